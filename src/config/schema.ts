@@ -1,0 +1,81 @@
+// The configuration's shape: one JSON schema that validates the merged file + env configuration.
+export interface CallerRule { aeTitle: string; host?: string }
+export type StowAuth =
+  | { type: 'none' }
+  | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string };
+
+export interface NodeConfig {
+  node: { uidRoot: string; manufacturer: string };
+  dicom: {
+    aeTitle: string;
+    port: number;
+    host: string;
+    maxAssociations: number;
+    maxPduLength: number;
+    acceptPrivateSopClasses: boolean;
+    allowedCallers: CallerRule[];
+    pduTimeoutMs: number;
+    tls: { enabled: boolean; port: number; keyFile: string; certFile: string; caFile: string; requireClientCert: boolean };
+  };
+  http: { port: number; host: string; stow: { auth: StowAuth } };
+  storage: { dataDir: string; minFreeMb: number };
+  completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number };
+  retention: { maxAgeDays: number; schedule: string };
+  log: { level: 'error' | 'warn' | 'info' | 'debug' };
+}
+
+const aeTitle = { type: 'string', pattern: '^[^\\\\\\x00-\\x1f]{1,16}$' };
+const port = { type: 'integer', minimum: 0, maximum: 65535 };
+const strict = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  required,
+});
+
+export const configSchema = strict({
+  node: strict({ uidRoot: { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*$', maxLength: 40 }, manufacturer: { type: 'string', minLength: 1, maxLength: 64 } }),
+  dicom: strict({
+    aeTitle,
+    port,
+    host: { type: 'string', minLength: 1 },
+    maxAssociations: { type: 'integer', minimum: 1, maximum: 1000 },
+    maxPduLength: { type: 'integer', minimum: 4096, maximum: 16777216 },
+    acceptPrivateSopClasses: { type: 'boolean' },
+    allowedCallers: {
+      type: 'array',
+      items: strict({ aeTitle: { type: 'string', pattern: '^(\\*|[^\\\\\\x00-\\x1f]{1,16})$' }, host: { type: 'string', minLength: 1 } }, ['aeTitle']),
+    },
+    pduTimeoutMs: { type: 'integer', minimum: 1000 },
+    tls: strict({
+      enabled: { type: 'boolean' },
+      port,
+      keyFile: { type: 'string' },
+      certFile: { type: 'string' },
+      caFile: { type: 'string' },
+      requireClientCert: { type: 'boolean' },
+    }),
+  }),
+  http: strict({
+    port,
+    host: { type: 'string', minLength: 1 },
+    stow: strict({
+      auth: {
+        oneOf: [
+          strict({ type: { const: 'none' } }),
+          strict({ type: { const: 'bearer' }, token: { type: 'string', minLength: 16 } }),
+          strict({ type: { const: 'basic' }, username: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 8 } }),
+        ],
+      },
+    }),
+  }),
+  storage: strict({ dataDir: { type: 'string', minLength: 1 }, minFreeMb: { type: 'number', minimum: 0 } }),
+  completion: strict({
+    seriesQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
+    studyQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
+    sweepIntervalMs: { type: 'integer', minimum: 50 },
+  }),
+  retention: strict({ maxAgeDays: { type: 'number', exclusiveMinimum: 0 }, schedule: { type: 'string', minLength: 9 } }),
+  log: strict({ level: { enum: ['error', 'warn', 'info', 'debug'] } }),
+});

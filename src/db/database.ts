@@ -1,0 +1,88 @@
+// Opens the node's SQLite database and brings its schema up to date (numbered migrations).
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type Db = Database.Database;
+
+const migrations: string[] = [
+  `CREATE TABLE instances (
+     sop_instance_uid TEXT PRIMARY KEY,
+     sop_class_uid TEXT NOT NULL,
+     study_uid TEXT NOT NULL,
+     series_uid TEXT NOT NULL,
+     patient_id TEXT,
+     transfer_syntax_uid TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     path TEXT NOT NULL,
+     calling_ae TEXT,
+     called_ae TEXT,
+     source TEXT NOT NULL CHECK (source IN ('dimse','stow')),
+     received_at INTEGER NOT NULL,
+     times_received INTEGER NOT NULL DEFAULT 1
+   );
+   CREATE INDEX instances_series ON instances(series_uid);
+   CREATE INDEX instances_study ON instances(study_uid);
+   CREATE TABLE studies (
+     study_uid TEXT PRIMARY KEY,
+     patient_id TEXT, patient_name TEXT, study_date TEXT, study_description TEXT, accession_number TEXT,
+     state TEXT NOT NULL CHECK (state IN ('receiving','complete')),
+     revision INTEGER NOT NULL DEFAULT 1,
+     expected_instances INTEGER,
+     first_received_at INTEGER NOT NULL, last_received_at INTEGER NOT NULL, completed_at INTEGER,
+     sources TEXT NOT NULL DEFAULT '[]', calling_aes TEXT NOT NULL DEFAULT '[]'
+   );
+   CREATE INDEX studies_state ON studies(state, last_received_at);
+   CREATE TABLE series (
+     series_uid TEXT PRIMARY KEY,
+     study_uid TEXT NOT NULL REFERENCES studies(study_uid) ON DELETE CASCADE,
+     modality TEXT, series_number TEXT, series_description TEXT, body_part TEXT,
+     state TEXT NOT NULL CHECK (state IN ('receiving','complete')),
+     expected_instances INTEGER,
+     first_received_at INTEGER NOT NULL, last_received_at INTEGER NOT NULL, completed_at INTEGER,
+     completion_reason TEXT
+   );
+   CREATE INDEX series_study ON series(study_uid);
+   CREATE TABLE study_completions (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     study_uid TEXT NOT NULL,
+     revision INTEGER NOT NULL,
+     reason TEXT NOT NULL CHECK (reason IN ('quiet-period','expected-count')),
+     instance_count INTEGER NOT NULL,
+     completed_at INTEGER NOT NULL,
+     consumed_at INTEGER,
+     UNIQUE (study_uid, revision)
+   );
+   CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
+];
+
+export function openDatabase(dataDir: string): Db {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, 'node.sqlite'));
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before C-STORE Success / STOW 200 is sent (measured ~0.15 ms here).
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export function bumpCounter(db: Db, name: string, by = 1): void {
+  db.prepare('INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value').run(name, by);
+}
+
+export function readCounters(db: Db): Record<string, number> {
+  const rows = db.prepare('SELECT name, value FROM counters').all() as { name: string; value: number }[];
+  return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+}

@@ -1,0 +1,38 @@
+// The node's logger: winston JSON lines, one named event per line with fields, never PHI at info.
+import winston from 'winston';
+
+/** Every event the node logs, so operators can grep and alert on stable names. */
+export type LogEvent =
+  | 'node.started' | 'node.stopping' | 'node.stopped' | 'config.invalid'
+  | 'dimse.listening' | 'dimse.association.accepted' | 'dimse.association.rejected'
+  | 'dimse.association.released' | 'dimse.association.aborted' | 'dimse.protocol.violation'
+  | 'dimse.echo' | 'store.instance.stored' | 'store.instance.replaced' | 'store.instance.failed'
+  | 'stow.request' | 'stow.instance.failed'
+  | 'study.series.complete' | 'study.complete' | 'study.reopened'
+  | 'retention.removed' | 'retention.failed' | 'http.listening' | 'http.error';
+
+export type Fields = Record<string, unknown>;
+
+export interface Logger {
+  info(event: LogEvent, fields?: Fields): void;
+  warn(event: LogEvent, fields?: Fields): void;
+  error(event: LogEvent, fields?: Fields): void;
+  debug(event: LogEvent, fields?: Fields): void;
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  const w = winston.createLogger({
+    level,
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    transports: [new winston.transports.Console({ stderrLevels: [] })],
+  });
+  const at = (lvl: string) => (event: LogEvent, fields: Fields = {}) => w.log(lvl, event, { event, ...fields });
+  return {
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    debug: at('debug'),
+    close: () => new Promise((resolve) => { w.on('finish', () => resolve()); w.end(); setTimeout(resolve, 200); }),
+  };
+}

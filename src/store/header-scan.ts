@@ -1,0 +1,213 @@
+// Reads a stored Part-10 file's meta group and walks every top-level element of its data set
+// without decoding values: it proves the structure is whole (no truncation, lengths consistent)
+// and picks out the few attributes the index needs. dcmjs is not used here because it refuses
+// legal files (meta without group length) and accepts truncated ones.
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+
+export const DEFLATED = '1.2.840.10008.1.2.1.99';
+const IMPLICIT_LE = '1.2.840.10008.1.2';
+const EXPLICIT_BE = '1.2.840.10008.1.2.2';
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+const UNDEFINED = 0xffffffff;
+
+/** Top-level attributes the index and completion logic need, by tag. */
+const WANTED: Record<number, string> = {
+  0x00080016: 'SOPClassUID', 0x00080018: 'SOPInstanceUID', 0x00080020: 'StudyDate', 0x00080050: 'AccessionNumber',
+  0x00080060: 'Modality', 0x00081030: 'StudyDescription', 0x0008103e: 'SeriesDescription',
+  0x00100010: 'PatientName', 0x00100020: 'PatientID', 0x00180015: 'BodyPartExamined',
+  0x0020000d: 'StudyInstanceUID', 0x0020000e: 'SeriesInstanceUID', 0x00200011: 'SeriesNumber',
+  0x00201002: 'ImagesInAcquisition', 0x00201208: 'NumberOfStudyRelatedInstances',
+  0x00201209: 'NumberOfSeriesRelatedInstances', 0x00280008: 'NumberOfFrames',
+};
+
+export interface ScannedHeader {
+  transferSyntaxUid: string;
+  mediaStorageSopClassUid: string;
+  mediaStorageSopInstanceUid: string;
+  /** Byte offset where the data set (after the meta group) begins. */
+  datasetOffset: number;
+  values: Record<string, string>;
+}
+
+export class UnparseableDataset extends Error {}
+
+export function scanPart10File(file: string): ScannedHeader {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const src = new FileBytes(fd, size);
+    if (size < 132 || src.ascii(128, 4) !== 'DICM') throw new UnparseableDataset('not a DICOM Part 10 file (no DICM prefix)');
+    const meta = readMeta(src);
+    const ts = meta.values['00020010'];
+    if (!ts) throw new UnparseableDataset('meta header has no TransferSyntaxUID');
+    let body: Bytes = src;
+    let start = meta.end;
+    if (ts === DEFLATED) {
+      body = new BufferBytes(inflateRest(fd, meta.end, size));
+      start = 0;
+    }
+    const values: Record<string, string> = {};
+    const walker = new Walker(body, ts !== IMPLICIT_LE, ts === EXPLICIT_BE);
+    walker.walkTopLevel(start, values);
+    return {
+      transferSyntaxUid: ts,
+      mediaStorageSopClassUid: meta.values['00020002'] ?? '',
+      mediaStorageSopInstanceUid: meta.values['00020003'] ?? '',
+      datasetOffset: meta.end,
+      values,
+    };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readMeta(src: Bytes): { end: number; values: Record<string, string> } {
+  const values: Record<string, string> = {};
+  let pos = 132;
+  while (pos + 8 <= src.size && src.u16le(pos) === 0x0002) {
+    const element = src.u16le(pos + 2);
+    const vr = src.ascii(pos + 4, 2);
+    let len: number;
+    if (LONG_VRS.has(vr)) { len = src.u32le(pos + 8); pos += 12; } else if (/^[A-Z]{2}$/.test(vr)) { len = src.u16le(pos + 6); pos += 8; } else {
+      throw new UnparseableDataset('meta header is not explicit VR little endian');
+    }
+    if (len === UNDEFINED || pos + len > src.size) throw new UnparseableDataset('meta header element overruns the file');
+    const key = '0002' + element.toString(16).padStart(4, '0');
+    if (vr === 'UI' || vr === 'AE' || vr === 'SH') values[key] = cleanString(src.ascii(pos, len));
+    pos += len;
+  }
+  return { end: pos, values };
+}
+
+class Walker {
+  constructor(private readonly b: Bytes, private readonly explicit: boolean, private readonly bigEndian: boolean) {}
+
+  walkTopLevel(pos: number, values: Record<string, string>): void {
+    let lastTag = -1;
+    while (pos < this.b.size) {
+      const h = this.header(pos);
+      if (h.tag <= lastTag && h.tag !== 0xfffcfffc) throw new UnparseableDataset(`element ${hex(h.tag)} out of order`);
+      lastTag = h.tag;
+      if (h.length === UNDEFINED) {
+        pos = this.skipUndefined(h.valueAt);
+        continue;
+      }
+      if (h.valueAt + h.length > this.b.size) throw new UnparseableDataset(`element ${hex(h.tag)} is longer than the remaining data (truncated)`);
+      const name = WANTED[h.tag];
+      if (name && h.length <= 1024) values[name] = cleanString(this.b.ascii(h.valueAt, h.length));
+      pos = h.valueAt + h.length;
+    }
+  }
+
+  /** Skips an undefined-length sequence or encapsulated pixel data; returns the position after its delimiter. */
+  private skipUndefined(pos: number): number {
+    for (;;) {
+      const h = this.itemHeader(pos);
+      if (h.tag === 0xfffee0dd) return h.valueAt;
+      if (h.tag !== 0xfffee000) throw new UnparseableDataset(`expected an item at offset ${pos}, found ${hex(h.tag)}`);
+      pos = h.length === UNDEFINED ? this.skipItemElements(h.valueAt) : h.valueAt + h.length;
+      if (pos > this.b.size) throw new UnparseableDataset('sequence item overruns the data (truncated)');
+    }
+  }
+
+  private skipItemElements(pos: number): number {
+    for (;;) {
+      const t = this.tagAt(pos);
+      if (t === 0xfffee00d) return pos + 8;
+      const h = this.header(pos);
+      pos = h.length === UNDEFINED ? this.skipUndefined(h.valueAt) : h.valueAt + h.length;
+      if (pos > this.b.size) throw new UnparseableDataset('nested element overruns the data (truncated)');
+    }
+  }
+
+  private header(pos: number): { tag: number; length: number; valueAt: number } {
+    const tag = this.tagAt(pos);
+    if ((tag >>> 16) === 0xfffe) return this.itemHeader(pos);
+    if (!this.explicit) return { tag, length: this.u32(pos + 4), valueAt: pos + 8 };
+    this.need(pos, 8);
+    const vr = this.b.ascii(pos + 4, 2);
+    if (!/^[A-Z]{2}$/.test(vr)) throw new UnparseableDataset(`invalid VR at element ${hex(tag)}`);
+    if (LONG_VRS.has(vr)) return { tag, length: this.u32(pos + 8), valueAt: pos + 12 };
+    return { tag, length: this.u16(pos + 6), valueAt: pos + 8 };
+  }
+
+  private itemHeader(pos: number): { tag: number; length: number; valueAt: number } {
+    return { tag: this.tagAt(pos), length: this.u32(pos + 4), valueAt: pos + 8 };
+  }
+
+  private tagAt(pos: number): number {
+    this.need(pos, 4);
+    return ((this.u16(pos) << 16) | this.u16(pos + 2)) >>> 0;
+  }
+
+  private need(pos: number, n: number): void {
+    if (pos + n > this.b.size) throw new UnparseableDataset('data set ends inside an element header (truncated)');
+  }
+
+  private u16(pos: number): number {
+    // Delimitation items are always little endian; everything else follows the transfer syntax.
+    return this.bigEndian && this.b.u16le(pos) !== 0xfffe ? this.b.u16be(pos) : this.b.u16le(pos);
+  }
+
+  private u32(pos: number): number {
+    this.need(pos, 4);
+    return this.bigEndian ? this.b.u32be(pos) : this.b.u32le(pos);
+  }
+}
+
+interface Bytes {
+  size: number;
+  u16le(pos: number): number; u16be(pos: number): number;
+  u32le(pos: number): number; u32be(pos: number): number;
+  ascii(pos: number, len: number): string;
+}
+
+class BufferBytes implements Bytes {
+  constructor(private readonly buf: Buffer) {}
+  get size() { return this.buf.length; }
+  u16le(p: number) { return this.buf.readUInt16LE(p); }
+  u16be(p: number) { return this.buf.readUInt16BE(p); }
+  u32le(p: number) { return this.buf.readUInt32LE(p); }
+  u32be(p: number) { return this.buf.readUInt32BE(p); }
+  ascii(p: number, len: number) { return this.buf.toString('latin1', p, p + len); }
+}
+
+/** Positional reads through a 64 KiB window, so a 2 GB multi-frame file is never loaded whole. */
+class FileBytes implements Bytes {
+  private window = Buffer.alloc(64 * 1024);
+  private windowStart = -1;
+  private windowLen = 0;
+  constructor(private readonly fd: number, readonly size: number) {}
+  private at(p: number, n: number): Buffer {
+    if (n > this.window.length) this.window = Buffer.alloc(n);
+    if (this.windowStart < 0 || p < this.windowStart || p + n > this.windowStart + this.windowLen) {
+      this.windowLen = fs.readSync(this.fd, this.window, 0, this.window.length, p);
+      this.windowStart = p;
+    }
+    return this.window.subarray(p - this.windowStart, p - this.windowStart + n);
+  }
+  u16le(p: number) { return this.at(p, 2).readUInt16LE(0); }
+  u16be(p: number) { return this.at(p, 2).readUInt16BE(0); }
+  u32le(p: number) { return this.at(p, 4).readUInt32LE(0); }
+  u32be(p: number) { return this.at(p, 4).readUInt32BE(0); }
+  ascii(p: number, len: number) { return this.at(p, len).toString('latin1'); }
+}
+
+function inflateRest(fd: number, from: number, size: number): Buffer {
+  const raw = Buffer.alloc(size - from);
+  fs.readSync(fd, raw, 0, raw.length, from);
+  try {
+    return zlib.inflateRawSync(raw);
+  } catch (err) {
+    throw new UnparseableDataset(`deflated data set does not inflate: ${(err as Error).message}`);
+  }
+}
+
+function cleanString(s: string): string {
+  return s.replace(/[\0 ]+$/, '').replace(/^ +/, '');
+}
+
+function hex(tag: number): string {
+  return `(${(tag >>> 16).toString(16).padStart(4, '0')},${(tag & 0xffff).toString(16).padStart(4, '0')})`;
+}
