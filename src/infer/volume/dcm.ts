@@ -1,0 +1,92 @@
+// Typed facade over dcmjs (Part 10 read/write) and the dcmjs-codecs WebAssembly decoders.
+// dcmjs ships no type declarations; loading it through createRequire keeps its loose types here
+// instead of an ambient `declare module` that could clash with other folders' declarations.
+import { createRequire } from 'node:module';
+import type * as CodecsApi from 'dcmjs-codecs';
+
+const require = createRequire(import.meta.url);
+
+export type Dataset = Record<string, unknown>;
+/** dcmjs "denaturalized" form: tag hex -> { vr, Value } */
+export type RawDict = Record<string, { vr: string; Value?: unknown[] }>;
+
+interface DicomDictInstance {
+  meta: RawDict;
+  dict: RawDict;
+  write(options?: Record<string, unknown>): ArrayBuffer;
+}
+interface DcmjsApi {
+  data: {
+    DicomMessage: {
+      readFile(buffer: ArrayBuffer, options?: Record<string, unknown>): DicomDictInstance;
+    };
+    DicomDict: new (meta: RawDict) => DicomDictInstance;
+    DicomMetaDictionary: {
+      naturalizeDataset(dict: RawDict): Dataset;
+      denaturalizeDataset(dataset: Dataset): RawDict;
+    };
+  };
+  log: { setLevel(level: string): void };
+}
+
+export const dcmjs = require('dcmjs') as DcmjsApi;
+const codecsModule = require('dcmjs-codecs') as typeof CodecsApi;
+export const { NativeCodecs, Context } = codecsModule;
+
+// dcmjs warns on the console for every odd VR it meets; those are not events for our logs.
+dcmjs.log.setLevel('error');
+
+export const PIXEL_DATA_TAG = '7FE00010';
+
+export interface ParsedInstance {
+  transferSyntaxUid: string;
+  /** naturalized data set without PixelData */
+  dataset: Dataset;
+  /** VR of PixelData as written (OB/OW), needed to undo big-endian byte order */
+  pixelDataVr?: string;
+  /** encapsulated: one buffer per fragment (or per frame when an offset table exists); native: one buffer */
+  pixelData?: ArrayBuffer[];
+}
+
+/** Parse a Part 10 file; with headerOnly the parse stops at PixelData (cheap for the geometry pass). */
+export function parsePart10(bytes: Uint8Array, headerOnly: boolean): ParsedInstance {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // ignoreErrors: real archives hold odd character sets and VRs that do not affect pixels or geometry
+  const message = dcmjs.data.DicomMessage.readFile(buffer, {
+    ignoreErrors: true,
+    untilTag: headerOnly ? PIXEL_DATA_TAG : null,
+    includeUntilTagValue: false,
+  });
+  const transferSyntaxUid = String(message.meta['00020010']?.Value?.[0] ?? '').replace(/\0/g, '').trim();
+  const pixelElement = message.dict[PIXEL_DATA_TAG];
+  delete message.dict[PIXEL_DATA_TAG];
+  const dataset = plainCopy(dcmjs.data.DicomMetaDictionary.naturalizeDataset(message.dict)) as Dataset;
+  const parsed: ParsedInstance = { transferSyntaxUid, dataset };
+  if (pixelElement && Array.isArray(pixelElement.Value) && pixelElement.Value.length > 0) {
+    parsed.pixelDataVr = pixelElement.vr;
+    parsed.pixelData = pixelElement.Value as ArrayBuffer[];
+  }
+  return parsed;
+}
+
+/**
+ * dcmjs decorates naturalized arrays (multi-valued elements, sequences) with extra properties that
+ * structured clone rejects; headers must cross the worker boundary, so copy them into plain values.
+ */
+export function plainCopy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return Array.from(value, plainCopy);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (typeof v !== 'function') out[key] = plainCopy(v);
+  return out;
+}
+
+let codecsReady: Promise<void> | undefined;
+/** The WebAssembly module is compiled once per thread, on first need. */
+export function ensureCodecs(): Promise<void> {
+  codecsReady ??= NativeCodecs.initializeAsync({
+    webAssemblyModulePathOrUrl: require.resolve('dcmjs-codecs/build/dcmjs-native-codecs.wasm'),
+  });
+  return codecsReady;
+}
