@@ -1,0 +1,21 @@
+// Coded errors of the inference stage: every failure a caller can see carries one of these codes.
+
+export type InferenceErrorCode =
+  | 'MODEL_NOT_FOUND'        // no model with that id in models/
+  | 'MODEL_NOT_READY'        // the model was refused at startup (see registry.list())
+  | 'MANIFEST_INVALID'       // model.json is not valid JSON or breaks the schema
+  | 'MODEL_SHA256_MISMATCH'  // model.onnx is not the file the manifest names
+  | 'MODEL_IO_MISMATCH'      // the ONNX graph's inputs/outputs differ from the manifest
+  | 'MODEL_LOAD_FAILED'      // onnxruntime could not create a session on any listed provider
+  | 'MODEL_TIMEOUT'          // a run took longer than the manifest's timeoutMs; its worker was replaced
+  | 'MODEL_RUN_FAILED'       // onnxruntime or pre/post-processing failed for this volume
+  | 'INVALID_VOLUME'         // the volume's dims, spacing, affine or data do not agree
+  | 'WORKER_EXITED'          // the worker thread died during a run
+  | 'REGISTRY_CLOSED';       // shutdown() was called
+
+export class InferenceError extends Error {
+  constructor(readonly code: InferenceErrorCode, message: string) {
+    super(`${code}: ${message}`);
+    this.name = 'InferenceError';
+  }
+}

@@ -1,0 +1,73 @@
+// The model manifest (models/<id>/model.json) as typed data: identity, applicability, tensors, pre/post-processing, DICOM output.
+
+export interface Code { scheme: string; value: string; meaning: string }
+
+/** One segment of the output label map, consumed as is by the SEG/SR encoder. */
+export interface SegmentDescription {
+  labelValues: number[];
+  label: string;
+  category: Code;
+  type: Code;
+  typeModifier?: Code;
+  colorRgb: [number, number, number];
+  measurements: Array<'volume' | 'mean' | 'stdDev' | 'min' | 'max'>;
+}
+
+export type TensorDType = 'float32' | 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'bool';
+/** A tensor as the manifest declares it; string dims are symbolic (e.g. "D"). */
+export interface TensorSpec { name: string; dtype: TensorDType; shape: Array<number | string> }
+export type OutputKind = 'logits' | 'probabilities' | 'labelmap';
+
+/** Intensity steps, applied in order on the resampled image. */
+export type IntensityStep =
+  | { op: 'clip'; min: number; max: number }
+  | { op: 'scaleShift'; scale: number; shift: number }          // x * scale + shift
+  | { op: 'zscore'; mean?: number; std?: number };               // without mean/std: statistics of the volume
+
+export interface Preprocessing {
+  /** Order of the spatial tensor axes after [N, C]: "kji" = [slices, rows, columns] (DICOM memory order), "ijk" = transposed. */
+  spatialAxes: 'kji' | 'ijk';
+  /** Patient directions the model grid's i, j, k axes increase toward: LPS (DICOM) or RAS (NIfTI/MONAI). */
+  orientation: 'LPS' | 'RAS';
+  /** Voxel size in mm along the model grid's i, j, k; null keeps the source spacing. */
+  targetSpacing: [number, number, number] | null;
+  interpolation: 'trilinear' | 'nearest';
+  intensity: IntensityStep[];
+}
+
+export interface InferenceSettings {
+  mode: 'whole' | 'slidingWindow';
+  /** Patch size along the model grid's i, j, k (sliding window only). */
+  roi?: [number, number, number];
+  overlap?: number;
+  blending?: 'gaussian' | 'constant';
+  batch?: number;
+}
+
+export interface Postprocessing {
+  activation: 'softmax' | 'sigmoid' | 'none';
+  /** argmax: label = channel index; threshold: one channel → 0/1, several → highest channel index above it, plus 1. */
+  discretize: 'argmax' | 'threshold' | 'none';
+  threshold?: number;
+}
+
+export interface ModelManifest {
+  id: string;
+  version: string;
+  sha256: string;
+  description: string;
+  intendedUse: string;
+  clinical: boolean;
+  applicability: { modalities: string[]; minSlices?: number; maxSliceSpacing?: number; bodyParts?: string[] };
+  inputs: TensorSpec[];
+  outputs: Array<TensorSpec & { kind: OutputKind }>;
+  preprocessing: Preprocessing;
+  inference: InferenceSettings;
+  executionProviders: string[];
+  intraOpNumThreads?: number;
+  timeoutMs: number;
+  maxConcurrent: number;
+  postprocessing: Postprocessing;
+  segments: SegmentDescription[];
+  algorithm: { name: string; version: string; family: Code };
+}
