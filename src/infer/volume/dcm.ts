@@ -26,15 +26,17 @@ interface DcmjsApi {
       denaturalizeDataset(dataset: Dataset): RawDict;
     };
   };
-  log: { setLevel(level: string): void };
+  log: { setLevel(level: string): void; getLogger(name: string): { setLevel(level: string): void } };
 }
 
 export const dcmjs = require('dcmjs') as DcmjsApi;
 const codecsModule = require('dcmjs-codecs') as typeof CodecsApi;
 export const { NativeCodecs, Context } = codecsModule;
 
-// dcmjs warns on the console for every odd VR it meets; those are not events for our logs.
+// dcmjs writes to the console for every odd VR it meets (it then reads the element anyway);
+// those are not events for our logs.
 dcmjs.log.setLevel('error');
+dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');
 
 export const PIXEL_DATA_TAG = '7FE00010';
 
