@@ -1,0 +1,22 @@
+// Optional authentication for DICOMweb clients (bearer token or HTTP basic), from configuration.
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { StowAuth } from '../config/schema.js';
+import { problem } from './problem.js';
+
+export function requireStowAuth(auth: StowAuth) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (auth.type === 'none') return next();
+    const header = req.headers.authorization ?? '';
+    const expected = auth.type === 'bearer' ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+    if (sameSecret(header, expected)) return next();
+    res.setHeader('WWW-Authenticate', auth.type === 'bearer' ? 'Bearer realm="dicomweb"' : 'Basic realm="dicomweb"');
+    problem(res, 401, 'AUTH_REQUIRED', `this endpoint needs ${auth.type} authentication`);
+  };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}

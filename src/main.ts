@@ -1,0 +1,85 @@
+// Wiring only: load config → open db → start store, listeners, completion sweep and cron; stop cleanly.
+import http from 'node:http';
+import path from 'node:path';
+import cron from 'node-cron';
+import { sweepQuietPeriods, type CompletionEvent } from './assemble/completion.js';
+import { createApp } from './api/app.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import type { NodeConfig } from './config/schema.js';
+import { openDatabase } from './db/database.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { startDimseListener } from './receive/dimse-listener.js';
+import { InstanceStore } from './store/instance-store.js';
+import { applyRetention } from './store/retention.js';
+
+export async function runNode(config: NodeConfig, log: Logger): Promise<() => Promise<void>> {
+  const dataDir = path.resolve(config.storage.dataDir);
+  const db = openDatabase(dataDir);
+  const onCompletion = (events: CompletionEvent[]) => logCompletions(log, events);
+  const store = new InstanceStore(db, dataDir, config.storage.minFreeMb * 1048576, log, onCompletion);
+  await store.freeSpace();
+  const dimse = await startDimseListener(config, store, log);
+  let dimseUp = true;
+
+  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
+  log.info('http.listening', { port: config.http.port, host: config.http.host });
+
+  const quiet = { seriesMs: config.completion.seriesQuietSeconds * 1000, studyMs: config.completion.studyQuietSeconds * 1000 };
+  const sweep = setInterval(() => onCompletion(db.transaction(() => sweepQuietPeriods(db, quiet, Date.now()))()), config.completion.sweepIntervalMs);
+  const retention = cron.schedule(config.retention.schedule, () => {
+    applyRetention(db, path.join(dataDir, 'studies'), config.retention.maxAgeDays, log).catch((err) => log.error('retention.failed', { reason: (err as Error).message }));
+  });
+  log.info('node.started', { aeTitle: config.dicom.aeTitle, dimsePort: config.dicom.port, httpPort: config.http.port, dataDir });
+
+  return async () => {
+    log.info('node.stopping', { openAssociations: dimse.active });
+    clearInterval(sweep);
+    await retention.stop();
+    dimseUp = false;
+    await Promise.all([dimse.close(10_000), new Promise((r) => server.close(r)).then(() => undefined)]);
+    server.closeAllConnections();
+    db.close();
+    log.info('node.stopped');
+  };
+}
+
+function logCompletions(log: Logger, events: CompletionEvent[]): void {
+  for (const e of events) {
+    if (e.kind === 'series-complete') log.info('study.series.complete', { studyUid: e.studyUid, seriesUid: e.seriesUid, reason: e.reason, instances: e.instances });
+    if (e.kind === 'study-complete') log.info('study.complete', { studyUid: e.studyUid, reason: e.reason, revision: e.revision, instances: e.instances });
+    if (e.kind === 'study-reopened') log.info('study.reopened', { studyUid: e.studyUid, revision: e.revision });
+  }
+}
+
+async function main(): Promise<void> {
+  let config: NodeConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.log.level);
+  const stop = await runNode(config, log);
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(() => log.close()).then(() => process.exit(0), () => process.exit(1));
+    void signal;
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    process.stderr.write(`fatal: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,91 @@
+// Starts the built node (dist/src/main.js) as a subprocess with a temporary configuration, the way
+// a hospital runs it, and talks to it only over the network.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const testdata = path.resolve(repoRoot, '../shared/testdata/real');
+
+export interface RunningNode {
+  dimsePort: number;
+  httpPort: number;
+  dataDir: string;
+  aeTitle: string;
+  url: (p: string) => string;
+  logs: () => Array<Record<string, unknown>>;
+  process: ChildProcess;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `overrides` is deep-merged by the node over config/default.json (via CONFIG_FILE). */
+export async function startNode(overrides: Record<string, any> = {}, opts: { dataDir?: string } = {}): Promise<RunningNode> {
+  const dimsePort = await freePort();
+  const httpPort = await freePort();
+  const dir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dain-'));
+  const config = deepMerge({
+    dicom: { port: dimsePort, host: '127.0.0.1', allowedCallers: [{ aeTitle: '*' }] },
+    http: { port: httpPort, host: '127.0.0.1' },
+    storage: { dataDir: path.join(dir, 'data'), minFreeMb: 1 },
+    log: { level: 'info' },
+  }, overrides);
+  const configFile = path.join(dir, `config-${dimsePort}.json`);
+  fs.writeFileSync(configFile, JSON.stringify(config));
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/main.js')], {
+    env: { ...process.env, CONFIG_FILE: configFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const node: RunningNode = {
+    dimsePort: config.dicom.port, httpPort: config.http.port, dataDir: config.storage.dataDir, aeTitle: config.dicom.aeTitle ?? 'DICOM_AI_NODE',
+    url: (p) => `http://127.0.0.1:${config.http.port}${p}`,
+    logs: () => lines.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }),
+    process: child,
+    stop: (signal = 'SIGTERM') => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once('exit', (code) => resolve(code));
+      child.kill(signal);
+    }),
+  };
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}: ${stderr}`);
+    if (node.logs().some((l) => l.event === 'node.started')) return node;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`node did not start: ${stderr}`);
+}
+
+function deepMerge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && a[k] && typeof a[k] === 'object' ? deepMerge(a[k], v) : v;
+  return out;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
