@@ -1,0 +1,57 @@
+// The only place that touches dcmjs: naturalized data set ⇄ Part-10 bytes (Explicit VR Little Endian).
+import { createRequire } from 'node:module';
+import { EncodeError } from './errors.js';
+
+// dcmjs ships no type declarations; load it through require and type the small surface we use.
+interface DcmjsElement { vr: string; Value?: unknown[] }
+interface DcmjsDictInstance { dict: Record<string, DcmjsElement>; meta: Record<string, DcmjsElement>; write(opts?: object): ArrayBuffer }
+interface Dcmjs {
+  data: {
+    DicomDict: new (meta: Record<string, DcmjsElement>) => DcmjsDictInstance;
+    DicomMessage: { readFile(buffer: ArrayBuffer, opts?: object): DcmjsDictInstance };
+    DicomMetaDictionary: {
+      denaturalizeDataset(ds: Record<string, unknown>): Record<string, DcmjsElement>;
+      naturalizeDataset(ds: Record<string, DcmjsElement>): Record<string, unknown>;
+    };
+  };
+  log: { setLevel?(level: string): void; getLogger?(name: string): { setLevel(level: string): void } };
+}
+const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
+
+export type NaturalDataset = Record<string, unknown>;
+
+const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+// A UUID-derived (2.25) UID minted once for this implementation: valid without a registered root.
+export const IMPLEMENTATION_CLASS_UID = '2.25.195835492316426302655520480160575946798';
+const IMPLEMENTATION_VERSION_NAME = 'DICOM_AI_NODE_01';
+
+/** Encodes a naturalized data set (SOPClassUID and SOPInstanceUID set) as a Part-10 file. */
+export function writePart10(dataset: NaturalDataset): Uint8Array {
+  const sopClassUid = dataset.SOPClassUID as string;
+  const sopInstanceUid = dataset.SOPInstanceUID as string;
+  const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: sopClassUid,
+    MediaStorageSOPInstanceUID: sopInstanceUid,
+    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
+    ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
+  });
+  const dict = new dcmjs.data.DicomDict(meta);
+  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
+  return new Uint8Array(dict.write({ allowInvalidVRLength: false }));
+}
+
+/** Parses Part-10 bytes into naturalized meta and data set; errors become SEG_READ_PARSE. */
+export function readPart10(bytes: Uint8Array): { meta: NaturalDataset; dataset: NaturalDataset } {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    const file = dcmjs.data.DicomMessage.readFile(buffer);
+    return {
+      meta: dcmjs.data.DicomMetaDictionary.naturalizeDataset(file.meta),
+      dataset: dcmjs.data.DicomMetaDictionary.naturalizeDataset(file.dict),
+    };
+  } catch (err) {
+    throw new EncodeError('SEG_READ_PARSE', `not a readable DICOM Part-10 file (${(err as Error).message})`);
+  }
+}

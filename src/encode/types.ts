@@ -1,0 +1,56 @@
+// Input and output types of the encode stage: what a model run hands over, what SEG/SR encoding returns.
+
+export interface Code { scheme: string; value: string; meaning: string }   // {scheme:'SCT', value:'39607008', meaning:'Lung'}
+
+/** Comes straight from a model manifest's `segments`. */
+export interface SegmentDescription {
+  /** label values this segment covers (a segment may cover several labels: body = [1,2], lung = [2] → segments overlap) */
+  labelValues: number[];
+  label: string; category: Code; type: Code; typeModifier?: Code;
+  /** sRGB 0..255; converted to DICOM CIELab (scaled 0..65535 as PS3.3 C.10.7.1.1) */
+  colorRgb: [number, number, number];
+  measurements: Array<'volume' | 'mean' | 'stdDev' | 'min' | 'max'>;
+}
+
+export interface AlgorithmIdentity { name: string; version: string; family: Code; modelId: string; description?: string }
+
+/** dcmjs naturalized header of source slice k (no PixelData), slices in volume order */
+export interface SourceSlice { sopInstanceUid: string; sopClassUid: string; dataset: Record<string, unknown> }
+
+/** [cols, rows, slices]; index = i + cols*(j + rows*k); voxel (i,j,k) is column i, row j of source slice k */
+export interface LabelVolume { dims: [number, number, number]; data: Uint8Array }
+
+export interface JobIdentity {
+  jobId: string; uidRoot: string; contentCreator?: string; manufacturer?: string; softwareVersion?: string;
+  deviceSerialNumber?: string; omitEmptyFrames?: boolean;
+}
+
+export interface EncodedSegment { number: number; label: string; voxelCount: number; volumeMl: number }
+
+export interface SegmentationResult {
+  bytes: Uint8Array;            // Part-10 file
+  sopInstanceUid: string;
+  seriesInstanceUid: string;
+  segments: EncodedSegment[];   // only the segments written to the SEG, numbered 1..N
+  absent: string[];             // labels of segments with no voxels (left out of the SEG)
+  /** the label volume encoded (a reference, not a copy): lets the SR compute intensity statistics without
+   *  re-reading the SEG; drop it before persisting or posting the result (the SR then reads seg.bytes) */
+  labels?: LabelVolume;
+}
+
+export interface MeasurementReportResult { bytes: Uint8Array; sopInstanceUid: string; seriesInstanceUid: string }
+
+export interface FramePosition { imagePositionPatient: [number, number, number]; sourceSopInstanceUid?: string }
+
+export interface ReadSegment { number: number; label: string; category: Code; type: Code }
+
+/** A frame of one segment when no source grid was given to map it onto. */
+export interface SegmentFrame extends FramePosition { mask: Uint8Array /* rows*cols, 0/1 */ }
+
+export interface ReadSegmentationBase { rows: number; columns: number; segments: ReadSegment[] }
+
+/** With sources: segment number → mask on the source grid (cols*rows*slices, 0/1, voxel order of LabelVolume). */
+export interface ReadSegmentationOnGrid extends ReadSegmentationBase { masks: Map<number, Uint8Array> }
+
+/** Without sources: segment number → that segment's frames, each with its ImagePositionPatient. */
+export interface ReadSegmentationFrames extends ReadSegmentationBase { masks: Map<number, SegmentFrame[]> }
