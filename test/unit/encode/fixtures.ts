@@ -138,5 +138,5 @@ for f in range(n):
                 'position': [float(v) for v in g.PlanePositionSequence[0].ImagePositionPatient], 'count': int(frames[f].sum())})
 print(json.dumps(out))
 `;
-  return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' }));
 }
