@@ -7,6 +7,7 @@ import type { Volume } from './volume/types.js';
 export { loadModelRegistry, type ModelRegistry, type ModelSummary } from './registry.js';
 export { InferenceError, type InferenceErrorCode } from './errors.js';
 export type { ModelManifest, SegmentDescription, Code } from './manifest.js';
+export { applicabilityProblems, type SeriesFacts } from './applicability.js';
 
 export interface RunTimings { preprocessMs: number; inferenceMs: number; windowingMs: number; postprocessMs: number; totalMs: number }
 export interface ModelRunResult {

@@ -52,6 +52,9 @@ export class ModelWorkerPool {
 
   constructor(private readonly modelPath: string, private readonly manifest: ModelManifest, private readonly log: InferLogger) {}
 
+  /** Worker threads alive now (never more than the manifest's maxConcurrent). */
+  get workerCount(): number { return this.slots.length + this.pendingSpawns; }
+
   /** Starts the first worker; rejects with MODEL_LOAD_FAILED if no provider can open the model. */
   async start(): Promise<string> {
     this.slots.push({ worker: await this.spawn(), busy: false });

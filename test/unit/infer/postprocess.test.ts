@@ -1,7 +1,9 @@
-// Activation and discretisation of network outputs, and the manifest's intensity steps.
+// Activation and discretisation of network outputs, the manifest's intensity steps, and applicability checks.
 import { describe, expect, it } from 'vitest';
 import { applyIntensitySteps } from '../../../src/infer/pipeline.js';
 import { discretize } from '../../../src/infer/postprocess.js';
+import { applicabilityProblems } from '../../../src/infer/applicability.js';
+import { testManifest } from './helpers.js';
 
 describe('postprocessing', () => {
   // three voxels, channel-major: channel c of voxel v at c * 3 + v
@@ -41,5 +43,17 @@ describe('intensity steps', () => {
     const fixed = Float32Array.from([10, 20]);
     applyIntensitySteps(fixed, [{ op: 'zscore', mean: 10, std: 5 }]);
     expect(Array.from(fixed)).toEqual([0, 2]);
+  });
+});
+
+describe('applicability', () => {
+  const manifest = testManifest('m', { applicability: { modalities: ['CT'], minSlices: 20, maxSliceSpacing: 5, bodyParts: ['CHEST'] } });
+
+  it('accepts a fitting series and explains each unmet condition', () => {
+    expect(applicabilityProblems(manifest, { modality: 'CT', slices: 100, sliceSpacingMm: 1, bodyPart: 'chest' })).toEqual([]);
+    expect(applicabilityProblems(manifest, { modality: 'CT', slices: 100, sliceSpacingMm: 1 })).toEqual([]);
+    expect(applicabilityProblems(manifest, { modality: 'MR', slices: 3, sliceSpacingMm: 7.5, bodyPart: 'HEAD' })).toEqual([
+      'modality MR is not one of CT', '3 slices, the model needs at least 20', 'slice spacing 7.5 mm exceeds 5 mm', 'body part HEAD is not one of CHEST',
+    ]);
   });
 });
