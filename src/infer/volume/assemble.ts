@@ -1,6 +1,6 @@
 // The series -> volume pipeline itself (runs inside a worker thread; see index.ts for the thread hop).
 import { readFile } from 'node:fs/promises';
-import { ensureCodecs, parsePart10, type Dataset } from './dcm.js';
+import { ensureCodecs, parsePart10, type Dataset, type ParsedInstance } from './dcm.js';
 import { framesOfInstance, type FrameRef } from './frames.js';
 import { stackGeometry } from './geometry.js';
 import { decodeFrameSamples, pixelFormat } from './pixels.js';
@@ -34,7 +34,7 @@ export async function assembleSeriesVolume(files: string[], opts: LoadOptions = 
     slotsByFile.set(frame.file, slots);
   });
   for (const [file, slots] of slotsByFile) {
-    const instance = parsePart10(await readBytes(file), false);
+    const instance = parseOrRefuse(file, await readBytes(file), false);
     if (!instance.pixelData) throw new VolumeError('NOT_AN_IMAGE', `${file}: no PixelData`);
     for (const { frame, k } of slots) {
       const samples = decodeFrameSamples(instance, frame.frameIndex);
@@ -54,7 +54,7 @@ async function readHeaders(files: string[]): Promise<{ frames: FrameRef[]; needs
   const frames: FrameRef[] = [];
   let needsCodecs = false;
   for (const file of files) {
-    const instance = parsePart10(await readBytes(file), true);
+    const instance = parseOrRefuse(file, await readBytes(file), true);
     checkIsGreyscaleImage(file, instance.dataset);
     needsCodecs ||= !NATIVE_SYNTAXES.has(instance.transferSyntaxUid);
     frames.push(...framesOfInstance(file, instance));
@@ -67,6 +67,14 @@ async function readBytes(file: string): Promise<Uint8Array> {
     return await readFile(file);
   } catch (err) {
     throw new VolumeError('READ_FAILED', `${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function parseOrRefuse(file: string, bytes: Uint8Array, headerOnly: boolean): ParsedInstance {
+  try {
+    return parsePart10(bytes, headerOnly);
+  } catch (err) {
+    throw new VolumeError('READ_FAILED', `${file}: not a readable DICOM Part 10 file (${(err as Error).message ?? err})`);
   }
 }
 

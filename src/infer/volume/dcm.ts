@@ -67,8 +67,31 @@ export function parsePart10(bytes: Uint8Array, headerOnly: boolean): ParsedInsta
   if (pixelElement && Array.isArray(pixelElement.Value) && pixelElement.Value.length > 0) {
     parsed.pixelDataVr = pixelElement.vr;
     parsed.pixelData = pixelElement.Value as ArrayBuffer[];
+    if (parsed.pixelData.length === 1) checkNativePixelDataComplete(bytes, transferSyntaxUid, parsed.pixelData[0]!.byteLength);
   }
   return parsed;
+}
+
+/**
+ * dcmjs zero-fills a native PixelData value that runs past the end of a truncated file; find the element's
+ * header in the raw bytes and refuse when its declared length does not fit in the file.
+ */
+function checkNativePixelDataComplete(bytes: Uint8Array, ts: string, length: number): void {
+  if (ts === '1.2.840.10008.1.2.1.99' || length === 0xffffffff) return; // deflated: offsets are not file offsets
+  const big = ts === '1.2.840.10008.1.2.2';
+  const implicit = ts === '1.2.840.10008.1.2';
+  const tag = big ? [0x7f, 0xe0, 0x00, 0x10] : [0xe0, 0x7f, 0x10, 0x00];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = bytes.indexOf(tag[0]!); at >= 0 && at + 12 <= bytes.length; at = bytes.indexOf(tag[0]!, at + 1)) {
+    if (bytes[at + 1] !== tag[1] || bytes[at + 2] !== tag[2] || bytes[at + 3] !== tag[3]) continue;
+    const valueAt = implicit ? at + 8 : at + 12;
+    const declared = implicit ? view.getUint32(at + 4, true) : view.getUint32(at + 8, !big);
+    if (declared !== length) continue;
+    if (valueAt + declared > bytes.length) {
+      throw new Error(`PixelData declares ${declared} bytes but the file ends ${valueAt + declared - bytes.length} bytes early (truncated)`);
+    }
+    return;
+  }
 }
 
 /**

@@ -49,6 +49,7 @@ beforeAll(async () => {
   dcmtk('dcmcjpls', '+el', ct, made('ct-80.dcm')); // JPEG-LS lossless
   dcmtk('dcmcrle', ct, made('ct-rle.dcm'));
   dcmtk('dcmdjpeg', corpus('JPGExtended.dcm'), made('jpgext-native.dcm')); // 12-bit JPEG extended decoded by DCMTK
+  dcmtk('dcmdjpeg', path.join(shared, 'JPEG-lossy.dcm'), made('jpeg-lossy-native.dcm'));
   dcmtk('dcmcjpls', '+en', '+md', '3', made('jpgext-native.dcm'), made('jpgext-81.dcm')); // JPEG-LS near-lossless, NEAR 3
   dcmtk('dcmconv', '+te', corpus('image_dfl.dcm'), made('dfl-native.dcm')); // inflate with DCMTK
 });
@@ -82,6 +83,7 @@ describe('lossless twins decode to identical samples', () => {
 
   it('12-bit JPEG extended (.51) decodes to the same samples as DCMTK dcmdjpeg gives', () => {
     expectIdentical(corpus('JPGExtended.dcm'), made('jpgext-native.dcm'));
+    expectIdentical(path.join(shared, 'JPEG-lossy.dcm'), made('jpeg-lossy-native.dcm'));
   });
 
   it('deflated explicit VR (image_dfl.dcm) = the data set DCMTK inflates', () => {
@@ -109,6 +111,16 @@ describe('lossy twins decode within the loss the encoder allowed', () => {
 
   it('odd-sized baseline JPEG (3x3) ≈ its uncompressed twin (max |Δ| ≤ 8)', () => {
     expect(difference(samples(corpus('SC_rgb_small_odd_jpeg.dcm')), samples(corpus('SC_rgb_small_odd.dcm'))).max).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('lossy JPEG 2000 without a twin', () => {
+  // no uncompressed twin exists and DCMTK (free edition) has no JPEG 2000 codec: only shape and sanity here
+  it('JPEG2000.dcm (.91, signed 16-bit) decodes to a full, non-constant frame', () => {
+    const decoded = samples(path.join(shared, 'JPEG2000.dcm'));
+    expect(decoded).toBeInstanceOf(Int16Array);
+    expect(decoded).toHaveLength(1024 * 256);
+    expect(new Set(decoded).size).toBeGreaterThan(100);
   });
 });
 

@@ -168,4 +168,17 @@ describe('refusals', () => {
     expect((await refusal([seg], { minSlices: 1 })).code).toBe('NOT_AN_IMAGE');
     expect((await refusal([path.join(tmp.dir, 'nope.dcm')])).code).toBe('READ_FAILED');
   });
+
+  it('refuses a file without Part 10 meta header and a truncated file with a code, not a crash', async () => {
+    const noMeta = await refusal([path.join(realData, 'pydicom', 'ExplVR_LitEndNoMeta.dcm')], { minSlices: 1 });
+    expect(noMeta.code).toBe('READ_FAILED');
+    const truncated = await refusal([path.join(realData, 'pydicom', 'MR_truncated.dcm')], { minSlices: 1 });
+    expect(truncated.code).toBe('READ_FAILED'); // not a slice silently zero-filled at its end
+    expect(truncated.message).toMatch(/truncated/);
+  });
+
+  it('refuses colour images (UNSUPPORTED_PIXEL_DATA): a volume is greyscale', async () => {
+    const err = await refusal([path.join(realData, 'pydicom', 'SC_rgb_rle.dcm')], { minSlices: 1 });
+    expect(err.code).toBe('UNSUPPORTED_PIXEL_DATA');
+  });
 });
