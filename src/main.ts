@@ -11,6 +11,8 @@ import { createLogger, type Logger } from './log/logger.js';
 import { startDimseListener } from './receive/dimse-listener.js';
 import { InstanceStore } from './store/instance-store.js';
 import { applyRetention } from './store/retention.js';
+import { loadModelRegistry, shutdown as stopModels } from './infer/index.js';
+import { projectRoot } from './paths.js';
 
 export async function runNode(config: NodeConfig, log: Logger): Promise<() => Promise<void>> {
   const dataDir = path.resolve(config.storage.dataDir);
@@ -18,10 +20,11 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   const onCompletion = (events: CompletionEvent[]) => logCompletions(log, events);
   const store = new InstanceStore(db, dataDir, config.storage.minFreeMb * 1048576, log, onCompletion);
   await store.freeSpace();
+  const models = await loadModelRegistry(path.resolve(projectRoot, config.models.dir), { log });
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;
 
-  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp });
+  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   log.info('http.listening', { port: config.http.port, host: config.http.host });
@@ -40,6 +43,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
     dimseUp = false;
     await Promise.all([dimse.close(10_000), new Promise((r) => server.close(r)).then(() => undefined)]);
     server.closeAllConnections();
+    await stopModels(models);
     db.close();
     log.info('node.stopped');
   };
@@ -53,7 +57,7 @@ function logCompletions(log: Logger, events: CompletionEvent[]): void {
   }
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   let config: NodeConfig;
   try {
     config = loadConfig();

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { getStudy, listStudies } from '../db/studies.js';
 import type { Logger } from '../log/logger.js';
 import type { InstanceStore } from '../store/instance-store.js';
+import type { ModelRegistry } from '../infer/index.js';
 import { stowHandler } from '../receive/stow-rs.js';
 import { requireStowAuth } from './auth.js';
 import { problem } from './problem.js';
@@ -15,6 +16,7 @@ export interface AppDeps {
   store: InstanceStore;
   log: Logger;
   dimseUp: () => boolean;
+  models: ModelRegistry;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -46,6 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (!study) return problem(res, 404, 'API_STUDY_NOT_FOUND', `no study ${req.params.study}`);
     res.json(study);
   });
+  app.get('/api/models', (_req, res) => res.json(deps.models.list()));
   app.use((_req, res) => problem(res, 404, 'API_NOT_FOUND', 'no such route'));
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
     deps.log.error('http.error', { reason: err.message });

@@ -22,6 +22,8 @@ export interface NodeConfig {
   storage: { dataDir: string; minFreeMb: number };
   completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number };
   retention: { maxAgeDays: number; schedule: string };
+  /** Model folders; a relative path resolves against the installation folder. */
+  models: { dir: string };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
 }
 
@@ -77,5 +79,6 @@ export const configSchema = strict({
     sweepIntervalMs: { type: 'integer', minimum: 50 },
   }),
   retention: strict({ maxAgeDays: { type: 'number', exclusiveMinimum: 0 }, schedule: { type: 'string', minLength: 9 } }),
+  models: strict({ dir: { type: 'string', minLength: 1 } }),
   log: strict({ level: { enum: ['error', 'warn', 'info', 'debug'] } }),
 });

@@ -9,7 +9,8 @@ export type LogEvent =
   | 'dimse.echo' | 'store.instance.stored' | 'store.instance.replaced' | 'store.instance.failed'
   | 'stow.request' | 'stow.instance.failed'
   | 'study.series.complete' | 'study.complete' | 'study.reopened'
-  | 'retention.removed' | 'retention.failed' | 'http.listening' | 'http.error';
+  | 'retention.removed' | 'retention.failed' | 'http.listening' | 'http.error'
+  | 'model.ready' | 'model.refused' | 'model.provider.fallback' | 'model.run.timeout' | 'model.worker.error' | 'model.worker.failed';
 
 export type Fields = Record<string, unknown>;
 

@@ -103,3 +103,17 @@ describe('STOW-RS authentication', () => {
     expect((await stow(node, body, contentType, '/dicomweb/studies', { authorization: `Bearer ${token}` })).status).toBe(200);
   });
 });
+
+describe('models API', () => {
+  let node: RunningNode;
+  beforeAll(async () => { node = await startNode(); });
+  afterAll(async () => { await node?.stop(); });
+
+  it('lists the built-in models with their state and the provider really in use', async () => {
+    const models = await (await fetch(node.url('/api/models'))).json() as any[];
+    const byId = Object.fromEntries(models.map((m) => [m.id, m]));
+    expect(byId['ct-body-lung']).toMatchObject({ state: 'ready', provider: 'cpu' });
+    expect(byId['unet3d-bench']).toMatchObject({ state: 'ready', clinical: false });
+    expect(node.logs().some((l) => l.event === 'model.provider.fallback' && l.provider === 'cuda')).toBe(true);
+  });
+});
