@@ -19,7 +19,7 @@ assembleSeriesVolume(request.files, request.opts).then(
     const reply: LoadReply =
       err instanceof VolumeError
         ? { ok: false, code: err.code, reason: err.reason }
-        : { ok: false, code: 'UNSUPPORTED_PIXEL_DATA', reason: `unexpected: ${(err as Error)?.message ?? String(err)}` };
+        : { ok: false, code: 'WORKER_FAILED', reason: `unexpected error while loading: ${(err as Error)?.message ?? String(err)}` };
     parentPort!.postMessage(reply);
   },
 );

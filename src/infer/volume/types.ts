@@ -47,7 +47,7 @@ export const volumeErrorCodes = [
   'GANTRY_TILT', // slice positions not along the slice normal (tilt or shear)
   'TOO_FEW_SLICES',
   'UNSUPPORTED_PIXEL_DATA', // colour, 1-bit, float, or a transfer syntax no codec handles
-  'WORKER_FAILED', // the decoding worker died without answering
+  'WORKER_FAILED', // the decoding worker died, or met an error that is not one of the refusals above (a bug)
 ] as const;
 export type VolumeErrorCode = (typeof volumeErrorCodes)[number];
 
