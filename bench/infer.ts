@@ -1,4 +1,5 @@
 // Inference benchmark (npm run bench:infer): series load, ct-body-lung on a 300×512×512 CT, U-Net per 96³ patch, overhead and memory.
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,33 +8,43 @@ import v8 from 'node:v8';
 import { loadModelRegistry, runModel, shutdown, type ModelRegistry } from '../src/infer/index.js';
 import type { Volume } from '../src/infer/volume/types.js';
 import { phantomHu } from '../src/synthetic/index.js';
+import { benchSeriesLoad } from './series-load.js';
 
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 const MB = 1024 * 1024;
 
+/** Each section runs in its own child process, so its RSS figures are not inflated by the sections before it. */
+const sections: Record<string, () => Promise<void>> = {
+  'series-load': benchSeriesLoadStep,
+  'ct-body-lung': () => withRegistry(benchBodyLung),
+  'unet3d-bench': () => withRegistry(benchUnet),
+};
+
 async function main(): Promise<void> {
-  console.log('inference benchmark (figures from a shared machine vary between runs)');
-  await benchSeriesLoadIfPresent();
+  const section = process.argv[2];
+  if (section) return sections[section]!();
+  console.log('inference benchmark (figures from a shared 2-core machine vary between runs)');
+  for (const name of Object.keys(sections)) {
+    const child = fork(fileURLToPath(import.meta.url), [name], { stdio: 'inherit' });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`benchmark section ${name} failed (exit ${code})`);
+  }
+}
+
+async function withRegistry(run: (registry: ModelRegistry) => Promise<void>): Promise<void> {
   const registry = await loadModelRegistry(path.join(projectRoot(), 'models'));
-  console.table(registry.list().map(({ id, state, provider }) => ({ id, state, provider })));
   try {
-    await benchBodyLung(registry);
-    await benchUnet(registry);
+    await run(registry);
   } finally {
     await shutdown(registry);
   }
 }
 
-/** TODO(volume helper): bench/series-load.ts is written by the series→volume helper; until then this step is skipped. */
-async function benchSeriesLoadIfPresent(): Promise<void> {
-  const modulePath = './series-load.js'; // a variable, so the build does not fail while the file is missing
-  try {
-    const { benchSeriesLoad } = (await import(modulePath)) as { benchSeriesLoad: (opts?: { slices?: number }) => Promise<unknown> };
-    console.log('series load (300 slices):', await benchSeriesLoad({ slices: 300 }));
-  } catch (error) {
-    console.log(`series load: skipped (bench/series-load.ts not available: ${(error as Error).message.split('\n')[0]})`);
-  }
+/** Series → volume for 300 slices, measured by the volume helper's benchmark (bench/series-load.ts). */
+async function benchSeriesLoadStep(): Promise<void> {
+  const figures = await benchSeriesLoad({ slices: 300 });
+  console.log(`series load (300 slices of 512×512): ${JSON.stringify(figures)}`);
 }
 
 async function benchBodyLung(registry: ModelRegistry): Promise<void> {
@@ -48,7 +59,8 @@ async function benchBodyLung(registry: ModelRegistry): Promise<void> {
   console.log(`\nct-body-lung on ${dims.join('×')} (${volumeMb.toFixed(0)} MB float32), provider ${result.provider}`);
   console.log(`  preprocess ${t.preprocessMs.toFixed(0)} ms | onnxruntime ${t.inferenceMs.toFixed(0)} ms | windowing ${t.windowingMs.toFixed(0)} ms | postprocess ${t.postprocessMs.toFixed(0)} ms | total ${t.totalMs.toFixed(0)} ms`);
   console.log(`  node overhead ${overhead.toFixed(0)} ms = ${((100 * overhead) / t.inferenceMs).toFixed(0)} % of onnxruntime time`);
-  console.log(`  RSS before run ${before.toFixed(0)} MB, peak during run ${peakRssMb.toFixed(0)} MB = ${(peakRssMb / volumeMb).toFixed(2)}× the volume (target ≤ 3×); process high-water ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (includes phantom generation)`);
+  console.log(`  RSS before run ${before.toFixed(0)} MB (node, onnxruntime, 2 model workers, the volume), peak during run ${peakRssMb.toFixed(0)} MB = ${(peakRssMb / volumeMb).toFixed(2)}× the volume's float32 size (target ≤ 3×)`);
+  console.log(`  process high-water ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (includes generating the phantom)`);
   volume = undefined;
   collectGarbage();
 }
