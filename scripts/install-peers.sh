@@ -7,7 +7,7 @@ command -v storescu >/dev/null || need+=(dcmtk)
 command -v Orthanc >/dev/null || need+=(orthanc)
 [ -e /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need+=(orthanc-dicomweb)
 command -v dciodvfy >/dev/null || need+=(dicom3tools)
-python3 -c 'import pydicom' 2>/dev/null || need+=(python3-pydicom)
+/usr/bin/python3 -c 'import pydicom' 2>/dev/null || need+=(python3-pydicom)
 [ -e /usr/share/java/pixelmed.jar ] || need+=(pixelmed-apps)
 command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

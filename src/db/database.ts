@@ -78,8 +78,19 @@ function migrate(db: Db): void {
   }
 }
 
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** A prepared statement compiled once per connection (the store runs a handful per instance). */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
 export function bumpCounter(db: Db, name: string, by = 1): void {
-  db.prepare('INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value').run(name, by);
+  prepared(db, 'INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value').run(name, by);
 }
 
 export function readCounters(db: Db): Record<string, number> {

@@ -1,5 +1,5 @@
 // Repository for the instances table: one row per stored SOP instance (the file is the payload).
-import type { Db } from './database.js';
+import { prepared, type Db } from './database.js';
 
 export interface InstanceRow {
   sopInstanceUid: string;
@@ -18,10 +18,10 @@ export interface InstanceRow {
 
 /** Inserts or replaces the row; returns true when the SOP instance had been received before. */
 export function upsertInstance(db: Db, row: InstanceRow): { replaced: boolean; previous?: { studyUid: string; seriesUid: string } } {
-  const previous = db.prepare('SELECT study_uid AS studyUid, series_uid AS seriesUid FROM instances WHERE sop_instance_uid = ?').get(row.sopInstanceUid) as
+  const previous = prepared(db, 'SELECT study_uid AS studyUid, series_uid AS seriesUid FROM instances WHERE sop_instance_uid = ?').get(row.sopInstanceUid) as
     | { studyUid: string; seriesUid: string }
     | undefined;
-  db.prepare(
+  prepared(db, 
     `INSERT INTO instances (sop_instance_uid, sop_class_uid, study_uid, series_uid, patient_id, transfer_syntax_uid, size, path,
                             calling_ae, called_ae, source, received_at)
      VALUES (@sopInstanceUid, @sopClassUid, @studyUid, @seriesUid, @patientId, @transferSyntaxUid, @size, @path,
@@ -47,5 +47,5 @@ export function instancesOfSeries(db: Db, seriesUid: string): InstanceRow[] {
 }
 
 export function instancePaths(db: Db, studyUid: string): string[] {
-  return (db.prepare('SELECT path FROM instances WHERE study_uid = ?').all(studyUid) as { path: string }[]).map((r) => r.path);
+  return (prepared(db, 'SELECT path FROM instances WHERE study_uid = ?').all(studyUid) as { path: string }[]).map((r) => r.path);
 }

@@ -160,13 +160,24 @@ export function safeName(uid: string): string {
   return /^[0-9]+(\.[0-9]+)*$/.test(uid) && uid.length <= 64 ? uid : `h${crypto.createHash('sha256').update(uid).digest('hex').slice(0, 40)}`;
 }
 
+/**
+ * fsync of a directory after a rename makes the new entry durable. Directory handles are kept
+ * open (a small LRU) because a study arrives as hundreds of renames into the same series folder.
+ */
+const dirHandles = new Map<string, Promise<fsp.FileHandle>>();
 async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+  let handle = dirHandles.get(dir);
+  if (!handle) {
+    handle = fsp.open(dir, 'r');
+    dirHandles.set(dir, handle);
+    handle.catch(() => dirHandles.delete(dir));
+    if (dirHandles.size > 64) {
+      const [oldest, old] = dirHandles.entries().next().value!;
+      dirHandles.delete(oldest);
+      void old.then((h) => h.close()).catch(() => {});
+    }
   }
+  await (await handle).sync();
 }
 
 const mb = (b: number) => Math.round(b / 1048576);

@@ -14,34 +14,55 @@ export class InstanceWriter {
   private paused = false;
   private failure: unknown;
   private discarding = false;
+  private queue: Uint8Array[] = [];
+  private flushing = false;
   private closed = false;
   bytesWritten = 0;
 
   constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}) {
     this.opened = fs.open(tempPath, 'wx', 0o640);
-    this.chain = this.opened.catch((err) => this.fail(err));
+    this.chain = this.opened.then(() => undefined, (err) => this.fail(err));
   }
 
   /** Queues bytes for the file; never throws (a failure is reported by finish()). */
   write(chunk: Uint8Array): void {
     if (this.discarding || this.failure) return;
-    const len = chunk.length;
-    this.pending += len;
+    this.queue.push(chunk);
+    this.pending += chunk.length;
     if (!this.paused && this.pending > HIGH_WATER) this.setPaused(true);
-    this.chain = this.chain.then(async () => {
-      if (this.failure) return;
-      try {
-        const fh = await this.opened;
-        let off = 0;
-        while (off < len) off += (await fh.write(chunk, off, len - off)).bytesWritten;
-        this.bytesWritten += len;
-      } catch (err) {
-        this.fail(err);
-      } finally {
-        this.pending -= len;
-        if (this.paused && this.pending < LOW_WATER) this.setPaused(false);
+    if (!this.flushing) this.chain = this.chain.then(() => this.flush());
+  }
+
+  /** Writes everything queued with one writev per round, so chunks that arrive while the disk is
+   *  busy are coalesced into a single system call. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      const fh = await this.opened;
+      while (this.queue.length && !this.failure) {
+        const batch = this.queue;
+        this.queue = [];
+        const len = batch.reduce((s, c) => s + c.length, 0);
+        try {
+          const { bytesWritten } = await fh.writev(batch);
+          if (bytesWritten !== len) await this.writeRest(fh, batch, bytesWritten);
+          this.bytesWritten += len;
+        } catch (err) {
+          this.fail(err);
+        } finally {
+          this.pending -= len;
+          if (this.paused && this.pending < LOW_WATER) this.setPaused(false);
+        }
       }
-    });
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async writeRest(fh: fs.FileHandle, batch: Uint8Array[], done: number): Promise<void> {
+    const rest = Buffer.concat(batch).subarray(done);
+    let off = 0;
+    while (off < rest.length) off += (await fh.write(rest, off, rest.length - off)).bytesWritten;
   }
 
   /** Keep consuming the sender's bytes but stop writing them (the answer is already decided). */
