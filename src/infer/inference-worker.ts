@@ -38,6 +38,9 @@ async function startWorker(): Promise<void> {
 
 /** Tries the manifest's providers in order: a missing CUDA library is a hard error at creation, not a silent fallback. */
 async function createSession(config: WorkerInit) {
+  // onnxruntime's native logger would print the expected CUDA load failure in red on stderr; the
+  // fallback is reported once, as a structured model.provider.fallback event, by the pool instead.
+  ort.env.logLevel = 'fatal';
   const fallbacks: Array<{ provider: string; message: string }> = [];
   for (const provider of config.manifest.executionProviders) {
     try {
