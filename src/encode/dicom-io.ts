@@ -25,8 +25,13 @@ const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 export const IMPLEMENTATION_CLASS_UID = '2.25.195835492316426302655520480160575946798';
 const IMPLEMENTATION_VERSION_NAME = 'DICOM_AI_NODE_01';
 
-/** Encodes a naturalized data set (SOPClassUID and SOPInstanceUID set) as a Part-10 file. */
-export function writePart10(dataset: NaturalDataset): Uint8Array {
+/**
+ * Encodes a naturalized data set (SOPClassUID and SOPInstanceUID set) as a Part-10 file. Bulk pixel data is
+ * appended as the last element (7FE0,0010 OB) here rather than handed to dcmjs, whose growing write buffer would
+ * copy tens of megabytes several times. `tailElements` are already encoded elements whose tags lie after every
+ * tag of `dataset` and before PixelData (the SEG's per-frame functional groups); they go in between.
+ */
+export function writePart10(dataset: NaturalDataset, pixelDataOB?: Uint8Array, tailElements?: Uint8Array): Uint8Array {
   const sopClassUid = dataset.SOPClassUID as string;
   const sopInstanceUid = dataset.SOPInstanceUID as string;
   const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
@@ -39,7 +44,24 @@ export function writePart10(dataset: NaturalDataset): Uint8Array {
   });
   const dict = new dcmjs.data.DicomDict(meta);
   dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
-  return new Uint8Array(dict.write({ allowInvalidVRLength: false }));
+  const written = new Uint8Array(dict.write({ allowInvalidVRLength: false }));
+  const tail = tailElements ?? new Uint8Array(0);
+  if (!pixelDataOB && tail.length === 0) return written;
+  const pixels = pixelDataOB ?? new Uint8Array(0);
+  if (pixels.length % 2 !== 0) throw new RangeError('pixel data must have even length');
+  const head = written.length + tail.length;
+  const out = new Uint8Array(head + (pixelDataOB ? 12 + pixels.length : 0));
+  out.set(written, 0);
+  out.set(tail, written.length);
+  if (!pixelDataOB) return out;
+  const view = new DataView(out.buffer, head, 12);
+  view.setUint16(0, 0x7fe0, true);
+  view.setUint16(2, 0x0010, true);
+  out[head + 4] = 0x4f;   // 'O'
+  out[head + 5] = 0x42;   // 'B', then 2 reserved bytes (zero)
+  view.setUint32(8, pixels.length, true);
+  out.set(pixels, head + 12);
+  return out;
 }
 
 /** Parses Part-10 bytes into naturalized meta and data set; errors become SEG_READ_PARSE. */

@@ -11,13 +11,21 @@ export function intensityStats(labels: LabelVolume, intensities: Float32Array, l
   const min = new Float64Array(256).fill(Infinity);
   const max = new Float64Array(256).fill(-Infinity);
   const data = labels.data;
-  for (let v = 0; v < data.length; v++) {
+  // accumulate runs of one label in locals and flush at label changes: labels come in long runs
+  let v = 0;
+  while (v < data.length) {
     const l = data[v];
-    if (l === 0) continue;   // background is never a segment (validated), skip most voxels early
-    const x = intensities[v];
-    count[l]++; sum[l] += x; sumSq[l] += x * x;
-    if (x < min[l]) min[l] = x;
-    if (x > max[l]) max[l] = x;
+    if (l === 0) { while (++v < data.length && data[v] === 0); continue; }   // background is never a segment
+    let n = 0, s = 0, s2 = 0, lo = Infinity, hi = -Infinity;
+    do {
+      const x = intensities[v];
+      n++; s += x; s2 += x * x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    } while (++v < data.length && data[v] === l);
+    count[l] += n; sum[l] += s; sumSq[l] += s2;
+    if (lo < min[l]) min[l] = lo;
+    if (hi > max[l]) max[l] = hi;
   }
   return labelSets.map((values) => {
     let n = 0, s = 0, s2 = 0, lo = Infinity, hi = -Infinity;

@@ -20,14 +20,7 @@ export interface PixelPlan { segments: SegmentPlan[]; absentInputIndexes: number
 /** One pass over the labels: a per-slice histogram, from which counts, presence and overlap all follow. */
 export function planSegments(labels: LabelVolume, labelSets: number[][]): PixelPlan {
   const [cols, rows, slices] = labels.dims;
-  const plane = cols * rows;
-  const histogram = new Uint32Array(slices * 256);
-  const data = labels.data;
-  for (let k = 0; k < slices; k++) {
-    const h = k * 256;
-    const end = (k + 1) * plane;
-    for (let v = k * plane; v < end; v++) histogram[h + data[v]]++;
-  }
+  const histogram = sliceHistograms(labels.data, cols * rows, slices);
   const segments: SegmentPlan[] = [];
   const absentInputIndexes: number[] = [];
   const owners = new Uint8Array(256);   // how many present segments claim each label value that occurs
@@ -71,21 +64,63 @@ export function packFrames(labels: LabelVolume, plan: PixelPlan, frames: SegFram
   const byteLength = Math.ceil((plane * frames.length) / 8);
   const out = new Uint8Array(byteLength + (byteLength % 2));
   const data = labels.data;
+  const words = wordView(data);
   let bit = 0;
   for (const frame of frames) {
-    const member = plan.segments[frame.segmentNumber - 1].member;
-    const base = frame.slice * plane;
-    let byteIndex = bit >>> 3;
-    let shift = bit & 7;
-    let acc = out[byteIndex];   // keeps the previous frame's bits that share this byte
-    for (let p = 0; p < plane; p++) {
-      acc |= member[data[base + p]] << shift;
-      if (++shift === 8) { out[byteIndex++] = acc; acc = 0; shift = 0; }
-    }
-    if (shift !== 0) out[byteIndex] = acc;
+    packFrame(data, words, frame.slice * plane, plane, plan.segments[frame.segmentNumber - 1].member, out, bit);
     bit += plane;
   }
   return out;
+}
+
+/** Writes one frame's bits from bit offset `bit` on: lead-in to a byte boundary, then 8 pixels per byte, then tail. */
+function packFrame(data: Uint8Array, words: Uint32Array | undefined, base: number, plane: number, member: Uint8Array,
+  out: Uint8Array, bit: number): void {
+  let byteIndex = bit >>> 3;
+  let shift = bit & 7;
+  let acc = out[byteIndex];   // keeps the previous frame's bits that share this byte
+  let p = 0;
+  for (; shift !== 0 && p < plane; p++) {
+    acc |= member[data[base + p]] << shift;
+    if (++shift === 8) { out[byteIndex++] = acc; acc = 0; shift = 0; }
+  }
+  if (shift !== 0) { out[byteIndex] = acc; return; }
+  const end8 = p + ((plane - p) & ~7);
+  // 8 background labels (0 is never a member) leave the zero-initialised byte as it is: skip them 4 bytes at a time
+  const aligned = words !== undefined && ((base + p) & 3) === 0;
+  for (; p < end8; p += 8) {
+    const q = base + p;
+    if (aligned && words[q >>> 2] === 0 && words[(q >>> 2) + 1] === 0) { byteIndex++; continue; }
+    out[byteIndex++] = member[data[q]] | (member[data[q + 1]] << 1) | (member[data[q + 2]] << 2) | (member[data[q + 3]] << 3)
+      | (member[data[q + 4]] << 4) | (member[data[q + 5]] << 5) | (member[data[q + 6]] << 6) | (member[data[q + 7]] << 7);
+  }
+  acc = 0;
+  for (; p < plane; p++) acc |= member[data[base + p]] << (shift++);
+  if (shift !== 0) out[byteIndex] = acc;
+}
+
+/** Per-slice label histograms; background is counted 4 voxels at a time, other labels per run. */
+function sliceHistograms(data: Uint8Array, plane: number, slices: number): Uint32Array {
+  const histogram = new Uint32Array(slices * 256);
+  const words = wordView(data);
+  for (let k = 0; k < slices; k++) {
+    const h = k * 256;
+    const end = (k + 1) * plane;
+    let v = k * plane;
+    while (v < end) {
+      if (words !== undefined && (v & 3) === 0 && v + 4 <= end && words[v >>> 2] === 0) { histogram[h] += 4; v += 4; continue; }
+      const label = data[v];
+      const start = v;
+      while (++v < end && data[v] === label);
+      histogram[h + label] += v - start;
+    }
+  }
+  return histogram;
+}
+
+/** A 32-bit view of the labels (same bytes) when their offset allows one. */
+function wordView(data: Uint8Array): Uint32Array | undefined {
+  return data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2) : undefined;
 }
 
 function totalOf(histogram: Uint32Array, value: number, slices: number): number {

@@ -9,6 +9,7 @@ import { rgbToDicomLab } from './colour.js';
 import { deriveResultUid, checkUidRoot, type UidInputs } from './uids.js';
 import { writePart10, type NaturalDataset } from './dicom-io.js';
 import { validateSegments } from './segment-check.js';
+import { encodePerFrameGroups, type PerFrameItem } from './per-frame-writer.js';
 
 export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 const SEG_SERIES_NUMBER = 9701;   // high, so result series sort after the acquired ones in viewers
@@ -53,13 +54,11 @@ export function encodeSegmentation(
     ...dimensions(deriveResultUid(uidInputs, 'dimension-organization')),
     NumberOfFrames: frames.length,
     SharedFunctionalGroupsSequence: [sharedGroups(series)],
-    PerFrameFunctionalGroupsSequence: frames.map((f) => perFrameGroups(f, sources, series)),
     ReferencedSeriesSequence: [referencedSeries(series, sources)],
-    PixelData: packFrames(labels, plan, frames).buffer,
-    _vrMap: { PixelData: 'OB' },
   };
   return {
-    bytes: writePart10(dataset), sopInstanceUid, seriesInstanceUid,
+    bytes: writePart10(dataset, packFrames(labels, plan, frames), encodePerFrameGroups(frames.map((f) => perFrameItem(f, sources, series)))),
+    sopInstanceUid, seriesInstanceUid,
     segments: plan.segments.map((p) => ({
       number: p.number, label: segments[p.inputIndex].label, voxelCount: p.voxelCount,
       volumeMl: (p.voxelCount * series.voxelVolumeMm3) / 1000,
@@ -133,20 +132,12 @@ function sharedGroups(series: SourceSeries): NaturalDataset {
   };
 }
 
-function perFrameGroups(frame: SegFrame, sources: SourceSlice[], series: SourceSeries): NaturalDataset {
+/** Per frame: source image (DCM 121322, locations preserved), dimension indexes, plane position, segment. */
+function perFrameItem(frame: SegFrame, sources: SourceSlice[], series: SourceSeries): PerFrameItem {
   const source = sources[frame.slice];
   return {
-    DerivationImageSequence: [{
-      SourceImageSequence: [{
-        ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: source.sopInstanceUid,
-        PurposeOfReferenceCodeSequence: [codeItem({ scheme: 'DCM', value: '121322', meaning: 'Source image for image processing operation' })],
-        SpatialLocationsPreserved: 'YES',
-      }],
-      DerivationCodeSequence: [codeItem({ scheme: 'DCM', value: '113076', meaning: 'Segmentation' })],
-    }],
-    FrameContentSequence: [{ DimensionIndexValues: [frame.segmentNumber, frame.slice + 1] }],
-    PlanePositionSequence: [{ ImagePositionPatient: series.positions[frame.slice] }],
-    SegmentIdentificationSequence: [{ ReferencedSegmentNumber: frame.segmentNumber }],
+    sourceSopClassUid: source.sopClassUid, sourceSopInstanceUid: source.sopInstanceUid,
+    segmentNumber: frame.segmentNumber, positionIndex: frame.slice + 1, position: series.positions[frame.slice],
   };
 }
 

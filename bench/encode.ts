@@ -1,0 +1,64 @@
+// Benchmark: SEG + SR for a 300-slice 512×512 CT with 3 segments (headers, labels and HU built in memory,
+// deterministic). Prints encode time for SEG and SR and the process's peak RSS. Target: < 1 s total, < 300 MB.
+import { encodeSegmentation } from '../src/encode/seg.js';
+import { encodeMeasurementReport } from '../src/encode/sr.js';
+import type { AlgorithmIdentity, JobIdentity, SegmentDescription, SourceSlice } from '../src/encode/types.js';
+
+const COLS = 512, ROWS = 512, SLICES = 300;
+const anatomy = { scheme: 'SCT', value: '91723000', meaning: 'Anatomical structure' };
+const segments: SegmentDescription[] = [
+  { labelValues: [1, 2, 3], label: 'Body', category: anatomy, type: { scheme: 'SCT', value: '123037004', meaning: 'Body structure' }, colorRgb: [200, 150, 100], measurements: ['volume', 'mean', 'stdDev', 'min', 'max'] },
+  { labelValues: [2], label: 'Lung', category: anatomy, type: { scheme: 'SCT', value: '39607008', meaning: 'Lung' }, colorRgb: [128, 174, 128], measurements: ['volume', 'mean'] },
+  { labelValues: [3], label: 'Liver', category: anatomy, type: { scheme: 'SCT', value: '10200004', meaning: 'Liver' }, colorRgb: [221, 130, 101], measurements: ['volume', 'mean'] },
+];
+const algorithm: AlgorithmIdentity = { name: 'BenchSeg', version: '1.0.0', modelId: 'bench', family: { scheme: 'DCM', value: '123110', meaning: 'Artificial Intelligence' } };
+const job: JobIdentity = { jobId: 'bench-job', uidRoot: '2.25' };
+
+function sources(): SourceSlice[] {
+  return Array.from({ length: SLICES }, (_, k) => {
+    const sop = `2.25.4242.3.${k + 1}`;
+    return { sopInstanceUid: sop, sopClassUid: '1.2.840.10008.5.1.4.1.1.2', dataset: {
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.2', SOPInstanceUID: sop, Modality: 'CT', PatientName: [{ Alphabetic: 'Bench^Patient' }],
+      PatientID: 'BENCH', StudyInstanceUID: '2.25.4242.1', SeriesInstanceUID: '2.25.4242.2', FrameOfReferenceUID: '2.25.4242.4',
+      StudyDate: '20240101', StudyTime: '120000', AccessionNumber: 'A1', StudyID: '1', ReferringPhysicianName: [],
+      Rows: ROWS, Columns: COLS, PixelSpacing: [0.7, 0.7], SliceThickness: 1, ImageOrientationPatient: [1, 0, 0, 0, 1, 0],
+      ImagePositionPatient: [-179, -179, -k], InstanceNumber: k + 1,
+    } };
+  });
+}
+
+/** Ellipse body on every slice, two lungs in slices 100–219, a liver block in slices 40–139. */
+function volume(): { labels: Uint8Array; hu: Float32Array } {
+  const labels = new Uint8Array(COLS * ROWS * SLICES);
+  const hu = new Float32Array(labels.length).fill(-1000);
+  for (let k = 0; k < SLICES; k++) {
+    for (let j = 0; j < ROWS; j++) {
+      for (let i = 0; i < COLS; i++) {
+        const v = i + COLS * (j + ROWS * k);
+        const x = (i - 256) / 220, y = (j - 256) / 160;
+        if (x * x + y * y > 1) continue;
+        const lung = k >= 100 && k < 220 && Math.abs(i - 256) > 30 && Math.abs(i - 256) < 150 && Math.abs(j - 230) < 90;
+        const liver = k >= 40 && k < 140 && i > 120 && i < 250 && j > 280 && j < 380;
+        labels[v] = lung ? 2 : liver ? 3 : 1;
+        hu[v] = lung ? -850 + ((i * 7 + j) % 50) : liver ? 60 + ((i + k) % 20) : 20 + ((i * j) % 40);
+      }
+    }
+  }
+  return { labels, hu };
+}
+
+const src = sources();
+const { labels, hu } = volume();
+const t0 = performance.now();
+const seg = encodeSegmentation(src, { dims: [COLS, ROWS, SLICES], data: labels }, segments, algorithm, job);
+const t1 = performance.now();
+const sr = encodeMeasurementReport(src, seg, segments, algorithm, job, hu);
+const t2 = performance.now();
+const rssMb = process.resourceUsage().maxRSS / 1024;   // maxRSS is in kilobytes
+const fixedMb = (labels.byteLength + hu.byteLength) / 1024 / 1024;
+console.log(JSON.stringify({
+  event: 'bench_encode', slices: SLICES, cols: COLS, rows: ROWS, segments: seg.segments.length,
+  segMs: Math.round(t1 - t0), srMs: Math.round(t2 - t1), totalMs: Math.round(t2 - t0),
+  segBytes: seg.bytes.length, srBytes: sr.bytes.length, peakRssMb: Math.round(rssMb),
+  inputsMb: Math.round(fixedMb), targetMs: 1000, targetRssMb: 300,
+}));
