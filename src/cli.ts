@@ -32,7 +32,8 @@ cli(process.argv.slice(2)).then(
   (code) => { if (code >= 0) process.exit(code); },
   (err) => {
     const coded = err as { code?: string; message: string };
-    process.stderr.write(`dicom-ai-node: ${coded.code ? `${coded.code}: ` : ''}${coded.message}\n`);
+    const prefix = coded.code && !coded.message.startsWith(coded.code) ? `${coded.code}: ` : '';
+    process.stderr.write(`dicom-ai-node: ${prefix}${coded.message}\n`);
     process.exit(err instanceof UsageError ? 64 : 1);
   },
 );

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { encodeSegmentation } from '../encode/seg.js';
+import { EncodeError } from '../encode/errors.js';
+import { encodeSegmentation, nothingSegmented } from '../encode/seg.js';
 import { encodeMeasurementReport } from '../encode/sr.js';
 import { loadModelRegistry, runModel, shutdown } from '../infer/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
@@ -38,20 +39,31 @@ export async function segmentFolder(flags: Record<string, string>) {
     const algorithm = { ...manifest.algorithm, modelId: manifest.id };
     const job = { jobId: flags['job-id'] ?? `cli-${Date.now()}`, uidRoot: flags['uid-root'] ?? '2.25' };
     const labels = { dims: loaded.volume.dims, data: run.labels };
-    const seg = encodeSegmentation(loaded.slices, labels, manifest.segments, algorithm, job);
-    const sr = encodeMeasurementReport(loaded.slices, seg, manifest.segments, algorithm, job, loaded.volume.data);
+    const seg = segmentationOrAbsence(loaded.slices, labels, manifest.segments, algorithm, job);
+    const intensities = seg.segments.length ? loaded.volume.data : undefined; // no statistics of absent segments
+    const sr = encodeMeasurementReport(loaded.slices, seg, manifest.segments, algorithm, job, intensities);
     fs.mkdirSync(output, { recursive: true });
-    fs.writeFileSync(path.join(output, 'seg.dcm'), seg.bytes);
+    // Nothing segmented: no SEG can exist (it needs a segment); the SR still reports every absence.
+    if (seg.bytes.length) fs.writeFileSync(path.join(output, 'seg.dcm'), seg.bytes);
     fs.writeFileSync(path.join(output, 'sr.dcm'), sr.bytes);
     const tEnd = performance.now();
     return {
       model: modelId, version: manifest.version, provider: run.provider, seriesInstanceUid: loaded.seriesInstanceUid,
       slices: loaded.slices.length, segments: seg.segments.map(({ label, voxelCount, volumeMl }) => ({ label, voxelCount, volumeMl: Number(volumeMl.toFixed(2)) })),
-      absent: seg.absent, seg: seg.sopInstanceUid, sr: sr.sopInstanceUid,
+      absent: seg.absent, seg: seg.bytes.length ? seg.sopInstanceUid : null, sr: sr.sopInstanceUid,
       timingsMs: { modelLoad: ms(tLoad - t0), seriesLoad: ms(tInfer - tLoad), inference: ms(tEncode - tInfer), encode: ms(tEnd - tEncode), total: ms(tEnd - t0) },
     };
   } finally {
     await shutdown(registry);
+  }
+}
+
+function segmentationOrAbsence(...args: Parameters<typeof encodeSegmentation>) {
+  try {
+    return encodeSegmentation(...args);
+  } catch (err) {
+    if (err instanceof EncodeError && err.code === 'ENC_NOTHING_SEGMENTED') return nothingSegmented(args[2]);
+    throw err;
   }
 }
 

@@ -15,8 +15,7 @@ export type StoreErrorCode =
   | 'STORE_UNPARSEABLE'
   | 'STORE_SOP_MISMATCH'
   | 'STORE_STUDY_MISMATCH'
-  | 'STORE_WRITE_FAILED'
-  | 'STORE_ABORTED';
+  | 'STORE_WRITE_FAILED';
 
 const statusOf: Record<StoreErrorCode, StoreStatus> = {
   STORE_OUT_OF_SPACE: Status.OutOfResources,
@@ -24,7 +23,6 @@ const statusOf: Record<StoreErrorCode, StoreStatus> = {
   STORE_SOP_MISMATCH: Status.DataSetDoesNotMatchSopClass,
   STORE_STUDY_MISMATCH: Status.ProcessingFailure,
   STORE_WRITE_FAILED: Status.ProcessingFailure,
-  STORE_ABORTED: Status.ProcessingFailure,
 };
 
 export class StoreError extends Error {

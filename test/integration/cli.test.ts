@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeSyntheticCtSeries } from '../../src/synthetic/index.js';
 import { repoRoot, testdata } from '../support/node-process.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'dist/src/cli.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -26,6 +27,21 @@ describe('dicom-ai-node segment', () => {
     }
     const dump = spawnSync('dcmdump', ['+P', 'SOPInstanceUID', path.join(out, 'seg.dcm')], { encoding: 'utf8' }).stdout;
     expect(dump).toContain(summary.seg);
+  });
+
+  it('writes only an SR reporting every segment absent when nothing is segmented (an all-air scan)', async () => {
+    const dims: [number, number, number] = [64, 64, 8];
+    const n = dims[0] * dims[1] * dims[2];
+    const phantom = { hu: new Int16Array(n).fill(-1000), bodyMask: new Uint8Array(n), lungMask: new Uint8Array(n), dims };
+    const input = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-air-'));
+    await writeSyntheticCtSeries(input, { phantom, slices: 8, rows: 64, columns: 64 });
+    const out = path.join(input, 'out');
+    const r = cli('segment', '--model', 'ct-body-lung', '--input', input, '--output', out);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.absent.sort()).toEqual(['Body', 'Lung']);
+    expect(summary.seg).toBeNull();
+    expect(fs.readdirSync(out)).toEqual(['sr.dcm']);
   });
 
   it('exits non-zero with a clear message when the folder holds no usable series', () => {
