@@ -5,38 +5,41 @@ export interface IntensityStats { count: number; mean: number; stdDev: number; m
 
 /** Statistics for each label set (population standard deviation); undefined where the set has no voxels. */
 export function intensityStats(labels: LabelVolume, intensities: Float32Array, labelSets: number[][]): Array<IntensityStats | undefined> {
-  const count = new Float64Array(256);
-  const sum = new Float64Array(256);
-  const sumSq = new Float64Array(256);
-  const min = new Float64Array(256).fill(Infinity);
-  const max = new Float64Array(256).fill(-Infinity);
+  const acc = new Float64Array(256 * 5);   // per label: count, sum, sum of squares, min, max
+  for (let l = 0; l < 256; l++) { acc[l * 5 + 3] = Infinity; acc[l * 5 + 4] = -Infinity; }
   const data = labels.data;
-  // accumulate runs of one label in locals and flush at label changes: labels come in long runs
+  const n = data.length;
+  // labels come in long runs: find a run, then sum its intensities in a tight loop
   let v = 0;
-  while (v < data.length) {
+  while (v < n) {
     const l = data[v];
-    if (l === 0) { while (++v < data.length && data[v] === 0); continue; }   // background is never a segment
-    let n = 0, s = 0, s2 = 0, lo = Infinity, hi = -Infinity;
-    do {
-      const x = intensities[v];
-      n++; s += x; s2 += x * x;
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    } while (++v < data.length && data[v] === l);
-    count[l] += n; sum[l] += s; sumSq[l] += s2;
-    if (lo < min[l]) min[l] = lo;
-    if (hi > max[l]) max[l] = hi;
+    const start = v;
+    while (++v < n && data[v] === l);
+    if (l !== 0) accumulateRun(intensities, start, v, acc, l * 5);   // background is never a segment
   }
   return labelSets.map((values) => {
-    let n = 0, s = 0, s2 = 0, lo = Infinity, hi = -Infinity;
+    let count = 0, s = 0, s2 = 0, lo = Infinity, hi = -Infinity;
     for (const l of new Set(values)) {
-      n += count[l]; s += sum[l]; s2 += sumSq[l];
-      lo = Math.min(lo, min[l]); hi = Math.max(hi, max[l]);
+      count += acc[l * 5]; s += acc[l * 5 + 1]; s2 += acc[l * 5 + 2];
+      lo = Math.min(lo, acc[l * 5 + 3]); hi = Math.max(hi, acc[l * 5 + 4]);
     }
-    if (n === 0) return undefined;
-    const mean = s / n;
-    return { count: n, mean, stdDev: Math.sqrt(Math.max(0, s2 / n - mean * mean)), min: lo, max: hi };
+    if (count === 0) return undefined;
+    const mean = s / count;
+    return { count, mean, stdDev: Math.sqrt(Math.max(0, s2 / count - mean * mean)), min: lo, max: hi };
   });
+}
+
+function accumulateRun(x: Float32Array, start: number, end: number, acc: Float64Array, o: number): void {
+  let s = 0, s2 = 0, lo = Infinity, hi = -Infinity;
+  for (let v = start; v < end; v++) {
+    const y = x[v];
+    s += y; s2 += y * y;
+    lo = y < lo ? y : lo;
+    hi = y > hi ? y : hi;
+  }
+  acc[o] += end - start; acc[o + 1] += s; acc[o + 2] += s2;
+  if (lo < acc[o + 3]) acc[o + 3] = lo;
+  if (hi > acc[o + 4]) acc[o + 4] = hi;
 }
 
 /** Statistics of the voxels a 0/1 mask selects (used when only the SEG, not the label volume, is at hand). */

@@ -1,0 +1,7 @@
+// The encode stage's public surface: label volume + source headers → SEG and TID 1500 SR bytes, and a SEG reader.
+export { encodeSegmentation, nothingSegmented, SEGMENTATION_STORAGE } from './seg.js';
+export { encodeMeasurementReport, ENHANCED_SR_STORAGE } from './sr.js';
+export { readSegmentation } from './seg-reader.js';
+export { deriveResultUid, deriveModelDeviceUid, deriveNodeDeviceUid, checkUidRoot } from './uids.js';
+export { EncodeError, type EncodeErrorCode } from './errors.js';
+export type * from './types.js';
