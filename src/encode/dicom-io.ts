@@ -1,6 +1,7 @@
 // The only place that touches dcmjs: naturalized data set ⇄ Part-10 bytes (Explicit VR Little Endian).
 import { createRequire } from 'node:module';
 import { EncodeError } from './errors.js';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../implementation.js';
 
 // dcmjs ships no type declarations; load it through require and type the small surface we use.
 interface DcmjsElement { vr: string; Value?: unknown[] }
@@ -22,8 +23,6 @@ export type NaturalDataset = Record<string, unknown>;
 
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 // A UUID-derived (2.25) UID minted once for this implementation: valid without a registered root.
-export const IMPLEMENTATION_CLASS_UID = '2.25.195835492316426302655520480160575946798';
-const IMPLEMENTATION_VERSION_NAME = 'DICOM_AI_NODE_01';
 
 /**
  * Encodes a naturalized data set (SOPClassUID and SOPInstanceUID set) as a Part-10 file. Bulk pixel data is

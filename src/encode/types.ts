@@ -1,21 +1,13 @@
 // Input and output types of the encode stage: what a model run hands over, what SEG/SR encoding returns.
 
-export interface Code { scheme: string; value: string; meaning: string }   // {scheme:'SCT', value:'39607008', meaning:'Lung'}
-
-/** Comes straight from a model manifest's `segments`. */
-export interface SegmentDescription {
-  /** label values this segment covers (a segment may cover several labels: body = [1,2], lung = [2] → segments overlap) */
-  labelValues: number[];
-  label: string; category: Code; type: Code; typeModifier?: Code;
-  /** sRGB 0..255; converted to DICOM CIELab (scaled 0..65535 as PS3.3 C.10.7.1.1) */
-  colorRgb: [number, number, number];
-  measurements: Array<'volume' | 'mean' | 'stdDev' | 'min' | 'max'>;
-}
+// Segments come straight from a model manifest: one definition, owned by the manifest.
+import type { Code } from '../infer/manifest.js';
+export type { Code, SegmentDescription } from '../infer/manifest.js';
 
 export interface AlgorithmIdentity { name: string; version: string; family: Code; modelId: string; description?: string }
 
-/** dcmjs naturalized header of source slice k (no PixelData), slices in volume order */
-export interface SourceSlice { sopInstanceUid: string; sopClassUid: string; dataset: Record<string, unknown> }
+/** Header of source slice k (no PixelData), slices in volume order: what the volume loader returns. */
+export type { SliceHeader as SourceSlice } from '../infer/volume/types.js';
 
 /** [cols, rows, slices]; index = i + cols*(j + rows*k); voxel (i,j,k) is column i, row j of source slice k */
 export interface LabelVolume { dims: [number, number, number]; data: Uint8Array }

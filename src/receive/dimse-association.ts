@@ -9,7 +9,7 @@ import type { InstanceWriter } from '../store/instance-writer.js';
 import { part10Prefix } from '../store/part10-meta.js';
 import { Status as StoreStatus } from '../store/status.js';
 import { chooseTransferSyntax, isStorageSopClass, isVerification } from './presentation.js';
-import { PduGuard, PduViolation } from './pdu-guard.js';
+import { PduFramer, PduViolation } from './pdu-guard.js';
 import type { CallerRule } from '../config/schema.js';
 
 const { Scp, Dataset, constants, responses } = dimse;
@@ -146,12 +146,13 @@ export class NodeAssociation extends Scp {
   }
 
   private guardSocket(): void {
-    const guard = new PduGuard({ maxAssociateRq: 64 * 1024, maxPData: () => (this.accepted ? this.deps.maxPduLength : undefined) });
+    const framer = new PduFramer({ maxAssociateRq: 64 * 1024, maxPData: () => (this.accepted ? this.deps.maxPduLength : undefined) });
     const libraryListeners = this.sock.listeners('data') as Array<(chunk: Buffer) => void>;
     this.sock.removeAllListeners('data');
     this.sock.on('data', (chunk: Buffer) => {
+      let pdus: Buffer[];
       try {
-        guard.inspect(chunk);
+        pdus = framer.push(chunk);
       } catch (err) {
         if (!(err instanceof PduViolation)) throw err;
         this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe, reason: err.message });
@@ -161,7 +162,7 @@ export class NodeAssociation extends Scp {
         this.abortAssociation(err.message);
         return;
       }
-      for (const l of libraryListeners) l.call(this.sock, chunk);
+      for (const pdu of pdus) for (const l of libraryListeners) l.call(this.sock, pdu);
     });
   }
 

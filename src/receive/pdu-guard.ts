@@ -1,49 +1,70 @@
-// Frames incoming bytes into PDUs ahead of dcmjs-dimse and rejects what a well-behaved peer never
-// sends: unknown PDU types, PDUs larger than negotiated, P-DATA before the association is accepted.
-// dcmjs-dimse would otherwise buffer a PDU of any announced length (up to 4 GB) in memory.
+// Frames incoming bytes into whole PDUs ahead of dcmjs-dimse and rejects what a well-behaved peer
+// never sends: unknown PDU types, PDUs larger than negotiated, P-DATA before the association is
+// accepted. dcmjs-dimse would otherwise buffer a PDU of any announced length (up to 4 GB), and its
+// own accumulator re-concatenates the partial PDU on every socket chunk; handing it whole PDUs
+// (a zero-copy slice when a PDU lies inside one chunk, one concat otherwise) avoids both.
 
 export interface PduLimits { maxAssociateRq: number; maxPData: () => number | undefined }
 
 export class PduViolation extends Error {}
 
-export class PduGuard {
+export class PduFramer {
   private header = Buffer.alloc(6);
   private headerFill = 0;
-  private bodyLeft = 0;
+  private bodyLeft = -1;
+  private parts: Buffer[] = [];
 
   constructor(private readonly limits: PduLimits) {}
 
-  /** Checks a chunk of the byte stream; throws PduViolation at the first bad PDU header. */
-  inspect(chunk: Buffer): void {
+  /** Returns the PDUs completed by this chunk; throws PduViolation at the first bad PDU header. */
+  push(chunk: Buffer): Buffer[] {
+    const complete: Buffer[] = [];
     let pos = 0;
     while (pos < chunk.length) {
-      if (this.bodyLeft > 0) {
-        const take = Math.min(this.bodyLeft, chunk.length - pos);
-        this.bodyLeft -= take;
-        pos += take;
-        continue;
+      if (this.bodyLeft < 0 && this.headerFill === 0 && chunk.length - pos >= 6) {
+        const length = chunk.readUInt32BE(pos + 2);
+        this.check(chunk[pos], length);
+        if (chunk.length - pos >= 6 + length) {
+          complete.push(chunk.subarray(pos, pos + 6 + length));
+          pos += 6 + length;
+          continue;
+        }
       }
-      const take = Math.min(6 - this.headerFill, chunk.length - pos);
-      chunk.copy(this.header, this.headerFill, pos, pos + take);
-      this.headerFill += take;
-      pos += take;
-      if (this.headerFill === 6) {
+      if (this.bodyLeft < 0) {
+        const take = Math.min(6 - this.headerFill, chunk.length - pos);
+        chunk.copy(this.header, this.headerFill, pos, pos + take);
+        this.headerFill += take;
+        pos += take;
+        if (this.headerFill < 6) continue;
         this.headerFill = 0;
         this.bodyLeft = this.check(this.header[0], this.header.readUInt32BE(2));
+        this.parts = [Buffer.from(this.header)];
+      } else {
+        const take = Math.min(this.bodyLeft, chunk.length - pos);
+        this.parts.push(chunk.subarray(pos, pos + take));
+        this.bodyLeft -= take;
+        pos += take;
+      }
+      if (this.bodyLeft === 0) {
+        complete.push(this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts));
+        this.parts = [];
+        this.bodyLeft = -1;
       }
     }
+    return complete;
   }
 
   private check(type: number, length: number): number {
-    const negotiated = this.limits.maxPData();
     switch (type) {
       case 0x01:
         if (length > this.limits.maxAssociateRq) throw new PduViolation(`A-ASSOCIATE-RQ of ${length} bytes is larger than ${this.limits.maxAssociateRq}`);
         return length;
-      case 0x04:
+      case 0x04: {
+        const negotiated = this.limits.maxPData();
         if (negotiated === undefined) throw new PduViolation('P-DATA-TF before the association was accepted');
         if (length > negotiated) throw new PduViolation(`P-DATA-TF of ${length} bytes exceeds the negotiated maximum of ${negotiated}`);
         return length;
+      }
       case 0x05:
       case 0x06:
       case 0x07:

@@ -2,8 +2,7 @@
 // Written directly (explicit VR little endian, PS3.10 7.1): it is on the per-instance hot path, and
 // dcmjs's general writer cost ~0.6 ms an instance here; tests read every stored file with pydicom
 // and DCMTK.
-export const IMPLEMENTATION_CLASS_UID = '1.2.826.0.1.3680043.10.1462.1';
-export const IMPLEMENTATION_VERSION = 'DICOM_AI_NODE_01';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../implementation.js';
 
 export function part10Prefix(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string, sourceAe: string): Buffer {
   const elements = [
@@ -12,7 +11,7 @@ export function part10Prefix(sopClassUid: string, sopInstanceUid: string, transf
     element(0x0003, 'UI', text(sopInstanceUid, 0)),
     element(0x0010, 'UI', text(transferSyntaxUid, 0)),
     element(0x0012, 'UI', text(IMPLEMENTATION_CLASS_UID, 0)),
-    element(0x0013, 'SH', text(IMPLEMENTATION_VERSION, 0x20)),
+    element(0x0013, 'SH', text(IMPLEMENTATION_VERSION_NAME, 0x20)),
   ];
   if (sourceAe) elements.push(element(0x0016, 'AE', text(sourceAe.slice(0, 16), 0x20)));
   const body = Buffer.concat(elements);

@@ -1,5 +1,6 @@
 // Fast Part 10 assembly: dcmjs writes the (small) header, the pixel element is appended from one preallocated buffer.
 import { Context, NativeCodecs, dcmjs, ensureCodecs, type Dataset } from '../infer/volume/dcm.js';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../implementation.js';
 
 export const TransferSyntax = {
   implicitLittle: '1.2.840.10008.1.2',
@@ -19,7 +20,6 @@ const ENCODERS: Partial<Record<string, (c: InstanceType<typeof Context>) => Inst
   [TransferSyntax.jpeg2000Lossless]: (c) => NativeCodecs.encodeJpeg2000(c, { lossy: false }),
 };
 
-const IMPLEMENTATION_CLASS_UID = '2.25.238045194718236571405628593719238604573';
 
 export function isEncapsulated(ts: string): boolean {
   return ENCODERS[ts] !== undefined;
@@ -41,7 +41,7 @@ export function part10Bytes(dataset: Dataset, ts: string, pixels: Int16Array): B
     MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
     TransferSyntaxUID: ts,
     ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: 'DICOMAINODE_0',
+    ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
   });
   const file = new dcmjs.data.DicomDict(meta);
   file.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
