@@ -9,7 +9,7 @@ import type { InstanceWriter } from '../store/instance-writer.js';
 import { part10Prefix } from '../store/part10-meta.js';
 import { Status as StoreStatus } from '../store/status.js';
 import { chooseTransferSyntax, isStorageSopClass, isVerification } from './presentation.js';
-import { PduFramer, PduViolation } from './pdu-guard.js';
+import { PduFramer, PduViolation } from './pdu-framer.js';
 import type { CallerRule } from '../config/schema.js';
 
 const { Scp, Dataset, constants, responses } = dimse;

@@ -1,6 +1,6 @@
 // The PDU framer in front of dcmjs-dimse: whole PDUs out whatever the chunking, violations refused.
 import { describe, expect, it } from 'vitest';
-import { PduFramer, PduViolation } from '../../../src/receive/pdu-guard.js';
+import { PduFramer, PduViolation } from '../../../src/receive/pdu-framer.js';
 
 const pdu = (type: number, body: Buffer) => {
   const h = Buffer.alloc(6);
