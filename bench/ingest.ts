@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const peakRssMb = peakRss(node.child.pid!);
   node.child.kill('SIGTERM');
   storescp.kill();
-  console.log(`medians of ${RUNS} runs, TCP_NODELAY=1, receive PDU ${PDU} bytes, node acknowledges only fsynced data (synchronous=FULL)`);
+  console.log(`medians of ${RUNS} runs, TCP_NODELAY=1, receive PDU ${PDU} bytes, node acknowledges only fsynced data (file, directory and WAL)`);
   for (const r of rows) console.log(r);
   console.log(`node peak RSS: ${peakRssMb.toFixed(0)} MB`);
   fs.rmSync(work, { recursive: true, force: true });

@@ -44,6 +44,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
     await Promise.all([dimse.close(10_000), new Promise((r) => server.close(r)).then(() => undefined)]);
     server.closeAllConnections();
     await stopModels(models);
+    await store.close();
     db.close();
     log.info('node.stopped');
   };

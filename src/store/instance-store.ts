@@ -7,6 +7,7 @@ import path from 'node:path';
 import { recordArrival, type CompletionEvent } from '../assemble/completion.js';
 import { bumpCounter, type Db } from '../db/database.js';
 import { upsertInstance } from '../db/instances.js';
+import { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
 import { scanPart10File, UnparseableDataset } from './header-scan.js';
 import { InstanceWriter, type PressureListener } from './instance-writer.js';
@@ -42,10 +43,12 @@ export class InstanceStore {
   private readonly knownDirs = new Set<string>();
   private freeBytes = Number.POSITIVE_INFINITY;
   private freeCheckedAt = 0;
+  private readonly wal: WalSync;
 
   constructor(private readonly db: Db, dataDir: string, private readonly minFreeBytes: number, private readonly log: Logger, private readonly onCompletion: CompletionListener = () => {}) {
     this.tmpDir = path.join(dataDir, 'tmp');
     this.studiesDir = path.join(dataDir, 'studies');
+    this.wal = new WalSync(`${db.name}-wal`);
     // Leftovers of a crash were never acknowledged: the sender will send them again.
     fs.rmSync(this.tmpDir, { recursive: true, force: true });
     fs.mkdirSync(this.tmpDir, { recursive: true });
@@ -71,6 +74,7 @@ export class InstanceStore {
       const finalPath = await this.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid);
       const stored: StoredInstance = { ...header, size: writer.bytesWritten, path: finalPath, replaced: false };
       const events = this.index(stored, header.values, ctx);
+      await this.wal.durable();
       this.log.info(stored.replaced ? 'store.instance.replaced' : 'store.instance.stored', {
         source: ctx.source, callingAe: ctx.callingAe, studyUid: stored.studyUid, seriesUid: stored.seriesUid,
         sopInstanceUid: stored.sopInstanceUid, transferSyntax: stored.transferSyntaxUid, bytes: stored.size, ms: Date.now() - started,
@@ -144,6 +148,10 @@ export class InstanceStore {
     fs.statfs(this.tmpDir, (err, s) => {
       if (!err) this.freeBytes = s.bavail * s.bsize;
     });
+  }
+
+  async close(): Promise<void> {
+    await this.wal.close();
   }
 
   /** Free bytes on the storage volume, as last measured. */

@@ -76,7 +76,7 @@ export class InstanceWriter {
     await this.chain;
     if (this.failure) throw this.failure;
     const fh = await this.opened;
-    await fh.sync();
+    await fh.datasync(); // data and size; timestamps need no flush
     await this.close();
   }
 
