@@ -1,0 +1,107 @@
+// The routing rule model (rules are data, never code) and what evaluating them produces.
+
+/** Comparison operators; `<` `<=` `>` `>=` compare numbers (DS/IS/US values, counts, times of day as HHMM). */
+export type Operator =
+  | 'equals' | 'notEquals' | 'in' | 'contains' | 'startsWith' | 'matches'
+  | '<' | '<=' | '>' | '>='
+  | 'exists' | 'missing';
+
+/**
+ * One test on one fact. `attribute` is a DICOM keyword (`Modality`, `SliceThickness`), a tag
+ * (`00080060` or `(0008,0060)`), or a node fact: `CallingAE`, `CalledAE`, `Source` (dimse|stow),
+ * `TimeOfDay` (HHMM, 24 h, node local time), `NumberOfInstances`, `NumberOfSeries` (study level),
+ * `Orientation` (series level: axial|coronal|sagittal|oblique, from ImageOrientationPatient).
+ * Multi-valued attributes (ImageType) pass when any value passes (`contains` on ImageType tests values).
+ */
+export interface Condition {
+  attribute: string;
+  op: Operator;
+  value?: string | number | Array<string | number>;
+  /** String comparisons ignore case unless this is true. */
+  caseSensitive?: boolean;
+}
+
+export type ConditionNode = Condition | { all: ConditionNode[] } | { any: ConditionNode[] } | { not: ConditionNode };
+
+/** Which series of the study an action applies to: filter, then pick. */
+export interface SeriesSelector {
+  where?: ConditionNode;
+  pick: 'all' | 'thinnest' | 'mostInstances' | 'first';
+}
+
+export type Action =
+  | { type: 'runModel'; model: string; series: SeriesSelector; outputs: Array<'SEG' | 'SR'>; destinations: string[] }
+  | { type: 'forward'; destinations: string[] }
+  | { type: 'discard' };
+
+/** `destinations` hold destination ids, or the word `reply-to-sender`. */
+export interface Rule {
+  id: string;
+  name: string;
+  description?: string;
+  enabled: boolean;
+  priority: number;
+  /** Study-level conditions; absent or empty `all` = matches every study (an explicit catch-all). */
+  when?: ConditionNode;
+  actions: Action[];
+  /** What happens after this rule matched: stop evaluating, or go on to the next rule. */
+  then: 'stop' | 'continue';
+}
+
+export interface RuleSet { rules: Rule[] }
+
+/** The facts of a completed study that rules are evaluated against. */
+export interface SeriesFacts {
+  seriesInstanceUid: string;
+  /** Naturalized header of a representative instance (dcmjs keywords), without PixelData. */
+  header: Record<string, unknown>;
+  numberOfInstances: number;
+}
+export interface StudyFacts {
+  studyInstanceUid: string;
+  header: Record<string, unknown>;
+  callingAe: string | null;
+  calledAe: string | null;
+  source: 'dimse' | 'stow';
+  /** When the study completed (TimeOfDay is taken from it). */
+  completedAt: Date;
+  series: SeriesFacts[];
+}
+
+/** Why one condition passed or failed: the value seen and a sentence an admin can read. */
+export interface ConditionTrace {
+  condition: Condition;
+  /** `study`, or the series UID the condition was evaluated on. */
+  scope: string;
+  actual: unknown;
+  passed: boolean;
+  why: string;
+}
+
+export interface PlannedAction {
+  action: Action;
+  /** Series the action applies to (runModel: the selected series; forward/discard: all). */
+  seriesInstanceUids: string[];
+  /** For a runModel action whose selector found no series: why. */
+  note?: string;
+}
+
+export interface RuleOutcome {
+  ruleId: string;
+  ruleName: string;
+  enabled: boolean;
+  matched: boolean;
+  /** Rules after a matching rule with then=stop are not evaluated. */
+  evaluated: boolean;
+  trace: ConditionTrace[];
+  actions: PlannedAction[];
+}
+
+export interface Decision {
+  outcomes: RuleOutcome[];
+  /** The actions to carry out, in rule order (only from enabled, matched, evaluated rules). */
+  planned: Array<PlannedAction & { ruleId: string }>;
+}
+
+/** A validation problem with the JSON path of the offending value, e.g. `/rules/2/when/all/0/value`. */
+export interface RuleProblem { path: string; message: string }
