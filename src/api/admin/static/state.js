@@ -1,0 +1,33 @@
+// Page-wide state shared by the views: the caller's role and the rule being edited (for the tester).
+import { h } from './dom.js';
+
+export const state = {
+  /** True when the token may only read (the API answers 403 to writes). */
+  readOnly: false,
+  /** The rule in the editor, as last parsed (or null), so the tester can try it before saving. */
+  draftRule: null,
+};
+
+export const READ_ONLY_NOTE_ID = 'read-only-note';
+
+/** A button that changes something: disabled, with the reason attached, under a read-only token. */
+export function writeButton(text, onclick, attrs = {}) {
+  const button = h('button', { type: 'button', onclick, ...attrs }, text);
+  if (state.readOnly) {
+    button.disabled = true;
+    button.setAttribute('aria-describedby', READ_ONLY_NOTE_ID);
+    button.title = 'Read-only token: changes are disabled';
+  }
+  return button;
+}
+
+/** Show a message in a live region (role=status), replacing the previous one. */
+export function announce(region, message, kind = 'info') {
+  region.textContent = message;
+  region.className = `status ${kind}`;
+}
+
+/** Switch sections from inside a view (app.js owns the navigation and listens for this). */
+export function goTo(view, options) {
+  document.dispatchEvent(new CustomEvent('admin:navigate', { detail: { view, options } }));
+}
