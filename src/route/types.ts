@@ -76,6 +76,8 @@ export interface ConditionTrace {
   actual: unknown;
   passed: boolean;
   why: string;
+  /** Where the condition sits in its rule, as a JSON path: `/when/all/0`, `/actions/1/series/where`. */
+  path?: string;
 }
 
 export interface PlannedAction {

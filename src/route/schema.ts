@@ -1,0 +1,90 @@
+// The one JSON schema for rule sets: the rules file read at startup and every API write go through it.
+
+const operators = ['equals', 'notEquals', 'in', 'contains', 'startsWith', 'matches', '<', '<=', '>', '>=', 'exists', 'missing'];
+const scalar = { type: ['string', 'number'] };
+const destinations = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 };
+
+/**
+ * A condition node has no discriminating property, so the branch is chosen by which key is present
+ * (if/then/else) rather than oneOf: errors then come from the one branch the author meant, with its path.
+ */
+const conditionNode = {
+  type: 'object',
+  if: { required: ['all'] },
+  then: { properties: { all: { type: 'array', items: { $ref: '#/$defs/node' } } }, additionalProperties: false },
+  else: {
+    if: { required: ['any'] },
+    then: { properties: { any: { type: 'array', items: { $ref: '#/$defs/node' }, minItems: 1 } }, additionalProperties: false },
+    else: {
+      if: { required: ['not'] },
+      then: { properties: { not: { $ref: '#/$defs/node' } }, additionalProperties: false },
+      else: { $ref: '#/$defs/condition' },
+    },
+  },
+};
+
+const condition = {
+  type: 'object',
+  required: ['attribute', 'op'],
+  additionalProperties: false,
+  properties: {
+    attribute: { type: 'string', minLength: 1, maxLength: 64 },
+    op: { enum: operators },
+    value: { oneOf: [scalar, { type: 'array', items: scalar, minItems: 1 }] },
+    caseSensitive: { type: 'boolean' },
+  },
+};
+
+const seriesSelector = {
+  type: 'object',
+  required: ['pick'],
+  additionalProperties: false,
+  properties: { where: { $ref: '#/$defs/node' }, pick: { enum: ['all', 'thinnest', 'mostInstances', 'first'] } },
+};
+
+/** Actions are told apart by `type` (ajv's discriminator), so a bad runModel reports runModel's errors only. */
+const action = {
+  type: 'object',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: [
+    {
+      properties: {
+        type: { const: 'runModel' }, model: { type: 'string', minLength: 1 }, series: { $ref: '#/$defs/seriesSelector' },
+        outputs: { type: 'array', items: { enum: ['SEG', 'SR'] }, uniqueItems: true }, destinations,
+      },
+      required: ['type', 'model', 'series', 'outputs', 'destinations'],
+      additionalProperties: false,
+    },
+    { properties: { type: { const: 'forward' }, destinations }, required: ['type', 'destinations'], additionalProperties: false },
+    { properties: { type: { const: 'discard' } }, required: ['type'], additionalProperties: false },
+  ],
+};
+
+const rule = {
+  $id: 'rule',
+  type: 'object',
+  required: ['id', 'name', 'enabled', 'priority', 'actions', 'then'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    description: { type: 'string', maxLength: 2000 },
+    enabled: { type: 'boolean' },
+    priority: { type: 'integer' },
+    when: { $ref: '#/$defs/node' },
+    actions: { type: 'array', items: { $ref: '#/$defs/action' }, minItems: 1 },
+    then: { enum: ['stop', 'continue'] },
+  },
+  $defs: { node: conditionNode, condition, seriesSelector, action },
+};
+
+export const ruleSchema = rule;
+
+export const ruleSetSchema = {
+  $id: 'ruleSet',
+  type: 'object',
+  required: ['rules'],
+  additionalProperties: false,
+  properties: { rules: { type: 'array', items: { $ref: 'rule' } } },
+};

@@ -1,0 +1,45 @@
+// Series selectors: which series of a study an action applies to (filter with `where`, then pick).
+import type { ConditionTrace, SeriesFacts, SeriesSelector, StudyFacts } from './types.js';
+import { evaluateNode } from './conditions.js';
+import { lookupFact } from './facts.js';
+import { toNumber } from './conditions.js';
+
+export interface Selection { seriesInstanceUids: string[]; note?: string }
+
+/**
+ * Filters the study's series with the selector's `where` (each series seen as its header, its instance count
+ * and its Orientation), then picks: `thinnest` (smallest SliceThickness, ties → most instances), `mostInstances`,
+ * `first` (lowest SeriesNumber) or `all`. Remaining ties keep the order of lowest SeriesNumber, then arrival.
+ */
+export function selectSeries(selector: SeriesSelector, study: StudyFacts, now: Date, path: string, traces: ConditionTrace[]): Selection {
+  if (study.series.length === 0) return { seriesInstanceUids: [], note: 'the study has no series' };
+  const kept: SeriesFacts[] = [];
+  const removed: string[] = [];
+  for (const series of study.series) {
+    if (!selector.where) { kept.push(series); continue; }
+    const result = evaluateNode(selector.where, `${path}/where`, { study, series, now }, series.seriesInstanceUid, traces);
+    if (result.passed) kept.push(series);
+    else removed.push(`${series.seriesInstanceUid} (${result.decisive.map((t) => t.why).join('; ')})`);
+  }
+  if (kept.length === 0) return { seriesInstanceUids: [], note: `no series passed ${path}/where: removed ${removed.join(', ')}` };
+  return { seriesInstanceUids: pick(selector.pick, kept, study).map((s) => s.seriesInstanceUid) };
+}
+
+function pick(how: SeriesSelector['pick'], kept: SeriesFacts[], study: StudyFacts): SeriesFacts[] {
+  if (how === 'all') return kept;
+  const ranked = kept.map((series, arrival) => ({ series, arrival, thickness: number(series, 'SliceThickness', study), number: number(series, 'SeriesNumber', study) }));
+  const byNumber = (a: (typeof ranked)[0], b: (typeof ranked)[0]) => a.number - b.number || a.arrival - b.arrival;
+  const byInstances = (a: (typeof ranked)[0], b: (typeof ranked)[0]) => b.series.numberOfInstances - a.series.numberOfInstances;
+  const order = {
+    thinnest: (a: (typeof ranked)[0], b: (typeof ranked)[0]) => a.thickness - b.thickness || byInstances(a, b) || byNumber(a, b),
+    mostInstances: (a: (typeof ranked)[0], b: (typeof ranked)[0]) => byInstances(a, b) || a.thickness - b.thickness || byNumber(a, b),
+    first: byNumber,
+  }[how];
+  return [ranked.sort(order)[0]!.series];
+}
+
+/** A numeric attribute of a series; a missing one sorts last (Infinity). */
+function number(series: SeriesFacts, attribute: string, study: StudyFacts): number {
+  const n = lookupFact(attribute, { study, series, now: new Date(0) }).values.map(toNumber).find((v) => v !== null);
+  return n ?? Number.POSITIVE_INFINITY;
+}
