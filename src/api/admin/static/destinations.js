@@ -85,10 +85,17 @@ function openForm(d, ctx) {
   };
   const problems = h('ul', { class: 'field-errors', role: 'status', 'aria-live': 'polite' });
   const dimse = h('fieldset', {}, h('legend', {}, 'DIMSE'), field('AE title', i.aeTitle).wrap, field('Host', i.host).wrap, field('Port', i.port).wrap, field('Use TLS', i.tls).wrap);
-  const web = h('fieldset', {}, h('legend', {}, 'DICOMweb'), field('Base URL', i.url).wrap, field('Authentication', i.authType).wrap,
-    field('Bearer token', i.token, '“***” keeps the stored secret.').wrap, field('Username', i.username).wrap, field('Password', i.password, '“***” keeps the stored secret.').wrap);
-  const sync = () => { dimse.hidden = i.type.value !== 'dimse'; web.hidden = i.type.value !== 'dicomweb'; };
+  const bearer = field('Bearer token', i.token, '“***” keeps the stored secret.').wrap;
+  const basic = h('div', {}, field('Username', i.username).wrap, field('Password', i.password, '“***” keeps the stored secret.').wrap);
+  const web = h('fieldset', {}, h('legend', {}, 'DICOMweb'), field('Base URL', i.url).wrap, field('Authentication', i.authType).wrap, bearer, basic);
+  const sync = () => {
+    dimse.hidden = i.type.value !== 'dimse';
+    web.hidden = i.type.value !== 'dicomweb';
+    bearer.hidden = i.authType.value !== 'bearer';
+    basic.hidden = i.authType.value !== 'basic';
+  };
   i.type.addEventListener('change', sync);
+  i.authType.addEventListener('change', sync);
   sync();
   const save = async () => {
     const body = toDestination(i);

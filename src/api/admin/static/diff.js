@@ -38,3 +38,21 @@ function diffMiddle(a, b) {
   while (j < b.length) out.push({ kind: 'added', text: b[j++] });
   return out;
 }
+
+/** Keep `context` unchanged lines around each change; longer unchanged runs become one `gap` entry. */
+export function collapseUnchanged(lines, context = 3) {
+  const near = new Uint8Array(lines.length);
+  lines.forEach((l, i) => {
+    if (l.kind === 'same') return;
+    for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++) near[k] = 1;
+  });
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (near[i]) { out.push(lines[i]); continue; }
+    let j = i;
+    while (j < lines.length && !near[j]) j++;
+    out.push({ kind: 'gap', text: `… ${j - i} unchanged line${j - i === 1 ? '' : 's'}` });
+    i = j - 1;
+  }
+  return out;
+}

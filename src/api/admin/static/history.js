@@ -1,10 +1,10 @@
 // History view: rule set versions, a diff of any version against the current rules, and rollback.
 import { enc, get, post } from './api.js';
 import { fill, formatTime, h } from './dom.js';
-import { lineDiff } from './diff.js';
+import { collapseUnchanged, lineDiff } from './diff.js';
 import { announce, writeButton } from './state.js';
 
-const MARK = { same: '  ', added: '+ ', removed: '- ' };
+const MARK = { same: '  ', added: '+ ', removed: '- ', gap: '' };
 
 export async function showHistory(section, options = {}) {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'history-status' });
@@ -14,7 +14,7 @@ export async function showHistory(section, options = {}) {
     h('div', { class: 'view-head' },
       h('h2', { id: 'history-title' }, 'Rule history'),
       h('div', { class: 'toolbar' }, h('button', { type: 'button', onclick: () => showHistory(section) }, 'Refresh'))),
-    status, h('div', { class: 'split' }, list, diff));
+    status, list, diff);
   if (options.message) announce(status, options.message, 'ok');
   let versions;
   let current;
@@ -59,7 +59,7 @@ async function showDiff(version, ctx) {
       ? 'No differences: the current rules equal this version.'
       : `“-” lines are only in version ${version}, “+” lines only in the current rules (${removed} removed, ${added} added).`),
     h('pre', { class: 'diff', tabindex: '0', 'aria-label': `Differences between version ${version} and the current rules` },
-      lines.map((l) => h('span', { class: `line ${l.kind}` }, MARK[l.kind] + l.text, '\n'))),
+      collapseUnchanged(lines).map((l) => h('span', { class: `line ${l.kind}` }, MARK[l.kind] + l.text, '\n'))),
     writeButton(`Roll back to version ${version}`, () => confirmRollback(version, ctx)));
 }
 

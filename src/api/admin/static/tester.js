@@ -2,7 +2,7 @@
 import { get, post } from './api.js';
 import { field, fill, h, shortUid, uid } from './dom.js';
 import { renderDecision } from './explain.js';
-import { announce, state } from './state.js';
+import { announce, state, writeButton } from './state.js';
 
 export async function showTester(section, options = {}) {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'tester-status' });
@@ -12,17 +12,18 @@ export async function showTester(section, options = {}) {
   const ruleSet = ruleSetChoice(options.useDraft === true);
   const ctx = { status, result, ruleSet };
   const drop = h('div', { class: 'dropzone', id: 'tester-drop', tabindex: '-1' }, 'Or drop a DICOM file here (tested against the live rules).');
-  wireDrop(drop, (file) => testFile(file, ctx));
+  if (!state.readOnly) wireDrop(drop, (file) => testFile(file, ctx));
   fill(section,
     h('div', { class: 'view-head' }, h('h2', { id: 'tester-title' }, 'Rule tester (dry run)')),
     h('p', { class: 'subtle' }, 'Nothing is saved and no job is started: this shows what the rules would decide.'),
+    state.readOnly ? h('p', { class: 'banner' }, 'The dry run needs the admin token: the API answers only reads to the read-only token.') : null,
     h('div', { class: 'card tester-inputs' },
       ruleSet.element,
       h('div', { class: 'grid-2' },
         h('div', {}, field('Recent study', studySelect).wrap,
-          h('button', { type: 'button', class: 'primary', id: 'tester-run', onclick: () => testStudy(studySelect.value, ctx) }, 'Test this study')),
+          writeButton('Test this study', () => testStudy(studySelect.value, ctx), { class: 'primary', id: 'tester-run' })),
         h('div', {}, field('DICOM file', fileInput, 'A Part-10 file; always tested against the live rules.').wrap,
-          h('button', { type: 'button', onclick: () => fileInput.files[0] ? testFile(fileInput.files[0], ctx) : announce(status, 'Choose a file first.', 'error') }, 'Test this file'),
+          writeButton('Test this file', () => (fileInput.files[0] ? testFile(fileInput.files[0], ctx) : announce(status, 'Choose a file first.', 'error'))),
           drop))),
     status, result);
   await loadStudies(studySelect, status);
