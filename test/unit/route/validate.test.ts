@@ -1,0 +1,188 @@
+// Validation: schema errors and semantic problems, each with the exact JSON path an admin must fix.
+import { describe, expect, it } from 'vitest';
+import { validateRule, validateRuleSet, type RuleProblem } from '../../../src/route/index.js';
+
+const known = { models: ['ct-body-lung', 'unet3d-bench'], destinations: ['pacs-main', 'archive'] };
+
+function goodRule(): Record<string, any> {
+  return {
+    id: 'ct-chest', name: 'CT chest → lung model', description: 'thin axial CT of the chest', enabled: true, priority: 10,
+    when: { all: [{ attribute: 'Modality', op: 'equals', value: 'CT' }, { any: [{ attribute: 'BodyPartExamined', op: 'in', value: ['CHEST', 'LUNG'] }, { attribute: 'StudyDescription', op: 'matches', value: '(thorax|chest)' }] }] },
+    actions: [
+      { type: 'runModel', model: 'ct-body-lung', series: { where: { not: { attribute: 'ImageType', op: 'contains', value: 'LOCALIZER' } }, pick: 'thinnest' }, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender', 'pacs-main'] },
+      { type: 'forward', destinations: ['archive'] },
+    ],
+    then: 'continue',
+  };
+}
+const catchAll = () => ({ id: 'catch-all', name: 'everything else', enabled: true, priority: 1000, actions: [{ type: 'discard' }], then: 'stop' });
+
+/** The problems of a rule set whose first rule was changed by `edit`. */
+function problemsAfter(edit: (r: Record<string, any>) => void): RuleProblem[] {
+  const r = goodRule();
+  edit(r);
+  const result = validateRuleSet({ rules: [r, catchAll()] }, known);
+  return result.ok ? [] : result.problems;
+}
+const paths = (problems: RuleProblem[]) => problems.map((p) => p.path);
+
+describe('a valid rule set', () => {
+  it('passes and comes back as the rule set', () => {
+    const set = { rules: [goodRule(), catchAll()] };
+    expect(validateRuleSet(set, known)).toEqual({ ok: true, ruleSet: set });
+  });
+  it('accepts tags, node facts, a negative priority and no when', () => {
+    expect(problemsAfter((r) => {
+      r.priority = -5;
+      r.when = { all: [{ attribute: '(0018,0050)', op: '<=', value: 1.5 }, { attribute: '00080070', op: 'exists' }, { attribute: 'CallingAE', op: 'startsWith', value: 'CT' }, { attribute: 'TimeOfDay', op: '<', value: 1800 }, { attribute: 'Source', op: 'in', value: ['dimse', 'STOW'] }] };
+    })).toEqual([]);
+    expect(problemsAfter((r) => { delete r.when; })).toEqual([]);
+  });
+});
+
+describe('schema errors carry exact paths', () => {
+  it('unknown operator', () => {
+    const problems = problemsAfter((r) => { r.when.all[0].op = 'eq'; });
+    expect(paths(problems)).toEqual(['/rules/0/when/all/0/op']);
+    expect(problems[0]!.message).toContain('"eq" is not one of: equals, notEquals');
+  });
+  it('extra property, named', () => {
+    const problems = problemsAfter((r) => { r.actions[0].series.colour = 'red'; });
+    expect(problems).toEqual([{ path: '/rules/0/actions/0/series/colour', message: "unknown property 'colour'; allowed: where, pick" }]);
+  });
+  it('missing name', () => {
+    expect(problemsAfter((r) => { delete r.name; })).toEqual([{ path: '/rules/0/name', message: "required property 'name' is missing" }]);
+  });
+  it('in without an array', () => {
+    const problems = problemsAfter((r) => { r.when.all[1].any[0].value = 'CHEST'; });
+    expect(paths(problems)).toEqual(['/rules/0/when/all/1/any/0/value']);
+    expect(problems[0]!.message).toContain("'in' needs a list");
+  });
+  it('a value of the wrong kind', () => {
+    expect(paths(problemsAfter((r) => { r.when.all[0].value = { text: 'CT' }; }))).toEqual(['/rules/0/when/all/0/value']);
+  });
+  it('unknown action type, bad pick, bad output, missing destinations', () => {
+    const problems = problemsAfter((r) => {
+      r.actions[1] = { type: 'forwardStudy', destinations: ['archive'] };
+      r.actions[0].series.pick = 'best';
+      r.actions[0].outputs = ['SEG', 'RTSTRUCT'];
+      delete r.actions[0].destinations;
+    });
+    expect(paths(problems).sort()).toEqual(['/rules/0/actions/0/destinations', '/rules/0/actions/0/outputs/1', '/rules/0/actions/0/series/pick', '/rules/0/actions/1/type']);
+  });
+  it('a rule without actions, a bad then, and a not-object rule set', () => {
+    expect(paths(problemsAfter((r) => { r.actions = []; r.then = 'halt'; }))).toEqual(['/rules/0/actions', '/rules/0/then']);
+    expect(validateRuleSet([], known)).toMatchObject({ ok: false, problems: [{ path: '', message: 'must be object' }] });
+    expect(validateRuleSet({ rules: [], version: 2 }, known)).toMatchObject({ ok: false, problems: [{ path: '/version' }] });
+  });
+});
+
+describe('semantic problems', () => {
+  it('unknown model, listing the known ones', () => {
+    expect(problemsAfter((r) => { r.actions[0].model = 'ct-lung'; })).toEqual([
+      { path: '/rules/0/actions/0/model', message: "unknown model 'ct-lung'; known: ct-body-lung, unet3d-bench" },
+    ]);
+  });
+  it('unknown destination; reply-to-sender is always allowed', () => {
+    const problems = problemsAfter((r) => { r.actions[1].destinations = ['archive', 'pacs-backup']; });
+    expect(paths(problems)).toEqual(['/rules/0/actions/1/destinations/1']);
+    expect(problems[0]!.message).toBe("unknown destination 'pacs-backup'; known: pacs-main, archive, reply-to-sender");
+  });
+  it('unknown keyword, with a suggestion', () => {
+    const problems = problemsAfter((r) => { r.when.all[0].attribute = 'Modallity'; });
+    expect(paths(problems)).toEqual(['/rules/0/when/all/0/attribute']);
+    expect(problems[0]!.message).toContain("unknown attribute 'Modallity'; did you mean 'Modality'?");
+  });
+  it('bad tags', () => {
+    for (const tag of ['(0008,006)', '0008006', '(0008;0060)', '0008006G']) {
+      const problems = problemsAfter((r) => { r.when.all[0].attribute = tag; });
+      expect(paths(problems), tag).toEqual(['/rules/0/when/all/0/attribute']);
+      expect(problems[0]!.message, tag).toContain('not a valid tag');
+    }
+  });
+  it('duplicate rule ids', () => {
+    const result = validateRuleSet({ rules: [goodRule(), catchAll(), { ...goodRule(), priority: 20 }] }, known);
+    expect(result).toEqual({ ok: false, problems: [{ path: '/rules/2/id', message: "duplicate rule id 'ct-chest' (also used by /rules/0)" }] });
+  });
+  it('runModel without outputs', () => {
+    expect(problemsAfter((r) => { r.actions[0].outputs = []; })).toEqual([{ path: '/rules/0/actions/0/outputs', message: 'runModel needs at least one output: SEG, SR or both' }]);
+  });
+  it('values that do not fit the operator', () => {
+    const problems = problemsAfter((r) => {
+      r.when.all = [
+        { attribute: 'SliceThickness', op: '<', value: '1.5' },
+        { attribute: 'Modality', op: 'exists', value: 'CT' },
+        { attribute: 'Modality', op: 'equals', value: ['CT', 'MR'] },
+        { attribute: 'Modality', op: 'startsWith' },
+        { attribute: 'TimeOfDay', op: '>=', value: 1875 },
+        { attribute: 'Source', op: 'equals', value: 'stowrs' },
+      ];
+    });
+    expect(paths(problems)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `/rules/0/when/all/${i}/value`));
+    expect(problems.map((p) => p.message)).toEqual([
+      "'<' needs a number, e.g. 1.5 (write 1.5, not \"1.5\")",
+      "'exists' takes no value; remove it",
+      "'equals' compares with one value; use 'in' for a list",
+      "'startsWith' needs a value",
+      'TimeOfDay is HHMM on a 24 h clock (0 to 2400, e.g. 1830), not 1875',
+      "Source is one of dimse, stow, never 'stowrs'",
+    ]);
+  });
+  it('Orientation only in series selectors, NumberOfSeries only at study level', () => {
+    const problems = problemsAfter((r) => {
+      r.when.all[0] = { attribute: 'Orientation', op: 'equals', value: 'axial' };
+      r.actions[0].series.where = { attribute: 'NumberOfSeries', op: '>', value: 1 };
+    });
+    expect(paths(problems)).toEqual(['/rules/0/when/all/0/attribute', '/rules/0/actions/0/series/where/attribute']);
+  });
+  it('reports schema and semantic problems together', () => {
+    const problems = problemsAfter((r) => { delete r.name; r.actions[0].model = 'nope'; });
+    expect(paths(problems)).toEqual(['/rules/0/name', '/rules/0/actions/0/model']);
+  });
+});
+
+describe('the regex guard', () => {
+  const regexProblems = (value: unknown, caseSensitive?: boolean) =>
+    problemsAfter((r) => { r.when.all[1].any[1] = { attribute: 'StudyDescription', op: 'matches', value, ...(caseSensitive === undefined ? {} : { caseSensitive }) }; });
+  it('refuses a pattern longer than 200 characters', () => {
+    const problems = regexProblems('a'.repeat(201));
+    expect(paths(problems)).toEqual(['/rules/0/when/all/1/any/1/value']);
+    expect(problems[0]!.message).toBe('pattern is 201 characters; at most 200 are allowed');
+    expect(regexProblems('a'.repeat(200))).toEqual([]);
+  });
+  it('refuses a pattern that does not compile, with the engine message', () => {
+    const problems = regexProblems('(chest');
+    expect(paths(problems)).toEqual(['/rules/0/when/all/1/any/1/value']);
+    expect(problems[0]!.message).toMatch(/^pattern does not compile: .*Unterminated group/);
+  });
+  it.each(['(a+)+', '(.*)*', '^(\\d{1,9})+$', '((ab)*c)+', '(?:x+y)*', '(a|b+){2,}'])('refuses the nested quantifier %s', (pattern) => {
+    const problems = regexProblems(pattern);
+    expect(paths(problems)).toEqual(['/rules/0/when/all/1/any/1/value']);
+    expect(problems[0]!.message).toContain('quantified group that contains a quantifier');
+  });
+  it.each(['^CT\\s+(chest|thorax)', '[+*]+', '(ab)+c*', '\\(a+\\)+', '(a{3})+', 'x(?=y+)', '(a+)?'])('accepts %s', (pattern) => {
+    expect(regexProblems(pattern)).toEqual([]);
+  });
+  it('matches needs a string', () => {
+    expect(regexProblems(5)[0]!.message).toBe("'matches' needs a regular expression as a string");
+  });
+});
+
+describe('validateRule: one rule, paths relative to it', () => {
+  it('accepts a good rule', () => {
+    expect(validateRule(goodRule(), known)).toEqual({ ok: true, rule: goodRule() });
+  });
+  it('reports paths from the rule root', () => {
+    const r = goodRule();
+    r.when.all[0].op = 'is';
+    r.actions[0].model = 'ct-lung';
+    const result = validateRule(r, known);
+    expect(result.ok ? [] : paths(result.problems)).toEqual(['/when/all/0/op', '/actions/0/model']);
+  });
+  it('never throws on garbage', () => {
+    for (const junk of [null, 42, 'rule', [], { when: 'x', actions: 'y' }, { actions: [null, 3, { type: 'runModel', series: 'x' }] }]) {
+      expect(validateRule(junk, known).ok).toBe(false);
+      expect(validateRuleSet({ rules: [junk] }, known).ok).toBe(false);
+    }
+  });
+});
