@@ -31,7 +31,7 @@ function outcomeCard(o) {
 function traceTable(trace) {
   return h('table', { class: 'trace' },
     h('thead', {}, h('tr', {}, ['Condition', 'Scope', 'Actual value', 'Result', 'Why'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, trace.map((t) => h('tr', { class: t.passed ? 'passed' : 'failed' },
+    h('tbody', {}, trace.map((t) => h('tr', { class: t.passed ? 'passed' : 'failed', dataset: { scope: t.scope === 'study' ? 'study' : 'series' } },
       h('td', { class: 'mono' }, describeCondition(t.condition)),
       h('td', { title: t.scope }, t.scope === 'study' ? 'study' : `series ${shortUid(t.scope)}`),
       h('td', { class: 'mono actual' }, formatActual(t.actual)),

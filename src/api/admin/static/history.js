@@ -59,7 +59,7 @@ async function showDiff(version, ctx) {
       ? 'No differences: the current rules equal this version.'
       : `“-” lines are only in version ${version}, “+” lines only in the current rules (${removed} removed, ${added} added).`),
     h('pre', { class: 'diff', tabindex: '0', 'aria-label': `Differences between version ${version} and the current rules` },
-      collapseUnchanged(lines).map((l) => h('span', { class: `line ${l.kind}` }, MARK[l.kind] + l.text, '\n'))),
+      collapseUnchanged(lines).map((l) => h('span', { class: `line ${l.kind}` }, MARK[l.kind] + l.text))),
     writeButton(`Roll back to version ${version}`, () => confirmRollback(version, ctx)));
 }
 

@@ -19,7 +19,9 @@ export function openEditor(section, rule, onClose) {
   const form = buildForm(rule ?? { id: '', name: '', enabled: true, priority: 100, then: 'stop', when: EXAMPLE_WHEN, actions: EXAMPLE_ACTIONS });
   const { inputs, errors, summary, status, save } = form;
   if (!isNew || state.readOnly) inputs.id.readOnly = true;
-  if (state.readOnly) for (const input of Object.values(inputs)) input.disabled = true;
+  // Read-only: text stays selectable (readOnly); controls without a read-only state are disabled.
+  if (state.readOnly) for (const input of Object.values(inputs)) input[input.type === 'checkbox' || input.tagName === 'SELECT' ? 'disabled' : 'readOnly'] = true;
+  form.tryIt.hidden = state.readOnly;
   let sequence = 0;
   let valid = false;
 
@@ -75,10 +77,11 @@ export function openEditor(section, rule, onClose) {
       announce(status, `Not saved: ${err.message}`, 'error');
     }
   });
+  form.cancel.textContent = state.readOnly ? 'Back to the list' : 'Cancel';
   form.cancel.addEventListener('click', () => { state.draftRule = null; onClose(''); });
   form.tryIt.addEventListener('click', async () => { await validate(); goTo('tester', { useDraft: true }); });
 
-  fill(section, h('div', { class: 'view-head' }, h('h2', { id: 'rules-title' }, isNew ? 'New rule' : `Edit rule “${rule.name}”`)), form.element);
+  fill(section, h('div', { class: 'view-head' }, h('h2', { id: 'rules-title' }, isNew ? 'New rule' : `${state.readOnly ? 'Rule' : 'Edit rule'} “${rule.name}”`)), form.element);
   addModelHints(form.help);
   inputs[isNew ? 'id' : 'name'].focus();
   if (!state.readOnly) validate();
