@@ -13,24 +13,38 @@ import { InstanceStore } from './store/instance-store.js';
 import { applyRetention } from './store/retention.js';
 import { loadModelRegistry, shutdown as stopModels } from './infer/index.js';
 import { projectRoot } from './paths.js';
+import { resolveAdminTokens } from './api/admin-auth.js';
+import { createRouter } from './jobs/routing.js';
+import { seedRules } from './config/rules-file.js';
 
 export async function runNode(config: NodeConfig, log: Logger): Promise<() => Promise<void>> {
   const dataDir = path.resolve(config.storage.dataDir);
   const db = openDatabase(dataDir);
-  const onCompletion = (events: CompletionEvent[]) => logCompletions(log, events);
+  let routeSoon = () => {};
+  const onCompletion = (events: CompletionEvent[]) => {
+    logCompletions(log, events);
+    if (events.some((e) => e.kind === 'study-complete')) routeSoon();
+  };
   const store = new InstanceStore(db, dataDir, config.storage.minFreeMb * 1048576, log, onCompletion);
   await store.freeSpace();
   const models = await loadModelRegistry(path.resolve(projectRoot, config.models.dir), { log });
+  seedRules(db, path.resolve(projectRoot, config.routing.rulesFile), models.list().map((m) => m.id), log);
+  const tokens = resolveAdminTokens(config.admin, dataDir, log);
+  const route = createRouter(db, log);
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;
 
-  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models });
+  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens });
+  routeSoon = () => setImmediate(route);
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   log.info('http.listening', { port: config.http.port, host: config.http.host });
 
   const quiet = { seriesMs: config.completion.seriesQuietSeconds * 1000, studyMs: config.completion.studyQuietSeconds * 1000 };
-  const sweep = setInterval(() => onCompletion(db.transaction(() => sweepQuietPeriods(db, quiet, Date.now()))()), config.completion.sweepIntervalMs);
+  const sweep = setInterval(() => {
+    onCompletion(db.transaction(() => sweepQuietPeriods(db, quiet, Date.now()))());
+    route(); // also picks up completions left unrouted by a restart
+  }, config.completion.sweepIntervalMs);
   const retention = cron.schedule(config.retention.schedule, () => {
     applyRetention(db, path.join(dataDir, 'studies'), config.retention.maxAgeDays, log).catch((err) => log.error('retention.failed', { reason: (err as Error).message }));
   });
@@ -70,7 +84,16 @@ export async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.log.level);
-  const stop = await runNode(config, log);
+  let stop: () => Promise<void>;
+  try {
+    stop = await runNode(config, log);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   let stopping = false;
   const onSignal = (signal: string) => {
     if (stopping) return;

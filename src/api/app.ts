@@ -1,14 +1,21 @@
-// The HTTP face of the node: DICOMweb STOW-RS and the JSON read API (health, studies).
+// The HTTP face of the node: DICOMweb STOW-RS, the JSON admin/read API, and the admin page.
+import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { NodeConfig } from '../config/schema.js';
 import type { Db } from '../db/database.js';
 import { getStudy, listStudies } from '../db/studies.js';
-import type { Logger } from '../log/logger.js';
-import type { InstanceStore } from '../store/instance-store.js';
 import type { ModelRegistry } from '../infer/index.js';
+import type { Logger } from '../log/logger.js';
+import { projectRoot } from '../paths.js';
 import { stowHandler } from '../receive/stow-rs.js';
+import type { InstanceStore } from '../store/instance-store.js';
+import { requireAdmin, type AdminTokens } from './admin-auth.js';
 import { requireStowAuth } from './auth.js';
 import { problem } from './problem.js';
+import { destinationsRouter } from './routes/destinations.js';
+import { auditRouter, jobsRouter } from './routes/jobs.js';
+import { rulesTestRouter } from './routes/rules-test.js';
+import { rulesRouter } from './routes/rules.js';
 
 export interface AppDeps {
   config: NodeConfig;
@@ -17,17 +24,52 @@ export interface AppDeps {
   log: Logger;
   dimseUp: () => boolean;
   models: ModelRegistry;
+  tokens: AdminTokens;
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const stow = stowHandler(deps.store, deps.log);
-  const auth = requireStowAuth(deps.config.http.stow.auth);
-  app.post('/dicomweb/studies', auth, stow);
-  app.post('/dicomweb/studies/:study', auth, stow);
+  const stowAuth = requireStowAuth(deps.config.http.stow.auth);
+  app.post('/dicomweb/studies', stowAuth, stow);
+  app.post('/dicomweb/studies/:study', stowAuth, stow);
+  app.get('/api/health', health(deps));
+  app.use('/admin', express.static(path.join(projectRoot, 'src/api/admin/static'), { fallthrough: true, index: 'index.html' }));
 
-  app.get('/api/health', async (_req, res) => {
+  const api = express.Router();
+  api.use(requireAdmin(deps.tokens));
+  api.use('/rules/test', rulesTestRouter(deps.db, deps.models));
+  api.use(express.json({ limit: '5mb' }));
+  api.use('/rules', rulesRouter(deps.db, deps.models));
+  api.use('/destinations', destinationsRouter(deps.db, deps.config.dicom.aeTitle));
+  api.use('/jobs', jobsRouter(deps.db));
+  api.use('/audit', auditRouter(deps.db));
+  api.get('/models', (_req, res) => res.json(deps.models.list()));
+  api.get('/studies', (req, res) => {
+    const state = typeof req.query.state === 'string' ? req.query.state : undefined;
+    if (state && state !== 'receiving' && state !== 'complete') return problem(res, 400, 'API_BAD_FILTER', "state must be 'receiving' or 'complete'");
+    res.json(listStudies(deps.db, { state, limit: Math.min(Number(req.query.limit ?? 100) || 100, 1000) }));
+  });
+  api.get('/studies/:study', (req, res) => {
+    const study = getStudy(deps.db, req.params.study);
+    if (!study) return problem(res, 404, 'API_STUDY_NOT_FOUND', `no study ${req.params.study}`);
+    res.json(study);
+  });
+  app.use('/api', api);
+
+  app.use((_req, res) => problem(res, 404, 'API_NOT_FOUND', 'no such route'));
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (err.type === 'entity.parse.failed') return problem(res, 400, 'API_BAD_JSON', `the body is not valid JSON: ${err.message}`);
+    if (err.type === 'entity.too.large') return problem(res, 413, 'API_TOO_LARGE', 'the body is too large');
+    deps.log.error('http.error', { reason: err.message });
+    if (!res.headersSent) problem(res, 500, 'API_INTERNAL', 'internal error; see the node log');
+  });
+  return app;
+}
+
+function health(deps: AppDeps) {
+  return async (_req: Request, res: Response) => {
     let database = false;
     try {
       database = (deps.db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
@@ -36,23 +78,5 @@ export function createApp(deps: AppDeps): express.Express {
     const freeFloor = freeBytes >= deps.config.storage.minFreeMb * 1048576;
     const ok = database && deps.dimseUp() && freeFloor;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', dimseListener: deps.dimseUp(), database, freeDiskMb: Math.floor(freeBytes / 1048576), freeDiskFloorMb: deps.config.storage.minFreeMb });
-  });
-  app.get('/api/studies', (req, res) => {
-    const state = typeof req.query.state === 'string' ? req.query.state : undefined;
-    if (state && state !== 'receiving' && state !== 'complete') return problem(res, 400, 'API_BAD_FILTER', "state must be 'receiving' or 'complete'");
-    const limit = Math.min(Number(req.query.limit ?? 100) || 100, 1000);
-    res.json(listStudies(deps.db, { state, limit }));
-  });
-  app.get('/api/studies/:study', (req, res) => {
-    const study = getStudy(deps.db, req.params.study);
-    if (!study) return problem(res, 404, 'API_STUDY_NOT_FOUND', `no study ${req.params.study}`);
-    res.json(study);
-  });
-  app.get('/api/models', (_req, res) => res.json(deps.models.list()));
-  app.use((_req, res) => problem(res, 404, 'API_NOT_FOUND', 'no such route'));
-  app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
-    deps.log.error('http.error', { reason: err.message });
-    if (!res.headersSent) problem(res, 500, 'API_INTERNAL', 'internal error; see the node log');
-  });
-  return app;
+  };
 }

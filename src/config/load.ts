@@ -22,6 +22,7 @@ const envOverrides: Array<[string, string[], (v: string) => unknown]> = [
   ['HTTP_PORT', ['http', 'port'], Number],
   ['DATA_DIR', ['storage', 'dataDir'], String],
   ['LOG_LEVEL', ['log', 'level'], String],
+  ['ADMIN_TOKEN', ['admin', 'adminToken'], String],
 ];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {

@@ -24,6 +24,10 @@ export interface NodeConfig {
   retention: { maxAgeDays: number; schedule: string };
   /** Model folders; a relative path resolves against the installation folder. */
   models: { dir: string };
+  /** Seed rule set, loaded (and validated) when the database holds no rules yet. */
+  routing: { rulesFile: string };
+  /** Bearer tokens of the admin API; an empty admin token is generated into <dataDir>/admin-token. */
+  admin: { adminToken: string; readOnlyToken: string };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
 }
 
@@ -80,5 +84,10 @@ export const configSchema = strict({
   }),
   retention: strict({ maxAgeDays: { type: 'number', exclusiveMinimum: 0 }, schedule: { type: 'string', minLength: 9 } }),
   models: strict({ dir: { type: 'string', minLength: 1 } }),
+  routing: strict({ rulesFile: { type: 'string', minLength: 1 } }),
+  admin: strict({
+    adminToken: { anyOf: [{ const: '' }, { type: 'string', minLength: 16 }] },
+    readOnlyToken: { anyOf: [{ const: '' }, { type: 'string', minLength: 16 }] },
+  }),
   log: strict({ level: { enum: ['error', 'warn', 'info', 'debug'] } }),
 });

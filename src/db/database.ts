@@ -54,6 +54,47 @@ const migrations: string[] = [
      UNIQUE (study_uid, revision)
    );
    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
+  `CREATE TABLE rule_versions (
+     version INTEGER PRIMARY KEY,
+     rules TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     created_by TEXT NOT NULL,
+     summary TEXT NOT NULL
+   );
+   CREATE TABLE destinations (
+     id TEXT PRIMARY KEY,
+     config TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT NOT NULL,
+     before TEXT,
+     after TEXT
+   );
+   CREATE TABLE jobs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     completion_id INTEGER NOT NULL REFERENCES study_completions(id),
+     study_uid TEXT NOT NULL,
+     revision INTEGER NOT NULL,
+     rule_id TEXT NOT NULL,
+     rules_version INTEGER NOT NULL,
+     action TEXT NOT NULL CHECK (action IN ('runModel','forward','discard')),
+     model_id TEXT,
+     series_uid TEXT,
+     outputs TEXT NOT NULL DEFAULT '[]',
+     destinations TEXT NOT NULL DEFAULT '[]',
+     state TEXT NOT NULL CHECK (state IN ('pending','running','done','failed','cancelled')),
+     reason TEXT,
+     stages TEXT NOT NULL DEFAULT '[]',
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX jobs_state ON jobs(state, created_at);
+   CREATE INDEX jobs_study ON jobs(study_uid);`,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -10,6 +10,7 @@ export type LogEvent =
   | 'stow.request' | 'stow.instance.failed'
   | 'study.series.complete' | 'study.complete' | 'study.reopened'
   | 'retention.removed' | 'retention.failed' | 'http.listening' | 'http.error'
+  | 'route.study.routed' | 'route.failed' | 'rules.loaded' | 'admin.token.generated' | 'admin.write'
   | 'model.ready' | 'model.refused' | 'model.provider.fallback' | 'model.run.timeout' | 'model.worker.error' | 'model.worker.failed';
 
 export type Fields = Record<string, unknown>;

@@ -10,12 +10,18 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const testdata = path.resolve(repoRoot, '../shared/testdata/real');
 
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+export const READ_ONLY_TOKEN = 'read-only-token-for-tests-012345';
+
 export interface RunningNode {
   dimsePort: number;
   httpPort: number;
   dataDir: string;
   aeTitle: string;
   url: (p: string) => string;
+  /** fetch() on the node's HTTP port with the admin bearer token. */
+  api: (p: string, init?: RequestInit) => Promise<Response>;
+  adminToken: string;
   logs: () => Array<Record<string, unknown>>;
   process: ChildProcess;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
@@ -42,6 +48,7 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
     http: { port: httpPort, host: '127.0.0.1' },
     storage: { dataDir: path.join(dir, 'data'), minFreeMb: 1 },
     log: { level: 'info' },
+    admin: { adminToken: ADMIN_TOKEN, readOnlyToken: READ_ONLY_TOKEN },
   }, overrides);
   const configFile = path.join(dir, `config-${dimsePort}.json`);
   fs.writeFileSync(configFile, JSON.stringify(config));
@@ -56,6 +63,8 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
   const node: RunningNode = {
     dimsePort: config.dicom.port, httpPort: config.http.port, dataDir: config.storage.dataDir, aeTitle: config.dicom.aeTitle ?? 'DICOM_AI_NODE',
     url: (p) => `http://127.0.0.1:${config.http.port}${p}`,
+    api: (p, init = {}) => fetch(`http://127.0.0.1:${config.http.port}${p}`, { ...init, headers: { authorization: `Bearer ${config.admin.adminToken}`, ...(init.headers as Record<string, string> | undefined) } }),
+    adminToken: config.admin.adminToken,
     logs: () => lines.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }),
     process: child,
     stop: (signal = 'SIGTERM') => new Promise((resolve) => {

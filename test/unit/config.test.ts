@@ -47,4 +47,13 @@ describe('configuration', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('dicom>port');
   });
+
+  it('refuses to start with an invalid rules file, naming each problem with its path', () => {
+    const rules = withFile({ rules: [{ id: 'r1', name: 'x', enabled: true, priority: 1, when: { attribute: 'Modality', op: 'like', value: 'CT' }, actions: [], then: 'stop' }] });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-data-'));
+    const file = withFile({ routing: { rulesFile: rules }, storage: { dataDir, minFreeMb: 1 }, dicom: { port: 0 }, http: { port: 0 } });
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/src/main.js')], { env: { ...process.env, CONFIG_FILE: file }, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${rules}/rules/0/when/op`);
+  });
 });

@@ -6,10 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool, storescu } from '../../support/dcmtk.js';
-import { startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
+import { ADMIN_TOKEN, startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
 
 const ct = ['01.dcm', '02.dcm', '03.dcm'].map((f) => path.join(testdata, 'dcmqi-ct3', f));
-const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
+const getJson = async (url: string) => (await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as Promise<any>;
 
 const newUid = () => `2.25.${BigInt(`0x${crypto.randomBytes(15).toString('hex')}`)}`;
 /** dcmodify arguments that move copies into a fresh study and series (shared by all copies). */

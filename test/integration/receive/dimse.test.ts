@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLayout, echoscu, proposalFor, startReferenceScp, storescu } from '../../support/dcmtk.js';
-import { startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
+import { ADMIN_TOKEN, startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
 import { pdu, RawPeer } from '../../support/raw-association.js';
 
 const allFiles = ['dcmqi-ct3', 'dcmqi-seg-sr', 'highdicom', 'pydicom'].flatMap((d) =>
@@ -19,7 +19,7 @@ function storedFiles(dataDir: string): string[] {
   return fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm')).map((f) => path.join(root, f));
 }
 
-const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
+const getJson = async (url: string) => (await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as Promise<any>;
 
 describe('DIMSE C-STORE SCP with DCMTK', () => {
   let node: RunningNode;

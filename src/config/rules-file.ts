@@ -1,0 +1,27 @@
+// The rules file (routing.rulesFile) seeds the rule set when the database holds none yet. It is
+// validated by the same schema as every API write; a bad file stops start-up with every problem's path.
+import fs from 'node:fs';
+import type { Db } from '../db/database.js';
+import { recordAudit } from '../db/audit.js';
+import { listDestinations } from '../db/destinations.js';
+import { currentRules, saveRuleVersion } from '../db/rule-versions.js';
+import type { Logger } from '../log/logger.js';
+import { validateRuleSet } from '../route/index.js';
+import { ConfigError } from './load.js';
+
+export function seedRules(db: Db, file: string, models: string[], log: Logger): void {
+  if (currentRules(db)) return;
+  let candidate: unknown;
+  try {
+    candidate = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`routing>rulesFile: ${file}: ${(err as Error).message}`]);
+  }
+  const check = validateRuleSet(candidate, { models, destinations: listDestinations(db).map((d) => d.id) });
+  if (!check.ok) throw new ConfigError(check.problems.map((p) => `${file}${p.path}: ${p.message}`));
+  db.transaction(() => {
+    const version = saveRuleVersion(db, check.ruleSet.rules, 'rules-file', `seed from ${file}`);
+    recordAudit(db, 'rules-file', 'seed', 'rules', null, { version, rules: check.ruleSet.rules.length });
+  })();
+  log.info('rules.loaded', { file, rules: check.ruleSet.rules.length });
+}

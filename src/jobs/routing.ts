@@ -1,0 +1,69 @@
+// The routing stage: consumes study_completions rows, evaluates the live rules, and writes one job
+// per planned action and selected series, marking the completion consumed in the same transaction.
+import { buildStudyFacts } from '../assemble/study-facts.js';
+import { prepared, type Db } from '../db/database.js';
+import { insertJob } from '../db/jobs.js';
+import { currentRules } from '../db/rule-versions.js';
+import type { Logger } from '../log/logger.js';
+import { evaluateRules } from '../route/index.js';
+
+interface Completion { id: number; studyUid: string; revision: number; completedAt: number }
+
+/** Routes every unconsumed completion; returns how many were routed. Safe to call concurrently (single flight). */
+export function createRouter(db: Db, log: Logger) {
+  let running = false;
+  const retryAt = new Map<number, number>();
+  return function routeCompletedStudies(): number {
+    if (running) return 0;
+    running = true;
+    try {
+      const pending = prepared(db, 'SELECT id, study_uid AS studyUid, revision, completed_at AS completedAt FROM study_completions WHERE consumed_at IS NULL ORDER BY id').all() as Completion[];
+      let routed = 0;
+      for (const c of pending) {
+        if ((retryAt.get(c.id) ?? 0) > Date.now()) continue;
+        try {
+          routeOne(db, log, c);
+          retryAt.delete(c.id);
+          routed++;
+        } catch (err) {
+          // Left unconsumed (nothing half-written: the jobs transaction did not commit); retried later.
+          retryAt.set(c.id, Date.now() + 60_000);
+          log.error('route.failed', { studyUid: c.studyUid, revision: c.revision, reason: (err as Error).message });
+        }
+      }
+      return routed;
+    } finally {
+      running = false;
+    }
+  };
+}
+
+function routeOne(db: Db, log: Logger, c: Completion): void {
+  const started = Date.now();
+  const rules = currentRules(db);
+  const facts = buildStudyFacts(db, c.studyUid, new Date(c.completedAt));
+  const decision = rules && facts ? evaluateRules({ rules: rules.rules }, facts) : undefined;
+  const ended = Date.now();
+  const stages = JSON.stringify([{ stage: 'route', startedAt: new Date(started).toISOString(), endedAt: new Date(ended).toISOString(), ms: ended - started }]);
+  const jobIds = db.transaction(() => {
+    const ids: number[] = [];
+    for (const p of decision?.planned ?? []) {
+      const base = { completionId: c.id, studyUid: c.studyUid, revision: c.revision, ruleId: p.ruleId, rulesVersion: rules!.version };
+      const a = p.action;
+      if (a.type === 'runModel') {
+        for (const seriesUid of p.seriesInstanceUids) ids.push(insertJob(db, { ...base, action: 'runModel', modelId: a.model, seriesUid, outputs: a.outputs, destinations: a.destinations }));
+      } else if (a.type === 'forward') {
+        ids.push(insertJob(db, { ...base, action: 'forward', destinations: a.destinations }));
+      } else {
+        ids.push(insertJob(db, { ...base, action: 'discard', state: 'done', reason: 'discarded by rule' }));
+      }
+    }
+    for (const id of ids) prepared(db, 'UPDATE jobs SET stages = ? WHERE id = ?').run(stages, id);
+    prepared(db, 'UPDATE study_completions SET consumed_at = ? WHERE id = ?').run(Date.now(), c.id);
+    return ids;
+  })();
+  log.info('route.study.routed', {
+    studyUid: c.studyUid, revision: c.revision, rulesVersion: rules?.version ?? null, jobs: jobIds.length,
+    matchedRules: decision?.outcomes.filter((o) => o.matched).map((o) => o.ruleId) ?? [], ms: ended - started,
+  });
+}
