@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, scrollsSideways, snap, type BrowserSession } from '../support/browser.js';
 import { runTool, storescu } from '../support/dcmtk.js';
-import { startNode, testdata, waitFor, type RunningNode } from '../support/node-process.js';
+import { freePort, startNode, testdata, waitFor, type RunningNode } from '../support/node-process.js';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 const READ_ONLY_TOKEN = 'read-only-token-for-tests-012345';
@@ -25,6 +25,15 @@ async function api<T = any>(p: string): Promise<T> {
   const res = await fetch(node.url(p), { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
   expect(res.status, `GET ${p}`).toBe(200);
   return (await res.json()) as T;
+}
+
+async function apiWrite<T = any>(method: string, p: string, body?: unknown): Promise<T> {
+  const res = await fetch(node.url(p), {
+    method, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  expect(res.ok, `${method} ${p}: ${text}`).toBe(true);
+  return JSON.parse(text) as T;
 }
 
 /** A DICOM attribute as DCMTK's dcmdump reads it: expectations come from an independent reader. */
@@ -183,13 +192,91 @@ describe('admin page in Chromium', () => {
     await snap(page, '09-rolled-back');
   });
 
+  it('tests a chosen DICOM file against the live rules', async () => {
+    await openSection('Tester');
+    await page.getByLabel('DICOM file').setInputFiles(ctFiles[1]);
+    await page.getByRole('button', { name: 'Test this file' }).click();
+    const outcome = page.locator('.outcome[data-rule-id="ct-lung"]');
+    await outcome.waitFor();
+    expect(await page.locator('#tester-result h3').innerText()).toContain('02.dcm');
+    const row = outcome.locator('table.trace tr[data-scope="study"]', { hasText: 'Modality' });
+    expect(await row.locator('td.actual').innerText()).toContain(modality);
+    expect(await row.innerText()).toContain('passed');
+    await snap(page, '10-tester-file');
+  });
+
+  it('adds DIMSE destinations and verifies them with a C-ECHO: the node itself answers, a closed port does not', async () => {
+    await openSection('Destinations');
+    const closedPort = await freePort();
+    const add = async (id: string, host: string, port: number) => {
+      await page.getByRole('button', { name: 'New destination' }).click();
+      await page.getByLabel('Id', { exact: true }).fill(id);
+      await page.getByLabel('Name', { exact: true }).fill(`PACS ${id}`);
+      await page.getByLabel('AE title').fill(node.aeTitle);
+      await page.getByLabel('Host').fill(host);
+      await page.getByLabel('Port').fill(String(port));
+      await page.getByRole('button', { name: 'Save destination' }).click();
+    };
+    await add('bad-host', '', node.dimsePort);
+    await expect.poll(() => page.locator('#destination-editor .field-errors').innerText()).toContain('/host');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await add('self', '127.0.0.1', node.dimsePort);
+    await page.locator('#destinations-status', { hasText: 'Saved' }).waitFor();
+    await add('closed', '127.0.0.1', closedPort);
+    await page.locator('tr[data-destination-id="closed"]').waitFor();
+    await page.getByRole('button', { name: 'Verify PACS self' }).click();
+    await page.getByRole('button', { name: 'Verify PACS closed' }).click();
+    const selfResult = page.locator('tr[data-destination-id="self"] .verify-result');
+    const closedResult = page.locator('tr[data-destination-id="closed"] .verify-result');
+    await expect.poll(() => selfResult.innerText(), { timeout: 15_000 }).toMatch(/^✓ ok in \d+ ms/);
+    await expect.poll(() => closedResult.innerText(), { timeout: 15_000 }).toMatch(/^✗ failed in \d+ ms — .*\S/);
+    expect((await api<Array<{ id: string }>>('/api/destinations')).map((d) => d.id).sort()).toEqual(['closed', 'self']);
+    expect(await scrollsSideways(page)).toBe(false);
+    await snap(page, '11-destinations');
+    await page.getByRole('button', { name: 'Delete PACS closed' }).click();
+    await page.getByRole('button', { name: 'Yes, delete' }).click();
+    await page.locator('#destinations-status', { hasText: 'Deleted' }).waitFor();
+    expect((await api<Array<{ id: string }>>('/api/destinations')).map((d) => d.id)).toEqual(['self']);
+  });
+
   it('lists the received study on the dashboard', async () => {
     await openSection('Dashboard');
     const row = page.locator('#studies tr', { hasText: studyUid.slice(-20) });
     await row.waitFor();
     expect(await row.innerText()).toMatch(/complete/);
     expect(await scrollsSideways(page)).toBe(false);
-    await snap(page, '10-dashboard');
+    await snap(page, '12-dashboard');
+  });
+
+  it('shows a routed job with its stage timings, and cancels and retries it', async () => {
+    // Setup over the API: CT studies are forwarded to a PACS that is not listening.
+    await apiWrite('POST', '/api/destinations', { id: 'dead-pacs', name: 'Dead PACS', type: 'dimse', aeTitle: 'DEAD', host: '127.0.0.1', port: await freePort() });
+    await apiWrite('POST', '/api/rules/ct-lung/disable');
+    await apiWrite('POST', '/api/rules', {
+      id: 'forward-ct', name: 'Forward CT', enabled: true, priority: 5, then: 'stop',
+      when: { all: [{ attribute: 'Modality', op: 'equals', value: 'CT' }] }, actions: [{ type: 'forward', destinations: ['dead-pacs'] }],
+    });
+    const file = path.join(testdata, 'pydicom/CT_small.dcm');
+    const otherStudy = await dcmdumpValue(file, '0020,000d');
+    expect((await storescu(node.dimsePort, [file])).code).toBe(0);
+    const job = await waitFor('a routed job', async () => (await api<any[]>(`/api/jobs?studyUid=${otherStudy}`))[0]);
+    expect(job).toMatchObject({ action: 'forward', ruleId: 'forward-ct' });
+
+    await openSection('Dashboard');
+    const row = page.locator(`#jobs tr[data-job-id="${job.id}"]`);
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/forward-ct/);
+    expect(await row.locator('.stages').innerText()).toMatch(/route: \d+ ms/);
+    await row.getByRole('button', { name: `Cancel job ${job.id}` }).click();
+    await page.locator('#dashboard-status', { hasText: 'cancelled' }).waitFor();
+    expect((await api<any[]>(`/api/jobs?studyUid=${otherStudy}`))[0].state).toBe('cancelled');
+    expect(await row.locator('.badge').innerText()).toBe('cancelled');
+    await snap(page, '13-job-cancelled');
+    await row.getByRole('button', { name: `Retry job ${job.id}` }).click();
+    await page.locator('#dashboard-status', { hasText: 'queued again' }).waitFor();
+    expect((await api<any[]>(`/api/jobs?studyUid=${otherStudy}`))[0].state).not.toBe('cancelled');
+    expect(await scrollsSideways(page)).toBe(false);
+    await snap(page, '14-job-retried');
   });
 
   it('with the read-only token, write controls are disabled and say why', async () => {
@@ -202,7 +289,7 @@ describe('admin page in Chromium', () => {
     expect(await newRule.getAttribute('aria-describedby')).toBe('read-only-note');
     expect(await reader.locator('#read-only-note').innerText()).toMatch(/changes are disabled/);
     expect(await reader.getByRole('button', { name: 'Delete CT: body and lung masks' }).isDisabled()).toBe(true);
-    await snap(reader, '11-read-only');
+    await snap(reader, '15-read-only');
     await reader.context().close();
   });
 

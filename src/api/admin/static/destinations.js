@@ -1,6 +1,6 @@
 // Destinations view: list, add/edit/delete (DIMSE or DICOMweb) and a Verify button per destination.
 import { ApiError, del, enc, get, post, put } from './api.js';
-import { field, fill, h } from './dom.js';
+import { confirmInline, field, fill, h } from './dom.js';
 import { announce, state, writeButton } from './state.js';
 
 export async function showDestinations(section, options = {}) {
@@ -38,7 +38,7 @@ function destinationRow(d, ctx) {
     h('td', { class: 'row-actions' },
       h('button', { type: 'button', onclick: () => verify(d, result), 'aria-label': `Verify ${d.name}` }, 'Verify'),
       writeButton('Edit', () => openForm(d, ctx), { 'aria-label': `Edit ${d.name}` }),
-      writeButton('Delete', () => remove(d, ctx), { class: 'danger', 'aria-label': `Delete ${d.name}` })));
+      writeButton('Delete', (e) => confirmInline(e.currentTarget.parentElement, `Delete the destination “${d.name}”?`, 'Yes, delete', () => remove(d, ctx)), { class: 'danger', 'aria-label': `Delete ${d.name}` })));
 }
 
 async function verify(d, result) {

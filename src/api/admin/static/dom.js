@@ -67,3 +67,14 @@ export function debounce(fn, ms) {
     timer = setTimeout(() => fn(...args), ms);
   };
 }
+
+/** An inline "are you sure" box after `anchor`'s children: destructive buttons need a second click. */
+export function confirmInline(anchor, question, yesText, onYes) {
+  anchor.querySelector('.confirm')?.remove();
+  const box = h('div', { class: 'confirm', role: 'group', 'aria-label': question },
+    h('span', {}, question),
+    h('button', { type: 'button', class: 'danger', onclick: onYes }, yesText),
+    h('button', { type: 'button', onclick: () => box.remove() }, 'Cancel'));
+  anchor.append(box);
+  box.querySelector('button').focus();
+}

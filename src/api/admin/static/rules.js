@@ -1,6 +1,6 @@
 // Rules view: the ordered rule list with enable/disable, move up/down, edit, delete and "New rule".
 import { del, enc, get, post } from './api.js';
-import { fill, formatTime, h } from './dom.js';
+import { confirmInline, fill, formatTime, h } from './dom.js';
 import { announce, state, writeButton } from './state.js';
 import { openEditor } from './rule-editor.js';
 
@@ -75,16 +75,8 @@ function ruleRow(rule, index, count, { section, act, move }) {
 }
 
 function confirmDelete(rule, act) {
-  return (event) => {
-    const cell = event.currentTarget.parentElement;
-    const yes = act(`Deleted “${rule.name}”.`, () => del(`/api/rules/${enc(rule.id)}`));
-    const box = h('div', { class: 'confirm', role: 'group', 'aria-label': `Confirm deleting ${rule.name}` },
-      h('span', {}, 'Delete this rule?'),
-      h('button', { type: 'button', class: 'danger', onclick: yes }, 'Yes, delete'),
-      h('button', { type: 'button', onclick: () => box.remove() }, 'Cancel'));
-    cell.append(box);
-    box.querySelector('button').focus();
-  };
+  return (event) => confirmInline(event.currentTarget.parentElement, `Delete the rule “${rule.name}”?`, 'Yes, delete',
+    act(`Deleted “${rule.name}”.`, () => del(`/api/rules/${enc(rule.id)}`)));
 }
 
 /** One readable line per action: what runs, on which series, where results go. */
