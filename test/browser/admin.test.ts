@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, scrollsSideways, snap, type BrowserSession } from '../support/browser.js';
+import { launchBrowser, scrollsSideways, snap, unlabelledControls, type BrowserSession } from '../support/browser.js';
 import { runTool, storescu } from '../support/dcmtk.js';
 import { freePort, startNode, testdata, waitFor, type RunningNode } from '../support/node-process.js';
 
@@ -105,6 +105,7 @@ describe('admin page in Chromium', () => {
     expect(await page.getByLabel('When (JSON condition)').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#rule-problems').innerText()).toContain('/when/all/0');
     expect(await page.locator('#save-rule').isDisabled()).toBe(true);
+    expect(await unlabelledControls(page)).toEqual([]);
     await snap(page, '03-rule-flagged');
 
     // An unknown model is a problem of the actions box, not of the condition.
@@ -162,6 +163,7 @@ describe('admin page in Chromium', () => {
     expect(await failing.locator('td.actual').innerText()).toContain(modality);
     expect(await failing.innerText()).toContain('failed');
     expect(await scrollsSideways(page)).toBe(false);
+    expect(await unlabelledControls(page)).toEqual([]);
     await snap(page, '06-tester');
     // The draft was never saved.
     expect((await api<{ rules: any[] }>('/api/rules')).rules.map((r) => r.id)).toEqual(['ct-lung']);
@@ -219,6 +221,7 @@ describe('admin page in Chromium', () => {
     };
     await add('bad-host', '', node.dimsePort);
     await expect.poll(() => page.locator('#destination-editor .field-errors').innerText()).toContain('/host');
+    expect(await unlabelledControls(page)).toEqual([]);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await add('self', '127.0.0.1', node.dimsePort);
     await page.locator('#destinations-status', { hasText: 'Saved' }).waitFor();

@@ -48,3 +48,10 @@ export async function snap(page: Page, name: string): Promise<string> {
 export function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 }
+
+/** Visible form controls without a `<label>` (or aria-label): each one is an accessibility bug. */
+export function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...document.querySelectorAll<HTMLInputElement>('input, select, textarea')]
+    .filter((el) => el.offsetParent !== null && (el.labels?.length ?? 0) === 0 && !el.getAttribute('aria-label'))
+    .map((el) => el.outerHTML.slice(0, 80)));
+}
