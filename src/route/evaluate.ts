@@ -7,6 +7,7 @@ import { selectSeries } from './select.js';
  * Pure and deterministic: rules in ascending priority (ties keep their order in the set); a rule without
  * `when` (or with an empty `all`) matches every study, the explicit catch-all; a matched rule with
  * `then: 'stop'` ends evaluation. `opts.now` replaces the study's completion time for TimeOfDay.
+ * Condition trees are compiled once per object and cached: treat rule objects as immutable (edit by copying).
  */
 export function evaluateRules(ruleSet: RuleSet, study: StudyFacts, opts: { now?: Date } = {}): Decision {
   const now = opts.now ?? study.completedAt;
@@ -28,7 +29,7 @@ export function evaluateRules(ruleSet: RuleSet, study: StudyFacts, opts: { now?:
 
 function evaluateRule(rule: Rule, study: StudyFacts, now: Date): RuleOutcome {
   const trace: ConditionTrace[] = [];
-  const matched = rule.when ? evaluateNode(rule.when, '/when', { study, now }, 'study', trace).passed : true;
+  const matched = rule.when ? evaluateNode(rule.when, '/when', { study, now }, 'study', trace) : true;
   const actions = matched ? rule.actions.map((action, i) => planAction(action, study, now, `/actions/${i}/series`, trace)) : [];
   return { ruleId: rule.id, ruleName: rule.name, enabled: rule.enabled, matched, evaluated: true, trace, actions };
 }

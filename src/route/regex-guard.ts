@@ -26,22 +26,14 @@ export function patternProblem(pattern: string, caseSensitive: boolean): string 
   return null;
 }
 
-const compiled = new Map<string, RegExp>();
-
-/** Compiles (once) the pattern the way evaluation uses it: case-insensitive unless asked. Throws on bad syntax. */
+/** The pattern compiled the way evaluation uses it: case-insensitive unless asked. Throws on bad syntax. */
 export function compilePattern(pattern: string, caseSensitive: boolean): RegExp {
-  const key = `${caseSensitive ? 's' : 'i'}${pattern}`;
-  let re = compiled.get(key);
-  if (!re) {
-    re = new RegExp(pattern, caseSensitive ? '' : 'i');
-    compiled.set(key, re);
-  }
-  return re;
+  return new RegExp(pattern, caseSensitive ? '' : 'i');
 }
 
-/** Tests a value against an already validated pattern, looking only at its first 1024 characters. */
-export function testPattern(pattern: string, caseSensitive: boolean, value: string): boolean {
-  return compilePattern(pattern, caseSensitive).test(value.slice(0, MAX_TESTED_CHARACTERS));
+/** Tests a value against an already validated, compiled pattern, looking only at its first 1024 characters. */
+export function testPattern(re: RegExp, value: string): boolean {
+  return re.test(value.length > MAX_TESTED_CHARACTERS ? value.slice(0, MAX_TESTED_CHARACTERS) : value);
 }
 
 interface OpenGroup { start: number; hasQuantifier: boolean }

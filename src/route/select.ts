@@ -1,8 +1,7 @@
 // Series selectors: which series of a study an action applies to (filter with `where`, then pick).
 import type { ConditionTrace, SeriesFacts, SeriesSelector, StudyFacts } from './types.js';
-import { evaluateNode } from './conditions.js';
+import { decisiveTraces, evaluateNode, toNumber } from './conditions.js';
 import { lookupFact } from './facts.js';
-import { toNumber } from './conditions.js';
 
 export interface Selection { seriesInstanceUids: string[]; note?: string }
 
@@ -14,20 +13,27 @@ export interface Selection { seriesInstanceUids: string[]; note?: string }
 export function selectSeries(selector: SeriesSelector, study: StudyFacts, now: Date, path: string, traces: ConditionTrace[]): Selection {
   if (study.series.length === 0) return { seriesInstanceUids: [], note: 'the study has no series' };
   const kept: SeriesFacts[] = [];
-  const removed: string[] = [];
+  const removed: Array<{ uid: string; traces: ConditionTrace[] }> = [];
+  const where = selector.where;
   for (const series of study.series) {
-    if (!selector.where) { kept.push(series); continue; }
-    const result = evaluateNode(selector.where, `${path}/where`, { study, series, now }, series.seriesInstanceUid, traces);
-    if (result.passed) kept.push(series);
-    else removed.push(`${series.seriesInstanceUid} (${result.decisive.map((t) => t.why).join('; ')})`);
+    if (!where) { kept.push(series); continue; }
+    const own: ConditionTrace[] = [];
+    const passed = evaluateNode(where, `${path}/where`, { study, series, now }, series.seriesInstanceUid, own);
+    for (const t of own) traces.push(t);
+    if (passed) kept.push(series);
+    else removed.push({ uid: series.seriesInstanceUid, traces: own });
   }
-  if (kept.length === 0) return { seriesInstanceUids: [], note: `no series passed ${path}/where: removed ${removed.join(', ')}` };
-  return { seriesInstanceUids: pick(selector.pick, kept, study).map((s) => s.seriesInstanceUid) };
+  if (kept.length === 0 && where) {
+    // Only now is it worth finding, per series, the conditions that removed it.
+    const why = removed.map((r) => `${r.uid} (${decisiveTraces(where, `${path}/where`, r.traces).map((t) => t.why).join('; ')})`);
+    return { seriesInstanceUids: [], note: `no series passed ${path}/where: removed ${why.join(', ')}` };
+  }
+  return { seriesInstanceUids: pick(selector.pick, kept, study, now).map((s) => s.seriesInstanceUid) };
 }
 
-function pick(how: SeriesSelector['pick'], kept: SeriesFacts[], study: StudyFacts): SeriesFacts[] {
+function pick(how: SeriesSelector['pick'], kept: SeriesFacts[], study: StudyFacts, now: Date): SeriesFacts[] {
   if (how === 'all') return kept;
-  const ranked = kept.map((series, arrival) => ({ series, arrival, thickness: number(series, 'SliceThickness', study), number: number(series, 'SeriesNumber', study) }));
+  const ranked = kept.map((series, arrival) => ({ series, arrival, thickness: number(series, 'SliceThickness', study, now), number: number(series, 'SeriesNumber', study, now) }));
   const byNumber = (a: (typeof ranked)[0], b: (typeof ranked)[0]) => a.number - b.number || a.arrival - b.arrival;
   const byInstances = (a: (typeof ranked)[0], b: (typeof ranked)[0]) => b.series.numberOfInstances - a.series.numberOfInstances;
   const order = {
@@ -39,7 +45,7 @@ function pick(how: SeriesSelector['pick'], kept: SeriesFacts[], study: StudyFact
 }
 
 /** A numeric attribute of a series; a missing one sorts last (Infinity). */
-function number(series: SeriesFacts, attribute: string, study: StudyFacts): number {
-  const n = lookupFact(attribute, { study, series, now: new Date(0) }).values.map(toNumber).find((v) => v !== null);
+function number(series: SeriesFacts, attribute: string, study: StudyFacts, now: Date): number {
+  const n = lookupFact(attribute, { study, series, now }).values.map(toNumber).find((v) => v !== null);
   return n ?? Number.POSITIVE_INFINITY;
 }

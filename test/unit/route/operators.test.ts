@@ -97,6 +97,10 @@ describe('contains / startsWith / matches', () => {
     expect(t.passed).toBe(false);
     expect(t.why).toContain("'CT Chest WO Contrast', not matching /abd(omen)?/i");
   });
+  it('an invalid pattern that skipped validation fails the condition instead of throwing', () => {
+    const t = checkOn({ attribute: 'StudyDescription', op: 'matches', value: '(chest' }, ct);
+    expect([t.passed, t.why]).toEqual([false, "StudyDescription is 'CT Chest WO Contrast', not matching /(chest/i (an invalid pattern)"]);
+  });
   it('matches tests only the first 1024 characters of a value', () => {
     const long = `${'x'.repeat(1024)}TAIL`;
     expect(checkOn({ attribute: 'StudyDescription', op: 'matches', value: 'TAIL' }, { StudyDescription: long }).passed).toBe(false);
