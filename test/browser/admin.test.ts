@@ -165,6 +165,9 @@ describe('admin page in Chromium', () => {
     expect(await scrollsSideways(page)).toBe(false);
     expect(await unlabelledControls(page)).toEqual([]);
     await snap(page, '06-tester');
+    // Over the last day, the draft (which matches no CT) would route the one study no differently.
+    await page.getByRole('button', { name: 'Compare over recent studies' }).click();
+    await expect.poll(() => page.locator('#impact-status').innerText()).toMatch(/^Checked 1 study .*: 0 would be routed differently/);
     // The draft was never saved.
     expect((await api<{ rules: any[] }>('/api/rules')).rules.map((r) => r.id)).toEqual(['ct-lung']);
   });

@@ -27,6 +27,7 @@ export async function launchBrowser(): Promise<BrowserSession> {
     browser,
     newPage: async () => {
       const context = await browser.newContext({ viewport: LAPTOP });
+      context.setDefaultTimeout(10_000); // a broken page fails in seconds, not 30 s per step
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));

@@ -1,4 +1,5 @@
 // Page-wide state shared by the views: the caller's role and the rule being edited (for the tester).
+import { get } from './api.js';
 import { h } from './dom.js';
 
 export const state = {
@@ -30,4 +31,12 @@ export function announce(region, message, kind = 'info') {
 /** Switch sections from inside a view (app.js owns the navigation and listens for this). */
 export function goTo(view, options) {
   document.dispatchEvent(new CustomEvent('admin:navigate', { detail: { view, options } }));
+}
+
+/** The live rule set with the editor's rule in place of the saved one (or added, if new). */
+export async function liveRulesWithDraft() {
+  const { rules } = await get('/api/rules');
+  const draft = state.draftRule;
+  const index = rules.findIndex((r) => r.id === draft.id);
+  return index >= 0 ? rules.map((r, i) => (i === index ? draft : r)) : [...rules, draft];
 }

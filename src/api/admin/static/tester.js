@@ -2,7 +2,8 @@
 import { get, post } from './api.js';
 import { field, fill, h, shortUid, uid } from './dom.js';
 import { renderDecision } from './explain.js';
-import { announce, state, writeButton } from './state.js';
+import { impactPanel } from './impact.js';
+import { announce, liveRulesWithDraft, state, writeButton } from './state.js';
 
 export async function showTester(section, options = {}) {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'tester-status' });
@@ -25,7 +26,7 @@ export async function showTester(section, options = {}) {
         h('div', {}, field('DICOM file', fileInput, 'A Part-10 file; always tested against the live rules.').wrap,
           writeButton('Test this file', () => (fileInput.files[0] ? testFile(fileInput.files[0], ctx) : announce(status, 'Choose a file first.', 'error'))),
           drop))),
-    status, result);
+    status, result, impactPanel());
   await loadStudies(studySelect, status);
 }
 
@@ -57,7 +58,7 @@ async function loadStudies(select, status) {
 async function testStudy(studyInstanceUid, ctx) {
   if (!studyInstanceUid) return announce(ctx.status, 'Choose a study first.', 'error');
   const body = { studyInstanceUid };
-  if (ctx.ruleSet.useDraft()) body.rules = await rulesWithDraft();
+  if (ctx.ruleSet.useDraft()) body.rules = await liveRulesWithDraft();
   await run(ctx, `study ${shortUid(studyInstanceUid)}`, () => post('/api/rules/test', body), body.rules ? 'live rules + the rule being edited' : 'live rules');
 }
 
@@ -77,14 +78,6 @@ async function run(ctx, what, call, rulesLabel) {
     const problems = err.problems?.length ? ` (${err.problems.map((p) => `${p.path}: ${p.message}`).join('; ')})` : '';
     announce(ctx.status, `Test failed: ${err.message}${problems}`, 'error');
   }
-}
-
-/** The live rule set with the editor's rule in place of the saved one (or added, if new). */
-async function rulesWithDraft() {
-  const { rules } = await get('/api/rules');
-  const draft = state.draftRule;
-  const index = rules.findIndex((r) => r.id === draft.id);
-  return index >= 0 ? rules.map((r, i) => (i === index ? draft : r)) : [...rules, draft];
 }
 
 function wireDrop(zone, onFile) {
