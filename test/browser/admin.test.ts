@@ -86,7 +86,7 @@ describe('admin page in Chromium', () => {
     await expect.poll(() => page.locator('#login-message').innerText()).toMatch(/refused the token/);
     await snap(page, '01-login-refused');
     await page.getByLabel('Access token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByLabel('Access token').press('Enter'); // the keyboard alone logs in
     await page.getByRole('heading', { name: 'Rules', exact: true }).waitFor();
     expect(await page.locator('#role').innerText()).toBe('Admin access');
     expect(await page.locator('#rules-list').innerText()).toMatch(/No rules yet/);
@@ -208,6 +208,16 @@ describe('admin page in Chromium', () => {
     expect(await row.locator('td.actual').innerText()).toContain(modality);
     expect(await row.innerText()).toContain('passed');
     await snap(page, '10-tester-file');
+
+    // Dropping a file on the drop zone runs the same dry run.
+    const bytes = fs.readFileSync(ctFiles[2]).toString('base64');
+    await page.locator('#tester-drop').evaluate((zone, b64) => {
+      const data = new DataTransfer();
+      data.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], '03.dcm', { type: 'application/dicom' }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, bytes);
+    await expect.poll(() => page.locator('#tester-result h3').innerText()).toContain('03.dcm');
+    expect(await page.locator('.outcome[data-rule-id="ct-lung"] h4 .badge').innerText()).toBe('matched');
   });
 
   it('adds DIMSE destinations and verifies them with a C-ECHO: the node itself answers, a closed port does not', async () => {
@@ -285,6 +295,18 @@ describe('admin page in Chromium', () => {
     await snap(page, '14-job-retried');
   });
 
+  it('lists rules in evaluation order and moving one up rewrites the priorities', async () => {
+    await openSection('Rules');
+    const order = () => page.locator('#rules-list tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.ruleId));
+    await expect.poll(order).toEqual(['forward-ct', 'ct-lung']); // priority 5 runs before 100
+    await page.getByRole('button', { name: 'Move CT: body and lung masks up' }).click();
+    await page.locator('#rules-status', { hasText: 'Moved' }).waitFor();
+    await expect.poll(order).toEqual(['ct-lung', 'forward-ct']);
+    const live = await api<{ rules: Array<{ id: string; priority: number }> }>('/api/rules');
+    expect(Object.fromEntries(live.rules.map((r) => [r.id, r.priority]))).toEqual({ 'ct-lung': 10, 'forward-ct': 20 });
+    await snap(page, '15-reordered');
+  });
+
   it('with the read-only token, write controls are disabled and say why', async () => {
     const { page: reader } = await browser.newPage();
     await logIn(reader, READ_ONLY_TOKEN);
@@ -295,7 +317,7 @@ describe('admin page in Chromium', () => {
     expect(await newRule.getAttribute('aria-describedby')).toBe('read-only-note');
     expect(await reader.locator('#read-only-note').innerText()).toMatch(/changes are disabled/);
     expect(await reader.getByRole('button', { name: 'Delete CT: body and lung masks' }).isDisabled()).toBe(true);
-    await snap(reader, '15-read-only');
+    await snap(reader, '16-read-only');
     await reader.context().close();
   });
 

@@ -27,7 +27,8 @@ async function renderList(section, list, status) {
     announce(status, `Could not load the rules: ${err.message}`, 'error');
     return;
   }
-  const { rules } = ruleSet;
+  // Shown in evaluation order: ascending priority, ties in list order (sort is stable).
+  const rules = [...ruleSet.rules].sort((a, b) => a.priority - b.priority);
   const reload = () => renderList(section, list, status);
   const act = (what, fn) => async () => {
     try {
