@@ -34,7 +34,8 @@ export function resolveAttribute(attribute: string): AttributeRef {
   let ref = resolved.get(attribute);
   if (!ref) {
     ref = resolveUncached(attribute);
-    resolved.set(attribute, ref);
+    // Bounded: names come from rules, but validation also sees every typo an admin ever sent.
+    if (resolved.size < 10_000) resolved.set(attribute, ref);
   }
   return ref;
 }
