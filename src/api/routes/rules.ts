@@ -16,7 +16,9 @@ export function rulesRouter(db: Db, models: ModelRegistry): express.Router {
   const live = () => currentRules(db) ?? { version: 0, createdAt: new Date(0).toISOString(), createdBy: '-', summary: '', rules: [] };
 
   /** Validates the whole new rule set, then stores it as a version with its audit row. */
-  const commit = (res: Response, rules: Rule[], summary: string, target: string, before: unknown, after: unknown, status = 200) => {
+  const commit = (res: Response, unordered: Rule[], summary: string, target: string, before: unknown, after: unknown, status = 200) => {
+    // Stored in evaluation order (ascending priority; ties keep their list order).
+    const rules = unordered.map((rule, i) => ({ rule, i })).sort((a, b) => a.rule.priority - b.rule.priority || a.i - b.i).map((x) => x.rule);
     const check = validateRuleSet({ rules }, known());
     if (!check.ok) return problem(res, 422, 'RULES_INVALID', 'the rule set is invalid', check.problems);
     const version = db.transaction(() => {

@@ -94,6 +94,8 @@ describe('routing rules on the running node', () => {
     const forwardAll = { id: 'forward-all', name: 'Forward everything', enabled: true, priority: 5, actions: [{ type: 'forward', destinations: ['pacs'] }], then: 'stop' };
     expect((await post(node, '/api/rules', forwardAll)).status).toBe(201);
     expect((await post(node, '/api/rules/ct-body-lung/enable')).status).toBe(200);
+    const listed = await json(node.api('/api/rules'));
+    expect(listed.rules.map((r: any) => r.id)).toEqual(['forward-all', 'ct-body-lung']); // evaluation order: priority 5 before 10
     const stopped = await routed(node, await sendFreshCt(node));
     expect(stopped.map((j) => [j.ruleId, j.action])).toEqual([['forward-all', 'forward']]);
 
