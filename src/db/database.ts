@@ -95,6 +95,41 @@ const migrations: string[] = [
    );
    CREATE INDEX jobs_state ON jobs(state, created_at);
    CREATE INDEX jobs_study ON jobs(study_uid);`,
+  // Job runner leases and result objects; the outbox (one delivery per object × destination).
+  `ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
+   ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE result_objects (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     job_id INTEGER NOT NULL REFERENCES jobs(id),
+     kind TEXT NOT NULL CHECK (kind IN ('SEG','SR')),
+     sop_class_uid TEXT NOT NULL,
+     sop_instance_uid TEXT NOT NULL,
+     series_instance_uid TEXT NOT NULL,
+     transfer_syntax_uid TEXT NOT NULL,
+     path TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     UNIQUE (job_id, kind)
+   );
+   CREATE TABLE deliveries (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     job_id INTEGER REFERENCES jobs(id),
+     destination_id TEXT NOT NULL,
+     sop_class_uid TEXT NOT NULL,
+     sop_instance_uid TEXT NOT NULL,
+     transfer_syntax_uid TEXT NOT NULL,
+     path TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('pending','sending','delivered','failed-permanent','dead')),
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     lease_until INTEGER,
+     last_error TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     delivered_at INTEGER,
+     UNIQUE (job_id, destination_id, sop_instance_uid)
+   );
+   CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);`,
 ];
 
 export function openDatabase(dataDir: string): Db {
