@@ -15,6 +15,9 @@ import { loadModelRegistry, shutdown as stopModels } from './infer/index.js';
 import { projectRoot } from './paths.js';
 import { resolveAdminTokens } from './api/admin-auth.js';
 import { createRouter } from './jobs/routing.js';
+import { startJobRunner } from './jobs/runner.js';
+import { startOutbox } from './export/outbox.js';
+import { metricsHandler } from './metrics/index.js';
 import { seedRules } from './config/rules-file.js';
 
 export async function runNode(config: NodeConfig, log: Logger): Promise<() => Promise<void>> {
@@ -31,11 +34,13 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   seedRules(db, path.resolve(projectRoot, config.routing.rulesFile), models.list().map((m) => m.id), log);
   const tokens = resolveAdminTokens(config.admin, dataDir, log);
   const route = createRouter(db, log);
+  const outbox = startOutbox(db, config, log);
+  const runner = startJobRunner({ db, config, log, models, outbox, dataDir });
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;
 
-  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens });
-  routeSoon = () => setImmediate(route);
+  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens, metrics: metricsHandler(db) });
+  routeSoon = () => setImmediate(() => { if (route() > 0) runner.kick(); });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   log.info('http.listening', { port: config.http.port, host: config.http.host });
@@ -43,7 +48,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   const quiet = { seriesMs: config.completion.seriesQuietSeconds * 1000, studyMs: config.completion.studyQuietSeconds * 1000 };
   const sweep = setInterval(() => {
     onCompletion(db.transaction(() => sweepQuietPeriods(db, quiet, Date.now()))());
-    route(); // also picks up completions left unrouted by a restart
+    if (route() > 0) runner.kick(); // also picks up completions left unrouted by a restart
   }, config.completion.sweepIntervalMs);
   const retention = cron.schedule(config.retention.schedule, () => {
     applyRetention(db, path.join(dataDir, 'studies'), config.retention.maxAgeDays, log).catch((err) => log.error('retention.failed', { reason: (err as Error).message }));
@@ -56,6 +61,8 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
     await retention.stop();
     dimseUp = false;
     await Promise.all([dimse.close(10_000), new Promise((r) => server.close(r)).then(() => undefined)]);
+    await runner.stop();
+    await outbox.stop();
     server.closeAllConnections();
     await stopModels(models);
     await store.close();

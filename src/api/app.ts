@@ -25,6 +25,7 @@ export interface AppDeps {
   dimseUp: () => boolean;
   models: ModelRegistry;
   tokens: AdminTokens;
+  metrics: express.RequestHandler;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/dicomweb/studies', stowAuth, stow);
   app.post('/dicomweb/studies/:study', stowAuth, stow);
   app.get('/api/health', health(deps));
+  app.get('/metrics', deps.metrics);
   app.use('/admin', express.static(path.join(projectRoot, 'src/api/admin/static'), { fallthrough: true, index: 'index.html' }));
 
   const api = express.Router();

@@ -55,6 +55,7 @@ export function validateConfig(candidate: unknown): NodeConfig {
 function semanticProblems(c: NodeConfig): string[] {
   const out: string[] = [];
   if (!cron.validate(c.retention.schedule)) out.push(`retention>schedule: not a valid cron expression '${c.retention.schedule}'`);
+  if (!cron.validate(c.export.schedule)) out.push(`export>schedule: not a valid cron expression '${c.export.schedule}'`);
   if (c.dicom.tls.enabled) {
     for (const k of ['keyFile', 'certFile'] as const) {
       if (!c.dicom.tls[k] || !fs.existsSync(c.dicom.tls[k])) out.push(`dicom>tls>${k}: file not found '${c.dicom.tls[k]}'`);

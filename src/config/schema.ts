@@ -28,6 +28,14 @@ export interface NodeConfig {
   routing: { rulesFile: string };
   /** Bearer tokens of the admin API; an empty admin token is generated into <dataDir>/admin-token. */
   admin: { adminToken: string; readOnlyToken: string };
+  /** The job runner: infer → encode → hand results to the outbox. */
+  runner: { concurrency: number; leaseSeconds: number; maxAttempts: number; pollIntervalMs: number; omitEmptyFrames: boolean };
+  /** The outbox: deliveries to destinations with retries. An empty callingAe means the node's AE title. */
+  export: {
+    callingAe: string; batchSize: number; perDestinationConcurrency: number; leaseSeconds: number; schedule: string;
+    retry: { baseSeconds: number; maxSeconds: number; maxAttempts: number };
+    circuit: { failures: number; coolDownSeconds: number };
+  };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
 }
 
@@ -88,6 +96,22 @@ export const configSchema = strict({
   admin: strict({
     adminToken: { anyOf: [{ const: '' }, { type: 'string', minLength: 16 }] },
     readOnlyToken: { anyOf: [{ const: '' }, { type: 'string', minLength: 16 }] },
+  }),
+  runner: strict({
+    concurrency: { type: 'integer', minimum: 1, maximum: 16 },
+    leaseSeconds: { type: 'integer', minimum: 5 },
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 100 },
+    pollIntervalMs: { type: 'integer', minimum: 50 },
+    omitEmptyFrames: { type: 'boolean' },
+  }),
+  export: strict({
+    callingAe: { type: 'string', pattern: '^[^\\\\\\x00-\\x1f]{0,16}$' },
+    batchSize: { type: 'integer', minimum: 1, maximum: 10000 },
+    perDestinationConcurrency: { type: 'integer', minimum: 1, maximum: 64 },
+    leaseSeconds: { type: 'integer', minimum: 5 },
+    schedule: { type: 'string', minLength: 9 },
+    retry: strict({ baseSeconds: { type: 'number', exclusiveMinimum: 0 }, maxSeconds: { type: 'number', exclusiveMinimum: 0 }, maxAttempts: { type: 'integer', minimum: 1 } }),
+    circuit: strict({ failures: { type: 'integer', minimum: 1 }, coolDownSeconds: { type: 'number', exclusiveMinimum: 0 } }),
   }),
   log: strict({ level: { enum: ['error', 'warn', 'info', 'debug'] } }),
 });
