@@ -1,0 +1,88 @@
+// Repository for the deliveries table (the outbox): one row per object × destination, claimed with leases.
+import { prepared, type Db } from './database.js';
+
+export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed-permanent' | 'dead';
+
+export interface DeliveryItem { jobId: number | null; destinationId: string; path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }
+
+export interface DeliveryRow {
+  id: number; jobId: number | null; destinationId: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string;
+  path: string; state: DeliveryState; attempts: number; nextAttemptAt: number; leaseUntil: number | null; lastError: string | null;
+  createdAt: number; updatedAt: number; deliveredAt: number | null;
+}
+
+const COLUMNS = `id, job_id AS jobId, destination_id AS destinationId, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid,
+  transfer_syntax_uid AS transferSyntaxUid, path, state, attempts, next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil,
+  last_error AS lastError, created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt`;
+
+/** Inserts pending rows; an object already queued for the same job and destination is left alone. Returns how many are new. */
+export function insertDeliveries(db: Db, items: DeliveryItem[], now = Date.now()): number {
+  const insert = prepared(db, `INSERT INTO deliveries (job_id, destination_id, sop_class_uid, sop_instance_uid, transfer_syntax_uid, path, state, attempts, next_attempt_at, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT DO NOTHING`);
+  // A nested db.transaction is a savepoint, so this joins the caller's transaction when there is one.
+  return db.transaction(() => items.reduce((n, i) => n + insert.run(i.jobId, i.destinationId, i.sopClassUid, i.sopInstanceUid, i.transferSyntaxUid, i.path, now, now, now).changes, 0))();
+}
+
+/** Rows left `sending` by a crash or a stop whose lease ran out go back to `pending`. */
+export function releaseExpiredLeases(db: Db, now = Date.now()): number {
+  return prepared(db, `UPDATE deliveries SET state = 'pending', lease_until = NULL, updated_at = ? WHERE state = 'sending' AND lease_until < ?`).run(now, now).changes;
+}
+
+export function destinationsWithDueDeliveries(db: Db, now = Date.now()): string[] {
+  return (prepared(db, `SELECT DISTINCT destination_id AS d FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?`).all(now) as { d: string }[]).map((r) => r.d);
+}
+
+/** When the next pending row falls due (or a lease runs out), for the outbox's wake-up timer. */
+export function nextWakeAt(db: Db): number | undefined {
+  const r = prepared(db, `SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'pending' UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE state = 'sending')`).get() as { t: number | null };
+  return r.t ?? undefined;
+}
+
+/** Claims up to `limit` due rows of one destination, oldest due first: sending, leased, attempts + 1. */
+export function claimDeliveries(db: Db, destinationId: string, limit: number, leaseUntil: number, now = Date.now()): DeliveryRow[] {
+  return db.transaction(() => {
+    const rows = prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE destination_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
+      .all(destinationId, now, limit) as DeliveryRow[];
+    const claim = prepared(db, `UPDATE deliveries SET state = 'sending', lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`);
+    for (const r of rows) {
+      claim.run(leaseUntil, now, r.id);
+      Object.assign(r, { state: 'sending', leaseUntil, attempts: r.attempts + 1 });
+    }
+    return rows;
+  })();
+}
+
+// The updates below only touch rows still `sending`: a row whose lease ran out and was claimed
+// again belongs to the newer attempt.
+export function markDelivered(db: Db, id: number, now = Date.now()): void {
+  prepared(db, `UPDATE deliveries SET state = 'delivered', delivered_at = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'`).run(now, now, id);
+}
+
+export function markRetry(db: Db, id: number, nextAttemptAt: number, error: string, now = Date.now()): void {
+  prepared(db, `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'`).run(nextAttemptAt, error, now, id);
+}
+
+export function markFinal(db: Db, id: number, state: 'failed-permanent' | 'dead', error: string, now = Date.now()): void {
+  prepared(db, `UPDATE deliveries SET state = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'`).run(state, error, now, id);
+}
+
+export function getDelivery(db: Db, id: number): DeliveryRow | undefined {
+  return prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE id = ?`).get(id) as DeliveryRow | undefined;
+}
+
+export interface DeliveryFilter { state?: DeliveryState; jobId?: number; destinationId?: string; limit?: number }
+
+export function listDeliveries(db: Db, f: DeliveryFilter = {}): DeliveryRow[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.state) { where.push('state = ?'); args.push(f.state); }
+  if (f.jobId !== undefined) { where.push('job_id = ?'); args.push(f.jobId); }
+  if (f.destinationId) { where.push('destination_id = ?'); args.push(f.destinationId); }
+  const sql = `SELECT ${COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+  return db.prepare(sql).all(...args, f.limit ?? 100) as DeliveryRow[];
+}
+
+/** Dead or permanently failed → pending again with a fresh attempt count. False when the row is in another state. */
+export function replayDelivery(db: Db, id: number, now = Date.now()): boolean {
+  return prepared(db, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND state IN ('dead', 'failed-permanent')`).run(now, now, id).changes === 1;
+}
