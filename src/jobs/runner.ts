@@ -1,10 +1,16 @@
 // The job runner: claims pending jobs with a lease and moves them through load → infer → encode →
-// export (hand-off to the outbox). (Entry point only; being built for issue 6.)
+// export (hand-off to the outbox). Every hand-off is a table row, so a crash at any point leaves a
+// job whose lease runs out and is claimed again; results are idempotent (deterministic UIDs).
 import type { NodeConfig } from '../config/schema.js';
 import type { Db } from '../db/database.js';
 import type { Outbox } from '../export/outbox.js';
 import type { ModelRegistry } from '../infer/index.js';
 import type { Logger } from '../log/logger.js';
+import { observeStage } from '../metrics/index.js';
+import { failureReason } from './errors.js';
+import { forwardJob } from './forward-job.js';
+import { appendStage, claimJobs, finishJob, recoverExpiredLeases, renewLease, type ClaimedJob } from './job-lease.js';
+import { runModelJob, type JobContext } from './run-model-job.js';
 
 export interface JobRunner {
   /** Look for pending jobs now (after routing created some). */
@@ -14,6 +20,82 @@ export interface JobRunner {
 
 export interface RunnerDeps { db: Db; config: NodeConfig; log: Logger; models: ModelRegistry; outbox: Outbox; dataDir: string }
 
-export function startJobRunner(_deps: RunnerDeps): JobRunner {
-  return { kick() {}, async stop() {} };
+export function startJobRunner(deps: RunnerDeps): JobRunner {
+  const { db, config, log } = deps;
+  const cfg = config.runner;
+  const leaseMs = cfg.leaseSeconds * 1000;
+  const working = new Map<number, Promise<void>>();
+  let stopping = false;
+  let scheduled = false;
+
+  const kick = () => {
+    if (stopping || scheduled) return;
+    scheduled = true;
+    setImmediate(() => { scheduled = false; poll(); });
+  };
+  const timer = setInterval(kick, cfg.pollIntervalMs);
+
+  function poll(): void {
+    if (stopping) return;
+    try {
+      const recovered = recoverExpiredLeases(db, cfg.maxAttempts);
+      for (const id of recovered.requeued) log.warn('job.lease.expired', { jobId: id, requeued: true });
+      for (const id of recovered.failed) log.error('job.failed', { jobId: id, reason: 'JOB_LEASE_EXPIRED' });
+      for (const job of claimJobs(db, cfg.concurrency - working.size, leaseMs)) {
+        const run = runClaimed(job).finally(() => { working.delete(job.id); kick(); });
+        working.set(job.id, run);
+      }
+    } catch (err) {
+      log.error('job.poll.failed', { reason: (err as Error).message }); // the database is busy or gone: next poll tries again
+    }
+  }
+
+  async function runClaimed(job: ClaimedJob): Promise<void> {
+    const started = Date.now();
+    log.info('job.started', { jobId: job.id, studyUid: job.studyUid, action: job.action, modelId: job.modelId, attempt: job.attempts });
+    observeRouteStage(db, job);
+    const heartbeat = setInterval(() => {
+      try { renewLease(db, job, leaseMs); } catch { /* a missed beat only shortens the lease */ }
+    }, Math.max(250, leaseMs / 3));
+    try {
+      const ctx: JobContext = {
+        db, models: deps.models, dataDir: deps.dataDir, uidRoot: config.node.uidRoot, omitEmptyFrames: cfg.omitEmptyFrames,
+        recordStage: (s) => { appendStage(db, job, s); observeStage(s.stage, s.ms); },
+      };
+      const finished = job.action === 'forward' ? forwardJob(db, job) : await runModelJob(ctx, job);
+      if (finished) {
+        log.info('job.done', { jobId: job.id, studyUid: job.studyUid, ms: Date.now() - started });
+        deps.outbox.kick();
+      } else {
+        log.warn('job.abandoned', { jobId: job.id, studyUid: job.studyUid, reason: 'cancelled or reclaimed while running' });
+      }
+    } catch (err) {
+      // Stopping: the model pools are shut down under us; the job keeps its lease and runs again after restart.
+      if (stopping) return;
+      const reason = failureReason(err);
+      try { finishJob(db, job, 'failed', reason); } catch { /* lease expiry retries it */ }
+      log.error('job.failed', { jobId: job.id, studyUid: job.studyUid, ms: Date.now() - started, reason });
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  kick();
+  return {
+    kick,
+    async stop() {
+      stopping = true;
+      clearInterval(timer);
+      // Jobs still running keep their lease; after a restart it runs out and they are claimed again.
+      await Promise.race([Promise.allSettled(working.values()), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    },
+  };
+}
+
+/** The routing stage wrote its timing before the runner existed for this job: feed it to the histogram once. */
+function observeRouteStage(db: Db, job: ClaimedJob): void {
+  if (job.attempts !== 1) return;
+  const row = db.prepare('SELECT stages FROM jobs WHERE id = ?').get(job.id) as { stages: string } | undefined;
+  const route = row && (JSON.parse(row.stages) as Array<{ stage: string; ms?: number }>).find((s) => s.stage === 'route');
+  if (route?.ms !== undefined) observeStage('route', route.ms);
 }

@@ -1,7 +1,77 @@
-// Prometheus metrics at /metrics. (Entry point only; being built for issue 6.)
+// Prometheus metrics at /metrics: counts read from the durable tables at scrape time (so they survive
+// restarts and agree with the API), stage-duration histograms, event-loop delay and process metrics.
 import type { RequestHandler } from 'express';
-import type { Db } from '../db/database.js';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { readCounters, type Db } from '../db/database.js';
+import { liveRegistry } from './stage-durations.js';
 
-export function metricsHandler(_db: Db): RequestHandler {
-  return (_req, res) => { res.type('text/plain').send(''); };
+export { observeStage } from './stage-durations.js';
+
+const JOB_STATES = ['pending', 'running', 'done', 'failed', 'cancelled'];
+const DELIVERY_STATES = ['pending', 'sending', 'delivered', 'failed-permanent', 'dead'];
+
+let processWide: { registry: Registry; loopDelay: IntervalHistogram } | undefined;
+
+export function metricsHandler(db: Db): RequestHandler {
+  const shared = startProcessMetrics();
+  const fromDb = databaseMetrics(db);
+  return async (_req, res, next) => {
+    try {
+      const registry = Registry.merge([shared.registry, liveRegistry, fromDb]);
+      res.type(registry.contentType).send(await registry.metrics());
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+function databaseMetrics(db: Db): Registry {
+  const registry = new Registry();
+  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+  const byState = (table: string) => new Map((db.prepare(`SELECT state, COUNT(*) AS n FROM ${table} GROUP BY state`).all() as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]));
+  new Counter({
+    name: 'dain_instances_received_total', help: 'DICOM instances stored (new and replaced), from the counters table', registers: [registry],
+    collect() { const c = readCounters(db); this.reset(); this.inc((c.instances_stored ?? 0) + (c.instances_replaced ?? 0)); },
+  });
+  new Counter({
+    name: 'dain_studies_completed_total', help: 'Study completions (each revision of a study counts once)', registers: [registry],
+    collect() { this.reset(); this.inc(count('SELECT COUNT(*) AS n FROM study_completions')); },
+  });
+  new Gauge({
+    name: 'dain_jobs', help: 'Jobs by state', labelNames: ['state'] as const, registers: [registry],
+    collect() { const m = byState('jobs'); for (const s of JOB_STATES) this.set({ state: s }, m.get(s) ?? 0); },
+  });
+  new Gauge({
+    name: 'dain_deliveries', help: 'Deliveries (object × destination) by state', labelNames: ['state'] as const, registers: [registry],
+    collect() { const m = byState('deliveries'); for (const s of DELIVERY_STATES) this.set({ state: s }, m.get(s) ?? 0); },
+  });
+  new Gauge({
+    name: 'dain_queue_depth', help: 'Work waiting: pending jobs and pending deliveries', labelNames: ['queue'] as const, registers: [registry],
+    collect() {
+      this.set({ queue: 'jobs' }, count(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'pending'`));
+      this.set({ queue: 'deliveries' }, count(`SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending'`));
+    },
+  });
+  return registry;
+}
+
+/** Default process metrics and the event-loop delay, once per process (several handlers share them). */
+function startProcessMetrics(): { registry: Registry; loopDelay: IntervalHistogram } {
+  if (processWide) return processWide;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'dain_' });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  new Gauge({
+    name: 'dain_event_loop_delay_seconds', help: 'Event-loop delay since the previous scrape (p50, p99, max)', labelNames: ['quantile'] as const, registers: [registry],
+    collect() {
+      // The histogram records nanoseconds; reset so each scrape reports the interval since the last one.
+      this.set({ quantile: '0.5' }, loopDelay.percentile(50) / 1e9);
+      this.set({ quantile: '0.99' }, loopDelay.percentile(99) / 1e9);
+      this.set({ quantile: 'max' }, loopDelay.max / 1e9);
+      loopDelay.reset();
+    },
+  });
+  return (processWide = { registry, loopDelay });
 }

@@ -1,0 +1,30 @@
+// Where a job's objects go: destination ids from the rule, with `reply-to-sender` resolved to the
+// dimse destination whose AE title is the calling AE the study arrived from.
+import { prepared, type Db } from '../db/database.js';
+import { getDestination, listDestinations } from '../db/destinations.js';
+import { JobError } from './errors.js';
+
+export const REPLY_TO_SENDER = 'reply-to-sender';
+
+/** Destination ids (deduplicated) for a job of `studyUid`; throws a JobError naming what an admin must add. */
+export function resolveDestinations(db: Db, studyUid: string, requested: string[]): string[] {
+  const ids = new Set<string>();
+  for (const id of requested) {
+    if (id === REPLY_TO_SENDER) for (const d of replyDestinations(db, studyUid)) ids.add(d);
+    else if (getDestination(db, id)) ids.add(id);
+    else throw new JobError('DESTINATION_NOT_FOUND', `the rule sends to destination "${id}", which does not exist; create it or change the rule`);
+  }
+  return [...ids];
+}
+
+function replyDestinations(db: Db, studyUid: string): string[] {
+  const callingAes = (prepared(db, 'SELECT DISTINCT calling_ae AS ae FROM instances WHERE study_uid = ? AND calling_ae IS NOT NULL ORDER BY ae')
+    .all(studyUid) as Array<{ ae: string }>).map((r) => r.ae);
+  if (callingAes.length === 0) throw new JobError('NO_REPLY_DESTINATION', 'the study did not arrive over DIMSE, so it has no sender AE title to reply to; name a destination in the rule');
+  const all = listDestinations(db);
+  return callingAes.map((ae) => {
+    const d = all.find((x) => x.type === 'dimse' && x.aeTitle === ae);
+    if (!d) throw new JobError('NO_REPLY_DESTINATION', `no destination with AE title ${ae}; add one with the sender's host and port`);
+    return d.id;
+  });
+}
