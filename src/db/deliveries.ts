@@ -17,10 +17,13 @@ const COLUMNS = `id, job_id AS jobId, destination_id AS destinationId, sop_class
 
 /** Inserts pending rows; an object already queued for the same job and destination is left alone. Returns how many are new. */
 export function insertDeliveries(db: Db, items: DeliveryItem[], now = Date.now()): number {
+  // UNIQUE(job_id, …) treats NULL job ids as all different, so NOT EXISTS (with IS) covers rows without a job.
   const insert = prepared(db, `INSERT INTO deliveries (job_id, destination_id, sop_class_uid, sop_instance_uid, transfer_syntax_uid, path, state, attempts, next_attempt_at, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT DO NOTHING`);
+    SELECT @jobId, @destinationId, @sopClassUid, @sopInstanceUid, @transferSyntaxUid, @path, 'pending', 0, @now, @now, @now
+    WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE job_id IS @jobId AND destination_id = @destinationId AND sop_instance_uid = @sopInstanceUid)
+    ON CONFLICT DO NOTHING`);
   // A nested db.transaction is a savepoint, so this joins the caller's transaction when there is one.
-  return db.transaction(() => items.reduce((n, i) => n + insert.run(i.jobId, i.destinationId, i.sopClassUid, i.sopInstanceUid, i.transferSyntaxUid, i.path, now, now, now).changes, 0))();
+  return db.transaction(() => items.reduce((n, i) => n + insert.run({ jobId: i.jobId, destinationId: i.destinationId, sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid, path: i.path, now }).changes, 0))();
 }
 
 /** Rows left `sending` by a crash or a stop whose lease ran out go back to `pending`. */

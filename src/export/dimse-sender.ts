@@ -7,6 +7,8 @@ import type { Destination } from './destination.js';
 import { classifyDimseStatus, permanent, transient, type Outcome } from './policy.js';
 
 export interface OutgoingObject { path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }
+dimse.log.setLevel('silent'); // the outbox logs its own events
+
 type DimseDestination = Extract<Destination, { type: 'dimse' }>;
 type Response = { getStatus(): number };
 

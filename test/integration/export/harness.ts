@@ -1,0 +1,83 @@
+// Shared set-up for the outbox tests: a fresh database, a destination, a capturing logger and the
+// outbox started with short retry settings.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../../src/config/load.js';
+import type { NodeConfig } from '../../../src/config/schema.js';
+import { openDatabase, type Db } from '../../../src/db/database.js';
+import { listDeliveries, type DeliveryRow } from '../../../src/db/deliveries.js';
+import { putDestination } from '../../../src/db/destinations.js';
+import type { Destination } from '../../../src/export/destination.js';
+import { enqueueDeliveries, startOutbox, type Outbox } from '../../../src/export/outbox.js';
+import type { Fields, LogEvent, Logger } from '../../../src/log/logger.js';
+import { datasetLayout } from '../../support/dcmtk.js';
+import { testdata } from '../../support/node-process.js';
+
+export const samples = {
+  ctExplicit: path.join(testdata, 'pydicom/CT_small.dcm'),
+  rgbRle: path.join(testdata, 'pydicom/SC_rgb_rle.dcm'),
+  rgbJpeg: path.join(testdata, 'pydicom/SC_rgb_jpeg_dcmtk.dcm'),
+  j2k: path.join(testdata, 'pydicom/JPEG2000.dcm'),
+  ctImplicit: path.join(testdata, 'dcmqi-ct3/01.dcm'),
+};
+
+export type LogLine = Fields & { event: LogEvent; level: string };
+
+export interface Harness { db: Db; outbox: Outbox; logs: LogLine[]; config: NodeConfig; stop(): Promise<void> }
+
+export type ExportOverrides = Partial<Omit<NodeConfig['export'], 'retry' | 'circuit'>> & { retry?: Partial<NodeConfig['export']['retry']>; circuit?: Partial<NodeConfig['export']['circuit']> };
+
+export function startHarness(destinations: Destination[], overrides: ExportOverrides = {}): Harness {
+  const base = loadConfig({});
+  const config: NodeConfig = {
+    ...base,
+    dicom: { ...base.dicom, aeTitle: 'AI_NODE_TEST' },
+    export: {
+      ...base.export, schedule: '* * * * * *', leaseSeconds: 30, ...overrides,
+      retry: { baseSeconds: 0.2, maxSeconds: 1, maxAttempts: 20, ...overrides.retry },
+      circuit: { failures: 50, coolDownSeconds: 1, ...overrides.circuit },
+    },
+  };
+  const db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-db-')));
+  for (const d of destinations) putDestination(db, d);
+  const logs: LogLine[] = [];
+  const at = (level: string) => (event: LogEvent, fields: Fields = {}) => { logs.push({ ...fields, event, level }); };
+  const log: Logger = { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug'), close: async () => {} };
+  const outbox = startOutbox(db, config, log);
+  return { db, outbox, logs, config, stop: async () => { await outbox.stop(); db.close(); } };
+}
+
+/** Reads each file's SOP/transfer syntax with pydicom (not the code under test) and queues it for the destination. */
+export async function enqueueFiles(h: Harness, destinationId: string, files: string[], jobId: number | null = null): Promise<number> {
+  const layout = await datasetLayout(files);
+  const header = await sopClasses(files);
+  const items = files.map((f) => ({ jobId, destinationId, path: f, sopClassUid: header.get(f)!, sopInstanceUid: layout.get(f)!.sop, transferSyntaxUid: layout.get(f)!.ts }));
+  const n = enqueueDeliveries(h.db, items);
+  h.outbox.kick();
+  return n;
+}
+
+async function sopClasses(files: string[]): Promise<Map<string, string>> {
+  const { runTool } = await import('../../support/dcmtk.js');
+  const out = new Map<string, string>();
+  for (const f of files) {
+    const r = await runTool('dcmdump', ['-s', '-Un', '+P', '0008,0016', f]);
+    out.set(f, /\[([0-9.]+)\]/.exec(r.stdout)![1]);
+  }
+  return out;
+}
+
+export async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function rows(h: Harness, destinationId?: string): DeliveryRow[] {
+  return listDeliveries(h.db, { destinationId, limit: 1000 });
+}
