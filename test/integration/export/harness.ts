@@ -81,3 +81,34 @@ export async function until<T>(what: string, probe: () => T | undefined | false,
 export function rows(h: Harness, destinationId?: string): DeliveryRow[] {
   return listDeliveries(h.db, { destinationId, limit: 1000 });
 }
+
+/**
+ * Orthanc with HTTP basic auth. test/support/orthanc.ts waits for an unauthenticated GET /system
+ * to answer 200, which never happens with auth on, so this starts it directly and waits for 401.
+ */
+export async function startOrthancWithAuth(users: Record<string, string>): Promise<{ url: (p: string) => string; dicomWeb: string; stop: () => Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const { freePort } = await import('../../support/node-process.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orthanc-auth-'));
+  const httpPort = await freePort();
+  const config = {
+    Name: 'auth-pacs', HttpPort: httpPort, DicomPort: await freePort(), DicomAet: 'ORTHANC', HttpBindAddress: '127.0.0.1',
+    StorageDirectory: path.join(dir, 'storage'), IndexDirectory: path.join(dir, 'index'),
+    Plugins: ['/usr/share/orthanc/plugins/libOrthancDicomWeb.so'], DicomWeb: { Enable: true, Root: '/dicom-web/' },
+    RemoteAccessAllowed: false, AuthenticationEnabled: true, RegisteredUsers: users,
+  };
+  fs.writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config));
+  const child = spawn('Orthanc', [path.join(dir, 'orthanc.json')], { stdio: 'ignore' });
+  const url = (p: string) => `http://127.0.0.1:${httpPort}${p}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const status = await fetch(url('/system')).then((r) => r.status, () => 0);
+    if (status === 401) break;
+    if (child.exitCode !== null || Date.now() > deadline) { child.kill('SIGKILL'); throw new Error('Orthanc with auth did not start'); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url, dicomWeb: url('/dicom-web'),
+    stop: () => new Promise<void>((resolve) => { if (child.exitCode !== null) return resolve(); child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+  };
+}
