@@ -12,7 +12,9 @@ import type { InstanceStore } from '../store/instance-store.js';
 import { requireAdmin, type AdminTokens } from './admin-auth.js';
 import { requireStowAuth } from './auth.js';
 import { problem } from './problem.js';
+import { deliveriesRouter } from './routes/deliveries.js';
 import { destinationsRouter } from './routes/destinations.js';
+import type { Outbox } from '../export/outbox.js';
 import { auditRouter, jobsRouter } from './routes/jobs.js';
 import { rulesTestRouter } from './routes/rules-test.js';
 import { rulesRouter } from './routes/rules.js';
@@ -26,6 +28,7 @@ export interface AppDeps {
   models: ModelRegistry;
   tokens: AdminTokens;
   metrics: express.RequestHandler;
+  outbox: Outbox;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -46,6 +49,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/rules', rulesRouter(deps.db, deps.models));
   api.use('/destinations', destinationsRouter(deps.db, deps.config.dicom.aeTitle));
   api.use('/jobs', jobsRouter(deps.db));
+  api.use('/deliveries', deliveriesRouter(deps.db, deps.outbox));
   api.use('/audit', auditRouter(deps.db));
   api.get('/models', (_req, res) => res.json(deps.models.list()));
   api.get('/studies', (req, res) => {

@@ -46,7 +46,8 @@ export async function startOrthanc(overrides: Record<string, unknown> = {}, reus
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Orthanc exited with ${child.exitCode}: ${output.slice(-2000)}`);
     try {
-      if ((await fetch(url('/system'))).ok) break;
+      const probe = await fetch(url('/system'));
+      if (probe.ok || probe.status === 401) break; // 401: up, with authentication enabled
     } catch { /* not up yet */ }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
