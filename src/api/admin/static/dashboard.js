@@ -2,10 +2,12 @@
 import { enc, get, post } from './api.js';
 import { fill, formatTime, h, shortUid } from './dom.js';
 import { announce, writeButton } from './state.js';
+import { undeliveredTable } from './deliveries.js';
 
 export async function showDashboard(section, options = {}) {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'dashboard-status' });
   const failed = h('div', { id: 'failed-jobs' });
+  const undelivered = h('div', { id: 'undelivered' });
   const jobs = h('div', { id: 'jobs' });
   const studies = h('div', { id: 'studies' });
   fill(section,
@@ -14,6 +16,7 @@ export async function showDashboard(section, options = {}) {
       h('div', { class: 'toolbar' }, h('button', { type: 'button', onclick: () => showDashboard(section) }, 'Refresh'))),
     status,
     h('h3', {}, 'Failed jobs'), failed,
+    h('h3', {}, 'Undelivered results'), undelivered,
     h('h3', {}, 'Recent jobs'), jobs,
     h('h3', {}, 'Recent studies'), studies);
   if (options.message) announce(status, options.message, 'ok');
@@ -23,6 +26,7 @@ export async function showDashboard(section, options = {}) {
     get('/api/jobs?limit=50').catch((err) => { announce(status, `Could not load jobs: ${err.message}`, 'error'); return null; }),
   ]);
   if (studyList) fill(studies, studyTable(studyList));
+  undeliveredTable({ reload, status }).then((t) => fill(undelivered, t), (err) => announce(status, `Could not load deliveries: ${err.message}`, 'error'));
   if (jobList) {
     const failedJobs = jobList.filter((j) => j.state === 'failed');
     fill(failed, failedJobs.length === 0 ? h('p', { class: 'empty' }, 'No failed jobs.') : jobTable(failedJobs, { reload, status, showReason: true }));
