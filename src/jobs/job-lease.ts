@@ -28,6 +28,11 @@ export function renewLease(db: Db, job: ClaimedJob, leaseMs: number, now = Date.
   return prepared(db, `UPDATE jobs SET lease_until = ? WHERE id = ? AND attempts = ? AND state = 'running'`).run(now + leaseMs, job.id, job.attempts).changes === 1;
 }
 
+/** Graceful stop mid-job: end our lease now so the next start claims the job again at once. */
+export function releaseLease(db: Db, job: ClaimedJob, now = Date.now()): void {
+  prepared(db, `UPDATE jobs SET lease_until = ? WHERE id = ? AND attempts = ? AND state = 'running'`).run(now, job.id, job.attempts);
+}
+
 /** Running jobs whose lease ran out (the node died mid-job): back to pending, or failed after maxAttempts. */
 export function recoverExpiredLeases(db: Db, maxAttempts: number, now = Date.now()): { requeued: number[]; failed: number[] } {
   return db.transaction(() => {

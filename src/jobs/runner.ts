@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { observeStage } from '../metrics/index.js';
 import { failureReason } from './errors.js';
 import { forwardJob } from './forward-job.js';
-import { appendStage, claimJobs, finishJob, recoverExpiredLeases, renewLease, type ClaimedJob } from './job-lease.js';
+import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, renewLease, type ClaimedJob } from './job-lease.js';
 import { runModelJob, type JobContext } from './run-model-job.js';
 
 export interface JobRunner {
@@ -24,7 +24,7 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
   const { db, config, log } = deps;
   const cfg = config.runner;
   const leaseMs = cfg.leaseSeconds * 1000;
-  const working = new Map<number, Promise<void>>();
+  const working = new Map<number, { job: ClaimedJob; run: Promise<void> }>();
   let stopping = false;
   let scheduled = false;
 
@@ -43,7 +43,7 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
       for (const id of recovered.failed) log.error('job.failed', { jobId: id, reason: 'JOB_LEASE_EXPIRED' });
       for (const job of claimJobs(db, cfg.concurrency - working.size, leaseMs)) {
         const run = runClaimed(job).finally(() => { working.delete(job.id); kick(); });
-        working.set(job.id, run);
+        working.set(job.id, { job, run });
       }
     } catch (err) {
       log.error('job.poll.failed', { reason: (err as Error).message }); // the database is busy or gone: next poll tries again
@@ -86,8 +86,11 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
     async stop() {
       stopping = true;
       clearInterval(timer);
-      // Jobs still running keep their lease; after a restart it runs out and they are claimed again.
-      await Promise.race([Promise.allSettled(working.values()), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await Promise.race([Promise.allSettled([...working.values()].map((w) => w.run)), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      // Jobs still running are abandoned (their models stop with the node): the next start claims them again.
+      for (const { job } of working.values()) {
+        try { releaseLease(db, job); } catch { /* the lease runs out on its own */ }
+      }
     },
   };
 }

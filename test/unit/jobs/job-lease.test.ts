@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../../src/db/database.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import { getJob, insertJob } from '../../../src/db/jobs.js';
 import { resolveDestinations } from '../../../src/jobs/job-destinations.js';
-import { appendStage, claimJobs, finishJob, recoverExpiredLeases, renewLease } from '../../../src/jobs/job-lease.js';
+import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, renewLease } from '../../../src/jobs/job-lease.js';
 
 let db: Db;
 const newJob = (action: 'runModel' | 'forward' | 'discard' = 'runModel') =>
@@ -55,6 +55,15 @@ describe('job leases', () => {
     expect(getJob(db, id)!.stages).toEqual([{ stage: 'load', startedAt: 'c', endedAt: 'd', ms: 2 }]);
     expect(finishJob(db, current, 'done')).toBe(true);
     expect(getJob(db, id)!.state).toBe('done');
+  });
+});
+
+describe('graceful stop', () => {
+  it('ends the lease of an abandoned job so the next start requeues it without waiting', () => {
+    const id = newJob();
+    const [job] = claimJobs(db, 1, 120_000, 0);
+    releaseLease(db, job, 10);
+    expect(recoverExpiredLeases(db, 3, 11)).toEqual({ requeued: [id], failed: [] });
   });
 });
 
