@@ -1,15 +1,9 @@
 // A pool of inference workers for one model: at most maxConcurrent sessions, a queue, per-run timeout, respawn on failure.
 //
-// How the worker file is found: `new URL('./inference-worker.js', import.meta.url)` next to this module. Built code
-// (dist/src/infer/*.js) runs it directly. Under vitest this module is the .ts source, so the worker is the .ts file,
-// started through a two-line bootstrap that registers the tsx loader in the worker first (`execArgv: ['--import','tsx']`
-// does not reach worker threads on Node 20); tsx is a devDependency and production never loads it.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// The worker file (inference-worker) sits beside this module; see src/worker-start.ts for how it starts.
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSiblingWorker } from '../worker-start.js';
 import { InferenceError } from './errors.js';
 import type { WorkerInit, WorkerReply } from './inference-worker.js';
 import type { ModelManifest } from './manifest.js';
@@ -25,21 +19,8 @@ export interface InferLogger {
 interface Job { volume: Volume; labels: Uint8Array; timeoutMs: number; resolve: (t: StageTimings) => void; reject: (e: Error) => void }
 interface Slot { worker: Worker; busy: boolean }
 
-const sourceRun = import.meta.url.endsWith('.ts');
-
 function startWorkerThread(workerData: WorkerInit): Worker {
-  if (!sourceRun) return new Worker(new URL('./inference-worker.js', import.meta.url), { workerData });
-  const tsxApi = tsxEsmApiUrl();
-  const entry = new URL('./inference-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
-
-/** The ESM build of tsx's register API (require.resolve gives its CommonJS build, which cannot register ESM hooks). */
-function tsxEsmApiUrl(): string {
-  const manifestPath = createRequire(import.meta.url).resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(path.join(path.dirname(manifestPath), manifest.exports['./esm/api']!.import.default)).href;
+  return startSiblingWorker(import.meta.url, 'inference-worker', workerData);
 }
 
 export class ModelWorkerPool {

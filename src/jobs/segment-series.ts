@@ -6,7 +6,7 @@ import type { JobIdentity, MeasurementReportResult, SegmentationResult } from '.
 import { runModel, InferenceError, type ModelRegistry, type ModelManifest } from '../infer/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
 import type { EncodeReply, EncodeRequest } from './encode-worker.js';
-import { oneShotWorker } from './worker-start.js';
+import { oneShotWorker } from '../worker-start.js';
 
 export type PipelineStage = 'load' | 'infer' | 'encode';
 export interface StageTiming { stage: PipelineStage; startedAt: number; endedAt: number; ms: number }

@@ -24,6 +24,8 @@ describe('error codes', () => {
     ...unionCodes('src/store/status.ts', 'StoreErrorCode'),
     ...unionCodes('src/infer/errors.ts', 'InferenceErrorCode'),
     ...unionCodes('src/encode/errors.ts', 'EncodeErrorCode'),
+    ...unionCodes('src/jobs/errors.ts', 'JobErrorCode'),
+    'JOB_UNEXPECTED',
     ...volumeErrorCodes,
     ...problemCodes('src/api'),
     ...problemCodes('src/receive'),

@@ -1,5 +1,7 @@
-// Starts a worker thread from a sibling file both in compiled dist/*.js and in src/*.ts under vitest
-// (same approach as infer/volume: Node 20 workers ignore `--import tsx`, so .ts registers tsx first).
+// Starts a worker thread from a sibling file both in compiled dist/*.js and in src/*.ts under vitest.
+// Built JavaScript starts the .js file directly. Node 20 cannot run .ts and its worker execArgv
+// ignores `--import tsx`, so for .ts a two-line eval'd bootstrap registers the tsx loader (a dev
+// dependency, never loaded in production) inside the worker and then imports the .ts entry.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
