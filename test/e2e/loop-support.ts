@@ -10,6 +10,13 @@ import { runTool, storescu } from '../support/dcmtk.js';
 import { repoRoot, testdata, waitFor, type RunningNode } from '../support/node-process.js';
 import type { RunningOrthanc } from '../support/orthanc.js';
 
+/** Short quiet periods and retry delays so each case takes seconds. */
+export const e2eConfig = {
+  completion: { seriesQuietSeconds: 0.5, studyQuietSeconds: 1, sweepIntervalMs: 100 },
+  runner: { pollIntervalMs: 200, leaseSeconds: 5 },
+  export: { leaseSeconds: 5, retry: { baseSeconds: 0.5, maxSeconds: 1, maxAttempts: 20 } },
+};
+
 export const ctFiles = ['01.dcm', '02.dcm', '03.dcm'].map((f) => path.join(testdata, 'dcmqi-ct3', f));
 const newUid = () => `2.25.${BigInt(`0x${crypto.randomBytes(15).toString('hex')}`)}`;
 

@@ -9,17 +9,10 @@ import { startNode, type RunningNode } from '../support/node-process.js';
 import { findOhifDist, startOhif } from '../support/ohif.js';
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
 import {
-  addDestination, ctRuleSendingTo, dciodvfyErrors, deliveriesOf, jobOf, objectsInOrthanc, referencedSeries,
+  addDestination, ctRuleSendingTo, e2eConfig, dciodvfyErrors, deliveriesOf, jobOf, objectsInOrthanc, referencedSeries,
   resultsInOrthanc, segmentLabelsInOrthanc, sendNewStudy, type SentStudy,
 } from './loop-support.js';
 import { loadSegOverlay } from './ohif-viewer.js';
-
-/** Short quiet periods and retry delays so each case takes seconds. */
-export const e2eConfig = {
-  completion: { seriesQuietSeconds: 0.5, studyQuietSeconds: 1, sweepIntervalMs: 100 },
-  runner: { pollIntervalMs: 200, leaseSeconds: 5 },
-  export: { leaseSeconds: 5, retry: { baseSeconds: 0.5, maxSeconds: 1, maxAttempts: 20 } },
-};
 
 let orthanc: RunningOrthanc;
 let node: RunningNode;
