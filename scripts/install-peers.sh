@@ -10,6 +10,7 @@ command -v dciodvfy >/dev/null || need+=(dicom3tools)
 /usr/bin/python3 -c 'import pydicom' 2>/dev/null || need+=(python3-pydicom)
 [ -e /usr/share/java/pixelmed.jar ] || need+=(pixelmed-apps)
 command -v chromium >/dev/null || need+=(chromium)
+command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "missing test peers: ${need[*]} (run as root or: apt-get install ${need[*]})" >&2

@@ -265,23 +265,25 @@ describe('admin page in Chromium', () => {
   });
 
   it('shows a routed job with its stage timings, and cancels and retries it', async () => {
-    // Setup over the API: CT studies are forwarded to a PACS that is not listening.
-    await apiWrite('POST', '/api/destinations', { id: 'dead-pacs', name: 'Dead PACS', type: 'dimse', aeTitle: 'DEAD', host: '127.0.0.1', port: await freePort() });
+    // Setup over the API: CT studies go to the model with reply-to-sender, and no destination has
+    // the sender's AE title, so the runner fails the job (NO_REPLY_DESTINATION) and it stays put.
     await apiWrite('POST', '/api/rules/ct-lung/disable');
     await apiWrite('POST', '/api/rules', {
-      id: 'forward-ct', name: 'Forward CT', enabled: true, priority: 5, then: 'stop',
-      when: { all: [{ attribute: 'Modality', op: 'equals', value: 'CT' }] }, actions: [{ type: 'forward', destinations: ['dead-pacs'] }],
+      id: 'route-ct', name: 'Route CT', enabled: true, priority: 5, then: 'stop',
+      when: { all: [{ attribute: 'Modality', op: 'equals', value: 'CT' }] },
+      actions: [{ type: 'runModel', model: 'ct-body-lung', series: { pick: 'all' }, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender'] }],
     });
     const file = path.join(testdata, 'pydicom/CT_small.dcm');
     const otherStudy = await dcmdumpValue(file, '0020,000d');
     expect((await storescu(node.dimsePort, [file])).code).toBe(0);
-    const job = await waitFor('a routed job', async () => (await api<any[]>(`/api/jobs?studyUid=${otherStudy}`))[0]);
-    expect(job).toMatchObject({ action: 'forward', ruleId: 'forward-ct' });
+    const job = await waitFor('a failed job', async () => (await api<any[]>(`/api/jobs?studyUid=${otherStudy}`)).find((j) => j.state === 'failed'));
+    expect(job).toMatchObject({ action: 'runModel', ruleId: 'route-ct' });
+    expect(job.reason).toMatch(/NO_REPLY_DESTINATION/);
 
     await openSection('Dashboard');
     const row = page.locator(`#jobs tr[data-job-id="${job.id}"]`);
     await row.waitFor();
-    expect(await row.innerText()).toMatch(/forward-ct/);
+    expect(await row.innerText()).toMatch(/route-ct/);
     expect(await row.locator('.stages').innerText()).toMatch(/route: \d+ ms/);
     await row.getByRole('button', { name: `Cancel job ${job.id}` }).click();
     await page.locator('#dashboard-status', { hasText: 'cancelled' }).waitFor();
@@ -298,12 +300,12 @@ describe('admin page in Chromium', () => {
   it('lists rules in evaluation order and moving one up rewrites the priorities', async () => {
     await openSection('Rules');
     const order = () => page.locator('#rules-list tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.ruleId));
-    await expect.poll(order).toEqual(['forward-ct', 'ct-lung']); // priority 5 runs before 100
+    await expect.poll(order).toEqual(['route-ct', 'ct-lung']); // priority 5 runs before 100
     await page.getByRole('button', { name: 'Move CT: body and lung masks up' }).click();
     await page.locator('#rules-status', { hasText: 'Moved' }).waitFor();
-    await expect.poll(order).toEqual(['ct-lung', 'forward-ct']);
+    await expect.poll(order).toEqual(['ct-lung', 'route-ct']);
     const live = await api<{ rules: Array<{ id: string; priority: number }> }>('/api/rules');
-    expect(Object.fromEntries(live.rules.map((r) => [r.id, r.priority]))).toEqual({ 'ct-lung': 10, 'forward-ct': 20 });
+    expect(Object.fromEntries(live.rules.map((r) => [r.id, r.priority]))).toEqual({ 'ct-lung': 10, 'route-ct': 20 });
     await snap(page, '15-reordered');
   });
 

@@ -68,7 +68,7 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
     logs: () => lines.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }),
     process: child,
     stop: (signal = 'SIGTERM') => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve(child.exitCode);
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
       child.once('exit', (code) => resolve(code));
       child.kill(signal);
     }),
