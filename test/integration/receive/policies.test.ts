@@ -55,7 +55,7 @@ describe('TLS listener', () => {
     expect(echo.code, echo.stderr).toBe(0);
     const store = await runTool('storescu', [...tls, '-xi', '-aet', 'TLSSCU', '-aec', 'DICOM_AI_NODE', '127.0.0.1', String(tlsPort), ctFile]);
     expect(store.code, store.stderr).toBe(0);
-    const studies = await (await node.api('/api/studies'))).json() as any[];
+    const studies = await (await node.api('/api/studies')).json() as any[];
     expect(studies[0]).toMatchObject({ instances: 1, callingAes: ['TLSSCU'] });
   });
 

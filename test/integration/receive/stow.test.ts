@@ -110,7 +110,7 @@ describe('models API', () => {
   afterAll(async () => { await node?.stop(); });
 
   it('lists the built-in models with their state and the provider really in use', async () => {
-    const models = await (await node.api('/api/models'))).json() as any[];
+    const models = await (await node.api('/api/models')).json() as any[];
     const byId = Object.fromEntries(models.map((m) => [m.id, m]));
     expect(byId['ct-body-lung']).toMatchObject({ state: 'ready', provider: 'cpu' });
     expect(byId['unet3d-bench']).toMatchObject({ state: 'ready', clinical: false });
