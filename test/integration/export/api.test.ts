@@ -7,8 +7,8 @@ import { deliveriesRouter } from '../../../src/api/routes/deliveries.js';
 import { listAudit } from '../../../src/db/audit.js';
 import { prepared } from '../../../src/db/database.js';
 import { enqueueDeliveries } from '../../../src/export/outbox.js';
-import { freePort } from '../../support/node-process.js';
-import { enqueueFiles, rows, samples, startHarness, until, type Harness } from './harness.js';
+import { freePort, waitFor } from '../../support/node-process.js';
+import { enqueueFiles, rows, samples, startHarness, type Harness } from './harness.js';
 
 describe('deliveries API', () => {
   let h: Harness;
@@ -32,7 +32,7 @@ describe('deliveries API', () => {
   it('a destination that stays down ends dead after maxAttempts; a removed destination fails permanently', async () => {
     await enqueueFiles(h, 'down', [samples.ctExplicit]);
     await enqueueFiles(h, 'gone', [samples.ctImplicit]);
-    await until('settled', () => rows(h).every((r) => r.state === 'dead' || r.state === 'failed-permanent') || undefined);
+    await waitFor('settled', () => rows(h).every((r) => r.state === 'dead' || r.state === 'failed-permanent') || undefined);
     expect(rows(h, 'down')[0]).toMatchObject({ state: 'dead', attempts: 3 });
     expect(rows(h, 'down')[0].lastError).toMatch(/gave up after 3 attempts/);
     expect(rows(h, 'gone')[0]).toMatchObject({ state: 'failed-permanent', attempts: 1, lastError: 'destination gone no longer exists' });
@@ -56,7 +56,7 @@ describe('deliveries API', () => {
     expect(kicks).toBe(1);
     const audit = listAudit(h.db, 5).find((a) => a.target === `delivery:${id}`);
     expect(audit).toMatchObject({ actor: 'admin', action: 'replay', before: { state: 'dead' }, after: { state: 'pending', attempts: 0 } });
-    await until('dead again', () => rows(h, 'down')[0].state === 'dead' || undefined);
+    await waitFor('dead again', () => rows(h, 'down')[0].state === 'dead' || undefined);
     // A row waiting for its next attempt is not replayable.
     enqueueDeliveries(h.db, [{ jobId: null, destinationId: 'down', path: samples.rgbRle, sopClassUid: '1.2.840.10008.5.1.4.1.1.7', sopInstanceUid: '2.25.1', transferSyntaxUid: '1.2.840.10008.1.2.5' }]);
     const waiting = rows(h).find((r) => r.sopInstanceUid === '2.25.1')!;

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLayout } from '../../support/dcmtk.js';
-import { freePort } from '../../support/node-process.js';
+import { freePort, waitFor } from '../../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../../support/orthanc.js';
-import { enqueueFiles, rows, samples, startHarness, until, type Harness } from './harness.js';
+import { enqueueFiles, expectOrthancHolds, rows, samples, startHarness, type Harness } from './harness.js';
 
 const files = [samples.ctExplicit, samples.rgbRle, samples.rgbJpeg, samples.j2k, samples.ctImplicit];
 
@@ -20,7 +20,7 @@ async function startVerboseScp(): Promise<{ port: number; dir: string; output: (
   const child = spawn('storescp', ['-v', '-aet', 'REFSCP', '+B', '+xa', '-od', dir, String(port)], { env: { ...process.env, TCP_NODELAY: '1' } });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  await until('storescp listening', () => output.includes('listening') || undefined, 5000).catch(() => new Promise((r) => setTimeout(r, 500)));
+  await waitFor('storescp listening', () => output.includes('listening') || undefined, 5000).catch(() => new Promise((r) => setTimeout(r, 500)));
   return { port, dir, output: () => output, child };
 }
 
@@ -35,7 +35,7 @@ describe('C-STORE to DCMTK storescp', () => {
 
   it('delivers a batch in one association, each data set byte-identical and in its stored transfer syntax', async () => {
     expect(await enqueueFiles(h, 'ref', files)).toBe(files.length);
-    await until('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
+    await waitFor('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
     expect(rows(h).map((r) => r.attempts)).toEqual(files.map(() => 1));
     const received = fs.readdirSync(scp.dir).map((f) => path.join(scp.dir, f));
     expect(received).toHaveLength(files.length);
@@ -71,13 +71,10 @@ describe('C-STORE to Orthanc', () => {
 
   it('stores every object, batches of two in one association each', async () => {
     await enqueueFiles(h, 'pacs', files);
-    await until('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
-    const instances: string[] = await orthanc.get('/instances');
-    expect(instances).toHaveLength(files.length);
-    const layout = await datasetLayout(files);
-    const stored = await Promise.all(instances.map(async (id) => (await orthanc.get(`/instances/${id}/simplified-tags`)).SOPInstanceUID));
-    expect(stored.sort()).toEqual(files.map((f) => layout.get(f)!.sop).sort());
+    await waitFor('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
+    const instances = await expectOrthancHolds(orthanc, files);
     const syntaxes = await Promise.all(instances.map(async (id) => (await fetch(orthanc.url(`/instances/${id}/metadata/TransferSyntax`))).text()));
+    const layout = await datasetLayout(files);
     expect(syntaxes.sort()).toEqual(files.map((f) => layout.get(f)!.ts).sort());
     expect(h.logs.filter((l) => l.event === 'export.delivered').map((l) => l.batch)).toEqual([2, 2, 1]);
   });

@@ -6,7 +6,8 @@ import { getDelivery } from '../../../src/db/deliveries.js';
 import { prepared } from '../../../src/db/database.js';
 import { runTool } from '../../support/dcmtk.js';
 import { startOrthanc, type RunningOrthanc } from '../../support/orthanc.js';
-import { enqueueFiles, rows, samples, startHarness, until, type Harness } from './harness.js';
+import { enqueueFiles, rows, samples, startHarness, type Harness } from './harness.js';
+import { waitFor } from '../../support/node-process.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -19,14 +20,14 @@ describe('outbox faults', () => {
     const h = startHarness([{ id: 'pacs', name: 'Orthanc', type: 'dimse', aeTitle: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicomPort }], { retry: { baseSeconds: 0.1, maxSeconds: 0.8 } });
     cleanups.push(() => h.stop());
     await enqueueFiles(h, 'pacs', [samples.ctExplicit, samples.ctImplicit]);
-    await until('four retries', () => h.logs.filter((l) => l.event === 'export.retry').length >= 8 || undefined);
+    await waitFor('four retries', () => h.logs.filter((l) => l.event === 'export.retry').length >= 8 || undefined);
     const delays = h.logs.filter((l) => l.event === 'export.retry' && l.sopInstanceUid === rows(h)[0].sopInstanceUid).map((l) => l.delayMs as number);
     // base 0.1 s doubling: 100, 200, 400, 800 (the cap) ms, each ±20 %
     for (const [i, d] of delays.slice(0, 4).entries()) expect(Math.abs(d / (100 * 2 ** i) - 1), `delay ${i}: ${d} ms`).toBeLessThanOrEqual(0.2);
     expect(delays[2]).toBeGreaterThan(delays[0]);
     expect(rows(h).every((r) => r.state !== 'delivered' && /cannot reach|closed before/.test(r.lastError ?? ''))).toBe(true);
     orthanc = await orthanc.restart();
-    await until('delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
+    await waitFor('delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
     await new Promise((r) => setTimeout(r, 500));
     expect(await orthanc.get('/instances')).toHaveLength(2);
     expect(rows(h)).toHaveLength(2);
@@ -42,7 +43,7 @@ describe('outbox faults', () => {
     const h = startHarness([{ id: 'pacs', name: 'Orthanc', type: 'dimse', aeTitle: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicomPort }]);
     cleanups.push(() => h.stop());
     await enqueueFiles(h, 'pacs', [samples.ctExplicit]);
-    const [row] = await until('failed', () => rows(h)[0]?.state === 'failed-permanent' && rows(h));
+    const [row] = await waitFor('failed', () => rows(h)[0]?.state === 'failed-permanent' && rows(h));
     expect(row.lastError).toMatch(/association rejected/);
     await new Promise((r) => setTimeout(r, 1500));
     expect(rows(h)[0]).toMatchObject({ state: 'failed-permanent', attempts: 1 });
@@ -60,7 +61,7 @@ describe('outbox faults', () => {
       { batchSize: 1, perDestinationConcurrency: 1, retry: { baseSeconds: 0.05, maxSeconds: 0.05 }, circuit: { failures: 5, coolDownSeconds: 1.5 } });
     cleanups.push(() => h.stop());
     await enqueueFiles(h, 'drop', [samples.ctExplicit, samples.ctImplicit, samples.rgbRle, samples.rgbJpeg, samples.j2k]);
-    await until('circuit open', () => h.logs.some((l) => l.event === 'export.circuit.open') || undefined);
+    await waitFor('circuit open', () => h.logs.some((l) => l.event === 'export.circuit.open') || undefined);
     const openedAt = Date.now();
     expect(connections).toHaveLength(5);
     await new Promise((r) => setTimeout(r, 2500)); // one cool-down (1.5 s) passes, the next (another 1.5 s) has not
@@ -82,7 +83,7 @@ describe('outbox faults', () => {
     const { startOutbox } = await import('../../../src/export/outbox.js');
     const again = startOutbox(h.db, h.config, { info() {}, warn() {}, error() {}, debug() {}, close: async () => {} });
     cleanups.push(() => again.stop());
-    await until('delivered', () => getDelivery(h.db, id)?.state === 'delivered' || undefined);
+    await waitFor('delivered', () => getDelivery(h.db, id)?.state === 'delivered' || undefined);
     await new Promise((r) => setTimeout(r, 1000));
     expect(getDelivery(h.db, id)).toMatchObject({ state: 'delivered', attempts: 2 });
     expect(await orthanc.get('/instances')).toHaveLength(1);

@@ -13,6 +13,8 @@ import { enqueueDeliveries, startOutbox, type Outbox } from '../../../src/export
 import type { Fields, LogEvent, Logger } from '../../../src/log/logger.js';
 import { datasetLayout } from '../../support/dcmtk.js';
 import { testdata } from '../../support/node-process.js';
+import type { RunningOrthanc } from '../../support/orthanc.js';
+import { expect } from 'vitest';
 
 export const samples = {
   ctExplicit: path.join(testdata, 'pydicom/CT_small.dcm'),
@@ -68,16 +70,6 @@ async function sopClasses(files: string[]): Promise<Map<string, string>> {
   return out;
 }
 
-export async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export function rows(h: Harness, destinationId?: string): DeliveryRow[] {
   return listDeliveries(h.db, { destinationId, limit: 1000 });
 }
@@ -111,4 +103,14 @@ export async function startOrthancWithAuth(users: Record<string, string>): Promi
     url, dicomWeb: url('/dicom-web'),
     stop: () => new Promise<void>((resolve) => { if (child.exitCode !== null) return resolve(); child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
   };
+}
+
+/** Orthanc holds exactly the SOP instances of `files` (as pydicom reads them), nothing more. */
+export async function expectOrthancHolds(orthanc: RunningOrthanc, files: string[]): Promise<string[]> {
+  const instances: string[] = await orthanc.get('/instances');
+  expect(instances).toHaveLength(files.length);
+  const layout = await datasetLayout(files);
+  const stored = await Promise.all(instances.map(async (id) => (await orthanc.get(`/instances/${id}/simplified-tags`)).SOPInstanceUID));
+  expect(stored.sort()).toEqual(files.map((f) => layout.get(f)!.sop).sort());
+  return instances;
 }

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLayout } from '../../support/dcmtk.js';
 import { startOrthanc, type RunningOrthanc } from '../../support/orthanc.js';
-import { enqueueFiles, rows, samples, startHarness, startOrthancWithAuth, until, type Harness } from './harness.js';
+import { enqueueFiles, expectOrthancHolds, rows, samples, startHarness, startOrthancWithAuth, type Harness } from './harness.js';
+import { waitFor } from '../../support/node-process.js';
 
 const files = [samples.ctExplicit, samples.rgbRle, samples.ctImplicit];
 
@@ -20,12 +21,8 @@ describe('STOW-RS to Orthanc', () => {
 
   it('delivers the objects in one request and Orthanc lists them', async () => {
     await enqueueFiles(h, 'web', files);
-    await until('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
-    const instances: string[] = await orthanc.get('/instances');
-    expect(instances).toHaveLength(files.length);
-    const layout = await datasetLayout(files);
-    const stored = await Promise.all(instances.map(async (id) => (await orthanc.get(`/instances/${id}/simplified-tags`)).SOPInstanceUID));
-    expect(stored.sort()).toEqual(files.map((f) => layout.get(f)!.sop).sort());
+    await waitFor('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
+    await expectOrthancHolds(orthanc, files);
     expect(h.logs.filter((l) => l.event === 'export.delivered').map((l) => l.batch)).toEqual([files.length]);
   });
 });
@@ -45,7 +42,7 @@ describe('STOW-RS with wrong credentials', () => {
     expect((await fetch(orthanc.url('/system'), { headers: auth('wrong-password') })).status).toBe(401);
     expect((await fetch(orthanc.url('/system'), { headers: auth('right-password') })).status).toBe(200);
     await enqueueFiles(h, 'web', [samples.ctExplicit]);
-    const [row] = await until('failed', () => rows(h).every((r) => r.state === 'failed-permanent') && rows(h));
+    const [row] = await waitFor('failed', () => rows(h).every((r) => r.state === 'failed-permanent') && rows(h));
     expect(row.attempts).toBe(1);
     expect(row.lastError).toMatch(/^HTTP 401/);
     await new Promise((r) => setTimeout(r, 1000));
@@ -80,7 +77,7 @@ describe('STOW-RS retry after 503', () => {
   it('retries with backoff and then delivers', async () => {
     sop = (await datasetLayout([samples.ctExplicit])).get(samples.ctExplicit)!.sop;
     await enqueueFiles(h, 'flaky', [samples.ctExplicit]);
-    const [row] = await until('delivered', () => rows(h)[0]?.state === 'delivered' && rows(h));
+    const [row] = await waitFor('delivered', () => rows(h)[0]?.state === 'delivered' && rows(h));
     expect(requests).toBe(2);
     expect(row.attempts).toBe(2);
     const retry = h.logs.find((l) => l.event === 'export.retry');
