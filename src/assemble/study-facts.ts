@@ -1,8 +1,8 @@
 // What the router sees of a study: per series the header of a representative instance (read from
 // the stored file, headers only) and counts, plus the node facts (calling/called AE, source).
-import fs from 'node:fs';
 import dcmjs from 'dcmjs';
 import { prepared, type Db } from '../db/database.js';
+import { readHeaderBytes } from '../header-bytes.js';
 import type { SeriesFacts, StudyFacts } from '../route/types.js';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
@@ -13,7 +13,7 @@ export function buildStudyFacts(db: Db, studyUid: string, completedAt = new Date
   const facts: SeriesFacts[] = series.map(({ uid }) => {
     const first = prepared(db, 'SELECT path FROM instances WHERE series_uid = ? ORDER BY received_at LIMIT 1').get(uid) as { path: string };
     const n = (prepared(db, 'SELECT COUNT(*) AS n FROM instances WHERE series_uid = ?').get(uid) as { n: number }).n;
-    return { seriesInstanceUid: uid, header: readHeader(fs.readFileSync(first.path)), numberOfInstances: n };
+    return { seriesInstanceUid: uid, header: readHeader(readHeaderBytes(first.path)), numberOfInstances: n };
   });
   const origin = prepared(db, 'SELECT calling_ae AS callingAe, called_ae AS calledAe, source FROM instances WHERE study_uid = ? ORDER BY received_at LIMIT 1').get(studyUid) as
     { callingAe: string | null; calledAe: string | null; source: 'dimse' | 'stow' };

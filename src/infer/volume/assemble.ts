@@ -1,5 +1,6 @@
 // The series -> volume pipeline itself (runs inside a worker thread; see index.ts for the thread hop).
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { readHeaderBytes } from '../../header-bytes.js';
 import { ensureCodecs, parsePart10, type Dataset, type ParsedInstance } from './dcm.js';
 import { framesOfInstance, type FrameRef } from './frames.js';
 import { stackGeometry } from './geometry.js';
@@ -66,34 +67,15 @@ async function readHeaders(files: string[]): Promise<{ frames: FrameRef[]; needs
   return { frames, needsCodecs };
 }
 
-/**
- * Headers come first in a file: parse its first 256 KiB when the PixelData tag (little or big
- * endian) lies inside them, so every header element is whole; otherwise (long multi-frame headers,
- * deflated files) parse the whole file.
- */
+/** Only the header part of the file is read (see src/header-bytes.ts). */
 async function parseHeader(file: string): Promise<ParsedInstance> {
-  const head = await readHead(file, 256 * 1024);
-  const headHoldsHeader = head.complete || Buffer.from(head.bytes.buffer, head.bytes.byteOffset, head.bytes.byteLength).indexOf(PIXEL_DATA_LE) > 0
-    || Buffer.from(head.bytes.buffer, head.bytes.byteOffset, head.bytes.byteLength).indexOf(PIXEL_DATA_BE) > 0;
-  return parseOrRefuse(file, headHoldsHeader ? head.bytes : await readBytes(file), true);
-}
-
-const PIXEL_DATA_LE = Buffer.from([0xe0, 0x7f, 0x10, 0x00]);
-const PIXEL_DATA_BE = Buffer.from([0x7f, 0xe0, 0x00, 0x10]);
-
-async function readHead(file: string, limit: number): Promise<{ bytes: Uint8Array; complete: boolean }> {
-  let fh;
+  let bytes: Uint8Array;
   try {
-    fh = await open(file, 'r');
-    const size = (await fh.stat()).size;
-    const bytes = new Uint8Array(Math.min(size, limit));
-    const { bytesRead } = await fh.read(bytes, 0, bytes.length, 0);
-    return { bytes: bytes.subarray(0, bytesRead), complete: size <= limit };
+    bytes = readHeaderBytes(file);
   } catch (err) {
     throw new VolumeError('READ_FAILED', `${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  } finally {
-    await fh?.close();
   }
+  return parseOrRefuse(file, bytes, true);
 }
 
 async function readBytes(file: string): Promise<Uint8Array> {
