@@ -102,14 +102,13 @@ export async function main(): Promise<void> {
     throw err;
   }
   let stopping = false;
-  const onSignal = (signal: string) => {
+  const onSignal = () => {
     if (stopping) return;
     stopping = true;
     stop().then(() => log.close()).then(() => process.exit(0), () => process.exit(1));
-    void signal;
   };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

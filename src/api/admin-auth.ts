@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../log/logger.js';
+import { sameSecret } from './auth.js';
 import { problem } from './problem.js';
 
 export type Role = 'admin' | 'read-only';
@@ -38,13 +39,7 @@ export function requireAdmin(tokens: AdminTokens) {
 function roleOf(tokens: AdminTokens, header: string): Role | undefined {
   const m = /^Bearer (.+)$/.exec(header);
   if (!m) return undefined;
-  if (same(m[1], tokens.admin)) return 'admin';
-  if (tokens.readOnly && same(m[1], tokens.readOnly)) return 'read-only';
+  if (sameSecret(m[1], tokens.admin)) return 'admin';
+  if (tokens.readOnly && sameSecret(m[1], tokens.readOnly)) return 'read-only';
   return undefined;
-}
-
-function same(a: string, b: string): boolean {
-  const x = crypto.createHash('sha256').update(a).digest();
-  const y = crypto.createHash('sha256').update(b).digest();
-  return crypto.timingSafeEqual(x, y);
 }

@@ -15,8 +15,7 @@ export function requireStowAuth(auth: StowAuth) {
   };
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
+/** Constant-time comparison that also hides the length: both sides are hashed first. */
+export function sameSecret(a: string, b: string): boolean {
+  return crypto.timingSafeEqual(crypto.createHash('sha256').update(a).digest(), crypto.createHash('sha256').update(b).digest());
 }
