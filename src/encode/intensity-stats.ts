@@ -1,7 +1,50 @@
-// Per-segment intensity statistics (HU) in one pass over the volume: accumulate per label value, then combine.
-import type { LabelVolume } from './types.js';
+// Per-segment intensity statistics (HU) for the SR: from the label volume in one pass (accumulate per label value,
+// then combine per segment), or from a stored SEG's masks. The one place these numbers are computed.
+import type { LabelVolume, SegmentDescription, SegmentationResult, SourceSlice } from './types.js';
+import { EncodeError } from './errors.js';
+import { parseSourceSeries } from './source-series.js';
+import { readSegmentation } from './seg-reader.js';
 
 export interface IntensityStats { count: number; mean: number; stdDev: number; min: number; max: number }
+
+/** Statistics per segment label; a segment with no voxels has no entry. Structured-clonable (a worker can send it). */
+export type SegmentStatistics = Map<string, IntensityStats>;
+
+/** Where the segments' voxels are read: the label volume the SEG was encoded from, or the SEG itself mapped back
+ *  onto the source grid (so an SR can be rebuilt from stored SEG bytes alone). */
+export type SegmentVoxels = { labels: LabelVolume } | { seg: SegmentationResult; sources: SourceSlice[] };
+
+/** HU statistics of each segment, computed only when some segment asks for more than its volume. */
+export function segmentStatistics(from: SegmentVoxels, segments: SegmentDescription[], intensities: Float32Array): SegmentStatistics {
+  const out: SegmentStatistics = new Map();
+  if (!wantsIntensityStatistics(segments)) return out;
+  const voxels = 'labels' in from ? from.labels.data.length : gridVoxels(from.sources);
+  if (!(intensities instanceof Float32Array) || intensities.length !== voxels) {
+    throw new EncodeError('ENC_INTENSITIES', `intensities must be a Float32Array of ${voxels} voxels on the label grid`);
+  }
+  if ('labels' in from) {
+    const stats = intensityStats(from.labels, intensities, segments.map((s) => s.labelValues));
+    segments.forEach((s, i) => { if (stats[i]) out.set(s.label, stats[i]); });
+    return out;
+  }
+  const { masks } = readSegmentation(from.seg.bytes, from.sources);
+  for (const s of from.seg.segments) {
+    const mask = masks.get(s.number);
+    const stats = mask ? maskStats(mask, intensities) : undefined;
+    if (stats) out.set(s.label, stats);
+  }
+  return out;
+}
+
+/** Volume comes from the voxel count; only mean/SD/min/max need the intensities. */
+export function wantsIntensityStatistics(segments: SegmentDescription[]): boolean {
+  return segments.some((s) => s.measurements.some((m) => m !== 'volume'));
+}
+
+function gridVoxels(sources: SourceSlice[]): number {
+  const series = parseSourceSeries(sources);
+  return series.rows * series.columns * sources.length;
+}
 
 /** Statistics for each label set (population standard deviation); undefined where the set has no voxels. */
 export function intensityStats(labels: LabelVolume, intensities: Float32Array, labelSets: number[][]): Array<IntensityStats | undefined> {

@@ -1,4 +1,4 @@
-// SEG result + segment descriptions (+ HU intensities) → an Enhanced SR holding a TID 1500 Measurement Report:
+// SEG result + segment descriptions (+ HU statistics) → an Enhanced SR holding a TID 1500 Measurement Report:
 // one TID 1411 group per segment in the SEG, one TID 1501 group per segment the model found absent.
 import type {
   AlgorithmIdentity, Code, JobIdentity, MeasurementReportResult, SegmentDescription, SegmentationResult, SourceSlice,
@@ -10,22 +10,25 @@ import { deriveNodeDeviceUid, deriveResultUid, checkUidRoot } from './uids.js';
 import { writePart10, type NaturalDataset } from './dicom-io.js';
 import { resultUidInputs, SEGMENTATION_STORAGE } from './seg.js';
 import { validateSegments } from './segment-check.js';
-import { intensityStats, maskStats, type IntensityStats } from './intensity-stats.js';
-import { readSegmentation } from './seg-reader.js';
+import { segmentStatistics, type SegmentStatistics } from './intensity-stats.js';
 import { CONCEPT, code, container, image, text, uidRef } from './sr-content.js';
 import { absentEvaluations, presentGroup } from './sr-groups.js';
 
 export const ENHANCED_SR_STORAGE = '1.2.840.10008.5.1.4.1.1.88.22';
 const SR_SERIES_NUMBER = 9702;
 
+/**
+ * `intensities`: the HU volume on the label grid (the statistics are then computed here, by segmentStatistics), or
+ * the statistics segmentStatistics already computed elsewhere (the pipeline runs it beside the SEG encoding).
+ */
 export function encodeMeasurementReport(
   sources: SourceSlice[], seg: SegmentationResult, segments: SegmentDescription[],
-  algorithm: AlgorithmIdentity, job: JobIdentity, intensities?: Float32Array,
+  algorithm: AlgorithmIdentity, job: JobIdentity, intensities?: Float32Array | SegmentStatistics,
 ): MeasurementReportResult {
   checkUidRoot(job.uidRoot);
   const series = parseSourceSeries(sources);
   validateSegments(segments);
-  const stats = statsFor(seg, segments, sources, series, intensities);
+  const stats = statsFor(seg, segments, sources, intensities);
   const uidInputs = resultUidInputs(series, algorithm, job);
   const sopInstanceUid = deriveResultUid(uidInputs, 'sr-instance');
   const seriesInstanceUid = deriveResultUid(uidInputs, 'sr-series');
@@ -108,27 +111,10 @@ function evidence(series: SourceSeries, sources: SourceSlice[], seg: Segmentatio
   };
 }
 
-/** Intensity statistics per segment label, from the label volume when the SEG result still holds it, else from
- *  the SEG itself (so an SR can be rebuilt from stored SEG bytes alone). */
-function statsFor(seg: SegmentationResult, segments: SegmentDescription[], sources: SourceSlice[], series: SourceSeries,
-  intensities?: Float32Array): Map<string, IntensityStats> {
-  const out = new Map<string, IntensityStats>();
-  const wanted = segments.some((s) => s.measurements.some((m) => m !== 'volume'));
-  if (!wanted || intensities === undefined) return out;
-  const voxels = series.rows * series.columns * sources.length;
-  if (!(intensities instanceof Float32Array) || intensities.length !== voxels) {
-    throw new EncodeError('ENC_INTENSITIES', `intensities must be a Float32Array of ${voxels} voxels on the label grid`);
-  }
-  if (seg.labels) {
-    const stats = intensityStats(seg.labels, intensities, segments.map((s) => s.labelValues));
-    segments.forEach((s, i) => { if (stats[i]) out.set(s.label, stats[i]); });
-    return out;
-  }
-  const { masks } = readSegmentation(seg.bytes, sources);
-  for (const s of seg.segments) {
-    const mask = masks.get(s.number);
-    const stats = mask ? maskStats(mask, intensities) : undefined;
-    if (stats) out.set(s.label, stats);
-  }
-  return out;
+/** Statistics as given, or measured on the label volume when the SEG result still holds it, else on the SEG's masks. */
+function statsFor(seg: SegmentationResult, segments: SegmentDescription[], sources: SourceSlice[],
+  intensities?: Float32Array | SegmentStatistics): SegmentStatistics {
+  if (intensities instanceof Map) return intensities;
+  if (intensities === undefined) return new Map();
+  return segmentStatistics(seg.labels ? { labels: seg.labels } : { seg, sources }, segments, intensities);
 }

@@ -1,11 +1,12 @@
 // The pipeline the runner and `dicom-ai-node segment` share: series files → volume (worker) → model
-// (worker pool) → SEG + SR bytes (worker). Each stage reports its timing; the event loop only waits.
+// (worker pool) → SEG + SR bytes (worker, with the SR's statistics on a second worker). Each stage reports its
+// timing; the event loop only waits.
 import { performance } from 'node:perf_hooks';
 import { EncodeError, type EncodeErrorCode } from '../encode/errors.js';
 import type { JobIdentity, MeasurementReportResult, SegmentationResult } from '../encode/types.js';
 import { runModel, InferenceError, type ModelRegistry, type ModelManifest } from '../infer/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
-import type { EncodeReply, EncodeRequest } from './encode-worker.js';
+import type { EncodeReply, EncodeRequest, EncodeTimings } from './encode-worker.js';
 import { oneShotWorker } from '../worker-start.js';
 
 export type PipelineStage = 'load' | 'infer' | 'encode';
@@ -29,17 +30,32 @@ export async function segmentSeries(
   const manifest = readyManifest(registry, modelId);
   const loaded = await timed('load', onStage, () => loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices }));
   const run = await timed('infer', onStage, () => runModel(registry, modelId, loaded.volume));
-  const request: EncodeRequest = {
+  const encoded = await timed('encode', onStage, () => encodeInWorkers({
     slices: loaded.slices, labels: { dims: loaded.volume.dims, data: run.labels }, segments: manifest.segments,
     algorithm: { ...manifest.algorithm, modelId: manifest.id }, job, intensities: loaded.volume.data,
-  };
-  const reply = await timed('encode', onStage, () => oneShotWorker<EncodeReply>(import.meta.url, 'encode-worker', request,
-    (reason) => new EncodeError('ENC_WORKER_FAILED' as EncodeErrorCode, reason)));
-  if (!reply.ok) throw new EncodeError(reply.code as EncodeErrorCode, reply.message);
+  }));
   return {
     manifest, provider: run.provider, seriesInstanceUid: loaded.seriesInstanceUid, slices: loaded.slices.length,
-    seg: { ...reply.seg, bytes: asBytes(reply.seg.bytes) }, sr: { ...reply.sr, bytes: asBytes(reply.sr.bytes) },
+    seg: encoded.seg, sr: encoded.sr,
   };
+}
+
+export interface EncodedSeries { seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; timings: EncodeTimings }
+
+/** The encode stage: SEG and statistics at once on two workers, then the SR; rejects with a coded EncodeError. */
+export async function encodeInWorkers(request: EncodeRequest): Promise<EncodedSeries> {
+  const crashed = (reason: string) => new EncodeError('ENC_WORKER_FAILED' as EncodeErrorCode, reason);
+  const shared: EncodeRequest = {
+    ...request, labels: request.labels && { ...request.labels, data: onSharedMemory(request.labels.data) }, intensities: onSharedMemory(request.intensities),
+  };
+  let reply: EncodeReply;
+  try {
+    reply = await oneShotWorker<EncodeReply>(import.meta.url, 'encode-worker', shared, crashed);
+  } catch (err) {
+    throw err instanceof EncodeError ? err : crashed(`encode worker did not start: ${(err as Error).message}`);
+  }
+  if (!reply.ok) throw new EncodeError(reply.code as EncodeErrorCode, reply.message);
+  return { seg: { ...reply.seg, bytes: asBytes(reply.seg.bytes) }, sr: { ...reply.sr, bytes: asBytes(reply.sr.bytes) }, timings: reply.timings };
 }
 
 function readyManifest(registry: ModelRegistry, modelId: string): ModelManifest {
@@ -55,6 +71,16 @@ async function timed<T>(stage: PipelineStage, onStage: (t: StageTiming) => void,
   const value = await work();
   onStage({ stage, startedAt, endedAt: Date.now(), ms: Math.round(performance.now() - t0) });
   return value;
+}
+
+/** Both workers read labels and intensities in place; an array on a plain ArrayBuffer (which structured clone would
+ *  copy for each worker: 78–315 MB) is moved to shared memory once. Anything that is not a typed array is left for
+ *  the encoder to refuse with its code. */
+function onSharedMemory<T extends Uint8Array | Float32Array>(a: T): T {
+  if (!(a instanceof Uint8Array || a instanceof Float32Array) || a.buffer instanceof SharedArrayBuffer) return a;
+  const copy = a instanceof Float32Array ? new Float32Array(new SharedArrayBuffer(a.byteLength)) : new Uint8Array(new SharedArrayBuffer(a.byteLength));
+  copy.set(a);
+  return copy as T;
 }
 
 /** Structured clone turns a Buffer into a plain Uint8Array; keep it a Uint8Array view. */
