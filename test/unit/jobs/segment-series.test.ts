@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSegmentation } from '../../../src/encode/index.js';
-import { loadModelRegistry, shutdown } from '../../../src/infer/index.js';
+import { loadModelRegistry, runModel, shutdown } from '../../../src/infer/index.js';
+import { loadSeriesVolume } from '../../../src/infer/volume/index.js';
 import { segmentSeries, type StageTiming } from '../../../src/jobs/segment-series.js';
 import { repoRoot, testdata } from '../../support/node-process.js';
 
@@ -23,6 +24,13 @@ describe('segmentSeries', async () => {
     expect([again.seg.sopInstanceUid, again.sr.sopInstanceUid]).toEqual([a.seg.sopInstanceUid, a.sr.sopInstanceUid]);
     const other = await segmentSeries(registry, 'ct-body-lung', files, { jobId: 'job-8', uidRoot: '2.25' });
     expect(other.seg.sopInstanceUid).not.toBe(a.seg.sopInstanceUid);
+  });
+
+  it('hands the encode workers labels and intensities on SharedArrayBuffers (a plain buffer would be copied per worker)', async () => {
+    const loaded = await loadSeriesVolume(files);
+    const run = await runModel(registry, 'ct-body-lung', loaded.volume);
+    expect(loaded.volume.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(run.labels.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('rejects with coded errors: an unknown model, and a series the loader refuses', async () => {
