@@ -10,6 +10,7 @@ const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const UNDEFINED = 0xffffffff;
+const PIXEL_DATA = 0x7fe00010;
 
 /** Top-level attributes the index and completion logic need, by tag. */
 const WANTED: Record<number, string> = {
@@ -21,6 +22,15 @@ const WANTED: Record<number, string> = {
   0x00201209: 'NumberOfSeriesRelatedInstances', 0x00280008: 'NumberOfFrames',
 };
 
+/** Where a native (defined-length) PixelData value lies in the file. */
+export interface PixelDataLocation {
+  /** byte offset of the value in the file */
+  valueAt: number;
+  length: number;
+  /** as written; implicit VR files report OW (PS3.5 A.1) */
+  vr: string;
+}
+
 export interface ScannedHeader {
   transferSyntaxUid: string;
   mediaStorageSopClassUid: string;
@@ -28,38 +38,50 @@ export interface ScannedHeader {
   /** Byte offset where the data set (after the meta group) begins. */
   datasetOffset: number;
   values: Record<string, string>;
+  /** top-level native PixelData; absent when there is none, when it is encapsulated, or in a deflated file */
+  pixelData?: PixelDataLocation;
 }
 
 export class UnparseableDataset extends Error {}
 
+/** Scans a file through a small read window: a 2 GB multi-frame file is never loaded whole. */
 export function scanPart10File(file: string): ScannedHeader {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    const src = new FileBytes(fd, size);
-    if (size < 132 || src.ascii(128, 4) !== 'DICM') throw new UnparseableDataset('not a DICOM Part 10 file (no DICM prefix)');
-    const meta = readMeta(src);
-    const ts = meta.values['00020010'];
-    if (!ts) throw new UnparseableDataset('meta header has no TransferSyntaxUID');
-    let body: Bytes = src;
-    let start = meta.end;
-    if (ts === DEFLATED) {
-      body = new BufferBytes(inflateRest(fd, meta.end, size));
-      start = 0;
-    }
-    const values: Record<string, string> = {};
-    const walker = new Walker(body, ts !== IMPLICIT_LE, ts === EXPLICIT_BE);
-    walker.walkTopLevel(start, values);
-    return {
-      transferSyntaxUid: ts,
-      mediaStorageSopClassUid: meta.values['00020002'] ?? '',
-      mediaStorageSopInstanceUid: meta.values['00020003'] ?? '',
-      datasetOffset: meta.end,
-      values,
-    };
+    return scan(new FileBytes(fd, size), (from) => {
+      const raw = Buffer.alloc(size - from);
+      fs.readSync(fd, raw, 0, raw.length, from);
+      return raw;
+    });
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The same scan over a file already in memory (the volume loader reads each file once). */
+export function scanPart10Bytes(bytes: Buffer): ScannedHeader {
+  return scan(new BufferBytes(bytes), (from) => bytes.subarray(from));
+}
+
+function scan(src: Bytes, rest: (from: number) => Buffer): ScannedHeader {
+  if (src.size < 132 || src.ascii(128, 4) !== 'DICM') throw new UnparseableDataset('not a DICOM Part 10 file (no DICM prefix)');
+  const meta = readMeta(src);
+  const ts = meta.values['00020010'];
+  if (!ts) throw new UnparseableDataset('meta header has no TransferSyntaxUID');
+  const deflated = ts === DEFLATED;
+  const body = deflated ? new BufferBytes(inflate(rest(meta.end))) : src;
+  const values: Record<string, string> = {};
+  const walker = new Walker(body, ts !== IMPLICIT_LE, ts === EXPLICIT_BE);
+  const pixelData = walker.walkTopLevel(deflated ? 0 : meta.end, values);
+  return {
+    transferSyntaxUid: ts,
+    mediaStorageSopClassUid: meta.values['00020002'] ?? '',
+    mediaStorageSopInstanceUid: meta.values['00020003'] ?? '',
+    datasetOffset: meta.end,
+    values,
+    ...(pixelData && !deflated ? { pixelData } : {}),
+  };
 }
 
 function readMeta(src: Bytes): { end: number; values: Record<string, string> } {
@@ -83,8 +105,10 @@ function readMeta(src: Bytes): { end: number; values: Record<string, string> } {
 class Walker {
   constructor(private readonly b: Bytes, private readonly explicit: boolean, private readonly bigEndian: boolean) {}
 
-  walkTopLevel(pos: number, values: Record<string, string>): void {
+  /** Collects the WANTED values; returns where a defined-length PixelData value lies. */
+  walkTopLevel(pos: number, values: Record<string, string>): PixelDataLocation | undefined {
     let lastTag = -1;
+    let pixelData: PixelDataLocation | undefined;
     while (pos < this.b.size) {
       const h = this.header(pos);
       if (h.tag <= lastTag && h.tag !== 0xfffcfffc) throw new UnparseableDataset(`element ${hex(h.tag)} out of order`);
@@ -96,8 +120,10 @@ class Walker {
       if (h.valueAt + h.length > this.b.size) throw new UnparseableDataset(`element ${hex(h.tag)} is longer than the remaining data (truncated)`);
       const name = WANTED[h.tag];
       if (name && h.length <= 1024) values[name] = cleanString(this.b.ascii(h.valueAt, h.length));
+      if (h.tag === PIXEL_DATA) pixelData = { valueAt: h.valueAt, length: h.length, vr: h.vr ?? 'OW' };
       pos = h.valueAt + h.length;
     }
+    return pixelData;
   }
 
   /** Skips an undefined-length sequence or encapsulated pixel data; returns the position after its delimiter. */
@@ -121,15 +147,15 @@ class Walker {
     }
   }
 
-  private header(pos: number): { tag: number; length: number; valueAt: number } {
+  private header(pos: number): { tag: number; length: number; valueAt: number; vr?: string } {
     const tag = this.tagAt(pos);
     if ((tag >>> 16) === 0xfffe) return this.itemHeader(pos);
     if (!this.explicit) return { tag, length: this.u32(pos + 4), valueAt: pos + 8 };
     this.need(pos, 8);
     const vr = this.b.ascii(pos + 4, 2);
     if (!/^[A-Z]{2}$/.test(vr)) throw new UnparseableDataset(`invalid VR at element ${hex(tag)}`);
-    if (LONG_VRS.has(vr)) return { tag, length: this.u32(pos + 8), valueAt: pos + 12 };
-    return { tag, length: this.u16(pos + 6), valueAt: pos + 8 };
+    if (LONG_VRS.has(vr)) return { tag, length: this.u32(pos + 8), valueAt: pos + 12, vr };
+    return { tag, length: this.u16(pos + 6), valueAt: pos + 8, vr };
   }
 
   private itemHeader(pos: number): { tag: number; length: number; valueAt: number } {
@@ -194,9 +220,7 @@ class FileBytes implements Bytes {
   ascii(p: number, len: number) { return this.at(p, len).toString('latin1'); }
 }
 
-function inflateRest(fd: number, from: number, size: number): Buffer {
-  const raw = Buffer.alloc(size - from);
-  fs.readSync(fd, raw, 0, raw.length, from);
+function inflate(raw: Buffer): Buffer {
   try {
     return zlib.inflateRawSync(raw);
   } catch (err) {

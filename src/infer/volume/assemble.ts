@@ -1,108 +1,82 @@
 // The series -> volume pipeline itself (runs inside a worker thread; see index.ts for the thread hop).
-import { readFile } from 'node:fs/promises';
-import { readHeaderBytes } from '../../header-bytes.js';
-import { ensureCodecs, parsePart10, type Dataset, type ParsedInstance } from './dcm.js';
-import { framesOfInstance, type FrameRef } from './frames.js';
+import os from 'node:os';
+import { fillSlices, type FileWork } from './fill.js';
+import type { FrameRef } from './frames.js';
 import { stackGeometry } from './geometry.js';
-import { decodeFrameSamples, pixelFormat } from './pixels.js';
+import { readHeaders } from './headers.js';
+import { HelperThread } from './helper-thread.js';
+import { pixelFormat } from './pixels.js';
 import { VolumeError, type LoadedSeries, type LoadOptions } from './types.js';
-
-const NATIVE_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99']);
-const NON_IMAGE_SOP_CLASSES = new Set([
-  '1.2.840.10008.5.1.4.1.1.66.4', // Segmentation
-  '1.2.840.10008.5.1.4.1.1.481.2', // RT Dose: a dose grid, not an image a model should read as one
-]);
 
 /**
  * Two passes keep peak memory near the size of the output: headers first (geometry decides the order and
  * the allocation), then each file again for its pixels, decoded straight into its slot of the shared buffer.
+ * A big series is split into contiguous shares: this thread takes the first, helper threads the others.
  */
 export async function assembleSeriesVolume(files: string[], opts: LoadOptions = {}): Promise<LoadedSeries> {
   const minSlices = opts.minSlices ?? 3;
   const spacingTolerance = opts.spacingTolerance ?? 0.05;
   if (files.length === 0) throw new VolumeError('TOO_FEW_SLICES', 'no files given');
-  const { frames, needsCodecs } = await readHeaders(files);
-  const identity = seriesIdentity(frames);
-  const geometry = stackGeometry(frames, minSlices, spacingTolerance);
-  const [columns, rows, slices] = geometry.dims;
-  const sliceSize = columns * rows;
-  const data = new Float32Array(new SharedArrayBuffer(sliceSize * slices * Float32Array.BYTES_PER_ELEMENT));
-  if (needsCodecs) await ensureCodecs();
-  const slotsByFile = new Map<string, { frame: FrameRef; k: number }[]>();
-  geometry.ordered.forEach((frame, k) => {
-    const slots = slotsByFile.get(frame.file) ?? [];
-    slots.push({ frame, k });
-    slotsByFile.set(frame.file, slots);
-  });
-  for (const [file, slots] of slotsByFile) {
-    const instance = parseOrRefuse(file, await readBytes(file), false);
-    if (!instance.pixelData) throw new VolumeError('NOT_AN_IMAGE', `${file}: no PixelData`);
-    for (const { frame, k } of slots) {
-      const samples = decodeFrameSamples(instance, frame.frameIndex);
-      rescaleInto(data.subarray(k * sliceSize, (k + 1) * sliceSize), samples, frame.geometry.rescaleSlope, frame.geometry.rescaleIntercept);
+  const helpers = Array.from({ length: (opts.threads ?? defaultThreads(files.length)) - 1 }, () => new HelperThread());
+  try {
+    const fileShares = split(files, helpers.length + 1);
+    const headerShares = await inParallel(helpers, fileShares,
+      (share) => readHeaders(share), async (helper, share) => (await helper.request({ type: 'headers', files: share })).headers!);
+    const frames = headerShares.flatMap((h) => h.frames);
+    const syntaxes = Object.assign({}, ...headerShares.map((h) => h.syntaxes)) as Record<string, string>;
+    const identity = seriesIdentity(frames);
+    const geometry = stackGeometry(frames, minSlices, spacingTolerance);
+    const [columns, rows, slices] = geometry.dims;
+    const sliceSize = columns * rows;
+    const data = new Float32Array(new SharedArrayBuffer(sliceSize * slices * Float32Array.BYTES_PER_ELEMENT));
+    await inParallel(helpers, split(workByFile(geometry.ordered, syntaxes), helpers.length + 1),
+      (share) => fillSlices(data, sliceSize, share), async (helper, share) => { await helper.request({ type: 'fill', data, sliceSize, work: share }); });
+    return {
+      volume: { dims: geometry.dims, spacing: geometry.spacing, affine: geometry.affine, data },
+      slices: geometry.ordered.map((f) => f.header),
+      ...identity,
+    };
+  } finally {
+    for (const h of helpers) h.stop();
+  }
+}
+
+/** One thread per 64 files, up to the cores there are (at most 4): both passes are CPU-bound. */
+function defaultThreads(files: number): number {
+  return Math.max(1, Math.min(4, os.availableParallelism(), Math.floor(files / 64)));
+}
+
+/** `parts` contiguous shares (fewer when there are fewer items). */
+function split<T>(items: T[], parts: number): T[][] {
+  const per = Math.max(1, Math.ceil(items.length / parts));
+  return Array.from({ length: parts }, (_, n) => items.slice(n * per, (n + 1) * per));
+}
+
+/**
+ * Share n > 0 goes to helper n − 1 (sent first, so the helpers start at once), share 0 runs here. Every share
+ * is awaited before the first refusal is reported, so no helper is still writing when the caller moves on.
+ */
+async function inParallel<T, R>(helpers: HelperThread[], shares: T[][], here: (share: T[]) => R | Promise<R>,
+  there: (helper: HelperThread, share: T[]) => Promise<R>): Promise<R[]> {
+  const away = helpers.map((helper, n) => there(helper, shares[n + 1]!));
+  const results = await Promise.allSettled([Promise.resolve().then(() => here(shares[0]!)), ...away]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<R>).value);
+}
+
+/** Frames grouped by file (a multi-frame file is read once), each with its slot and rescale. */
+function workByFile(ordered: FrameRef[], syntaxes: Record<string, string>): FileWork[] {
+  const byFile = new Map<string, FileWork>();
+  ordered.forEach((frame, k) => {
+    let w = byFile.get(frame.file);
+    if (!w) {
+      w = { file: frame.file, transferSyntaxUid: syntaxes[frame.file] ?? '', format: pixelFormat(frame.header.dataset), slots: [] };
+      byFile.set(frame.file, w);
     }
-  }
-  return {
-    volume: { dims: geometry.dims, spacing: geometry.spacing, affine: geometry.affine, data },
-    slices: geometry.ordered.map((f) => f.header),
-    ...identity,
-  };
-}
-
-/** A small function of its own so V8 optimises the hot loop (inlined in the caller it ran ~5× slower). */
-function rescaleInto(target: Float32Array, samples: ArrayLike<number>, slope: number, intercept: number): void {
-  const n = target.length;
-  for (let p = 0; p < n; p++) target[p] = samples[p]! * slope + intercept;
-}
-
-async function readHeaders(files: string[]): Promise<{ frames: FrameRef[]; needsCodecs: boolean }> {
-  const frames: FrameRef[] = [];
-  let needsCodecs = false;
-  for (const file of files) {
-    const instance = await parseHeader(file);
-    checkIsGreyscaleImage(file, instance.dataset);
-    needsCodecs ||= !NATIVE_SYNTAXES.has(instance.transferSyntaxUid);
-    frames.push(...framesOfInstance(file, instance));
-  }
-  return { frames, needsCodecs };
-}
-
-/** Only the header part of the file is read (see src/header-bytes.ts). */
-async function parseHeader(file: string): Promise<ParsedInstance> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readHeaderBytes(file);
-  } catch (err) {
-    throw new VolumeError('READ_FAILED', `${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseOrRefuse(file, bytes, true);
-}
-
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    throw new VolumeError('READ_FAILED', `${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-function parseOrRefuse(file: string, bytes: Uint8Array, headerOnly: boolean): ParsedInstance {
-  try {
-    return parsePart10(bytes, headerOnly);
-  } catch (err) {
-    throw new VolumeError('READ_FAILED', `${file}: not a readable DICOM Part 10 file (${(err as Error).message ?? err})`);
-  }
-}
-
-function checkIsGreyscaleImage(file: string, ds: Dataset): void {
-  const sopClass = String(ds.SOPClassUID ?? '');
-  if (NON_IMAGE_SOP_CLASSES.has(sopClass) || ds.Rows === undefined || ds.BitsAllocated === undefined) {
-    throw new VolumeError('NOT_AN_IMAGE', `${file}: SOP class ${sopClass || '(none)'} is not an image with pixel data`);
-  }
-  const format = pixelFormat(ds);
-  if (format.samplesPerPixel !== 1 || !format.photometric.startsWith('MONOCHROME')) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `${file}: ${format.photometric} with ${format.samplesPerPixel} samples per pixel; volumes are greyscale`);
-  }
+    w.slots.push({ k, frameIndex: frame.frameIndex, slope: frame.geometry.rescaleSlope, intercept: frame.geometry.rescaleIntercept });
+  });
+  return [...byFile.values()];
 }
 
 /** One volume is one series of one study in one frame of reference; anything else is a routing mistake upstream. */

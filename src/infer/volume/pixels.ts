@@ -1,5 +1,6 @@
-// Pixel data -> stored sample values of one frame: native byte orders, and compressed syntaxes via dcmjs-codecs.
-import { Context, NativeCodecs, type Dataset, type ParsedInstance } from './dcm.js';
+// Native pixel data -> stored sample values of one frame (byte order, planar layout, BitsStored). No codec is
+// loaded here: the volume loader's helper threads read native files without dcmjs (see codec-frames.ts for the rest).
+import type { Dataset } from './dcm.js';
 import { VolumeError } from './types.js';
 
 export type Samples = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
@@ -16,41 +17,38 @@ export interface PixelFormat {
   photometric: string;
 }
 
-const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99']);
+export const NATIVE_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99']);
 const BIG_ENDIAN = '1.2.840.10008.1.2.2';
-type Decoder = (context: InstanceType<typeof Context>) => InstanceType<typeof Context>;
-const DECODERS: Record<string, Decoder> = {
-  '1.2.840.10008.1.2.5': (c) => NativeCodecs.decodeRle(c),
-  '1.2.840.10008.1.2.4.50': (c) => NativeCodecs.decodeJpeg(c, { convertColorspaceToRgb: true }),
-  '1.2.840.10008.1.2.4.51': (c) => NativeCodecs.decodeJpeg(c, { convertColorspaceToRgb: true }),
-  '1.2.840.10008.1.2.4.57': (c) => NativeCodecs.decodeJpeg(c),
-  '1.2.840.10008.1.2.4.70': (c) => NativeCodecs.decodeJpeg(c),
-  '1.2.840.10008.1.2.4.80': (c) => NativeCodecs.decodeJpegLs(c),
-  '1.2.840.10008.1.2.4.81': (c) => NativeCodecs.decodeJpegLs(c),
-  '1.2.840.10008.1.2.4.90': (c) => NativeCodecs.decodeJpeg2000(c),
-  '1.2.840.10008.1.2.4.91': (c) => NativeCodecs.decodeJpeg2000(c),
-};
 
-/** Stored values of frame `frameIndex` (interleaved samples), sign-extended/masked to BitsStored. */
-export function decodeFrameSamples(instance: ParsedInstance, frameIndex: number): Samples {
-  const format = pixelFormat(instance.dataset);
-  const ts = instance.transferSyntaxUid;
-  if (!instance.pixelData) throw new VolumeError('NOT_AN_IMAGE', 'no PixelData');
-  const frameBytes = format.rows * format.columns * format.samplesPerPixel * (format.bitsAllocated / 8);
-  let bytes: Uint8Array;
-  if (NATIVE.has(ts)) {
-    bytes = nativeFrameBytes(instance, frameIndex, frameBytes, format);
-  } else {
-    const decode = DECODERS[ts];
-    if (!decode) throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `transfer syntax ${ts} has no decoder here`);
-    bytes = decodeEncapsulated(decode, encapsulatedFrame(instance, frameIndex), format, ts);
-    if (bytes.byteLength < frameBytes) {
-      throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `decoded frame has ${bytes.byteLength} bytes, expected ${frameBytes}`);
-    }
+/**
+ * Samples of frame `frameIndex` of native PixelData `pixels` (the whole value, as VR `vr` in syntax `ts`).
+ * Swapping and masking work in place, without copies: call it once per frame of a buffer this load owns.
+ */
+export function nativeFrameSamples(pixels: Uint8Array, frameIndex: number, f: PixelFormat, ts: string, vr: string | undefined): Samples {
+  const frameBytes = bytesPerFrame(f);
+  const start = frameIndex * frameBytes;
+  if (start + frameBytes > pixels.byteLength) {
+    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `PixelData too short for frame ${frameIndex + 1} (${pixels.byteLength} bytes)`);
   }
-  const samples = typedSamples(bytes.subarray(0, frameBytes), format);
-  applyBitsStored(samples, format);
+  let bytes = pixels.subarray(start, start + frameBytes);
+  if (ts === BIG_ENDIAN) {
+    // OW is swapped in 16-bit words even when it holds 8-bit samples; OB never is
+    const word = f.bitsAllocated === 8 ? (vr === 'OW' ? 2 : 1) : f.bitsAllocated / 8;
+    swapBytes(bytes, word);
+  }
+  if (f.samplesPerPixel > 1 && f.planarConfiguration === 1) bytes = planarToInterleaved(bytes, f);
+  return storedSamples(bytes, f);
+}
+
+/** Typed, BitsStored-clean samples from one frame's bytes (decoded or native, interleaved). */
+export function storedSamples(bytes: Uint8Array, f: PixelFormat): Samples {
+  const samples = typedSamples(bytes.subarray(0, bytesPerFrame(f)), f);
+  applyBitsStored(samples, f);
   return samples;
+}
+
+export function bytesPerFrame(f: PixelFormat): number {
+  return f.rows * f.columns * f.samplesPerPixel * (f.bitsAllocated / 8);
 }
 
 export function pixelFormat(ds: Dataset): PixelFormat {
@@ -73,66 +71,15 @@ export function pixelFormat(ds: Dataset): PixelFormat {
   return format;
 }
 
-function nativeFrameBytes(instance: ParsedInstance, frameIndex: number, frameBytes: number, f: PixelFormat): Uint8Array {
-  const all = concat(instance.pixelData!);
-  const start = frameIndex * frameBytes;
-  if (start + frameBytes > all.byteLength) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `PixelData too short for frame ${frameIndex + 1} (${all.byteLength} bytes)`);
-  }
-  const bytes = all.slice(start, start + frameBytes); // a copy: byte swapping must not touch the parsed buffer
-  if (instance.transferSyntaxUid === BIG_ENDIAN) {
-    // OW is swapped in 16-bit words even when it holds 8-bit samples; OB never is
-    const word = f.bitsAllocated === 8 ? (instance.pixelDataVr === 'OW' ? 2 : 1) : f.bitsAllocated / 8;
-    swapBytes(bytes, word);
-  }
-  return f.samplesPerPixel > 1 && f.planarConfiguration === 1 ? planarToInterleaved(bytes, f) : bytes;
-}
-
-/** Frame n of encapsulated data: one fragment per frame, or all fragments when the object has a single frame. */
-function encapsulatedFrame(instance: ParsedInstance, frameIndex: number): Uint8Array {
-  const fragments = instance.pixelData!;
-  const frameCount = Number(instance.dataset.NumberOfFrames ?? 1) || 1;
-  if (frameCount === 1) return concat(fragments);
-  if (fragments.length === frameCount) return new Uint8Array(fragments[frameIndex]!);
-  // no offset table and several fragments per frame: a JPEG-family frame starts with its SOI/SOC marker
-  const starts = fragments.flatMap((f, n) => (startsFrame(new Uint8Array(f)) ? [n] : []));
-  if (starts.length !== frameCount) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `${fragments.length} fragments for ${frameCount} frames and no offset table`);
-  }
-  return concat(fragments.slice(starts[frameIndex], starts[frameIndex + 1]));
-}
-
-function startsFrame(b: Uint8Array): boolean {
-  return b[0] === 0xff && (b[1] === 0xd8 || b[1] === 0x4f);
-}
-
-function decodeEncapsulated(decode: Decoder, encoded: Uint8Array, f: PixelFormat, ts: string): Uint8Array {
-  const context = new Context({
-    width: f.columns,
-    height: f.rows,
-    bitsAllocated: f.bitsAllocated,
-    bitsStored: f.bitsStored,
-    samplesPerPixel: f.samplesPerPixel,
-    pixelRepresentation: f.signed ? 1 : 0,
-    planarConfiguration: f.planarConfiguration,
-    photometricInterpretation: f.photometric,
-    encodedBuffer: encoded,
-  });
-  try {
-    const decoded = decode(context).getDecodedBuffer();
-    if (!decoded) throw new Error('codec returned no data');
-    return decoded;
-  } catch (err) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `cannot decode ${ts}: ${(err as Error).message ?? err}`);
-  }
-}
-
 function typedSamples(bytes: Uint8Array, f: PixelFormat): Samples {
-  // copy into an aligned buffer: decoded views may start at odd offsets
-  const buffer = bytes.byteOffset % 4 === 0 ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) : bytes.slice().buffer;
-  if (f.bitsAllocated === 8) return f.signed ? new Int8Array(buffer) : new Uint8Array(buffer);
-  if (f.bitsAllocated === 16) return f.signed ? new Int16Array(buffer) : new Uint16Array(buffer);
-  return f.signed ? new Int32Array(buffer) : new Uint32Array(buffer);
+  // a view when aligned for the sample size; a copy only when a decoded view starts at an odd offset
+  const width = f.bitsAllocated / 8;
+  const aligned = bytes.byteOffset % width === 0 ? bytes : bytes.slice();
+  const { buffer, byteOffset } = aligned;
+  const n = aligned.byteLength / width;
+  if (f.bitsAllocated === 8) return f.signed ? new Int8Array(buffer, byteOffset, n) : new Uint8Array(buffer, byteOffset, n);
+  if (f.bitsAllocated === 16) return f.signed ? new Int16Array(buffer, byteOffset, n) : new Uint16Array(buffer, byteOffset, n);
+  return f.signed ? new Int32Array(buffer, byteOffset, n) : new Uint32Array(buffer, byteOffset, n);
 }
 
 /** Bits above BitsStored are not pixel data (overlays, garbage): mask them, and sign-extend signed values. */
@@ -170,13 +117,3 @@ function planarToInterleaved(bytes: Uint8Array, f: PixelFormat): Uint8Array {
   return out;
 }
 
-function concat(parts: ArrayBuffer[]): Uint8Array {
-  if (parts.length === 1) return new Uint8Array(parts[0]!);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(new Uint8Array(p), offset);
-    offset += p.byteLength;
-  }
-  return out;
-}

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCodecs, parsePart10 } from '../../../src/infer/volume/dcm.js';
-import { decodeFrameSamples, type Samples } from '../../../src/infer/volume/pixels.js';
+import { decodeFrameSamples } from '../../../src/infer/volume/codec-frames.js';
+import type { Samples } from '../../../src/infer/volume/pixels.js';
 import { pydicomCorpus, realData, tempDir } from './fixtures.js';
 
 const shared = path.join(realData, 'pydicom');

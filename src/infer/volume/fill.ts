@@ -1,0 +1,102 @@
+// The pixel pass: each file's frames decoded and rescaled straight into their slots of the shared volume.
+// Native files are read once into a reused buffer and their PixelData found by the structural scanner, so
+// the common case allocates nothing per file and never loads dcmjs; anything else goes through dcmjs and
+// the codecs (loaded on first need).
+import fs from 'node:fs';
+import { scanPart10Bytes, type PixelDataLocation } from '../../store/header-scan.js';
+import { nativeFrameSamples, NATIVE_SYNTAXES, type PixelFormat, type Samples } from './pixels.js';
+import { VolumeError } from './types.js';
+
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+
+/** One file's share of the pixel pass: where each of its frames goes, and how to rescale it. */
+export interface FileWork {
+  file: string;
+  transferSyntaxUid: string;
+  format: PixelFormat;
+  slots: Array<{ k: number; frameIndex: number; slope: number; intercept: number }>;
+}
+
+export async function fillSlices(data: Float32Array, sliceSize: number, work: FileWork[]): Promise<void> {
+  const reader = new FileReader();
+  for (const w of work) {
+    const native = nativePixels(w, reader);
+    const samplesOf = native
+      ? (frameIndex: number) => nativeFrameSamples(native.bytes, frameIndex, w.format, w.transferSyntaxUid, native.vr)
+      : await parsedFrames(w);
+    for (const { k, frameIndex, slope, intercept } of w.slots) {
+      rescaleInto(data.subarray(k * sliceSize, (k + 1) * sliceSize), samplesOf(frameIndex), slope, intercept);
+    }
+  }
+}
+
+/**
+ * The typed-array conversion is native (set), then one monomorphic float loop: a loop reading the
+ * Int16/Uint16/… samples directly is polymorphic and ran at ~11 ns per voxel.
+ */
+function rescaleInto(target: Float32Array, samples: Samples, slope: number, intercept: number): void {
+  target.set(samples);
+  if (slope === 1 && intercept === 0) return;
+  const n = target.length;
+  for (let p = 0; p < n; p++) target[p] = target[p]! * slope + intercept;
+}
+
+/** The PixelData value of a native (not deflated) file, as a view into the reader's buffer; undefined otherwise. */
+function nativePixels(w: FileWork, reader: FileReader): { bytes: Uint8Array; vr: string } | undefined {
+  if (!NATIVE_SYNTAXES.has(w.transferSyntaxUid) || w.transferSyntaxUid === DEFLATED) return undefined;
+  const file = reader.read(w.file);
+  let location: PixelDataLocation | undefined;
+  try {
+    location = scanPart10Bytes(file).pixelData;
+  } catch {
+    return undefined; // the general path below gives the precise refusal
+  }
+  return location && { bytes: file.subarray(location.valueAt, location.valueAt + location.length), vr: location.vr };
+}
+
+/** Deflated, encapsulated, or odd native files: parse with dcmjs and decode through the codecs. */
+async function parsedFrames(w: FileWork): Promise<(frameIndex: number) => Samples> {
+  const [{ ensureCodecs, parsePart10 }, { decodeFrameSamples }] = await Promise.all([import('./dcm.js'), import('./codec-frames.js')]);
+  if (!NATIVE_SYNTAXES.has(w.transferSyntaxUid)) await ensureCodecs();
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.promises.readFile(w.file);
+  } catch (err) {
+    throw new VolumeError('READ_FAILED', `${w.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let instance: ReturnType<typeof parsePart10>;
+  try {
+    instance = parsePart10(bytes, false);
+  } catch (err) {
+    throw new VolumeError('READ_FAILED', `${w.file}: not a readable DICOM Part 10 file (${(err as Error).message ?? err})`);
+  }
+  if (!instance.pixelData) throw new VolumeError('NOT_AN_IMAGE', `${w.file}: no PixelData`);
+  return (frameIndex) => decodeFrameSamples(instance, frameIndex);
+}
+
+/** Whole-file reads into one growing buffer: each returned view is valid until the next read. */
+class FileReader {
+  private buffer = Buffer.alloc(0);
+
+  read(file: string): Buffer {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch (err) {
+      throw new VolumeError('READ_FAILED', `${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size > this.buffer.length) this.buffer = Buffer.alloc(Math.max(size, this.buffer.length * 2));
+      let got = 0;
+      while (got < size) {
+        const n = fs.readSync(fd, this.buffer, got, size - got, got);
+        if (n === 0) throw new VolumeError('READ_FAILED', `${file}: shorter than its size (${got} of ${size} bytes)`);
+        got += n;
+      }
+      return this.buffer.subarray(0, size);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}

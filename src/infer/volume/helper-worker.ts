@@ -1,0 +1,28 @@
+// Worker-thread entry of a loader helper: takes shares of the header pass and of the pixel pass, one
+// request at a time, so a big series is parsed and decoded on every core (see assemble.ts).
+import { parentPort } from 'node:worker_threads';
+import { fillSlices, type FileWork } from './fill.js';
+import { readHeaders, type HeaderShare } from './headers.js';
+import { VolumeError } from './types.js';
+
+export type HelperRequest =
+  | { type: 'headers'; files: string[] }
+  | { type: 'fill'; data: Float32Array; sliceSize: number; work: FileWork[] };
+export type HelperReply =
+  | { ok: true; headers?: HeaderShare }
+  | { ok: false; code: VolumeError['code']; reason: string };
+
+parentPort!.on('message', (request: HelperRequest) => {
+  answer(request).then(
+    (reply) => parentPort!.postMessage(reply),
+    (err: unknown) => parentPort!.postMessage(err instanceof VolumeError
+      ? { ok: false, code: err.code, reason: err.reason }
+      : { ok: false, code: 'WORKER_FAILED', reason: `unexpected error in a loader helper: ${(err as Error)?.message ?? String(err)}` } satisfies HelperReply),
+  );
+});
+
+async function answer(request: HelperRequest): Promise<HelperReply> {
+  if (request.type === 'headers') return { ok: true, headers: readHeaders(request.files) };
+  await fillSlices(request.data, request.sliceSize, request.work);
+  return { ok: true };
+}
