@@ -1,5 +1,5 @@
 // The bytes of a Part-10 file up to and including the start of its PixelData element: enough for a
-// header parser, without reading pixel data. Reads grow (256 KiB, ×4 …) until the PixelData tag
+// header parser, without reading pixel data. Reads grow (16 KiB, ×4 …) until the PixelData tag
 // (little or big endian) is inside them or the file ends, so a long multi-frame header is whole
 // and a 1 GB multi-frame file is never read in full. Synchronous: a few small reads (callers on the
 // event loop read headers of a handful of files; the volume loader runs in a worker).
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 const PIXEL_DATA_LE = Buffer.from([0xe0, 0x7f, 0x10, 0x00]);
 const PIXEL_DATA_BE = Buffer.from([0x7f, 0xe0, 0x00, 0x10]);
 
-export function readHeaderBytes(file: string, firstRead = 256 * 1024): Uint8Array {
+export function readHeaderBytes(file: string, firstRead = 16 * 1024): Uint8Array {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
