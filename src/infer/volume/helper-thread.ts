@@ -1,10 +1,13 @@
 // The loader's side of a helper thread: one request at a time, its answer or its refusal as a VolumeError.
 import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../../worker-start.js';
+import type { LoaderHands } from './assemble.js';
+import type { FileWork } from './fill.js';
+import type { HeaderShare } from './headers.js';
 import type { HelperReply, HelperRequest } from './helper-worker.js';
 import { VolumeError } from './types.js';
 
-export class HelperThread {
+export class HelperThread implements LoaderHands {
   private readonly worker: Worker;
   private waiting?: { resolve: (r: HelperReply & { ok: true }) => void; reject: (e: Error) => void };
   private failure?: VolumeError;
@@ -20,7 +23,15 @@ export class HelperThread {
     this.worker.on('exit', (code) => this.fail(`loader helper exited with code ${code}`));
   }
 
-  request(message: HelperRequest): Promise<HelperReply & { ok: true }> {
+  async headers(files: string[]): Promise<HeaderShare> {
+    return (await this.request({ type: 'headers', files })).headers!;
+  }
+
+  async fill(data: Float32Array, sliceSize: number, work: FileWork[]): Promise<void> {
+    await this.request({ type: 'fill', data, sliceSize, work });
+  }
+
+  private request(message: HelperRequest): Promise<HelperReply & { ok: true }> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.waiting) return Promise.reject(new VolumeError('WORKER_FAILED', 'loader helper is busy (a bug: one request at a time)'));
     return new Promise((resolve, reject) => {

@@ -1,39 +1,25 @@
-// Series -> volume: the entry the inference stage calls; the decode/sort/rescale work runs in a worker thread.
-//
-// The worker file (load-worker) sits beside this one; see src/worker-start.ts for how it starts.
-import type { Worker } from 'node:worker_threads';
-import { startSiblingWorker } from '../../worker-start.js';
-import type { LoadReply, LoadRequest } from './load-worker.js';
-import { VolumeError, type LoadedSeries, type LoadOptions } from './types.js';
+// Series -> volume: the entry the inference stage calls. This thread only shares out the work: helper
+// threads read the headers and decode the pixels (see assemble.ts, helper-thread.ts, worker-start.ts).
+import os from 'node:os';
+import { assembleSeriesVolume } from './assemble.js';
+import { HelperThread } from './helper-thread.js';
+import type { LoadedSeries, LoadOptions } from './types.js';
 
 export { VolumeError, volumeErrorCodes } from './types.js';
 export type { LoadedSeries, LoadOptions, SliceHeader, Volume, VolumeErrorCode } from './types.js';
 export { assembleSeriesVolume } from './assemble.js';
 
-/** Sort, check, decode and rescale a series into a volume, in a worker thread; refusals are VolumeErrors. */
+/** Sort, check, decode and rescale a series into a volume, off this thread; refusals are VolumeErrors. */
 export async function loadSeriesVolume(files: string[], opts: LoadOptions = {}): Promise<LoadedSeries> {
-  const request: LoadRequest = { files, opts };
-  const worker = startWorker(request);
-  return new Promise<LoadedSeries>((resolve, reject) => {
-    let settled = false;
-    worker.once('message', (reply: LoadReply) => {
-      settled = true;
-      if (reply.ok) resolve(reply.series);
-      else reject(new VolumeError(reply.code, reply.reason));
-    });
-    worker.once('error', (err) => {
-      if (settled) return;
-      settled = true;
-      reject(new VolumeError('WORKER_FAILED', `volume worker crashed: ${err?.message ?? String(err)}`));
-    });
-    worker.once('exit', (code) => {
-      if (settled) return;
-      settled = true;
-      reject(new VolumeError('WORKER_FAILED', `volume worker exited with code ${code} before answering`));
-    });
-  });
+  const helpers = Array.from({ length: opts.threads ?? defaultThreads(files.length) }, () => new HelperThread());
+  try {
+    return await assembleSeriesVolume(files, opts, helpers);
+  } finally {
+    for (const h of helpers) h.stop();
+  }
 }
 
-function startWorker(workerData: LoadRequest): Worker {
-  return startSiblingWorker(import.meta.url, 'load-worker', workerData);
+/** One thread per 64 files, up to the cores there are (at most 4): both passes are CPU-bound. */
+function defaultThreads(files: number): number {
+  return Math.max(1, Math.min(4, os.availableParallelism(), Math.floor(files / 64)));
 }
