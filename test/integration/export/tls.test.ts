@@ -1,6 +1,6 @@
 // TLS export to DCMTK storescp +tls: SEG and SR arrive byte for byte, mutual TLS with and without a
 // client certificate, a CA that did not sign the peer (final, nothing received), C-ECHO verify over
-// TLS, and the TLS fields of the destination schema over the API.
+// TLS, and the TLS fields of a destination: the schema over the API, the form on the admin page.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -10,11 +10,11 @@ import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destinationsRouter } from '../../../src/api/routes/destinations.js';
-import type { Destination } from '../../../src/export/destination.js';
 import { storeBatch, type DimseDestination } from '../../../src/export/dimse-sender.js';
 import { verifyDestination } from '../../../src/export/verify.js';
+import { launchBrowser, unlabelledControls, type BrowserSession } from '../../support/browser.js';
 import { datasetLayout } from '../../support/dcmtk.js';
-import { freePort, testdata, waitFor } from '../../support/node-process.js';
+import { freePort, startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
 import { enqueueFiles, rows, startHarness, type Harness } from './harness.js';
 
 const seg = path.join(testdata, 'dcmqi-seg-sr/liver-seg.dcm');
@@ -71,7 +71,7 @@ describe('C-STORE and C-ECHO over TLS to DCMTK storescp +tls', () => {
   let mutual: TlsScp; // requires a client certificate signed by our CA
   let badCaPeer: TlsScp; // a peer we must refuse: our CA file names another CA
   let h: Harness;
-  const dest = (id: string, port: number, tls: Partial<DimseDestination>): Destination => ({ id, name: id, type: 'dimse', aeTitle: 'TLSSCP', host: '127.0.0.1', port, tls: true, ...tls });
+  const dest = (id: string, port: number, tls: Partial<DimseDestination>): DimseDestination => ({ id, name: id, type: 'dimse', aeTitle: 'TLSSCP', host: '127.0.0.1', port, tls: true, ...tls });
   beforeAll(async () => {
     makePki();
     [serverAuth, mutual, badCaPeer] = await Promise.all([startTlsScp(['-ic']), startTlsScp(['-rc', '+cf', pem('ca.crt')]), startTlsScp(['-ic'])]);
@@ -131,10 +131,10 @@ describe('C-STORE and C-ECHO over TLS to DCMTK storescp +tls', () => {
 
   it('a refused connection stays retryable; an unreadable PEM file is final and names the file', async () => {
     const closed = await freePort();
-    const [refused] = await storeBatch(dest('closed', closed, { tlsCaFile: pem('ca.crt') }) as DimseDestination, [{ path: seg, sopClassUid: '1.2.840.10008.5.1.4.1.1.66.4', sopInstanceUid: '2.25.7', transferSyntaxUid: '1.2.840.10008.1.2.1' }], 'AI_NODE_TEST');
+    const [refused] = await storeBatch(dest('closed', closed, { tlsCaFile: pem('ca.crt') }), [{ path: seg, sopClassUid: '1.2.840.10008.5.1.4.1.1.66.4', sopInstanceUid: '2.25.7', transferSyntaxUid: '1.2.840.10008.1.2.1' }], 'AI_NODE_TEST');
     expect(refused).toMatchObject({ kind: 'transient', reason: expect.stringMatching(/ECONNREFUSED/) });
     const missing = pem('gone/ca.crt');
-    const [unreadable] = await storeBatch(dest('gone', serverAuth.port, { tlsCaFile: missing }) as DimseDestination, [{ path: seg, sopClassUid: '1.2.840.10008.5.1.4.1.1.66.4', sopInstanceUid: '2.25.8', transferSyntaxUid: '1.2.840.10008.1.2.1' }], 'AI_NODE_TEST');
+    const [unreadable] = await storeBatch(dest('gone', serverAuth.port, { tlsCaFile: missing }), [{ path: seg, sopClassUid: '1.2.840.10008.5.1.4.1.1.66.4', sopInstanceUid: '2.25.8', transferSyntaxUid: '1.2.840.10008.1.2.1' }], 'AI_NODE_TEST');
     expect(unreadable).toEqual({ kind: 'permanent', reason: `cannot read the TLS CA file '${missing}': ENOENT` });
   });
 });
@@ -195,5 +195,57 @@ describe('destination schema: TLS fields over the API', () => {
     expect(r.status).toBe(201);
     expect(r.json).toEqual(good);
     expect(await (await fetch(`${base}/pacs`)).json()).toEqual(good);
+  });
+});
+
+describe('admin page: a TLS destination', () => {
+  let node: RunningNode;
+  let scp: TlsScp;
+  let browser: BrowserSession;
+  beforeAll(async () => {
+    if (!fs.existsSync(pem('ca.crt'))) makePki();
+    [scp, node, browser] = await Promise.all([startTlsScp(['-ic']), startNode(), launchBrowser()]);
+  });
+  afterAll(async () => { await browser?.close(); await node?.stop(); scp?.child.kill(); });
+
+  it('shows the PEM file fields with the TLS checkbox, shows the server\'s problems, saves and verifies over TLS', async () => {
+    const { page, errors } = await browser.newPage();
+    await page.goto(node.url('/admin/'));
+    await page.getByLabel('Access token').fill(node.adminToken);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Destinations' }).click();
+    await page.getByRole('button', { name: 'New destination' }).click();
+    await page.getByLabel('Id', { exact: true }).fill('tls-pacs');
+    await page.getByLabel('Name', { exact: true }).fill('TLS PACS');
+    await page.getByLabel('AE title').fill('TLSSCP');
+    await page.getByLabel('Host').fill('127.0.0.1');
+    await page.getByLabel('Port').fill(String(scp.port));
+    expect(await page.getByLabel('CA certificate file').isVisible()).toBe(false);
+    await page.getByLabel('Use TLS').check();
+    for (const label of ['CA certificate file', 'Client certificate file', 'Client key file']) expect(await page.getByLabel(label).isVisible(), label).toBe(true);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.getByLabel('CA certificate file').fill('ca.crt');
+    await page.getByLabel('Client certificate file').fill(pem('client.crt'));
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    const problems = page.locator('#destination-editor .field-errors');
+    await expect.poll(() => problems.innerText()).toContain('/tlsCaFile: must be an absolute path');
+    expect(await problems.innerText()).toContain('/tlsKeyFile: tlsKeyFile is required with tlsCertFile');
+    await page.getByLabel('CA certificate file').fill(pem('ca.crt'));
+    await page.getByLabel('Client certificate file').fill('');
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    await page.locator('#destinations-status', { hasText: 'Saved' }).waitFor();
+    expect(await (await node.api('/api/destinations/tls-pacs')).json()).toEqual({ id: 'tls-pacs', name: 'TLS PACS', type: 'dimse', aeTitle: 'TLSSCP', host: '127.0.0.1', port: scp.port, tls: true, tlsCaFile: pem('ca.crt') });
+    const row = page.locator('tr[data-destination-id="tls-pacs"]');
+    expect(await row.innerText()).toContain(`TLSSCP@127.0.0.1:${scp.port} (TLS)`);
+    await page.getByRole('button', { name: 'Verify TLS PACS' }).click();
+    await expect.poll(() => row.locator('.verify-result').innerText(), { timeout: 15_000 }).toMatch(/^✓ ok in \d+ ms — C-ECHO to TLSSCP@127\.0\.0\.1:\d+ over TLS succeeded/);
+    // Turning TLS off drops the file fields rather than sending what the server would refuse.
+    await page.getByRole('button', { name: 'Edit TLS PACS' }).click();
+    expect(await page.getByLabel('CA certificate file').inputValue()).toBe(pem('ca.crt'));
+    await page.getByLabel('Use TLS').uncheck();
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    await expect.poll(async () => (await (await node.api('/api/destinations/tls-pacs')).json()).tls).toBe(false);
+    expect(await (await node.api('/api/destinations/tls-pacs')).json()).not.toHaveProperty('tlsCaFile');
+    expect(errors).toEqual([]);
   });
 });

@@ -29,7 +29,7 @@ export async function showDestinations(section, options = {}) {
 
 function destinationRow(d, ctx) {
   const result = h('span', { role: 'status', 'aria-live': 'polite', class: 'verify-result' });
-  const address = d.type === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}${d.tls ? ' (TLS)' : ''}` : d.url;
+  const address = d.type === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}${d.tls ? (d.tlsCertFile ? ' (mutual TLS)' : ' (TLS)') : ''}` : d.url;
   return h('tr', { dataset: { destinationId: d.id } },
     h('td', {}, h('strong', {}, d.name), h('div', { class: 'subtle mono' }, d.id)),
     h('td', {}, d.type === 'dimse' ? 'DIMSE (C-STORE)' : 'DICOMweb (STOW-RS)'),
@@ -77,6 +77,9 @@ function openForm(d, ctx) {
     host: h('input', { type: 'text', value: v.host ?? '' }),
     port: h('input', { type: 'number', value: String(v.port ?? 104), min: '1', max: '65535' }),
     tls: h('input', { type: 'checkbox', checked: Boolean(v.tls) }),
+    tlsCaFile: h('input', { type: 'text', value: v.tlsCaFile ?? '', placeholder: '/etc/dicom-ai-node/pacs-ca.pem', spellcheck: 'false' }),
+    tlsCertFile: h('input', { type: 'text', value: v.tlsCertFile ?? '', placeholder: '/etc/dicom-ai-node/node.crt', spellcheck: 'false' }),
+    tlsKeyFile: h('input', { type: 'text', value: v.tlsKeyFile ?? '', placeholder: '/etc/dicom-ai-node/node.key', spellcheck: 'false' }),
     url: h('input', { type: 'url', value: v.url ?? '', placeholder: 'https://pacs.example/dicom-web' }),
     authType: h('select', {}, ['none', 'bearer', 'basic'].map((t) => h('option', { value: t, selected: auth.type === t }, t))),
     token: h('input', { type: 'password', value: auth.token ?? '', autocomplete: 'off' }),
@@ -84,18 +87,25 @@ function openForm(d, ctx) {
     password: h('input', { type: 'password', value: auth.password ?? '', autocomplete: 'off' }),
   };
   const problems = h('ul', { class: 'field-errors', role: 'status', 'aria-live': 'polite' });
-  const dimse = h('fieldset', {}, h('legend', {}, 'DIMSE'), field('AE title', i.aeTitle).wrap, field('Host', i.host).wrap, field('Port', i.port).wrap, field('Use TLS', i.tls).wrap);
+  // PEM paths on the node's disk: the admin page never uploads keys, the node reads them at each connection.
+  const tlsFiles = h('div', { class: 'tls-files' },
+    field('CA certificate file', i.tlsCaFile, 'PEM of the CA that signed the PACS certificate; empty: the public CAs Node ships.').wrap,
+    field('Client certificate file', i.tlsCertFile, 'For PACS that require mutual TLS; with its key.').wrap,
+    field('Client key file', i.tlsKeyFile, 'PEM private key of the client certificate, readable by the node.').wrap);
+  const dimse = h('fieldset', {}, h('legend', {}, 'DIMSE'), field('AE title', i.aeTitle).wrap, field('Host', i.host).wrap, field('Port', i.port).wrap, field('Use TLS', i.tls).wrap, tlsFiles);
   const bearer = field('Bearer token', i.token, '“***” keeps the stored secret.').wrap;
   const basic = h('div', {}, field('Username', i.username).wrap, field('Password', i.password, '“***” keeps the stored secret.').wrap);
   const web = h('fieldset', {}, h('legend', {}, 'DICOMweb'), field('Base URL', i.url).wrap, field('Authentication', i.authType).wrap, bearer, basic);
   const sync = () => {
     dimse.hidden = i.type.value !== 'dimse';
     web.hidden = i.type.value !== 'dicomweb';
+    tlsFiles.hidden = !i.tls.checked;
     bearer.hidden = i.authType.value !== 'bearer';
     basic.hidden = i.authType.value !== 'basic';
   };
   i.type.addEventListener('change', sync);
   i.authType.addEventListener('change', sync);
+  i.tls.addEventListener('change', sync);
   sync();
   const save = async () => {
     const body = toDestination(i);
@@ -118,9 +128,17 @@ function openForm(d, ctx) {
 
 function toDestination(i) {
   const base = { id: i.id.value.trim(), name: i.name.value.trim(), type: i.type.value };
-  if (base.type === 'dimse') return { ...base, aeTitle: i.aeTitle.value.trim(), host: i.host.value.trim(), port: Number(i.port.value), tls: i.tls.checked };
+  if (base.type === 'dimse') return { ...base, aeTitle: i.aeTitle.value.trim(), host: i.host.value.trim(), port: Number(i.port.value), tls: i.tls.checked, ...tlsFilesOf(i) };
   const authType = i.authType.value;
   const auth = authType === 'bearer' ? { type: 'bearer', token: i.token.value }
     : authType === 'basic' ? { type: 'basic', username: i.username.value, password: i.password.value } : { type: 'none' };
   return { ...base, url: i.url.value.trim(), auth };
+}
+
+/** The TLS file fields that are filled in, and only with TLS on (the server refuses them otherwise). */
+function tlsFilesOf(i) {
+  if (!i.tls.checked) return {};
+  const files = {};
+  for (const key of ['tlsCaFile', 'tlsCertFile', 'tlsKeyFile']) if (i[key].value.trim()) files[key] = i[key].value.trim();
+  return files;
 }
