@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 
 /** `name` without extension, resolved beside `fromUrl` (the caller's import.meta.url). */
 export function startSiblingWorker(fromUrl: string, name: string, workerData: unknown): Worker {
@@ -17,16 +17,43 @@ export function startSiblingWorker(fromUrl: string, name: string, workerData: un
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-/** Runs one request in a fresh worker and resolves with its single reply. */
-export function oneShotWorker<Reply>(fromUrl: string, name: string, workerData: unknown, crashed: (reason: string) => Error): Promise<Reply> {
-  const worker = startSiblingWorker(fromUrl, name, workerData);
-  return new Promise<Reply>((resolve, reject) => {
-    let settled = false;
-    const settle = (fn: () => void) => { if (!settled) { settled = true; fn(); } };
-    worker.once('message', (reply: Reply) => settle(() => resolve(reply)));
-    worker.once('error', (err) => settle(() => reject(crashed(`worker crashed: ${err?.message ?? String(err)}`))));
-    worker.once('exit', (code) => settle(() => reject(crashed(`worker exited with code ${code} before answering`))));
-  });
+/**
+ * A worker started now that answers one request sent later (see answerOneRequest), so its start-up (thread,
+ * module loading: ~200 ms here) overlaps what the caller does meanwhile. Crashes and an unclonable request
+ * reject with `crashed(reason)`; stop() ends a worker that was never asked.
+ */
+export class OneShotWorker<Request, Reply> {
+  private readonly worker: Worker;
+  private readonly reply: Promise<Reply>;
+
+  constructor(fromUrl: string, name: string, private readonly crashed: (reason: string) => Error) {
+    this.worker = startSiblingWorker(fromUrl, name, undefined);
+    this.reply = new Promise<Reply>((resolve, reject) => {
+      this.worker.once('message', resolve);
+      this.worker.once('error', (err) => reject(crashed(`worker crashed: ${err?.message ?? String(err)}`)));
+      this.worker.once('exit', (code) => reject(crashed(`worker exited with code ${code} before answering`)));
+    });
+    this.reply.catch(() => {}); // a worker stopped before it was asked is not an unhandled rejection
+  }
+
+  ask(request: Request): Promise<Reply> {
+    try {
+      this.worker.postMessage(request);
+    } catch (err) { // DataCloneError: the request cannot cross the thread boundary
+      this.stop();
+      return Promise.reject(this.crashed(`request cannot be sent to the worker: ${(err as Error).message}`));
+    }
+    return this.reply;
+  }
+
+  stop(): void {
+    void this.worker.terminate();
+  }
+}
+
+/** The worker side of OneShotWorker: handle the one request, post the answer, and let the thread end. */
+export function answerOneRequest<Request, Reply>(handle: (request: Request) => Reply | Promise<Reply>): void {
+  parentPort?.once('message', async (request: Request) => parentPort!.postMessage(await handle(request)));
 }
 
 function tsxEsmApiUrl(): string {

@@ -1,14 +1,14 @@
 // Worker-thread entry: label volume + source headers → SEG (or its absence) and SR bytes, off the main event loop.
 // The HU statistics the SR reports are measured by a second worker (stats-worker) on another core while this one
 // encodes the SEG; the SR is built once both are done.
-import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { isMainThread } from 'node:worker_threads';
 import { EncodeError } from '../encode/errors.js';
 import { wantsIntensityStatistics } from '../encode/intensity-stats.js';
 import { encodeSegmentation, nothingSegmented } from '../encode/seg.js';
 import { encodeMeasurementReport } from '../encode/sr.js';
 import type { AlgorithmIdentity, JobIdentity, LabelVolume, MeasurementReportResult, SegmentDescription, SegmentationResult, SourceSlice } from '../encode/types.js';
-import { oneShotWorker } from '../worker-start.js';
+import { answerOneRequest, OneShotWorker } from '../worker-start.js';
 import { encodeFailure, type EncodeFailure } from './encode-failure.js';
 import type { StatisticsReply, StatisticsRequest } from './stats-worker.js';
 
@@ -24,11 +24,13 @@ export type EncodeReply =
   | { ok: true; seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; timings: EncodeTimings }
   | EncodeFailure;
 
-const request = workerData as EncodeRequest | undefined;
-if (parentPort && request) void encodeResults(request).then((reply) => parentPort!.postMessage(reply));
+// The statistics worker starts with this one, so both are loaded by the time the request comes.
+const statsWorker = isMainThread ? undefined : new OneShotWorker<StatisticsRequest, StatisticsReply>(import.meta.url, 'stats-worker', (reason) => new Error(reason));
+answerOneRequest(encodeResults);
 
-export async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
+async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
   const measuring = wantsIntensityStatistics(r.segments) ? measureInWorker(r) : undefined;   // starts before the SEG
+  if (!measuring) statsWorker?.stop();
   try {
     const t0 = performance.now();
     const { labels: _labels, ...seg } = segmentationOrAbsence(r);
@@ -50,13 +52,8 @@ export async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
 /** Never rejects: a crash of the statistics worker becomes ENC_WORKER_FAILED like a crash of this one. */
 function measureInWorker(r: EncodeRequest): Promise<StatisticsReply> {
   const crashed = (message: string): EncodeFailure => ({ ok: false, code: 'ENC_WORKER_FAILED', message });
-  const statsRequest: StatisticsRequest = { labels: r.labels, segments: r.segments, intensities: r.intensities };
-  try {
-    return oneShotWorker<StatisticsReply>(import.meta.url, 'stats-worker', statsRequest, (reason) => new Error(reason))
-      .catch((err: Error) => crashed(`statistics ${err.message}`));
-  } catch (err) {   // workerData that cannot be cloned throws before the worker starts
-    return Promise.resolve(crashed(`statistics worker did not start: ${(err as Error).message}`));
-  }
+  return statsWorker!.ask({ labels: r.labels, segments: r.segments, intensities: r.intensities })
+    .catch((err: Error) => crashed(`statistics ${err.message}`));
 }
 
 /** A SEG needs at least one segment; with none, the SR alone reports every absence. */

@@ -7,7 +7,7 @@ import type { JobIdentity, MeasurementReportResult, SegmentationResult } from '.
 import { runModel, InferenceError, type ModelRegistry, type ModelManifest } from '../infer/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
 import type { EncodeReply, EncodeRequest, EncodeTimings } from './encode-worker.js';
-import { oneShotWorker } from '../worker-start.js';
+import { OneShotWorker } from '../worker-start.js';
 
 export type PipelineStage = 'load' | 'infer' | 'encode';
 export interface StageTiming { stage: PipelineStage; startedAt: number; endedAt: number; ms: number }
@@ -29,11 +29,18 @@ export async function segmentSeries(
 ): Promise<SegmentedSeries> {
   const manifest = readyManifest(registry, modelId);
   const loaded = await timed('load', onStage, () => loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices }));
-  const run = await timed('infer', onStage, () => runModel(registry, modelId, loaded.volume));
+  const encoder = startEncoder(); // its start-up overlaps the model run
+  let run: Awaited<ReturnType<typeof runModel>>;
+  try {
+    run = await timed('infer', onStage, () => runModel(registry, modelId, loaded.volume));
+  } catch (err) {
+    encoder.stop();
+    throw err;
+  }
   const encoded = await timed('encode', onStage, () => encodeInWorkers({
     slices: loaded.slices, labels: { dims: loaded.volume.dims, data: run.labels }, segments: manifest.segments,
     algorithm: { ...manifest.algorithm, modelId: manifest.id }, job, intensities: loaded.volume.data,
-  }));
+  }, encoder));
   return {
     manifest, provider: run.provider, seriesInstanceUid: loaded.seriesInstanceUid, slices: loaded.slices.length,
     seg: encoded.seg, sr: encoded.sr,
@@ -42,18 +49,20 @@ export async function segmentSeries(
 
 export interface EncodedSeries { seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; timings: EncodeTimings }
 
+type Encoder = OneShotWorker<EncodeRequest, EncodeReply>;
+const crashed = (reason: string) => new EncodeError('ENC_WORKER_FAILED' as EncodeErrorCode, reason);
+
+/** The encode worker (which starts the statistics worker beside it), ready for one request. */
+export function startEncoder(): Encoder {
+  return new OneShotWorker<EncodeRequest, EncodeReply>(import.meta.url, 'encode-worker', crashed);
+}
+
 /** The encode stage: SEG and statistics at once on two workers, then the SR; rejects with a coded EncodeError. */
-export async function encodeInWorkers(request: EncodeRequest): Promise<EncodedSeries> {
-  const crashed = (reason: string) => new EncodeError('ENC_WORKER_FAILED' as EncodeErrorCode, reason);
+export async function encodeInWorkers(request: EncodeRequest, encoder: Encoder = startEncoder()): Promise<EncodedSeries> {
   const shared: EncodeRequest = {
     ...request, labels: request.labels && { ...request.labels, data: onSharedMemory(request.labels.data) }, intensities: onSharedMemory(request.intensities),
   };
-  let reply: EncodeReply;
-  try {
-    reply = await oneShotWorker<EncodeReply>(import.meta.url, 'encode-worker', shared, crashed);
-  } catch (err) {
-    throw err instanceof EncodeError ? err : crashed(`encode worker did not start: ${(err as Error).message}`);
-  }
+  const reply = await encoder.ask(shared);
   if (!reply.ok) throw new EncodeError(reply.code as EncodeErrorCode, reply.message);
   return { seg: { ...reply.seg, bytes: asBytes(reply.seg.bytes) }, sr: { ...reply.sr, bytes: asBytes(reply.sr.bytes) }, timings: reply.timings };
 }

@@ -1,16 +1,15 @@
 // Worker-thread entry: per-segment HU statistics from the label volume, on its own core while the encode worker
 // builds the SEG. Labels and intensities arrive as views on SharedArrayBuffers, so nothing large is copied.
-import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { segmentStatistics, type SegmentStatistics } from '../encode/intensity-stats.js';
 import type { LabelVolume, SegmentDescription } from '../encode/types.js';
+import { answerOneRequest } from '../worker-start.js';
 import { encodeFailure, type EncodeFailure } from './encode-failure.js';
 
 export interface StatisticsRequest { labels: LabelVolume; segments: SegmentDescription[]; intensities: Float32Array }
 export type StatisticsReply = { ok: true; statistics: SegmentStatistics; ms: number } | EncodeFailure;
 
-const request = workerData as StatisticsRequest | undefined;
-if (parentPort && request) parentPort.postMessage(measureSegments(request));
+answerOneRequest(measureSegments);
 
 export function measureSegments(r: StatisticsRequest): StatisticsReply {
   const t0 = performance.now();
