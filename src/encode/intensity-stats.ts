@@ -2,6 +2,7 @@
 // then combine per segment), or from a stored SEG's masks. The one place these numbers are computed.
 import type { LabelVolume, SegmentDescription, SegmentationResult, SourceSlice } from './types.js';
 import { EncodeError } from './errors.js';
+import { runEnd, wordView } from './label-runs.js';
 import { parseSourceSeries } from './source-series.js';
 import { readSegmentation } from './seg-reader.js';
 
@@ -51,13 +52,13 @@ export function intensityStats(labels: LabelVolume, intensities: Float32Array, l
   const acc = new Float64Array(256 * 5);   // per label: count, sum, sum of squares, min, max
   for (let l = 0; l < 256; l++) { acc[l * 5 + 3] = Infinity; acc[l * 5 + 4] = -Infinity; }
   const data = labels.data;
-  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2) : undefined;
+  const words = wordView(data);
   // labels come in long runs: find a run, then sum its intensities in a tight loop
   let v = 0;
   while (v < data.length) {
     const l = data[v];
     const start = v;
-    v = runEnd(data, words, v, l);
+    v = runEnd(data, words, v, l, data.length);
     if (l !== 0) accumulateRun(intensities, start, v, acc, l * 5);   // background is never a segment
   }
   return labelSets.map((values) => {
@@ -70,24 +71,6 @@ export function intensityStats(labels: LabelVolume, intensities: Float32Array, l
     const mean = s / count;
     return { count, mean, stdDev: Math.sqrt(Math.max(0, s2 / count - mean * mean)), min: lo, max: hi };
   });
-}
-
-/** End of the run of label `l` from `start`: byte by byte up to a 4-byte boundary, then four labels per 32-bit word,
- *  then the tail. Finding runs a byte at a time took as long as summing them (~2.5 vs ~1.5 ns per voxel). */
-function runEnd(data: Uint8Array, words: Uint32Array | undefined, start: number, l: number): number {
-  const n = data.length;
-  let v = start + 1;
-  if (words !== undefined) {
-    while (v < n && (v & 3) !== 0 && data[v] === l) v++;
-    if ((v & 3) === 0) {
-      const fourTimesL = (l * 0x01010101) >>> 0;
-      let w = v >>> 2;
-      while (w < words.length && words[w] === fourTimesL) w++;
-      v = w << 2;
-    }
-  }
-  while (v < n && data[v] === l) v++;
-  return v;
 }
 
 function accumulateRun(x: Float32Array, start: number, end: number, acc: Float64Array, o: number): void {

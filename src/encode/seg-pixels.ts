@@ -1,5 +1,6 @@
 // Label volume → which frames a SEG holds, per-segment voxel counts, overlap, and the bit-packed PixelData.
 import type { LabelVolume } from './types.js';
+import { runEnd, wordView } from './label-runs.js';
 
 export interface SegmentPlan {
   /** index into the caller's segment list */
@@ -111,16 +112,11 @@ function sliceHistograms(data: Uint8Array, plane: number, slices: number): Uint3
       if (words !== undefined && (v & 3) === 0 && v + 4 <= end && words[v >>> 2] === 0) { histogram[h] += 4; v += 4; continue; }
       const label = data[v];
       const start = v;
-      while (++v < end && data[v] === label);
+      v = runEnd(data, words, v, label, end);
       histogram[h + label] += v - start;
     }
   }
   return histogram;
-}
-
-/** A 32-bit view of the labels (same bytes) when their offset allows one. */
-function wordView(data: Uint8Array): Uint32Array | undefined {
-  return data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2) : undefined;
 }
 
 function totalOf(histogram: Uint32Array, value: number, slices: number): number {

@@ -33,6 +33,32 @@ describe('packFrames', () => {
   });
 });
 
+describe('planSegments per-slice counts', () => {
+  it('equal a voxel-by-voxel count for runs that cross words and slice ends, at every byte offset', () => {
+    const [cols, rows, slices] = [7, 5, 6];   // 35 voxels per slice: slice ends fall inside 32-bit words
+    const plane = cols * rows;
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    for (let offset = 0; offset < 4; offset++) {
+      const backing = new Uint8Array(plane * slices + offset);
+      const data = backing.subarray(offset);
+      for (let v = 0; v < data.length;) {   // runs of 1..12 voxels of label 0, 1, 2 or 255
+        const run = 1 + Math.floor(next() * 12);
+        data.fill([0, 1, 2, 255][Math.floor(next() * 4)]!, v, v + run);
+        v += run;
+      }
+      const plan = planSegments({ dims: [cols, rows, slices], data }, [[1], [2, 255]]);
+      const naive = (values: number[]) => Array.from({ length: slices }, (_, k) => {
+        let n = 0;
+        for (let p = 0; p < plane; p++) if (values.includes(data[k * plane + p]!)) n++;
+        return n;
+      });
+      expect([...plan.segments[0]!.perSlice]).toEqual(naive([1]));
+      expect([...plan.segments[1]!.perSlice]).toEqual(naive([2, 255]));
+    }
+  });
+});
+
 describe('rgbToDicomLab', () => {
   it('maps white and sRGB red to the published CIELab values, scaled per PS3.3 C.10.7.1.1', () => {
     const white = rgbToDicomLab([255, 255, 255]);                              // L 100, a 0, b 0
