@@ -32,9 +32,14 @@ async function main(): Promise<void> {
     const job = ((await (await api(node.http, `/api/jobs?studyUid=${series.studyInstanceUid}`)).json()) as Job[])[0];
     report(job, acked, stored, deliveredAt(work), mb);
   } finally {
-    node.child.kill('SIGTERM');
-    orthanc.child.kill('SIGTERM');
+    await Promise.all([stop(node.child), stop(orthanc.child)]);
+    fs.rmSync(work, { recursive: true, force: true }); // 340 MB per run
   }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
 }
 
 interface Job { id: number; state: string; stages: Array<{ stage: string; startedAt: string; endedAt?: string; ms?: number }> }
