@@ -18,42 +18,61 @@ export function startSiblingWorker(fromUrl: string, name: string, workerData: un
 }
 
 /**
- * A worker started now that answers one request sent later (see answerOneRequest), so its start-up (thread,
- * module loading: ~200 ms here) overlaps what the caller does meanwhile. Crashes and an unclonable request
- * reject with `crashed(reason)`; stop() ends a worker that was never asked.
+ * A worker that answers requests one at a time (see answerRequests). It starts now and is asked later, so
+ * its start-up (thread, module loading: ~200 ms here) overlaps what the caller does meanwhile. Crashes, an
+ * early exit and an unclonable request reject with `crashed(reason)`; stop() ends it, asked or not.
  */
-export class OneShotWorker<Request, Reply> {
+export class RequestWorker<Request, Reply> {
   private readonly worker: Worker;
-  private readonly reply: Promise<Reply>;
+  private waiting?: { resolve: (reply: Reply) => void; reject: (err: Error) => void };
+  private failure?: Error;
 
   constructor(fromUrl: string, name: string, private readonly crashed: (reason: string) => Error) {
     this.worker = startSiblingWorker(fromUrl, name, undefined);
-    this.reply = new Promise<Reply>((resolve, reject) => {
-      this.worker.once('message', resolve);
-      this.worker.once('error', (err) => reject(crashed(`worker crashed: ${err?.message ?? String(err)}`)));
-      this.worker.once('exit', (code) => reject(crashed(`worker exited with code ${code} before answering`)));
-    });
-    this.reply.catch(() => {}); // a worker stopped before it was asked is not an unhandled rejection
+    this.worker.on('message', (reply: Reply) => this.take()?.resolve(reply));
+    this.worker.on('error', (err) => this.fail(`worker crashed: ${err?.message ?? String(err)}`));
+    this.worker.on('exit', (code) => this.fail(`worker exited with code ${code} before answering`));
   }
 
   ask(request: Request): Promise<Reply> {
-    try {
-      this.worker.postMessage(request);
-    } catch (err) { // DataCloneError: the request cannot cross the thread boundary
-      this.stop();
-      return Promise.reject(this.crashed(`request cannot be sent to the worker: ${(err as Error).message}`));
-    }
-    return this.reply;
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.waiting) return Promise.reject(this.crashed('worker is busy (a bug: one request at a time)'));
+    return new Promise<Reply>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      try {
+        this.worker.postMessage(request);
+      } catch (err) { // DataCloneError: the request cannot cross the thread boundary
+        this.fail(`request cannot be sent to the worker: ${(err as Error).message}`);
+        this.stop();
+      }
+    });
   }
 
   stop(): void {
+    this.failure ??= this.crashed('worker stopped');
     void this.worker.terminate();
+  }
+
+  private take() {
+    const w = this.waiting;
+    this.waiting = undefined;
+    return w;
+  }
+
+  private fail(reason: string): void {
+    this.failure ??= this.crashed(reason);
+    this.take()?.reject(this.failure);
   }
 }
 
-/** The worker side of OneShotWorker: handle the one request, post the answer, and let the thread end. */
-export function answerOneRequest<Request, Reply>(handle: (request: Request) => Reply | Promise<Reply>): void {
-  parentPort?.once('message', async (request: Request) => parentPort!.postMessage(await handle(request)));
+/**
+ * The worker side of RequestWorker: answer each request in turn. With `once`, only the first, after which
+ * the thread ends by itself (nothing keeps it alive); otherwise it answers until stopped.
+ */
+export function answerRequests<Request, Reply>(handle: (request: Request) => Reply | Promise<Reply>, opts: { once?: boolean } = {}): void {
+  const answer = async (request: Request) => parentPort!.postMessage(await handle(request));
+  if (opts.once) parentPort?.once('message', answer);
+  else parentPort?.on('message', answer);
 }
 
 function tsxEsmApiUrl(): string {

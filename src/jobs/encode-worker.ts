@@ -8,7 +8,7 @@ import { wantsIntensityStatistics } from '../encode/intensity-stats.js';
 import { encodeSegmentation, nothingSegmented } from '../encode/seg.js';
 import { encodeMeasurementReport } from '../encode/sr.js';
 import type { AlgorithmIdentity, JobIdentity, LabelVolume, MeasurementReportResult, SegmentDescription, SegmentationResult, SourceSlice } from '../encode/types.js';
-import { answerOneRequest, OneShotWorker } from '../worker-start.js';
+import { answerRequests, RequestWorker } from '../worker-start.js';
 import { encodeFailure, type EncodeFailure } from './encode-failure.js';
 import type { StatisticsReply, StatisticsRequest } from './stats-worker.js';
 
@@ -25,8 +25,8 @@ export type EncodeReply =
   | EncodeFailure;
 
 // The statistics worker starts with this one, so both are loaded by the time the request comes.
-const statsWorker = isMainThread ? undefined : new OneShotWorker<StatisticsRequest, StatisticsReply>(import.meta.url, 'stats-worker', (reason) => new Error(reason));
-answerOneRequest(encodeResults);
+const statsWorker = isMainThread ? undefined : new RequestWorker<StatisticsRequest, StatisticsReply>(import.meta.url, 'stats-worker', (reason) => new Error(reason));
+answerRequests(encodeResults, { once: true });
 
 async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
   const measuring = wantsIntensityStatistics(r.segments) ? measureInWorker(r) : undefined;   // starts before the SEG

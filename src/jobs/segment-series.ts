@@ -7,7 +7,7 @@ import type { JobIdentity, MeasurementReportResult, SegmentationResult } from '.
 import { runModel, InferenceError, type ModelRegistry, type ModelManifest } from '../infer/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
 import type { EncodeReply, EncodeRequest, EncodeTimings } from './encode-worker.js';
-import { OneShotWorker } from '../worker-start.js';
+import { RequestWorker } from '../worker-start.js';
 
 export type PipelineStage = 'load' | 'infer' | 'encode';
 export interface StageTiming { stage: PipelineStage; startedAt: number; endedAt: number; ms: number }
@@ -49,12 +49,12 @@ export async function segmentSeries(
 
 export interface EncodedSeries { seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; timings: EncodeTimings }
 
-type Encoder = OneShotWorker<EncodeRequest, EncodeReply>;
+type Encoder = RequestWorker<EncodeRequest, EncodeReply>;
 const crashed = (reason: string) => new EncodeError('ENC_WORKER_FAILED' as EncodeErrorCode, reason);
 
 /** The encode worker (which starts the statistics worker beside it), ready for one request. */
 export function startEncoder(): Encoder {
-  return new OneShotWorker<EncodeRequest, EncodeReply>(import.meta.url, 'encode-worker', crashed);
+  return new RequestWorker<EncodeRequest, EncodeReply>(import.meta.url, 'encode-worker', crashed);
 }
 
 /** The encode stage: SEG and statistics at once on two workers, then the SR; rejects with a coded EncodeError. */

@@ -3,15 +3,15 @@
 import { performance } from 'node:perf_hooks';
 import { segmentStatistics, type SegmentStatistics } from '../encode/intensity-stats.js';
 import type { LabelVolume, SegmentDescription } from '../encode/types.js';
-import { answerOneRequest } from '../worker-start.js';
+import { answerRequests } from '../worker-start.js';
 import { encodeFailure, type EncodeFailure } from './encode-failure.js';
 
 export interface StatisticsRequest { labels: LabelVolume; segments: SegmentDescription[]; intensities: Float32Array }
 export type StatisticsReply = { ok: true; statistics: SegmentStatistics; ms: number } | EncodeFailure;
 
-answerOneRequest(measureSegments);
+answerRequests(measureSegments, { once: true });
 
-export function measureSegments(r: StatisticsRequest): StatisticsReply {
+function measureSegments(r: StatisticsRequest): StatisticsReply {
   const t0 = performance.now();
   try {
     const statistics = segmentStatistics({ labels: r.labels }, r.segments, r.intensities);

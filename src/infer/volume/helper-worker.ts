@@ -1,6 +1,6 @@
 // Worker-thread entry of a loader helper: takes shares of the header pass and of the pixel pass, one
 // request at a time, so a big series is parsed and decoded on every core (see assemble.ts).
-import { parentPort } from 'node:worker_threads';
+import { answerRequests } from '../../worker-start.js';
 import { fillSlices, type FileWork } from './fill.js';
 import { readHeaders, type HeaderShare } from './headers.js';
 import { VolumeError } from './types.js';
@@ -12,13 +12,14 @@ export type HelperReply =
   | { ok: true; headers?: HeaderShare }
   | { ok: false; code: VolumeError['code']; reason: string };
 
-parentPort!.on('message', (request: HelperRequest) => {
-  answer(request).then(
-    (reply) => parentPort!.postMessage(reply),
-    (err: unknown) => parentPort!.postMessage(err instanceof VolumeError
+answerRequests(async (request: HelperRequest): Promise<HelperReply> => {
+  try {
+    return await answer(request);
+  } catch (err) {
+    return err instanceof VolumeError
       ? { ok: false, code: err.code, reason: err.reason }
-      : { ok: false, code: 'WORKER_FAILED', reason: `unexpected error in a loader helper: ${(err as Error)?.message ?? String(err)}` } satisfies HelperReply),
-  );
+      : { ok: false, code: 'WORKER_FAILED', reason: `unexpected error in a loader helper: ${(err as Error)?.message ?? String(err)}` };
+  }
 });
 
 async function answer(request: HelperRequest): Promise<HelperReply> {
