@@ -84,6 +84,9 @@ describe('admin page in Chromium', () => {
   it('refuses a wrong token, then logs in with the admin token', async () => {
     await logIn(page, 'not-the-token-at-all-000000');
     await expect.poll(() => page.locator('#login-message').innerText()).toMatch(/refused the token/);
+    // logged out: no section navigation and no session controls on screen
+    expect(await page.getByRole('navigation', { name: 'Sections' }).isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Log out' }).isVisible()).toBe(false);
     await snap(page, '01-login-refused');
     await page.getByLabel('Access token').fill(ADMIN_TOKEN);
     await page.getByLabel('Access token').press('Enter'); // the keyboard alone logs in
