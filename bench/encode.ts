@@ -1,9 +1,9 @@
 // Benchmark: SEG + SR for a 300-slice 512×512 CT with 3 segments (headers, labels and HU built in memory,
 // deterministic). Prints encode time for SEG and SR in this thread (first call in the process, then a warm second
-// call as a long-lived worker sees it) and peak RSS; then, as workers (fresh, start-up included), `oneWorker`: SEG
-// then SR with its statistics in one worker (the encode stage as it first was) and `parallel`: the SEG worker and
-// the SR worker (summary, statistics, SR) side by side, as the pipeline runs them; the two are interleaved so load
-// on a shared machine hits both alike. Target: < 1 s total, < 300 MB.
+// call as a long-lived worker sees it) and peak RSS; then, as the pipeline runs them (fresh one-shot workers,
+// start-up included), `oneWorker`: SEG then SR with its statistics in one worker (the encode stage before the
+// statistics got their own worker) and `parallel`: SEG ∥ statistics on two workers, then the SR; the two are
+// interleaved so load on a shared machine hits both alike. Target: < 1 s total, < 300 MB.
 // `--volume-only`: no HU volume (SR carries volumes only), so RSS is not dominated by the 315 MB Float32 input.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { encodeSegmentation } from '../src/encode/seg.js';
@@ -96,8 +96,8 @@ async function encodeInParallel({ src, labels, hu, segments }: Inputs) {
     intensities: hu ?? new Float32Array(new SharedArrayBuffer(labels.length * 4)),
   });
   const wallMs = Math.round(performance.now() - t0);
-  // start-up: worker starts, module loading, cloning the headers in and the bytes out (the workers run side by side)
-  const startupMs = wallMs - Math.max(out.timings.segMs, out.timings.srMs);
+  // start-up: worker starts, module loading, cloning the headers in and the bytes out
+  const startupMs = wallMs - out.timings.segMs - out.timings.waitMs - out.timings.srMs;
   return { wallMs, ...out.timings, startupMs, cpuMs: cpuMs(c0, process.cpuUsage()) };
 }
 

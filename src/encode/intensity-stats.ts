@@ -8,7 +8,7 @@ import { readSegmentation } from './seg-reader.js';
 
 export interface IntensityStats { count: number; mean: number; stdDev: number; min: number; max: number }
 
-/** Statistics per segment label; a segment with no voxels has no entry. */
+/** Statistics per segment label; a segment with no voxels has no entry. Structured-clonable (a worker can send it). */
 export type SegmentStatistics = Map<string, IntensityStats>;
 
 /** Where the segments' voxels are read: the label volume the SEG was encoded from, or the SEG itself mapped back
@@ -38,7 +38,7 @@ export function segmentStatistics(from: SegmentVoxels, segments: SegmentDescript
 }
 
 /** Volume comes from the voxel count; only mean/SD/min/max need the intensities. */
-function wantsIntensityStatistics(segments: SegmentDescription[]): boolean {
+export function wantsIntensityStatistics(segments: SegmentDescription[]): boolean {
   return segments.some((s) => s.measurements.some((m) => m !== 'volume'));
 }
 

@@ -1,6 +1,6 @@
 // Label volume + source headers → a BINARY DICOM Segmentation (Part-10 bytes), built attribute by attribute
 // after the SEG checklist in docs/SEG-SR.md; dcmjs only serialises it.
-import type { AlgorithmIdentity, JobIdentity, LabelVolume, SegmentDescription, SegmentationResult, SegmentationSummary, SourceSlice } from './types.js';
+import type { AlgorithmIdentity, JobIdentity, LabelVolume, SegmentDescription, SegmentationResult, SourceSlice } from './types.js';
 import { EncodeError } from './errors.js';
 import { parseSourceSeries, type SourceSeries } from './source-series.js';
 import { listFrames, packFrames, planSegments, type SegFrame, type SegmentPlan } from './seg-pixels.js';
@@ -18,19 +18,26 @@ export function encodeSegmentation(
   sources: SourceSlice[], labels: LabelVolume, segments: SegmentDescription[],
   algorithm: AlgorithmIdentity, job: JobIdentity,
 ): SegmentationResult {
-  const { series, plan, uidInputs, summary } = planSegmentation(sources, labels, segments, algorithm, job);
+  checkUidRoot(job.uidRoot);
+  const series = parseSourceSeries(sources);
+  checkLabels(labels, series, sources.length);
+  validateSegments(segments);
+  const plan = planSegments(labels, segments.map((s) => s.labelValues));
   if (plan.segments.length === 0) {
     throw new EncodeError('ENC_NOTHING_SEGMENTED', `no segment has any voxel (${segments.map((s) => s.label).join(', ')}); `
       + 'a SEG needs at least one: report the absence with encodeMeasurementReport(sources, nothingSegmented(segments), ...)');
   }
   const frames = listFrames(plan, sources.length, job.omitEmptyFrames !== false);
+  const uidInputs = resultUidInputs(series, algorithm, job);
+  const sopInstanceUid = deriveResultUid(uidInputs, 'seg-instance');
+  const seriesInstanceUid = deriveResultUid(uidInputs, 'seg-series');
   const now = new Date();
   const dataset: NaturalDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: SEGMENTATION_STORAGE, SOPInstanceUID: summary.sopInstanceUid,
+    SOPClassUID: SEGMENTATION_STORAGE, SOPInstanceUID: sopInstanceUid,
     InstanceCreationDate: dicomDate(now), InstanceCreationTime: dicomTime(now), TimezoneOffsetFromUTC: '+0000',
     ...patientAndStudy(series.first),
-    Modality: 'SEG', SeriesInstanceUID: summary.seriesInstanceUid, SeriesNumber: SEG_SERIES_NUMBER,
+    Modality: 'SEG', SeriesInstanceUID: seriesInstanceUid, SeriesNumber: SEG_SERIES_NUMBER,
     SeriesDescription: `${algorithm.name} segmentation`.slice(0, 64),
     FrameOfReferenceUID: series.frameOfReferenceUid,
     PositionReferenceIndicator: series.first.PositionReferenceIndicator ?? '',
@@ -51,32 +58,7 @@ export function encodeSegmentation(
   };
   return {
     bytes: writePart10(dataset, packFrames(labels, plan, frames), encodePerFrameGroups(frames.map((f) => perFrameItem(f, sources, series)))),
-    ...summary,
-  };
-}
-
-/**
- * The SEG that encodeSegmentation would write, summarised without writing it (one histogram pass over the
- * labels): its UIDs, its segments and the absent ones. The pipeline builds the SR from this on another core
- * while the SEG is being written. With nothing segmented it is the absence summary (see nothingSegmented).
- */
-export function summarizeSegmentation(
-  sources: SourceSlice[], labels: LabelVolume, segments: SegmentDescription[], algorithm: AlgorithmIdentity, job: JobIdentity,
-): SegmentationSummary {
-  const { plan, summary } = planSegmentation(sources, labels, segments, algorithm, job);
-  return plan.segments.length ? summary : { ...nothingSegmented(segments), labels };
-}
-
-function planSegmentation(sources: SourceSlice[], labels: LabelVolume, segments: SegmentDescription[], algorithm: AlgorithmIdentity, job: JobIdentity) {
-  checkUidRoot(job.uidRoot);
-  const series = parseSourceSeries(sources);
-  checkLabels(labels, series, sources.length);
-  validateSegments(segments);
-  const plan = planSegments(labels, segments.map((s) => s.labelValues));
-  const uidInputs = resultUidInputs(series, algorithm, job);
-  const summary: SegmentationSummary = {
-    sopInstanceUid: deriveResultUid(uidInputs, 'seg-instance'),
-    seriesInstanceUid: deriveResultUid(uidInputs, 'seg-series'),
+    sopInstanceUid, seriesInstanceUid,
     segments: plan.segments.map((p) => ({
       number: p.number, label: segments[p.inputIndex].label, voxelCount: p.voxelCount,
       volumeMl: (p.voxelCount * series.voxelVolumeMm3) / 1000,
@@ -84,7 +66,6 @@ function planSegmentation(sources: SourceSlice[], labels: LabelVolume, segments:
     absent: plan.absentInputIndexes.map((i) => segments[i].label),
     labels,
   };
-  return { series, plan, uidInputs, summary };
 }
 
 export function resultUidInputs(series: { seriesInstanceUid: string }, algorithm: AlgorithmIdentity, job: JobIdentity): UidInputs {

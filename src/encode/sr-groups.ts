@@ -1,6 +1,6 @@
 // TID 1500 content per segment: a TID 1411 measurement group (volumetric ROI = a SEG segment) for each segment
 // found, a qualitative evaluation "Absent" for each segment the model looked for and did not find.
-import type { AlgorithmIdentity, Code, EncodedSegment, SegmentDescription, SegmentationSummary } from './types.js';
+import type { AlgorithmIdentity, Code, EncodedSegment, SegmentDescription, SegmentationResult } from './types.js';
 import type { NaturalDataset } from './dicom-io.js';
 import type { SourceSeries } from './source-series.js';
 import type { IntensityStats } from './intensity-stats.js';
@@ -11,7 +11,7 @@ const ANATOMY_CATEGORIES = new Set(['91723000', '123037004']);   // SCT anatomic
 const LATERALITIES = new Set(['7771000', '24028007', '51440002', '66459002']);   // SCT left, right, bilateral, unilateral
 
 export interface PresentGroupInput {
-  d: SegmentDescription; encoded: EncodedSegment; seg: SegmentationSummary; series: SourceSeries;
+  d: SegmentDescription; encoded: EncodedSegment; seg: SegmentationResult; series: SourceSeries;
   algorithm: AlgorithmIdentity; stats?: IntensityStats; trackingUid: string;
 }
 

@@ -1,7 +1,7 @@
 // SEG result + segment descriptions (+ HU statistics) → an Enhanced SR holding a TID 1500 Measurement Report:
 // one TID 1411 group per segment in the SEG, one TID 1501 group per segment the model found absent.
 import type {
-  AlgorithmIdentity, Code, JobIdentity, MeasurementReportResult, SegmentDescription, SegmentationSummary, SourceSlice,
+  AlgorithmIdentity, Code, JobIdentity, MeasurementReportResult, SegmentDescription, SegmentationResult, SourceSlice,
 } from './types.js';
 import { EncodeError } from './errors.js';
 import { parseSourceSeries, type SourceSeries } from './source-series.js';
@@ -18,13 +18,12 @@ export const ENHANCED_SR_STORAGE = '1.2.840.10008.5.1.4.1.1.88.22';
 const SR_SERIES_NUMBER = 9702;
 
 /**
- * `seg`: the SEG written (SegmentationResult) or its summary (summarizeSegmentation: the pipeline builds the SR
- * while the SEG is written). `intensities`: the HU volume on the label grid, for the statistics (measured by
- * segmentStatistics on seg.labels, or else on the SEG's bytes).
+ * `intensities`: the HU volume on the label grid (the statistics are then computed here, by segmentStatistics), or
+ * the statistics segmentStatistics already computed elsewhere (the pipeline runs it beside the SEG encoding).
  */
 export function encodeMeasurementReport(
-  sources: SourceSlice[], seg: SegmentationSummary & { bytes?: Uint8Array }, segments: SegmentDescription[],
-  algorithm: AlgorithmIdentity, job: JobIdentity, intensities?: Float32Array,
+  sources: SourceSlice[], seg: SegmentationResult, segments: SegmentDescription[],
+  algorithm: AlgorithmIdentity, job: JobIdentity, intensities?: Float32Array | SegmentStatistics,
 ): MeasurementReportResult {
   checkUidRoot(job.uidRoot);
   const series = parseSourceSeries(sources);
@@ -100,7 +99,7 @@ function imageLibrary(sources: SourceSlice[]): NaturalDataset {
   ]);
 }
 
-function evidence(series: SourceSeries, sources: SourceSlice[], seg: SegmentationSummary): NaturalDataset {
+function evidence(series: SourceSeries, sources: SourceSlice[], seg: SegmentationResult): NaturalDataset {
   return {
     StudyInstanceUID: series.studyInstanceUid,
     ReferencedSeriesSequence: [
@@ -112,11 +111,10 @@ function evidence(series: SourceSeries, sources: SourceSlice[], seg: Segmentatio
   };
 }
 
-/** Statistics measured on the label volume when the SEG result still holds it, else on the SEG's masks. */
-function statsFor(seg: SegmentationSummary & { bytes?: Uint8Array }, segments: SegmentDescription[], sources: SourceSlice[],
-  intensities?: Float32Array): SegmentStatistics {
+/** Statistics as given, or measured on the label volume when the SEG result still holds it, else on the SEG's masks. */
+function statsFor(seg: SegmentationResult, segments: SegmentDescription[], sources: SourceSlice[],
+  intensities?: Float32Array | SegmentStatistics): SegmentStatistics {
+  if (intensities instanceof Map) return intensities;
   if (intensities === undefined) return new Map();
-  if (seg.labels) return segmentStatistics({ labels: seg.labels }, segments, intensities);
-  if (!seg.bytes) throw new EncodeError('ENC_INTENSITIES', 'intensities given, but neither the label volume nor the SEG bytes to measure them on');
-  return segmentStatistics({ seg: { ...seg, bytes: seg.bytes }, sources }, segments, intensities);
+  return segmentStatistics(seg.labels ? { labels: seg.labels } : { seg, sources }, segments, intensities);
 }

@@ -19,8 +19,8 @@ export interface JobIdentity {
 
 export interface EncodedSegment { number: number; label: string; voxelCount: number; volumeMl: number }
 
-/** What a SEG holds, without its pixels: enough for the SR to reference it and report each segment. */
-export interface SegmentationSummary {
+export interface SegmentationResult {
+  bytes: Uint8Array;            // Part-10 file
   sopInstanceUid: string;
   seriesInstanceUid: string;
   segments: EncodedSegment[];   // only the segments written to the SEG, numbered 1..N
@@ -28,10 +28,6 @@ export interface SegmentationSummary {
   /** the label volume encoded (a reference, not a copy): lets the SR compute intensity statistics without
    *  re-reading the SEG; drop it before persisting or posting the result (the SR then reads seg.bytes) */
   labels?: LabelVolume;
-}
-
-export interface SegmentationResult extends SegmentationSummary {
-  bytes: Uint8Array;            // Part-10 file
 }
 
 export interface MeasurementReportResult { bytes: Uint8Array; sopInstanceUid: string; seriesInstanceUid: string }

@@ -1,14 +1,12 @@
 // The pipeline the runner and `dicom-ai-node segment` share: series files → volume (worker) → model
-// (worker pool) → SEG and SR bytes (two workers side by side). Each stage reports its timing; the event loop only
-// waits.
+// (worker pool) → SEG + SR bytes (worker, with the SR's statistics on a second worker). Each stage reports its
+// timing; the event loop only waits.
 import { performance } from 'node:perf_hooks';
 import { EncodeError, type EncodeErrorCode } from '../encode/errors.js';
 import type { JobIdentity, MeasurementReportResult, SegmentationResult } from '../encode/types.js';
 import { runModel, InferenceError, type ModelRegistry, type ModelManifest } from '../infer/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
-import type { EncodeFailure } from './encode-failure.js';
-import type { SegReply, SegRequest } from './seg-worker.js';
-import type { SrReply, SrRequest } from './sr-worker.js';
+import type { EncodeReply, EncodeRequest, EncodeTimings } from './encode-worker.js';
 import { RequestWorker } from '../worker-start.js';
 
 export type PipelineStage = 'load' | 'infer' | 'encode';
@@ -31,7 +29,7 @@ export async function segmentSeries(
 ): Promise<SegmentedSeries> {
   const manifest = readyManifest(registry, modelId);
   const loaded = await timed('load', onStage, () => loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices }));
-  const encoder = new Encoder(); // its workers start while the model runs
+  const encoder = startEncoder(); // its start-up overlaps the model run
   let run: Awaited<ReturnType<typeof runModel>>;
   try {
     run = await timed('infer', onStage, () => runModel(registry, modelId, loaded.volume));
@@ -49,40 +47,24 @@ export async function segmentSeries(
   };
 }
 
-/** The encode stage's request: SEG and SR inputs, the HU volume for the SR's statistics. */
-export type EncodeRequest = SrRequest;
-/** segMs: the SEG worker's time, srMs: the SR worker's (summary, statistics, SR), side by side */
-export interface EncodeTimings { segMs: number; srMs: number }
 export interface EncodedSeries { seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; timings: EncodeTimings }
 
+type Encoder = RequestWorker<EncodeRequest, EncodeReply>;
 const crashed = (reason: string) => new EncodeError('ENC_WORKER_FAILED' as EncodeErrorCode, reason);
 
-/** The SEG worker and the SR worker, ready for one request each. */
-export class Encoder {
-  readonly seg = new RequestWorker<SegRequest, SegReply>(import.meta.url, 'seg-worker', crashed);
-  readonly sr = new RequestWorker<SrRequest, SrReply>(import.meta.url, 'sr-worker', crashed);
-
-  stop(): void {
-    this.seg.stop();
-    this.sr.stop();
-  }
+/** The encode worker (which starts the statistics worker beside it), ready for one request. */
+export function startEncoder(): Encoder {
+  return new RequestWorker<EncodeRequest, EncodeReply>(import.meta.url, 'encode-worker', crashed);
 }
 
-/** The encode stage: the SEG and the SR written at once on two workers; rejects with a coded EncodeError (the SEG's first). */
-export async function encodeInWorkers(request: EncodeRequest, encoder = new Encoder()): Promise<EncodedSeries> {
+/** The encode stage: SEG and statistics at once on two workers, then the SR; rejects with a coded EncodeError. */
+export async function encodeInWorkers(request: EncodeRequest, encoder: Encoder = startEncoder()): Promise<EncodedSeries> {
   const shared: EncodeRequest = {
     ...request, labels: request.labels && { ...request.labels, data: onSharedMemory(request.labels.data) }, intensities: onSharedMemory(request.intensities),
   };
-  const { intensities: _forTheSr, ...segRequest } = shared;
-  const [seg, sr] = await Promise.all([encoder.seg.ask(segRequest).catch(failure), encoder.sr.ask(shared).catch(failure)]);
-  if (!seg.ok) throw new EncodeError(seg.code as EncodeErrorCode, seg.message);
-  if (!sr.ok) throw new EncodeError(sr.code as EncodeErrorCode, sr.message);
-  return { seg: { ...seg.seg, bytes: asBytes(seg.seg.bytes) }, sr: { ...sr.sr, bytes: asBytes(sr.sr.bytes) }, timings: { segMs: seg.ms, srMs: sr.ms } };
-}
-
-/** A worker that crashed or could not be asked answers like one that failed: with its code. */
-function failure(err: Error): EncodeFailure {
-  return { ok: false, code: 'ENC_WORKER_FAILED', message: err.message };
+  const reply = await encoder.ask(shared);
+  if (!reply.ok) throw new EncodeError(reply.code as EncodeErrorCode, reply.message);
+  return { seg: { ...reply.seg, bytes: asBytes(reply.seg.bytes) }, sr: { ...reply.sr, bytes: asBytes(reply.sr.bytes) }, timings: reply.timings };
 }
 
 function readyManifest(registry: ModelRegistry, modelId: string): ModelManifest {

@@ -1,11 +1,12 @@
-// The encode stage as the pipeline runs it (the SEG on one worker, the SR with its HU statistics on a second), checked
+// The encode stage as the pipeline runs it (SEG on one worker, HU statistics on a second, then the SR), checked
 // against the in-process encoders on the real 3-slice CT: same bytes, same statistics, same coded errors.
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readPart10, type NaturalDataset } from '../../../src/encode/dicom-io.js';
 import { encodeSegmentation } from '../../../src/encode/seg.js';
 import { encodeMeasurementReport } from '../../../src/encode/sr.js';
-import { encodeInWorkers, type EncodeRequest } from '../../../src/jobs/segment-series.js';
+import { encodeInWorkers } from '../../../src/jobs/segment-series.js';
+import type { EncodeRequest } from '../../../src/jobs/encode-worker.js';
 import { algorithm, bodyLungLiver, job, loadSeries, realData, type LoadedSeries } from '../encode/fixtures.js';
 
 let series: LoadedSeries;
@@ -77,7 +78,7 @@ describe('encodeInWorkers', () => {
     expect(n).toBeGreaterThan(0);
     const values = floatingPointValues(readPart10(out.sr.bytes).dataset);
     expect(values.some((x) => Math.abs(x - sum / n) < 1e-6)).toBe(true);
-    expect(out.timings.srMs).toBeGreaterThanOrEqual(0);
+    expect(out.timings.statsMs).toBeGreaterThanOrEqual(0);
     expect(out.timings.segMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -92,7 +93,7 @@ describe('encodeInWorkers', () => {
 });
 
 describe('encodeInWorkers rejects with the encoders\' codes', () => {
-  it('ENC_INTENSITIES from the SR worker; the SEG worker\'s ENC_LABEL_DIMS first when both fail', async () => {
+  it('ENC_INTENSITIES from the statistics worker; the SEG worker\'s ENC_LABEL_DIMS first when both fail', async () => {
     await expect(encodeInWorkers({ ...request, intensities: new Float32Array(new SharedArrayBuffer(20)) }))
       .rejects.toMatchObject({ name: 'EncodeError', code: 'ENC_INTENSITIES' });
     const shortLabels = { dims: [4, 3, 2] as [number, number, number], data: new Uint8Array(new SharedArrayBuffer(24)).fill(1) };
