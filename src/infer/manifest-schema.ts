@@ -24,6 +24,26 @@ const intensityStep = {
     { properties: { op: { const: 'zscore' }, mean: { type: 'number' }, std: { type: 'number', exclusiveMinimum: 0 } } },
   ],
 };
+// Plausibility checks (src/qc): limits are non-negative, fractions 0..1; cross-field rules in checksErrors.
+const range = {
+  type: 'object', additionalProperties: false, minProperties: 1,
+  properties: { min: { type: 'number', minimum: 0 }, max: { type: 'number', minimum: 0 } },
+};
+const fraction = { type: 'number', minimum: 0, maximum: 1 };
+const checks = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    mayBeAbsent: { type: 'boolean' }, volumeMl: range, volumeMlPerCm: range,
+    inside: {
+      type: 'object', additionalProperties: false, required: ['segment', 'maxFractionOutside'],
+      properties: { segment: { type: 'string', minLength: 1 }, maxFractionOutside: fraction },
+    },
+    maxBorderFraction: fraction,
+    maxComponents: { type: 'integer', minimum: 1 },
+    ignoreComponentsBelowMl: { type: 'number', exclusiveMinimum: 0 },
+  },
+  dependencies: { ignoreComponentsBelowMl: ['maxComponents'] }, // draft-07 spelling of dependentRequired
+};
 const segment = {
   type: 'object', additionalProperties: false,
   required: ['labelValues', 'label', 'category', 'type', 'colorRgb', 'measurements'],
@@ -33,6 +53,7 @@ const segment = {
     category: code, type: code, typeModifier: code,
     colorRgb: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 255 }, minItems: 3, maxItems: 3 },
     measurements: { type: 'array', items: { enum: ['volume', 'mean', 'stdDev', 'min', 'max'] }, uniqueItems: true },
+    checks,
   },
 };
 
@@ -101,10 +122,10 @@ const validate = ajv.compile(manifestSchema);
 /** Validates a parsed model.json; returns the manifest or every problem as "<json path>: <message>". */
 export function validateManifest(value: unknown): { manifest: ModelManifest; errors: [] } | { manifest?: undefined; errors: string[] } {
   if (!validate(value)) {
-    return { errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`) };
+    return { errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${unknownName(e.params)}`) };
   }
   const manifest = value as unknown as ModelManifest;
-  const errors = crossFieldErrors(manifest);
+  const errors = [...crossFieldErrors(manifest), ...checksErrors(manifest.segments)];
   return errors.length ? { errors } : { manifest, errors: [] };
 }
 
@@ -125,5 +146,33 @@ function crossFieldErrors(m: ModelManifest): string[] {
   }
   if (m.inputs[0].dtype !== 'float32') errors.push('/inputs/0/dtype: the image input must be float32');
   if (m.inputs[0].shape.length !== 5) errors.push('/inputs/0/shape: the image input must have rank 5 [N, C, spatial×3]');
+  return errors;
+}
+
+/** A misspelt key is named, so "volumeML" is not reported as a bare "must NOT have additional properties". */
+function unknownName(params: Record<string, unknown>): string {
+  return typeof params.additionalProperty === 'string' ? ` ("${params.additionalProperty}")` : '';
+}
+
+/** Checks must name a segment of the same model, not the segment itself, and keep min ≤ max. */
+function checksErrors(segments: ModelManifest['segments']): string[] {
+  const errors: string[] = [];
+  const labels = segments.map((s) => s.label);
+  segments.forEach((s, i) => {
+    const where = `/segments/${i}/checks`;
+    for (const key of ['volumeMl', 'volumeMlPerCm'] as const) {
+      const r = s.checks?.[key];
+      if (r?.min !== undefined && r.max !== undefined && r.min > r.max) {
+        errors.push(`${where}/${key}: min ${r.min} is above max ${r.max}`);
+      }
+    }
+    const inside = s.checks?.inside;
+    if (inside && !labels.includes(inside.segment)) {
+      errors.push(`${where}/inside/segment: "${inside.segment}" is not a segment label of this model `
+        + `(it has ${labels.map((l) => `"${l}"`).join(', ')})`);
+    } else if (inside?.segment === s.label) {
+      errors.push(`${where}/inside/segment: a segment cannot be checked against itself`);
+    }
+  });
   return errors;
 }

@@ -11,6 +11,26 @@ export interface SegmentDescription {
   typeModifier?: Code;
   colorRgb: [number, number, number];
   measurements: Array<'volume' | 'mean' | 'stdDev' | 'min' | 'max'>;
+  /** Plausibility checks run on every result (src/qc); a result that fails one is marked qc "failed". */
+  checks?: SegmentChecks;
+}
+
+export interface ValueRange { min?: number; max?: number }
+
+/** What a plausible result of this segment looks like; every field is optional, every limit inclusive. */
+export interface SegmentChecks {
+  /** No voxel at all passes every check (e.g. lung on a scan without lung); otherwise minimums apply to 0 ml. */
+  mayBeAbsent?: boolean;
+  volumeMl?: ValueRange;
+  /** Volume divided by the scanned length along the slice axis, in ml per cm. */
+  volumeMlPerCm?: ValueRange;
+  /** At most this fraction (0..1) of the segment's voxels may lie outside the segment with this SegmentLabel. */
+  inside?: { segment: string; maxFractionOutside: number };
+  /** At most this fraction (0..1) of the segment's voxels may lie on the in-plane image border. */
+  maxBorderFraction?: number;
+  /** At most this many 3D connected components (26-connectivity), not counting those under ignoreComponentsBelowMl. */
+  maxComponents?: number;
+  ignoreComponentsBelowMl?: number;
 }
 
 export type TensorDType = 'float32' | 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'bool';
