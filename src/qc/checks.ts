@@ -2,7 +2,9 @@
 import type { SegmentChecks } from '../infer/manifest.js';
 import { componentSizes } from './components.js';
 import { labelHistograms, sumOver, type LabelHistograms } from './label-histograms.js';
-import { QcError, type QcInput, type QcMeasurement, type QcReason, type QcResult, type QcSegment } from './types.js';
+import {
+  QcError, type QcCheckName, type QcInput, type QcMeasurement, type QcReason, type QcResult, type QcSegment,
+} from './types.js';
 
 /**
  * Pure and synchronous (the caller runs it in a worker): one pass over the label map for the counts, plus
@@ -18,6 +20,12 @@ export function checkResult(input: QcInput): QcResult {
   return { state: reasons.length ? 'failed' : 'passed', reasons, measurements };
 }
 
+/** What one segment's checks see: its measurement so far, the histograms, and where failures go. */
+interface SegmentContext {
+  segment: QcSegment; checks: SegmentChecks; input: QcInput; h: LabelHistograms; m: QcMeasurement; mlPerVoxel: number;
+  fail: (check: QcCheckName, value: number, limit: number, message: string) => void;
+}
+
 function checkSegment(segment: QcSegment, input: QcInput, h: LabelHistograms, reasons: QcReason[]): QcMeasurement {
   const checks = segment.checks!;
   const [sliceMm, rowMm, columnMm] = input.labels.spacingMm;
@@ -28,13 +36,26 @@ function checkSegment(segment: QcSegment, input: QcInput, h: LabelHistograms, re
     segment: segment.label, voxels, volumeMl, volumeMlPerCm: volumeMl / input.scannedLengthCm,
     borderFraction: voxels ? sumOver(h.border, segment.labelValues) / voxels : 0,
   };
-  const fail = (check: QcReason['check'], value: number, limit: number, message: string) =>
-    reasons.push({ segment: segment.label, check, value, limit, message: `${segment.label}: ${message}` });
   if (voxels === 0 && checks.mayBeAbsent) return m;
+  const fail = (check: QcCheckName, value: number, limit: number, message: string) =>
+    reasons.push({ segment: segment.label, check, value, limit, message: `${segment.label}: ${message}` });
+  const context: SegmentContext = { segment, checks, input, h, m, mlPerVoxel, fail };
+  checkVolume(context);
+  if (checks.inside) checkInside(context, checks.inside);
+  const maxBorder = checks.maxBorderFraction;
+  if (maxBorder !== undefined && m.borderFraction > maxBorder) {
+    fail('maxBorderFraction', m.borderFraction, maxBorder, `${pct(m.borderFraction)} of its voxels lie on the image `
+      + `border (first or last row or column of a slice), more than the allowed ${pct(maxBorder)}`);
+  }
+  if (checks.maxComponents !== undefined) checkComponents(context, checks.maxComponents);
+  return m;
+}
 
+function checkVolume({ checks, input, m, fail }: SegmentContext): void {
+  const { volumeMl, volumeMlPerCm } = m;
   const volume = checks.volumeMl;
   if (volume?.min !== undefined && volumeMl < volume.min) {
-    fail('volumeMl.min', volumeMl, volume.min, voxels === 0
+    fail('volumeMl.min', volumeMl, volume.min, m.voxels === 0
       ? `absent (no voxel), but at least ${num(volume.min)} ml is expected`
       : `${num(volumeMl)} ml, below the minimum of ${num(volume.min)} ml`);
   }
@@ -42,48 +63,42 @@ function checkSegment(segment: QcSegment, input: QcInput, h: LabelHistograms, re
     fail('volumeMl.max', volumeMl, volume.max, `${num(volumeMl)} ml, above the maximum of ${num(volume.max)} ml`);
   }
   const perCm = checks.volumeMlPerCm;
-  const perCmText = `${num(m.volumeMlPerCm)} ml per cm of scanned length (${num(volumeMl)} ml over ${num(input.scannedLengthCm)} cm)`;
-  if (perCm?.min !== undefined && m.volumeMlPerCm < perCm.min) {
-    fail('volumeMlPerCm.min', m.volumeMlPerCm, perCm.min, `${perCmText}, below the minimum of ${num(perCm.min)} ml/cm`);
+  const measured = `${num(volumeMlPerCm)} ml per cm of scanned length `
+    + `(${num(volumeMl)} ml over ${num(input.scannedLengthCm)} cm)`;
+  if (perCm?.min !== undefined && volumeMlPerCm < perCm.min) {
+    fail('volumeMlPerCm.min', volumeMlPerCm, perCm.min, `${measured}, below the minimum of ${num(perCm.min)} ml/cm`);
   }
-  if (perCm?.max !== undefined && m.volumeMlPerCm > perCm.max) {
-    fail('volumeMlPerCm.max', m.volumeMlPerCm, perCm.max, `${perCmText}, above the maximum of ${num(perCm.max)} ml/cm`);
+  if (perCm?.max !== undefined && volumeMlPerCm > perCm.max) {
+    fail('volumeMlPerCm.max', volumeMlPerCm, perCm.max, `${measured}, above the maximum of ${num(perCm.max)} ml/cm`);
   }
-
-  if (checks.inside) {
-    const container = input.segments.find((s) => s.label === checks.inside!.segment);
-    if (!container) throw new QcError('QC_INPUT_INVALID', `${segment.label}: inside names no segment "${checks.inside.segment}"`);
-    const inContainer = new Set(container.labelValues);
-    const outside = sumOver(h.counts, segment.labelValues.filter((v) => !inContainer.has(v)));
-    m.fractionOutside = voxels ? outside / voxels : 0;
-    if (m.fractionOutside > checks.inside.maxFractionOutside) {
-      fail('inside', m.fractionOutside, checks.inside.maxFractionOutside, `${pct(m.fractionOutside)} of its voxels `
-        + `(${num(outside * mlPerVoxel)} ml) lie outside ${container.label}, more than the allowed ${pct(checks.inside.maxFractionOutside)}`);
-    }
-  }
-
-  if (checks.maxBorderFraction !== undefined && m.borderFraction > checks.maxBorderFraction) {
-    fail('maxBorderFraction', m.borderFraction, checks.maxBorderFraction, `${pct(m.borderFraction)} of its voxels lie on `
-      + `the image border (first or last row or column of a slice), more than the allowed ${pct(checks.maxBorderFraction)}`);
-  }
-
-  if (checks.maxComponents !== undefined) {
-    m.components = countComponents(segment, input, checks, mlPerVoxel);
-    if (m.components > checks.maxComponents) {
-      const counted = checks.ignoreComponentsBelowMl === undefined ? '' : ` of at least ${num(checks.ignoreComponentsBelowMl)} ml`;
-      fail('maxComponents', m.components, checks.maxComponents,
-        `${m.components} separate pieces (3D connected components${counted}), more than the allowed ${checks.maxComponents}`);
-    }
-  }
-  return m;
 }
 
-function countComponents(segment: QcSegment, input: QcInput, checks: SegmentChecks, mlPerVoxel: number): number {
+/** Membership is by label value, so the voxels outside the other segment are those of values it does not cover. */
+function checkInside(
+  { segment, input, h, m, mlPerVoxel, fail }: SegmentContext, inside: NonNullable<SegmentChecks['inside']>,
+): void {
+  const container = input.segments.find((s) => s.label === inside.segment);
+  if (!container) throw new QcError('QC_INPUT_INVALID', `${segment.label}: inside names no segment "${inside.segment}"`);
+  const covered = new Set(container.labelValues);
+  const outside = sumOver(h.counts, segment.labelValues.filter((v) => !covered.has(v)));
+  m.fractionOutside = m.voxels ? outside / m.voxels : 0;
+  if (m.fractionOutside > inside.maxFractionOutside) {
+    fail('inside', m.fractionOutside, inside.maxFractionOutside, `${pct(m.fractionOutside)} of its voxels (${num(outside * mlPerVoxel)}`
+      + ` ml) lie outside ${container.label}, more than the allowed ${pct(inside.maxFractionOutside)}`);
+  }
+}
+
+function checkComponents({ segment, checks, input, m, mlPerVoxel, fail }: SegmentContext, maxComponents: number): void {
   const member = new Uint8Array(256);
   for (const v of segment.labelValues) member[v] = 1;
   const sizes = componentSizes(input.labels.data, input.labels.dims, member);
-  const floorMl = checks.ignoreComponentsBelowMl ?? 0;
-  return sizes.filter((voxels) => voxels * mlPerVoxel >= floorMl).length;
+  const floorMl = checks.ignoreComponentsBelowMl;
+  m.components = floorMl === undefined ? sizes.length : sizes.filter((voxels) => voxels * mlPerVoxel >= floorMl).length;
+  if (m.components > maxComponents) {
+    const counted = floorMl === undefined ? '' : ` of at least ${num(floorMl)} ml`;
+    fail('maxComponents', m.components, maxComponents,
+      `${m.components} separate pieces (3D connected components${counted}), more than the allowed ${maxComponents}`);
+  }
 }
 
 function hasChecks(checks: SegmentChecks | undefined): checks is SegmentChecks {

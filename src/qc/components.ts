@@ -13,7 +13,9 @@
  * previous slice). Memory grows with the number of runs, not the voxels: a lung mask on 512² × 300 has
  * about a million runs.
  */
-export function componentSizes(labels: Uint8Array, dims: readonly [number, number, number], member: Uint8Array): number[] {
+export function componentSizes(
+  labels: Uint8Array, dims: readonly [number, number, number], member: Uint8Array,
+): number[] {
   const [slices, rows, columns] = dims;
   const runs = new RunTable();
   const words = LITTLE_ENDIAN && columns % 4 === 0 && labels.byteOffset % 4 === 0
@@ -63,12 +65,16 @@ function scanRowWords(words: Uint32Array, wordBase: number, columns: number, mem
     const x = words[wordBase + w];
     const first = x & 255;
     if (x === Math.imul(first, 0x01010101) >>> 0) { // four voxels of one value
-      if (member[first] === 0) { if (open >= 0) { runs.add(open, w << 2); open = -1; } } else if (open < 0) open = w << 2;
+      if (member[first] === 0) {
+        if (open >= 0) { runs.add(open, w << 2); open = -1; }
+      } else if (open < 0) open = w << 2;
       continue;
     }
     for (let b = 0; b < 4; b++) {
       const c = (w << 2) + b;
-      if (member[(x >>> (b << 3)) & 255] !== 0) { if (open < 0) open = c; } else if (open >= 0) { runs.add(open, c); open = -1; }
+      if (member[(x >>> (b << 3)) & 255] !== 0) {
+        if (open < 0) open = c;
+      } else if (open >= 0) { runs.add(open, c); open = -1; }
     }
   }
   if (open >= 0) runs.add(open, columns);

@@ -1,4 +1,4 @@
-// Quality checks on a model's result: the plausibility checks a manifest declares per segment (see README "Quality checks").
+// Quality check of a model's result against the plausibility checks its manifest declares (README "Quality checks").
 export { checkResult } from './checks.js';
 export { componentSizes } from './components.js';
 export {

@@ -41,8 +41,9 @@ function countValues(labels: Uint8Array): Float64Array {
   const head = Math.min(labels.length, (4 - (labels.byteOffset & 3)) & 3); // bytes before the first aligned word
   const wordCount = (labels.length - head) >> 2;
   for (let v = 0; v < head; v++) counts[labels[v]]++;
+  // (a view starting off a word boundary would throw, so an array too short for a word gets an empty one)
   const words = wordCount > 0 ? new Uint32Array(labels.buffer, labels.byteOffset + head, wordCount) : new Uint32Array(0);
-  const lane0 = new Uint32Array(256), lane1 = new Uint32Array(256), lane2 = new Uint32Array(256), lane3 = new Uint32Array(256);
+  const [lane0, lane1, lane2, lane3] = [0, 1, 2, 3].map(() => new Uint32Array(256));
   for (let w = 0; w < wordCount; w++) {
     const x = words[w];
     const first = x & 255;
