@@ -33,7 +33,7 @@ const fraction = { type: 'number', minimum: 0, maximum: 1 };
 const checks = {
   type: 'object', additionalProperties: false,
   properties: {
-    mayBeAbsent: { type: 'boolean' }, volumeMl: range, volumeMlPerCm: range,
+    mayBeAbsent: { type: 'boolean' }, volumeMl: range, volumeMlPerCm: range, volumeMlPerCmOfExtent: range,
     inside: {
       type: 'object', additionalProperties: false, required: ['segment', 'maxFractionOutside'],
       properties: { segment: { type: 'string', minLength: 1 }, maxFractionOutside: fraction },
@@ -160,7 +160,7 @@ function checksErrors(segments: ModelManifest['segments']): string[] {
   const labels = segments.map((s) => s.label);
   segments.forEach((s, i) => {
     const where = `/segments/${i}/checks`;
-    for (const key of ['volumeMl', 'volumeMlPerCm'] as const) {
+    for (const key of ['volumeMl', 'volumeMlPerCm', 'volumeMlPerCmOfExtent'] as const) {
       const r = s.checks?.[key];
       if (r?.min !== undefined && r.max !== undefined && r.min > r.max) {
         errors.push(`${where}/${key}: min ${r.min} is above max ${r.max}`);

@@ -24,6 +24,9 @@ export interface SegmentChecks {
   volumeMl?: ValueRange;
   /** Volume divided by the scanned length along the slice axis, in ml per cm. */
   volumeMlPerCm?: ValueRange;
+  /** Volume divided by the length the segment itself spans along the slice axis (its first to last slice), in ml per
+   *  cm, i.e. its mean cross-section in cm²: unlike volumeMlPerCm it does not shrink when the scan range is long. */
+  volumeMlPerCmOfExtent?: ValueRange;
   /** At most this fraction (0..1) of the segment's voxels may lie outside the segment with this SegmentLabel. */
   inside?: { segment: string; maxFractionOutside: number };
   /** At most this fraction (0..1) of the segment's voxels may lie on the in-plane image border. */

@@ -1,7 +1,7 @@
 // Quality check of one result: runs each segment's declared plausibility checks and names every failure.
 import type { SegmentChecks } from '../infer/manifest.js';
 import { componentSizes } from './components.js';
-import { labelHistograms, sumOver, type LabelHistograms } from './label-histograms.js';
+import { labelHistograms, sliceExtent, sumOver, type LabelHistograms } from './label-histograms.js';
 import {
   QcError, type QcCheckName, type QcInput, type QcMeasurement, type QcReason, type QcResult, type QcSegment,
 } from './types.js';
@@ -32,8 +32,10 @@ function checkSegment(segment: QcSegment, input: QcInput, h: LabelHistograms, re
   const mlPerVoxel = (sliceMm * rowMm * columnMm) / 1000;
   const voxels = sumOver(h.counts, segment.labelValues);
   const volumeMl = voxels * mlPerVoxel;
+  const extentCm = (sliceExtent(h, segment.labelValues) * sliceMm) / 10;
   const m: QcMeasurement = {
     segment: segment.label, voxels, volumeMl, volumeMlPerCm: volumeMl / input.scannedLengthCm,
+    extentCm, volumeMlPerCmOfExtent: extentCm ? volumeMl / extentCm : 0,
     borderFraction: voxels ? sumOver(h.border, segment.labelValues) / voxels : 0,
   };
   if (voxels === 0 && checks.mayBeAbsent) return m;
@@ -70,6 +72,16 @@ function checkVolume({ checks, input, m, fail }: SegmentContext): void {
   }
   if (perCm?.max !== undefined && volumeMlPerCm > perCm.max) {
     fail('volumeMlPerCm.max', volumeMlPerCm, perCm.max, `${measured}, above the maximum of ${num(perCm.max)} ml/cm`);
+  }
+  const ofExtent = checks.volumeMlPerCmOfExtent;
+  const perExtent = m.volumeMlPerCmOfExtent;
+  const spanned = m.voxels === 0 ? '0 ml per cm (absent)'
+    : `${num(perExtent)} ml per cm over the ${num(m.extentCm)} cm it spans (${num(volumeMl)} ml)`;
+  if (ofExtent?.min !== undefined && perExtent < ofExtent.min) {
+    fail('volumeMlPerCmOfExtent.min', perExtent, ofExtent.min, `${spanned}, below the minimum of ${num(ofExtent.min)} ml/cm`);
+  }
+  if (ofExtent?.max !== undefined && perExtent > ofExtent.max) {
+    fail('volumeMlPerCmOfExtent.max', perExtent, ofExtent.max, `${spanned}, above the maximum of ${num(ofExtent.max)} ml/cm`);
   }
 }
 

@@ -1,7 +1,10 @@
-// Voxel counts per label value, over the whole label map and on its in-plane border: one pass feeds every count check.
+// Voxel counts per label value, per slice and on the in-plane border: one pass feeds every check but the components.
 
-/** counts[v]: voxels with label value v; border[v]: those of them on the in-plane image border. */
-export interface LabelHistograms { counts: Float64Array; border: Float64Array }
+/**
+ * counts[v]: voxels with label value v; border[v]: those of them on the in-plane image border;
+ * sliceCounts[256·s + v]: those in slice s (for the slices a segment spans).
+ */
+export interface LabelHistograms { counts: Float64Array; border: Float64Array; sliceCounts: Float64Array }
 
 /**
  * A segment is a set of label values, so its voxel count, its border count and its overlap with another
@@ -14,11 +17,16 @@ export interface LabelHistograms { counts: Float64Array; border: Float64Array }
  */
 export function labelHistograms(labels: Uint8Array, dims: readonly [number, number, number]): LabelHistograms {
   const [slices, rows, columns] = dims;
-  const counts = countValues(labels);
+  const counts = new Float64Array(256);
   const border = new Float64Array(256);
+  const sliceCounts = new Float64Array(slices * 256);
+  const lanes = [0, 1, 2, 3].map(() => new Uint32Array(256));
   const plane = rows * columns;
   for (let s = 0; s < slices; s++) {
     const base = s * plane;
+    const slice = sliceCounts.subarray(s * 256, s * 256 + 256);
+    countValues(labels.subarray(base, base + plane), slice, lanes);
+    for (let v = 0; v < 256; v++) counts[v] += slice[v];
     for (let c = 0; c < columns; c++) border[labels[base + c]]++;
     if (rows > 1) for (let c = 0; c < columns; c++) border[labels[base + (rows - 1) * columns + c]]++;
     for (let r = 1; r < rows - 1; r++) {
@@ -26,7 +34,7 @@ export function labelHistograms(labels: Uint8Array, dims: readonly [number, numb
       if (columns > 1) border[labels[base + r * columns + columns - 1]]++;
     }
   }
-  return { counts, border };
+  return { counts, border, sliceCounts };
 }
 
 /**
@@ -36,14 +44,14 @@ export function labelHistograms(labels: Uint8Array, dims: readonly [number, numb
  * Which byte is which lane does not matter to a count, so byte order does not either. Uint32 lanes are exact
  * (a lane sees under 2^32 voxels); the totals are summed into a Float64Array.
  */
-function countValues(labels: Uint8Array): Float64Array {
-  const counts = new Float64Array(256);
+function countValues(labels: Uint8Array, counts: Float64Array, lanes: Uint32Array[]): void {
   const head = Math.min(labels.length, (4 - (labels.byteOffset & 3)) & 3); // bytes before the first aligned word
   const wordCount = (labels.length - head) >> 2;
   for (let v = 0; v < head; v++) counts[labels[v]]++;
   // (a view starting off a word boundary would throw, so an array too short for a word gets an empty one)
   const words = wordCount > 0 ? new Uint32Array(labels.buffer, labels.byteOffset + head, wordCount) : new Uint32Array(0);
-  const [lane0, lane1, lane2, lane3] = [0, 1, 2, 3].map(() => new Uint32Array(256));
+  for (const lane of lanes) lane.fill(0);
+  const [lane0, lane1, lane2, lane3] = lanes;
   for (let w = 0; w < wordCount; w++) {
     const x = words[w];
     const first = x & 255;
@@ -52,7 +60,16 @@ function countValues(labels: Uint8Array): Float64Array {
   }
   for (let v = head + wordCount * 4; v < labels.length; v++) counts[labels[v]]++;
   for (let v = 0; v < 256; v++) counts[v] += lane0[v] + lane1[v] + lane2[v] + lane3[v];
-  return counts;
+}
+
+/** Number of slices from the first to the last that holds any of the values (0 when none does). */
+export function sliceExtent(h: LabelHistograms, values: readonly number[]): number {
+  const slices = h.sliceCounts.length / 256;
+  let first = -1, last = -1;
+  for (let s = 0; s < slices; s++) {
+    if (values.some((v) => h.sliceCounts[s * 256 + v] > 0)) { if (first < 0) first = s; last = s; }
+  }
+  return first < 0 ? 0 : last - first + 1;
 }
 
 /** Sum of a histogram over a set of label values (each counted once, even if listed twice). */

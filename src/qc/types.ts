@@ -26,6 +26,7 @@ export type QcState = 'passed' | 'failed' | 'none';
 
 export type QcCheckName =
   | 'volumeMl.min' | 'volumeMl.max' | 'volumeMlPerCm.min' | 'volumeMlPerCm.max'
+  | 'volumeMlPerCmOfExtent.min' | 'volumeMlPerCmOfExtent.max'
   | 'inside' | 'maxBorderFraction' | 'maxComponents';
 
 /** One failed check. value and limit are in the check's unit: ml, ml/cm, a fraction 0..1, or a count. */
@@ -37,6 +38,9 @@ export interface QcMeasurement {
   voxels: number;
   volumeMl: number;
   volumeMlPerCm: number;
+  /** Length from the first to the last slice holding the segment, in cm (0 when absent), and volumeMl over it. */
+  extentCm: number;
+  volumeMlPerCmOfExtent: number;
   borderFraction: number;
   /** Only with an inside check: fraction of the voxels outside the named segment. */
   fractionOutside?: number;

@@ -33,8 +33,9 @@ describe('checkResult', () => {
     expect(result.reasons).toEqual([]);
     // Body: 10 slices × 16 × 16 = 2560 voxels = 5.12 ml; Lung 800 voxels = 1.6 ml over 2 cm = 0.8 ml/cm
     expect(result.measurements).toEqual([
-      { segment: 'Body', voxels: 2560, volumeMl: 5.12, volumeMlPerCm: 2.56, borderFraction: 0 },
-      { segment: 'Lung', voxels: 800, volumeMl: 1.6, volumeMlPerCm: 0.8, borderFraction: 0, fractionOutside: 0, components: 1 },
+      { segment: 'Body', voxels: 2560, volumeMl: 5.12, volumeMlPerCm: 2.56, extentCm: 2, volumeMlPerCmOfExtent: 2.56, borderFraction: 0 },
+      { segment: 'Lung', voxels: 800, volumeMl: 1.6, volumeMlPerCm: 0.8, extentCm: 2, volumeMlPerCmOfExtent: 0.8, borderFraction: 0,
+        fractionOutside: 0, components: 1 },
     ]);
   });
 
@@ -61,13 +62,34 @@ describe('checkResult', () => {
     }]);
   });
 
+  it('fails the volume per centimetre of the length the segment spans, gaps included', () => {
+    // The lung block only in slices 2..5: 4 × 8 × 10 = 320 voxels = 0.64 ml over 4 slices of 2 mm = 0.8 cm → 0.8 ml/cm
+    const partial = labelMap(DIMS, (s, r, c) => (inBox(s, r, c, [2, 5, 5], [5, 12, 14]) ? 2 : 0));
+    const result = checkResult(input(partial, [lung({ volumeMlPerCmOfExtent: { min: 1 }, volumeMlPerCm: { min: 0.3 } })]));
+    expect(result.reasons).toEqual([{
+      segment: 'Lung', check: 'volumeMlPerCmOfExtent.min', value: expect.closeTo(0.8, 12), limit: 1,
+      message: 'Lung: 0.8 ml per cm over the 0.8 cm it spans (0.64 ml), below the minimum of 1 ml/cm',
+    }]);
+    expect(result.measurements[0]).toMatchObject({ volumeMlPerCm: expect.closeTo(0.32, 12), extentCm: expect.closeTo(0.8, 12) });
+    // Slices 1 and 8 only (2 × 80 voxels = 0.32 ml): it spans slices 1..8 = 1.6 cm → 0.2 ml/cm
+    const split = labelMap(DIMS, (s, r, c) => ((s === 1 || s === 8) && inBox(s, r, c, [0, 5, 5], [9, 12, 14]) ? 2 : 0));
+    expect(checkResult(input(split, [lung({ volumeMlPerCmOfExtent: { max: 0.1 } })])).reasons).toEqual([{
+      segment: 'Lung', check: 'volumeMlPerCmOfExtent.max', value: expect.closeTo(0.2, 12), limit: 0.1,
+      message: 'Lung: 0.2 ml per cm over the 1.6 cm it spans (0.32 ml), above the maximum of 0.1 ml/cm',
+    }]);
+  });
+
   it('fails an absent segment that has minimums, and passes it when it may be absent', () => {
     const noLung = labelMap(DIMS, (s, r, c) => (inBox(s, r, c, [0, 2, 2], [9, 17, 17]) ? 1 : 0));
-    const checks: SegmentChecks = { volumeMl: { min: 100 }, volumeMlPerCm: { min: 40 }, maxBorderFraction: 0, maxComponents: 2 };
+    const checks: SegmentChecks = {
+      volumeMl: { min: 100 }, volumeMlPerCm: { min: 40 }, volumeMlPerCmOfExtent: { min: 60 }, maxBorderFraction: 0, maxComponents: 2,
+    };
     expect(checkResult(input(noLung, [lung(checks)])).reasons).toEqual([
       { segment: 'Lung', check: 'volumeMl.min', value: 0, limit: 100, message: 'Lung: absent (no voxel), but at least 100 ml is expected' },
       { segment: 'Lung', check: 'volumeMlPerCm.min', value: 0, limit: 40,
         message: 'Lung: 0 ml per cm of scanned length (0 ml over 2 cm), below the minimum of 40 ml/cm' },
+      { segment: 'Lung', check: 'volumeMlPerCmOfExtent.min', value: 0, limit: 60,
+        message: 'Lung: 0 ml per cm (absent), below the minimum of 60 ml/cm' },
     ]);
     expect(checkResult(input(noLung, [lung({ ...checks, mayBeAbsent: true })])).state).toBe('passed');
   });

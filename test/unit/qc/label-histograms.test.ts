@@ -25,6 +25,13 @@ describe('labelHistograms', () => {
     expect([counts[1], border[1]]).toEqual([60, 42]);
   });
 
+  it('counts each slice on its own, for the slices a segment spans', () => {
+    const dims: Dims = [4, 3, 5];
+    const { sliceCounts } = labelHistograms(labelMap(dims, (s, _r, c) => (s === 1 && c < 2 ? 7 : s === 3 ? 7 : 0)), dims);
+    expect([0, 1, 2, 3].map((s) => sliceCounts[s * 256 + 7])).toEqual([0, 6, 0, 15]);
+    expect([0, 1, 2, 3].map((s) => sliceCounts[s * 256])).toEqual([15, 9, 15, 0]);
+  });
+
   it('treats a single row or column as all border', () => {
     expect(labelHistograms(labelMap([2, 1, 6], () => 4), [2, 1, 6]).border[4]).toBe(12);
     expect(labelHistograms(labelMap([2, 6, 1], () => 4), [2, 6, 1]).border[4]).toBe(12);
