@@ -11,7 +11,7 @@ import { stowHandler } from '../receive/stow-rs.js';
 import type { InstanceStore } from '../store/instance-store.js';
 import { requireAdmin, type AdminTokens } from './admin-auth.js';
 import { requireStowAuth } from './auth.js';
-import { problem } from './problem.js';
+import { problem } from '../http/problem.js';
 import { deliveriesRouter } from './routes/deliveries.js';
 import { destinationsRouter } from './routes/destinations.js';
 import type { Outbox } from '../export/outbox.js';

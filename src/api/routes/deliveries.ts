@@ -5,7 +5,7 @@ import { recordAudit } from '../../db/audit.js';
 import { transaction, type Db } from '../../db/database.js';
 import { DELIVERY_STATES, getDelivery, listDeliveries, replayDelivery, type DeliveryState } from '../../db/deliveries.js';
 import type { Outbox } from '../../export/outbox.js';
-import { problem } from '../problem.js';
+import { problem } from '../../http/problem.js';
 
 export function deliveriesRouter(db: Db, outbox: Outbox): express.Router {
   const r = express.Router();

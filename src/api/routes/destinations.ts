@@ -6,7 +6,7 @@ import { deleteDestination, getDestination, listDestinations, putDestination } f
 import { currentRules } from '../../db/rule-versions.js';
 import { masked, validateDestination } from '../../export/destination.js';
 import { verifyDestination } from '../../export/verify.js';
-import { problem } from '../problem.js';
+import { problem } from '../../http/problem.js';
 
 export function destinationsRouter(db: Db, callingAe: string): express.Router {
   const r = express.Router();

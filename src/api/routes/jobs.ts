@@ -3,7 +3,7 @@ import express from 'express';
 import { transaction, type Db } from '../../db/database.js';
 import { listAudit, recordAudit } from '../../db/audit.js';
 import { getJob, JOB_STATES, listJobs, transitionJob, type JobState } from '../../db/jobs.js';
-import { problem } from '../problem.js';
+import { problem } from '../../http/problem.js';
 
 export function jobsRouter(db: Db): express.Router {
   const r = express.Router();

@@ -9,7 +9,7 @@ import { currentRules } from '../../db/rule-versions.js';
 import type { ModelRegistry } from '../../infer/index.js';
 import { diffDecisions, evaluateRules, validateRuleSet } from '../../route/index.js';
 import type { Rule, StudyFacts } from '../../route/types.js';
-import { problem } from '../problem.js';
+import { problem } from '../../http/problem.js';
 
 interface TestBody { studyInstanceUid?: string; headers?: unknown; rules?: Rule[]; sinceDays?: number }
 

@@ -8,7 +8,7 @@ import { currentRules, listRuleVersions, ruleVersion, saveRuleVersion } from '..
 import type { ModelRegistry } from '../../infer/index.js';
 import { validateRule, validateRuleSet } from '../../route/index.js';
 import type { Rule } from '../../route/types.js';
-import { problem } from '../problem.js';
+import { problem } from '../../http/problem.js';
 
 export function rulesRouter(db: Db, models: ModelRegistry): express.Router {
   const r = express.Router();
