@@ -6,7 +6,7 @@ import { sweepQuietPeriods, type CompletionEvent } from './assemble/completion.j
 import { createApp } from './api/app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { NodeConfig } from './config/schema.js';
-import { openDatabase } from './db/database.js';
+import { openDatabase, transaction } from './db/database.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { startDimseListener } from './receive/dimse-listener.js';
 import { InstanceStore } from './store/instance-store.js';
@@ -47,11 +47,12 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
 
   const quiet = { seriesMs: config.completion.seriesQuietSeconds * 1000, studyMs: config.completion.studyQuietSeconds * 1000 };
   const sweep = setInterval(() => {
-    onCompletion(db.transaction(() => sweepQuietPeriods(db, quiet, Date.now()))());
+    onCompletion(transaction(db, () => sweepQuietPeriods(db, quiet, Date.now())));
     if (route() > 0) runner.kick(); // also picks up completions left unrouted by a restart
   }, config.completion.sweepIntervalMs);
   const retention = cron.schedule(config.retention.schedule, () => {
-    applyRetention(db, path.join(dataDir, 'studies'), config.retention.maxAgeDays, log).catch((err) => log.error('retention.failed', { reason: (err as Error).message }));
+    const dirs = { studiesDir: path.join(dataDir, 'studies'), resultsDir: path.join(dataDir, 'results') };
+    applyRetention(db, dirs, config.retention.maxAgeDays, log).catch((err) => log.error('retention.failed', { reason: (err as Error).message }));
   });
   log.info('node.started', { aeTitle: config.dicom.aeTitle, dimsePort: config.dicom.port, httpPort: config.http.port, dataDir });
 

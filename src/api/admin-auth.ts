@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../log/logger.js';
 import { sameSecret } from './auth.js';
-import { problem } from './problem.js';
+import { problem } from '../http/problem.js';
 
 export type Role = 'admin' | 'read-only';
 export interface AdminTokens { admin: string; readOnly: string }

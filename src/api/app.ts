@@ -2,7 +2,7 @@
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { NodeConfig } from '../config/schema.js';
-import type { Db } from '../db/database.js';
+import { databaseReachable, type Db } from '../db/database.js';
 import { getStudy, listStudies } from '../db/studies.js';
 import type { ModelRegistry } from '../infer/index.js';
 import type { Logger } from '../log/logger.js';
@@ -11,7 +11,7 @@ import { stowHandler } from '../receive/stow-rs.js';
 import type { InstanceStore } from '../store/instance-store.js';
 import { requireAdmin, type AdminTokens } from './admin-auth.js';
 import { requireStowAuth } from './auth.js';
-import { problem } from './problem.js';
+import { problem } from '../http/problem.js';
 import { deliveriesRouter } from './routes/deliveries.js';
 import { destinationsRouter } from './routes/destinations.js';
 import type { Outbox } from '../export/outbox.js';
@@ -78,7 +78,7 @@ function health(deps: AppDeps) {
   return async (_req: Request, res: Response) => {
     let database = false;
     try {
-      database = (deps.db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
+      database = databaseReachable(deps.db);
     } catch { /* reported as false */ }
     const freeBytes = await deps.store.freeSpace().catch(() => 0);
     const freeFloor = freeBytes >= deps.config.storage.minFreeMb * 1048576;

@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { StowAuth } from '../config/schema.js';
-import { problem } from './problem.js';
+import { problem } from '../http/problem.js';
 
 export function requireStowAuth(auth: StowAuth) {
   return (req: Request, res: Response, next: NextFunction): void => {

@@ -1,7 +1,13 @@
 // Decides when series and studies are complete: by expected counts the data announce, else by a
 // quiet period; a late instance reopens a complete study as a new revision. Completion of a study
 // writes a durable study_completions row that the router consumes.
-import { prepared, type Db } from '../db/database.js';
+import { insertCompletion } from '../db/completions.js';
+import type { Db } from '../db/database.js';
+import { countInstancesOfSeries, countInstancesOfStudy } from '../db/instances.js';
+import {
+  findStudy, insertStudy, markSeriesComplete, markStudyComplete, receivingSeriesOfStudy, receivingSeriesQuietSince, receivingStudiesQuietSince,
+  recordStudyArrival, reopenStudy, seriesExpectedInstances, seriesStatesOfStudy, studyExpectedInstances, upsertSeries,
+} from '../db/studies.js';
 
 export interface Arrival {
   studyUid: string;
@@ -26,26 +32,32 @@ export interface QuietPeriods { seriesMs: number; studyMs: number }
 /** Records one stored instance; runs inside the store's transaction. */
 export function recordArrival(db: Db, a: Arrival): CompletionEvent[] {
   const events: CompletionEvent[] = [];
-  const study = prepared(db, 'SELECT state, revision, sources, calling_aes FROM studies WHERE study_uid = ?').get(a.studyUid) as
-    | { state: string; revision: number; sources: string; calling_aes: string }
-    | undefined;
-  if (!study) insertStudy(db, a);
-  else {
+  const v = a.values;
+  const study = findStudy(db, a.studyUid);
+  if (!study) {
+    insertStudy(db, {
+      studyUid: a.studyUid, patientId: v.PatientID ?? null, patientName: v.PatientName ?? null, studyDate: v.StudyDate ?? null,
+      studyDescription: v.StudyDescription ?? null, accessionNumber: v.AccessionNumber ?? null, expectedInstances: count(v.NumberOfStudyRelatedInstances),
+      receivedAt: a.receivedAt, sources: [a.source], callingAes: a.callingAe ? [a.callingAe] : [],
+    });
+  } else {
     if (study.state === 'complete') {
-      prepared(db, "UPDATE studies SET state = 'receiving', revision = revision + 1, completed_at = NULL WHERE study_uid = ?").run(a.studyUid);
+      reopenStudy(db, a.studyUid);
       events.push({ kind: 'study-reopened', studyUid: a.studyUid, revision: study.revision + 1 });
     }
-    prepared(db, 'UPDATE studies SET last_received_at = ?, sources = ?, calling_aes = ?, expected_instances = COALESCE(?, expected_instances) WHERE study_uid = ?').run(
-      a.receivedAt, addToSet(study.sources, a.source), addToSet(study.calling_aes, a.callingAe), count(a.values.NumberOfStudyRelatedInstances), a.studyUid,
-    );
+    recordStudyArrival(db, a.studyUid, a.receivedAt, addToSet(study.sources, a.source), addToSet(study.callingAes, a.callingAe), count(v.NumberOfStudyRelatedInstances));
   }
-  upsertSeries(db, a);
-  const series = prepared(db, 'SELECT expected_instances AS expected FROM series WHERE series_uid = ?').get(a.seriesUid) as { expected: number | null };
-  if (series.expected !== null && seriesInstanceCount(db, a.seriesUid) >= series.expected) {
+  upsertSeries(db, {
+    seriesUid: a.seriesUid, studyUid: a.studyUid, modality: v.Modality ?? null, seriesNumber: v.SeriesNumber ?? null,
+    seriesDescription: v.SeriesDescription ?? null, bodyPart: v.BodyPartExamined ?? null,
+    expectedInstances: count(v.NumberOfSeriesRelatedInstances) ?? count(v.ImagesInAcquisition), receivedAt: a.receivedAt,
+  });
+  const seriesExpected = seriesExpectedInstances(db, a.seriesUid);
+  if (seriesExpected !== null && countInstancesOfSeries(db, a.seriesUid) >= seriesExpected) {
     events.push(...completeSeries(db, a.seriesUid, 'expected-count', a.receivedAt));
   }
-  const expected = prepared(db, 'SELECT expected_instances AS e FROM studies WHERE study_uid = ?').get(a.studyUid) as { e: number | null };
-  if (expected.e !== null && studyInstanceCount(db, a.studyUid) >= expected.e) {
+  const studyExpected = studyExpectedInstances(db, a.studyUid);
+  if (studyExpected !== null && countInstancesOfStudy(db, a.studyUid) >= studyExpected) {
     events.push(...completeStudy(db, a.studyUid, 'expected-count', a.receivedAt));
   }
   return events;
@@ -57,10 +69,8 @@ export function recordArrival(db: Db, a: Arrival): CompletionEvent[] {
  */
 export function sweepQuietPeriods(db: Db, q: QuietPeriods, now: number): CompletionEvent[] {
   const events: CompletionEvent[] = [];
-  const quietSeries = prepared(db, "SELECT series_uid AS uid FROM series WHERE state = 'receiving' AND last_received_at <= ?").all(now - q.seriesMs) as { uid: string }[];
-  for (const s of quietSeries) events.push(...completeSeries(db, s.uid, 'quiet-period', now));
-  const candidates = prepared(db, "SELECT study_uid AS uid, last_received_at AS last FROM studies WHERE state = 'receiving' AND last_received_at <= ?").all(now - Math.min(q.seriesMs, q.studyMs)) as { uid: string; last: number }[];
-  for (const s of candidates) {
+  for (const uid of receivingSeriesQuietSince(db, now - q.seriesMs)) events.push(...completeSeries(db, uid, 'quiet-period', now));
+  for (const s of receivingStudiesQuietSince(db, now - Math.min(q.seriesMs, q.studyMs))) {
     if (now - s.last >= q.studyMs) events.push(...completeStudy(db, s.uid, 'quiet-period', now));
     else if (allSeriesCompleteByCount(db, s.uid)) events.push(...completeStudy(db, s.uid, 'expected-count', now));
   }
@@ -68,54 +78,24 @@ export function sweepQuietPeriods(db: Db, q: QuietPeriods, now: number): Complet
 }
 
 function completeSeries(db: Db, seriesUid: string, reason: 'quiet-period' | 'expected-count', now: number): CompletionEvent[] {
-  const r = prepared(db, "UPDATE series SET state = 'complete', completed_at = ?, completion_reason = ? WHERE series_uid = ? AND state = 'receiving' RETURNING study_uid AS studyUid").get(now, reason, seriesUid) as { studyUid: string } | undefined;
-  return r ? [{ kind: 'series-complete', studyUid: r.studyUid, seriesUid, reason, instances: seriesInstanceCount(db, seriesUid) }] : [];
+  const studyUid = markSeriesComplete(db, seriesUid, reason, now);
+  return studyUid ? [{ kind: 'series-complete', studyUid, seriesUid, reason, instances: countInstancesOfSeries(db, seriesUid) }] : [];
 }
 
 function completeStudy(db: Db, studyUid: string, reason: 'quiet-period' | 'expected-count', now: number): CompletionEvent[] {
   const events: CompletionEvent[] = [];
-  const open = prepared(db, "SELECT series_uid AS uid FROM series WHERE study_uid = ? AND state = 'receiving'").all(studyUid) as { uid: string }[];
-  for (const s of open) events.push(...completeSeries(db, s.uid, reason, now));
-  const r = prepared(db, "UPDATE studies SET state = 'complete', completed_at = ? WHERE study_uid = ? AND state = 'receiving' RETURNING revision").get(now, studyUid) as { revision: number } | undefined;
-  if (!r) return events;
-  const instances = studyInstanceCount(db, studyUid);
-  prepared(db, 'INSERT INTO study_completions (study_uid, revision, reason, instance_count, completed_at) VALUES (?, ?, ?, ?, ?)').run(studyUid, r.revision, reason, instances, now);
-  events.push({ kind: 'study-complete', studyUid, reason, revision: r.revision, instances });
+  for (const uid of receivingSeriesOfStudy(db, studyUid)) events.push(...completeSeries(db, uid, reason, now));
+  const revision = markStudyComplete(db, studyUid, now);
+  if (revision === undefined) return events;
+  const instances = countInstancesOfStudy(db, studyUid);
+  insertCompletion(db, studyUid, revision, reason, instances, now);
+  events.push({ kind: 'study-complete', studyUid, reason, revision, instances });
   return events;
 }
 
 function allSeriesCompleteByCount(db: Db, studyUid: string): boolean {
-  const rows = prepared(db, 'SELECT state, completion_reason AS reason FROM series WHERE study_uid = ?').all(studyUid) as { state: string; reason: string | null }[];
+  const rows = seriesStatesOfStudy(db, studyUid);
   return rows.length > 0 && rows.every((r) => r.state === 'complete' && r.reason === 'expected-count');
-}
-
-function insertStudy(db: Db, a: Arrival): void {
-  const v = a.values;
-  prepared(db, 
-    `INSERT INTO studies (study_uid, patient_id, patient_name, study_date, study_description, accession_number, state, expected_instances,
-                          first_received_at, last_received_at, sources, calling_aes)
-     VALUES (?, ?, ?, ?, ?, ?, 'receiving', ?, ?, ?, ?, ?)`,
-  ).run(a.studyUid, v.PatientID ?? null, v.PatientName ?? null, v.StudyDate ?? null, v.StudyDescription ?? null, v.AccessionNumber ?? null,
-    count(v.NumberOfStudyRelatedInstances), a.receivedAt, a.receivedAt, JSON.stringify([a.source]), JSON.stringify(a.callingAe ? [a.callingAe] : []));
-}
-
-function upsertSeries(db: Db, a: Arrival): void {
-  const v = a.values;
-  const expected = count(v.NumberOfSeriesRelatedInstances) ?? count(v.ImagesInAcquisition);
-  prepared(db, 
-    `INSERT INTO series (series_uid, study_uid, modality, series_number, series_description, body_part, state, expected_instances, first_received_at, last_received_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'receiving', ?, ?, ?)
-     ON CONFLICT(series_uid) DO UPDATE SET state = 'receiving', completed_at = NULL, completion_reason = NULL,
-       last_received_at = excluded.last_received_at, expected_instances = COALESCE(excluded.expected_instances, expected_instances)`,
-  ).run(a.seriesUid, a.studyUid, v.Modality ?? null, v.SeriesNumber ?? null, v.SeriesDescription ?? null, v.BodyPartExamined ?? null, expected, a.receivedAt, a.receivedAt);
-}
-
-function seriesInstanceCount(db: Db, seriesUid: string): number {
-  return (prepared(db, 'SELECT COUNT(*) AS n FROM instances WHERE series_uid = ?').get(seriesUid) as { n: number }).n;
-}
-
-function studyInstanceCount(db: Db, studyUid: string): number {
-  return (prepared(db, 'SELECT COUNT(*) AS n FROM instances WHERE study_uid = ?').get(studyUid) as { n: number }).n;
 }
 
 function count(v: string | undefined): number | null {
@@ -123,8 +103,8 @@ function count(v: string | undefined): number | null {
   return Number.isFinite(n) && n > 0 ? n : null;
 }
 
-function addToSet(json: string, value: string | null): string {
-  const set = new Set<string>(JSON.parse(json) as string[]);
+function addToSet(values: string[], value: string | null): string[] {
+  const set = new Set<string>(values);
   if (value) set.add(value);
-  return JSON.stringify([...set]);
+  return [...set];
 }

@@ -1,22 +1,22 @@
 // What the router sees of a study: per series the header of a representative instance (read from
 // the stored file, headers only) and counts, plus the node facts (calling/called AE, source).
 import dcmjs from 'dcmjs';
-import { prepared, type Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
+import { countInstancesOfSeries, firstInstancePathOfSeries, studyOrigin } from '../db/instances.js';
+import { seriesUidsOfStudy } from '../db/studies.js';
 import { readHeaderBytes } from '../header-bytes.js';
 import type { SeriesFacts, StudyFacts } from '../route/types.js';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
 export function buildStudyFacts(db: Db, studyUid: string, completedAt = new Date()): StudyFacts | undefined {
-  const series = prepared(db, 'SELECT series_uid AS uid FROM series WHERE study_uid = ? ORDER BY first_received_at').all(studyUid) as { uid: string }[];
+  const series = seriesUidsOfStudy(db, studyUid);
   if (series.length === 0) return undefined;
-  const facts: SeriesFacts[] = series.map(({ uid }) => {
-    const first = prepared(db, 'SELECT path FROM instances WHERE series_uid = ? ORDER BY received_at LIMIT 1').get(uid) as { path: string };
-    const n = (prepared(db, 'SELECT COUNT(*) AS n FROM instances WHERE series_uid = ?').get(uid) as { n: number }).n;
-    return { seriesInstanceUid: uid, header: readHeader(readHeaderBytes(first.path)), numberOfInstances: n };
+  const facts: SeriesFacts[] = series.map((uid) => {
+    const first = firstInstancePathOfSeries(db, uid)!;
+    return { seriesInstanceUid: uid, header: readHeader(readHeaderBytes(first)), numberOfInstances: countInstancesOfSeries(db, uid) };
   });
-  const origin = prepared(db, 'SELECT calling_ae AS callingAe, called_ae AS calledAe, source FROM instances WHERE study_uid = ? ORDER BY received_at LIMIT 1').get(studyUid) as
-    { callingAe: string | null; calledAe: string | null; source: 'dimse' | 'stow' };
+  const origin = studyOrigin(db, studyUid)!;
   return { studyInstanceUid: studyUid, header: facts[0].header, ...origin, completedAt, series: facts };
 }
 

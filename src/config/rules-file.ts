@@ -1,7 +1,7 @@
 // The rules file (routing.rulesFile) seeds the rule set when the database holds none yet. It is
 // validated by the same schema as every API write; a bad file stops start-up with every problem's path.
 import fs from 'node:fs';
-import type { Db } from '../db/database.js';
+import { transaction, type Db } from '../db/database.js';
 import { recordAudit } from '../db/audit.js';
 import { listDestinations } from '../db/destinations.js';
 import { currentRules, saveRuleVersion } from '../db/rule-versions.js';
@@ -19,9 +19,9 @@ export function seedRules(db: Db, file: string, models: string[], log: Logger): 
   }
   const check = validateRuleSet(candidate, { models, destinations: listDestinations(db).map((d) => d.id) });
   if (!check.ok) throw new ConfigError(check.problems.map((p) => `${file}${p.path}: ${p.message}`));
-  db.transaction(() => {
+  transaction(db, () => {
     const version = saveRuleVersion(db, check.ruleSet.rules, 'rules-file', `seed from ${file}`);
     recordAudit(db, 'rules-file', 'seed', 'rules', null, { version, rules: check.ruleSet.rules.length });
-  })();
+  });
   log.info('rules.loaded', { file, rules: check.ruleSet.rules.length });
 }

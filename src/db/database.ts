@@ -166,11 +166,16 @@ export function prepared(db: Db, sql: string): Database.Statement {
   return stmt;
 }
 
-export function bumpCounter(db: Db, name: string, by = 1): void {
-  prepared(db, 'INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value').run(name, by);
+/**
+ * Runs `fn` in one transaction (a savepoint when nested) and returns its result. Every stage
+ * states its transaction boundary through this helper, so an async database variant replaces
+ * this one function rather than every call site.
+ */
+export function transaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn)();
 }
 
-export function readCounters(db: Db): Record<string, number> {
-  const rows = db.prepare('SELECT name, value FROM counters').all() as { name: string; value: number }[];
-  return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+/** The health check's probe: true when the database answers a trivial query. */
+export function databaseReachable(db: Db): boolean {
+  return (prepared(db, 'SELECT 1 AS ok').get() as { ok: number }).ok === 1;
 }

@@ -1,7 +1,11 @@
 // Repository for the deliveries table (the outbox): one row per object × destination, claimed with leases.
-import { prepared, type Db } from './database.js';
+import { prepared, transaction, type Db } from './database.js';
 
-export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed-permanent' | 'dead';
+/** Every delivery state, declared once: the API, metrics and retention take theirs from here. */
+export const DELIVERY_STATES = ['pending', 'sending', 'delivered', 'failed-permanent', 'dead'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+/** States the outbox never moves a delivery out of by itself (only a replay does). */
+export const FINAL_DELIVERY_STATES: readonly DeliveryState[] = ['delivered', 'failed-permanent', 'dead'];
 
 export interface DeliveryItem { jobId: number | null; destinationId: string; path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }
 
@@ -23,7 +27,7 @@ export function insertDeliveries(db: Db, items: DeliveryItem[], now = Date.now()
     WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE job_id IS @jobId AND destination_id = @destinationId AND sop_instance_uid = @sopInstanceUid)
     ON CONFLICT DO NOTHING`);
   // A nested db.transaction is a savepoint, so this joins the caller's transaction when there is one.
-  return db.transaction(() => items.reduce((n, i) => n + insert.run({ jobId: i.jobId, destinationId: i.destinationId, sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid, path: i.path, now }).changes, 0))();
+  return transaction(db, () => items.reduce((n, i) => n + insert.run({ jobId: i.jobId, destinationId: i.destinationId, sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid, path: i.path, now }).changes, 0));
 }
 
 /** Rows left `sending` by a crash or a stop whose lease ran out go back to `pending`. */
@@ -43,7 +47,7 @@ export function nextWakeAt(db: Db): number | undefined {
 
 /** Claims up to `limit` due rows of one destination, oldest due first: sending, leased, attempts + 1. */
 export function claimDeliveries(db: Db, destinationId: string, limit: number, leaseUntil: number, now = Date.now()): DeliveryRow[] {
-  return db.transaction(() => {
+  return transaction(db, () => {
     const rows = prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE destination_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
       .all(destinationId, now, limit) as DeliveryRow[];
     const claim = prepared(db, `UPDATE deliveries SET state = 'sending', lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`);
@@ -52,7 +56,7 @@ export function claimDeliveries(db: Db, destinationId: string, limit: number, le
       Object.assign(r, { state: 'sending', leaseUntil, attempts: r.attempts + 1 });
     }
     return rows;
-  })();
+  });
 }
 
 // The updates below only touch rows still `sending`: a row whose lease ran out and was claimed
@@ -82,10 +86,25 @@ export function listDeliveries(db: Db, f: DeliveryFilter = {}): DeliveryRow[] {
   if (f.jobId !== undefined) { where.push('job_id = ?'); args.push(f.jobId); }
   if (f.destinationId) { where.push('destination_id = ?'); args.push(f.destinationId); }
   const sql = `SELECT ${COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-  return db.prepare(sql).all(...args, f.limit ?? 100) as DeliveryRow[];
+  return prepared(db, sql).all(...args, f.limit ?? 100) as DeliveryRow[];
 }
 
 /** Dead or permanently failed → pending again with a fresh attempt count. False when the row is in another state. */
 export function replayDelivery(db: Db, id: number, now = Date.now()): boolean {
   return prepared(db, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND state IN ('dead', 'failed-permanent')`).run(now, now, id).changes === 1;
+}
+
+export function countDeliveriesByState(db: Db): Map<string, number> {
+  return new Map((prepared(db, 'SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all() as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]));
+}
+
+/** Deliveries of the study's jobs (result objects and forwarded instances) with their state. */
+export function deliveriesOfStudy(db: Db, studyUid: string): Array<{ id: number; state: DeliveryState }> {
+  return prepared(db, 'SELECT id, state FROM deliveries WHERE job_id IN (SELECT id FROM jobs WHERE study_uid = ?) ORDER BY id')
+    .all(studyUid) as Array<{ id: number; state: DeliveryState }>;
+}
+
+/** Retention: first of the study's rows, as they reference its jobs. */
+export function deleteDeliveriesOfStudy(db: Db, studyUid: string): void {
+  prepared(db, 'DELETE FROM deliveries WHERE job_id IN (SELECT id FROM jobs WHERE study_uid = ?)').run(studyUid);
 }

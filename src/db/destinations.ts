@@ -1,6 +1,18 @@
-// Repository for destinations (stored as validated JSON).
-import type { Destination } from '../export/destination.js';
+// Repository for destinations (stored as JSON, validated by export/destination.ts before a write).
 import { prepared, type Db } from './database.js';
+
+export type DestinationAuth = { type: 'none' } | { type: 'bearer'; token: string } | { type: 'basic'; username: string; password: string };
+export type Destination =
+  | ({ id: string; name: string; type: 'dimse'; aeTitle: string; host: string; port: number } & DimseTls)
+  | { id: string; name: string; type: 'dicomweb'; url: string; auth?: DestinationAuth };
+
+/**
+ * TLS for a DIMSE peer. tls false/absent: plain TCP. With tls: the peer's certificate must verify
+ * against tlsCaFile (PEM; without it, Node's bundled public CAs) and name `host`; tlsCertFile +
+ * tlsKeyFile (PEM) are our client certificate for peers that require mutual TLS.
+ */
+export interface DimseTls { tls?: boolean; tlsCaFile?: string; tlsCertFile?: string; tlsKeyFile?: string }
+export type DimseDestination = Extract<Destination, { type: 'dimse' }>;
 
 export function listDestinations(db: Db): Destination[] {
   return (prepared(db, 'SELECT config FROM destinations ORDER BY id').all() as { config: string }[]).map((r) => JSON.parse(r.config));

@@ -49,3 +49,48 @@ export function instancesOfSeries(db: Db, seriesUid: string): InstanceRow[] {
 export function instancePaths(db: Db, studyUid: string): string[] {
   return (prepared(db, 'SELECT path FROM instances WHERE study_uid = ?').all(studyUid) as { path: string }[]).map((r) => r.path);
 }
+
+export function countInstancesOfSeries(db: Db, seriesUid: string): number {
+  return (prepared(db, 'SELECT COUNT(*) AS n FROM instances WHERE series_uid = ?').get(seriesUid) as { n: number }).n;
+}
+
+export function countInstancesOfStudy(db: Db, studyUid: string): number {
+  return (prepared(db, 'SELECT COUNT(*) AS n FROM instances WHERE study_uid = ?').get(studyUid) as { n: number }).n;
+}
+
+/** The series' first-received instance file (its header stands for the series in the router's facts). */
+export function firstInstancePathOfSeries(db: Db, seriesUid: string): string | undefined {
+  return (prepared(db, 'SELECT path FROM instances WHERE series_uid = ? ORDER BY received_at LIMIT 1').get(seriesUid) as { path: string } | undefined)?.path;
+}
+
+/** How the study arrived: AEs and source of its first instance. */
+export function studyOrigin(db: Db, studyUid: string): { callingAe: string | null; calledAe: string | null; source: 'dimse' | 'stow' } | undefined {
+  return prepared(db, 'SELECT calling_ae AS callingAe, called_ae AS calledAe, source FROM instances WHERE study_uid = ? ORDER BY received_at LIMIT 1').get(studyUid) as
+    { callingAe: string | null; calledAe: string | null; source: 'dimse' | 'stow' } | undefined;
+}
+
+/** The series' files in path order (a model job's input). */
+export function instanceFilesOfSeries(db: Db, seriesUid: string): string[] {
+  return (prepared(db, 'SELECT path FROM instances WHERE series_uid = ? ORDER BY path').all(seriesUid) as Array<{ path: string }>).map((r) => r.path);
+}
+
+export interface ForwardableInstance { path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }
+
+/** Every stored instance of the study, by series and path (a forward job's objects). */
+export function forwardableInstancesOfStudy(db: Db, studyUid: string): ForwardableInstance[] {
+  return prepared(db, `SELECT path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, transfer_syntax_uid AS transferSyntaxUid
+    FROM instances WHERE study_uid = ? ORDER BY series_uid, path`).all(studyUid) as ForwardableInstance[];
+}
+
+export function callingAesOfStudy(db: Db, studyUid: string): string[] {
+  return (prepared(db, 'SELECT DISTINCT calling_ae AS ae FROM instances WHERE study_uid = ? AND calling_ae IS NOT NULL ORDER BY ae')
+    .all(studyUid) as Array<{ ae: string }>).map((r) => r.ae);
+}
+
+export function instanceFilesOfStudy(db: Db, studyUid: string): Array<{ path: string; size: number }> {
+  return prepared(db, 'SELECT path, size FROM instances WHERE study_uid = ?').all(studyUid) as Array<{ path: string; size: number }>;
+}
+
+export function deleteInstancesOfStudy(db: Db, studyUid: string): void {
+  prepared(db, 'DELETE FROM instances WHERE study_uid = ?').run(studyUid);
+}

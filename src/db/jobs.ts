@@ -1,12 +1,20 @@
-// Repository for jobs: one durable row per planned action and selected series, with the rule and
-// rule-set version that produced it, so the history explains every result.
-import { prepared, type Db } from './database.js';
+// Repository for jobs, their only owner: one durable row per planned action and selected series,
+// with the rule and rule-set version that produced it, so the history explains every result; and
+// the runner's leases. A claim is identified by (id, attempts): a job reclaimed after its lease
+// ran out is no longer ours.
+import { prepared, transaction, type Db } from './database.js';
 
-export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+/** Every job state, declared once: the API, metrics and retention take theirs from here. */
+export const JOB_STATES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+/** States a job never leaves on its own (retention may remove the study). */
+export const FINAL_JOB_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
+
+export type JobAction = 'runModel' | 'forward' | 'discard';
 
 export interface NewJob {
   completionId: number; studyUid: string; revision: number; ruleId: string; rulesVersion: number;
-  action: 'runModel' | 'forward' | 'discard'; modelId?: string; seriesUid?: string; outputs?: string[]; destinations?: string[];
+  action: JobAction; modelId?: string; seriesUid?: string; outputs?: string[]; destinations?: string[];
   state?: JobState; reason?: string;
 }
 
@@ -49,4 +57,91 @@ function toJob(r: Record<string, any>): JobRow {
     state: r.state, reason: r.reason, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
     stages: JSON.parse(r.stages),
   };
+}
+
+/** The routing stage's timing, written onto every job of one routing in its transaction. */
+export function setJobStages(db: Db, id: number, stages: string): void {
+  prepared(db, 'UPDATE jobs SET stages = ? WHERE id = ?').run(stages, id);
+}
+
+export function jobStages(db: Db, id: number): Array<{ stage: string; startedAt: string; endedAt?: string; ms?: number }> | undefined {
+  const r = prepared(db, 'SELECT stages FROM jobs WHERE id = ?').get(id) as { stages: string } | undefined;
+  return r && JSON.parse(r.stages);
+}
+
+export function countJobsByState(db: Db): Map<string, number> {
+  return new Map((prepared(db, 'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]));
+}
+
+/** The study's jobs (every revision) with their state: retention waits until all are final. */
+export function jobsOfStudy(db: Db, studyUid: string): Array<{ id: number; state: JobState }> {
+  return prepared(db, 'SELECT id, state FROM jobs WHERE study_uid = ? ORDER BY id').all(studyUid) as Array<{ id: number; state: JobState }>;
+}
+
+/** Retention: after the study's deliveries and result objects, before its completions. */
+export function deleteJobsOfStudy(db: Db, studyUid: string): void {
+  prepared(db, 'DELETE FROM jobs WHERE study_uid = ?').run(studyUid);
+}
+
+// The runner: claim with a lease, renew it, give expired leases back or fail them, record stage
+// timings, finish a claimed job.
+export interface ClaimedJob {
+  id: number; attempts: number; studyUid: string; action: 'runModel' | 'forward';
+  modelId: string | null; seriesUid: string | null; outputs: string[]; destinations: string[];
+}
+export interface StageRecord { stage: string; startedAt: string; endedAt: string; ms: number }
+
+/** Claims up to `limit` pending runModel/forward jobs, oldest first, in one transaction. */
+export function claimJobs(db: Db, limit: number, leaseMs: number, now = Date.now()): ClaimedJob[] {
+  if (limit <= 0) return [];
+  return transaction(db, () => {
+    const rows = prepared(db, `SELECT id, attempts, study_uid, action, model_id, series_uid, outputs, destinations FROM jobs
+      WHERE state = 'pending' AND action IN ('runModel','forward') ORDER BY id LIMIT ?`).all(limit) as Array<Record<string, any>>;
+    const claim = prepared(db, `UPDATE jobs SET state = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`);
+    return rows.filter((r) => claim.run(now + leaseMs, now, r.id).changes === 1).map((r) => ({
+      id: r.id, attempts: r.attempts + 1, studyUid: r.study_uid, action: r.action, modelId: r.model_id, seriesUid: r.series_uid,
+      outputs: JSON.parse(r.outputs), destinations: JSON.parse(r.destinations),
+    }));
+  });
+}
+
+/** Heartbeat: extends the lease of a job we still hold; false when it was cancelled or reclaimed. */
+export function renewLease(db: Db, job: ClaimedJob, leaseMs: number, now = Date.now()): boolean {
+  return prepared(db, `UPDATE jobs SET lease_until = ? WHERE id = ? AND attempts = ? AND state = 'running'`).run(now + leaseMs, job.id, job.attempts).changes === 1;
+}
+
+/** Graceful stop mid-job: end our lease now so the next start claims the job again at once. */
+export function releaseLease(db: Db, job: ClaimedJob, now = Date.now()): void {
+  prepared(db, `UPDATE jobs SET lease_until = ? WHERE id = ? AND attempts = ? AND state = 'running'`).run(now, job.id, job.attempts);
+}
+
+/** Running jobs whose lease ran out (the node died mid-job): back to pending, or failed after maxAttempts. */
+export function recoverExpiredLeases(db: Db, maxAttempts: number, now = Date.now()): { requeued: number[]; failed: number[] } {
+  return transaction(db, () => {
+    const expired = prepared(db, `SELECT id, attempts FROM jobs WHERE state = 'running' AND lease_until < ?`).all(now) as Array<{ id: number; attempts: number }>;
+    const requeue = prepared(db, `UPDATE jobs SET state = 'pending', lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'`);
+    const fail = prepared(db, `UPDATE jobs SET state = 'failed', lease_until = NULL, reason = ?, updated_at = ? WHERE id = ? AND state = 'running'`);
+    const out = { requeued: [] as number[], failed: [] as number[] };
+    for (const j of expired) {
+      if (j.attempts < maxAttempts) { requeue.run(now, j.id); out.requeued.push(j.id); }
+      else { fail.run(`JOB_LEASE_EXPIRED: the node stopped during this job ${j.attempts} times (maxAttempts ${maxAttempts})`, now, j.id); out.failed.push(j.id); }
+    }
+    return out;
+  });
+}
+
+/** Appends one stage's timing to jobs.stages (the routing stage wrote the first entry). */
+export function appendStage(db: Db, job: ClaimedJob, s: StageRecord): void {
+  transaction(db, () => {
+    const row = prepared(db, 'SELECT stages FROM jobs WHERE id = ? AND attempts = ?').get(job.id, job.attempts) as { stages: string } | undefined;
+    if (!row) return;
+    const stages = (JSON.parse(row.stages) as StageRecord[]).filter((x) => x.stage !== s.stage); // a rerun replaces its earlier try
+    prepared(db, 'UPDATE jobs SET stages = ? WHERE id = ?').run(JSON.stringify([...stages, s]), job.id);
+  });
+}
+
+/** Ends a claimed job (call inside the transaction that made its results durable); false when it is no longer ours. */
+export function finishJob(db: Db, job: ClaimedJob, state: 'done' | 'failed', reason: string | null = null, now = Date.now()): boolean {
+  return prepared(db, `UPDATE jobs SET state = ?, reason = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND attempts = ? AND state = 'running'`)
+    .run(state, reason, now, job.id, job.attempts).changes === 1;
 }

@@ -1,5 +1,19 @@
-// Read side of the studies/series tables for the API.
-import type { Db } from './database.js';
+// Repository for the studies and series tables: the assembler's writes (arrival, completion,
+// reopening), the API's read side, and retention's selection and removal.
+import { completionsOfStudy } from './completions.js';
+import { prepared, type Db } from './database.js';
+
+export type AssemblyState = 'receiving' | 'complete';
+export type SeriesCompletionReason = 'quiet-period' | 'expected-count';
+
+export interface NewStudy {
+  studyUid: string; patientId: string | null; patientName: string | null; studyDate: string | null; studyDescription: string | null;
+  accessionNumber: string | null; expectedInstances: number | null; receivedAt: number; sources: string[]; callingAes: string[];
+}
+export interface SeriesArrival {
+  seriesUid: string; studyUid: string; modality: string | null; seriesNumber: string | null; seriesDescription: string | null;
+  bodyPart: string | null; expectedInstances: number | null; receivedAt: number;
+}
 
 export interface StudySummary {
   studyInstanceUid: string; state: string; revision: number; instances: number; series: number;
@@ -35,8 +49,8 @@ export function getStudy(db: Db, studyUid: string) {
     state: x.state, instances: x.n, expectedInstances: x.expected_instances, completionReason: x.completion_reason,
     firstReceivedAt: iso(x.first_received_at), lastReceivedAt: iso(x.last_received_at), completedAt: iso(x.completed_at),
   }));
-  const completions = db.prepare('SELECT revision, reason, instance_count AS instances, completed_at FROM study_completions WHERE study_uid = ? ORDER BY revision').all(studyUid) as Record<string, any>[];
-  return { ...toSummary(row), seriesList: series, completions: completions.map((c) => ({ revision: c.revision, reason: c.reason, instances: c.instances, completedAt: iso(c.completed_at) })) };
+  const completions = completionsOfStudy(db, studyUid);
+  return { ...toSummary(row), seriesList: series, completions: completions.map((c) => ({ revision: c.revision, reason: c.reason, instances: c.instances, completedAt: iso(c.completedAt) })) };
 }
 
 function toSummary(r: Record<string, any>): StudySummary {
@@ -46,4 +60,96 @@ function toSummary(r: Record<string, any>): StudySummary {
     completedAt: iso(r.completed_at), sources: JSON.parse(r.sources), callingAes: JSON.parse(r.calling_aes),
     studyDate: r.study_date, studyDescription: r.study_description, duplicatesReceived: r.dups,
   };
+}
+
+export function findStudy(db: Db, studyUid: string): { state: AssemblyState; revision: number; sources: string[]; callingAes: string[] } | undefined {
+  const r = prepared(db, 'SELECT state, revision, sources, calling_aes FROM studies WHERE study_uid = ?').get(studyUid) as
+    | { state: AssemblyState; revision: number; sources: string; calling_aes: string }
+    | undefined;
+  return r && { state: r.state, revision: r.revision, sources: JSON.parse(r.sources), callingAes: JSON.parse(r.calling_aes) };
+}
+
+export function insertStudy(db: Db, s: NewStudy): void {
+  prepared(db,
+    `INSERT INTO studies (study_uid, patient_id, patient_name, study_date, study_description, accession_number, state, expected_instances,
+                          first_received_at, last_received_at, sources, calling_aes)
+     VALUES (?, ?, ?, ?, ?, ?, 'receiving', ?, ?, ?, ?, ?)`,
+  ).run(s.studyUid, s.patientId, s.patientName, s.studyDate, s.studyDescription, s.accessionNumber, s.expectedInstances,
+    s.receivedAt, s.receivedAt, JSON.stringify(s.sources), JSON.stringify(s.callingAes));
+}
+
+/** A late instance for a complete study: receiving again, as the next revision. */
+export function reopenStudy(db: Db, studyUid: string): void {
+  prepared(db, "UPDATE studies SET state = 'receiving', revision = revision + 1, completed_at = NULL WHERE study_uid = ?").run(studyUid);
+}
+
+export function recordStudyArrival(db: Db, studyUid: string, receivedAt: number, sources: string[], callingAes: string[], expected: number | null): void {
+  prepared(db, 'UPDATE studies SET last_received_at = ?, sources = ?, calling_aes = ?, expected_instances = COALESCE(?, expected_instances) WHERE study_uid = ?')
+    .run(receivedAt, JSON.stringify(sources), JSON.stringify(callingAes), expected, studyUid);
+}
+
+export function upsertSeries(db: Db, a: SeriesArrival): void {
+  prepared(db,
+    `INSERT INTO series (series_uid, study_uid, modality, series_number, series_description, body_part, state, expected_instances, first_received_at, last_received_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'receiving', ?, ?, ?)
+     ON CONFLICT(series_uid) DO UPDATE SET state = 'receiving', completed_at = NULL, completion_reason = NULL,
+       last_received_at = excluded.last_received_at, expected_instances = COALESCE(excluded.expected_instances, expected_instances)`,
+  ).run(a.seriesUid, a.studyUid, a.modality, a.seriesNumber, a.seriesDescription, a.bodyPart, a.expectedInstances, a.receivedAt, a.receivedAt);
+}
+
+export function seriesExpectedInstances(db: Db, seriesUid: string): number | null {
+  return (prepared(db, 'SELECT expected_instances AS e FROM series WHERE series_uid = ?').get(seriesUid) as { e: number | null }).e;
+}
+
+export function studyExpectedInstances(db: Db, studyUid: string): number | null {
+  return (prepared(db, 'SELECT expected_instances AS e FROM studies WHERE study_uid = ?').get(studyUid) as { e: number | null }).e;
+}
+
+export function receivingSeriesQuietSince(db: Db, before: number): string[] {
+  return (prepared(db, "SELECT series_uid AS uid FROM series WHERE state = 'receiving' AND last_received_at <= ?").all(before) as { uid: string }[]).map((r) => r.uid);
+}
+
+export function receivingStudiesQuietSince(db: Db, before: number): Array<{ uid: string; last: number }> {
+  return prepared(db, "SELECT study_uid AS uid, last_received_at AS last FROM studies WHERE state = 'receiving' AND last_received_at <= ?").all(before) as Array<{ uid: string; last: number }>;
+}
+
+/** Receiving → complete; returns the series' study, or undefined when it was complete already. */
+export function markSeriesComplete(db: Db, seriesUid: string, reason: SeriesCompletionReason, now: number): string | undefined {
+  const r = prepared(db, "UPDATE series SET state = 'complete', completed_at = ?, completion_reason = ? WHERE series_uid = ? AND state = 'receiving' RETURNING study_uid AS studyUid")
+    .get(now, reason, seriesUid) as { studyUid: string } | undefined;
+  return r?.studyUid;
+}
+
+export function receivingSeriesOfStudy(db: Db, studyUid: string): string[] {
+  return (prepared(db, "SELECT series_uid AS uid FROM series WHERE study_uid = ? AND state = 'receiving'").all(studyUid) as { uid: string }[]).map((r) => r.uid);
+}
+
+/** Receiving → complete; returns the revision completed, or undefined when it was complete already. */
+export function markStudyComplete(db: Db, studyUid: string, now: number): number | undefined {
+  const r = prepared(db, "UPDATE studies SET state = 'complete', completed_at = ? WHERE study_uid = ? AND state = 'receiving' RETURNING revision").get(now, studyUid) as { revision: number } | undefined;
+  return r?.revision;
+}
+
+export function seriesStatesOfStudy(db: Db, studyUid: string): Array<{ state: AssemblyState; reason: SeriesCompletionReason | null }> {
+  return prepared(db, 'SELECT state, completion_reason AS reason FROM series WHERE study_uid = ?').all(studyUid) as Array<{ state: AssemblyState; reason: SeriesCompletionReason | null }>;
+}
+
+/** The study's series in arrival order (the router's facts). */
+export function seriesUidsOfStudy(db: Db, studyUid: string): string[] {
+  return (prepared(db, 'SELECT series_uid AS uid FROM series WHERE study_uid = ? ORDER BY first_received_at').all(studyUid) as { uid: string }[]).map((r) => r.uid);
+}
+
+export function studiesReceivedSince(db: Db, since: number): string[] {
+  return (prepared(db, 'SELECT study_uid AS uid FROM studies WHERE last_received_at >= ? ORDER BY last_received_at DESC').all(since) as { uid: string }[]).map((r) => r.uid);
+}
+
+/** Retention's candidates: complete studies last received before the cutoff. */
+export function completeStudiesReceivedBefore(db: Db, cutoff: number): string[] {
+  return (prepared(db, "SELECT study_uid AS uid FROM studies WHERE state = 'complete' AND last_received_at < ?").all(cutoff) as { uid: string }[]).map((r) => r.uid);
+}
+
+/** Retention: the study's series and the study row, after everything that references them. */
+export function deleteStudyAndSeries(db: Db, studyUid: string): void {
+  prepared(db, 'DELETE FROM series WHERE study_uid = ?').run(studyUid);
+  prepared(db, 'DELETE FROM studies WHERE study_uid = ?').run(studyUid);
 }

@@ -4,17 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 
-export type DestinationAuth = { type: 'none' } | { type: 'bearer'; token: string } | { type: 'basic'; username: string; password: string };
-export type Destination =
-  | ({ id: string; name: string; type: 'dimse'; aeTitle: string; host: string; port: number } & DimseTls)
-  | { id: string; name: string; type: 'dicomweb'; url: string; auth?: DestinationAuth };
+// The row type lives with the destinations table (db/destinations.ts); export re-exports it.
+export type { Destination, DestinationAuth, DimseDestination, DimseTls } from '../db/destinations.js';
+import type { Destination, DimseTls } from '../db/destinations.js';
 
-/**
- * TLS for a DIMSE peer. tls false/absent: plain TCP. With tls: the peer's certificate must verify
- * against tlsCaFile (PEM; without it, Node's bundled public CAs) and name `host`; tlsCertFile +
- * tlsKeyFile (PEM) are our client certificate for peers that require mutual TLS.
- */
-export interface DimseTls { tls?: boolean; tlsCaFile?: string; tlsCertFile?: string; tlsKeyFile?: string }
 const tlsFiles = ['tlsCaFile', 'tlsCertFile', 'tlsKeyFile'] as const;
 const pemPath = { type: 'string', minLength: 1, maxLength: 4096 };
 

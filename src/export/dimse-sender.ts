@@ -4,14 +4,15 @@
 import fs from 'node:fs';
 import dimse from 'dcmjs-dimse';
 import { scanPart10File } from '../store/header-scan.js';
-import type { Destination } from './destination.js';
+import type { Destination, DimseDestination } from './destination.js';
 import { securityOptions, watchConnection, type ConnectionWatch, type SecurityOptions } from './dimse-tls.js';
 import { classifyDimseStatus, permanent, transient, type Outcome } from './policy.js';
 
 export interface OutgoingObject { path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }
 dimse.log.setLevel('silent'); // the outbox logs its own events
 
-export type DimseDestination = Extract<Destination, { type: 'dimse' }>;
+export type { DimseDestination } from './destination.js';
+
 type Response = { getStatus(): number };
 
 export function storeBatch(d: DimseDestination, objects: OutgoingObject[], callingAe: string, timeoutMs = 30_000): Promise<Outcome[]> {

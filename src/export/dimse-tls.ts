@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import type dimse from 'dcmjs-dimse';
-import type { DimseDestination } from './dimse-sender.js';
+import type { DimseDestination } from './destination.js';
 
 type Client = InstanceType<typeof dimse.Client>;
 

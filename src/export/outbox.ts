@@ -4,7 +4,7 @@
 // backoff, dead after maxAttempts, or failed-permanent with the reason.
 import cron from 'node-cron';
 import type { NodeConfig } from '../config/schema.js';
-import type { Db } from '../db/database.js';
+import { transaction, type Db } from '../db/database.js';
 import {
   claimDeliveries, destinationsWithDueDeliveries, insertDeliveries, markDelivered, markFinal, markRetry, nextWakeAt, releaseExpiredLeases,
   type DeliveryItem, type DeliveryRow,
@@ -99,7 +99,7 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
 
   function settle(destinationId: string, rows: DeliveryRow[], outcomes: Outcome[], ms: number): void {
     const now = Date.now();
-    db.transaction(() => rows.forEach((row, i) => settleOne(row, outcomes[i], now)))();
+    transaction(db, () => rows.forEach((row, i) => settleOne(row, outcomes[i], now)));
     const counts = { delivered: 0, transient: 0, permanent: 0 };
     outcomes.forEach((o) => counts[o.kind]++);
     if (counts.delivered) log.info('export.delivered', { destinationId, objects: counts.delivered, batch: rows.length, ms });

@@ -1,7 +1,7 @@
 // "Verify" for a destination: a C-ECHO to a DIMSE peer, or an HTTP request to a DICOMweb server.
 import dimse from 'dcmjs-dimse';
 import type { Destination } from './destination.js';
-import type { DimseDestination } from './dimse-sender.js';
+import type { DimseDestination } from './destination.js';
 import { securityOptions, watchConnection, type ConnectionWatch } from './dimse-tls.js';
 
 export interface VerifyResult { ok: boolean; ms: number; detail: string }

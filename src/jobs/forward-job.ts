@@ -1,29 +1,27 @@
 // A forward job: every stored instance of the study is queued for each destination; the enqueue and
 // the job's `done` commit together, so a crash leaves either both or neither.
-import { prepared, type Db } from '../db/database.js';
+import { transaction, type Db } from '../db/database.js';
+import { forwardableInstancesOfStudy } from '../db/instances.js';
 import { enqueueDeliveries } from '../export/outbox.js';
 import { observeStage } from '../metrics/index.js';
 import { JobError } from './errors.js';
 import { resolveDestinations } from './job-destinations.js';
-import { appendStage, finishJob, type ClaimedJob } from './job-lease.js';
+import { appendStage, finishJob, type ClaimedJob } from '../db/jobs.js';
 import { stageRecord } from './run-model-job.js';
-
-interface StoredInstance { path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }
 
 /** Returns false when the job was taken from us (cancelled or reclaimed); throws a coded error on failure. */
 export function forwardJob(db: Db, job: ClaimedJob): boolean {
   const started = Date.now();
   const destinations = resolveDestinations(db, job.studyUid, job.destinations);
-  const instances = prepared(db, `SELECT path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, transfer_syntax_uid AS transferSyntaxUid
-    FROM instances WHERE study_uid = ? ORDER BY series_uid, path`).all(job.studyUid) as StoredInstance[];
+  const instances = forwardableInstancesOfStudy(db, job.studyUid);
   if (instances.length === 0) throw new JobError('JOB_NO_INSTANCES', `study ${job.studyUid} has no stored instances (removed by retention?)`);
-  const done = db.transaction(() => {
+  const done = transaction(db, () => {
     if (!finishJob(db, job, 'done')) return false; // cancelled or reclaimed: write nothing
     enqueueDeliveries(db, instances.flatMap((i) => destinations.map((destinationId) => ({ jobId: job.id, destinationId, ...i }))));
     const ended = Date.now();
     appendStage(db, job, stageRecord('export', started, ended, ended - started));
     return true;
-  })();
+  });
   if (done) observeStage('export', Date.now() - started);
   return done;
 }

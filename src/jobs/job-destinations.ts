@@ -1,7 +1,8 @@
 // Where a job's objects go: destination ids from the rule, with `reply-to-sender` resolved to the
 // dimse destination whose AE title is the calling AE the study arrived from.
-import { prepared, type Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import { getDestination, listDestinations } from '../db/destinations.js';
+import { callingAesOfStudy } from '../db/instances.js';
 import { JobError } from './errors.js';
 
 export const REPLY_TO_SENDER = 'reply-to-sender';
@@ -18,8 +19,7 @@ export function resolveDestinations(db: Db, studyUid: string, requested: string[
 }
 
 function replyDestinations(db: Db, studyUid: string): string[] {
-  const callingAes = (prepared(db, 'SELECT DISTINCT calling_ae AS ae FROM instances WHERE study_uid = ? AND calling_ae IS NOT NULL ORDER BY ae')
-    .all(studyUid) as Array<{ ae: string }>).map((r) => r.ae);
+  const callingAes = callingAesOfStudy(db, studyUid);
   if (callingAes.length === 0) throw new JobError('NO_REPLY_DESTINATION', 'the study did not arrive over DIMSE, so it has no sender AE title to reply to; name a destination in the rule');
   const all = listDestinations(db);
   return callingAes.map((ae) => {

@@ -1,13 +1,12 @@
 // The routing stage: consumes study_completions rows, evaluates the live rules, and writes one job
 // per planned action and selected series, marking the completion consumed in the same transaction.
 import { buildStudyFacts } from '../assemble/study-facts.js';
-import { prepared, type Db } from '../db/database.js';
-import { insertJob } from '../db/jobs.js';
+import { markCompletionConsumed, unconsumedCompletions, type PendingCompletion as Completion } from '../db/completions.js';
+import { transaction, type Db } from '../db/database.js';
+import { insertJob, setJobStages } from '../db/jobs.js';
 import { currentRules } from '../db/rule-versions.js';
 import type { Logger } from '../log/logger.js';
 import { evaluateRules } from '../route/index.js';
-
-interface Completion { id: number; studyUid: string; revision: number; completedAt: number }
 
 /** Routes every unconsumed completion; returns how many were routed. Safe to call concurrently (single flight). */
 export function createRouter(db: Db, log: Logger) {
@@ -17,7 +16,7 @@ export function createRouter(db: Db, log: Logger) {
     if (running) return 0;
     running = true;
     try {
-      const pending = prepared(db, 'SELECT id, study_uid AS studyUid, revision, completed_at AS completedAt FROM study_completions WHERE consumed_at IS NULL ORDER BY id').all() as Completion[];
+      const pending = unconsumedCompletions(db);
       let routed = 0;
       for (const c of pending) {
         if ((retryAt.get(c.id) ?? 0) > Date.now()) continue;
@@ -45,7 +44,7 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
   const decision = rules && facts ? evaluateRules({ rules: rules.rules }, facts) : undefined;
   const ended = Date.now();
   const stages = JSON.stringify([{ stage: 'route', startedAt: new Date(started).toISOString(), endedAt: new Date(ended).toISOString(), ms: ended - started }]);
-  const jobIds = db.transaction(() => {
+  const jobIds = transaction(db, () => {
     const ids: number[] = [];
     for (const p of decision?.planned ?? []) {
       const base = { completionId: c.id, studyUid: c.studyUid, revision: c.revision, ruleId: p.ruleId, rulesVersion: rules!.version };
@@ -58,10 +57,10 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
         ids.push(insertJob(db, { ...base, action: 'discard', state: 'done', reason: 'discarded by rule' }));
       }
     }
-    for (const id of ids) prepared(db, 'UPDATE jobs SET stages = ? WHERE id = ?').run(stages, id);
-    prepared(db, 'UPDATE study_completions SET consumed_at = ? WHERE id = ?').run(Date.now(), c.id);
+    for (const id of ids) setJobStages(db, id, stages);
+    markCompletionConsumed(db, c.id);
     return ids;
-  })();
+  });
   log.info('route.study.routed', {
     studyUid: c.studyUid, revision: c.revision, rulesVersion: rules?.version ?? null, jobs: jobIds.length,
     matchedRules: decision?.outcomes.filter((o) => o.matched).map((o) => o.ruleId) ?? [], ms: ended - started,

@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { observeStage } from '../metrics/index.js';
 import { failureReason } from './errors.js';
 import { forwardJob } from './forward-job.js';
-import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, renewLease, type ClaimedJob } from './job-lease.js';
+import { appendStage, claimJobs, finishJob, jobStages, recoverExpiredLeases, releaseLease, renewLease, type ClaimedJob } from '../db/jobs.js';
 import { runModelJob, type JobContext } from './run-model-job.js';
 
 export interface JobRunner {
@@ -98,7 +98,6 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
 /** The routing stage wrote its timing before the runner existed for this job: feed it to the histogram once. */
 function observeRouteStage(db: Db, job: ClaimedJob): void {
   if (job.attempts !== 1) return;
-  const row = db.prepare('SELECT stages FROM jobs WHERE id = ?').get(job.id) as { stages: string } | undefined;
-  const route = row && (JSON.parse(row.stages) as Array<{ stage: string; ms?: number }>).find((s) => s.stage === 'route');
+  const route = jobStages(db, job.id)?.find((s) => s.stage === 'route');
   if (route?.ms !== undefined) observeStage('route', route.ms);
 }

@@ -3,13 +3,15 @@
 import type { RequestHandler } from 'express';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { readCounters, type Db } from '../db/database.js';
+import { countCompletions } from '../db/completions.js';
+import { readCounters } from '../db/counters.js';
+import type { Db } from '../db/database.js';
+import { countDeliveriesByState, DELIVERY_STATES } from '../db/deliveries.js';
+import { countJobsByState, JOB_STATES } from '../db/jobs.js';
 import { liveRegistry } from './stage-durations.js';
 
 export { observeStage } from './stage-durations.js';
 
-const JOB_STATES = ['pending', 'running', 'done', 'failed', 'cancelled'];
-const DELIVERY_STATES = ['pending', 'sending', 'delivered', 'failed-permanent', 'dead'];
 
 let processWide: { registry: Registry; loopDelay: IntervalHistogram } | undefined;
 
@@ -28,29 +30,27 @@ export function metricsHandler(db: Db): RequestHandler {
 
 function databaseMetrics(db: Db): Registry {
   const registry = new Registry();
-  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-  const byState = (table: string) => new Map((db.prepare(`SELECT state, COUNT(*) AS n FROM ${table} GROUP BY state`).all() as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]));
   new Counter({
     name: 'dain_instances_received_total', help: 'DICOM instances stored (new and replaced), from the counters table', registers: [registry],
     collect() { const c = readCounters(db); this.reset(); this.inc((c.instances_stored ?? 0) + (c.instances_replaced ?? 0)); },
   });
   new Counter({
     name: 'dain_studies_completed_total', help: 'Study completions (each revision of a study counts once)', registers: [registry],
-    collect() { this.reset(); this.inc(count('SELECT COUNT(*) AS n FROM study_completions')); },
+    collect() { this.reset(); this.inc(countCompletions(db)); },
   });
   new Gauge({
     name: 'dain_jobs', help: 'Jobs by state', labelNames: ['state'] as const, registers: [registry],
-    collect() { const m = byState('jobs'); for (const s of JOB_STATES) this.set({ state: s }, m.get(s) ?? 0); },
+    collect() { const m = countJobsByState(db); for (const s of JOB_STATES) this.set({ state: s }, m.get(s) ?? 0); },
   });
   new Gauge({
     name: 'dain_deliveries', help: 'Deliveries (object × destination) by state', labelNames: ['state'] as const, registers: [registry],
-    collect() { const m = byState('deliveries'); for (const s of DELIVERY_STATES) this.set({ state: s }, m.get(s) ?? 0); },
+    collect() { const m = countDeliveriesByState(db); for (const s of DELIVERY_STATES) this.set({ state: s }, m.get(s) ?? 0); },
   });
   new Gauge({
     name: 'dain_queue_depth', help: 'Work waiting: pending jobs and pending deliveries', labelNames: ['queue'] as const, registers: [registry],
     collect() {
-      this.set({ queue: 'jobs' }, count(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'pending'`));
-      this.set({ queue: 'deliveries' }, count(`SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending'`));
+      this.set({ queue: 'jobs' }, countJobsByState(db).get('pending') ?? 0);
+      this.set({ queue: 'deliveries' }, countDeliveriesByState(db).get('pending') ?? 0);
     },
   });
   return registry;

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { InstanceStore, StoredInstance } from '../store/instance-store.js';
 import type { InstanceWriter } from '../store/instance-writer.js';
 import { StoreError } from '../store/status.js';
-import { problem } from '../api/problem.js';
+import { problem } from '../http/problem.js';
 import { MalformedMultipart, MultipartRelatedParser, parseMultipartRelated } from './multipart-related.js';
 
 interface PartOutcome { stored?: StoredInstance; error?: StoreError }

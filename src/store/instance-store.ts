@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { recordArrival, type CompletionEvent } from '../assemble/completion.js';
-import { bumpCounter, type Db } from '../db/database.js';
+import { bumpCounter } from '../db/counters.js';
+import { transaction, type Db } from '../db/database.js';
 import { upsertInstance } from '../db/instances.js';
 import { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
@@ -128,7 +129,7 @@ export class InstanceStore {
   }
 
   private index(stored: StoredInstance, values: Record<string, string>, ctx: StoreContext): CompletionEvent[] {
-    return this.db.transaction(() => {
+    return transaction(this.db, () => {
       const receivedAt = Date.now();
       const { replaced } = upsertInstance(this.db, {
         sopInstanceUid: stored.sopInstanceUid, sopClassUid: stored.sopClassUid, studyUid: stored.studyUid, seriesUid: stored.seriesUid,
@@ -138,7 +139,7 @@ export class InstanceStore {
       stored.replaced = replaced;
       bumpCounter(this.db, replaced ? 'instances_replaced' : 'instances_stored');
       return recordArrival(this.db, { studyUid: stored.studyUid, seriesUid: stored.seriesUid, values, source: ctx.source, callingAe: ctx.callingAe, receivedAt });
-    })();
+    });
   }
 
   private refreshFreeSpace(): void {

@@ -2,19 +2,17 @@
 // permanently failed deliveries, one audit row per replay.
 import express from 'express';
 import { recordAudit } from '../../db/audit.js';
-import type { Db } from '../../db/database.js';
-import { getDelivery, listDeliveries, replayDelivery, type DeliveryState } from '../../db/deliveries.js';
+import { transaction, type Db } from '../../db/database.js';
+import { DELIVERY_STATES, getDelivery, listDeliveries, replayDelivery, type DeliveryState } from '../../db/deliveries.js';
 import type { Outbox } from '../../export/outbox.js';
-import { problem } from '../problem.js';
-
-const STATES: DeliveryState[] = ['pending', 'sending', 'delivered', 'failed-permanent', 'dead'];
+import { problem } from '../../http/problem.js';
 
 export function deliveriesRouter(db: Db, outbox: Outbox): express.Router {
   const r = express.Router();
   r.get('/', (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const problems: Array<{ path: string; message: string }> = [];
-    if (q.state !== undefined && !STATES.includes(q.state as DeliveryState)) problems.push({ path: 'state', message: `must be one of ${STATES.join(', ')}` });
+    if (q.state !== undefined && !DELIVERY_STATES.includes(q.state as DeliveryState)) problems.push({ path: 'state', message: `must be one of ${DELIVERY_STATES.join(', ')}` });
     const jobId = q.jobId === undefined ? undefined : Number(q.jobId);
     if (jobId !== undefined && !Number.isInteger(jobId)) problems.push({ path: 'jobId', message: 'must be an integer' });
     const limit = q.limit === undefined ? 100 : Number(q.limit);
@@ -26,12 +24,12 @@ export function deliveriesRouter(db: Db, outbox: Outbox): express.Router {
     const id = Number(req.params.id);
     const before = Number.isInteger(id) ? getDelivery(db, id) : undefined;
     if (!before) return problem(res, 404, 'DELIVERY_NOT_FOUND', `no delivery '${req.params.id}'`);
-    const after = db.transaction(() => {
+    const after = transaction(db, () => {
       if (!replayDelivery(db, id)) return undefined;
       const now = getDelivery(db, id)!;
       recordAudit(db, res.locals.actor, 'replay', `delivery:${id}`, view(before), view(now));
       return now;
-    })();
+    });
     if (!after) return problem(res, 409, 'DELIVERY_STATE', `delivery ${id} is ${before.state}; only dead or failed-permanent deliveries can be replayed`);
     outbox.kick();
     res.json(view(after));

@@ -1,12 +1,12 @@
 // Destinations admin API: CRUD (secrets masked on the way out), verify, and an audit row per write.
 import express from 'express';
-import type { Db } from '../../db/database.js';
+import { transaction, type Db } from '../../db/database.js';
 import { recordAudit } from '../../db/audit.js';
 import { deleteDestination, getDestination, listDestinations, putDestination } from '../../db/destinations.js';
 import { currentRules } from '../../db/rule-versions.js';
 import { masked, validateDestination } from '../../export/destination.js';
 import { verifyDestination } from '../../export/verify.js';
-import { problem } from '../problem.js';
+import { problem } from '../../http/problem.js';
 
 export function destinationsRouter(db: Db, callingAe: string): express.Router {
   const r = express.Router();
@@ -23,10 +23,10 @@ export function destinationsRouter(db: Db, callingAe: string): express.Router {
     const before = getDestination(db, d.id);
     if (status === 201 && before) return problem(res, 409, 'DESTINATION_EXISTS', `a destination '${d.id}' exists already`);
     if (status === 200 && !before) return problem(res, 404, 'DESTINATION_NOT_FOUND', `no destination '${d.id}'`);
-    db.transaction(() => {
+    transaction(db, () => {
       putDestination(db, d);
       recordAudit(db, res.locals.actor, before ? 'update' : 'create', `destination:${d.id}`, before && masked(before), masked(d));
-    })();
+    });
     res.status(status).json(masked(d));
   };
   r.post('/', save(201));
@@ -36,10 +36,10 @@ export function destinationsRouter(db: Db, callingAe: string): express.Router {
     if (!before) return problem(res, 404, 'DESTINATION_NOT_FOUND', `no destination '${req.params.id}'`);
     const users = (currentRules(db)?.rules ?? []).filter((rule) => rule.actions.some((a) => 'destinations' in a && a.destinations.includes(before.id)));
     if (users.length) return problem(res, 409, 'DESTINATION_IN_USE', `rules ${users.map((u) => u.id).join(', ')} send to '${before.id}'`);
-    db.transaction(() => {
+    transaction(db, () => {
       deleteDestination(db, before.id);
       recordAudit(db, res.locals.actor, 'delete', `destination:${before.id}`, masked(before), null);
-    })();
+    });
     res.json({ deleted: before.id });
   });
   r.post('/:id/verify', async (req, res) => {

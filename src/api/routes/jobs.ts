@@ -1,17 +1,15 @@
 // Jobs and audit admin API: lists with filters, retry and cancel (audited).
 import express from 'express';
-import type { Db } from '../../db/database.js';
+import { transaction, type Db } from '../../db/database.js';
 import { listAudit, recordAudit } from '../../db/audit.js';
-import { getJob, listJobs, transitionJob, type JobState } from '../../db/jobs.js';
-import { problem } from '../problem.js';
-
-const STATES = ['pending', 'running', 'done', 'failed', 'cancelled'];
+import { getJob, JOB_STATES, listJobs, transitionJob, type JobState } from '../../db/jobs.js';
+import { problem } from '../../http/problem.js';
 
 export function jobsRouter(db: Db): express.Router {
   const r = express.Router();
   r.get('/', (req, res) => {
     const state = typeof req.query.state === 'string' ? req.query.state : undefined;
-    if (state && !STATES.includes(state)) return problem(res, 400, 'API_BAD_FILTER', `state must be one of ${STATES.join(', ')}`);
+    if (state && !(JOB_STATES as readonly string[]).includes(state)) return problem(res, 400, 'API_BAD_FILTER', `state must be one of ${JOB_STATES.join(', ')}`);
     const studyUid = typeof req.query.studyUid === 'string' ? req.query.studyUid : undefined;
     res.json(listJobs(db, { state, studyUid, limit: Math.min(Number(req.query.limit ?? 100) || 100, 1000) }));
   });
@@ -19,11 +17,11 @@ export function jobsRouter(db: Db): express.Router {
     const id = Number(req.params.id);
     const before = getJob(db, id);
     if (!before) return problem(res, 404, 'JOB_NOT_FOUND', `no job ${req.params.id}`);
-    const moved = db.transaction(() => {
+    const moved = transaction(db, () => {
       if (!transitionJob(db, id, from, to, to === 'cancelled' ? `cancelled by ${res.locals.actor}` : null)) return false;
       recordAudit(db, res.locals.actor, verb, `job:${id}`, { state: before.state }, { state: to });
       return true;
-    })();
+    });
     if (!moved) return problem(res, 409, 'JOB_STATE', `job ${id} is ${before.state}; ${verb} needs ${from.join(' or ')}`);
     res.json(getJob(db, id));
   };

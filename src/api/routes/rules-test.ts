@@ -3,12 +3,13 @@
 import express, { type Response } from 'express';
 import { buildStudyFacts, factsFromHeaders, headersFromDicomJson, readHeader } from '../../assemble/study-facts.js';
 import type { Db } from '../../db/database.js';
+import { studiesReceivedSince } from '../../db/studies.js';
 import { listDestinations } from '../../db/destinations.js';
 import { currentRules } from '../../db/rule-versions.js';
 import type { ModelRegistry } from '../../infer/index.js';
 import { diffDecisions, evaluateRules, validateRuleSet } from '../../route/index.js';
 import type { Rule, StudyFacts } from '../../route/types.js';
-import { problem } from '../problem.js';
+import { problem } from '../../http/problem.js';
 
 interface TestBody { studyInstanceUid?: string; headers?: unknown; rules?: Rule[]; sinceDays?: number }
 
@@ -59,9 +60,9 @@ export function rulesTestRouter(db: Db, models: ModelRegistry): express.Router {
 
 function whatWouldHaveMatched(db: Db, live: Rule[], proposed: Rule[], sinceDays: number) {
   const since = Date.now() - sinceDays * 86_400_000;
-  const studies = db.prepare('SELECT study_uid AS uid FROM studies WHERE last_received_at >= ? ORDER BY last_received_at DESC').all(since) as { uid: string }[];
+  const studies = studiesReceivedSince(db, since);
   const differences = [];
-  for (const { uid } of studies) {
+  for (const uid of studies) {
     const facts = buildStudyFacts(db, uid);
     if (!facts) continue;
     const diff = diffDecisions(evaluateRules({ rules: live }, facts), evaluateRules({ rules: proposed }, facts));

@@ -1,14 +1,14 @@
 // Rules admin API: CRUD on single rules, reorder, enable/disable, validate, versions, rollback.
 // Every change stores a complete new version of the rule set and an audit row in one transaction.
 import express, { type Request, type Response } from 'express';
-import type { Db } from '../../db/database.js';
+import { transaction, type Db } from '../../db/database.js';
 import { recordAudit } from '../../db/audit.js';
 import { listDestinations } from '../../db/destinations.js';
 import { currentRules, listRuleVersions, ruleVersion, saveRuleVersion } from '../../db/rule-versions.js';
 import type { ModelRegistry } from '../../infer/index.js';
 import { validateRule, validateRuleSet } from '../../route/index.js';
 import type { Rule } from '../../route/types.js';
-import { problem } from '../problem.js';
+import { problem } from '../../http/problem.js';
 
 export function rulesRouter(db: Db, models: ModelRegistry): express.Router {
   const r = express.Router();
@@ -21,11 +21,11 @@ export function rulesRouter(db: Db, models: ModelRegistry): express.Router {
     const rules = unordered.map((rule, i) => ({ rule, i })).sort((a, b) => a.rule.priority - b.rule.priority || a.i - b.i).map((x) => x.rule);
     const check = validateRuleSet({ rules }, known());
     if (!check.ok) return problem(res, 422, 'RULES_INVALID', 'the rule set is invalid', check.problems);
-    const version = db.transaction(() => {
+    const version = transaction(db, () => {
       const v = saveRuleVersion(db, rules, res.locals.actor, summary);
       recordAudit(db, res.locals.actor, summary.split(' ')[0], target, before, after);
       return v;
-    })();
+    });
     res.status(status).json({ version, rules: live().rules, rule: after ?? undefined });
   };
   const withRule = (req: Request, res: Response, fn: (rules: Rule[], index: number) => void) => {

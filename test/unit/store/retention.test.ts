@@ -39,7 +39,7 @@ describe('retention', () => {
     sweepQuietPeriods(db, { seriesMs: 9 * 86_400_000, studyMs: 9 * 86_400_000 }, now);
     db.prepare("UPDATE studies SET last_received_at = ? WHERE study_uid = ?").run(now - 10 * 86_400_000, mr.studyUid);
 
-    const removed = await applyRetention(db, path.join(dataDir, 'studies'), 7, log, now);
+    const removed = await applyRetention(db, { studiesDir: path.join(dataDir, 'studies'), resultsDir: path.join(dataDir, 'results') }, 7, log, now);
 
     expect(removed).toBe(1);
     for (const s of ct) expect(fs.existsSync(s.path)).toBe(false);

@@ -1,4 +1,4 @@
-// RFC 9457 problem responses with a stable code the README documents.
+// RFC 9457 problem responses with a stable code the README documents (every HTTP surface: api, STOW-RS).
 import type { Response } from 'express';
 
 export function problem(res: Response, status: number, code: string, detail: string, problems?: Array<{ path: string; message: string }>): void {

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../../src/db/database.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import { getJob, insertJob } from '../../../src/db/jobs.js';
 import { resolveDestinations } from '../../../src/jobs/job-destinations.js';
-import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, renewLease } from '../../../src/jobs/job-lease.js';
+import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, renewLease } from '../../../src/db/jobs.js';
 
 let db: Db;
 const newJob = (action: 'runModel' | 'forward' | 'discard' = 'runModel') =>
