@@ -12,6 +12,7 @@ import { chooseTransferSyntax, isStorageSopClass, isVerification } from './prese
 import { AssociationGuard } from './association-guard.js';
 import type { AssociateRqFault } from './associate-rq.js';
 import type { CallerRule } from '../config/schema.js';
+import { callerAllowed, normaliseHost } from './peer-address.js';
 
 const { Scp, Dataset, constants, responses } = dimse;
 const { PresentationContextResult: PC, RejectResult, RejectSource, RejectReason, AbortSource, AbortReason } = constants;
@@ -219,13 +220,4 @@ export class NodeAssociation extends Scp {
     context.setResult(PC.Accept, ts);
     return true;
   }
-}
-
-function callerAllowed(rules: CallerRule[], callingAe: string, host: string): boolean {
-  return rules.some((r) => (r.aeTitle === '*' || r.aeTitle === callingAe) && (!r.host || normaliseHost(r.host) === host));
-}
-
-function normaliseHost(h: string | undefined): string {
-  if (!h) return '';
-  return h.startsWith('::ffff:') ? h.slice(7) : h === '::1' ? '127.0.0.1' : h;
 }

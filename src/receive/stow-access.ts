@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { parseHostEntry } from '../config/exposure.js';
 import type { Logger } from '../log/logger.js';
 import { problem } from '../api/problem.js';
+import { normaliseHost } from './peer-address.js';
 
 export function requireStowHost(allowedHosts: string[], log: Logger) {
   const allowed = new net.BlockList();
@@ -16,17 +17,11 @@ export function requireStowHost(allowedHosts: string[], log: Logger) {
     else allowed.addSubnet(e.address, e.prefix, e.family);
   }
   return (req: Request, res: Response, next: NextFunction): void => {
-    const host = sourceAddress(req.socket.remoteAddress);
+    const host = normaliseHost(req.socket.remoteAddress);
     if (anyHost || (host && allowed.check(host, net.isIPv6(host) ? 'ipv6' : 'ipv4'))) return next();
     log.warn('stow.host.rejected', { host, path: req.path });
     // The body is not read: close the connection after answering rather than drain an upload.
     res.setHeader('Connection', 'close');
     problem(res, 403, 'STOW_HOST_NOT_ALLOWED', `STOW-RS from ${host || 'an unknown address'} is not allowed: add it to http.stow.allowedHosts`);
   };
-}
-
-/** IPv4 peers on a dual-stack socket appear as ::ffff:a.b.c.d; ::1 counts as 127.0.0.1, as for DIMSE. */
-function sourceAddress(h: string | undefined): string {
-  if (!h) return '';
-  return h.startsWith('::ffff:') ? h.slice(7) : h === '::1' ? '127.0.0.1' : h;
 }
