@@ -18,7 +18,8 @@ export interface NodeConfig {
     pduTimeoutMs: number;
     tls: { enabled: boolean; port: number; keyFile: string; certFile: string; caFile: string; requireClientCert: boolean };
   };
-  http: { port: number; host: string; stow: { auth: StowAuth } };
+  /** `stow.allowedHosts`: addresses or CIDR ranges (or `*`) that may send STOW-RS. */
+  http: { port: number; host: string; stow: { auth: StowAuth; allowedHosts: string[] } };
   storage: { dataDir: string; minFreeMb: number };
   completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number };
   retention: { maxAgeDays: number; schedule: string };
@@ -75,6 +76,7 @@ export const configSchema = strict({
     port,
     host: { type: 'string', minLength: 1 },
     stow: strict({
+      allowedHosts: { type: 'array', items: { type: 'string', minLength: 1 } },
       auth: {
         oneOf: [
           strict({ type: { const: 'none' } }),
