@@ -7,20 +7,20 @@ import { readSegmentation } from '../encode/seg-reader.js';
 import type { ReadSegment } from '../encode/types.js';
 import { RequestWorker } from '../worker-start.js';
 import { dicomLabToRgb, FALLBACK_COLOURS } from './colour.js';
-import { PreviewError } from './errors.js';
+import { ReviewError } from './errors.js';
 import { renderPreviews, type Preview, type PreviewInput, type PreviewSegment } from './preview.js';
 import type { Rgb } from './raster.js';
 
 export interface PreviewFilesRequest { seriesFiles: string[]; segFile: string }
 export type PreviewFilesReply = { ok: true; previews: Preview[] } | { ok: false; code: string; message: string };
 
-/** Renders in a fresh worker thread, so the event loop stays free; refusals keep their code (PreviewError.code). */
+/** Renders in a fresh worker thread, so the event loop stays free; refusals keep their code (ReviewError.code). */
 export async function renderPreviewsFromFiles(seriesFiles: string[], segFile: string): Promise<Preview[]> {
   const worker = new RequestWorker<PreviewFilesRequest, PreviewFilesReply>(import.meta.url, 'preview-worker',
-    (reason) => new PreviewError('PREVIEW_WORKER_FAILED', reason));
+    (reason) => new ReviewError('REVIEW_WORKER_FAILED', reason));
   try {
     const reply = await worker.ask({ seriesFiles, segFile });
-    if (!reply.ok) throw new PreviewError(reply.code, reply.message);
+    if (!reply.ok) throw new ReviewError(reply.code, reply.message);
     return reply.previews;
   } finally {
     worker.stop();

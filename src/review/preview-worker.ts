@@ -10,6 +10,6 @@ answerRequests(async (r: PreviewFilesRequest): Promise<PreviewFilesReply> => {
     const code = (err as { code?: unknown })?.code;
     return typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)
       ? { ok: false, code, message: String((err as Error).message).replace(`${code}: `, '') }
-      : { ok: false, code: 'PREVIEW_WORKER_FAILED', message: (err as Error)?.message ?? String(err) };
+      : { ok: false, code: 'REVIEW_WORKER_FAILED', message: (err as Error)?.message ?? String(err) };
   }
 }, { once: true });

@@ -1,7 +1,7 @@
 // Review previews of a result: for each segment the axial slice holding most of its voxels, and one coronal
 // reformat through the segments' centre, in a CT window, the segments as tinted fill plus outline in their colours.
 import type { Code } from '../encode/types.js';
-import { PreviewError } from './errors.js';
+import { ReviewError } from './errors.js';
 import { encodePng, paint, type Plane, type Rgb } from './raster.js';
 import { chooseWindow, greyLevel, type DisplayWindow } from './window.js';
 import { countSegments, membershipTable, type SegmentCounts } from './segment-counts.js';
@@ -130,7 +130,7 @@ function rescaleBy({ slope, intercept }: { slope: number; intercept: number }) {
 }
 
 function checkInput(input: PreviewInput): void {
-  const bad = (message: string): never => { throw new PreviewError('PREVIEW_INPUT', message); };
+  const bad = (message: string): never => { throw new ReviewError('PREVIEW_INPUT', message); };
   const { dims, spacing, volume, labels, segments } = input;
   if (!Array.isArray(dims) || dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) bad(`dims ${String(dims)} are not 3 positive integers`);
   if (!Array.isArray(spacing) || spacing.length !== 3 || !spacing.every((d) => Number.isFinite(d) && d > 0)) bad(`spacing ${String(spacing)} is not 3 positive numbers (mm)`);
