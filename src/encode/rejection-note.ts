@@ -6,10 +6,11 @@ import { EncodeError } from './errors.js';
 import { codeItem, dicomDate, dicomTime, NODE_DEFAULT_VERSION, NODE_NAME, patientAndStudy } from './composite-context.js';
 import { checkUidRoot, deriveNodeDeviceUid, deriveRejectionNoteUid } from './uids.js';
 import { writePart10, type NaturalDataset } from './dicom-io.js';
-import { code, image, text, uidRef, type Relationship } from './sr-content.js';
+import { code, image, text, uidRef } from './sr-content.js';
 
 export const KEY_OBJECT_SELECTION_DOCUMENT_STORAGE = '1.2.840.10008.5.1.4.1.1.88.59';
 const KOS_SERIES_NUMBER = 9703;   // after the SEG (9701) and SR (9702) series of the node
+const ENGLISH_US: Code = { scheme: 'RFC5646', value: 'en-US', meaning: 'English (United States)' };
 
 /** CID 7010 titles an IOCM Rejection Note uses here. */
 export const REJECTION_TITLE = {
@@ -71,6 +72,7 @@ export function encodeRejectionNote(request: RejectionNoteRequest): RejectionNot
   const seriesInstanceUid = deriveRejectionNoteUid(request.uidRoot, request.resultId, retraction, 'kos-series');
   const now = request.now ?? new Date();
   const serial = request.deviceSerialNumber ?? '0';
+  const reason = request.reason?.trim().slice(0, 1024);
   const dataset: NaturalDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: KEY_OBJECT_SELECTION_DOCUMENT_STORAGE, SOPInstanceUID: sopInstanceUid,
@@ -86,25 +88,27 @@ export function encodeRejectionNote(request: RejectionNoteRequest): RejectionNot
     ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '2010' }],
     ContentSequence: [
       ...(modifier ? [code('HAS CONCEPT MOD', CONCEPT.titleModifier, modifier)] : []),
-      code('HAS CONCEPT MOD', CONCEPT.language, { scheme: 'RFC5646', value: 'en-US', meaning: 'English (United States)' }),
+      code('HAS CONCEPT MOD', CONCEPT.language, ENGLISH_US),
       code('HAS OBS CONTEXT', CONCEPT.observerType, { scheme: 'DCM', value: '121007', meaning: 'Device' }),
       uidRef('HAS OBS CONTEXT', CONCEPT.deviceObserverUid, deriveNodeDeviceUid(request.uidRoot, serial)),
       text('HAS OBS CONTEXT', CONCEPT.deviceObserverName, NODE_NAME),
-      ...(request.reason?.trim() ? [text('CONTAINS', CONCEPT.keyObjectDescription, request.reason.trim().slice(0, 1024))] : []),
-      ...rejected.map((r) => (r.isImage ? image('CONTAINS', undefined, r.sopClassUid, r.sopInstanceUid) : composite('CONTAINS', r))),
+      ...(reason ? [text('CONTAINS', CONCEPT.keyObjectDescription, reason)] : []),
+      ...rejected.map((r) => (r.isImage ? image('CONTAINS', undefined, r.sopClassUid, r.sopInstanceUid) : composite(r))),
     ],
   };
   return {
     bytes: writePart10(dataset), sopInstanceUid, seriesInstanceUid, studyInstanceUid,
-    rejected: rejected.map(({ sopClassUid, sopInstanceUid: uid, seriesInstanceUid: series }) => ({ sopClassUid, sopInstanceUid: uid, seriesInstanceUid: series })),
+    rejected: rejected.map((r) => ({ sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, seriesInstanceUid: r.seriesInstanceUid })),
   };
 }
 
-interface RejectedInstance { sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string; studyInstanceUid: string; isImage: boolean }
+interface RejectedInstance {
+  sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string; studyInstanceUid: string; isImage: boolean;
+}
 
 /** Each rejected header must name itself fully; one note rejects instances of one study only (IOCM). */
 function rejectedInstances(headers: NaturalDataset[]): RejectedInstance[] {
-  if (!Array.isArray(headers) || headers.length === 0) throw new EncodeError('ENC_REJECTED_OBJECTS', 'no rejected objects given');
+  if (!Array.isArray(headers) || headers.length === 0) refuse('no rejected objects given');
   const seen = new Set<string>();
   const out = headers.map((h, n) => {
     const r: RejectedInstance = {
@@ -113,21 +117,25 @@ function rejectedInstances(headers: NaturalDataset[]): RejectedInstance[] {
       // an image IOD (SEG included) is referenced by an IMAGE item, anything else (SR) by a COMPOSITE item
       isImage: Number(h.Rows) > 0 && Number(h.Columns) > 0,
     };
-    if (seen.has(r.sopInstanceUid)) throw new EncodeError('ENC_REJECTED_OBJECTS', `rejected object ${n} repeats SOP Instance UID ${r.sopInstanceUid}`);
+    if (seen.has(r.sopInstanceUid)) refuse(`rejected object ${n} repeats SOP Instance UID ${r.sopInstanceUid}`);
     seen.add(r.sopInstanceUid);
     return r;
   });
   const other = out.find((r) => r.studyInstanceUid !== out[0].studyInstanceUid);
-  if (other) throw new EncodeError('ENC_REJECTED_OBJECTS', `rejected objects span two studies (${out[0].studyInstanceUid}, ${other.studyInstanceUid}): send one note per study`);
+  if (other) refuse(`rejected objects span two studies (${out[0].studyInstanceUid}, ${other.studyInstanceUid}): one note per study`);
   return out;
 }
 
 function qualityModifier(request: RejectionNoteRequest): Code | undefined {
   const reason = request.qualityReason;
   if (!reason) return undefined;
-  if (request.safety) throw new EncodeError('ENC_REJECTION_REASON', 'a CID 7011 quality reason goes with a quality rejection only, not with safety');
+  if (request.safety) {
+    throw new EncodeError('ENC_REJECTION_REASON', 'a CID 7011 quality reason goes with a quality rejection only, not with safety');
+  }
   const known = QUALITY_REJECTION_REASONS.find((c) => c.value === reason.value && c.scheme === reason.scheme);
-  if (!known) throw new EncodeError('ENC_REJECTION_REASON', `(${reason.value}, ${reason.scheme}) is not in CID 7011 Rejected for Quality Reasons`);
+  if (!known) {
+    throw new EncodeError('ENC_REJECTION_REASON', `(${reason.value}, ${reason.scheme}) is not in CID 7011 Rejected for Quality Reasons`);
+  }
   return known;
 }
 
@@ -139,18 +147,26 @@ function evidence(studyInstanceUid: string, rejected: RejectedInstance[]): Natur
     StudyInstanceUID: studyInstanceUid,
     ReferencedSeriesSequence: [...bySeries].map(([series, list]) => ({
       SeriesInstanceUID: series,
-      ReferencedSOPSequence: list.map((r) => ({ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid })),
+      ReferencedSOPSequence: list.map(sopReference),
     })),
   }];
 }
 
-function composite(rel: Relationship, r: RejectedInstance): NaturalDataset {
-  return { RelationshipType: rel, ValueType: 'COMPOSITE', ReferencedSOPSequence: [{ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid }] };
+function composite(r: RejectedInstance): NaturalDataset {
+  return { RelationshipType: 'CONTAINS', ValueType: 'COMPOSITE', ReferencedSOPSequence: [sopReference(r)] };
+}
+
+function sopReference(r: RejectedInstance): NaturalDataset {
+  return { ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid };
+}
+
+function refuse(message: string): never {
+  throw new EncodeError('ENC_REJECTED_OBJECTS', message);
 }
 
 function uid(h: NaturalDataset, keyword: string, n: number): string {
   const raw = Array.isArray(h?.[keyword]) ? (h[keyword] as unknown[])[0] : h?.[keyword];
-  if (typeof raw !== 'string' || raw.trim() === '') throw new EncodeError('ENC_REJECTED_OBJECTS', `rejected object ${n} lacks ${keyword}`);
+  if (typeof raw !== 'string' || raw.trim() === '') refuse(`rejected object ${n} lacks ${keyword}`);
   return raw.trim();
 }
 

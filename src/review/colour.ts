@@ -5,7 +5,9 @@ import type { Rgb } from './raster.js';
 const WHITE_D65 = [0.950456, 1.0, 1.088754];
 
 /** Colours for segments that recommend none (distinct hues, readable over grey). */
-export const FALLBACK_COLOURS: Rgb[] = [[230, 80, 60], [60, 160, 230], [90, 200, 90], [240, 200, 40], [200, 90, 220], [40, 210, 200]];
+export const FALLBACK_COLOURS: Rgb[] = [
+  [230, 80, 60], [60, 160, 230], [90, 200, 90], [240, 200, 40], [200, 90, 220], [40, 210, 200],
+];
 
 export function dicomLabToRgb([l, a, b]: [number, number, number]): Rgb {
   const L = (l * 100) / 65535;

@@ -51,11 +51,13 @@ export async function previewInputFromFiles(seriesFiles: string[], segFile: stri
     return previewSegment(s, n, colours, bitCoded ? valuesWithBit(n) : [value]);
   });
   const { dims, spacing, affine, data } = loaded.volume;
-  return { volume: data, dims, spacing, affine, labels, segments, modality: String(loaded.slices[0]?.dataset.Modality ?? 'CT') };
+  const modality = String(loaded.slices[0]?.dataset.Modality ?? 'CT');
+  return { volume: data, dims, spacing, affine, labels, segments, modality };
 }
 
 function previewSegment(s: ReadSegment, n: number, colours: Map<number, Rgb>, labelValues: number[]): PreviewSegment {
-  return { label: s.label || `Segment ${s.number}`, labelValues, colorRgb: colours.get(s.number) ?? FALLBACK_COLOURS[n % FALLBACK_COLOURS.length], type: s.type };
+  const colorRgb = colours.get(s.number) ?? FALLBACK_COLOURS[n % FALLBACK_COLOURS.length];
+  return { label: s.label || `Segment ${s.number}`, labelValues, colorRgb, type: s.type };
 }
 
 function valuesWithBit(n: number): number[] {

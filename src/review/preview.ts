@@ -4,7 +4,7 @@ import type { Code } from '../encode/types.js';
 import { ReviewError } from './errors.js';
 import { encodePng, paint, type Plane, type Rgb } from './raster.js';
 import { chooseWindow, greyLevel, type DisplayWindow } from './window.js';
-import { countSegments, membershipTable, type SegmentCounts } from './segment-counts.js';
+import { countSegments, membershipTable } from './segment-counts.js';
 
 export interface PreviewSegment {
   label: string;
@@ -50,20 +50,24 @@ export function renderPreviews(input: PreviewInput): Preview[] {
   const counts = countSegments(input.labels, input.dims, table, input.segments.length);
   const rescale = input.rescale ? rescaleBy(input.rescale) : (v: number) => v;
   const voxels = (s: number) => counts.perSlice[s].reduce((a, b) => a + b, 0);
-  const window = input.window ?? chooseWindow(input.segments.map((s, n) => ({ ...s, voxels: voxels(n) })), input.modality ?? 'CT', input.volume, rescale);
+  const window = input.window
+    ?? chooseWindow(input.segments.map((s, n) => ({ ...s, voxels: voxels(n) })), input.modality ?? 'CT', input.volume, rescale);
+  const shown = `window W ${window.width} L ${window.center}`;
+  const ctx: PlaneContext = { input, table, window, rescale };
   const colours = input.segments.map((s) => s.colorRgb);
   const previews: Preview[] = [];
   input.segments.forEach((segment, s) => {
     const k = busiestSlice(counts.perSlice[s]);
     if (k < 0) return;   // absent segment: nothing to show
-    const plane = axialPlane(input, table, window, rescale, k);
-    previews.push(finish(`axial-${s + 1}`, `Axial slice ${k + 1} of ${slices}: ${segment.label}, ${counts.perSlice[s][k]} voxels`
-      + ` (its largest section); window W ${window.width} L ${window.center}`, plane, colours, k));
+    const title = `Axial slice ${k + 1} of ${slices}: ${segment.label}, ${counts.perSlice[s][k]} voxels (its largest section); ${shown}`;
+    previews.push(finish(`axial-${s + 1}`, title, axialPlane(ctx, k), colours, k));
   });
   const j = counts.union > 0 ? Math.round(counts.sumRow / counts.union) : Math.floor(rows / 2);
-  const plane = coronalPlane(input, table, window, rescale, j, headUp(input.affine));
-  previews.push(finish('coronal', `Coronal reformat at row ${j + 1} of ${rows} (${counts.union > 0 ? "through the segments' centre" : 'no segment voxels: middle row'}),`
-    + ` ${cols}×${slices} voxels shown ${plane.width}×${plane.height}; window W ${window.width} L ${window.center}`, plane, colours, j));
+  const plane = coronalPlane(ctx, j, headUp(input.affine));
+  const where = counts.union > 0 ? "through the segments' centre" : 'no segment voxels: middle row';
+  const size = `${cols}×${slices} voxels shown ${plane.width}×${plane.height}`;
+  const title = `Coronal reformat at row ${j + 1} of ${rows} (${where}), ${size}; ${shown}`;
+  previews.push(finish('coronal', title, plane, colours, j));
   return previews;
 }
 
@@ -74,15 +78,18 @@ export function busiestSlice(perSlice: ArrayLike<number>): number {
   return best;
 }
 
+interface PlaneContext { input: PreviewInput; table: Uint32Array; window: DisplayWindow; rescale: (v: number) => number }
+
 function finish(name: string, title: string, plane: Plane, colours: Rgb[], index: number): Preview {
-  return { name, title, png: encodePng(plane.width, plane.height, paint(plane, colours)), width: plane.width, height: plane.height, index };
+  const png = encodePng(plane.width, plane.height, paint(plane, colours));
+  return { name, title, png, width: plane.width, height: plane.height, index };
 }
 
 /** Slice k at square display pixels: rows are resampled when the row spacing differs from the column spacing. */
-function axialPlane(input: PreviewInput, table: Uint32Array, w: DisplayWindow, rescale: (v: number) => number, k: number): Plane {
-  const [cols, rows] = input.dims;
-  const height = Math.max(1, Math.round((rows * input.spacing[1]) / input.spacing[0]));
-  return samplePlane(cols, height, rows, (x, r) => x + cols * (r + rows * k), input, table, w, rescale);
+function axialPlane(ctx: PlaneContext, k: number): Plane {
+  const [cols, rows] = ctx.input.dims;
+  const height = Math.max(1, Math.round((rows * ctx.input.spacing[1]) / ctx.input.spacing[0]));
+  return samplePlane(ctx, cols, height, rows, (x, r) => x + cols * (r + rows * k));
 }
 
 /**
@@ -90,19 +97,20 @@ function axialPlane(input: PreviewInput, table: Uint32Array, w: DisplayWindow, r
  * column spacing) pixels high; the head is at the top. Grey values are interpolated between slices, labels taken
  * from the nearest slice.
  */
-function coronalPlane(input: PreviewInput, table: Uint32Array, w: DisplayWindow, rescale: (v: number) => number, j: number, kUp: boolean): Plane {
-  const [cols, rows, slices] = input.dims;
-  const height = Math.max(1, Math.round((slices * input.spacing[2]) / input.spacing[0]));
+function coronalPlane(ctx: PlaneContext, j: number, kUp: boolean): Plane {
+  const [cols, rows, slices] = ctx.input.dims;
+  const height = Math.max(1, Math.round((slices * ctx.input.spacing[2]) / ctx.input.spacing[0]));
   const slice = (r: number) => (kUp ? slices - 1 - r : r);
-  return samplePlane(cols, height, slices, (x, r) => x + cols * (j + rows * slice(r)), input, table, w, rescale);
+  return samplePlane(ctx, cols, height, slices, (x, r) => x + cols * (j + rows * slice(r)));
 }
 
 /**
  * Fills a width × height plane from a source plane of `width` columns and `sourceRows` rows, addressed through
  * `at(x, sourceRow)`: display row y covers source row position (y + 0.5) · sourceRows / height − 0.5.
  */
-function samplePlane(width: number, height: number, sourceRows: number, at: (x: number, r: number) => number,
-  input: PreviewInput, table: Uint32Array, w: DisplayWindow, rescale: (v: number) => number): Plane {
+function samplePlane(ctx: PlaneContext, width: number, height: number, sourceRows: number,
+  at: (x: number, r: number) => number): Plane {
+  const { input, table, window, rescale } = ctx;
   const grey = new Uint8Array(width * height);
   const members = new Uint32Array(width * height);
   for (let y = 0; y < height; y++) {
@@ -113,7 +121,7 @@ function samplePlane(width: number, height: number, sourceRows: number, at: (x: 
     const nearest = t < 0.5 ? r0 : r1;
     for (let x = 0; x < width; x++) {
       const value = rescale(input.volume[at(x, r0)]) * (1 - t) + rescale(input.volume[at(x, r1)]) * t;
-      grey[y * width + x] = greyLevel(value, w);
+      grey[y * width + x] = greyLevel(value, window);
       members[y * width + x] = table[input.labels[at(x, nearest)]];
     }
   }
@@ -132,17 +140,22 @@ function rescaleBy({ slope, intercept }: { slope: number; intercept: number }) {
 function checkInput(input: PreviewInput): void {
   const bad = (message: string): never => { throw new ReviewError('PREVIEW_INPUT', message); };
   const { dims, spacing, volume, labels, segments } = input;
-  if (!Array.isArray(dims) || dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) bad(`dims ${String(dims)} are not 3 positive integers`);
-  if (!Array.isArray(spacing) || spacing.length !== 3 || !spacing.every((d) => Number.isFinite(d) && d > 0)) bad(`spacing ${String(spacing)} is not 3 positive numbers (mm)`);
+  const positive = (xs: unknown, integer: boolean) => Array.isArray(xs) && xs.length === 3
+    && xs.every((d) => (integer ? Number.isInteger(d) : Number.isFinite(d)) && d > 0);
+  const byte = (v: number, lo: number) => Number.isInteger(v) && v >= lo && v <= 255;
+  if (!positive(dims, true)) bad(`dims ${String(dims)} are not 3 positive integers`);
+  if (!positive(spacing, false)) bad(`spacing ${String(spacing)} is not 3 positive numbers (mm)`);
   const n = dims[0] * dims[1] * dims[2];
   if (volume?.length !== n) bad(`volume has ${volume?.length} values for dims ${dims.join('×')} (${n})`);
   if (labels?.length !== n) bad(`labels have ${labels?.length} values for dims ${dims.join('×')} (${n})`);
   if (!Array.isArray(segments) || segments.length > 32) bad('segments must be a list of at most 32');
   segments.forEach((s, i) => {
-    if (!Array.isArray(s.labelValues) || !s.labelValues.every((v) => Number.isInteger(v) && v >= 1 && v <= 255)) bad(`segment ${i} (${s.label}): labelValues must be integers 1..255`);
-    if (!Array.isArray(s.colorRgb) || s.colorRgb.length !== 3 || !s.colorRgb.every((c) => Number.isInteger(c) && c >= 0 && c <= 255)) bad(`segment ${i} (${s.label}): colorRgb must be 3 integers 0..255`);
+    const which = `segment ${i} (${s.label})`;
+    if (!Array.isArray(s.labelValues) || !s.labelValues.every((v) => byte(v, 1))) bad(`${which}: labelValues must be integers 1..255`);
+    if (!Array.isArray(s.colorRgb) || s.colorRgb.length !== 3 || !s.colorRgb.every((c) => byte(c, 0))) {
+      bad(`${which}: colorRgb must be 3 integers 0..255`);
+    }
   });
-  if (input.window && !(input.window.width > 0 && Number.isFinite(input.window.center))) bad('window width must be positive and center finite');
+  const w = input.window;
+  if (w && !(w.width > 0 && Number.isFinite(w.center))) bad('window width must be positive, center finite');
 }
-
-export type { SegmentCounts };

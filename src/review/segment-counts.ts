@@ -16,7 +16,8 @@ export function membershipTable(labelValues: number[][]): Uint32Array {
   return table;
 }
 
-export function countSegments(labels: Uint8Array, [cols, rows, slices]: [number, number, number], table: Uint32Array, segmentCount: number): SegmentCounts {
+export function countSegments(labels: Uint8Array, [cols, rows, slices]: [number, number, number], table: Uint32Array,
+  segmentCount: number): SegmentCounts {
   const perSlice = Array.from({ length: segmentCount }, () => new Uint32Array(slices));
   let union = 0;
   let sumRow = 0;

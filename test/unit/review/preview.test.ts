@@ -2,7 +2,7 @@
 // (decoded from the PNG with pngjs), the coronal height from the spacing and its head-up orientation.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { busiestSlice, renderPreviews, type PreviewInput, type PreviewSegment } from '../../../src/review/preview.js';
-import { FILL_ALPHA } from '../../../src/review/raster.js';
+import { FILL_ALPHA, paint } from '../../../src/review/raster.js';
 import { dicomLabToRgb } from '../../../src/review/colour.js';
 import { rgbToDicomLab } from '../../../src/encode/colour.js';
 import { buildPhantom, COLS, decode, HU, inSphere, LESION, LUNG_RIGHT, ROWS, savePreview, SLICES, SPACING, type Phantom } from './phantom.js';
@@ -144,6 +144,20 @@ describe('inputs', () => {
     ]) {
       expect(() => renderPreviews(input(bad)), JSON.stringify(Object.keys(bad))).toThrow(expect.objectContaining({ code: 'PREVIEW_INPUT' }));
     }
+  });
+
+  it('draws a 2 px outline on a 512 px image, 1 px on a small one', () => {
+    const plane = (size: number) => {
+      const members = new Uint32Array(size * size);
+      for (let y = 10; y < size - 10; y++) for (let x = 10; x < size - 10; x++) members[y * size + x] = 1;
+      return { width: size, height: size, grey: new Uint8Array(size * size).fill(100), members };
+    };
+    const at = (rgba: Uint8Array, size: number, x: number) => Array.from(rgba.subarray(4 * (30 * size + x), 4 * (30 * size + x) + 3));
+    const tint = Math.round(100 * (1 - FILL_ALPHA));
+    const big = paint(plane(512), [RED]);
+    expect([at(big, 512, 9), at(big, 512, 10), at(big, 512, 11), at(big, 512, 12)]).toEqual([[100, 100, 100], RED, RED, [tint + 89, tint, tint]]);
+    const small = paint(plane(64), [RED]);
+    expect([at(small, 64, 10), at(small, 64, 11)]).toEqual([RED, [tint + 89, tint, tint]]);
   });
 
   it('picks the lowest of tied slices, and none for an empty segment', () => {
