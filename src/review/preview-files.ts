@@ -11,11 +11,14 @@ import { ReviewError } from './errors.js';
 import { renderPreviews, type Preview, type PreviewInput, type PreviewSegment } from './preview.js';
 import type { Rgb } from './raster.js';
 
-export interface PreviewFilesRequest { seriesFiles: string[]; segFile: string }
+export interface PreviewFilesRequest { seriesFiles: string[]; segFile?: string }
 export type PreviewFilesReply = { ok: true; previews: Preview[] } | { ok: false; code: string; message: string };
 
-/** Renders in a fresh worker thread, so the event loop stays free; refusals keep their code (ReviewError.code). */
-export async function renderPreviewsFromFiles(seriesFiles: string[], segFile: string): Promise<Preview[]> {
+/**
+ * Renders in a fresh worker thread, so the event loop stays free; refusals keep their code (ReviewError.code).
+ * Without a SEG file (a result where nothing was segmented: SR only) the source is shown without segments.
+ */
+export async function renderPreviewsFromFiles(seriesFiles: string[], segFile?: string): Promise<Preview[]> {
   const worker = new RequestWorker<PreviewFilesRequest, PreviewFilesReply>(import.meta.url, 'preview-worker',
     (reason) => new ReviewError('REVIEW_WORKER_FAILED', reason));
   try {
@@ -28,7 +31,7 @@ export async function renderPreviewsFromFiles(seriesFiles: string[], segFile: st
 }
 
 /** The work itself, on whichever thread calls it (the worker, or a test). */
-export async function renderPreviewsOfFiles(seriesFiles: string[], segFile: string): Promise<Preview[]> {
+export async function renderPreviewsOfFiles(seriesFiles: string[], segFile?: string): Promise<Preview[]> {
   return renderPreviews(await previewInputFromFiles(seriesFiles, segFile));
 }
 
@@ -36,8 +39,11 @@ export async function renderPreviewsOfFiles(seriesFiles: string[], segFile: stri
  * The volume in HU on the source grid, and the SEG's segments as label values: with up to 8 segments each one is a
  * bit of the label value, so overlapping segments keep every voxel; beyond 8 a later segment wins where they overlap.
  */
-export async function previewInputFromFiles(seriesFiles: string[], segFile: string): Promise<PreviewInput> {
+export async function previewInputFromFiles(seriesFiles: string[], segFile?: string): Promise<PreviewInput> {
   const loaded = await loadSeriesVolume(seriesFiles, { minSlices: 1 });
+  const { dims, spacing, affine, data } = loaded.volume;
+  const modality = String(loaded.slices[0]?.dataset.Modality ?? 'CT');
+  if (!segFile) return { volume: data, dims, spacing, affine, labels: new Uint8Array(data.length), segments: [], modality };
   const bytes = new Uint8Array(await fs.readFile(segFile));
   const seg = readSegmentation(bytes, loaded.slices);
   const colours = recommendedColours(bytes);
@@ -50,8 +56,6 @@ export async function previewInputFromFiles(seriesFiles: string[], segFile: stri
     if (mask) for (let p = 0; p < mask.length; p++) if (mask[p]) labels[p] = bitCoded ? labels[p] | value : value;
     return previewSegment(s, n, colours, bitCoded ? valuesWithBit(n) : [value]);
   });
-  const { dims, spacing, affine, data } = loaded.volume;
-  const modality = String(loaded.slices[0]?.dataset.Modality ?? 'CT');
   return { volume: data, dims, spacing, affine, labels, segments, modality };
 }
 

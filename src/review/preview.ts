@@ -1,5 +1,6 @@
 // Review previews of a result: for each segment the axial slice holding most of its voxels, and one coronal
 // reformat through the segments' centre, in a CT window, the segments as tinted fill plus outline in their colours.
+// "Axial" and "coronal" assume an axial acquisition: the reformat is the plane of the columns and the slices.
 import type { Code } from '../encode/types.js';
 import { ReviewError } from './errors.js';
 import { encodePng, paint, type Plane, type Rgb } from './raster.js';
@@ -34,7 +35,7 @@ export interface PreviewInput {
 }
 
 export interface Preview {
-  /** stable within one result: axial-<n> (n = segment index + 1), coronal */
+  /** stable within one result: axial-<n> (n = segment index + 1), axial-middle (only when no segment has a voxel), coronal */
   name: string;
   title: string;
   png: Uint8Array;
@@ -62,6 +63,10 @@ export function renderPreviews(input: PreviewInput): Preview[] {
     const title = `Axial slice ${k + 1} of ${slices}: ${segment.label}, ${counts.perSlice[s][k]} voxels (its largest section); ${shown}`;
     previews.push(finish(`axial-${s + 1}`, title, axialPlane(ctx, k), colours, k));
   });
+  if (previews.length === 0) {   // nothing segmented (a lung model on an abdomen): still show what the model saw
+    const k = Math.floor(slices / 2);
+    previews.push(finish('axial-middle', `Axial slice ${k + 1} of ${slices} (no segment voxels: middle slice); ${shown}`, axialPlane(ctx, k), colours, k));
+  }
   const j = counts.union > 0 ? Math.round(counts.sumRow / counts.union) : Math.floor(rows / 2);
   const plane = coronalPlane(ctx, j, headUp(input.affine));
   const where = counts.union > 0 ? "through the segments' centre" : 'no segment voxels: middle row';

@@ -95,6 +95,25 @@ describe('renderPreviewsFromFiles on the real CT', () => {
     }
   }, 60_000);
 
+  it('shows the source without segments when there is no SEG (nothing segmented)', async () => {
+    const previews = await renderPreviewsFromFiles(ct3);
+    expect(previews.map((p) => [p.name, p.index])).toEqual([['axial-middle', 1], ['coronal', 256]]);
+    const axial = decode(previews[0].png);
+    let tinted = 0;
+    const greys = new Set<number>();
+    for (let y = 0; y < axial.height; y++) {
+      for (let x = 0; x < axial.width; x++) {
+        const [r, g, b] = axial.rgb(x, y);
+        if (r !== g || g !== b) tinted++;
+        greys.add(r);
+      }
+    }
+    expect(tinted).toBe(0);   // grey only
+    expect(Math.min(...greys)).toBe(0);   // and not blank: air black, bone white, tissue between
+    expect(Math.max(...greys)).toBe(255);
+    expect(greys.size).toBeGreaterThan(200);
+  }, 60_000);
+
   it('passes on the reader\'s refusal codes: not a SEG, an unreadable series file', async () => {
     await expect(renderPreviewsFromFiles(ct3, ct3[0])).rejects.toMatchObject({ code: 'SEG_READ_NOT_SEG' });
     await expect(renderPreviewsFromFiles([...ct3.slice(0, 2), liverSeg + '.missing'], liverSeg)).rejects.toMatchObject({ code: 'READ_FAILED' });

@@ -82,11 +82,12 @@ describe('renderPreviews on the phantom', () => {
     expect(renderPreviews(input({ window: { center: 0, width: 100 } }))[0].title).toContain('W 100 L 0');
   });
 
-  it('leaves out the axial image of an absent segment and keeps the others\' names', () => {
+  it('leaves out the axial image of an absent segment, keeps the others\' names, shows the middle slice if all are absent', () => {
     const previews = renderPreviews(input({ segments: [disjoint[0], { label: 'Liver', labelValues: [7], colorRgb: RED }, disjoint[2]] }));
     expect(previews.map((p) => p.name)).toEqual(['axial-1', 'axial-3', 'coronal']);
     const none = renderPreviews(input({ segments: [{ label: 'Liver', labelValues: [7], colorRgb: RED }] }));
-    expect(none.map((p) => [p.name, p.index])).toEqual([['coronal', Math.floor(ROWS / 2)]]);
+    expect(none.map((p) => [p.name, p.index])).toEqual([['axial-middle', SLICES / 2], ['coronal', ROWS / 2]]);
+    expect(none[0].title).toContain('no segment voxels');
   });
 
   it('tints overlapping segments with both colours', () => {
