@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { parseHostEntry } from '../config/exposure.js';
 import type { Logger } from '../log/logger.js';
-import { problem } from '../api/problem.js';
+import { problem } from '../http/problem.js';
 import { normaliseHost } from './peer-address.js';
 
 export function requireStowHost(allowedHosts: string[], log: Logger) {
