@@ -1,0 +1,149 @@
+// Marching-cubes surface of a binary mask at the 0.5 iso-level (IBSI morphology): vertices on voxel-edge midpoints,
+// consistently oriented triangles, and the mesh's area and enclosed volume.
+import type { GridDims, GridSpacing } from './types.js';
+
+export interface MaskMesh {
+  /** Unique vertices, x/y/z in mm (x = column direction), 3 numbers each. */
+  vertices: Float64Array;
+  /** Vertex indices, 3 per triangle, counter-clockwise seen from outside the ROI. */
+  triangles: Uint32Array;
+  area: number;
+  volume: number;
+}
+
+// Cube corner c sits at (c&1, (c>>1)&1, (c>>2)&1) in (x, y, z).
+const EDGES: ReadonlyArray<readonly [number, number]> = [
+  [0, 1], [2, 3], [4, 5], [6, 7], [0, 2], [1, 3], [4, 6], [5, 7], [0, 4], [1, 5], [2, 6], [3, 7],
+];
+// Each face's corners counter-clockwise seen from outside the cube.
+const FACES = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5]];
+
+/**
+ * The case table is derived, not transcribed: on each cube face, every inside corner is cut off by a segment from
+ * the crossing entering it to the crossing leaving it (counter-clockwise), which also fixes the ambiguous faces the
+ * same way for both cubes sharing them, so the surface is closed. The segments chain into loops, fanned into
+ * triangles that face away from the inside.
+ */
+function buildCaseTable(): number[][] {
+  const edgeOf = (a: number, b: number) => EDGES.findIndex(([p, q]) => (p === a && q === b) || (p === b && q === a));
+  const table: number[][] = [];
+  for (let config = 0; config < 256; config++) {
+    const inside = (c: number) => (config >> c) & 1;
+    const next = new Map<number, number>();
+    for (const face of FACES) {
+      for (let k = 0; k < 4; k++) { // each run of inside corners, walked counter-clockwise from where it is entered
+        if (!inside(face[k]!) || inside(face[(k + 3) % 4]!)) continue;
+        let end = k;
+        while (inside(face[(end + 1) % 4]!)) end = (end + 1) % 4;
+        next.set(edgeOf(face[(k + 3) % 4]!, face[k]!), edgeOf(face[end]!, face[(end + 1) % 4]!));
+      }
+    }
+    const triangles: number[] = [];
+    const used = new Set<number>();
+    for (const start of next.keys()) {
+      if (used.has(start)) continue;
+      const loop: number[] = [];
+      for (let e = start; !used.has(e); e = next.get(e)!) { used.add(e); loop.push(e); }
+      triangles.push(...fanTriangles(loop));
+    }
+    table.push(triangles);
+  }
+  return table;
+}
+
+const MIDPOINTS = EDGES.map(([a, b]) => [0, 1, 2].map((bit) => (((a >> bit) & 1) + ((b >> bit) & 1)) / 2));
+const TRIANGLES_BY_CASE = buildCaseTable();
+
+/**
+ * A loop of 5 or 6 crossings is not planar, so its triangulation changes area and volume. Of the fans, take the one
+ * enclosing the most volume (the convex one, as the classic Lorensen–Cline table does): on the IBSI phantom this
+ * gives the consensus mesh volume (556) where the first-vertex fan gives 553.
+ */
+function fanTriangles(loop: number[]): number[] {
+  let best: number[] = [], bestVolume = -Infinity;
+  for (let start = 0; start < loop.length; start++) {
+    const tris: number[] = [];
+    let volume = 0;
+    for (let k = 1; k + 1 < loop.length; k++) {
+      const a = loop[start]!, b = loop[(start + k) % loop.length]!, c = loop[(start + k + 1) % loop.length]!;
+      tris.push(a, b, c);
+      const [p, q, r] = [MIDPOINTS[a]!, MIDPOINTS[b]!, MIDPOINTS[c]!];
+      volume += p[0]! * (q[1]! * r[2]! - q[2]! * r[1]!) - p[1]! * (q[0]! * r[2]! - q[2]! * r[0]!)
+        + p[2]! * (q[0]! * r[1]! - q[1]! * r[0]!);
+    }
+    if (volume > bestVolume + 1e-12) { best = tris; bestVolume = volume; }
+  }
+  return best;
+}
+
+/** The surface of mask voxels (value ≠ 0), padded with empty voxels so the surface closes at the grid border. */
+export function marchingCubes(mask: Uint8Array, dims: GridDims, spacing: GridSpacing): MaskMesh {
+  const [Z, Y, X] = dims;
+  const at = (x: number, y: number, z: number) =>
+    x < 0 || y < 0 || z < 0 || x >= X || y >= Y || z >= Z ? 0 : mask[x + X * (y + Y * z)]! ? 1 : 0;
+  const box = boundingBox(mask, dims);
+  const vertexIds = new Map<number, number>();
+  const coords: number[] = [];
+  const tris: number[] = [];
+  const PX = X + 2, PY = Y + 2; // padded grid, for the vertex key of an edge
+  const vertexOf = (x: number, y: number, z: number, edge: number): number => {
+    const [a, b] = EDGES[edge]!;
+    const ax = x + (a & 1), ay = y + ((a >> 1) & 1), az = z + ((a >> 2) & 1);
+    const axis = (a ^ b) === 1 ? 0 : (a ^ b) === 2 ? 1 : 2;
+    const key = (ax + 1 + PX * (ay + 1 + PY * (az + 1))) * 3 + axis;
+    let id = vertexIds.get(key);
+    if (id === undefined) {
+      id = coords.length / 3;
+      vertexIds.set(key, id);
+      coords.push((ax + (axis === 0 ? 0.5 : 0)) * spacing[2], (ay + (axis === 1 ? 0.5 : 0)) * spacing[1],
+        (az + (axis === 2 ? 0.5 : 0)) * spacing[0]);
+    }
+    return id;
+  };
+  if (box) {
+    for (let z = box.min[0] - 1; z <= box.max[0]; z++) {
+      for (let y = box.min[1] - 1; y <= box.max[1]; y++) {
+        for (let x = box.min[2] - 1; x <= box.max[2]; x++) {
+          let config = 0;
+          for (let c = 0; c < 8; c++) config |= at(x + (c & 1), y + ((c >> 1) & 1), z + ((c >> 2) & 1)) << c;
+          if (config === 0 || config === 255) continue;
+          for (const edge of TRIANGLES_BY_CASE[config]!) tris.push(vertexOf(x, y, z, edge));
+        }
+      }
+    }
+  }
+  const vertices = Float64Array.from(coords);
+  const triangles = Uint32Array.from(tris);
+  return { vertices, triangles, ...areaAndVolume(vertices, triangles) };
+}
+
+/** Area as the sum of triangle areas; volume by the divergence theorem (signed tetrahedra from the origin). */
+export function areaAndVolume(v: Float64Array, t: Uint32Array): { area: number; volume: number } {
+  let area = 0, volume = 0;
+  for (let k = 0; k < t.length; k += 3) {
+    const a = 3 * t[k]!, b = 3 * t[k + 1]!, c = 3 * t[k + 2]!;
+    const ux = v[b]! - v[a]!, uy = v[b + 1]! - v[a + 1]!, uz = v[b + 2]! - v[a + 2]!;
+    const wx = v[c]! - v[a]!, wy = v[c + 1]! - v[a + 1]!, wz = v[c + 2]! - v[a + 2]!;
+    const nx = uy * wz - uz * wy, ny = uz * wx - ux * wz, nz = ux * wy - uy * wx;
+    area += Math.hypot(nx, ny, nz) / 2;
+    volume += (v[a]! * nx + v[a + 1]! * ny + v[a + 2]! * nz) / 6;
+  }
+  return { area, volume: Math.abs(volume) };
+}
+
+/** Inclusive voxel bounds [z, y, x] of the non-zero voxels, or undefined for an empty mask. */
+export function boundingBox(mask: Uint8Array, dims: GridDims): { min: number[]; max: number[] } | undefined {
+  const [Z, Y, X] = dims;
+  const min = [Z, Y, X], max = [-1, -1, -1];
+  for (let z = 0, v = 0; z < Z; z++) {
+    for (let y = 0; y < Y; y++) {
+      for (let x = 0; x < X; x++, v++) {
+        if (!mask[v]) continue;
+        if (z < min[0]!) min[0] = z; if (z > max[0]!) max[0] = z;
+        if (y < min[1]!) min[1] = y; if (y > max[1]!) max[1] = y;
+        if (x < min[2]!) min[2] = x; if (x > max[2]!) max[2] = x;
+      }
+    }
+  }
+  return max[0]! < 0 ? undefined : { min, max };
+}

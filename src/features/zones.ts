@@ -1,0 +1,110 @@
+// IBSI size-zone (GLSZM) and distance-zone (GLDZM) features, 3D: zones are 26-connected groups of ROI voxels with
+// one grey level. GLSZM counts zones by size; GLDZM by their smallest distance to the ROI border, where a voxel's
+// distance is the fewest 6-connected steps that leave the morphological mask, counting itself (the border layer is 1).
+import { DIRECTIONS_3D } from './directions.js';
+import { addTo, sizeMatrix, sizeMatrixFeatures } from './size-matrix.js';
+import type { DiscretisedVolume, Feature } from './types.js';
+
+const SHARED: [string, string][] = [
+  ['Small zone emphasis', 'Small distance emphasis'], ['Large zone emphasis', 'Large distance emphasis'],
+  ['Low grey level zone emphasis', 'Low grey level zone emphasis'],
+  ['High grey level zone emphasis', 'High grey level zone emphasis'],
+  ['Small zone low grey level emphasis', 'Small distance low grey level emphasis'],
+  ['Small zone high grey level emphasis', 'Small distance high grey level emphasis'],
+  ['Large zone low grey level emphasis', 'Large distance low grey level emphasis'],
+  ['Large zone high grey level emphasis', 'Large distance high grey level emphasis'],
+  ['Grey level non-uniformity', 'Grey level non-uniformity'],
+  ['Normalised grey level non-uniformity', 'Normalised grey level non-uniformity'],
+  ['Zone size non-uniformity', 'Zone distance non-uniformity'],
+  ['Normalised zone size non-uniformity', 'Normalised zone distance non-uniformity'],
+  ['Zone percentage', 'Zone percentage'], ['Grey level variance', 'Grey level variance'],
+  ['Zone size variance', 'Zone distance variance'], ['Zone size entropy', 'Zone distance entropy'],
+];
+const GLSZM_IDS = ['5QRC', '48P8', 'XMSY', '5GN9', '5RAI', 'HW1V', 'YH51', 'J17V', 'JNSA', 'Y1RO', '4JP3', 'VB3A',
+  'P30P', 'BYLV', '3NSA', 'GU8N'];
+const GLDZM_IDS = ['0GBI', 'MB4I', 'S1RA', 'K26C', 'RUVG', 'DKNJ', 'A7WM', 'KLTH', 'VFT7', '7HP3', 'V294', 'IATH',
+  'VIWW', 'QK93', '7WT1', 'GBDU'];
+
+export function zoneFeatures(d: DiscretisedVolume, intensityMask: Uint8Array, morphMask: Uint8Array): Feature[] {
+  const { zoneOf, zones } = labelZones(d, intensityMask);
+  const distance = borderDistance(morphMask, d.dims);
+  let voxels = 0;
+  for (const m of intensityMask) if (m) voxels++;
+  const sizes = new Float64Array(zones.length), nearest = new Float64Array(zones.length).fill(Infinity);
+  for (let v = 0; v < zoneOf.length; v++) {
+    const z = zoneOf[v]!;
+    if (z < 0) continue;
+    sizes[z]!++;
+    nearest[z] = Math.min(nearest[z]!, distance[v]!);
+  }
+  const bySize = sizeMatrix(d.greyLevelCount, largest(sizes));
+  const byDistance = sizeMatrix(d.greyLevelCount, largest(nearest));
+  zones.forEach((level, z) => { addTo(bySize, level, sizes[z]!); addTo(byDistance, level, nearest[z]!); });
+  const glszm = sizeMatrixFeatures(bySize, voxels), gldzm = sizeMatrixFeatures(byDistance, voxels);
+  return [
+    ...SHARED.map(([name], k) => ({ id: GLSZM_IDS[k]!, name, family: 'glszm' as const, aggregation: '3D' as const, value: glszm[k]!, unit: '1' as const })),
+    ...SHARED.map(([, name], k) => ({ id: GLDZM_IDS[k]!, name, family: 'gldzm' as const, aggregation: '3D' as const, value: gldzm[k]!, unit: '1' as const })),
+  ];
+}
+
+/** Math.max(...a) overflows the call stack for large arrays. */
+function largest(a: Float64Array): number {
+  let m = 1;
+  for (const v of a) if (v > m) m = v;
+  return m;
+}
+
+/** 26-connected components of equal grey level (flood fill with an explicit stack); zones[z] is zone z's level. */
+function labelZones(d: DiscretisedVolume, mask: Uint8Array): { zoneOf: Int32Array; zones: number[] } {
+  const [Z, Y, X] = d.dims;
+  const zoneOf = new Int32Array(mask.length).fill(-1);
+  const zones: number[] = [];
+  const neighbours: [number, number, number][] = [];
+  for (const [a, b, c] of DIRECTIONS_3D) neighbours.push([a, b, c], [-a, -b, -c]);
+  const stack: number[] = [];
+  for (let seed = 0; seed < mask.length; seed++) {
+    if (!mask[seed] || zoneOf[seed]! >= 0) continue;
+    const level = d.levels[seed]!, zone = zones.length;
+    zones.push(level);
+    zoneOf[seed] = zone;
+    stack.push(seed);
+    while (stack.length) {
+      const v = stack.pop()!;
+      const x = v % X, y = Math.floor(v / X) % Y, z = Math.floor(v / (X * Y));
+      for (const [dz, dy, dx] of neighbours) {
+        const xx = x + dx, yy = y + dy, zz = z + dz;
+        if (xx < 0 || yy < 0 || zz < 0 || xx >= X || yy >= Y || zz >= Z) continue;
+        const n = xx + X * (yy + Y * zz);
+        if (mask[n] && zoneOf[n] === -1 && d.levels[n] === level) { zoneOf[n] = zone; stack.push(n); }
+      }
+    }
+  }
+  return { zoneOf, zones };
+}
+
+/** City-block distance to outside the mask (off-grid counts as outside), 1 on the border layer: breadth-first. */
+export function borderDistance(mask: Uint8Array, dims: readonly [number, number, number]): Int32Array {
+  const [Z, Y, X] = dims;
+  const dist = new Int32Array(mask.length);
+  let frontier: number[] = [];
+  const faces: [number, number, number][] = [[0, 0, 1], [0, 0, -1], [0, 1, 0], [0, -1, 0], [1, 0, 0], [-1, 0, 0]];
+  const neighbour = (v: number, [dz, dy, dx]: [number, number, number]) => {
+    const x = (v % X) + dx, y = (Math.floor(v / X) % Y) + dy, z = Math.floor(v / (X * Y)) + dz;
+    return x < 0 || y < 0 || z < 0 || x >= X || y >= Y || z >= Z ? -1 : x + X * (y + Y * z);
+  };
+  for (let v = 0; v < mask.length; v++) {
+    if (!mask[v]) continue;
+    if (faces.some((f) => { const n = neighbour(v, f); return n < 0 || !mask[n]; })) { dist[v] = 1; frontier.push(v); }
+  }
+  for (let level = 2; frontier.length; level++) {
+    const next: number[] = [];
+    for (const v of frontier) {
+      for (const f of faces) {
+        const n = neighbour(v, f);
+        if (n >= 0 && mask[n] && dist[n] === 0) { dist[n] = level; next.push(n); }
+      }
+    }
+    frontier = next;
+  }
+  return dist;
+}
