@@ -1,5 +1,6 @@
 // IBSI radiomics features of one region of interest: morphology, local intensity, intensity statistics, intensity
 // histogram and texture (GLCM, GLRLM, GLSZM, GLDZM, NGTDM, NGLDM), as pure functions of the image and its mask.
+import type { FeatureConfig } from './config.js';
 import { discretise, type Discretisation } from './discretise.js';
 import { glcmFeatures } from './glcm.js';
 import { glrlmFeatures } from './glrlm.js';
@@ -8,11 +9,14 @@ import { intensityStatisticsFeatures } from './intensity.js';
 import { localIntensityFeatures } from './local-intensity.js';
 import { morphologyFeatures } from './morphology.js';
 import { neighbourhoodFeatures } from './neighbourhood.js';
-import { FeatureError, type Feature, type FeatureFamily, type FeatureInput, type TextureAggregation } from './types.js';
+import { prepareRoi } from './prepare.js';
+import { FeatureError, type Feature, type FeatureFamily, type FeatureInput, type RoiVolume, type TextureAggregation } from './types.js';
 import { zoneFeatures } from './zones.js';
 
 export * from './types.js';
 export type { Discretisation } from './discretise.js';
+export { CT_FEATURE_DEFAULTS, resolveFeatureConfig, type FeatureConfig, type ResamplingConfig } from './config.js';
+export { prepareRoi } from './prepare.js';
 
 /** What to compute on an already prepared (resampled, re-segmented) ROI. */
 export interface FeatureSelection {
@@ -24,6 +28,16 @@ export interface FeatureSelection {
 
 export const ALL_FAMILIES: FeatureFamily[] = ['morphology', 'local intensity', 'intensity statistics',
   'intensity histogram', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'];
+
+/** The whole stage for one segment: resample and re-segment as configured, then compute the chosen families. A
+ *  fixed bin size without its own lower bound starts at the re-segmentation range's lower bound (IBSI). */
+export function measureRoi(roi: RoiVolume, config: FeatureConfig): Feature[] {
+  const input = prepareRoi(roi, config);
+  const d = config.discretisation;
+  const discretisation: Discretisation = d.method === 'fixed bin size' && d.lowerBound === undefined && config.resegmentation.range
+    ? { ...d, lowerBound: config.resegmentation.range[0] } : d;
+  return computeFeatures(input, { families: config.families, aggregations: config.aggregations, discretisation });
+}
 
 export function computeFeatures(input: FeatureInput, selection: FeatureSelection): Feature[] {
   checkInput(input);
