@@ -1,6 +1,7 @@
 // From a segment on its image to the feature stage's input: resampling (when configured), then IBSI
 // re-segmentation, which narrows the intensity mask and leaves the morphological mask as delineated.
 import type { FeatureConfig } from './config.js';
+import { cropToRoi } from './crop.js';
 import { resampleRoi } from './resample.js';
 import { FeatureError, type FeatureInput, type RoiVolume } from './types.js';
 
@@ -9,7 +10,8 @@ export function prepareRoi(roi: RoiVolume, config: FeatureConfig): FeatureInput 
   if (roi.image.length !== n || roi.mask.length !== n) {
     throw new FeatureError('FEAT_INPUT', `image and mask must have ${roi.dims.join('×')} = ${n} voxels`);
   }
-  const grid = config.resampling ? resampleRoi(roi, config.resampling) : roi;
+  // without resampling, crop anyway: every loop then runs over the ROI's neighbourhood, not the whole series
+  const grid = config.resampling ? resampleRoi(roi, config.resampling) : cropToRoi(roi);
   const morphMask = grid.mask;
   const intensityMask = resegment(grid.image, morphMask, config.resegmentation);
   return { image: grid.image, morphMask, intensityMask, dims: grid.dims, spacing: grid.spacing };

@@ -16,21 +16,21 @@ export function resampleRoi(roi: RoiVolume, r: ResamplingConfig): RoiVolume {
   const box = boundingBox(roi.mask, roi.dims);
   if (!box) return roi;
   const axes = [0, 1, 2].map((a) => {
-    const n = roi.dims[a]!, s = roi.spacing[a]!, ratio = r.spacingMm / s;
+    const n = roi.crop?.fullDims[a] ?? roi.dims[a]!, offset = roi.crop?.offset[a] ?? 0;
+    const s = roi.spacing[a]!, ratio = r.spacingMm / s;
     const count = Math.ceil((n * s) / r.spacingMm);
-    const first = ((n - 1) - (count - 1) * ratio) / 2;
+    const first = ((n - 1) - (count - 1) * ratio) / 2 - offset; // in this (cropped) grid's index units
     const margin = CONTEXT_MARGIN_MM / s;
-    // new voxels whose position falls within the ROI bounding box plus the margin, in old index units
+    // new voxels whose position falls within the ROI bounding box plus the margin
     const lo = Math.max(0, Math.floor((box.min[a]! - margin - first) / ratio));
     const hi = Math.min(count - 1, Math.ceil((box.max[a]! + margin - first) / ratio));
-    return { positions: Array.from({ length: hi - lo + 1 }, (_, k) => first + (lo + k) * ratio) };
+    return { positions: Array.from({ length: Math.max(0, hi - lo + 1) }, (_, k) => first + (lo + k) * ratio) };
   });
   const dims: GridDims = [axes[0]!.positions.length, axes[1]!.positions.length, axes[2]!.positions.length];
   const image = new Float32Array(dims[0] * dims[1] * dims[2]);
   const mask = new Uint8Array(image.length);
   const sampleImage = sampler(roi.image, roi.dims, r.interpolation);
-  const maskValues = Float32Array.from(roi.mask, (m) => (m ? 1 : 0));
-  const sampleMask = sampler(maskValues, roi.dims, r.maskInterpolation);
+  const sampleMask = sampler(roi.mask, roi.dims, r.maskInterpolation); // 0/1 values
   let v = 0;
   for (const z of axes[0]!.positions) {
     for (const y of axes[1]!.positions) {
@@ -45,7 +45,7 @@ export function resampleRoi(roi: RoiVolume, r: ResamplingConfig): RoiVolume {
 }
 
 /** Interpolation at fractional old-grid indices; outside the grid the nearest edge voxel is used. */
-export function sampler(data: Float32Array, dims: GridDims, how: 'trilinear' | 'nearest'): (z: number, y: number, x: number) => number {
+export function sampler(data: ArrayLike<number>, dims: GridDims, how: 'trilinear' | 'nearest'): (z: number, y: number, x: number) => number {
   const [Z, Y, X] = dims;
   const clamp = (i: number, n: number) => Math.min(n - 1, Math.max(0, i));
   if (how === 'nearest') {

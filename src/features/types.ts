@@ -11,6 +11,8 @@ export interface RoiVolume {
   mask: Uint8Array;
   dims: GridDims;
   spacing: GridSpacing;
+  /** Where this grid was cut from a larger image (see cropAround): resampling aligns to the whole image's grid. */
+  crop?: { offset: GridDims; fullDims: GridDims };
 }
 
 /**
@@ -54,8 +56,8 @@ export interface Feature {
 }
 
 /** FEAT_EMPTY_ROI: no voxel in the (re-segmented) ROI; FEAT_INPUT: arrays that do not fit the grid;
- *  FEAT_CONFIG: a processing configuration that fails validation. */
-export type FeatureErrorCode = 'FEAT_EMPTY_ROI' | 'FEAT_INPUT' | 'FEAT_CONFIG';
+ *  FEAT_CONFIG: a processing configuration that fails validation; FEAT_WORKER: the feature worker thread failed. */
+export type FeatureErrorCode = 'FEAT_EMPTY_ROI' | 'FEAT_INPUT' | 'FEAT_CONFIG' | 'FEAT_WORKER';
 
 /** Thrown for input the stage cannot measure (empty ROI, mismatched arrays, a bad configuration). */
 export class FeatureError extends Error {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CT_FEATURE_DEFAULTS, resolveFeatureConfig } from '../../../src/features/config.js';
 import { prepareRoi, resegment } from '../../../src/features/prepare.js';
 import { resampleRoi } from '../../../src/features/resample.js';
+import { cropAround } from '../../../src/features/crop.js';
 import { measureRoi } from '../../../src/features/index.js';
 import type { RoiVolume } from '../../../src/features/types.js';
 
@@ -73,6 +74,45 @@ describe('resampling with IBSI grid alignment', () => {
     // new voxels at old positions 0.5, 2.5, 4.5: mask values 0.5, 1, 0
     expect([...resampleRoi(roi, config).mask]).toEqual([1, 1, 0]);
     expect([...resampleRoi(roi, { ...config, partialVolumeThreshold: 0.6 }).mask]).toEqual([0, 1, 0]);
+  });
+});
+
+describe('cropping a segment out of a series', () => {
+  /** 40 × 30 × 50 grid (z, y, x) of 1.5 × 0.8 × 0.7 mm with a smooth image and a ball of label 2 off centre. */
+  function series() {
+    const dims = [40, 30, 50] as const, spacing = [1.5, 0.8, 0.7] as const;
+    const image = new Float32Array(dims[0] * dims[1] * dims[2]), labels = new Uint8Array(image.length);
+    for (let z = 0, v = 0; z < dims[0]; z++) for (let y = 0; y < dims[1]; y++) for (let x = 0; x < dims[2]; x++, v++) {
+      image[v] = 3 * x + 7 * y - 5 * z + ((x * y + z) % 11);
+      if ((z - 28) ** 2 * 2.25 + (y - 12) ** 2 * 0.64 + (x - 30) ** 2 * 0.49 < 36) labels[v] = 2;
+    }
+    return { image, labels, dims, spacing };
+  }
+
+  it('keeps the segment and its margin, and remembers the offset', () => {
+    const s = series();
+    const roi = cropAround(s.image, s.labels, [2], s.dims, s.spacing);
+    expect(roi.crop!.fullDims).toEqual(s.dims);
+    expect(roi.mask.reduce((a, m) => a + m, 0)).toBe(s.labels.filter((l) => l === 2).length);
+    expect(roi.dims[2]).toBeLessThan(s.dims[2]);
+    const [oz, oy, ox] = roi.crop!.offset, [, Y, X] = s.dims;
+    expect(roi.image[0]).toBe(s.image[ox + X * (oy + Y * oz)]);
+  });
+
+  it('resamples the crop on the same grid as the whole series (IBSI alignment survives the crop)', () => {
+    const s = series();
+    const config = { spacingMm: 1, interpolation: 'trilinear' as const, maskInterpolation: 'trilinear' as const,
+      partialVolumeThreshold: 0.5, roundIntensities: false };
+    const whole = resampleRoi({ image: s.image, mask: Uint8Array.from(s.labels, (l) => (l === 2 ? 1 : 0)), dims: s.dims, spacing: s.spacing }, config);
+    const cropped = resampleRoi(cropAround(s.image, s.labels, [2], s.dims, s.spacing), config);
+    expect(cropped.dims).toEqual(whole.dims);
+    expect([...cropped.mask]).toEqual([...whole.mask]);
+    expect(Math.max(...cropped.image.map((v, k) => Math.abs(v - whole.image[k]!)))).toBeLessThan(1e-3);
+  });
+
+  it('refuses a label that has no voxel', () => {
+    const s = series();
+    expect(() => cropAround(s.image, s.labels, [5], s.dims, s.spacing)).toThrow(expect.objectContaining({ code: 'FEAT_EMPTY_ROI' }));
   });
 });
 
