@@ -88,19 +88,21 @@ export function marchingCubes(mask: Uint8Array, dims: GridDims, spacing: GridSpa
   const at = (x: number, y: number, z: number) =>
     x < 0 || y < 0 || z < 0 || x >= X || y >= Y || z >= Z ? 0 : mask[x + X * (y + Y * z)]! ? 1 : 0;
   const box = boundingBox(mask, dims);
-  const vertexIds = new Map<number, number>();
   const coords: number[] = [];
   const tris: number[] = [];
-  const PX = X + 2, PY = Y + 2; // padded grid, for the vertex key of an edge
+  // vertex ids by (lower edge corner, axis) over the bounding box grown by one voxel each side
+  const ox = (box?.min[2] ?? 0) - 1, oy = (box?.min[1] ?? 0) - 1, oz = (box?.min[0] ?? 0) - 1;
+  const PX = box ? box.max[2]! - ox + 2 : 0, PY = box ? box.max[1]! - oy + 2 : 0, PZ = box ? box.max[0]! - oz + 2 : 0;
+  const vertexIds = new Int32Array(PX * PY * PZ * 3).fill(-1);
   const vertexOf = (x: number, y: number, z: number, edge: number): number => {
     const [a, b] = EDGES[edge]!;
     const ax = x + (a & 1), ay = y + ((a >> 1) & 1), az = z + ((a >> 2) & 1);
     const axis = (a ^ b) === 1 ? 0 : (a ^ b) === 2 ? 1 : 2;
-    const key = (ax + 1 + PX * (ay + 1 + PY * (az + 1))) * 3 + axis;
-    let id = vertexIds.get(key);
-    if (id === undefined) {
+    const key = (ax - ox + PX * (ay - oy + PY * (az - oz))) * 3 + axis;
+    let id = vertexIds[key]!;
+    if (id < 0) {
       id = coords.length / 3;
-      vertexIds.set(key, id);
+      vertexIds[key] = id;
       coords.push((ax + (axis === 0 ? 0.5 : 0)) * spacing[2], (ay + (axis === 1 ? 0.5 : 0)) * spacing[1],
         (az + (axis === 2 ? 0.5 : 0)) * spacing[0]);
     }

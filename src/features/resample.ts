@@ -51,14 +51,14 @@ export function sampler(data: ArrayLike<number>, dims: GridDims, how: 'trilinear
   if (how === 'nearest') {
     return (z, y, x) => data[clamp(Math.round(x), X) + X * (clamp(Math.round(y), Y) + Y * clamp(Math.round(z), Z))]!;
   }
+  const at = (zz: number, yy: number, xx: number) => data[xx + X * (yy + Y * zz)]!;
   return (z, y, x) => {
     const zc = clamp(z, Z), yc = clamp(y, Y), xc = clamp(x, X);
-    const z0 = Math.min(Math.floor(zc), Z - 1), y0 = Math.min(Math.floor(yc), Y - 1), x0 = Math.min(Math.floor(xc), X - 1);
+    const z0 = Math.floor(zc), y0 = Math.floor(yc), x0 = Math.floor(xc);
     const z1 = Math.min(z0 + 1, Z - 1), y1 = Math.min(y0 + 1, Y - 1), x1 = Math.min(x0 + 1, X - 1);
     const fz = zc - z0, fy = yc - y0, fx = xc - x0;
-    const at = (zz: number, yy: number, xx: number) => data[xx + X * (yy + Y * zz)]!;
-    const row = (zz: number, yy: number) => at(zz, yy, x0) * (1 - fx) + at(zz, yy, x1) * fx;
-    const plane = (zz: number) => row(zz, y0) * (1 - fy) + row(zz, y1) * fy;
-    return plane(z0) * (1 - fz) + plane(z1) * fz;
+    const c00 = at(z0, y0, x0) * (1 - fx) + at(z0, y0, x1) * fx, c01 = at(z0, y1, x0) * (1 - fx) + at(z0, y1, x1) * fx;
+    const c10 = at(z1, y0, x0) * (1 - fx) + at(z1, y0, x1) * fx, c11 = at(z1, y1, x0) * (1 - fx) + at(z1, y1, x1) * fx;
+    return (c00 * (1 - fy) + c01 * fy) * (1 - fz) + (c10 * (1 - fy) + c11 * fy) * fz;
   };
 }
