@@ -15,13 +15,16 @@ export function cropAround(image: Float32Array, labels: Uint8Array, labelValues:
   const wanted = new Uint8Array(256);
   for (const l of labelValues) wanted[l] = 1;
   const min = [Z, Y, X], max = [-1, -1, -1];
-  for (let z = 0, v = 0; z < Z; z++) {
+  for (let z = 0; z < Z; z++) {
     for (let y = 0; y < Y; y++) {
-      for (let x = 0; x < X; x++, v++) {
-        if (!wanted[labels[v]!]) continue;
+      const row = labels.subarray(X * (y + Y * z), X * (y + Y * z + 1));
+      for (const l of labelValues) { // native indexOf: the whole series is scanned at memory speed
+        const first = row.indexOf(l);
+        if (first < 0) continue;
+        const last = row.lastIndexOf(l);
         if (z < min[0]!) min[0] = z; if (z > max[0]!) max[0] = z;
         if (y < min[1]!) min[1] = y; if (y > max[1]!) max[1] = y;
-        if (x < min[2]!) min[2] = x; if (x > max[2]!) max[2] = x;
+        if (first < min[2]!) min[2] = first; if (last > max[2]!) max[2] = last;
       }
     }
   }
