@@ -133,7 +133,7 @@ export function areaAndVolume(v: Float64Array, t: Uint32Array): { area: number; 
     const ux = v[b]! - v[a]!, uy = v[b + 1]! - v[a + 1]!, uz = v[b + 2]! - v[a + 2]!;
     const wx = v[c]! - v[a]!, wy = v[c + 1]! - v[a + 1]!, wz = v[c + 2]! - v[a + 2]!;
     const nx = uy * wz - uz * wy, ny = uz * wx - ux * wz, nz = ux * wy - uy * wx;
-    area += Math.hypot(nx, ny, nz) / 2;
+    area += Math.sqrt(nx * nx + ny * ny + nz * nz) / 2;
     volume += (v[a]! * nx + v[a + 1]! * ny + v[a + 2]! * nz) / 6;
   }
   return { area, volume: Math.abs(volume) };
