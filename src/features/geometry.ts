@@ -63,13 +63,31 @@ function symmetricEigenvalues(a: number[][]): [number, number, number] {
 
 /** Convex hull of the mesh vertices (quickhull3d): its area and volume, and the vertex indices on it. */
 export function convexHull(vertices: Float64Array): { area: number; volume: number; hullVertices: Uint32Array } {
-  const points: [number, number, number][] = [];
-  for (let k = 0; k < vertices.length; k += 3) points.push([vertices[k]!, vertices[k + 1]!, vertices[k + 2]!]);
+  const candidates = rowExtremes(vertices);
+  const points = Array.from(candidates, (v): [number, number, number] => [vertices[3 * v]!, vertices[3 * v + 1]!, vertices[3 * v + 2]!]);
   const faces = qh(points);
   const tris: number[] = [];
-  for (const f of faces) for (let k = 1; k + 1 < f.length; k++) tris.push(f[0]!, f[k]!, f[k + 1]!);
+  for (const f of faces) for (let k = 1; k + 1 < f.length; k++) tris.push(candidates[f[0]!]!, candidates[f[k]!]!, candidates[f[k + 1]!]!);
   const triangles = Uint32Array.from(tris);
   return { ...areaAndVolume(vertices, triangles), hullVertices: Uint32Array.from(new Set(tris)) };
+}
+
+/**
+ * The first and last vertex of each x row (same y and z). Exact for the hull: a point between two others of its row
+ * is their convex combination, so it cannot be a hull vertex; the hull is built from a fraction of the mesh.
+ */
+function rowExtremes(v: Float64Array): number[] {
+  const rows = new Map<string, [number, number]>();
+  for (let k = 0; k < v.length / 3; k++) {
+    const key = `${v[3 * k + 1]},${v[3 * k + 2]}`;
+    const row = rows.get(key);
+    if (!row) rows.set(key, [k, k]);
+    else {
+      if (v[3 * k]! < v[3 * row[0]]!) row[0] = k;
+      if (v[3 * k]! > v[3 * row[1]]!) row[1] = k;
+    }
+  }
+  return [...new Set([...rows.values()].flat())];
 }
 
 /** Largest distance between any two of the given vertices (the maximum 3D diameter lies on the convex hull). */

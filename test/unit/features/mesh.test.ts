@@ -80,3 +80,16 @@ describe('marchingCubes', () => {
     }
   });
 });
+
+describe('convex hull and maximum diameter', () => {
+  it('finds the unit cube around its corners and inner points, and its space diagonal', async () => {
+    const { convexHull, maximumDistance } = await import('../../../src/features/geometry.js');
+    const pts: number[] = [];
+    for (let c = 0; c < 8; c++) pts.push(c & 1, (c >> 1) & 1, (c >> 2) & 1);
+    for (let k = 1; k < 10; k++) pts.push(k / 10, 0.5, (k % 3) / 3, 0.3, k / 10, 0.7); // inside, and on faces
+    const hull = convexHull(Float64Array.from(pts));
+    expect(hull.volume).toBeCloseTo(1, 9);
+    expect(hull.area).toBeCloseTo(6, 9);
+    expect(maximumDistance(Float64Array.from(pts), hull.hullVertices)).toBeCloseTo(Math.sqrt(3), 12);
+  });
+});
