@@ -84,9 +84,6 @@ function fanTriangles(loop: number[]): number[] {
 
 /** The surface of mask voxels (value ≠ 0), padded with empty voxels so the surface closes at the grid border. */
 export function marchingCubes(mask: Uint8Array, dims: GridDims, spacing: GridSpacing): MaskMesh {
-  const [Z, Y, X] = dims;
-  const at = (x: number, y: number, z: number) =>
-    x < 0 || y < 0 || z < 0 || x >= X || y >= Y || z >= Z ? 0 : mask[x + X * (y + Y * z)]! ? 1 : 0;
   const box = boundingBox(mask, dims);
   const coords: number[] = [];
   const tris: number[] = [];
@@ -109,11 +106,14 @@ export function marchingCubes(mask: Uint8Array, dims: GridDims, spacing: GridSpa
     return id;
   };
   if (box) {
-    for (let z = box.min[0] - 1; z <= box.max[0]; z++) {
-      for (let y = box.min[1] - 1; y <= box.max[1]; y++) {
-        for (let x = box.min[2] - 1; x <= box.max[2]; x++) {
+    const padded = paddedBox(mask, dims, box, [PZ, PY, PX]);
+    const corner = [0, 1, PX, PX + 1, PX * PY, PX * PY + 1, PX * PY + PX, PX * PY + PX + 1]; // offsets of corners 0..7
+    for (let z = oz; z < oz + PZ - 1; z++) {
+      for (let y = oy; y < oy + PY - 1; y++) {
+        let p = (y - oy) * PX + (z - oz) * PX * PY;
+        for (let x = ox; x < ox + PX - 1; x++, p++) {
           let config = 0;
-          for (let c = 0; c < 8; c++) config |= at(x + (c & 1), y + ((c >> 1) & 1), z + ((c >> 2) & 1)) << c;
+          for (let c = 0; c < 8; c++) config |= padded[p + corner[c]!]! << c;
           if (config === 0 || config === 255) continue;
           for (const edge of TRIANGLES_BY_CASE[config]!) tris.push(vertexOf(x, y, z, edge));
         }
@@ -123,6 +123,19 @@ export function marchingCubes(mask: Uint8Array, dims: GridDims, spacing: GridSpa
   const vertices = Float64Array.from(coords);
   const triangles = Uint32Array.from(tris);
   return { vertices, triangles, ...areaAndVolume(vertices, triangles) };
+}
+
+/** The mask's bounding box with one empty voxel around it, as 0/1, so corner reads need no bounds checks. */
+function paddedBox(mask: Uint8Array, dims: GridDims, box: { min: number[]; max: number[] }, size: number[]): Uint8Array {
+  const [, Y, X] = dims, [PZ, PY, PX] = size as [number, number, number];
+  const out = new Uint8Array(PZ * PY * PX);
+  for (let z = box.min[0]!; z <= box.max[0]!; z++) {
+    for (let y = box.min[1]!; y <= box.max[1]!; y++) {
+      const dst = (y - box.min[1]! + 1) * PX + (z - box.min[0]! + 1) * PX * PY + 1;
+      for (let x = box.min[2]!, src = x + X * (y + Y * z); x <= box.max[2]!; x++, src++) out[dst + x - box.min[2]!] = mask[src] ? 1 : 0;
+    }
+  }
+  return out;
 }
 
 /** Area as the sum of triangle areas; volume by the divergence theorem (signed tetrahedra from the origin). */
