@@ -37,16 +37,11 @@ function sphereMeans({ image, dims, spacing }: FeatureInput): (v: number) => num
       if (left >= 0) rows.push({ dz, dy, half: Math.floor(Math.sqrt(left) / spacing[2] + 1e-9) });
     }
   }
-  const prefixRows = new Map<number, Float64Array>(); // row index (y + Y·z) → prefix sums, built on first use
-  const prefix = (row: number): Float64Array => {
-    let p = prefixRows.get(row);
-    if (!p) {
-      p = new Float64Array(X + 1);
-      for (let x = 0, base = row * X; x < X; x++) p[x + 1] = p[x]! + image[base + x]!;
-      prefixRows.set(row, p);
-    }
-    return p;
-  };
+  // prefix sums along x of every row at once: prefix[row·(X + 1) + x] = Σ image[row·X .. row·X + x − 1]
+  const prefix = new Float64Array(Z * Y * (X + 1));
+  for (let row = 0; row < Z * Y; row++) {
+    for (let x = 0, p = row * (X + 1), base = row * X; x < X; x++) prefix[p + x + 1] = prefix[p + x]! + image[base + x]!;
+  }
   return (v: number) => {
     const x = v % X, y = Math.floor(v / X) % Y, z = Math.floor(v / (X * Y));
     let sum = 0, count = 0;
@@ -54,8 +49,8 @@ function sphereMeans({ image, dims, spacing }: FeatureInput): (v: number) => num
       const zz = z + dz, yy = y + dy;
       if (zz < 0 || zz >= Z || yy < 0 || yy >= Y) continue;
       const lo = Math.max(0, x - half), hi = Math.min(X - 1, x + half);
-      const p = prefix(yy + Y * zz);
-      sum += p[hi + 1]! - p[lo]!;
+      const p = (yy + Y * zz) * (X + 1);
+      sum += prefix[p + hi + 1]! - prefix[p + lo]!;
       count += hi - lo + 1;
     }
     return sum / count;

@@ -59,23 +59,27 @@ function labelZones(d: DiscretisedVolume, mask: Uint8Array): { zoneOf: Int32Arra
   const [Z, Y, X] = d.dims;
   const zoneOf = new Int32Array(mask.length).fill(-1);
   const zones: number[] = [];
-  const neighbours: [number, number, number][] = [];
-  for (const [a, b, c] of DIRECTIONS_3D) neighbours.push([a, b, c], [-a, -b, -c]);
-  const stack: number[] = [];
+  const dz = new Int8Array(26), dy = new Int8Array(26), dx = new Int8Array(26), step = new Int32Array(26);
+  DIRECTIONS_3D.forEach(([a, b, c], k) => {
+    [dz[2 * k], dy[2 * k], dx[2 * k], dz[2 * k + 1], dy[2 * k + 1], dx[2 * k + 1]] = [a, b, c, -a, -b, -c];
+    step[2 * k] = c + X * (b + Y * a); step[2 * k + 1] = -step[2 * k]!;
+  });
+  const stack = new Int32Array(mask.length);
   for (let seed = 0; seed < mask.length; seed++) {
     if (!mask[seed] || zoneOf[seed]! >= 0) continue;
     const level = d.levels[seed]!, zone = zones.length;
     zones.push(level);
     zoneOf[seed] = zone;
-    stack.push(seed);
-    while (stack.length) {
-      const v = stack.pop()!;
-      const x = v % X, y = Math.floor(v / X) % Y, z = Math.floor(v / (X * Y));
-      for (const [dz, dy, dx] of neighbours) {
-        const xx = x + dx, yy = y + dy, zz = z + dz;
+    let top = 0;
+    stack[top++] = seed;
+    while (top > 0) {
+      const v = stack[--top]!;
+      const x = v % X, y = ((v - x) / X) % Y, z = (v - x - X * y) / (X * Y);
+      for (let k = 0; k < 26; k++) {
+        const xx = x + dx[k]!, yy = y + dy[k]!, zz = z + dz[k]!;
         if (xx < 0 || yy < 0 || zz < 0 || xx >= X || yy >= Y || zz >= Z) continue;
-        const n = xx + X * (yy + Y * zz);
-        if (mask[n] && zoneOf[n] === -1 && d.levels[n] === level) { zoneOf[n] = zone; stack.push(n); }
+        const n = v + step[k]!;
+        if (mask[n] && zoneOf[n] === -1 && d.levels[n] === level) { zoneOf[n] = zone; stack[top++] = n; }
       }
     }
   }
@@ -92,9 +96,15 @@ export function borderDistance(mask: Uint8Array, dims: readonly [number, number,
     const x = (v % X) + dx, y = (Math.floor(v / X) % Y) + dy, z = Math.floor(v / (X * Y)) + dz;
     return x < 0 || y < 0 || z < 0 || x >= X || y >= Y || z >= Z ? -1 : x + X * (y + Y * z);
   };
-  for (let v = 0; v < mask.length; v++) {
-    if (!mask[v]) continue;
-    if (faces.some((f) => { const n = neighbour(v, f); return n < 0 || !mask[n]; })) { dist[v] = 1; frontier.push(v); }
+  for (let z = 0, v = 0; z < Z; z++) {
+    for (let y = 0; y < Y; y++) {
+      for (let x = 0; x < X; x++, v++) {
+        if (!mask[v]) continue;
+        const border = x === 0 || y === 0 || z === 0 || x === X - 1 || y === Y - 1 || z === Z - 1
+          || !mask[v - 1] || !mask[v + 1] || !mask[v - X] || !mask[v + X] || !mask[v - X * Y] || !mask[v + X * Y];
+        if (border) { dist[v] = 1; frontier.push(v); }
+      }
+    }
   }
   for (let level = 2; frontier.length; level++) {
     const next: number[] = [];
