@@ -55,4 +55,5 @@ for (let round = 0; round < 2; round++) {
   await run(`CT defaults (2 mm, FBS 25 HU), run ${round + 1}`, CT_FEATURE_DEFAULTS, base);
 }
 await run('native grid (no resampling, FBS 25 HU)', { ...CT_FEATURE_DEFAULTS, resampling: null }, base);
-console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (the series alone is ${((X * Y * Z * 5) / 2 ** 20).toFixed(0)} MB)`);
+const inputMb = (X * Y * Z * 5) / 2 ** 20;
+console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (the series alone is ${inputMb.toFixed(0)} MB)`);

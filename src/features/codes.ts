@@ -23,7 +23,8 @@ export const STANDARD_FEATURE_CODES: Readonly<Record<string, CodedConcept>> = {
 };
 
 export function featureConcept(f: Feature): CodedConcept {
-  return STANDARD_FEATURE_CODES[f.id] ?? { scheme: IBSI_CODING_SCHEME.CodingSchemeDesignator, value: f.id, meaning: f.name };
+  const ibsi = { scheme: IBSI_CODING_SCHEME.CodingSchemeDesignator, value: f.id, meaning: f.name };
+  return STANDARD_FEATURE_CODES[f.id] ?? ibsi;
 }
 
 /** UCUM unit of a feature; intensity-valued features take the image's unit (e.g. [hnsf'U] for CT). */
@@ -36,7 +37,8 @@ export function featureUnit(f: Feature, intensity: CodedConcept): CodedConcept {
     case '1': return { scheme: 'UCUM', value: '1', meaning: 'no units' };
     case 'intensity': return intensity;
     case 'intensity2': return { scheme: 'UCUM', value: `(${intensity.value})2`, meaning: `${intensity.meaning} squared` };
-    case 'mm3·intensity': return { scheme: 'UCUM', value: `mm3.${intensity.value}`, meaning: `cubic millimeter × ${intensity.meaning}` };
+    case 'mm3·intensity':
+      return { scheme: 'UCUM', value: `mm3.${intensity.value}`, meaning: `cubic millimeter × ${intensity.meaning}` };
   }
 }
 

@@ -33,7 +33,10 @@ const FAMILIES: FeatureFamily[] = ['morphology', 'local intensity', 'intensity s
  * re-segmentation to [−1000, 400] HU, fixed bin size 25 HU from −1000), all families, both 3D aggregations.
  */
 export const CT_FEATURE_DEFAULTS: FeatureConfig = {
-  resampling: { spacingMm: 2, interpolation: 'trilinear', maskInterpolation: 'trilinear', partialVolumeThreshold: 0.5, roundIntensities: true },
+  resampling: {
+    spacingMm: 2, interpolation: 'trilinear', maskInterpolation: 'trilinear', partialVolumeThreshold: 0.5,
+    roundIntensities: true,
+  },
   resegmentation: { range: [-1000, 400], outlierSigma: null },
   discretisation: { method: 'fixed bin size', binWidth: 25 },
   families: FAMILIES,
@@ -81,7 +84,9 @@ export type FeatureConfigValidation = { ok: true; config: FeatureConfig } | { ok
 let validateSchema: ReturnType<Ajv['compile']> | undefined;
 
 /** A partial configuration over the CT defaults (nested objects merge key by key), validated as a whole. */
-export function resolveFeatureConfig(candidate: unknown, defaults: FeatureConfig = CT_FEATURE_DEFAULTS): FeatureConfigValidation {
+export function resolveFeatureConfig(
+  candidate: unknown, defaults: FeatureConfig = CT_FEATURE_DEFAULTS,
+): FeatureConfigValidation {
   validateSchema ??= new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema);
   if (!validateSchema(candidate ?? {})) return { ok: false, problems: (validateSchema.errors ?? []).map(problem) };
   const c = (candidate ?? {}) as Partial<FeatureConfig>;
@@ -100,17 +105,21 @@ export function resolveFeatureConfig(candidate: unknown, defaults: FeatureConfig
 /** What the schema cannot say: ordered range, the parameter each discretisation needs, bins inside the range. */
 function semanticProblems(c: FeatureConfig): ConfigProblem[] {
   const out: ConfigProblem[] = [];
+  const flag = (path: string, message: string) => out.push({ path, message });
   const range = c.resegmentation.range;
-  if (range && !(range[0] < range[1])) out.push({ path: '/resegmentation/range', message: 'lower bound must be below the upper bound' });
+  if (range && !(range[0] < range[1])) flag('/resegmentation/range', 'lower bound must be below the upper bound');
   const d = c.discretisation as Partial<{ method: string; bins: number; binWidth: number; lowerBound: number }>;
-  if (d.method === 'fixed bin number' && d.bins === undefined) out.push({ path: '/discretisation/bins', message: 'fixed bin number needs bins' });
-  if (d.method === 'fixed bin number' && (d.binWidth !== undefined || d.lowerBound !== undefined)) {
-    out.push({ path: '/discretisation', message: 'binWidth and lowerBound belong to fixed bin size' });
-  }
-  if (d.method === 'fixed bin size' && d.binWidth === undefined) out.push({ path: '/discretisation/binWidth', message: 'fixed bin size needs binWidth' });
-  if (d.method === 'fixed bin size' && d.bins !== undefined) out.push({ path: '/discretisation/bins', message: 'bins belongs to fixed bin number' });
-  if (d.method === 'fixed bin size' && range && d.lowerBound !== undefined && d.lowerBound > range[0]) {
-    out.push({ path: '/discretisation/lowerBound', message: `must not exceed the re-segmentation lower bound ${range[0]}` });
+  if (d.method === 'fixed bin number') {
+    if (d.bins === undefined) flag('/discretisation/bins', 'fixed bin number needs bins');
+    if (d.binWidth !== undefined || d.lowerBound !== undefined) {
+      flag('/discretisation', 'binWidth and lowerBound belong to fixed bin size');
+    }
+  } else {
+    if (d.binWidth === undefined) flag('/discretisation/binWidth', 'fixed bin size needs binWidth');
+    if (d.bins !== undefined) flag('/discretisation/bins', 'bins belongs to fixed bin number');
+    if (range && d.lowerBound !== undefined && d.lowerBound > range[0]) {
+      flag('/discretisation/lowerBound', `must not exceed the re-segmentation lower bound ${range[0]}`);
+    }
   }
   return out;
 }
@@ -120,6 +129,8 @@ function problem(e: ErrorObject): ConfigProblem {
   if (e.keyword === 'additionalProperties') {
     return { path: `${e.instancePath}/${String(params.additionalProperty)}`, message: 'unknown property' };
   }
-  if (e.keyword === 'enum') return { path: e.instancePath, message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+  if (e.keyword === 'enum') {
+    return { path: e.instancePath, message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+  }
   return { path: e.instancePath || '/', message: e.message ?? 'invalid' };
 }

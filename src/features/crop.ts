@@ -7,7 +7,9 @@ import { FeatureError, type GridDims, type GridSpacing, type RoiVolume } from '.
 const INTERPOLATION_REACH_VOXELS = 2;
 
 /** The segment whose label values are `labelValues`, with CONTEXT_MARGIN_MM (+2 voxels) of image around it. */
-export function cropAround(image: Float32Array, labels: Uint8Array, labelValues: number[], dims: GridDims, spacing: GridSpacing): RoiVolume {
+export function cropAround(
+  image: Float32Array, labels: Uint8Array, labelValues: number[], dims: GridDims, spacing: GridSpacing,
+): RoiVolume {
   const [Z, Y, X] = dims;
   if (image.length !== Z * Y * X || labels.length !== image.length) {
     throw new FeatureError('FEAT_INPUT', `image and labels must have ${dims.join('×')} voxels`);
@@ -29,8 +31,9 @@ export function cropAround(image: Float32Array, labels: Uint8Array, labelValues:
     }
   }
   if (max[0]! < 0) throw new FeatureError('FEAT_EMPTY_ROI', `no voxel has label ${labelValues.join(', ')}`);
-  const lo = [0, 1, 2].map((a) => Math.max(0, min[a]! - Math.ceil(CONTEXT_MARGIN_MM / spacing[a]!) - INTERPOLATION_REACH_VOXELS));
-  const hi = [0, 1, 2].map((a) => Math.min(dims[a]! - 1, max[a]! + Math.ceil(CONTEXT_MARGIN_MM / spacing[a]!) + INTERPOLATION_REACH_VOXELS));
+  const reach = [0, 1, 2].map((a) => Math.ceil(CONTEXT_MARGIN_MM / spacing[a]!) + INTERPOLATION_REACH_VOXELS);
+  const lo = [0, 1, 2].map((a) => Math.max(0, min[a]! - reach[a]!));
+  const hi = [0, 1, 2].map((a) => Math.min(dims[a]! - 1, max[a]! + reach[a]!));
   const cd: GridDims = [hi[0]! - lo[0]! + 1, hi[1]! - lo[1]! + 1, hi[2]! - lo[2]! + 1];
   const outImage = new Float32Array(cd[0] * cd[1] * cd[2]);
   const outMask = new Uint8Array(outImage.length);
@@ -42,12 +45,14 @@ export function cropAround(image: Float32Array, labels: Uint8Array, labelValues:
       for (let x = lo[2]!; x <= hi[2]!; x++) outMask[k++] = wanted[labels[base + x]!]!;
     }
   }
-  return { image: outImage, mask: outMask, dims: cd, spacing, crop: { offset: [lo[0]!, lo[1]!, lo[2]!], fullDims: dims } };
+  const offset: GridDims = [lo[0]!, lo[1]!, lo[2]!];
+  return { image: outImage, mask: outMask, dims: cd, spacing, crop: { offset, fullDims: dims } };
 }
 
 /** The plain crop for an unresampled ROI: its bounding box plus the margin (features do not depend on the crop). */
 export function cropToRoi(roi: RoiVolume): RoiVolume {
   const c = cropAround(roi.image, roi.mask, [1], roi.dims, roi.spacing);
   const o = c.crop!.offset, prior = roi.crop?.offset ?? [0, 0, 0];
-  return { ...c, crop: { offset: [o[0] + prior[0], o[1] + prior[1], o[2] + prior[2]], fullDims: roi.crop?.fullDims ?? roi.dims } };
+  const offset: GridDims = [o[0] + prior[0], o[1] + prior[1], o[2] + prior[2]];
+  return { ...c, crop: { offset, fullDims: roi.crop?.fullDims ?? roi.dims } };
 }

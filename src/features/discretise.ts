@@ -33,7 +33,8 @@ export function discretise(input: FeatureInput, how: Discretisation): Discretise
     if (min < lower) throw new FeatureError('FEAT_CONFIG', `ROI intensity ${min} is below the bin lower bound ${lower}`);
     greyLevelCount = Math.floor((max - lower) / how.binWidth) + 1;
     if (greyLevelCount > MAX_GREY_LEVELS) {
-      throw new FeatureError('FEAT_CONFIG', `bin width ${how.binWidth} gives ${greyLevelCount} grey levels (> ${MAX_GREY_LEVELS})`);
+      throw new FeatureError('FEAT_CONFIG',
+        `bin width ${how.binWidth} gives ${greyLevelCount} grey levels (> ${MAX_GREY_LEVELS})`);
     }
     for (let v = 0; v < mask.length; v++) if (mask[v]) levels[v] = Math.floor((image[v]! - lower) / how.binWidth) + 1;
   }

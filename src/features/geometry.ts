@@ -28,7 +28,8 @@ export function covarianceEigenvalues(points: Float64Array): [number, number, nu
   const c = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
   for (let k = 0; k < n; k++) {
     for (let i = 0; i < 3; i++) {
-      for (let j = 0; j < 3; j++) c[i]![j]! += (points[3 * k + i]! - mean[i]!) * (points[3 * k + j]! - mean[j]!) / (n - 1);
+      const di = points[3 * k + i]! - mean[i]!;
+      for (let j = 0; j < 3; j++) c[i]![j]! += (di * (points[3 * k + j]! - mean[j]!)) / (n - 1);
     }
   }
   return symmetricEigenvalues(c);
@@ -64,10 +65,13 @@ function symmetricEigenvalues(a: number[][]): [number, number, number] {
 /** Convex hull of the mesh vertices (quickhull3d): its area and volume, and the vertex indices on it. */
 export function convexHull(vertices: Float64Array): { area: number; volume: number; hullVertices: Uint32Array } {
   const candidates = rowExtremes(vertices);
-  const points = Array.from(candidates, (v): [number, number, number] => [vertices[3 * v]!, vertices[3 * v + 1]!, vertices[3 * v + 2]!]);
+  const points = Array.from(candidates,
+    (v): [number, number, number] => [vertices[3 * v]!, vertices[3 * v + 1]!, vertices[3 * v + 2]!]);
   const faces = qh(points);
   const tris: number[] = [];
-  for (const f of faces) for (let k = 1; k + 1 < f.length; k++) tris.push(candidates[f[0]!]!, candidates[f[k]!]!, candidates[f[k + 1]!]!);
+  for (const f of faces) {
+    for (let k = 1; k + 1 < f.length; k++) tris.push(candidates[f[0]!]!, candidates[f[k]!]!, candidates[f[k + 1]!]!);
+  }
   const triangles = Uint32Array.from(tris);
   return { ...areaAndVolume(vertices, triangles), hullVertices: Uint32Array.from(new Set(tris)) };
 }

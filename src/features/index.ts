@@ -10,7 +10,9 @@ import { localIntensityFeatures } from './local-intensity.js';
 import { morphologyFeatures } from './morphology.js';
 import { neighbourhoodFeatures } from './neighbourhood.js';
 import { prepareRoi } from './prepare.js';
-import { FeatureError, type Feature, type FeatureFamily, type FeatureInput, type RoiVolume, type TextureAggregation } from './types.js';
+import {
+  FeatureError, type Feature, type FeatureFamily, type FeatureInput, type RoiVolume, type TextureAggregation,
+} from './types.js';
 import { zoneFeatures } from './zones.js';
 
 export * from './types.js';
@@ -34,8 +36,9 @@ export const ALL_FAMILIES: FeatureFamily[] = ['morphology', 'local intensity', '
 export function measureRoi(roi: RoiVolume, config: FeatureConfig): Feature[] {
   const input = prepareRoi(roi, config);
   const d = config.discretisation;
-  const discretisation: Discretisation = d.method === 'fixed bin size' && d.lowerBound === undefined && config.resegmentation.range
-    ? { ...d, lowerBound: config.resegmentation.range[0] } : d;
+  const range = config.resegmentation.range;
+  const discretisation: Discretisation = d.method === 'fixed bin size' && d.lowerBound === undefined && range
+    ? { ...d, lowerBound: range[0] } : d;
   return computeFeatures(input, { families: config.families, aggregations: config.aggregations, discretisation });
 }
 

@@ -52,7 +52,8 @@ function buildCaseTable(): number[][] {
 }
 
 const MIDPOINTS = EDGES.map(([a, b]) => [0, 1, 2].map((bit) => (((a >> bit) & 1) + ((b >> bit) & 1)) / 2));
-const FACE_EDGES = FACES.map((f) => f.map((c, k) => EDGES.findIndex(([p, q]) => (p === c && q === f[(k + 1) % 4]) || (q === c && p === f[(k + 1) % 4]))));
+const edgeBetween = (a: number, b: number) => EDGES.findIndex(([p, q]) => (p === a && q === b) || (p === b && q === a));
+const FACE_EDGES = FACES.map((f) => f.map((c, k) => edgeBetween(c, f[(k + 1) % 4]!)));
 const TRIANGLES_BY_CASE = buildCaseTable();
 
 /**
@@ -132,7 +133,8 @@ function paddedBox(mask: Uint8Array, dims: GridDims, box: { min: number[]; max: 
   for (let z = box.min[0]!; z <= box.max[0]!; z++) {
     for (let y = box.min[1]!; y <= box.max[1]!; y++) {
       const dst = (y - box.min[1]! + 1) * PX + (z - box.min[0]! + 1) * PX * PY + 1;
-      for (let x = box.min[2]!, src = x + X * (y + Y * z); x <= box.max[2]!; x++, src++) out[dst + x - box.min[2]!] = mask[src] ? 1 : 0;
+      const src = box.min[2]! + X * (y + Y * z);
+      for (let k = 0; k <= box.max[2]! - box.min[2]!; k++) out[dst + k] = mask[src + k] ? 1 : 0;
     }
   }
   return out;

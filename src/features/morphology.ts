@@ -20,7 +20,8 @@ export function morphologyFeatures(input: FeatureInput): Feature[] {
   const [a, b, c] = [2 * Math.sqrt(l1), 2 * Math.sqrt(l2), 2 * Math.sqrt(l3)]; // enclosing-ellipsoid semi-axes
   const { mean: meanIntensity } = intensityMoments(image, intensityMask);
   const f: Feature[] = [];
-  const add = (id: string, name: string, value: number, unit: FeatureUnit) => f.push({ id, name, family: 'morphology', value, unit });
+  const add = (id: string, name: string, value: number, unit: FeatureUnit) =>
+    f.push({ id, name, family: 'morphology', value, unit });
   add('RNU0', 'Volume (mesh)', V, 'mm3');
   add('YEKZ', 'Volume (voxel counting)', voxelCount * spacing[0] * spacing[1] * spacing[2], 'mm3');
   add('C0JK', 'Surface area (mesh)', A, 'mm2');
@@ -38,7 +39,8 @@ export function morphologyFeatures(input: FeatureInput): Feature[] {
   add('Q3CK', 'Elongation', Math.sqrt(l2 / l1), '1');
   add('N17B', 'Flatness', Math.sqrt(l3 / l1), '1');
   add('PBX1', 'Volume density (axis-aligned bounding box)', V / (box[0] * box[1] * box[2]), '1');
-  add('R59B', 'Area density (axis-aligned bounding box)', A / (2 * (box[0] * box[1] + box[1] * box[2] + box[0] * box[2])), '1');
+  const boxArea = 2 * (box[0] * box[1] + box[1] * box[2] + box[0] * box[2]);
+  add('R59B', 'Area density (axis-aligned bounding box)', A / boxArea, '1');
   add('6BDE', 'Volume density (approximate enclosing ellipsoid)', V / ((4 * Math.PI / 3) * a * b * c), '1');
   add('RDD2', 'Area density (approximate enclosing ellipsoid)', A / ellipsoidArea(a, b, c), '1');
   add('R3ER', 'Volume density (convex hull)', V / hull.volume, '1');

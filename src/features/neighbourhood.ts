@@ -30,7 +30,7 @@ export function neighbourhoodFeatures(d: DiscretisedVolume, mask: Uint8Array): F
   const ngldm = sizeMatrixFeatures(dependence, voxels);
   return [
     ...ngtdmFeatures(s, n, Ng),
-    ...NGLDM.map(([id, name], k) => ({ id, name, family: 'ngldm' as const, aggregation: '3D' as const, value: ngldm[k]!, unit: '1' as const })),
+    ...NGLDM.map(([id, name], k): Feature => ({ id, name, family: 'ngldm', aggregation: '3D', value: ngldm[k]!, unit: '1' })),
   ];
 }
 

@@ -45,7 +45,9 @@ export function resampleRoi(roi: RoiVolume, r: ResamplingConfig): RoiVolume {
 }
 
 /** Interpolation at fractional old-grid indices; outside the grid the nearest edge voxel is used. */
-export function sampler(data: ArrayLike<number>, dims: GridDims, how: 'trilinear' | 'nearest'): (z: number, y: number, x: number) => number {
+export function sampler(
+  data: ArrayLike<number>, dims: GridDims, how: 'trilinear' | 'nearest',
+): (z: number, y: number, x: number) => number {
   const [Z, Y, X] = dims;
   const clamp = (i: number, n: number) => Math.min(n - 1, Math.max(0, i));
   if (how === 'nearest') {

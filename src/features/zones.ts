@@ -42,10 +42,12 @@ export function zoneFeatures(d: DiscretisedVolume, intensityMask: Uint8Array, mo
   zones.forEach((level, z) => { addTo(bySize, level, sizes[z]!); addTo(byDistance, level, nearest[z]!); });
   const glszm = sizeMatrixFeatures(bySize, voxels), gldzm = sizeMatrixFeatures(byDistance, voxels);
   return [
-    ...SHARED.map(([name], k) => ({ id: GLSZM_IDS[k]!, name, family: 'glszm' as const, aggregation: '3D' as const, value: glszm[k]!, unit: '1' as const })),
-    ...SHARED.map(([, name], k) => ({ id: GLDZM_IDS[k]!, name, family: 'gldzm' as const, aggregation: '3D' as const, value: gldzm[k]!, unit: '1' as const })),
+    ...SHARED.map(([name], k): Feature => ({ id: GLSZM_IDS[k]!, name, family: 'glszm', ...threeD(glszm[k]!) })),
+    ...SHARED.map(([, name], k): Feature => ({ id: GLDZM_IDS[k]!, name, family: 'gldzm', ...threeD(gldzm[k]!) })),
   ];
 }
+
+const threeD = (value: number) => ({ aggregation: '3D' as const, value, unit: '1' as const });
 
 /** Math.max(...a) overflows the call stack for large arrays. */
 function largest(a: Float64Array): number {
