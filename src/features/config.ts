@@ -26,7 +26,7 @@ export interface FeatureConfig {
 }
 
 const FAMILIES: FeatureFamily[] = ['morphology', 'local intensity', 'intensity statistics', 'intensity histogram',
-  'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'];
+  'intensity-volume histogram', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'];
 
 /**
  * CT defaults: IBSI 1 configuration C for CT (2 mm isotropic trilinear resampling with rounding, mask threshold 0.5,

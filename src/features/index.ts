@@ -5,6 +5,7 @@ import { discretise, type Discretisation } from './discretise.js';
 import { glcmFeatures } from './glcm.js';
 import { glrlmFeatures } from './glrlm.js';
 import { intensityHistogramFeatures } from './histogram.js';
+import { intensityVolumeFeatures } from './intensity-volume.js';
 import { intensityStatisticsFeatures } from './intensity.js';
 import { localIntensityFeatures } from './local-intensity.js';
 import { morphologyFeatures } from './morphology.js';
@@ -29,7 +30,7 @@ export interface FeatureSelection {
 }
 
 export const ALL_FAMILIES: FeatureFamily[] = ['morphology', 'local intensity', 'intensity statistics',
-  'intensity histogram', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'];
+  'intensity histogram', 'intensity-volume histogram', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'];
 
 /** The whole stage for one segment: resample and re-segment as configured, then compute the chosen families. A
  *  fixed bin size without its own lower bound starts at the re-segmentation range's lower bound (IBSI). */
@@ -49,11 +50,12 @@ export function computeFeatures(input: FeatureInput, selection: FeatureSelection
   if (want('morphology')) out.push(...morphologyFeatures(input));
   if (want('local intensity')) out.push(...localIntensityFeatures(input));
   if (want('intensity statistics')) out.push(...intensityStatisticsFeatures(input));
-  const textured = ['intensity histogram', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'] as const;
+  const textured = ['intensity histogram', 'intensity-volume histogram', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'] as const;
   if (!textured.some(want)) return out;
   const levels = discretise(input, selection.discretisation);
   const mask = input.intensityMask;
   if (want('intensity histogram')) out.push(...intensityHistogramFeatures(levels, mask));
+  if (want('intensity-volume histogram')) out.push(...intensityVolumeFeatures(levels, mask));
   if (want('glcm')) out.push(...glcmFeatures(levels, mask, selection.aggregations));
   if (want('glrlm')) out.push(...glrlmFeatures(levels, mask, selection.aggregations));
   if (want('glszm') || want('gldzm')) {

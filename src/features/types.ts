@@ -36,7 +36,7 @@ export interface DiscretisedVolume {
 }
 
 export type FeatureFamily =
-  | 'morphology' | 'local intensity' | 'intensity statistics' | 'intensity histogram'
+  | 'morphology' | 'local intensity' | 'intensity statistics' | 'intensity histogram' | 'intensity-volume histogram'
   | 'glcm' | 'glrlm' | 'glszm' | 'gldzm' | 'ngtdm' | 'ngldm';
 
 /** IBSI texture aggregation methods implemented here ("2D, …" and "2.5D, …" are not). */
@@ -51,6 +51,8 @@ export interface Feature {
   name: string;
   family: FeatureFamily;
   aggregation?: TextureAggregation;
+  /** The parameter of a parameterised feature, e.g. '10 %' for the volume fraction at 10 % intensity (BC2M). */
+  qualifier?: string;
   value: number;
   unit: FeatureUnit;
 }

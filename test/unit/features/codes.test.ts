@@ -25,8 +25,8 @@ describe('feature codes', () => {
     expect(byId('RNU0')).toEqual({ scheme: 'IBSI', value: 'RNU0', meaning: 'Volume (mesh)' });
   });
 
-  it('tells each feature apart by code and aggregation', () => {
-    const keys = features.map((f) => `${featureConcept(f).scheme}:${featureConcept(f).value}|${f.aggregation ?? ''}`);
+  it('tells each feature apart by code, aggregation and qualifier', () => {
+    const keys = features.map((f) => `${featureConcept(f).scheme}:${featureConcept(f).value}|${f.aggregation ?? ''}|${f.qualifier ?? ''}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
 
