@@ -2,6 +2,7 @@
 // distance 1, symmetric matrices per direction, aggregated "3D, averaged" (features per direction, then their mean)
 // and "3D, merged" (one matrix summed over the 13 directions).
 import { DIRECTIONS_3D, step } from './directions.js';
+import { IN_PLANE_DIRECTIONS, roiSlices, sliceAggregations } from './slice-aggregation.js';
 import type { DiscretisedVolume, Feature, TextureAggregation } from './types.js';
 
 const NAMES: [string, string][] = [
@@ -30,14 +31,24 @@ export function glcmFeatures(d: DiscretisedVolume, mask: Uint8Array, aggregation
     for (const m of matrices) for (let k = 0; k < m.length; k++) merged[k]! += m[k]!;
     emit('3D, merged', matrixFeatures(merged, Ng));
   }
+  const bySlice = sliceAggregations({
+    slices: roiSlices(mask, d.dims),
+    matrix: (z, k) => cooccurrence(d, mask, IN_PLANE_DIRECTIONS[k]!, z),
+    merge: (ms) => ms.reduce((a, m) => a.map((c, k) => c + m[k]!), new Float64Array(Ng * Ng)),
+    features: (m) => (total(m) > 0 ? matrixFeatures(m, Ng) : undefined),
+  }, aggregations);
+  for (const [aggregation, values] of bySlice) emit(aggregation, values);
   return out;
 }
 
 /** Symmetric co-occurrence counts (row-major Ng × Ng, level i at row i − 1) of ROI voxel pairs one step apart. */
-export function cooccurrence(d: DiscretisedVolume, mask: Uint8Array, dir: readonly [number, number, number]): Float64Array {
+export function cooccurrence(
+  d: DiscretisedVolume, mask: Uint8Array, dir: readonly [number, number, number], slice?: number,
+): Float64Array {
   const [Z, Y, X] = d.dims, Ng = d.greyLevelCount;
   const m = new Float64Array(Ng * Ng);
-  for (let z = 0, v = 0; z < Z; z++) {
+  const z0 = slice ?? 0, z1 = slice === undefined ? Z : slice + 1;
+  for (let z = z0, v = z0 * X * Y; z < z1; z++) {
     for (let y = 0; y < Y; y++) {
       for (let x = 0; x < X; x++, v++) {
         if (!mask[v]) continue;

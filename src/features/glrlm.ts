@@ -2,6 +2,7 @@
 // each of the 13 3D directions, aggregated "3D, averaged" (features per direction, averaged) and "3D, merged" (one
 // matrix summed over directions; its run percentage counts every voxel once per direction, as IBSI defines it).
 import { DIRECTIONS_3D, step } from './directions.js';
+import { IN_PLANE_DIRECTIONS, roiSlices, sliceAggregations } from './slice-aggregation.js';
 import { addTo, mergeMatrices, sizeMatrix, sizeMatrixFeatures, type SizeMatrix } from './size-matrix.js';
 import type { DiscretisedVolume, Feature, TextureAggregation } from './types.js';
 
@@ -29,15 +30,25 @@ export function glrlmFeatures(d: DiscretisedVolume, mask: Uint8Array, aggregatio
   if (aggregations.includes('3D, merged')) {
     emit('3D, merged', sizeMatrixFeatures(mergeMatrices(matrices), voxels * matrices.length));
   }
+  const bySlice = sliceAggregations({
+    slices: roiSlices(mask, d.dims),
+    matrix: (z, k) => runLengths(d, mask, IN_PLANE_DIRECTIONS[k]!, z),
+    merge: mergeMatrices,
+    features: sizeMatrixFeatures,
+  }, aggregations);
+  for (const [aggregation, values] of bySlice) emit(aggregation, values);
   return out;
 }
 
 /** Runs of equal grey level inside the ROI along one direction: each run is counted from its first voxel. */
-export function runLengths(d: DiscretisedVolume, mask: Uint8Array, dir: readonly [number, number, number]): SizeMatrix {
+export function runLengths(
+  d: DiscretisedVolume, mask: Uint8Array, dir: readonly [number, number, number], slice?: number,
+): SizeMatrix {
   const [Z, Y, X] = d.dims;
   const back: [number, number, number] = [-dir[0], -dir[1], -dir[2]];
   const m = sizeMatrix(d.greyLevelCount, Math.max(X, Y, Z));
-  for (let z = 0, v = 0; z < Z; z++) {
+  const z0 = slice ?? 0, z1 = slice === undefined ? Z : slice + 1;
+  for (let z = z0, v = z0 * X * Y; z < z1; z++) {
     for (let y = 0; y < Y; y++) {
       for (let x = 0; x < X; x++, v++) {
         if (!mask[v]) continue;

@@ -24,7 +24,7 @@ export { prepareRoi } from './prepare.js';
 /** What to compute on an already prepared (resampled, re-segmented) ROI. */
 export interface FeatureSelection {
   families: FeatureFamily[];
-  /** For GLCM and GLRLM; the zone and neighbourhood matrices are always 3D. */
+  /** For GLCM and GLRLM (3D and by-slice); the zone and neighbourhood matrices are always 3D. */
   aggregations: TextureAggregation[];
   discretisation: Discretisation;
 }
