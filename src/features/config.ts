@@ -76,7 +76,8 @@ const schema = {
     families: { type: 'array', items: { enum: FAMILIES }, uniqueItems: true },
     aggregations: {
       type: 'array', minItems: 1, uniqueItems: true,
-      items: { enum: ['3D, averaged', '3D, merged', '2D, averaged', '2D, slice-merged', '2.5D, direction-merged', '2.5D, merged'] },
+      items: { enum: ['3D, averaged', '3D, merged', '2D, averaged', '2D, slice-merged', '2.5D, direction-merged',
+        '2.5D, merged', '2D', '2.5D'] },
     },
   },
 };

@@ -59,9 +59,11 @@ export function computeFeatures(input: FeatureInput, selection: FeatureSelection
   if (want('glcm')) out.push(...glcmFeatures(levels, mask, selection.aggregations));
   if (want('glrlm')) out.push(...glrlmFeatures(levels, mask, selection.aggregations));
   if (want('glszm') || want('gldzm')) {
-    out.push(...zoneFeatures(levels, mask, input.morphMask).filter((f) => want(f.family)));
+    out.push(...zoneFeatures(levels, mask, input.morphMask, selection.aggregations).filter((f) => want(f.family)));
   }
-  if (want('ngtdm') || want('ngldm')) out.push(...neighbourhoodFeatures(levels, mask).filter((f) => want(f.family)));
+  if (want('ngtdm') || want('ngldm')) {
+    out.push(...neighbourhoodFeatures(levels, mask, selection.aggregations).filter((f) => want(f.family)));
+  }
   return out;
 }
 

@@ -1,9 +1,12 @@
 // IBSI neighbourhood features, 3D at Chebyshev distance 1 (the 26 neighbours, only those inside the ROI):
 // NGTDM (neighbourhood grey tone difference) and NGLDM (neighbouring grey level dependence, coarseness α = 0).
 import { DIRECTIONS_3D } from './directions.js';
-import { addTo, sizeMatrix, sizeMatrixFeatures } from './size-matrix.js';
-import type { DiscretisedVolume, Feature } from './types.js';
+import { addTo, mergeMatrices, sizeMatrix, sizeMatrixFeatures, type SizeMatrix } from './size-matrix.js';
+import type { DiscretisedVolume, Feature, TextureAggregation } from './types.js';
 
+const NGTDM: [string, string][] = [
+  ['QCDE', 'Coarseness'], ['65HE', 'Contrast'], ['NQ30', 'Busyness'], ['HDEZ', 'Complexity'], ['1X9X', 'Strength'],
+];
 const NGLDM: [string, string][] = [
   ['SODN', 'Low dependence emphasis'], ['IMOQ', 'High dependence emphasis'], ['TL9H', 'Low grey level count emphasis'],
   ['OAE7', 'High grey level count emphasis'], ['EQ3F', 'Low dependence low grey level emphasis'],
@@ -15,31 +18,55 @@ const NGLDM: [string, string][] = [
   ['CAS9', 'Dependence count energy'],
 ];
 
-export function neighbourhoodFeatures(d: DiscretisedVolume, mask: Uint8Array): Feature[] {
+export function neighbourhoodFeatures(d: DiscretisedVolume, mask: Uint8Array,
+  aggregations: TextureAggregation[] = ['3D']): Feature[] {
   const Ng = d.greyLevelCount;
-  const s = new Float64Array(Ng + 1), n = new Float64Array(Ng + 1); // per grey level: Σ|i − Ā|, valid voxels
-  const dependence = sizeMatrix(Ng, 27);
-  let voxels = 0;
-  forEachNeighbourhood(d, mask, (level, neighbourSum, neighbours, equal) => {
-    voxels++;
-    addTo(dependence, level, equal + 1);
+  const out: Feature[] = [];
+  const emit = (aggregation: TextureAggregation, ngtdm: number[], ngldm: number[]) => out.push(
+    ...NGTDM.map(([id, name], k): Feature => ({ id, name, family: 'ngtdm', aggregation, value: ngtdm[k]!, unit: '1' })),
+    ...NGLDM.map(([id, name], k): Feature => ({ id, name, family: 'ngldm', aggregation, value: ngldm[k]!, unit: '1' })));
+  const [volume] = [...tally(d, mask, false).values()];
+  emit('3D', ngtdmValues(volume!.s, volume!.n, Ng), sizeMatrixFeatures(volume!.dependence, volume!.voxels));
+  if (!aggregations.includes('2D') && !aggregations.includes('2.5D')) return out;
+  const slices = [...tally(d, mask, true).values()];
+  const mean = (vs: number[][]) => vs[0]!.map((_, k) => vs.reduce((a, v) => a + v[k]!, 0) / vs.length);
+  if (aggregations.includes('2D')) {
+    emit('2D', mean(slices.map((t) => ngtdmValues(t.s, t.n, Ng))),
+      mean(slices.map((t) => sizeMatrixFeatures(t.dependence, t.voxels))));
+  }
+  if (aggregations.includes('2.5D')) {
+    const sum = (pick: (t: Tally) => Float64Array) => slices.reduce((a, t) => a.map((x, i) => x + pick(t)[i]!), new Float64Array(Ng + 1));
+    emit('2.5D', ngtdmValues(sum((t) => t.s), sum((t) => t.n), Ng),
+      sizeMatrixFeatures(mergeMatrices(slices.map((t) => t.dependence)), slices.reduce((a, t) => a + t.voxels, 0)));
+  }
+  return out;
+}
+
+interface Tally { s: Float64Array; n: Float64Array; dependence: SizeMatrix; voxels: number }
+
+/** Grey tone differences (s, n per level) and dependence counts, for the volume or (planar) per slice. */
+function tally(d: DiscretisedVolume, mask: Uint8Array, planar: boolean): Map<number, Tally> {
+  const Ng = d.greyLevelCount, sliceSize = d.dims[1] * d.dims[2];
+  const out = new Map<number, Tally>();
+  forEachNeighbourhood(d, mask, planar, (v, level, neighbourSum, neighbours, equal) => {
+    const key = planar ? Math.floor(v / sliceSize) : 0;
+    let t = out.get(key);
+    if (!t) out.set(key, t = { s: new Float64Array(Ng + 1), n: new Float64Array(Ng + 1), dependence: sizeMatrix(Ng, 27), voxels: 0 });
+    t.voxels++;
+    addTo(t.dependence, level, equal + 1);
     if (neighbours === 0) return; // IBSI: a voxel without ROI neighbours has no grey tone difference
-    s[level]! += Math.abs(level - neighbourSum / neighbours);
-    n[level]!++;
+    t.s[level]! += Math.abs(level - neighbourSum / neighbours);
+    t.n[level]!++;
   });
-  const ngldm = sizeMatrixFeatures(dependence, voxels);
-  return [
-    ...ngtdmFeatures(s, n, Ng),
-    ...NGLDM.map(([id, name], k): Feature => ({ id, name, family: 'ngldm', aggregation: '3D', value: ngldm[k]!, unit: '1' })),
-  ];
+  return new Map([...out.entries()].sort((a, b) => a[0] - b[0]));
 }
 
 /** For each ROI voxel: its level, the sum and number of its ROI neighbours' levels, how many equal its own. */
-function forEachNeighbourhood(d: DiscretisedVolume, mask: Uint8Array,
-  visit: (level: number, neighbourSum: number, neighbours: number, equal: number) => void): void {
+function forEachNeighbourhood(d: DiscretisedVolume, mask: Uint8Array, planar: boolean,
+  visit: (v: number, level: number, neighbourSum: number, neighbours: number, equal: number) => void): void {
   const [Z, Y, X] = d.dims;
   const offsets: [number, number, number][] = [];
-  for (const [a, b, c] of DIRECTIONS_3D) offsets.push([a, b, c], [-a, -b, -c]);
+  for (const [a, b, c] of DIRECTIONS_3D) if (!planar || a === 0) offsets.push([a, b, c], [-a, -b, -c]);
   for (let z = 0, v = 0; z < Z; z++) {
     for (let y = 0; y < Y; y++) {
       for (let x = 0; x < X; x++, v++) {
@@ -55,13 +82,13 @@ function forEachNeighbourhood(d: DiscretisedVolume, mask: Uint8Array,
           sum += l; count++;
           if (l === level) equal++;
         }
-        visit(level, sum, count, equal);
+        visit(v, level, sum, count, equal);
       }
     }
   }
 }
 
-function ngtdmFeatures(s: Float64Array, n: Float64Array, Ng: number): Feature[] {
+function ngtdmValues(s: Float64Array, n: Float64Array, Ng: number): number[] {
   let nvc = 0, sSum = 0, present = 0;
   for (let i = 1; i <= Ng; i++) { nvc += n[i]!; sSum += s[i]!; if (n[i]! > 0) present++; }
   const p = n.map((c) => c / nvc);
@@ -77,12 +104,11 @@ function ngtdmFeatures(s: Float64Array, n: Float64Array, Ng: number): Feature[] 
       strengthPairs += (p[i]! + p[j]!) * (i - j) ** 2;
     }
   }
-  const values: [string, string, number][] = [
-    ['QCDE', 'Coarseness', weighted > 0 ? 1 / weighted : 1e6],
-    ['65HE', 'Contrast', present > 1 ? (contrastPairs / (present * (present - 1))) * (sSum / nvc) : 0],
-    ['NQ30', 'Busyness', busyDenominator > 0 ? weighted / busyDenominator : 0],
-    ['HDEZ', 'Complexity', complexity / nvc],
-    ['1X9X', 'Strength', sSum > 0 ? strengthPairs / sSum : 0],
+  return [
+    weighted > 0 ? 1 / weighted : 1e6, // coarseness of a uniform ROI: IBSI's arbitrary large value
+    present > 1 ? (contrastPairs / (present * (present - 1))) * (sSum / nvc) : 0,
+    busyDenominator > 0 ? weighted / busyDenominator : 0,
+    complexity / nvc,
+    sSum > 0 ? strengthPairs / sSum : 0,
   ];
-  return values.map(([id, name, value]) => ({ id, name, family: 'ngtdm', aggregation: '3D', value, unit: '1' }));
 }

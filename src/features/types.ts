@@ -39,9 +39,9 @@ export type FeatureFamily =
   | 'morphology' | 'local intensity' | 'intensity statistics' | 'intensity histogram' | 'intensity-volume histogram'
   | 'glcm' | 'glrlm' | 'glszm' | 'gldzm' | 'ngtdm' | 'ngldm';
 
-/** IBSI texture aggregation methods implemented here (zone and neighbourhood matrices: '3D' only). */
+/** IBSI texture aggregation methods: GLCM and GLRLM use the first six; zone and neighbourhood matrices 3D, 2D, 2.5D. */
 export type TextureAggregation = '3D, averaged' | '3D, merged' | '3D'
-  | '2D, averaged' | '2D, slice-merged' | '2.5D, direction-merged' | '2.5D, merged';
+  | '2D, averaged' | '2D, slice-merged' | '2.5D, direction-merged' | '2.5D, merged' | '2D' | '2.5D';
 
 /** What a feature's value is measured in; the SR maps it to UCUM (intensity → the image's unit, e.g. HU). */
 export type FeatureUnit = 'mm3' | 'mm2' | 'mm' | '/mm' | '1' | 'intensity' | 'intensity2' | 'mm3·intensity';

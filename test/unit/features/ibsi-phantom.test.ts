@@ -1,7 +1,7 @@
 // Conformance on the IBSI 1 digital phantom: every implemented feature against the IBSI consensus reference value
 // and tolerance, read from the reference CSV (never from this code's output). Prints the comparison table.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALL_FAMILIES, computeFeatures, type Feature } from '../../../src/features/index.js';
+import { ALL_FAMILIES, computeFeatures, type Feature, type TextureAggregation } from '../../../src/features/index.js';
 import { loadPhantom, readReference, type ReferenceRow } from './ibsi-phantom.js';
 
 /**
@@ -36,10 +36,10 @@ function toleranceOf(row: ReferenceRow): number {
   return 0.5 * 10 ** (Math.floor(Math.log10(Math.abs(row.value!))) - 2) + 1e-12;
 }
 
-/** Aggregations computed here: every 3D one, and the by-slice ones of GLCM and GLRLM (zone and neighbourhood
- *  matrices are 3D only, so their "2D" and "2.5D" rows are not compared). */
-const IMPLEMENTED_AGGREGATIONS = ['', '3D, averaged', '3D, merged', '3D', '2D, averaged', '2D, slice-merged',
-  '2.5D, direction-merged', '2.5D, merged'];
+/** Every aggregation in the CSV is computed here (GLCM and GLRLM: six; zone and neighbourhood matrices: three). */
+const AGGREGATIONS: TextureAggregation[] = ['3D, averaged', '3D, merged', '2D, averaged', '2D, slice-merged',
+  '2.5D, direction-merged', '2.5D, merged', '3D', '2D', '2.5D'];
+const IMPLEMENTED_AGGREGATIONS: string[] = ['', ...AGGREGATIONS];
 const implemented = (row: ReferenceRow) => IMPLEMENTED_AGGREGATIONS.includes(row.aggregation);
 const rows = withQualifiers(readReference().map((r) => ({ ...r, code: CODE_CORRECTIONS[r.feature] ?? r.code })));
 const compared = rows.filter((r) => implemented(r) && r.value !== undefined);
@@ -52,7 +52,7 @@ describe('IBSI 1 digital phantom', () => {
   beforeAll(() => {
     features = computeFeatures(loadPhantom(), {
       families: ALL_FAMILIES,
-      aggregations: ['3D, averaged', '3D, merged', '2D, averaged', '2D, slice-merged', '2.5D, direction-merged', '2.5D, merged'],
+      aggregations: AGGREGATIONS,
       // the phantom's grey levels are used as they are: fixed bin number 6 over [1, 6] maps each value to itself
       discretisation: { method: 'fixed bin number', bins: 6 },
     });
