@@ -50,7 +50,8 @@ export function computeFeatures(input: FeatureInput, selection: FeatureSelection
   if (want('morphology')) out.push(...morphologyFeatures(input));
   if (want('local intensity')) out.push(...localIntensityFeatures(input));
   if (want('intensity statistics')) out.push(...intensityStatisticsFeatures(input));
-  const textured = ['intensity histogram', 'intensity-volume histogram', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'] as const;
+  const textured = ['intensity histogram', 'intensity-volume histogram', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm',
+    'ngldm'] as const;
   if (!textured.some(want)) return out;
   const levels = discretise(input, selection.discretisation);
   const mask = input.intensityMask;

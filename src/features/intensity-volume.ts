@@ -1,5 +1,5 @@
 // IBSI intensity-volume histogram features (manual section "Intensity-volume histogram features"), on discretised
-// grey levels 1..Ng: the volume fraction ν(i) with grey level ≥ i against the intensity fraction γ(i) = (i − 1)/(Ng − 1).
+// grey levels 1..Ng: the volume fraction ν(i) at grey level ≥ i against the intensity fraction (i − 1)/(Ng − 1).
 import type { DiscretisedVolume, Feature } from './types.js';
 
 export function intensityVolumeFeatures(d: DiscretisedVolume, mask: Uint8Array): Feature[] {
@@ -22,6 +22,7 @@ export function intensityVolumeFeatures(d: DiscretisedVolume, mask: Uint8Array):
     f('GBPN', 'Intensity at volume fraction', '10 %', intensityAt(0.1)),
     f('GBPN', 'Intensity at volume fraction', '90 %', intensityAt(0.9)),
     f('DDTU', 'Volume fraction difference between intensity fractions', '10 % − 90 %', volumeAt(0.1) - volumeAt(0.9)),
-    f('CNV2', 'Intensity fraction difference between volume fractions', '10 % − 90 %', intensityAt(0.1) - intensityAt(0.9)),
+    f('CNV2', 'Intensity fraction difference between volume fractions', '10 % − 90 %',
+      intensityAt(0.1) - intensityAt(0.9)),
   ];
 }

@@ -35,7 +35,8 @@ export function neighbourhoodFeatures(d: DiscretisedVolume, mask: Uint8Array,
       mean(slices.map((t) => sizeMatrixFeatures(t.dependence, t.voxels))));
   }
   if (aggregations.includes('2.5D')) {
-    const sum = (pick: (t: Tally) => Float64Array) => slices.reduce((a, t) => a.map((x, i) => x + pick(t)[i]!), new Float64Array(Ng + 1));
+    const sum = (pick: (t: Tally) => Float64Array) =>
+      slices.reduce((a, t) => a.map((x, i) => x + pick(t)[i]!), new Float64Array(Ng + 1));
     emit('2.5D', ngtdmValues(sum((t) => t.s), sum((t) => t.n), Ng),
       sizeMatrixFeatures(mergeMatrices(slices.map((t) => t.dependence)), slices.reduce((a, t) => a + t.voxels, 0)));
   }
@@ -51,7 +52,10 @@ function tally(d: DiscretisedVolume, mask: Uint8Array, planar: boolean): Map<num
   forEachNeighbourhood(d, mask, planar, (v, level, neighbourSum, neighbours, equal) => {
     const key = planar ? Math.floor(v / sliceSize) : 0;
     let t = out.get(key);
-    if (!t) out.set(key, t = { s: new Float64Array(Ng + 1), n: new Float64Array(Ng + 1), dependence: sizeMatrix(Ng, 27), voxels: 0 });
+    if (!t) {
+      t = { s: new Float64Array(Ng + 1), n: new Float64Array(Ng + 1), dependence: sizeMatrix(Ng, 27), voxels: 0 };
+      out.set(key, t);
+    }
     t.voxels++;
     addTo(t.dependence, level, equal + 1);
     if (neighbours === 0) return; // IBSI: a voxel without ROI neighbours has no grey tone difference

@@ -36,7 +36,8 @@ export function sliceAggregations<M>(s: SliceMatrices<M>, wanted: TextureAggrega
   const put = (a: SliceAggregation, v: number[] | undefined) => { if (v && want.includes(a)) out.set(a, v); };
   put('2D, averaged', mean(s.slices.flatMap(({ voxels }, i) => m[i]!.map((x) => s.features(x, voxels)))));
   put('2D, slice-merged', mean(s.slices.map(({ voxels }, i) => s.features(s.merge(m[i]!), voxels * dirs))));
-  put('2.5D, direction-merged', mean(IN_PLANE_DIRECTIONS.map((_, k) => s.features(s.merge(m.map((row) => row[k]!)), total))));
+  const byDirection = IN_PLANE_DIRECTIONS.map((_, k) => s.merge(m.map((row) => row[k]!)));
+  put('2.5D, direction-merged', mean(byDirection.map((x) => s.features(x, total))));
   put('2.5D, merged', s.features(s.merge(m.flat()), total * dirs));
   return out;
 }

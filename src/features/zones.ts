@@ -29,8 +29,10 @@ export function zoneFeatures(d: DiscretisedVolume, intensityMask: Uint8Array, mo
   aggregations: TextureAggregation[] = ['3D']): Feature[] {
   const out: Feature[] = [];
   const emit = (aggregation: TextureAggregation, glszm: number[], gldzm: number[]) => out.push(
-    ...SHARED.map(([name], k): Feature => ({ id: GLSZM_IDS[k]!, name, family: 'glszm', aggregation, value: glszm[k]!, unit: '1' })),
-    ...SHARED.map(([, name], k): Feature => ({ id: GLDZM_IDS[k]!, name, family: 'gldzm', aggregation, value: gldzm[k]!, unit: '1' })));
+    ...SHARED.map(([name], k): Feature => ({ id: GLSZM_IDS[k]!, name, family: 'glszm', aggregation, value: glszm[k]!,
+      unit: '1' })),
+    ...SHARED.map(([, name], k): Feature => ({ id: GLDZM_IDS[k]!, name, family: 'gldzm', aggregation, value: gldzm[k]!,
+      unit: '1' })));
   const volume = zoneMatrices(d, intensityMask, morphMask, false);
   const all = volume.perSlice(); // one entry: the whole volume
   emit('3D', sizeMatrixFeatures(all[0]!.bySize, all[0]!.voxels), sizeMatrixFeatures(all[0]!.byDistance, all[0]!.voxels));
