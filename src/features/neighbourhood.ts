@@ -69,24 +69,29 @@ function tally(d: DiscretisedVolume, mask: Uint8Array, planar: boolean): Map<num
 function forEachNeighbourhood(d: DiscretisedVolume, mask: Uint8Array, planar: boolean,
   visit: (v: number, level: number, neighbourSum: number, neighbours: number, equal: number) => void): void {
   const [Z, Y, X] = d.dims;
-  const offsets: [number, number, number][] = [];
-  for (const [a, b, c] of DIRECTIONS_3D) if (!planar || a === 0) offsets.push([a, b, c], [-a, -b, -c]);
+  const directions = planar ? DIRECTIONS_3D.filter(([a]) => a === 0) : DIRECTIONS_3D;
+  const count = 2 * directions.length; // typed offsets: this loop runs 26 times per ROI voxel
+  const dz = new Int8Array(count), dy = new Int8Array(count), dx = new Int8Array(count), step = new Int32Array(count);
+  directions.forEach(([a, b, c], k) => {
+    [dz[2 * k], dy[2 * k], dx[2 * k], dz[2 * k + 1], dy[2 * k + 1], dx[2 * k + 1]] = [a, b, c, -a, -b, -c];
+    step[2 * k] = c + X * (b + Y * a); step[2 * k + 1] = -step[2 * k]!;
+  });
   for (let z = 0, v = 0; z < Z; z++) {
     for (let y = 0; y < Y; y++) {
       for (let x = 0; x < X; x++, v++) {
         if (!mask[v]) continue;
         const level = d.levels[v]!;
-        let sum = 0, count = 0, equal = 0;
-        for (const [dz, dy, dx] of offsets) {
-          const xx = x + dx, yy = y + dy, zz = z + dz;
+        let sum = 0, neighbours = 0, equal = 0;
+        for (let k = 0; k < count; k++) {
+          const xx = x + dx[k]!, yy = y + dy[k]!, zz = z + dz[k]!;
           if (xx < 0 || yy < 0 || zz < 0 || xx >= X || yy >= Y || zz >= Z) continue;
-          const nb = xx + X * (yy + Y * zz);
+          const nb = v + step[k]!;
           if (!mask[nb]) continue;
           const l = d.levels[nb]!;
-          sum += l; count++;
+          sum += l; neighbours++;
           if (l === level) equal++;
         }
-        visit(v, level, sum, count, equal);
+        visit(v, level, sum, neighbours, equal);
       }
     }
   }
