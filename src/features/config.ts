@@ -110,6 +110,10 @@ export function resolveFeatureConfig(
 function semanticProblems(c: FeatureConfig): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const flag = (path: string, message: string) => out.push({ path, message });
+  const r = c.resampling as Partial<ResamplingConfig> | null;
+  for (const key of ['spacingMm', 'interpolation', 'maskInterpolation', 'partialVolumeThreshold', 'roundIntensities'] as const) {
+    if (r && r[key] === undefined) flag(`/resampling/${key}`, 'required when the defaults have no resampling to fill it');
+  }
   const range = c.resegmentation.range;
   if (range && !(range[0] < range[1])) flag('/resegmentation/range', 'lower bound must be below the upper bound');
   const d = c.discretisation as Partial<{ method: string; bins: number; binWidth: number; lowerBound: number }>;

@@ -37,6 +37,12 @@ describe('feature configuration', () => {
     expect(paths).toEqual(expect.arrayContaining(['/resampling/spacingMm', '/resampling/interpolation', '/families/0', '/colour']));
   });
 
+  it('asks for every resampling key when the defaults do not resample', () => {
+    const r = resolveFeatureConfig({ resampling: { spacingMm: 1 } }, { ...CT_FEATURE_DEFAULTS, resampling: null });
+    expect(r.ok ? [] : r.problems.map((p) => p.path)).toEqual(['/resampling/interpolation',
+      '/resampling/maskInterpolation', '/resampling/partialVolumeThreshold', '/resampling/roundIntensities']);
+  });
+
   it('reports what the schema cannot: a reversed range, a missing bin width, a lower bound above the range', () => {
     const reversed = resolveFeatureConfig({ resegmentation: { range: [400, -1000] }, discretisation: { method: 'fixed bin size' } });
     expect(reversed.ok ? [] : reversed.problems.map((p) => p.path)).toEqual(['/resegmentation/range', '/discretisation/binWidth']);
