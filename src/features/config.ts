@@ -111,7 +111,8 @@ function semanticProblems(c: FeatureConfig): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const flag = (path: string, message: string) => out.push({ path, message });
   const r = c.resampling as Partial<ResamplingConfig> | null;
-  for (const key of ['spacingMm', 'interpolation', 'maskInterpolation', 'partialVolumeThreshold', 'roundIntensities'] as const) {
+  const resamplingKeys = ['spacingMm', 'interpolation', 'maskInterpolation', 'partialVolumeThreshold', 'roundIntensities'] as const;
+  for (const key of resamplingKeys) {
     if (r && r[key] === undefined) flag(`/resampling/${key}`, 'required when the defaults have no resampling to fill it');
   }
   const range = c.resegmentation.range;
