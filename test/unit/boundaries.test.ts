@@ -25,6 +25,7 @@ export const ALLOWED: Record<string, string[]> = {
   infer: ['store', 'shared'],
   encode: ['infer', 'shared'],
   synthetic: ['infer', 'shared'],
+  features: ['shared'],
   qc: ['infer'], // checks read the manifest's declared limits
   review: ['encode', 'infer', 'shared'], // previews and rejection notes from stored series and SEGs
   export: ['config', 'db', 'log', 'store'],

@@ -27,6 +27,7 @@ describe('error codes', () => {
     ...unionCodes('src/jobs/errors.ts', 'JobErrorCode'),
     ...unionCodes('src/review/errors.ts', 'ReviewErrorCode'),
     ...unionCodes('src/qc/types.ts', 'QcErrorCode'),
+    ...unionCodes('src/features/types.ts', 'FeatureErrorCode'),
     'QC_FAILED',
     'JOB_UNEXPECTED',
     ...volumeErrorCodes,
