@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import type { NodeConfig } from './config/schema.js';
 import { openDatabase, transaction } from './db/database.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { exitOnUncaught } from './log/crash-handlers.js';
 import { startDimseListener } from './receive/dimse-listener.js';
 import { InstanceStore } from './store/instance-store.js';
 import { applyRetention } from './store/retention.js';
@@ -47,8 +48,12 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
 
   const quiet = { seriesMs: config.completion.seriesQuietSeconds * 1000, studyMs: config.completion.studyQuietSeconds * 1000 };
   const sweep = setInterval(() => {
-    onCompletion(transaction(db, () => sweepQuietPeriods(db, quiet, Date.now())));
-    if (route() > 0) runner.kick(); // also picks up completions left unrouted by a restart
+    try {
+      onCompletion(transaction(db, () => sweepQuietPeriods(db, quiet, Date.now())));
+      if (route() > 0) runner.kick(); // also picks up completions left unrouted by a restart
+    } catch (err) {
+      log.error('completion.sweep.failed', { reason: (err as Error).message }); // busy or full database: the next tick retries
+    }
   }, config.completion.sweepIntervalMs);
   const retention = cron.schedule(config.retention.schedule, () => {
     const dirs = { studiesDir: path.join(dataDir, 'studies'), resultsDir: path.join(dataDir, 'results') };
@@ -92,6 +97,7 @@ export async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.log.level);
+  exitOnUncaught(log);
   let stop: () => Promise<void>;
   try {
     stop = await runNode(config, log);
