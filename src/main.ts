@@ -17,6 +17,7 @@ import { projectRoot } from './paths.js';
 import { resolveAdminTokens } from './api/admin-auth.js';
 import { createRouter } from './jobs/routing.js';
 import { startJobRunner } from './jobs/runner.js';
+import { removeOrphanTempFiles } from './jobs/result-files.js';
 import { startOutbox } from './export/outbox.js';
 import { metricsHandler } from './metrics/index.js';
 import { seedRules } from './config/rules-file.js';
@@ -36,6 +37,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   const tokens = resolveAdminTokens(config.admin, dataDir, log);
   const route = createRouter(db, log);
   const outbox = startOutbox(db, config, log);
+  for (const file of await removeOrphanTempFiles(path.join(dataDir, 'results'))) log.warn('job.temp.removed', { file });
   const runner = startJobRunner({ db, config, log, models, outbox, dataDir });
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;

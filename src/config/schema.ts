@@ -19,7 +19,7 @@ export interface NodeConfig {
     tls: { enabled: boolean; port: number; keyFile: string; certFile: string; caFile: string; requireClientCert: boolean };
   };
   http: { port: number; host: string; stow: { auth: StowAuth } };
-  storage: { dataDir: string; minFreeMb: number };
+  storage: { dataDir: string; minFreeMb: number; stateReserveMb: number };
   completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number };
   retention: { maxAgeDays: number; schedule: string };
   /** Model folders; a relative path resolves against the installation folder. */
@@ -84,7 +84,7 @@ export const configSchema = strict({
       },
     }),
   }),
-  storage: strict({ dataDir: { type: 'string', minLength: 1 }, minFreeMb: { type: 'number', minimum: 0 } }),
+  storage: strict({ dataDir: { type: 'string', minLength: 1 }, minFreeMb: { type: 'number', minimum: 0 }, stateReserveMb: { type: 'integer', minimum: 0 } }),
   completion: strict({
     seriesQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
     studyQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
