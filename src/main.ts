@@ -54,7 +54,8 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
       onCompletion(transaction(db, () => sweepQuietPeriods(db, quiet, Date.now())));
       if (route() > 0) runner.kick(); // also picks up completions left unrouted by a restart
     } catch (err) {
-      log.error('completion.sweep.failed', { reason: (err as Error).message }); // busy or full database: the next tick retries
+      // A busy or full database: the next tick tries again.
+      log.error('completion.sweep.failed', { reason: (err as Error).message });
     }
   }, config.completion.sweepIntervalMs);
   const retention = cron.schedule(config.retention.schedule, () => {

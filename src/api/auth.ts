@@ -15,7 +15,7 @@ export function requireStowAuth(auth: StowAuth) {
   };
 }
 
-/** Splits `Authorization: <scheme> <credentials>`; the scheme is case-insensitive (RFC 9110 §11.1), so it comes back lower case. */
+/** Splits `Authorization: <scheme> <credentials>`; schemes are case-insensitive (RFC 9110 §11.1): returned lower case. */
 export function parseAuthorization(header: string | undefined): { scheme: string; credentials: string } | undefined {
   const m = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+) +(\S.*)$/.exec(header ?? '');
   return m ? { scheme: m[1].toLowerCase(), credentials: m[2].trim() } : undefined;

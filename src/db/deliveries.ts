@@ -51,7 +51,7 @@ export function nextWakeAt(db: Db): number | undefined {
   return r.t ?? undefined;
 }
 
-/** Claims up to `limit` due rows of one destination, oldest due first: sending, leased, attempts + 1, one new lease token. */
+/** Claims up to `limit` due rows of one destination, oldest due first: sending, leased, attempts + 1, one new token. */
 export function claimDeliveries(db: Db, destinationId: string, limit: number, leaseUntil: number, now = Date.now()): DeliveryRow[] {
   return transaction(db, () => {
     const rows = prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE destination_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
@@ -68,25 +68,28 @@ export function claimDeliveries(db: Db, destinationId: string, limit: number, le
 
 /** Heartbeat of a batch still sending: extends its lease; returns how many of its rows it still holds. */
 export function renewDeliveryLeases(db: Db, leaseToken: string, leaseUntil: number): number {
-  return prepared(db, `UPDATE deliveries SET lease_until = ? WHERE lease_token = ? AND state = 'sending'`).run(leaseUntil, leaseToken).changes;
+  return prepared(db, `UPDATE deliveries SET lease_until = ? WHERE lease_token = ? AND state = 'sending'`)
+    .run(leaseUntil, leaseToken).changes;
 }
 
 // The updates below only touch a row still `sending` under the same claim: a row whose lease ran
 // out and was claimed again belongs to the newer claim (attempt counts repeat after a replay, tokens do not).
 const HELD = `id = @id AND state = 'sending' AND lease_token = @leaseToken`;
 
+const RELEASED = 'lease_until = NULL, lease_token = NULL, updated_at = @now';
+
 export function markDelivered(db: Db, c: DeliveryClaim, now = Date.now()): boolean {
-  return prepared(db, `UPDATE deliveries SET state = 'delivered', delivered_at = @now, lease_until = NULL, lease_token = NULL, last_error = NULL, updated_at = @now WHERE ${HELD}`)
-    .run({ id: c.id, leaseToken: c.leaseToken, now }).changes === 1;
+  return prepared(db, `UPDATE deliveries SET state = 'delivered', delivered_at = @now, last_error = NULL, ${RELEASED}
+    WHERE ${HELD}`).run({ id: c.id, leaseToken: c.leaseToken, now }).changes === 1;
 }
 
 export function markRetry(db: Db, c: DeliveryClaim, nextAttemptAt: number, error: string, now = Date.now()): boolean {
-  return prepared(db, `UPDATE deliveries SET state = 'pending', next_attempt_at = @nextAttemptAt, lease_until = NULL, lease_token = NULL, last_error = @error, updated_at = @now WHERE ${HELD}`)
-    .run({ id: c.id, leaseToken: c.leaseToken, nextAttemptAt, error, now }).changes === 1;
+  return prepared(db, `UPDATE deliveries SET state = 'pending', next_attempt_at = @nextAttemptAt, last_error = @error, ${RELEASED}
+    WHERE ${HELD}`).run({ id: c.id, leaseToken: c.leaseToken, nextAttemptAt, error, now }).changes === 1;
 }
 
 export function markFinal(db: Db, c: DeliveryClaim, state: 'failed-permanent' | 'dead', error: string, now = Date.now()): boolean {
-  return prepared(db, `UPDATE deliveries SET state = @state, lease_until = NULL, lease_token = NULL, last_error = @error, updated_at = @now WHERE ${HELD}`)
+  return prepared(db, `UPDATE deliveries SET state = @state, last_error = @error, ${RELEASED} WHERE ${HELD}`)
     .run({ id: c.id, leaseToken: c.leaseToken, state, error, now }).changes === 1;
 }
 

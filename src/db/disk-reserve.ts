@@ -13,7 +13,9 @@ export interface DiskReserve {
   readonly held: boolean;
 }
 
-export function openDiskReserve(dataDir: string, bytes: number, floorBytes: number, onRelease: (reason: string) => void): DiskReserve {
+export function openDiskReserve(
+  dataDir: string, bytes: number, floorBytes: number, onRelease: (reason: string) => void,
+): DiskReserve {
   const file = path.join(dataDir, RESERVE_FILE);
   let held = fs.existsSync(file) && fs.statSync(file).size >= bytes;
   const fill = (): boolean => {

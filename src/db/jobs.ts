@@ -91,7 +91,7 @@ export interface ClaimedJob {
 }
 export interface StageRecord { stage: string; startedAt: string; endedAt: string; ms: number }
 
-/** Claims up to `limit` pending runModel/forward jobs, oldest first, in one transaction; `owner` is the claiming process's boot id. */
+/** Claims up to `limit` pending runModel/forward jobs, oldest first, in one transaction; `owner`: the claimer's boot id. */
 export function claimJobs(db: Db, limit: number, leaseMs: number, now = Date.now(), owner: string | null = null): ClaimedJob[] {
   if (limit <= 0) return [];
   return transaction(db, () => {
@@ -121,8 +121,8 @@ export function releaseLease(db: Db, job: ClaimedJob, now = Date.now()): void {
  * requeues them, counting the attempt. Returns the released job ids.
  */
 export function releaseLeasesOfEarlierBoots(db: Db, bootId: string, now = Date.now()): number[] {
-  return (prepared(db, `UPDATE jobs SET lease_until = ? WHERE state = 'running' AND lease_owner IS NOT ? AND lease_until >= ? RETURNING id`)
-    .all(now - 1, bootId, now) as Array<{ id: number }>).map((r) => r.id);
+  return (prepared(db, `UPDATE jobs SET lease_until = ?
+    WHERE state = 'running' AND lease_owner IS NOT ? AND lease_until >= ? RETURNING id`).all(now - 1, bootId, now) as Array<{ id: number }>).map((r) => r.id);
 }
 
 /** Running jobs whose lease ran out (the node died mid-job): back to pending, or failed after maxAttempts. */

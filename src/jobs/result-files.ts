@@ -31,7 +31,7 @@ export async function writeFileDurably(file: string, bytes: Uint8Array): Promise
   }
 }
 
-/** On start: temp files left by a process that died mid-write (any process but this one: the data dir is this node's). */
+/** On start: temp files left by a process that died mid-write (any pid but ours: the data dir is this node's). */
 export async function removeOrphanTempFiles(resultsDir: string): Promise<string[]> {
   const entries = await fsp.readdir(resultsDir, { recursive: true, withFileTypes: true }).catch(() => []);
   const orphans = entries.filter((e) => e.isFile() && Number(TEMP.exec(e.name)?.[1] ?? process.pid) !== process.pid)

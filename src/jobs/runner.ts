@@ -33,7 +33,9 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
   let scheduled = false;
   // This process's identity on the leases it takes: a later boot knows these holders are gone.
   const bootId = crypto.randomUUID();
-  for (const id of releaseLeasesOfEarlierBoots(db, bootId)) log.warn('job.lease.released', { jobId: id, reason: 'held by an earlier boot of this node' });
+  for (const id of releaseLeasesOfEarlierBoots(db, bootId)) {
+    log.warn('job.lease.released', { jobId: id, reason: 'held by an earlier boot of this node' });
+  }
   const mb = 1048576;
   const reserve = openDiskReserve(deps.dataDir, config.storage.stateReserveMb * mb, config.storage.minFreeMb * mb,
     (reason) => log.warn('disk.reserve.released', { reason, mb: config.storage.stateReserveMb }));

@@ -14,7 +14,8 @@ export type LogEvent =
   | 'model.ready' | 'model.refused' | 'model.provider.fallback' | 'model.run.timeout' | 'model.worker.error' | 'model.worker.failed'
   | 'job.started' | 'job.done' | 'job.failed' | 'job.abandoned' | 'job.lease.expired' | 'job.poll.failed'
   | 'export.delivered' | 'export.retry' | 'export.failed' | 'export.circuit.open' | 'export.circuit.closed'
-  | 'node.crashed' | 'completion.sweep.failed' | 'job.lease.released' | 'job.temp.removed' | 'disk.reserve.released' | 'disk.reserve.restored';
+  | 'node.crashed' | 'completion.sweep.failed' | 'job.lease.released' | 'job.temp.removed'
+  | 'disk.reserve.released' | 'disk.reserve.restored';
 
 export type Fields = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import { openDiskReserve, RESERVE_FILE } from '../../../src/db/disk-reserve.js';
 import { canMount, fillDisk, mountSmallDisk, type SmallDisk } from '../../support/tmpfs.js';
 
 let disk: SmallDisk | undefined;
-afterEach(() => disk?.unmount());
+afterEach(() => { disk?.unmount(); disk = undefined; });
 
 describe.skipIf(!canMount)('state reserve on a full disk (tmpfs; needs root to mount)', () => {
   it('lets a write that met SQLITE_FULL land, and is restored when the disk has room again', () => {

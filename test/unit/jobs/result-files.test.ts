@@ -8,7 +8,7 @@ import { removeOrphanTempFiles, writeFileDurably } from '../../../src/jobs/resul
 import { canMount, fillDisk, mountSmallDisk, type SmallDisk } from '../../support/tmpfs.js';
 
 let disk: SmallDisk | undefined;
-afterEach(() => disk?.unmount());
+afterEach(() => { disk?.unmount(); disk = undefined; });
 
 describe('result files', () => {
   it.skipIf(!canMount)('a write that meets a full disk fails and removes its partial temp file', async () => {
