@@ -11,6 +11,7 @@ import { stowHandler } from '../receive/stow-rs.js';
 import { requireStowHost } from '../receive/stow-access.js';
 import type { InstanceStore } from '../store/instance-store.js';
 import { requireAdmin, type AdminTokens } from './admin-auth.js';
+import { adminSecurityHeaders } from './security-headers.js';
 import { requireStowAuth } from './auth.js';
 import { problem } from '../http/problem.js';
 import { deliveriesRouter } from './routes/deliveries.js';
@@ -42,7 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/dicomweb/studies/:study', stowHost, stowAuth, stow);
   app.get('/api/health', health(deps));
   app.get('/metrics', deps.metrics);
-  app.use('/admin', express.static(path.join(projectRoot, 'src/api/admin/static'), { fallthrough: true, index: 'index.html' }));
+  app.use('/admin', adminSecurityHeaders, express.static(path.join(projectRoot, 'src/api/admin/static'), { fallthrough: true, index: 'index.html' }));
 
   const api = express.Router();
   api.use(requireAdmin(deps.tokens));

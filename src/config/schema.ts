@@ -20,7 +20,7 @@ export interface NodeConfig {
   };
   /** `stow.allowedHosts`: addresses or CIDR ranges (or `*`) that may send STOW-RS. */
   http: { port: number; host: string; stow: { auth: StowAuth; allowedHosts: string[] } };
-  storage: { dataDir: string; minFreeMb: number };
+  storage: { dataDir: string; minFreeMb: number; stateReserveMb: number };
   completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number };
   retention: { maxAgeDays: number; schedule: string };
   /** Model folders; a relative path resolves against the installation folder. */
@@ -86,7 +86,7 @@ export const configSchema = strict({
       },
     }),
   }),
-  storage: strict({ dataDir: { type: 'string', minLength: 1 }, minFreeMb: { type: 'number', minimum: 0 } }),
+  storage: strict({ dataDir: { type: 'string', minLength: 1 }, minFreeMb: { type: 'number', minimum: 0 }, stateReserveMb: { type: 'integer', minimum: 0 } }),
   completion: strict({
     seriesQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
     studyQuietSeconds: { type: 'number', exclusiveMinimum: 0 },

@@ -130,6 +130,10 @@ const migrations: string[] = [
      UNIQUE (job_id, destination_id, sop_instance_uid)
    );
    CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);`,
+  // Lease identities: a delivery claim's token (a batch that lost its lease settles nothing), and
+  // the boot id of the node process holding a job's lease (released at once after a restart).
+  `ALTER TABLE deliveries ADD COLUMN lease_token TEXT;
+   ALTER TABLE jobs ADD COLUMN lease_owner TEXT;`,
 ];
 
 export function openDatabase(dataDir: string): Db {
