@@ -38,7 +38,7 @@ export async function loadSegOverlay(page: Page, ohif: RunningOhif, studyUid: st
 
   const started = Date.now();
   await segThumbnail.first().dblclick();
-  await page.getByRole('button', { name: 'Yes' }).click();
+  await page.getByRole('button', { name: 'Yes' }).click({ timeout: 30_000 }); // OHIF hydrates slowly on a loaded machine
   const serviceLabels = await page.waitForFunction((n) => {
     const service = (window as any).services?.segmentationService;
     const labels = (service?.getSegmentations() ?? []).flatMap((s: any) => Object.values(s.segments ?? {}).map((seg: any) => seg?.label)).filter(Boolean);

@@ -71,6 +71,7 @@ describe('a node killed mid-inference', () => {
     expect(new Set(deliveries.map((d) => d.sop_instance_uid))).toEqual(new Set([clean.seg, clean.sr]));
 
     expect(p99s.length).toBeGreaterThan(0);
-    expect(Math.max(...p99s)).toBeLessThan(0.1);
+    // Inference on the event loop would stall it for seconds; 0.5 s leaves room for a loaded 2-core machine.
+    expect(Math.max(...p99s)).toBeLessThan(0.5);
   });
 });
