@@ -1,6 +1,21 @@
-// Builds models/ct-body-lung: classical CT body and lung segmentation written as ONNX ops (threshold + 3D morphology).
+// Builds models/ct-body-lung: classical CT body and lung segmentation written as ONNX ops (thresholds, morphology,
+// connectivity by geodesic dilation). Why each step exists is in the comments; what it is good for is in model.json.
 import { OnnxDataType } from '../onnx-proto.js';
+import { morphology } from './morphology.js';
 import { OnnxGraph } from './onnx-graph.js';
+
+/** HU limits the graph relies on; the manifest clips the input to [−3024, 3071] so padding stays visible. */
+const HU = {
+  /** below this no tissue or air is real: padding outside the reconstruction circle (−2000, −3024) */
+  padding: -1100,
+  /** above: tissue (fat, muscle, bone, table); below: air, lung, foam, blanket */
+  tissue: -300,
+  /** outside air is homogeneous ≈ −1000; a 3×3 mean below this is air, not lung parenchyma (−950…−500) */
+  pureAir: -950,
+  /** aerated lung: a 3×3 mean above −980 (parenchyma, emphysema in part) and a voxel below −400 (not vessel wall) */
+  lungMeanMin: -980,
+  lungMax: -400,
+} as const;
 
 /**
  * Input: HU on a 2 mm grid, [1, 1, D, H, W] = [slices, rows, columns]. Output: uint8 labels 0 background,
@@ -8,65 +23,48 @@ import { OnnxGraph } from './onnx-graph.js';
  */
 export function buildCtBodyLung(): Uint8Array {
   const g = new OnnxGraph('ct-body-lung');
+  const { labels } = bodyLungGraph(g, g.input('image', [1, 1, 'D', 'H', 'W']));
+  g.output('labels', labels, [1, 1, 'D', 'H', 'W'], OnnxDataType.UINT8);
+  return g.toBytes('CT body (label 1) and lung (label 2): thresholds, morphology and connectivity in ONNX ops');
+}
+
+/** The graph's steps; every intermediate mask is returned by name so a debugging build can expose it. */
+export function bodyLungGraph(g: OnnxGraph, image: string): Record<string, string> {
   const m = morphology(g);
-  const image = g.input('image', [1, 1, 'D', 'H', 'W']);
+  const padding = m.less(image, HU.padding);
+  const valid = m.not(padding);
+  const mean3 = m.mean(image, [1, 3, 3]);
 
-  // Tissue-like voxels (patient and table); a small closing seals pinholes in the skin line.
-  const tissue = g.node('Cast', [g.node('Greater', [image, g.floats([-500], [])])], { to: OnnxDataType.FLOAT });
-  const closed = m.erode(m.dilate(tissue, [3, 3, 3]), [3, 3, 3]);
+  // Outside air: pure air (a mean padding does not drag below −1050) with a straight line of air to the image edge, grown through everything below −300 that is not next to padding: that takes in the foam cushion, the
+  // blanket and the skin's partial-volume rim. A lung cut by the image edge is not pure air and is walled off from
+  // outside air by the chest wall, so it stays inside; a trachea only joins if the image edge cuts through it.
+  const tissue = m.and(m.greater(image, HU.tissue), valid);
+  const pureAir = m.and(m.less(mean3, HU.pureAir), m.greater(mean3, -1050));
+  // Trilinear resampling mixes padding into its neighbours (lung next to −3024 can average to −1000): a 2-voxel
+  // band along the padding is neither seed nor path.
+  const nearPadding = m.dilate(padding, [1, 5, 5]);
+  // The straight line must be pure air or padding all the way: through lung cut by the image edge, a bronchus or
+  // bulla would otherwise see the edge.
+  const notAir = m.and(m.not(pureAir), m.not(nearPadding));
+  const seed = m.and(m.and(pureAir, m.not(nearPadding)), m.not(m.enclosedInPlane(notAir)));
+  const lowDensity = m.and(m.not(tissue), m.not(nearPadding));
+  const outside = m.propagate(seed, lowDensity, 30, [3, 7, 7]);
+  const inside = m.and(m.not(outside), valid);
 
-  // Outside air: air not enclosed in-plane on all four sides, grown through air; whatever it cannot reach is inside
-  // (lungs, bowel gas). Growing from outside stops at the chest wall, where CumSum alone would fill concavities.
-  const background = m.not(closed);
-  const outsideSeed = m.and(background, m.not(m.enclosedInPlane(closed)));
-  const inside = m.not(m.propagate(outsideSeed, background, 16, [1, 3, 3]));
-
-  // The body is the region connected to the trunk's core: a 62 mm erosion leaves only the trunk (the table,
-  // blankets and cables are thinner), and growing back inside `inside` restores the body but not what air separates.
+  // The body is what is connected to the trunk's core: a 62 mm erosion leaves only the trunk (the table is thinner,
+  // and the cushion between is outside now); growing back inside `inside` restores the body but not the table.
   const core = m.erode(inside, [1, 31, 31]);
   const body = m.propagate(core, inside, 16, [3, 5, 5]);
 
-  // Lung: air-like voxels inside the body, opened to drop noise and small airways, kept only where connected to a
-  // large air core (18×18×6 mm), which removes most bowel gas.
-  const air = m.and(g.node('Cast', [g.node('Less', [image, g.floats([-400], [])])], { to: OnnxDataType.FLOAT }), body);
-  const airOpened = m.dilate(m.erode(air, [3, 3, 3]), [3, 3, 3]);
-  const lungCore = m.erode(airOpened, [3, 9, 9]);
-  const lung = m.propagate(lungCore, airOpened, 8, [3, 3, 3]);
+  // Lung: aerated, lung-like density inside the body, closed over vessels; kept only where a 14×14×6 mm core of it
+  // exists, which the 1–2 voxel partial-volume rim of a bowel-gas pocket, the trachea or a sinus never has.
+  // Grown back 24 mm through lung-like or pure-air voxels, which fills emphysema and bullae.
+  const lungLike = m.and(m.and(m.greater(mean3, HU.lungMeanMin), m.less(image, HU.lungMax)), body);
+  const candidate = m.and(m.close(lungLike, [3, 3, 3]), body);
+  const lungCore = m.erode(candidate, [3, 7, 7]);
+  const aerated = m.or(candidate, m.and(m.less(image, HU.lungMax), body));
+  const lung = m.propagate(lungCore, aerated, 12, [3, 3, 3]);
 
   const labels = g.node('Cast', [g.node('Add', [body, lung])], { to: OnnxDataType.UINT8 });
-  g.output('labels', labels, [1, 1, 'D', 'H', 'W'], OnnxDataType.UINT8);
-  return g.toBytes('CT body (label 1) and lung (label 2): threshold, morphology and connectivity in ONNX ops');
-}
-
-/** Binary morphology on float 0/1 masks: MaxPool dilates, Neg∘MaxPool∘Neg erodes (padding is ignored, so borders stay). */
-function morphology(g: OnnxGraph) {
-  const one = g.floats([1], []);
-  const maxPool1d = (x: string, axis: number, size: number) => {
-    const kernel = [1, 1, 1];
-    kernel[axis] = size;
-    const pads = [0, 0, 0, 0, 0, 0];
-    pads[axis] = pads[axis + 3] = (size - 1) / 2;
-    return g.node('MaxPool', [x], { kernel_shape: kernel, pads, strides: [1, 1, 1] });
-  };
-  // A box maximum is separable: three 1-D passes cost kd+kh+kw per voxel instead of kd·kh·kw.
-  const dilate = (x: string, box: [number, number, number]) =>
-    box.reduce((acc, size, axis) => (size > 1 ? maxPool1d(acc, axis, size) : acc), x);
-  const erode = (x: string, box: [number, number, number]) => g.node('Neg', [dilate(g.node('Neg', [x]), box)]);
-  const and = (a: string, b: string) => g.node('Mul', [a, b]);
-  const not = (x: string) => g.node('Sub', [one, x]);
-  /** Geodesic dilation: grow `seed` by `box` `steps` times without leaving `within`. */
-  const propagate = (seed: string, within: string, steps: number, box: [number, number, number]) => {
-    let grown = seed;
-    for (let s = 0; s < steps; s++) grown = and(dilate(grown, box), within);
-    return grown;
-  };
-  /** Voxels with mask on both sides along rows and along columns of their slice (CumSum's axis is an input). */
-  const enclosedInPlane = (mask: string) => {
-    const sides = [3, 4].flatMap((axis) => [0, 1].map((reverse) => {
-      const sum = g.node('CumSum', [mask, g.int64s([axis], [])], { reverse });
-      return g.node('Min', [sum, one]);
-    }));
-    return sides.reduce((acc, side) => and(acc, side));
-  };
-  return { dilate, erode, and, not, propagate, enclosedInPlane };
+  return { labels, padding, seed, outside, inside, core, body, lungLike, candidate, lungCore, lung };
 }

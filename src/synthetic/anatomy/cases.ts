@@ -38,8 +38,8 @@ export const PHANTOM_CASES: PhantomCase[] = [
   },
   {
     name: 'chest-cropped-fov', hasLung: true,
-    description: 'small 200 mm FOV around the right lung: the image edge cuts the patient on all sides, padding −3024',
-    anatomy: patient({}, TABLE), grid: scan(40, 32, { fovMm: 200, centreX: -70, centreY: 0, matrix: 512, paddingHu: -3024 }),
+    description: 'small 160 mm FOV on the right lung: the image edge cuts patient and lung on all sides, padding −3024',
+    anatomy: patient({}, TABLE), grid: scan(40, 32, { fovMm: 160, centreX: -78, centreY: 0, matrix: 512, paddingHu: -3024 }),
   },
   {
     name: 'chest-cropped-sides', hasLung: true,
