@@ -15,6 +15,8 @@ const HU = {
   /** aerated lung: a 3×3 mean above −980 (parenchyma, emphysema in part) and a voxel below −400 (not vessel wall) */
   lungMeanMin: -980,
   lungMax: -400,
+  /** normally aerated parenchyma is −900…−800; a foam cushion is −800…−600 */
+  normalLungMeanMax: -760,
 } as const;
 
 /**
@@ -46,7 +48,12 @@ export function bodyLungGraph(g: OnnxGraph, image: string): Record<string, strin
   // The straight line must be pure air or padding all the way: through lung cut by the image edge, a bronchus or
   // bulla would otherwise see the edge.
   const notAir = m.and(m.not(pureAir), m.not(nearPadding));
-  const seed = m.and(m.and(pureAir, m.not(nearPadding)), m.not(m.enclosedInPlane(notAir)));
+  // And the seed lies on a 26 mm straight run of air along a row or a column: a trachea (18 mm) or bronchus that
+  // the image edge or the reconstruction circle cuts is shorter, a thin sliver of air between skin and edge is not.
+  const airAwayFromPadding = m.and(pureAir, m.not(nearPadding));
+  const airRun = m.or(m.erode(airAwayFromPadding, [1, 1, 13]), m.erode(airAwayFromPadding, [1, 13, 1]));
+  const open = m.openSides(notAir);
+  const seed = m.and(airRun, m.greater(open, 0.5));
   const lowDensity = m.and(m.not(tissue), m.not(nearPadding));
   const outside = m.propagate(seed, lowDensity, 30, [3, 7, 7]);
   const inside = m.and(m.not(outside), valid);
@@ -56,15 +63,20 @@ export function bodyLungGraph(g: OnnxGraph, image: string): Record<string, strin
   const core = m.erode(inside, [1, 31, 31]);
   const body = m.propagate(core, inside, 16, [3, 5, 5]);
 
-  // Lung: aerated, lung-like density inside the body, closed over vessels; kept only where a 14×14×6 mm core of it
-  // exists, which the 1–2 voxel partial-volume rim of a bowel-gas pocket, the trachea or a sinus never has.
-  // Grown back 24 mm through lung-like or pure-air voxels, which fills emphysema and bullae.
-  const lungLike = m.and(m.and(m.greater(mean3, HU.lungMeanMin), m.less(image, HU.lungMax)), body);
-  const candidate = m.and(m.close(lungLike, [3, 3, 3]), body);
-  const lungCore = m.erode(candidate, [3, 7, 7]);
+  // Lung: a core of normally aerated parenchyma (a 3×3 mean in −980…−760, closed over vessels) 14×14×6 mm large,
+  // which the 1–2 voxel partial-volume rim of a bowel-gas pocket, the trachea or a sinus never has, nor a foam
+  // cushion (−800…−600) the image edge cut off from outside air. Grown back 24 mm through anything aerated (below
+  // −400, lung-like after closing), which takes in emphysema, bullae and denser dependent lung.
+  const lungLike = m.and(m.greater(mean3, HU.lungMeanMin), m.less(image, HU.lungMax));
+  const normal = m.and(m.and(lungLike, m.less(mean3, HU.normalLungMeanMax)), body);
+  const lungCore = m.erode(m.and(m.close(normal, [3, 3, 3]), body), [3, 7, 7]);
+  const candidate = m.and(m.close(m.and(lungLike, body), [3, 3, 3]), body);
+  // Not along the padding band, where mixed voxels would lead from the lung around the chest wall to outside air;
+  // the band's own lung voxels are added at the end.
   const aerated = m.or(candidate, m.and(m.less(image, HU.lungMax), body));
-  const lung = m.propagate(lungCore, aerated, 12, [3, 3, 3]);
+  const grown = m.propagate(lungCore, m.and(aerated, m.not(nearPadding)), 12, [3, 3, 3]);
+  const lung = m.or(grown, m.and(m.dilate(grown, [1, 5, 5]), m.and(aerated, nearPadding)));
 
   const labels = g.node('Cast', [g.node('Add', [body, lung])], { to: OnnxDataType.UINT8 });
-  return { labels, padding, seed, outside, inside, core, body, lungLike, candidate, lungCore, lung };
+  return { labels, padding, open, nearPadding, seed, outside, inside, core, body, lungLike, candidate, lungCore, lung };
 }

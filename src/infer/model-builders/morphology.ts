@@ -35,13 +35,13 @@ export function morphology(g: OnnxGraph) {
     for (let s = 0; s < steps; s++) grown = and(dilate(grown, box), within);
     return grown;
   };
-  /** Voxels with mask somewhere on both sides along the rows and along the columns of their slice. */
-  const enclosedInPlane = (mask: string) => {
+  /** Per voxel, how many of the four in-plane directions (±rows, ±columns) are free of `mask` up to the image edge. */
+  const openSides = (mask: string) => {
     const sides = [3, 4].flatMap((axis) => [0, 1].map((reverse) => {
       const sum = g.node('CumSum', [mask, g.int64s([axis], [])], { reverse });
-      return g.node('Min', [sum, one]);
+      return not(g.node('Min', [sum, one]));
     }));
-    return sides.reduce((acc, side) => and(acc, side));
+    return sides.reduce((acc, side) => g.node('Add', [acc, side]));
   };
-  return { dilate, erode, close, and, or, not, greater, less, mean, propagate, enclosedInPlane };
+  return { dilate, erode, close, and, or, not, greater, less, mean, propagate, openSides };
 }
