@@ -24,7 +24,9 @@ async function main(): Promise<void> {
       const lung = Number.isNaN(s.lungDice) ? '—' : s.lungDice.toFixed(3);
       console.log(`${c.name.padEnd(24)}| ${s.bodyDice.toFixed(3).padStart(9)} | ${lung.padStart(9)} | ` +
         `${s.lungTruthMl.toFixed(0).padStart(13)} | ${s.lungPredictedMl.toFixed(1).padStart(17)} | ${result.timings.totalMs.toFixed(0).padStart(7)}`);
-      writeSlicePng(path.join(outDir, `${c.name}.png`), phantom, result.labels, representativeSlice(phantom.lungMask, phantom.dims));
+      const k = c.keySliceZ === undefined ? mostLungSlice(phantom.lungMask, phantom.dims)
+        : Math.round((c.keySliceZ - c.grid.firstZ) / c.grid.sliceMm);
+      writeSlicePng(path.join(outDir, `${c.name}.png`), phantom, result.labels, k);
     }
     console.log(`\nPNGs in ${outDir} (left: the slice, W 1600 L −300; right: body tint, lung blue, errors red)`);
   } finally {
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
 }
 
 /** The slice with the most ground-truth lung, or the middle slice when there is none. */
-function representativeSlice(lungMask: Uint8Array, dims: [number, number, number]): number {
+function mostLungSlice(lungMask: Uint8Array, dims: [number, number, number]): number {
   const size = dims[0] * dims[1];
   let best = Math.floor(dims[2] / 2), bestCount = 0;
   for (let k = 0; k < dims[2]; k++) {

@@ -12,6 +12,8 @@ export interface PhantomCase {
   hasLung: boolean;
   anatomy: Anatomy;
   grid: ScanGrid;
+  /** z (mm) of the slice that shows the case best (rendered by the benchmark); default the one with most lung */
+  keySliceZ?: number;
 }
 
 const TABLE: SupportOptions = { tableTop: 128, cushionMm: 15 };
@@ -48,7 +50,7 @@ export const PHANTOM_CASES: PhantomCase[] = [
   },
   {
     name: 'lung-bases', hasLung: true, description: 'upper abdomen with only the lung bases: liver dome, stomach bubble, colon gas',
-    anatomy: patient({}, TABLE), grid: scan(-70, 20),
+    anatomy: patient({}, TABLE), grid: scan(-70, 20), keySliceZ: -25,
   },
   {
     name: 'lung-apices', hasLung: true, description: 'lower neck and the lung apices with the trachea',
@@ -57,20 +59,20 @@ export const PHANTOM_CASES: PhantomCase[] = [
   {
     name: 'abdomen-no-lung', hasLung: false,
     description: 'abdomen below the diaphragm: gas-filled bowel loops and a stomach bubble, no lung',
-    anatomy: patient({}, TABLE), grid: scan(-240, 36),
+    anatomy: patient({}, TABLE), grid: scan(-240, 36), keySliceZ: -90,
   },
   {
     name: 'head', hasLung: false, description: 'head CT in a head holder with a foam pad: sinuses and mastoid air',
-    anatomy: headTissue, grid: { fovMm: 250, centreX: 0, centreY: 0, matrix: 512, firstZ: -70, sliceMm: 5, slices: 32 },
+    anatomy: headTissue, grid: { fovMm: 250, centreX: 0, centreY: 0, matrix: 512, firstZ: -70, sliceMm: 5, slices: 32 }, keySliceZ: -45,
   },
   {
     name: 'chest-pathology', hasLung: true,
     description: '35 mm tumour (right upper), consolidation (left lower), right pleural effusion: none of them aerated',
-    anatomy: patient({ pathology: true }, TABLE), grid: scan(-30, 48),
+    anatomy: patient({ pathology: true }, TABLE), grid: scan(-30, 48), keySliceZ: 55,
   },
   {
     name: 'chest-emphysema', hasLung: true, description: 'upper-lobe emphysema (−950…−1000 HU) and bullae',
-    anatomy: patient({ emphysema: true }, TABLE), grid: scan(-30, 48),
+    anatomy: patient({ emphysema: true }, TABLE), grid: scan(-30, 48), keySliceZ: 150,
   },
 ];
 
