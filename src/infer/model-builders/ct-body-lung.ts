@@ -15,8 +15,8 @@ const HU = {
   /** aerated lung: a 3×3 mean above −980 (parenchyma, emphysema in part) and a voxel below −400 (not vessel wall) */
   lungMeanMin: -980,
   lungMax: -400,
-  /** normally aerated parenchyma is −900…−800; a foam cushion is −800…−600 */
-  normalLungMeanMax: -760,
+  /** normally aerated parenchyma is −900…−800 (its mean is below); a foam cushion is −800…−600 */
+  normalLungMeanMax: -800,
 } as const;
 
 /**
@@ -63,19 +63,22 @@ export function bodyLungGraph(g: OnnxGraph, image: string): Record<string, strin
   const core = m.erode(inside, [1, 31, 31]);
   const body = m.propagate(core, inside, 16, [3, 5, 5]);
 
-  // Lung: a core of normally aerated parenchyma (a 3×3 mean in −980…−760, closed over vessels) 14×14×6 mm large,
+  // Lung: a core of normally aerated parenchyma (a 3×3 mean in −980…−800, closed over vessels) 10×10×6 mm large,
   // which the 1–2 voxel partial-volume rim of a bowel-gas pocket, the trachea or a sinus never has, nor a foam
-  // cushion (−800…−600) the image edge cut off from outside air. Grown back 24 mm through anything aerated (below
-  // −400, lung-like after closing), which takes in emphysema, bullae and denser dependent lung.
+  // cushion (−800…−600) the image edge cut off from outside air. Grown back up to 160 mm in-plane through lung-like voxels
+  // (a mean above −980: parenchyma, dependent denser lung, most emphysema), then 8 mm through anything below
+  // −400, which fills bullae but enters the trachea, a bronchus or a gas pocket no further than that.
   const lungLike = m.and(m.greater(mean3, HU.lungMeanMin), m.less(image, HU.lungMax));
   const normal = m.and(m.and(lungLike, m.less(mean3, HU.normalLungMeanMax)), body);
-  const lungCore = m.erode(m.and(m.close(normal, [3, 3, 3]), body), [3, 7, 7]);
-  const candidate = m.and(m.close(m.and(lungLike, body), [3, 3, 3]), body);
-  // Not along the padding band, where mixed voxels would lead from the lung around the chest wall to outside air;
-  // the band's own lung voxels are added at the end.
-  const aerated = m.or(candidate, m.and(m.less(image, HU.lungMax), body));
-  const grown = m.propagate(lungCore, m.and(aerated, m.not(nearPadding)), 12, [3, 3, 3]);
-  const lung = m.or(grown, m.and(m.dilate(grown, [1, 5, 5]), m.and(aerated, nearPadding)));
+  const lungCore = m.erode(m.and(m.close(normal, [3, 3, 3]), body), [3, 5, 5]);
+  // Neither grows along the padding band, where mixed voxels would lead from the lung around the chest wall to
+  // outside air; the band's own lung voxels are added at the end.
+  const awayFromPadding = m.and(body, m.not(nearPadding));
+  const candidate = m.and(m.close(m.and(lungLike, body), [3, 3, 3]), awayFromPadding);
+  const parenchyma = m.propagate(lungCore, candidate, 40, [3, 5, 5]);
+  const aerated = m.or(candidate, m.and(m.less(image, HU.lungMax), awayFromPadding));
+  const grown = m.propagate(parenchyma, aerated, 4, [3, 3, 3]);
+  const lung = m.or(grown, m.and(m.dilate(grown, [1, 5, 5]), m.and(m.less(image, HU.lungMax), m.and(body, nearPadding))));
 
   const labels = g.node('Cast', [g.node('Add', [body, lung])], { to: OnnxDataType.UINT8 });
   return { labels, padding, open, nearPadding, seed, outside, inside, core, body, lungLike, candidate, lungCore, lung };

@@ -114,7 +114,7 @@ function abdomenTissue(x: number, y: number, z: number): Tissue {
   if (ellipsoid(x, y, z, [-60, 0, -40], [85, 90, 110]) < 1 && z < domeZ(x, y, 0)) return Tissue.Liver;
   const stomach = ellipsoid(x, y, z, [60, -25, -25], [45, 40, 45]);
   if (stomach < 1) {
-    if (stomach > 0.85) return Tissue.Soft; // wall
+    if (stomach > 0.85 || z > domeZ(x, y, 1) - 4) return Tissue.Soft; // wall, also under the diaphragm
     return y < -35 ? Tissue.Gas : Tissue.Fluid; // supine: the gas rises to the front (−y)
   }
   for (const [c, rad] of BOWEL_GAS) {
