@@ -118,7 +118,8 @@ function abdomenTissue(x: number, y: number, z: number): Tissue {
     return y < -35 ? Tissue.Gas : Tissue.Fluid; // supine: the gas rises to the front (−y)
   }
   for (const [c, rad] of BOWEL_GAS) {
-    const e = ellipsoid(x, y, z, c, rad);
+    // distended loops in the lower abdomen (~200 ml of gas there); those near the stomach and the dome stay small
+    const e = ellipsoid(x, y, z, c, rad) / (c[2] < -100 ? 1.5 : 1);
     if (e < 1) return Tissue.Gas;
     if (e < 1.35) return Tissue.Soft; // bowel wall and contents around the gas
   }
