@@ -76,7 +76,7 @@ function outsideAir(m: Morphology, image: string, mean3: string, padding: string
  * Aerated lung: a core of normally aerated parenchyma (3×3 mean −980…−800, closed over vessels) 10×10×6 mm large,
  * which the 1–2 voxel partial-volume rim of a bowel-gas pocket, the trachea or a sinus never has, nor a foam
  * cushion (−800…−600) that the image edge cut off from outside air. Grown back up to 160 mm in-plane through
- * lung-like voxels (parenchyma, denser dependent lung, most emphysema), then 8 mm through anything below −400,
+ * lung-like voxels (parenchyma, denser dependent lung, most emphysema), then 6 mm through anything below −400,
  * which fills bullae but enters a trachea, bronchus or gas pocket no further than that.
  */
 function aeratedLung(m: Morphology, image: string, mean3: string, body: string, nearPadding: string): string {
@@ -87,9 +87,12 @@ function aeratedLung(m: Morphology, image: string, mean3: string, body: string, 
   // outside air; the band's own lung voxels are added at the end.
   const awayFromPadding = m.and(body, m.not(nearPadding));
   const candidate = m.and(m.close(m.and(lungLike, body), [3, 3, 3]), awayFromPadding);
-  const parenchyma = m.propagate(lungCore, candidate, 40, [3, 5, 5]);
+  // The long growth runs through candidate opened in-plane by 6 mm: the 1–2 voxel lung-like ring of partial volume
+  // around the trachea and main bronchi is too thin to carry it up the airway.
+  const thick = m.dilate(m.erode(candidate, [1, 3, 3]), [1, 3, 3]);
+  const parenchyma = m.propagate(lungCore, thick, 40, [3, 5, 5]);
   const below400 = m.less(image, HU.lungMax);
-  const grown = m.propagate(parenchyma, m.or(candidate, m.and(below400, awayFromPadding)), 4, [3, 3, 3]);
+  const grown = m.propagate(parenchyma, m.or(candidate, m.and(below400, awayFromPadding)), 3, [3, 3, 3]);
   const bandLung = m.and(m.dilate(grown, [1, 5, 5]), m.and(below400, m.and(body, nearPadding)));
   return m.or(grown, bandLung);
 }
