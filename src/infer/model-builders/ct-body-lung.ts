@@ -69,7 +69,7 @@ function outsideAir(m: Morphology, image: string, mean3: string, padding: string
   const seed = m.and(airRun, m.greater(m.openSides(notAir), 0.5));
   const tissue = m.and(m.greater(image, HU.tissue), m.not(padding));
   const lowDensity = m.and(m.not(tissue), m.not(nearPadding));
-  return m.propagate(seed, lowDensity, 30, [3, 7, 7]);
+  return m.propagate(seed, lowDensity, 28, [1, 7, 7]); // in-plane: every slice has its own outside air
 }
 
 /**
