@@ -23,7 +23,8 @@ async function main(): Promise<void> {
       const s = scorePhantom(phantom, result.labels);
       const lung = Number.isNaN(s.lungDice) ? '—' : s.lungDice.toFixed(3);
       console.log(`${c.name.padEnd(24)}| ${s.bodyDice.toFixed(3).padStart(9)} | ${lung.padStart(9)} | ` +
-        `${s.lungTruthMl.toFixed(0).padStart(13)} | ${s.lungPredictedMl.toFixed(1).padStart(17)} | ${result.timings.totalMs.toFixed(0).padStart(7)}`);
+        `${s.lungTruthMl.toFixed(0).padStart(13)} | ${s.lungPredictedMl.toFixed(1).padStart(17)} | ` +
+        `${result.timings.totalMs.toFixed(0).padStart(7)}`);
       const k = c.keySliceZ === undefined ? mostLungSlice(phantom.lungMask, phantom.dims)
         : Math.round((c.keySliceZ - c.grid.firstZ) / c.grid.sliceMm);
       writeSlicePng(path.join(outDir, `${c.name}.png`), phantom, result.labels, k);

@@ -41,7 +41,8 @@ export const PHANTOM_CASES: PhantomCase[] = [
   {
     name: 'chest-cropped-fov', hasLung: true,
     description: 'small 160 mm FOV on the right lung: the image edge cuts patient and lung on all sides, padding −3024',
-    anatomy: patient({}, TABLE), grid: scan(40, 32, { fovMm: 160, centreX: -78, centreY: 0, matrix: 512, paddingHu: -3024 }),
+    anatomy: patient({}, TABLE),
+    grid: scan(40, 32, { fovMm: 160, centreX: -78, centreY: 0, matrix: 512, paddingHu: -3024 }),
   },
   {
     name: 'chest-cropped-sides', hasLung: true,
@@ -49,7 +50,8 @@ export const PHANTOM_CASES: PhantomCase[] = [
     anatomy: patient({}, TABLE), grid: scan(40, 32, { fovMm: 250, centreY: 0, paddingHu: -2000 }),
   },
   {
-    name: 'lung-bases', hasLung: true, description: 'upper abdomen with only the lung bases: liver dome, stomach bubble, colon gas',
+    name: 'lung-bases', hasLung: true,
+    description: 'upper abdomen with only the lung bases: liver dome, stomach bubble, colon gas',
     anatomy: patient({}, TABLE), grid: scan(-70, 20), keySliceZ: -25,
   },
   {
@@ -63,7 +65,8 @@ export const PHANTOM_CASES: PhantomCase[] = [
   },
   {
     name: 'head', hasLung: false, description: 'head CT in a head holder with a foam pad: sinuses and mastoid air',
-    anatomy: headTissue, grid: { fovMm: 250, centreX: 0, centreY: 0, matrix: 512, firstZ: -70, sliceMm: 5, slices: 32 }, keySliceZ: -45,
+    anatomy: headTissue, keySliceZ: -45,
+    grid: { fovMm: 250, centreX: 0, centreY: 0, matrix: 512, firstZ: -70, sliceMm: 5, slices: 32 },
   },
   {
     name: 'chest-pathology', hasLung: true,

@@ -18,7 +18,8 @@ export function headTissue(x: number, y: number, z: number): Tissue {
   if (sinus.some((s) => s < 1.5)) return Tissue.Bone;
   if (r > 0.86) return Tissue.Bone; // skull
   if (z < -30) return Tissue.Soft; // skull base and face
-  if (ellipsoid(x, y, z, [-10, 0, 15], [6, 25, 12]) < 1 || ellipsoid(x, y, z, [10, 0, 15], [6, 25, 12]) < 1) return Tissue.Csf;
+  const ventricle = (side: number) => ellipsoid(x, y, z, [10 * side, 0, 15], [6, 25, 12]) < 1;
+  if (ventricle(-1) || ventricle(1)) return Tissue.Csf;
   return Tissue.Brain;
 }
 
@@ -27,6 +28,7 @@ function holderTissue(x: number, y: number, z: number): Tissue {
   if (y < 10) return Tissue.Air;
   const d = Math.hypot(x / 1.1, y);
   if (d > 112 && d < 118) return Tissue.Table;
-  if (d > 92 && d <= 112 && ellipsoid(x, y, z, CENTRE, [RADII[0] + 3, RADII[1] + 3, RADII[2] + 3]) > 1) return Tissue.Cushion;
+  const clearOfHead = ellipsoid(x, y, z, CENTRE, [RADII[0] + 3, RADII[1] + 3, RADII[2] + 3]) > 1;
+  if (d > 92 && d <= 112 && clearOfHead) return Tissue.Cushion;
   return Tissue.Air;
 }

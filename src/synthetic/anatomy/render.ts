@@ -32,7 +32,9 @@ export interface AnatomicalPhantom {
 
 export type Anatomy = (x: number, y: number, z: number) => Tissue;
 
-export function renderPhantom(name: string, description: string, anatomy: Anatomy, grid: ScanGrid, seed = 1): AnatomicalPhantom {
+export function renderPhantom(
+  name: string, description: string, anatomy: Anatomy, grid: ScanGrid, seed = 1,
+): AnatomicalPhantom {
   const n = grid.matrix;
   const pixel = grid.fovMm / n;
   const voxels = n * n * grid.slices;

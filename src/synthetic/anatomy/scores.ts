@@ -38,5 +38,6 @@ export function phantomToVolume(phantom: AnatomicalPhantom): Volume {
   data.set(phantom.hu);
   const [si, sj, sk] = phantom.spacing;
   const [ox, oy, oz] = phantom.origin;
-  return { dims: phantom.dims, spacing: phantom.spacing, affine: [si, 0, 0, ox, 0, sj, 0, oy, 0, 0, sk, oz, 0, 0, 0, 1], data };
+  const affine = [si, 0, 0, ox, 0, sj, 0, oy, 0, 0, sk, oz, 0, 0, 0, 1];
+  return { dims: phantom.dims, spacing: phantom.spacing, affine, data };
 }

@@ -14,7 +14,9 @@ export interface SupportOptions {
 export function supportTissue(x: number, y: number, z: number, s: SupportOptions): Tissue {
   if (Math.abs(x) < 230) {
     const top = s.tableTop - (x * x) / 2500; // the table top curves up at its sides
-    if (y >= top && y < top + 20) return y < top + 3 || y >= top + 17 || Math.abs(x) > 225 ? Tissue.Table : Tissue.TableCore;
+    if (y >= top && y < top + 20) {
+      return y < top + 3 || y >= top + 17 || Math.abs(x) > 225 ? Tissue.Table : Tissue.TableCore; // skins, foam core
+    }
     if (y >= top - s.cushionMm && y < top) return Tissue.Cushion;
   }
   if (s.blanket && y < s.blanket.cy) {

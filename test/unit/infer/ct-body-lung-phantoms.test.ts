@@ -3,7 +3,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelRegistry, runModel, type ModelRegistry } from '../../../src/infer/index.js';
-import { PHANTOM_CASES, phantomToVolume, renderCase, scorePhantom, type AnatomicalPhantom } from '../../../src/synthetic/anatomy/index.js';
+import {
+  PHANTOM_CASES, phantomToVolume, renderCase, scorePhantom, type AnatomicalPhantom,
+} from '../../../src/synthetic/anatomy/index.js';
 import { repoRoot } from './helpers.js';
 
 // Coarser than a real scan (the model works on a 2 mm grid anyway) so that the whole file stays quick on 2 cores:
