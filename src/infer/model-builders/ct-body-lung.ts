@@ -1,6 +1,25 @@
-// Builds models/ct-body-lung: classical CT body and lung segmentation written as ONNX ops (threshold + 3D morphology).
+// Builds models/ct-body-lung: classical CT body and lung segmentation written as ONNX ops (thresholds, morphology,
+// connectivity by geodesic dilation). Why each step exists is in the comments; what it is good for is in model.json.
 import { OnnxDataType } from '../onnx-proto.js';
+import { morphology } from './morphology.js';
 import { OnnxGraph } from './onnx-graph.js';
+
+/** HU limits the graph relies on; the manifest clips the input to [−3024, 3071] so padding stays visible. */
+const HU = {
+  /** below this no tissue or air is real: padding outside the reconstruction circle (−2000, −3024) */
+  padding: -1100,
+  /** above: tissue (fat, muscle, bone, table); below: air, lung, foam, blanket */
+  tissue: -300,
+  /** outside air is homogeneous ≈ −1000: a 3×3 mean in −1050…−950 (lung parenchyma is −950…−500) */
+  pureAir: -950,
+  /** lung-like: a 3×3 mean above −980 (parenchyma, most emphysema) and a voxel below −400 (not a vessel) */
+  lungMeanMin: -980,
+  lungMax: -400,
+  /** normally aerated parenchyma is −900…−800 (its mean is below); a foam cushion is −800…−600 */
+  normalLungMeanMax: -800,
+} as const;
+
+type Morphology = ReturnType<typeof morphology>;
 
 /**
  * Input: HU on a 2 mm grid, [1, 1, D, H, W] = [slices, rows, columns]. Output: uint8 labels 0 background,
@@ -8,65 +27,72 @@ import { OnnxGraph } from './onnx-graph.js';
  */
 export function buildCtBodyLung(): Uint8Array {
   const g = new OnnxGraph('ct-body-lung');
-  const m = morphology(g);
-  const image = g.input('image', [1, 1, 'D', 'H', 'W']);
-
-  // Tissue-like voxels (patient and table); a small closing seals pinholes in the skin line.
-  const tissue = g.node('Cast', [g.node('Greater', [image, g.floats([-500], [])])], { to: OnnxDataType.FLOAT });
-  const closed = m.erode(m.dilate(tissue, [3, 3, 3]), [3, 3, 3]);
-
-  // Outside air: air not enclosed in-plane on all four sides, grown through air; whatever it cannot reach is inside
-  // (lungs, bowel gas). Growing from outside stops at the chest wall, where CumSum alone would fill concavities.
-  const background = m.not(closed);
-  const outsideSeed = m.and(background, m.not(m.enclosedInPlane(closed)));
-  const inside = m.not(m.propagate(outsideSeed, background, 16, [1, 3, 3]));
-
-  // The body is the region connected to the trunk's core: a 62 mm erosion leaves only the trunk (the table,
-  // blankets and cables are thinner), and growing back inside `inside` restores the body but not what air separates.
-  const core = m.erode(inside, [1, 31, 31]);
-  const body = m.propagate(core, inside, 16, [3, 5, 5]);
-
-  // Lung: air-like voxels inside the body, opened to drop noise and small airways, kept only where connected to a
-  // large air core (18×18×6 mm), which removes most bowel gas.
-  const air = m.and(g.node('Cast', [g.node('Less', [image, g.floats([-400], [])])], { to: OnnxDataType.FLOAT }), body);
-  const airOpened = m.dilate(m.erode(air, [3, 3, 3]), [3, 3, 3]);
-  const lungCore = m.erode(airOpened, [3, 9, 9]);
-  const lung = m.propagate(lungCore, airOpened, 8, [3, 3, 3]);
-
-  const labels = g.node('Cast', [g.node('Add', [body, lung])], { to: OnnxDataType.UINT8 });
+  const { labels } = bodyLungGraph(g, g.input('image', [1, 1, 'D', 'H', 'W']));
   g.output('labels', labels, [1, 1, 'D', 'H', 'W'], OnnxDataType.UINT8);
-  return g.toBytes('CT body (label 1) and lung (label 2): threshold, morphology and connectivity in ONNX ops');
+  return g.toBytes('CT body (label 1) and lung (label 2): thresholds, morphology and connectivity in ONNX ops');
 }
 
-/** Binary morphology on float 0/1 masks: MaxPool dilates, Neg∘MaxPool∘Neg erodes (padding is ignored, so borders stay). */
-function morphology(g: OnnxGraph) {
-  const one = g.floats([1], []);
-  const maxPool1d = (x: string, axis: number, size: number) => {
-    const kernel = [1, 1, 1];
-    kernel[axis] = size;
-    const pads = [0, 0, 0, 0, 0, 0];
-    pads[axis] = pads[axis + 3] = (size - 1) / 2;
-    return g.node('MaxPool', [x], { kernel_shape: kernel, pads, strides: [1, 1, 1] });
-  };
-  // A box maximum is separable: three 1-D passes cost kd+kh+kw per voxel instead of kd·kh·kw.
-  const dilate = (x: string, box: [number, number, number]) =>
-    box.reduce((acc, size, axis) => (size > 1 ? maxPool1d(acc, axis, size) : acc), x);
-  const erode = (x: string, box: [number, number, number]) => g.node('Neg', [dilate(g.node('Neg', [x]), box)]);
-  const and = (a: string, b: string) => g.node('Mul', [a, b]);
-  const not = (x: string) => g.node('Sub', [one, x]);
-  /** Geodesic dilation: grow `seed` by `box` `steps` times without leaving `within`. */
-  const propagate = (seed: string, within: string, steps: number, box: [number, number, number]) => {
-    let grown = seed;
-    for (let s = 0; s < steps; s++) grown = and(dilate(grown, box), within);
-    return grown;
-  };
-  /** Voxels with mask on both sides along rows and along columns of their slice (CumSum's axis is an input). */
-  const enclosedInPlane = (mask: string) => {
-    const sides = [3, 4].flatMap((axis) => [0, 1].map((reverse) => {
-      const sum = g.node('CumSum', [mask, g.int64s([axis], [])], { reverse });
-      return g.node('Min', [sum, one]);
-    }));
-    return sides.reduce((acc, side) => and(acc, side));
-  };
-  return { dilate, erode, and, not, propagate, enclosedInPlane };
+/** The graph's steps; every intermediate mask is returned by name so a debugging build can expose it. */
+export function bodyLungGraph(g: OnnxGraph, image: string): Record<string, string> {
+  const m = morphology(g);
+  const padding = m.less(image, HU.padding);
+  // Trilinear resampling mixes padding into its neighbours (lung next to −3024 can average to −1000): a 2-voxel
+  // band along the padding is neither seed nor path for any growing below.
+  const nearPadding = m.dilate(padding, [1, 5, 5]);
+  const mean3 = m.mean(image, [1, 3, 3]);
+  const outside = outsideAir(m, image, mean3, padding, nearPadding);
+  const inside = m.and(m.not(outside), m.not(padding));
+
+  // The body is what is connected to the trunk's core: a 62 mm erosion leaves only the trunk (the table is thinner,
+  // and the cushion between is outside now); growing back inside `inside` restores the body but not the table.
+  // MaxPool ignores padding, so the erosion does not erode from the image edge of a cropped field of view.
+  const core = m.erode(inside, [1, 31, 31]);
+  const body = m.propagate(core, inside, 16, [3, 5, 5]);
+  const lung = aeratedLung(m, image, mean3, body, nearPadding);
+  const labels = g.node('Cast', [g.node('Add', [body, lung])], { to: OnnxDataType.UINT8 });
+  return { labels, padding, nearPadding, outside, inside, core, body, lung };
+}
+
+/**
+ * Outside air: pure air with a straight line of pure air (or padding) to the image edge, lying on a 26 mm straight
+ * run of air, grown through everything below −300 that is not next to padding: that takes in the foam cushion,
+ * the blanket and the skin's partial-volume rim. A lung cut by the image edge is not pure air and is walled off
+ * from outside air by the chest wall, so it stays inside. The straight line must be air all the way, or a bronchus
+ * or bulla inside a cut lung would see the edge; the 26 mm run keeps out a trachea (18 mm) that the image edge or
+ * the reconstruction circle cuts through.
+ */
+function outsideAir(m: Morphology, image: string, mean3: string, padding: string, nearPadding: string): string {
+  const pureAir = m.and(m.less(mean3, HU.pureAir), m.greater(mean3, -1050));
+  const notAir = m.and(m.not(pureAir), m.not(nearPadding));
+  const airAwayFromPadding = m.and(pureAir, m.not(nearPadding));
+  const airRun = m.or(m.erode(airAwayFromPadding, [1, 1, 13]), m.erode(airAwayFromPadding, [1, 13, 1]));
+  const seed = m.and(airRun, m.greater(m.openSides(notAir), 0.5));
+  const tissue = m.and(m.greater(image, HU.tissue), m.not(padding));
+  const lowDensity = m.and(m.not(tissue), m.not(nearPadding));
+  return m.propagate(seed, lowDensity, 28, [1, 7, 7]); // in-plane: every slice has its own outside air
+}
+
+/**
+ * Aerated lung: a core of normally aerated parenchyma (3×3 mean −980…−800, closed over vessels) 10×10×6 mm large,
+ * which the 1–2 voxel partial-volume rim of a bowel-gas pocket, the trachea or a sinus never has, nor a foam
+ * cushion (−800…−600) that the image edge cut off from outside air. Grown back up to 160 mm in-plane through
+ * lung-like voxels (parenchyma, denser dependent lung, most emphysema), then 6 mm through anything below −400,
+ * which fills bullae but enters a trachea, bronchus or gas pocket no further than that.
+ */
+function aeratedLung(m: Morphology, image: string, mean3: string, body: string, nearPadding: string): string {
+  const lungLike = m.and(m.greater(mean3, HU.lungMeanMin), m.less(image, HU.lungMax));
+  const normal = m.and(m.and(lungLike, m.less(mean3, HU.normalLungMeanMax)), body);
+  const lungCore = m.erode(m.and(m.close(normal, [3, 3, 3]), body), [3, 5, 5]);
+  // Nothing grows along the padding band, where mixed voxels would lead from the lung around the chest wall to
+  // outside air; the band's own lung voxels are added at the end.
+  const awayFromPadding = m.and(body, m.not(nearPadding));
+  const candidate = m.and(m.close(m.and(lungLike, body), [3, 3, 3]), awayFromPadding);
+  // The long growth runs through candidate opened in-plane by 6 mm: the 1–2 voxel lung-like ring of partial volume
+  // around the trachea and main bronchi is too thin to carry it up the airway.
+  const thick = m.dilate(m.erode(candidate, [1, 3, 3]), [1, 3, 3]);
+  const parenchyma = m.propagate(lungCore, thick, 40, [3, 5, 5]);
+  const below400 = m.less(image, HU.lungMax);
+  const grown = m.propagate(parenchyma, m.or(candidate, m.and(below400, awayFromPadding)), 3, [3, 3, 3]);
+  const bandLung = m.and(m.dilate(grown, [1, 5, 5]), m.and(below400, m.and(body, nearPadding)));
+  return m.or(grown, bandLung);
 }
