@@ -1,6 +1,6 @@
 // One compressed frame -> its decoded bytes, with the decoder picked per transfer syntax by measurement
 // (bench/load.ts): CharLS (Cornerstone's WebAssembly build) decodes greyscale JPEG-LS twice as fast as
-// dcmjs-codecs; for JPEG 2000 (OpenJPEG), JPEG (IJG libjpeg) and RLE dcmjs-codecs is as fast or faster.
+// dcmjs-codecs; for JPEG 2000 (OpenJPEG), HTJ2K, JPEG (IJG libjpeg) and RLE dcmjs-codecs is as fast or faster.
 import { createRequire } from 'node:module';
 import { Context, ensureCodecs, NativeCodecs } from './dcm.js';
 import type { PixelFormat } from './pixels.js';
@@ -19,7 +19,12 @@ const DCMJS_CODECS: Record<string, (c: CodecContext) => CodecContext> = {
   '1.2.840.10008.1.2.4.81': (c) => NativeCodecs.decodeJpegLs(c),
   '1.2.840.10008.1.2.4.90': (c) => NativeCodecs.decodeJpeg2000(c),
   '1.2.840.10008.1.2.4.91': (c) => NativeCodecs.decodeJpeg2000(c),
+  // HTJ2K lossless, lossless RPCL, and lossy: the receiver accepts them (src/receive/presentation.ts)
+  '1.2.840.10008.1.2.4.201': (c) => NativeCodecs.decodeHtJpeg2000(c),
+  '1.2.840.10008.1.2.4.202': (c) => NativeCodecs.decodeHtJpeg2000(c),
+  '1.2.840.10008.1.2.4.203': (c) => NativeCodecs.decodeHtJpeg2000(c),
 };
+const RLE = '1.2.840.10008.1.2.5';
 const JPEG_LS = new Set(['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81']);
 
 interface CharlsDecoder {
@@ -53,6 +58,7 @@ export function decodeFrame(encoded: Uint8Array, f: PixelFormat, ts: string): Ui
   if (!decode) throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `transfer syntax ${ts} has no decoder here`);
   try {
     // CharLS keeps a colour image in the file's interleave mode (maybe by plane); dcmjs-codecs interleaves it
+    if (ts === RLE) checkRleHeader(encoded, f);
     const fast = JPEG_LS.has(ts) && f.samplesPerPixel === 1 ? decodeCharls(encoded, f) : undefined;
     return fast ?? decodeDcmjsCodecs(decode, encoded, f);
   } catch (err) {
@@ -79,6 +85,22 @@ function decodeCharls(encoded: Uint8Array, f: PixelFormat): Uint8Array | undefin
     return decoder.getDecodedBuffer().slice(); // a view into WebAssembly memory, reused by the next decode
   } finally {
     decoder.delete();
+  }
+}
+
+/**
+ * dcmjs-codecs decodes an RLE frame whose header is garbage into a frame of zeros: check the header first. One
+ * segment per byte of each sample, the first starting after the 64-byte header, in order (PS3.5 G.4, G.5).
+ */
+function checkRleHeader(encoded: Uint8Array, f: PixelFormat): void {
+  const expected = f.samplesPerPixel * (f.bitsAllocated / 8);
+  const view = new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const segments = encoded.length >= 64 ? view.getUint32(0, true) : 0;
+  const offsets = Array.from({ length: Math.min(segments, 15) }, (_, n) => view.getUint32(4 + 4 * n, true));
+  const ordered = offsets[0] === 64 && offsets.every((o, n) => o < encoded.length && (n === 0 || o > offsets[n - 1]!));
+  if (segments !== expected || !ordered) {
+    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `RLE frame header: ${segments} segments at [${offsets.join(', ')}] `
+      + `in ${encoded.length} bytes; ${expected} segments expected, the first at 64`);
   }
 }
 
