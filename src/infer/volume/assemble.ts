@@ -63,7 +63,9 @@ function workByFile(ordered: FrameRef[], syntaxes: Record<string, string>): File
   ordered.forEach((frame, k) => {
     let w = byFile.get(frame.file);
     if (!w) {
-      w = { file: frame.file, transferSyntaxUid: syntaxes[frame.file] ?? '', format: pixelFormat(frame.header.dataset), slots: [] };
+      const ds = frame.header.dataset;
+      const frameCount = Number(ds.NumberOfFrames ?? 1) || 1;
+      w = { file: frame.file, transferSyntaxUid: syntaxes[frame.file] ?? '', format: pixelFormat(ds), frameCount, slots: [] };
       byFile.set(frame.file, w);
     }
     w.slots.push({ k, frameIndex: frame.frameIndex, slope: frame.geometry.rescaleSlope, intercept: frame.geometry.rescaleIntercept });

@@ -1,21 +1,9 @@
 // Pixel data of a parsed instance -> stored sample values of one frame: native data through pixels.ts,
-// compressed syntaxes through the dcmjs-codecs WebAssembly decoders.
-import { Context, NativeCodecs, type ParsedInstance } from './dcm.js';
+// compressed syntaxes through the WebAssembly decoders of decoders.ts (await prepareDecoders() first).
+import type { ParsedInstance } from './dcm.js';
+import { decodeFrame, hasDecoder } from './decoders.js';
 import { bytesPerFrame, nativeFrameSamples, NATIVE_SYNTAXES, pixelFormat, storedSamples, type PixelFormat, type Samples } from './pixels.js';
 import { VolumeError } from './types.js';
-
-type Decoder = (context: InstanceType<typeof Context>) => InstanceType<typeof Context>;
-const DECODERS: Record<string, Decoder> = {
-  '1.2.840.10008.1.2.5': (c) => NativeCodecs.decodeRle(c),
-  '1.2.840.10008.1.2.4.50': (c) => NativeCodecs.decodeJpeg(c, { convertColorspaceToRgb: true }),
-  '1.2.840.10008.1.2.4.51': (c) => NativeCodecs.decodeJpeg(c, { convertColorspaceToRgb: true }),
-  '1.2.840.10008.1.2.4.57': (c) => NativeCodecs.decodeJpeg(c),
-  '1.2.840.10008.1.2.4.70': (c) => NativeCodecs.decodeJpeg(c),
-  '1.2.840.10008.1.2.4.80': (c) => NativeCodecs.decodeJpegLs(c),
-  '1.2.840.10008.1.2.4.81': (c) => NativeCodecs.decodeJpegLs(c),
-  '1.2.840.10008.1.2.4.90': (c) => NativeCodecs.decodeJpeg2000(c),
-  '1.2.840.10008.1.2.4.91': (c) => NativeCodecs.decodeJpeg2000(c),
-};
 
 /**
  * Stored values of frame `frameIndex` (interleaved samples), sign-extended/masked to BitsStored. Native
@@ -26,9 +14,13 @@ export function decodeFrameSamples(instance: ParsedInstance, frameIndex: number)
   const ts = instance.transferSyntaxUid;
   if (!instance.pixelData) throw new VolumeError('NOT_AN_IMAGE', 'no PixelData');
   if (NATIVE_SYNTAXES.has(ts)) return nativeFrameSamples(concat(instance.pixelData), frameIndex, format, ts, instance.pixelDataVr);
-  const decode = DECODERS[ts];
-  if (!decode) throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `transfer syntax ${ts} has no decoder here`);
-  const bytes = decodeEncapsulated(decode, encapsulatedFrame(instance, frameIndex), format, ts);
+  if (!hasDecoder(ts)) throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `transfer syntax ${ts} has no decoder here`);
+  return decodedSamples(encapsulatedFrame(instance, frameIndex), format, ts);
+}
+
+/** Stored values of one compressed frame, checked to be a whole frame. */
+export function decodedSamples(encoded: Uint8Array, format: PixelFormat, ts: string): Samples {
+  const bytes = decodeFrame(encoded, format, ts);
   if (bytes.byteLength < bytesPerFrame(format)) {
     throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `decoded frame has ${bytes.byteLength} bytes, expected ${bytesPerFrame(format)}`);
   }
@@ -51,27 +43,6 @@ function encapsulatedFrame(instance: ParsedInstance, frameIndex: number): Uint8A
 
 function startsFrame(b: Uint8Array): boolean {
   return b[0] === 0xff && (b[1] === 0xd8 || b[1] === 0x4f);
-}
-
-function decodeEncapsulated(decode: Decoder, encoded: Uint8Array, f: PixelFormat, ts: string): Uint8Array {
-  const context = new Context({
-    width: f.columns,
-    height: f.rows,
-    bitsAllocated: f.bitsAllocated,
-    bitsStored: f.bitsStored,
-    samplesPerPixel: f.samplesPerPixel,
-    pixelRepresentation: f.signed ? 1 : 0,
-    planarConfiguration: f.planarConfiguration,
-    photometricInterpretation: f.photometric,
-    encodedBuffer: encoded,
-  });
-  try {
-    const decoded = decode(context).getDecodedBuffer();
-    if (!decoded) throw new Error('codec returned no data');
-    return decoded;
-  } catch (err) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `cannot decode ${ts}: ${(err as Error).message ?? err}`);
-  }
 }
 
 function concat(parts: ArrayBuffer[]): Uint8Array {

@@ -1,7 +1,8 @@
 // The pixel pass: each file's frames decoded and rescaled straight into their slots of the shared volume.
 // Native files are read once into a reused buffer and their PixelData found by the structural scanner, so
-// the common case allocates nothing per file and never loads dcmjs; anything else goes through dcmjs and
-// the codecs (loaded on first need).
+// the common case allocates nothing per file and never loads dcmjs; compressed files are read the same way,
+// their frames found by fragments.ts and decoded by decoders.ts (loaded on first need); anything else goes
+// through dcmjs.
 import fs from 'node:fs';
 import { scanPart10Bytes, type PixelDataLocation } from '../../store/header-scan.js';
 import { nativeFrameSamples, NATIVE_SYNTAXES, type PixelFormat, type Samples } from './pixels.js';
@@ -14,6 +15,8 @@ export interface FileWork {
   file: string;
   transferSyntaxUid: string;
   format: PixelFormat;
+  /** NumberOfFrames of the file (1 for single-frame objects) */
+  frameCount: number;
   slots: Array<{ k: number; frameIndex: number; slope: number; intercept: number }>;
 }
 
@@ -23,7 +26,7 @@ export async function fillSlices(data: Float32Array, sliceSize: number, work: Fi
     const native = nativePixels(w, reader);
     const samplesOf = native
       ? (frameIndex: number) => nativeFrameSamples(native.bytes, frameIndex, w.format, w.transferSyntaxUid, native.vr)
-      : await parsedFrames(w);
+      : ((await compressedFrames(w, reader)) ?? (await parsedFrames(w)));
     for (const { k, frameIndex, slope, intercept } of w.slots) {
       rescaleInto(data.subarray(k * sliceSize, (k + 1) * sliceSize), samplesOf(frameIndex), slope, intercept);
     }
@@ -54,10 +57,25 @@ function nativePixels(w: FileWork, reader: FileReader): { bytes: Uint8Array; vr:
   return location && { bytes: file.subarray(location.valueAt, location.valueAt + location.length), vr: location.vr };
 }
 
-/** Deflated, encapsulated, or odd native files: parse with dcmjs and decode through the codecs. */
+/** Frames of an encapsulated file, as views into the reader's buffer; undefined for a file laid out otherwise. */
+async function compressedFrames(w: FileWork, reader: FileReader): Promise<((frameIndex: number) => Samples) | undefined> {
+  const [{ hasDecoder, prepareDecoders }, { decodedSamples }, { encapsulatedFrames }] = await Promise.all([
+    import('./decoders.js'), import('./codec-frames.js'), import('./fragments.js')]);
+  if (!hasDecoder(w.transferSyntaxUid)) return undefined;
+  await prepareDecoders();
+  const frames = encapsulatedFrames(reader.read(w.file), w.frameCount);
+  if (!frames) return undefined;
+  return (frameIndex) => {
+    if (!frames[frameIndex]) throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `${w.file}: no frame ${frameIndex + 1} in its PixelData`);
+    return decodedSamples(frames[frameIndex], w.format, w.transferSyntaxUid);
+  };
+}
+
+/** Deflated, odd encapsulated, or odd native files: parse with dcmjs and decode through the codecs. */
 async function parsedFrames(w: FileWork): Promise<(frameIndex: number) => Samples> {
-  const [{ ensureCodecs, parsePart10 }, { decodeFrameSamples }] = await Promise.all([import('./dcm.js'), import('./codec-frames.js')]);
-  if (!NATIVE_SYNTAXES.has(w.transferSyntaxUid)) await ensureCodecs();
+  const [{ parsePart10 }, { decodeFrameSamples }, { prepareDecoders }] = await Promise.all([
+    import('./dcm.js'), import('./codec-frames.js'), import('./decoders.js')]);
+  if (!NATIVE_SYNTAXES.has(w.transferSyntaxUid)) await prepareDecoders();
   let bytes: Uint8Array;
   try {
     bytes = await fs.promises.readFile(w.file);

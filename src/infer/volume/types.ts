@@ -34,7 +34,7 @@ export interface LoadOptions {
   minSlices?: number;
   /** largest allowed relative deviation of any slice step from the median step (default 0.05 = 5 %) */
   spacingTolerance?: number;
-  /** helper threads that read and decode (default: one per 64 files, at most min(4, cores)) */
+  /** helper threads that read and decode (default: one per 64 files, per 8 compressed ones, at most min(4, cores)) */
   threads?: number;
 }
 

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCodecs, parsePart10 } from '../../../src/infer/volume/dcm.js';
+import { parsePart10 } from '../../../src/infer/volume/dcm.js';
+import { prepareDecoders } from '../../../src/infer/volume/decoders.js';
 import { decodeFrameSamples } from '../../../src/infer/volume/codec-frames.js';
 import type { Samples } from '../../../src/infer/volume/pixels.js';
 import { pydicomCorpus, realData, tempDir } from './fixtures.js';
@@ -44,7 +45,7 @@ function dcmtk(tool: string, ...args: string[]): void {
 }
 
 beforeAll(async () => {
-  await ensureCodecs();
+  await prepareDecoders();
   dcmtk('dcmcjpeg', '+el', ct, made('ct-57.dcm')); // JPEG lossless, any predictor (process 14)
   dcmtk('dcmcjpeg', '+e1', ct, made('ct-70.dcm')); // JPEG lossless, first-order prediction
   dcmtk('dcmcjpls', '+el', ct, made('ct-80.dcm')); // JPEG-LS lossless

@@ -1,5 +1,5 @@
 // Shared test helpers: where the real test data lives, temporary folders, and tiny hand-made images.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,4 +70,27 @@ export function writeTinyImage(file: string, img: TinyImage): void {
 /** Patient position of voxel (i, j, k) under a row-major 4x4 affine. */
 export function voxelToPatient(affine: number[], i: number, j: number, k: number): number[] {
   return [0, 1, 2].map((r) => affine[4 * r]! * i + affine[4 * r + 1]! * j + affine[4 * r + 2]! * k + affine[4 * r + 3]!);
+}
+
+/**
+ * A copy of a native explicit-VR-LE file with its PixelData replaced by one encapsulated frame (`codestream`)
+ * under transfer syntax `ts`: for syntaxes no installed tool writes into DICOM (HTJ2K).
+ */
+export function writeEncapsulatedTwin(nativeFile: string, outFile: string, ts: string, codestream: Uint8Array): void {
+  const message = dcmjs.data.DicomMessage.readFile(new Uint8Array(readFileSync(nativeFile)).buffer, { untilTag: '7FE00010' });
+  message.meta['00020010'] = { vr: 'UI', Value: [ts] };
+  const dict = new dcmjs.data.DicomDict(message.meta);
+  // dcmjs keeps an empty PixelData (and its stale group length) where it stopped reading
+  const { '7FE00000': _groupLength, '7FE00010': _pixelData, ...rest } = message.dict;
+  dict.dict = rest;
+  const fragment = Buffer.concat([codestream, Buffer.alloc(codestream.length % 2)]); // items have even length
+  const element = Buffer.alloc(28);
+  element.writeUInt32LE(0x00107fe0, 0); // (7FE0,0010) OB, undefined length
+  element.write('OB', 4, 'latin1');
+  element.writeUInt32LE(0xffffffff, 8);
+  element.writeUInt32LE(0xe000fffe, 12); // empty basic offset table
+  element.writeUInt32LE(0xe000fffe, 20); // the frame's fragment
+  element.writeUInt32LE(fragment.length, 24);
+  const delimiter = Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
+  writeFileSync(outFile, Buffer.concat([Buffer.from(dict.write()), element, fragment, delimiter]));
 }
