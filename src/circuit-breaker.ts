@@ -1,5 +1,5 @@
-// Per-destination circuit breaker (in memory): after N consecutive transient failures the
-// destination rests for a cool-down, then one probe batch of one object decides whether it is back.
+// Circuit breaker keyed by peer (in memory), shared by the outbox (per destination) and remote inference (per model):
+// after N consecutive transient failures the peer rests for a cool-down, then one probe decides whether it is back.
 export type Gate = 'closed' | 'probe' | 'blocked';
 type State = { failures: number; openUntil?: number; probing: boolean };
 
