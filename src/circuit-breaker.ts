@@ -16,6 +16,11 @@ export class CircuitBreakers {
     return 'probe';
   }
 
+  /** Open: resting, or waiting for its probe (for status pages; admit() is what decides). */
+  isOpen(peerId: string): boolean {
+    return this.states.get(peerId)?.openUntil !== undefined;
+  }
+
   /** The probe found nothing to send: the next due row may probe. */
   cancelProbe(destinationId: string): void {
     const s = this.states.get(destinationId);

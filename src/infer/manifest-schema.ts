@@ -68,6 +68,7 @@ const backend = {
     timeoutMs: { type: 'integer', minimum: 1 }, maxBatch: { type: 'integer', minimum: 1 },
     retries: { type: 'integer', minimum: 0, maximum: 10 },
     readinessIntervalSeconds: { type: 'number', exclusiveMinimum: 0 },
+    circuitFailures: { type: 'integer', minimum: 1 }, circuitCoolDownSeconds: { type: 'number', exclusiveMinimum: 0 },
     json: { type: 'boolean' },
   },
 };

@@ -91,6 +91,9 @@ export interface RemoteBackend {
   retries?: number;
   /** Seconds between readiness checks of the server and the model; default 30. */
   readinessIntervalSeconds?: number;
+  /** Consecutive transient failures that open the circuit (runs then fail fast), and how long it rests; 3 and 30 s. */
+  circuitFailures?: number;
+  circuitCoolDownSeconds?: number;
   /** HTTP only: send and ask for JSON tensors instead of the binary tensor extension (slow; for servers without it). */
   json?: boolean;
 }

@@ -1,0 +1,102 @@
+// KServe v2 over HTTP/REST on fetch: the binary tensor data extension for requests and responses (JSON only
+// header + raw bytes), with plain JSON tensors as the fallback for servers that lack the extension.
+import type { RemoteBackend } from '../manifest.js';
+import { checkTimeoutMs, type KserveClient, type ModelMetadata, type WireTensor } from './protocol.js';
+import { httpStatusFailure, networkFailure, RemoteFailure } from './failures.js';
+import { bytesFromJson, jsonFromBytes } from './tensors.js';
+
+const HEADER_LENGTH = 'inference-header-content-length';
+
+interface ResponseOutput { name: string; datatype: string; shape: number[]; parameters?: { binary_data_size?: number }; data?: unknown }
+
+export class HttpKserveClient implements KserveClient {
+  private readonly base: string;
+  private readonly modelPath: string;
+
+  constructor(private readonly settings: RemoteBackend) {
+    this.base = (/^https?:\/\//.test(settings.url) ? settings.url : `http://${settings.url}`).replace(/\/+$/, '');
+    const version = settings.version ? `/versions/${encodeURIComponent(settings.version)}` : '';
+    this.modelPath = `/v2/models/${encodeURIComponent(settings.model)}${version}`;
+  }
+
+  async serverReady(): Promise<boolean> {
+    return (await this.request('GET', '/v2/health/ready', checkTimeoutMs(this.settings))).ok;
+  }
+
+  async modelReady(): Promise<boolean> {
+    return (await this.request('GET', `${this.modelPath}/ready`, checkTimeoutMs(this.settings))).ok;
+  }
+
+  async modelMetadata(): Promise<ModelMetadata> {
+    const res = await this.request('GET', this.modelPath, checkTimeoutMs(this.settings));
+    if (!res.ok) throw httpStatusFailure(res.status, await errorText(res));
+    return (await res.json()) as ModelMetadata;
+  }
+
+  async infer(inputs: WireTensor[], outputs: string[]): Promise<WireTensor[]> {
+    const binary = !this.settings.json;
+    const header = {
+      inputs: inputs.map((t) => ({
+        name: t.name, datatype: t.datatype, shape: t.shape,
+        ...(binary ? { parameters: { binary_data_size: t.data.byteLength } } : { data: jsonFromBytes(t.datatype, t.data) }),
+      })),
+      outputs: outputs.map((name) => ({ name, parameters: { binary_data: binary } })),
+    };
+    const json = Buffer.from(JSON.stringify(header));
+    const body = binary ? Buffer.concat([json, ...inputs.map((t) => t.data)]) : json;
+    const headers: Record<string, string> = binary
+      ? { 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(json.byteLength) }
+      : { 'content-type': 'application/json' };
+    const res = await this.request('POST', `${this.modelPath}/infer`, this.settings.timeoutMs, body, headers);
+    if (!res.ok) throw httpStatusFailure(res.status, await errorText(res));
+    const bytes = new Uint8Array(await res.arrayBuffer().catch((e: unknown) => { throw networkFailure(e, this.settings.timeoutMs, this.base); }));
+    return orderedOutputs(parseInferResponse(bytes, res.headers.get(HEADER_LENGTH)), outputs);
+  }
+
+  close(): void {}
+
+  private async request(method: string, pathname: string, timeoutMs: number, body?: Uint8Array, headers?: Record<string, string>) {
+    try {
+      return await fetch(`${this.base}${pathname}`, { method, body: body as BodyInit | undefined, headers, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      throw networkFailure(error, timeoutMs, this.base);
+    }
+  }
+}
+
+/** The JSON part (Inference-Header-Content-Length bytes, or all of it) then each binary output's bytes in order. */
+export function parseInferResponse(bytes: Uint8Array, headerLength: string | null): WireTensor[] {
+  const jsonLength = headerLength === null ? bytes.byteLength : Number(headerLength);
+  if (!Number.isInteger(jsonLength) || jsonLength < 0 || jsonLength > bytes.byteLength) {
+    throw new RemoteFailure('KSERVE_BAD_RESPONSE', `Inference-Header-Content-Length ${headerLength} does not fit a ${bytes.byteLength}-byte body`, false);
+  }
+  let parsed: { outputs?: ResponseOutput[]; error?: string };
+  try {
+    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, jsonLength).toString('utf8'));
+  } catch (error) {
+    throw new RemoteFailure('KSERVE_BAD_RESPONSE', `the response header is not JSON: ${(error as Error).message}`, false);
+  }
+  if (!Array.isArray(parsed.outputs)) throw new RemoteFailure('KSERVE_BAD_RESPONSE', 'the response has no "outputs"', false);
+  let offset = jsonLength;
+  return parsed.outputs.map((o) => {
+    const size = o.parameters?.binary_data_size;
+    if (size === undefined) return { name: o.name, datatype: o.datatype, shape: o.shape, data: bytesFromJson(o.datatype, o.data) };
+    if (offset + size > bytes.byteLength) throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output ${o.name}: ${size} binary bytes announced, the body ends first`, false);
+    const data = bytes.subarray(offset, offset + size);
+    offset += size;
+    return { name: o.name, datatype: o.datatype, shape: o.shape, data };
+  });
+}
+
+export function orderedOutputs(got: WireTensor[], wanted: string[]): WireTensor[] {
+  return wanted.map((name) => {
+    const found = got.find((t) => t.name === name);
+    if (!found) throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${name}" is missing from the response (it has ${got.map((t) => t.name).join(', ')})`, false);
+    return found;
+  });
+}
+
+async function errorText(res: Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  try { return (JSON.parse(text) as { error?: string }).error ?? text; } catch { return text; }
+}
