@@ -19,12 +19,12 @@ export class HttpKserveClient implements KserveClient {
     this.modelPath = `/v2/models/${encodeURIComponent(settings.model)}${version}`;
   }
 
-  async serverReady(): Promise<boolean> {
-    return (await this.request('GET', '/v2/health/ready', checkTimeoutMs(this.settings))).ok;
+  serverReady(): Promise<boolean> {
+    return this.readyAt('/v2/health/ready');
   }
 
-  async modelReady(): Promise<boolean> {
-    return (await this.request('GET', `${this.modelPath}/ready`, checkTimeoutMs(this.settings))).ok;
+  modelReady(): Promise<boolean> {
+    return this.readyAt(`${this.modelPath}/ready`);
   }
 
   async modelMetadata(): Promise<ModelMetadata> {
@@ -54,6 +54,14 @@ export class HttpKserveClient implements KserveClient {
   }
 
   close(): void {}
+
+  /** Triton answers 200 or 400 with no body; KServe's servers may answer 200 with {"ready": false}. */
+  private async readyAt(pathname: string): Promise<boolean> {
+    const res = await this.request('GET', pathname, checkTimeoutMs(this.settings));
+    const text = await res.text().catch(() => '');
+    if (!res.ok) return false;
+    try { return (JSON.parse(text) as { ready?: unknown }).ready !== false; } catch { return true; }
+  }
 
   private async request(method: string, pathname: string, timeoutMs: number, body?: Uint8Array, headers?: Record<string, string>) {
     try {
