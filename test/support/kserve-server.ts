@@ -5,6 +5,7 @@
 // this stands in for it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import * as ort from 'onnxruntime-node';
@@ -26,8 +27,8 @@ export interface KserveTestServer {
   grpcUrl: string;
   modelName: string;
   switches: ServerSwitches;
-  /** Requests received, by kind (infer counts every attempt, also refused ones). */
-  counts: { infer: number; ready: number; metadata: number; batchSizes: number[] };
+  /** Requests received, by kind (infer counts every attempt, also refused ones); modelMs: each onnxruntime run. */
+  counts: { infer: number; ready: number; metadata: number; batchSizes: number[]; modelMs: number[] };
   close(): Promise<void>;
 }
 
@@ -36,10 +37,10 @@ const ORT_TYPES: Record<string, 'float32' | 'uint8' | 'int32'> = { FP32: 'float3
 
 interface Tensor { name: string; datatype: string; shape: number[]; bytes: Buffer }
 
-export async function startKserveServer(opts: { modelPath: string; modelName: string; version?: string }): Promise<KserveTestServer> {
-  const session = await ort.InferenceSession.create(opts.modelPath, { intraOpNumThreads: 1, executionProviders: ['cpu'] });
+export async function startKserveServer(opts: { modelPath: string; modelName: string; version?: string; threads?: number }): Promise<KserveTestServer> {
+  const session = await ort.InferenceSession.create(opts.modelPath, { intraOpNumThreads: opts.threads ?? 1, executionProviders: ['cpu'] });
   const switches: ServerSwitches = { down: false, slowMs: 0, fail500: false, serverNotReady: false, modelNotReady: false };
-  const counts = { infer: 0, ready: 0, metadata: 0, batchSizes: [] as number[] };
+  const counts = { infer: 0, ready: 0, metadata: 0, batchSizes: [] as number[], modelMs: [] as number[] };
   const metadata = {
     name: opts.modelName, versions: [opts.version ?? '1'], platform: 'onnxruntime_onnx',
     inputs: session.inputMetadata.map(tensorMetadata), outputs: session.outputMetadata.map(tensorMetadata),
@@ -47,7 +48,10 @@ export async function startKserveServer(opts: { modelPath: string; modelName: st
   // One run at a time, as one model instance on a GPU would.
   let queue: Promise<unknown> = Promise.resolve();
   const infer = (inputs: Tensor[], wanted: string[]): Promise<Tensor[]> => {
-    const run = queue.then(() => runModel(session, inputs, wanted));
+    const run = queue.then(async () => {
+      const started = performance.now();
+      try { return await runModel(session, inputs, wanted); } finally { counts.modelMs.push(performance.now() - started); }
+    });
     queue = run.catch(() => {});
     return run;
   };

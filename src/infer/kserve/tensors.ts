@@ -35,9 +35,12 @@ export function toFloat32(datatype: string, data: Uint8Array): Float32Array {
   }
   const T = ARRAY_OF[datatype];
   if (!T) throw new Error(`datatype ${datatype} is not supported`);
-  const aligned = data.slice().buffer; // a fresh, aligned ArrayBuffer with exactly these bytes
-  const values = new T(aligned);
-  return values instanceof Float32Array ? values : Float32Array.from(values);
+  const size = elementSize(datatype)!;
+  // A view when the bytes sit aligned in the response buffer, else one aligned copy; then the native conversion.
+  const values = data.byteOffset % size === 0
+    ? new (T as unknown as new (b: ArrayBufferLike, o: number, n: number) => NumericArray)(data.buffer, data.byteOffset, data.byteLength / size)
+    : new T(data.slice().buffer as ArrayBuffer);
+  return values instanceof Float32Array ? values : new Float32Array(values);
 }
 
 /** JSON "data" (a flat or nested array of numbers/booleans) → raw bytes of `datatype`. */
