@@ -28,7 +28,7 @@ export function grpcStatusFailure(code: number, details: string): RemoteFailure 
   return new RemoteFailure('KSERVE_REJECTED', `gRPC status ${code}: ${details}`, false);
 }
 
-/** fetch's own failures: an abort by our timeout, or the connection (refused, reset, DNS). */
+/** The transport's own failures: an abort by our timeout, or the connection (refused, reset, DNS). */
 export function networkFailure(error: unknown, timeoutMs: number, url: string): RemoteFailure {
   if (error instanceof RemoteFailure) return error;
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };

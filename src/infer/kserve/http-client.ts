@@ -1,8 +1,9 @@
-// KServe v2 over HTTP/REST on fetch: the binary tensor data extension for requests and responses (JSON only
-// header + raw bytes), with plain JSON tensors as the fallback for servers that lack the extension.
+// KServe v2 over HTTP/REST: the binary tensor data extension for requests and responses (a JSON header, then raw
+// bytes), with plain JSON tensors as the fallback for servers that lack the extension.
 import type { RemoteBackend } from '../manifest.js';
 import { checkTimeoutMs, type KserveClient, type ModelMetadata, type WireTensor } from './protocol.js';
 import { httpStatusFailure, networkFailure, RemoteFailure } from './failures.js';
+import { exchange, type Exchange } from './http-transport.js';
 import { bytesFromJson, jsonFromBytes } from './tensors.js';
 
 const HEADER_LENGTH = 'inference-header-content-length';
@@ -29,8 +30,10 @@ export class HttpKserveClient implements KserveClient {
 
   async modelMetadata(): Promise<ModelMetadata> {
     const res = await this.request('GET', this.modelPath, checkTimeoutMs(this.settings));
-    if (!res.ok) throw httpStatusFailure(res.status, await errorText(res));
-    return (await res.json()) as ModelMetadata;
+    if (!ok(res)) throw httpStatusFailure(res.status, errorText(res));
+    try { return JSON.parse(res.body.toString('utf8')) as ModelMetadata; } catch {
+      throw new RemoteFailure('KSERVE_BAD_RESPONSE', 'the model metadata is not JSON', false);
+    }
   }
 
   async infer(inputs: WireTensor[], outputs: string[]): Promise<WireTensor[]> {
@@ -43,14 +46,14 @@ export class HttpKserveClient implements KserveClient {
       outputs: outputs.map((name) => ({ name, parameters: { binary_data: binary } })),
     };
     const json = Buffer.from(JSON.stringify(header));
-    const body = binary ? Buffer.concat([json, ...inputs.map((t) => t.data)]) : json;
+    const body = binary ? [json, ...inputs.map((t) => t.data)] : [json];
     const headers: Record<string, string> = binary
       ? { 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(json.byteLength) }
       : { 'content-type': 'application/json' };
     const res = await this.request('POST', `${this.modelPath}/infer`, this.settings.timeoutMs, body, headers);
-    if (!res.ok) throw httpStatusFailure(res.status, await errorText(res));
-    const bytes = new Uint8Array(await res.arrayBuffer().catch((e: unknown) => { throw networkFailure(e, this.settings.timeoutMs, this.base); }));
-    return orderedOutputs(parseInferResponse(bytes, res.headers.get(HEADER_LENGTH)), outputs);
+    if (!ok(res)) throw httpStatusFailure(res.status, errorText(res));
+    const headerLength = res.headers[HEADER_LENGTH];
+    return orderedOutputs(parseInferResponse(res.body, typeof headerLength === 'string' ? headerLength : null), outputs);
   }
 
   close(): void {}
@@ -58,14 +61,13 @@ export class HttpKserveClient implements KserveClient {
   /** Triton answers 200 or 400 with no body; KServe's servers may answer 200 with {"ready": false}. */
   private async readyAt(pathname: string): Promise<boolean> {
     const res = await this.request('GET', pathname, checkTimeoutMs(this.settings));
-    const text = await res.text().catch(() => '');
-    if (!res.ok) return false;
-    try { return (JSON.parse(text) as { ready?: unknown }).ready !== false; } catch { return true; }
+    if (!ok(res)) return false;
+    try { return (JSON.parse(res.body.toString('utf8')) as { ready?: unknown }).ready !== false; } catch { return true; }
   }
 
-  private async request(method: string, pathname: string, timeoutMs: number, body?: Uint8Array, headers?: Record<string, string>) {
+  private async request(method: string, pathname: string, timeoutMs: number, body?: Uint8Array[], headers?: Record<string, string>) {
     try {
-      return await fetch(`${this.base}${pathname}`, { method, body: body as BodyInit | undefined, headers, signal: AbortSignal.timeout(timeoutMs) });
+      return await exchange(`${this.base}${pathname}`, { method, body, headers, timeoutMs });
     } catch (error) {
       throw networkFailure(error, timeoutMs, this.base);
     }
@@ -104,7 +106,9 @@ export function orderedOutputs(got: WireTensor[], wanted: string[]): WireTensor[
   });
 }
 
-async function errorText(res: Response): Promise<string> {
-  const text = await res.text().catch(() => '');
+const ok = (res: Exchange) => res.status >= 200 && res.status < 300;
+
+function errorText(res: Exchange): string {
+  const text = res.body.toString('utf8');
   try { return (JSON.parse(text) as { error?: string }).error ?? text; } catch { return text; }
 }
