@@ -20,7 +20,9 @@ export async function checkKserve(args: string[], say: Say = (l) => process.stdo
     return 64;
   }
   const protocol = (flags.protocol ?? 'http') as RemoteBackend['protocol'];
-  const settings: RemoteBackend = { type: 'kserve-v2', url, model, protocol, timeoutMs: Number(flags.timeout ?? 120_000), ...(flags.version ? { version: flags.version } : {}) };
+  const settings: RemoteBackend = {
+    type: 'kserve-v2', url, model, protocol, timeoutMs: Number(flags.timeout ?? 120_000), ...(flags.version ? { version: flags.version } : {}),
+  };
   const client = openKserveClient(settings);
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     try {
@@ -33,7 +35,9 @@ export async function checkKserve(args: string[], say: Say = (l) => process.stdo
     }
   };
   try {
-    await step(`server ready (${protocol} ${url})`, async () => { if (!(await client.serverReady())) throw new Error('the server says it is not ready'); });
+    await step(`server ready (${protocol} ${url})`, async () => {
+      if (!(await client.serverReady())) throw new Error('the server says it is not ready');
+    });
     await step(`model "${model}"${settings.version ? ` version ${settings.version}` : ''} ready`, async () => {
       if (!(await client.modelReady())) throw new Error('the server says the model is not ready');
     });
@@ -42,7 +46,9 @@ export async function checkKserve(args: string[], say: Say = (l) => process.stdo
     if (flags.manifest) {
       const manifest = JSON.parse(fs.readFileSync(flags.manifest, 'utf8')) as ModelManifest;
       await step(`metadata agrees with ${flags.manifest}`, async () => {
-        const problems = [...compareTensors('inputs', manifest.inputs, metadata.inputs), ...compareTensors('outputs', manifest.outputs, metadata.outputs)];
+        const problems = [
+          ...compareTensors('inputs', manifest.inputs, metadata.inputs), ...compareTensors('outputs', manifest.outputs, metadata.outputs),
+        ];
         if (problems.length) throw new Error(problems.join('; '));
       });
     }
@@ -55,9 +61,11 @@ export async function checkKserve(args: string[], say: Say = (l) => process.stdo
     const result = await step(`one inference on a synthetic input [${shape.join(', ')}]`, () => client.infer(
       [{ name: input.name, datatype: input.datatype, shape, data: bytesOf(data) }], outputs,
     ));
-    say(`     ${(performance.now() - started).toFixed(0)} ms; ${result.map((t) => `${t.name} ${t.datatype} [${t.shape.join(', ')}] ${t.data.byteLength} bytes`).join('; ')}`);
+    const describe = (t: (typeof result)[number]) => `${t.name} ${t.datatype} [${t.shape.join(', ')}] ${t.data.byteLength} bytes`;
+    say(`     ${(performance.now() - started).toFixed(0)} ms; ${result.map(describe).join('; ')}`);
     for (const t of result) {
-      if (!t.data.byteLength || (elementCount(t.shape) > 0 && t.data.byteLength % elementCount(t.shape) !== 0)) throw new Error(`output ${t.name} has ${t.data.byteLength} bytes for shape [${t.shape.join(', ')}]`);
+      const elements = elementCount(t.shape);
+      if (!t.data.byteLength || (elements > 0 && t.data.byteLength % elements !== 0)) throw new Error(`output ${describe(t)} does not fit its shape`);
     }
     say('all checks passed');
     return 0;

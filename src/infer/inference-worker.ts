@@ -30,7 +30,8 @@ const reply = (message: WorkerReply) => port.postMessage(message);
 startWorker().catch((error: unknown) => reply({ type: 'initFailed', message: messageOf(error) }));
 
 async function startWorker(): Promise<void> {
-  const { infer, provider, fallbacks } = await engines[backendType(init.manifest)](init, (event, fields) => reply({ type: 'event', event, fields }));
+  const emit: EmitEvent = (event, fields) => reply({ type: 'event', event, fields });
+  const { infer, provider, fallbacks } = await engines[backendType(init.manifest)](init, emit);
   port.on('message', (request: WorkerRequest) => {
     runPipeline(init.manifest, request.volume, infer, request.labels)
       .then((timings) => reply({ type: 'done', runId: request.runId, timings }))

@@ -39,8 +39,8 @@ function patchInference(session: ort.InferenceSession, manifest: ModelManifest):
     // The native conversion: Float32Array.from with a map function took 1.2–1.9 s for ct-body-lung's 4.8 M voxels
     // here (loaded machine), new Float32Array 10–40 ms.
     const raw = output.data;
-    const data = raw instanceof Float32Array ? raw
-      : raw instanceof BigInt64Array || raw instanceof BigUint64Array ? Float32Array.from(raw, Number) : new Float32Array(raw as Uint8Array);
+    const wide = raw instanceof BigInt64Array || raw instanceof BigUint64Array;
+    const data = raw instanceof Float32Array ? raw : wide ? Float32Array.from(raw, Number) : new Float32Array(raw as Uint8Array);
     const channels = output.dims.length === 5 ? output.dims[1] : 1;
     for (const name of Object.keys(results)) if (name !== outputName) results[name].dispose();
     return { data, channels };

@@ -7,9 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import * as ort from 'onnxruntime-node';
-import { PROTO_PATH } from '../../src/infer/kserve/grpc-service.js';
+import { grpcHandlers, grpcService } from './kserve-server-grpc.js';
 
 export interface ServerSwitches {
   /** HTTP: connections are cut at once; gRPC: UNAVAILABLE (what a proxy says when its backend is gone). */
@@ -35,7 +34,7 @@ export interface KserveTestServer {
 const DATATYPES: Record<string, string> = { float32: 'FP32', uint8: 'UINT8', int8: 'INT8', int32: 'INT32', int64: 'INT64', bool: 'BOOL' };
 const ORT_TYPES: Record<string, 'float32' | 'uint8' | 'int32'> = { FP32: 'float32', UINT8: 'uint8', INT32: 'int32' };
 
-interface Tensor { name: string; datatype: string; shape: number[]; bytes: Buffer }
+export interface Tensor { name: string; datatype: string; shape: number[]; bytes: Buffer }
 
 export async function startKserveServer(opts: { modelPath: string; modelName: string; version?: string; threads?: number }): Promise<KserveTestServer> {
   const session = await ort.InferenceSession.create(opts.modelPath, { intraOpNumThreads: opts.threads ?? 1, executionProviders: ['cpu'] });
@@ -74,7 +73,7 @@ export async function startKserveServer(opts: { modelPath: string; modelName: st
   };
 }
 
-type Context = { opts: { modelName: string; version?: string }; switches: ServerSwitches; counts: KserveTestServer['counts'];
+export type Context = { opts: { modelName: string; version?: string }; switches: ServerSwitches; counts: KserveTestServer['counts'];
   metadata: object; infer: (inputs: Tensor[], wanted: string[]) => Promise<Tensor[]> };
 
 function tensorMetadata(m: ort.InferenceSession.ValueMetadata) {
@@ -101,7 +100,7 @@ async function runModel(session: ort.InferenceSession, inputs: Tensor[], wanted:
   });
 }
 
-// ---- HTTP/REST ----
+// HTTP/REST (inference_rest.md, binary tensor data extension)
 
 async function handleHttp(ctx: Context, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   if (ctx.switches.down) return void req.socket.destroy();
@@ -202,59 +201,4 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-// ---- gRPC ----
-
-function grpcService(): grpc.ServiceDefinition {
-  const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, defaults: true, oneofs: true });
-  const pkg = grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject;
-  return (pkg.GRPCInferenceService as grpc.ServiceClientConstructor).service;
-}
-
-type Call = grpc.ServerUnaryCall<any, any>;
-type Callback = grpc.sendUnaryData<any>;
-
-function grpcHandlers(ctx: Context): grpc.UntypedServiceImplementation {
-  const refuse = (callback: Callback, code: grpc.status, details: string) => callback({ code, details, name: 'Error', message: details });
-  const guard = (handler: (call: Call, callback: Callback) => unknown) => (call: Call, callback: Callback) => {
-    if (ctx.switches.down) return refuse(callback, grpc.status.UNAVAILABLE, 'upstream connect error');
-    void handler(call, callback);
-  };
-  const knownModel = (call: Call, nameField: string, versionField: string) =>
-    call.request[nameField] === ctx.opts.modelName && (!call.request[versionField] || call.request[versionField] === (ctx.opts.version ?? '1'));
-  return {
-    ServerLive: guard((_call, cb) => cb(null, { live: true })),
-    ServerReady: guard((_call, cb) => { ctx.counts.ready++; cb(null, { ready: !ctx.switches.serverNotReady }); }),
-    ModelReady: guard((call, cb) => {
-      ctx.counts.ready++;
-      if (!knownModel(call, 'name', 'version')) return refuse(cb, grpc.status.NOT_FOUND, `unknown model ${call.request.name}`);
-      cb(null, { ready: !ctx.switches.modelNotReady });
-    }),
-    ModelMetadata: guard((call, cb) => {
-      ctx.counts.metadata++;
-      if (!knownModel(call, 'name', 'version')) return refuse(cb, grpc.status.NOT_FOUND, `unknown model ${call.request.name}`);
-      cb(null, ctx.metadata);
-    }),
-    ModelInfer: guard(async (call, cb) => {
-      ctx.counts.infer++;
-      if (ctx.switches.slowMs) await new Promise((resolve) => setTimeout(resolve, ctx.switches.slowMs));
-      if (ctx.switches.fail500) return refuse(cb, grpc.status.INTERNAL, 'injected failure');
-      if (!knownModel(call, 'model_name', 'model_version')) return refuse(cb, grpc.status.NOT_FOUND, `unknown model ${call.request.model_name}`);
-      if (ctx.switches.modelNotReady) return refuse(cb, grpc.status.UNAVAILABLE, 'model is not ready');
-      try {
-        const r = call.request as { inputs: Array<{ name: string; datatype: string; shape: number[] }>; outputs: Array<{ name: string }>; raw_input_contents: Buffer[] };
-        const inputs = r.inputs.map((i, n) => ({ name: i.name, datatype: i.datatype, shape: i.shape.map(Number), bytes: r.raw_input_contents[n] }));
-        ctx.counts.batchSizes.push(inputs[0]?.shape[0] ?? 0);
-        const results = await ctx.infer(inputs, r.outputs.map((o) => o.name));
-        cb(null, {
-          model_name: ctx.opts.modelName, model_version: ctx.opts.version ?? '1',
-          outputs: results.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
-          raw_output_contents: results.map((t) => t.bytes),
-        });
-      } catch (error) {
-        refuse(cb, grpc.status.INVALID_ARGUMENT, (error as Error).message);
-      }
-    }),
-  };
 }

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { RemoteBackend } from '../manifest.js';
 import { checkTimeoutMs, type KserveClient, type ModelMetadata, type WireTensor } from './protocol.js';
 import { grpcStatusFailure, RemoteFailure } from './failures.js';
-import { inferenceService, UNLIMITED_MESSAGES } from './grpc-service.js';
+import { inferenceService, CHANNEL_OPTIONS } from './grpc-service.js';
 import { bytesFromJson } from './tensors.js';
 
 type Unary = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, reply: any) => void) => void;
@@ -19,7 +19,7 @@ export class GrpcKserveClient implements KserveClient {
     const secure = settings.url.startsWith('https://');
     this.target = settings.url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
     const Service = inferenceService();
-    this.client = new Service(this.target, secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(), UNLIMITED_MESSAGES);
+    this.client = new Service(this.target, secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
   }
 
   async serverReady(): Promise<boolean> {
@@ -42,10 +42,12 @@ export class GrpcKserveClient implements KserveClient {
       outputs: outputs.map((name) => ({ name })),
       raw_input_contents: inputs.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)),
     };
-    const reply = (await this.call('ModelInfer', request, this.settings.timeoutMs)) as { outputs: OutputTensor[]; raw_output_contents: Buffer[] };
+    type Reply = { outputs: OutputTensor[]; raw_output_contents: Buffer[] };
+    const reply = (await this.call('ModelInfer', request, this.settings.timeoutMs)) as Reply;
     const got = reply.outputs.map((o, i): WireTensor => {
       const raw = reply.raw_output_contents[i];
-      return { name: o.name, datatype: o.datatype, shape: o.shape.map(Number), data: raw ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : typedContents(o) };
+      const data = raw ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : typedContents(o);
+      return { name: o.name, datatype: o.datatype, shape: o.shape.map(Number), data };
     });
     return outputs.map((name) => {
       const found = got.find((t) => t.name === name);
@@ -68,7 +70,9 @@ export class GrpcKserveClient implements KserveClient {
       rpc(request, { deadline: Date.now() + timeoutMs }, (error, reply) => {
         if (!error) return resolve(reply);
         const failure = grpcStatusFailure(error.code, error.details || error.message);
-        if (error.code === grpc.status.DEADLINE_EXCEEDED) failure.message = `KSERVE_TIMEOUT: no answer from ${this.target} within ${timeoutMs} ms`;
+        if (error.code === grpc.status.DEADLINE_EXCEEDED) {
+          failure.message = `KSERVE_TIMEOUT: no answer from ${this.target} within ${timeoutMs} ms`;
+        }
         reject(failure);
       });
     });
@@ -77,8 +81,10 @@ export class GrpcKserveClient implements KserveClient {
 
 /** A server that answers with typed `contents` instead of raw bytes (allowed by the specification). */
 function typedContents(o: OutputTensor): Uint8Array {
-  const field = { FP32: 'fp32_contents', FP64: 'fp64_contents', INT64: 'int64_contents', UINT64: 'uint64_contents', BOOL: 'bool_contents' }[o.datatype]
-    ?? (o.datatype.startsWith('UINT') ? 'uint_contents' : 'int_contents');
+  const fields: Record<string, string> = {
+    FP32: 'fp32_contents', FP64: 'fp64_contents', INT64: 'int64_contents', UINT64: 'uint64_contents', BOOL: 'bool_contents',
+  };
+  const field = fields[o.datatype] ?? (o.datatype.startsWith('UINT') ? 'uint_contents' : 'int_contents');
   const values = o.contents?.[field];
   if (!values) throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${o.name}" has neither raw nor ${field} contents`, false);
   return bytesFromJson(o.datatype, values.map(Number));

@@ -78,7 +78,8 @@ export class HttpKserveClient implements KserveClient {
 export function parseInferResponse(bytes: Uint8Array, headerLength: string | null): WireTensor[] {
   const jsonLength = headerLength === null ? bytes.byteLength : Number(headerLength);
   if (!Number.isInteger(jsonLength) || jsonLength < 0 || jsonLength > bytes.byteLength) {
-    throw new RemoteFailure('KSERVE_BAD_RESPONSE', `Inference-Header-Content-Length ${headerLength} does not fit a ${bytes.byteLength}-byte body`, false);
+    const why = `Inference-Header-Content-Length ${headerLength} does not fit a ${bytes.byteLength}-byte body`;
+    throw new RemoteFailure('KSERVE_BAD_RESPONSE', why, false);
   }
   let parsed: { outputs?: ResponseOutput[]; error?: string };
   try {
@@ -91,7 +92,9 @@ export function parseInferResponse(bytes: Uint8Array, headerLength: string | nul
   return parsed.outputs.map((o) => {
     const size = o.parameters?.binary_data_size;
     if (size === undefined) return { name: o.name, datatype: o.datatype, shape: o.shape, data: bytesFromJson(o.datatype, o.data) };
-    if (offset + size > bytes.byteLength) throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output ${o.name}: ${size} binary bytes announced, the body ends first`, false);
+    if (offset + size > bytes.byteLength) {
+      throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output ${o.name}: ${size} binary bytes announced, the body ends first`, false);
+    }
     const data = bytes.subarray(offset, offset + size);
     offset += size;
     return { name: o.name, datatype: o.datatype, shape: o.shape, data };
@@ -101,7 +104,8 @@ export function parseInferResponse(bytes: Uint8Array, headerLength: string | nul
 export function orderedOutputs(got: WireTensor[], wanted: string[]): WireTensor[] {
   return wanted.map((name) => {
     const found = got.find((t) => t.name === name);
-    if (!found) throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${name}" is missing from the response (it has ${got.map((t) => t.name).join(', ')})`, false);
+    const has = got.map((t) => t.name).join(', ');
+    if (!found) throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${name}" is missing from the response (it has ${has})`, false);
     return found;
   });
 }

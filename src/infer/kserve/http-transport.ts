@@ -8,7 +8,9 @@ export interface Exchange { status: number; headers: http.IncomingHttpHeaders; b
 
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
-export function exchange(url: string, init: { method: string; headers?: Record<string, string>; body?: Uint8Array[]; timeoutMs: number }): Promise<Exchange> {
+export interface ExchangeInit { method: string; headers?: Record<string, string>; body?: Uint8Array[]; timeoutMs: number }
+
+export function exchange(url: string, init: ExchangeInit): Promise<Exchange> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   const length = (init.body ?? []).reduce((n, b) => n + b.byteLength, 0);
@@ -19,7 +21,9 @@ export function exchange(url: string, init: { method: string; headers?: Record<s
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+      }));
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -5,7 +5,9 @@ import type { RemoteBackend } from '../manifest.js';
 /** A tensor as the protocol carries it: a datatype name ("FP32"), a shape and raw little-endian row-major bytes. */
 export interface WireTensor { name: string; datatype: string; shape: number[]; data: Uint8Array }
 export interface TensorMetadata { name: string; datatype: string; shape: number[] }
-export interface ModelMetadata { name: string; versions?: string[]; platform?: string; inputs: TensorMetadata[]; outputs: TensorMetadata[] }
+export interface ModelMetadata {
+  name: string; versions?: string[]; platform?: string; inputs: TensorMetadata[]; outputs: TensorMetadata[];
+}
 
 /** Every method rejects with a RemoteFailure (coded, transient or not). */
 export interface KserveClient {

@@ -34,12 +34,13 @@ export function compareTensors(where: string, declared: TensorSpec[], actual: Te
   const problems: string[] = [];
   declared.forEach((spec, n) => {
     const found = actual.find((a) => a.name === spec.name);
-    if (!found) return problems.push(`/${where}/${n}/name: "${spec.name}" is not on the server (it has ${actual.map((a) => `"${a.name}"`).join(', ')})`);
-    if (found.datatype !== DATATYPE_OF[spec.dtype]) problems.push(`/${where}/${n}/dtype: manifest ${spec.dtype}, server ${found.datatype}`);
+    const at = `/${where}/${n}`;
+    if (!found) return problems.push(`${at}/name: "${spec.name}" is not on the server (it has ${actual.map((a) => `"${a.name}"`).join(', ')})`);
+    if (found.datatype !== DATATYPE_OF[spec.dtype]) problems.push(`${at}/dtype: manifest ${spec.dtype}, server ${found.datatype}`);
     const shape = found.shape.map(Number);
-    if (shape.length !== spec.shape.length) return problems.push(`/${where}/${n}/shape: manifest rank ${spec.shape.length}, server rank ${shape.length}`);
+    if (shape.length !== spec.shape.length) return problems.push(`${at}/shape: manifest rank ${spec.shape.length}, server rank ${shape.length}`);
     spec.shape.forEach((d, axis) => {
-      if (typeof d === 'number' && shape[axis] > 0 && shape[axis] !== d) problems.push(`/${where}/${n}/shape/${axis}: manifest ${d}, server ${shape[axis]}`);
+      if (typeof d === 'number' && shape[axis] > 0 && shape[axis] !== d) problems.push(`${at}/shape/${axis}: manifest ${d}, server ${shape[axis]}`);
     });
   });
   return problems;

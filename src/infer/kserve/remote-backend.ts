@@ -56,7 +56,9 @@ export class KserveBackend implements ModelBackend {
       this.record(!SERVER_FAILURES.has(code), (error as Error).message);
       // A model unloaded since the last check fails its request; say so with the code an admin can act on.
       await this.check();
-      if (this.readiness.state === 'not-ready') throw new InferenceError('MODEL_NOT_READY', `${this.readiness.reason} (the run failed: ${(error as Error).message})`);
+      if (this.readiness.state === 'not-ready') {
+        throw new InferenceError('MODEL_NOT_READY', `${this.readiness.reason} (the run failed: ${(error as Error).message})`);
+      }
       throw error;
     }
   }

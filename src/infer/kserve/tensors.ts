@@ -37,8 +37,9 @@ export function toFloat32(datatype: string, data: Uint8Array): Float32Array {
   if (!T) throw new Error(`datatype ${datatype} is not supported`);
   const size = elementSize(datatype)!;
   // A view when the bytes sit aligned in the response buffer, else one aligned copy; then the native conversion.
+  const View = T as unknown as new (b: ArrayBufferLike, offset: number, length: number) => NumericArray;
   const values = data.byteOffset % size === 0
-    ? new (T as unknown as new (b: ArrayBufferLike, o: number, n: number) => NumericArray)(data.buffer, data.byteOffset, data.byteLength / size)
+    ? new View(data.buffer, data.byteOffset, data.byteLength / size)
     : new T(new Uint8Array(data).buffer); // a copy: Buffer#slice would share the (pooled, unaligned) memory
   return values instanceof Float32Array ? values : new Float32Array(values);
 }
