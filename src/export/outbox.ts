@@ -11,7 +11,7 @@ import {
 } from '../db/deliveries.js';
 import { getDestination } from '../db/destinations.js';
 import type { Logger } from '../log/logger.js';
-import { CircuitBreakers } from './circuit.js';
+import { CircuitBreakers } from '../circuit-breaker.js';
 import type { Destination } from './destination.js';
 import { storeBatch } from './dimse-sender.js';
 import { permanent, retryDelayMs, type Outcome } from './policy.js';

@@ -2,7 +2,12 @@
 
 export type InferenceErrorCode =
   | 'MODEL_NOT_FOUND'        // no model with that id in models/
-  | 'MODEL_NOT_READY'        // the model was refused at startup (see registry.list())
+  | 'MODEL_NOT_READY'        // the model was refused at startup, or its remote server/model is not ready now
+  | 'KSERVE_UNAVAILABLE'     // the KServe v2 server cannot be reached or answered 408/429/5xx, on every attempt
+  | 'KSERVE_TIMEOUT'         // a KServe v2 request outlived backend.timeoutMs, on every attempt
+  | 'KSERVE_CIRCUIT_OPEN'    // refused at once: the last runs on this server failed, it rests for a cool-down
+  | 'KSERVE_REJECTED'        // the server refused the request itself (other 4xx, gRPC INVALID_ARGUMENT…): no retry
+  | 'KSERVE_BAD_RESPONSE'    // the server's answer is malformed: missing output, wrong datatype, shape or size
   | 'MANIFEST_INVALID'       // model.json is not valid JSON or breaks the schema
   | 'MODEL_SHA256_MISMATCH'  // model.onnx is not the file the manifest names
   | 'MODEL_IO_MISMATCH'      // the ONNX graph's inputs/outputs differ from the manifest

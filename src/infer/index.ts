@@ -6,7 +6,8 @@ import type { Volume } from './volume/types.js';
 
 export { loadModelRegistry, type ModelRegistry, type ModelSummary } from './registry.js';
 export { InferenceError, type InferenceErrorCode } from './errors.js';
-export type { ModelManifest, SegmentDescription, Code } from './manifest.js';
+export type { ModelManifest, SegmentDescription, Code, RemoteBackend } from './manifest.js';
+export type { BackendStatus } from './backend.js';
 export { applicabilityProblems, type SeriesFacts } from './applicability.js';
 
 export interface RunTimings { preprocessMs: number; inferenceMs: number; windowingMs: number; postprocessMs: number; totalMs: number }
@@ -24,12 +25,12 @@ export async function runModel(registry: ModelRegistry, modelId: string, volume:
   const start = performance.now();
   const entry = registry.get(modelId);
   if (!entry) throw new InferenceError('MODEL_NOT_FOUND', `no model "${modelId}" in the registry`);
-  if (entry.state !== 'ready' || !entry.pool) throw new InferenceError('MODEL_NOT_READY', `model "${modelId}" was refused: ${entry.error?.message ?? 'unknown reason'}`);
+  if (entry.state !== 'ready' || !entry.backend) throw new InferenceError('MODEL_NOT_READY', `model "${modelId}" was refused: ${entry.error?.message ?? 'unknown reason'}`);
   openRegistries.add(registry);
   const shared = onSharedMemory(checkedVolume(volume));
   const labels = new Uint8Array(new SharedArrayBuffer(shared.data.length));
-  const stages = await entry.pool.run(shared, labels, opts.timeoutMs);
-  return { labels, provider: entry.pool.provider, timings: { ...stages, totalMs: performance.now() - start } };
+  const stages = await entry.backend.run(shared, labels, opts.timeoutMs);
+  return { labels, provider: entry.backend.provider, timings: { ...stages, totalMs: performance.now() - start } };
 }
 
 /** Stops the worker pools of every registry given to runModel (and of `registry`, if given). */

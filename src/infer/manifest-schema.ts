@@ -57,6 +57,22 @@ const segment = {
   },
 };
 
+// Remote inference (src/infer/kserve): a KServe v2 server runs the network; pre/post-processing stay here.
+const backend = {
+  type: 'object', additionalProperties: false, required: ['type', 'url', 'model', 'protocol', 'timeoutMs'],
+  properties: {
+    type: { const: 'kserve-v2' },
+    url: { type: 'string', pattern: '^(https?://)?[^\\s/]+(/\\S*)?$' },
+    model: { type: 'string', pattern: '^[^/\\s]+$' }, version: { type: 'string', pattern: '^[^/\\s]+$' },
+    protocol: { enum: ['http', 'grpc'] },
+    timeoutMs: { type: 'integer', minimum: 1 }, maxBatch: { type: 'integer', minimum: 1 },
+    retries: { type: 'integer', minimum: 0, maximum: 10 },
+    readinessIntervalSeconds: { type: 'number', exclusiveMinimum: 0 },
+    circuitFailures: { type: 'integer', minimum: 1 }, circuitCoolDownSeconds: { type: 'number', exclusiveMinimum: 0 },
+    json: { type: 'boolean' },
+  },
+};
+
 export const manifestSchema = {
   type: 'object',
   required: ['id', 'version', 'sha256', 'description', 'intendedUse', 'clinical', 'applicability', 'inputs', 'outputs',
@@ -113,6 +129,7 @@ export const manifestSchema = {
       type: 'object', required: ['name', 'version', 'family'],
       properties: { name: { type: 'string', minLength: 1 }, version: { type: 'string', minLength: 1 }, family: code },
     },
+    backend,
   },
 } as const;
 

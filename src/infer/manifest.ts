@@ -74,6 +74,30 @@ export interface Postprocessing {
   threshold?: number;
 }
 
+/** Where the network runs when not in-process: a KServe v2 / Open Inference Protocol server (NVIDIA Triton, KServe). */
+export interface RemoteBackend {
+  type: 'kserve-v2';
+  /** Base URL: http://host:8000 for HTTP/REST, host:8001 (or http://host:8001) for gRPC. */
+  url: string;
+  /** The model's name on the server, and optionally its version (else the server's policy picks one). */
+  model: string;
+  version?: string;
+  protocol: 'http' | 'grpc';
+  /** Limit for one inference request; a request past it is retried like other transient failures. */
+  timeoutMs: number;
+  /** Most sliding-window patches sent in one request (the server's max batch); default inference.batch. */
+  maxBatch?: number;
+  /** Extra attempts after a transient failure (connection refused, timeout, 408/429/5xx); default 2. */
+  retries?: number;
+  /** Seconds between readiness checks of the server and the model; default 30. */
+  readinessIntervalSeconds?: number;
+  /** Consecutive transient failures that open the circuit (runs then fail fast), and how long it rests; 3 and 30 s. */
+  circuitFailures?: number;
+  circuitCoolDownSeconds?: number;
+  /** HTTP only: send and ask for JSON tensors instead of the binary tensor extension (slow; for servers without it). */
+  json?: boolean;
+}
+
 export interface ModelManifest {
   id: string;
   version: string;
@@ -93,4 +117,6 @@ export interface ModelManifest {
   postprocessing: Postprocessing;
   segments: SegmentDescription[];
   algorithm: { name: string; version: string; family: Code };
+  /** Absent: the model runs in-process on onnxruntime-node. */
+  backend?: RemoteBackend;
 }

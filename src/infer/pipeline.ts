@@ -36,7 +36,8 @@ function windowSettings(manifest: ModelManifest, dims: Triple): WindowSettings {
   const inf = manifest.inference;
   if (inf.mode === 'whole') return { roi: dims, overlap: 0, blending: 'constant', batch: 1, spatialAxes: manifest.preprocessing.spatialAxes };
   return {
-    roi: inf.roi!, overlap: inf.overlap ?? 0.25, blending: inf.blending ?? 'gaussian', batch: inf.batch ?? 1,
+    // A remote server takes up to backend.maxBatch patches per request (its max batch size).
+    roi: inf.roi!, overlap: inf.overlap ?? 0.25, blending: inf.blending ?? 'gaussian', batch: manifest.backend?.maxBatch ?? inf.batch ?? 1,
     spatialAxes: manifest.preprocessing.spatialAxes,
   };
 }

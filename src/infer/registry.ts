@@ -5,11 +5,16 @@ import path from 'node:path';
 import { InferenceError, type InferenceErrorCode } from './errors.js';
 import type { ModelManifest } from './manifest.js';
 import { validateManifest } from './manifest-schema.js';
+import { openBackend, type BackendStatus, type ModelBackend } from './backend.js';
 import { readOnnxSignature, type OnnxValueInfo } from './onnx-proto.js';
-import { ModelWorkerPool, type InferLogger } from './worker-pool.js';
+import type { InferLogger } from './worker-pool.js';
 
-export interface ModelSummary { id: string; version: string; state: 'ready' | 'refused'; error?: string; provider?: string; clinical: boolean; description: string }
-export interface ModelEntry { id: string; state: 'ready' | 'refused'; manifest?: ModelManifest; pool?: ModelWorkerPool; error?: InferenceError }
+export interface ModelSummary {
+  id: string; version: string; state: 'ready' | 'refused'; error?: string; provider?: string; clinical: boolean; description: string;
+  /** Where it runs and whether that is ready now (a remote server can go away after start-up). */
+  backend?: BackendStatus;
+}
+export interface ModelEntry { id: string; state: 'ready' | 'refused'; manifest?: ModelManifest; backend?: ModelBackend; error?: InferenceError }
 
 export interface ModelRegistry {
   /** What GET /api/models shows: one row per model folder, refused ones with their reason. */
@@ -28,13 +33,13 @@ export async function loadModelRegistry(modelsDir: string, options: { log?: Infe
   for (const folder of folders) {
     const entry = await loadModel(path.join(modelsDir, folder), folder, log);
     entries.set(entry.id, entry);
-    if (entry.state === 'ready') log.info('model.ready', { modelId: entry.id, version: entry.manifest!.version, provider: entry.pool!.provider });
+    if (entry.state === 'ready') log.info('model.ready', { modelId: entry.id, version: entry.manifest!.version, provider: entry.backend!.provider });
     else log.error('model.refused', { modelId: entry.id, code: entry.error!.code, reason: entry.error!.message });
   }
   return {
     list: () => [...entries.values()].map(summary),
     get: (id) => entries.get(id),
-    close: async () => { await Promise.all([...entries.values()].map((e) => e.pool?.close())); },
+    close: async () => { await Promise.all([...entries.values()].map((e) => e.backend?.close())); },
   };
 }
 
@@ -44,13 +49,16 @@ async function loadModel(folder: string, folderName: string, log: InferLogger): 
     manifest = await readManifest(folder);
     if (manifest.id !== folderName) refuse('MANIFEST_INVALID', `/id: "${manifest.id}" differs from its folder name "${folderName}"`);
     const onnxPath = path.join(folder, 'model.onnx');
-    const bytes = await fs.readFile(onnxPath).catch(() => refuse('MODEL_LOAD_FAILED', `${onnxPath} cannot be read`));
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (sha256 !== manifest.sha256) refuse('MODEL_SHA256_MISMATCH', `model.onnx has sha256 ${sha256}, the manifest says ${manifest.sha256}`);
-    checkSignature(manifest, bytes);
-    const pool = new ModelWorkerPool(onnxPath, manifest, log);
-    await pool.start();
-    return { id: manifest.id, state: 'ready', manifest, pool };
+    // A remote model needs no local copy; when one is there it must still be the file the manifest names.
+    const bytes = await fs.readFile(onnxPath).catch(() => (manifest!.backend ? undefined : refuse('MODEL_LOAD_FAILED', `${onnxPath} cannot be read`)));
+    if (bytes) {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (sha256 !== manifest.sha256) refuse('MODEL_SHA256_MISMATCH', `model.onnx has sha256 ${sha256}, the manifest says ${manifest.sha256}`);
+      checkSignature(manifest, bytes);
+    }
+    const backend = openBackend(onnxPath, manifest, log);
+    await backend.start();
+    return { id: manifest.id, state: 'ready', manifest, backend };
   } catch (error) {
     const coded = error instanceof InferenceError ? error : new InferenceError('MODEL_LOAD_FAILED', String(error));
     return { id: manifest?.id ?? folderName, state: 'refused', manifest, error: coded };
@@ -112,7 +120,7 @@ function refuse(code: InferenceErrorCode, message: string): never {
 function summary(entry: ModelEntry): ModelSummary {
   return {
     id: entry.id, version: entry.manifest?.version ?? '', state: entry.state,
-    ...(entry.error ? { error: entry.error.message } : {}), ...(entry.pool ? { provider: entry.pool.provider } : {}),
+    ...(entry.error ? { error: entry.error.message } : {}), ...(entry.backend ? { provider: entry.backend.provider, backend: entry.backend.status() } : {}),
     clinical: entry.manifest?.clinical ?? false, description: entry.manifest?.description ?? '',
   };
 }

@@ -98,7 +98,8 @@ export class ModelWorkerPool {
       if (message.type === 'done' && message.runId === runId) { slot.busy = false; finish(null, message.timings); this.dispatch(); }
       if (message.type === 'failed' && message.runId === runId) {
         slot.busy = false;
-        finish(new InferenceError(message.code as 'MODEL_RUN_FAILED', message.message));
+        // The worker's message already starts with its code; the error gets it once.
+        finish(new InferenceError(message.code as 'MODEL_RUN_FAILED', unprefixed(message.code, message.message)));
         this.dispatch();
       }
     };
@@ -134,6 +135,7 @@ export class ModelWorkerPool {
         }
         this.provider = message.provider;
         worker.on('error', (error) => this.log.error('model.worker.error', { modelId: this.manifest.id, reason: error.message }));
+        worker.on('message', (m: WorkerReply) => { if (m.type === 'event') this.log.warn(m.event, { modelId: this.manifest.id, ...m.fields }); });
         worker.once('exit', () => this.forget(worker)); // a worker that dies while idle leaves the pool; dispatch() grows a new one
         resolve(worker);
       });
@@ -149,4 +151,8 @@ export class ModelWorkerPool {
   private threadsPerSession(): number {
     return this.manifest.intraOpNumThreads ?? Math.max(1, Math.floor(os.availableParallelism() / this.manifest.maxConcurrent));
   }
+}
+
+function unprefixed(code: string, message: string): string {
+  return message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
 }

@@ -28,7 +28,7 @@ export const ALLOWED: Record<string, string[]> = {
   features: ['shared'],
   qc: ['infer'], // checks read the manifest's declared limits
   review: ['encode', 'infer', 'shared'], // previews and rejection notes from stored series and SEGs
-  export: ['config', 'db', 'log', 'store'],
+  export: ['config', 'db', 'log', 'store', 'shared'], // shared: the circuit breaker remote inference uses too
   receive: ['config', 'http', 'log', 'store'],
   jobs: ['assemble', 'config', 'db', 'encode', 'export', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],
   api: ['assemble', 'config', 'db', 'export', 'http', 'infer', 'log', 'receive', 'review', 'route', 'store', 'shared'],

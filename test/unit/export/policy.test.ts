@@ -1,6 +1,6 @@
 // Outbox retry policy: the backoff schedule (with its jitter bounds) and the failure classification table.
 import { describe, expect, it } from 'vitest';
-import { CircuitBreakers } from '../../../src/export/circuit.js';
+import { CircuitBreakers } from '../../../src/circuit-breaker.js';
 import { classifyDimseStatus, classifyHttpStatus, retryDelayMs } from '../../../src/export/policy.js';
 
 const retry = { baseSeconds: 5, maxSeconds: 600, maxAttempts: 20 };

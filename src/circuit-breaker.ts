@@ -1,5 +1,5 @@
-// Per-destination circuit breaker (in memory): after N consecutive transient failures the
-// destination rests for a cool-down, then one probe batch of one object decides whether it is back.
+// Circuit breaker keyed by peer (in memory), shared by the outbox (per destination) and remote inference (per model):
+// after N consecutive transient failures the peer rests for a cool-down, then one probe decides whether it is back.
 export type Gate = 'closed' | 'probe' | 'blocked';
 type State = { failures: number; openUntil?: number; probing: boolean };
 
@@ -14,6 +14,11 @@ export class CircuitBreakers {
     if (s.probing || now < s.openUntil) return 'blocked';
     s.probing = true;
     return 'probe';
+  }
+
+  /** Open: resting, or waiting for its probe (for status pages; admit() is what decides). */
+  isOpen(peerId: string): boolean {
+    return this.states.get(peerId)?.openUntil !== undefined;
   }
 
   /** The probe found nothing to send: the next due row may probe. */
