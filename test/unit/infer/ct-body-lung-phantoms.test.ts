@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelRegistry, runModel, type ModelRegistry } from '../../../src/infer/index.js';
+import { checkResult } from '../../../src/qc/index.js';
 import {
   PHANTOM_CASES, phantomToVolume, renderCase, scorePhantom, type AnatomicalPhantom,
 } from '../../../src/synthetic/anatomy/index.js';
@@ -41,6 +42,15 @@ describe('ct-body-lung on the anatomical phantoms', () => {
         if (c.name === 'abdomen-no-lung') expect(gasMl(phantom)).toBeGreaterThan(150); // the trap: bowel and stomach gas
         expect(s.lungPredictedMl).toBeLessThanOrEqual(5);
       }
+      // A right result must not be held by the model's own plausibility checks.
+      const manifest = registry.get('ct-body-lung')!.manifest!;
+      const [cols, rows, slices] = phantom.dims;
+      const [sc, sr, ss] = phantom.spacing;
+      const qc = checkResult({
+        labels: { data: result.labels, dims: [slices, rows, cols], spacingMm: [ss, sr, sc] },
+        scannedLengthCm: (slices * ss) / 10, segments: manifest.segments,
+      });
+      expect(qc.reasons).toEqual([]);
     });
   }
 });
