@@ -2,6 +2,7 @@
 export { encodeSegmentation, nothingSegmented, SEGMENTATION_STORAGE } from './seg.js';
 export { encodeMeasurementReport, ENHANCED_SR_STORAGE } from './sr.js';
 export { readSegmentation } from './seg-reader.js';
-export { deriveResultUid, deriveModelDeviceUid, deriveNodeDeviceUid, checkUidRoot } from './uids.js';
+export { encodeRejectionNote, KEY_OBJECT_SELECTION_DOCUMENT_STORAGE, type RejectionNoteRequest, type RejectionNoteResult } from './rejection-note.js';
+export { deriveResultUid, deriveModelDeviceUid, deriveNodeDeviceUid, deriveRejectionNoteUid, checkUidRoot } from './uids.js';
 export { EncodeError, type EncodeErrorCode } from './errors.js';
 export type * from './types.js';

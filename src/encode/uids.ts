@@ -30,6 +30,14 @@ export function deriveNodeDeviceUid(uidRoot: string, serialNumber: string): stri
   return uidFromHash(uidRoot, ['node-device', serialNumber]);
 }
 
+/**
+ * UID of an IOCM Rejection Note (or its series) for one retraction of one result: a retried send of the same
+ * retraction re-sends the same note, a later retraction of the same result gets a note of its own.
+ */
+export function deriveRejectionNoteUid(uidRoot: string, resultId: string, retraction: string, purpose: 'kos-series' | 'kos-instance'): string {
+  return uidFromHash(uidRoot, ['rejection-note', resultId, retraction, purpose]);
+}
+
 export function checkUidRoot(uidRoot: string): void {
   if (!UID_ROOT.test(uidRoot)) {
     throw new EncodeError('ENC_UID_ROOT', `uidRoot "${uidRoot}" is not a valid UID prefix (digits and dots, no leading zeros)`);
