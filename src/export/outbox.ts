@@ -10,6 +10,7 @@ import {
   type DeliveryItem, type DeliveryRow,
 } from '../db/deliveries.js';
 import { getDestination } from '../db/destinations.js';
+import { settleResultOfDelivery } from '../db/results.js';
 import type { Logger } from '../log/logger.js';
 import { CircuitBreakers } from './circuit.js';
 import type { Destination } from './destination.js';
@@ -111,7 +112,7 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
 
   function settleOne(row: DeliveryRow, outcome: Outcome, now: number): void {
     const fields = { deliveryId: row.id, jobId: row.jobId, destinationId: row.destinationId, sopInstanceUid: row.sopInstanceUid, attempts: row.attempts };
-    if (outcome.kind === 'delivered') return markDelivered(db, row.id, now);
+    if (outcome.kind === 'delivered') return void (markDelivered(db, row.id, now), settleResultOfDelivery(db, row.id, now)); // its result's last?
     if (outcome.kind === 'permanent') {
       markFinal(db, row.id, 'failed-permanent', outcome.reason, now);
       return log.warn('export.failed', { ...fields, state: 'failed-permanent', reason: outcome.reason });

@@ -25,10 +25,12 @@ export const ALLOWED: Record<string, string[]> = {
   infer: ['store', 'shared'],
   encode: ['infer', 'shared'],
   synthetic: ['infer', 'shared'],
+  qc: ['infer'], // the checks a manifest declares
+  review: ['db', 'encode', 'export', 'infer', 'log', 'qc', 'shared'], // a result's gate: previews, decisions, rejection notes
   export: ['config', 'db', 'log', 'store'],
   receive: ['config', 'http', 'log', 'store'],
-  jobs: ['assemble', 'config', 'db', 'encode', 'export', 'infer', 'log', 'metrics', 'route', 'shared'],
-  api: ['assemble', 'config', 'db', 'export', 'http', 'infer', 'log', 'receive', 'route', 'store', 'shared'],
+  jobs: ['assemble', 'config', 'db', 'encode', 'export', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],
+  api: ['assemble', 'config', 'db', 'export', 'http', 'infer', 'log', 'receive', 'review', 'route', 'store', 'shared'],
   cli: ['infer', 'jobs', 'store', 'shared'],
   entry: ['api', 'assemble', 'cli', 'config', 'db', 'export', 'infer', 'jobs', 'log', 'metrics', 'receive', 'store', 'shared'],
 };
