@@ -39,7 +39,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;
 
-  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens, metrics: metricsHandler(db), outbox });
+  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens, metrics: metricsHandler(db), outbox, dataDir });
   routeSoon = () => setImmediate(() => { if (route() > 0) runner.kick(); });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));

@@ -13,7 +13,7 @@ import { recordNewResult } from '../review/new-result.js';
 import { JobError } from './errors.js';
 import { observeStage } from '../metrics/index.js';
 import { appendStage, finishJob, type ClaimedJob, type StageRecord } from '../db/jobs.js';
-import { writeFileDurably } from './result-files.js';
+import { writeFileDurably } from '../durable-file.js';
 import { segmentSeries } from './segment-series.js';
 
 export interface JobContext {

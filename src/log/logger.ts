@@ -13,7 +13,8 @@ export type LogEvent =
   | 'route.study.routed' | 'route.failed' | 'rules.loaded' | 'admin.token.generated' | 'admin.write'
   | 'model.ready' | 'model.refused' | 'model.provider.fallback' | 'model.run.timeout' | 'model.worker.error' | 'model.worker.failed'
   | 'job.started' | 'job.done' | 'job.failed' | 'job.abandoned' | 'job.lease.expired' | 'job.poll.failed'
-  | 'export.delivered' | 'export.retry' | 'export.failed' | 'export.circuit.open' | 'export.circuit.closed';
+  | 'export.delivered' | 'export.retry' | 'export.failed' | 'export.circuit.open' | 'export.circuit.closed'
+  | 'review.decision' | 'review.preview.failed';
 
 export type Fields = Record<string, unknown>;
 
