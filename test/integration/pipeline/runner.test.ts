@@ -46,12 +46,14 @@ describe('job runner on the running node', () => {
     expect(m.has('dain_process_resident_memory_bytes')).toBe(true);
   });
 
-  it('fails a reply-to-sender job with NO_REPLY_DESTINATION when no destination has the sender AE title', async () => {
+  it('runs a reply-to-sender job with no destination of the sender AE title: done, result awaiting-destination', async () => {
     const studyUid = await sendAsNewStudy(node, ctFiles, 'UNKNOWNSCU');
     const job = await finishedJob(node, studyUid);
-    expect(job.state).toBe('failed');
-    expect(job.reason).toMatch(/^NO_REPLY_DESTINATION: no destination with AE title UNKNOWNSCU; add one with the sender's host and port/);
+    expect(job.state).toBe('done');
+    const [result] = query(node, 'SELECT state, held_reason FROM results WHERE job_id = ?', job.id);
+    expect(result.state).toBe('awaiting-destination');
+    expect(result.held_reason).toMatch(/^NO_REPLY_DESTINATION: no destination with AE title UNKNOWNSCU; add one with the sender's host and port/);
     expect(query(node, 'SELECT COUNT(*) AS n FROM deliveries WHERE job_id = ?', job.id)[0].n).toBe(0);
-    expect(node.logs().find((l) => l.event === 'job.failed' && l.jobId === job.id)?.reason).toMatch(/^NO_REPLY_DESTINATION/);
+    expect(query(node, 'SELECT kind FROM result_objects WHERE job_id = ? ORDER BY kind', job.id).map((o) => o.kind)).toEqual(['SEG', 'SR']);
   });
 });
