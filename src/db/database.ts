@@ -5,7 +5,8 @@ import path from 'node:path';
 
 export type Db = Database.Database;
 
-const migrations: string[] = [
+/** Exported for the migration tests, which build a database as an older node left it. */
+export const migrations: string[] = [
   `CREATE TABLE instances (
      sop_instance_uid TEXT PRIMARY KEY,
      sop_class_uid TEXT NOT NULL,
