@@ -112,7 +112,11 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
 
   function settleOne(row: DeliveryRow, outcome: Outcome, now: number): void {
     const fields = { deliveryId: row.id, jobId: row.jobId, destinationId: row.destinationId, sopInstanceUid: row.sopInstanceUid, attempts: row.attempts };
-    if (outcome.kind === 'delivered') return void (markDelivered(db, row.id, now), settleResultOfDelivery(db, row.id, now)); // its result's last?
+    if (outcome.kind === 'delivered') {
+      markDelivered(db, row.id, now);
+      settleResultOfDelivery(db, row.id, now);   // the result's last delivery moves it to delivered
+      return;
+    }
     if (outcome.kind === 'permanent') {
       markFinal(db, row.id, 'failed-permanent', outcome.reason, now);
       return log.warn('export.failed', { ...fields, state: 'failed-permanent', reason: outcome.reason });

@@ -48,7 +48,9 @@ async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
     if (wanted && !wanted.ok) return wanted;
     const sr = encodeMeasurementReport(r.slices, { ...seg, labels: r.labels }, r.segments, r.algorithm, r.job, wanted?.statistics);
     const t3 = performance.now();
-    const timings = { segMs: ms(tQc - t0), qcMs: ms(t1 - tQc), statsMs: measured?.ok ? measured.ms : 0, waitMs: ms(t2 - t1), srMs: ms(t3 - t2) };
+    const timings = {
+      segMs: ms(tQc - t0), qcMs: ms(t1 - tQc), statsMs: measured?.ok ? measured.ms : 0, waitMs: ms(t2 - t1), srMs: ms(t3 - t2),
+    };
     return { ok: true, seg, sr, qc, timings };
   } catch (err) {
     return encodeFailure(err);

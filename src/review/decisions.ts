@@ -21,8 +21,8 @@ export function acceptResult(db: Db, id: number, actor: string): Decision {
 export function rejectResult(db: Db, id: number, actor: string, reason: unknown): Decision {
   const why = reasonOf(reason);
   if (!why) return refuse(400, 'RESULT_REASON_REQUIRED', 'a rejection needs a reason: {"reason": "…"}');
-  return decide(db, id, 'reject', ['awaiting-review'], () =>
-    transitionResult(db, id, ['awaiting-review'], 'rejected', { actor, action: 'reject', reason: why, review: true }), actor, why);
+  const change = { actor, action: 'reject', reason: why, review: true };
+  return decide(db, id, 'reject', ['awaiting-review'], () => transitionResult(db, id, ['awaiting-review'], 'rejected', change), actor, why);
 }
 
 /** awaiting-destination → accepted once its destinations resolve; 422 RESULT_NO_DESTINATION with the reason while not. */
@@ -33,15 +33,19 @@ export function releaseWaitingResult(db: Db, id: number, actor: string): Decisio
     if (released.outcome === 'awaiting-destination') unresolved = released.reason;
     return released.outcome === 'accepted';
   }, actor);
-  if (unresolved) return refuse(422, 'RESULT_NO_DESTINATION', `the result's destinations still cannot be resolved: ${unresolved}`);
+  if (unresolved) return refuse(422, 'RESULT_NO_DESTINATION', `its destinations still cannot be resolved: ${unresolved}`);
   return decided;
 }
 
 /** delivered → retracted: a Rejection Note to every destination that received the result (see retraction.ts). */
-export async function retractResult(ctx: RetractionContext, id: number, actor: string, reason: unknown, safety: unknown): Promise<Decision> {
+export async function retractResult(
+  ctx: RetractionContext, id: number, actor: string, reason: unknown, safety: unknown,
+): Promise<Decision> {
   const why = reasonOf(reason);
   if (!why) return refuse(400, 'RESULT_REASON_REQUIRED', 'a retraction needs a reason: {"reason": "…", "safety": false}');
-  if (safety !== undefined && typeof safety !== 'boolean') return refuse(400, 'RESULT_BAD_REQUEST', 'safety must be true or false');
+  if (safety !== undefined && typeof safety !== 'boolean') {
+    return refuse(400, 'RESULT_BAD_REQUEST', 'safety must be true or false');
+  }
   const before = getResult(ctx.db, id);
   if (!before) return notFound(id);
   if (before.state !== 'delivered') return wrongState(before, 'retract', ['delivered']);
@@ -49,17 +53,20 @@ export async function retractResult(ctx: RetractionContext, id: number, actor: s
   return decide(ctx.db, id, 'retract', ['delivered'], (r) => note.commit(r, actor), actor, why);
 }
 
-/** Runs `move` in one transaction with the audit row; RESULT_STATE when the result is not in `from` (or `move` lost a race). */
-function decide(db: Db, id: number, action: string, from: readonly ResultState[], move: (r: ResultRow) => boolean, actor: string, reason?: string): Decision {
-  const out = transaction(db, (): Decision => {
+/** Runs `move` in one transaction with the audit row; RESULT_STATE when the result is not in `from` (or `move` lost a
+ *  race). */
+function decide(
+  db: Db, id: number, action: string, from: readonly ResultState[], move: (r: ResultRow) => boolean, actor: string, reason?: string,
+): Decision {
+  return transaction(db, (): Decision => {
     const before = getResult(db, id);
     if (!before) return notFound(id);
     if (!from.includes(before.state) || !move(before)) return wrongState(getResult(db, id) ?? before, action, from);
     const after = getResult(db, id)!;
-    recordAudit(db, actor, action, `result:${id}`, { state: before.state }, { state: after.state, ...(reason ? { reason } : {}) });
+    const audited = { state: after.state, ...(reason ? { reason } : {}) };
+    recordAudit(db, actor, action, `result:${id}`, { state: before.state }, audited);
     return { ok: true, result: after };
   });
-  return out;
 }
 
 function reasonOf(reason: unknown): string | undefined {

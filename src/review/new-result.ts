@@ -22,8 +22,10 @@ export interface NewResultInput {
 export function recordNewResult(db: Db, job: FinishedJob, input: NewResultInput): { id: number; state: ResultState } {
   const { state, heldReason } = firstState(db, job, input.qc);
   const qcReasons = input.qc.reasons.map(({ segment, check, message, value, limit }) => ({ segment, check, message, value, limit }));
-  const base = { jobId: job.id, revision: input.revision, qcState: input.qc.state, qcReasons, modelVersion: input.modelVersion };
-  const id = insertResult(db, { ...base, state, heldReason, segments: summarise(input) });
+  const id = insertResult(db, {
+    jobId: job.id, revision: input.revision, state, qcState: input.qc.state, qcReasons, segments: summarise(input),
+    modelVersion: input.modelVersion, heldReason,
+  });
   if (state === 'accepted') {
     const where = resolveResultDestinations(db, { ...job, studyInstanceUid: job.studyUid });
     if (where.ok) enqueueResult(db, { id, jobId: job.id, revision: input.revision }, where.destinations);
@@ -33,9 +35,10 @@ export function recordNewResult(db: Db, job: FinishedJob, input: NewResultInput)
 
 function firstState(db: Db, job: FinishedJob, qc: QcResult): { state: ResultState; heldReason: string | null } {
   const failed = qc.state === 'failed' ? `QC_FAILED: ${qc.reasons.map((r) => r.message).join('; ')}` : undefined;
-  if (failed && job.policy.onQcFail === 'discard') return { state: 'withheld', heldReason: `${failed} (rule ${job.ruleId}: not sent)` };
+  const rule = job.ruleId;
+  if (failed && job.policy.onQcFail === 'discard') return { state: 'withheld', heldReason: `${failed} (rule ${rule}: not sent)` };
   if (failed) return { state: 'awaiting-review', heldReason: failed };
-  if (job.policy.review === 'required') return { state: 'awaiting-review', heldReason: `review required by rule ${job.ruleId}` };
+  if (job.policy.review === 'required') return { state: 'awaiting-review', heldReason: `review required by rule ${rule}` };
   const where = resolveResultDestinations(db, { ...job, studyInstanceUid: job.studyUid });
   return where.ok ? { state: 'accepted', heldReason: null } : { state: 'awaiting-destination', heldReason: where.reason };
 }
@@ -46,6 +49,7 @@ function summarise({ labels, encoded, qc }: NewResultInput): ResultSegment[] {
     const seg = encoded.find((e) => e.label === label);
     const checked = qc.measurements.some((m) => m.segment === label);
     const failed = qc.reasons.some((r) => r.segment === label);
-    return { label, present: !!seg, volumeMl: seg ? seg.volumeMl : null, qc: failed ? 'failed' : checked ? 'passed' : 'none' };
+    const state = failed ? 'failed' : checked ? 'passed' : 'none';
+    return { label, present: !!seg, volumeMl: seg ? seg.volumeMl : null, qc: state };
   });
 }

@@ -25,7 +25,9 @@ export function listPreviews(src: PreviewSource): PreviewEntry[] {
   const cached = readIndex(src);
   if (cached) return cached;
   const labels = src.segFile ? src.segmentLabels : [];
-  const axial = labels.length ? labels.map((l) => `Axial slice with the most voxels of ${l}`) : ['Axial middle slice (no segment voxels)'];
+  const axial = labels.length
+    ? labels.map((l) => `Axial slice with the most voxels of ${l}`)
+    : ['Axial middle slice (no segment voxels)'];
   return [...axial, 'Coronal reformat through the segments'].map((title, n) => ({ n, title }));
 }
 

@@ -11,7 +11,9 @@ import { enqueueDeliveries } from '../export/outbox.js';
 export type Resolution = { ok: true; destinations: string[] } | { ok: false; reason: string };
 
 /** The result's destinations from its rule's runModel action for the job's model (the job's copy when the rule is gone). */
-export function resolveResultDestinations(db: Db, job: Pick<JobRow, 'id' | 'ruleId' | 'modelId' | 'studyInstanceUid' | 'destinations'>): Resolution {
+export function resolveResultDestinations(
+  db: Db, job: Pick<JobRow, 'id' | 'ruleId' | 'modelId' | 'studyInstanceUid' | 'destinations'>,
+): Resolution {
   const rule = currentRules(db)?.rules.find((r) => r.id === job.ruleId);
   const action = rule?.actions.find((a) => a.type === 'runModel' && a.model === job.modelId);
   const requested = action && action.type === 'runModel' ? action.destinations : job.destinations;
@@ -40,13 +42,17 @@ export type Released = { outcome: 'stale' } | { outcome: 'accepted' } | { outcom
  * Moves the result from one of `from` to accepted with its deliveries queued, or to awaiting-destination with the
  * reason when its destinations cannot be resolved.
  */
-export function releaseResult(db: Db, r: { id: number; jobId: number; revision: number }, from: readonly ResultState[], change: ResultChange): Released {
+export function releaseResult(
+  db: Db, r: { id: number; jobId: number; revision: number }, from: readonly ResultState[], change: ResultChange,
+): Released {
   return transaction(db, () => {
     const job = getJob(db, r.jobId);
-    const where = job ? resolveResultDestinations(db, job) : { ok: false as const, reason: `DESTINATION_NOT_FOUND: job ${r.jobId} is gone` };
+    const gone = { ok: false as const, reason: `DESTINATION_NOT_FOUND: job ${r.jobId} is gone` };
+    const where = job ? resolveResultDestinations(db, job) : gone;
     if (!where.ok) {
       const current = getResult(db, r.id)?.state;
-      if (current === 'awaiting-destination' && from.includes(current)) return { outcome: 'awaiting-destination', reason: where.reason };
+      const waiting = current === 'awaiting-destination' && from.includes(current);
+      if (waiting) return { outcome: 'awaiting-destination', reason: where.reason };
       const moved = transitionResult(db, r.id, from, 'awaiting-destination', { ...change, heldReason: where.reason });
       return moved ? { outcome: 'awaiting-destination', reason: where.reason } : { outcome: 'stale' };
     }

@@ -17,7 +17,8 @@ export function resultSummary(ctx: ViewContext, r: ResultRow, job = getJob(ctx.d
     id: r.id, jobId: r.jobId, revision: r.revision, state: r.state,
     qc: { state: r.qcState, reasons: r.qcReasons },
     studyInstanceUid: job?.studyInstanceUid ?? null, seriesInstanceUid: job?.seriesInstanceUid ?? null,
-    modelId: job?.modelId ?? null, modelVersion: r.modelVersion, ruleId: job?.ruleId ?? null, rulesVersion: job?.rulesVersion ?? null,
+    modelId: job?.modelId ?? null, modelVersion: r.modelVersion,
+    ruleId: job?.ruleId ?? null, rulesVersion: job?.rulesVersion ?? null,
     segments: r.segments, heldReason: r.heldReason, reviewedBy: r.reviewedBy, reviewedAt: iso(r.reviewedAt),
     decisionReason: r.decisionReason, viewerUrl: job ? viewerUrl(ctx.viewerUrlTemplate, job) : null,
     createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
@@ -30,11 +31,13 @@ export function resultDetail(ctx: ViewContext, r: ResultRow) {
   const source = job ? previewSource(ctx, r, job) : undefined;
   return {
     ...resultSummary(ctx, r, job),
-    objects: objects.map(({ kind, sopClassUid, sopInstanceUid, seriesInstanceUid }) => ({ kind, sopClassUid, sopInstanceUid, seriesInstanceUid })),
+    objects: objects.map(({ kind, sopClassUid, sopInstanceUid, seriesInstanceUid }) => (
+      { kind, sopClassUid, sopInstanceUid, seriesInstanceUid })),
     previews: (source ? listPreviews(source) : []).map((p) => ({ ...p, url: `/api/results/${r.id}/preview/${p.n}.png` })),
     deliveries: listDeliveries(ctx.db, { resultId: r.id, limit: 1000 }).reverse()
-      .map((d) => ({ id: d.id, destinationId: d.destinationId, sopInstanceUid: d.sopInstanceUid, state: d.state, attempts: d.attempts, lastError: d.lastError })),
-    history: resultHistory(ctx.db, r.id).map((e) => ({ at: iso(e.at), actor: e.actor, action: e.action, from: e.from, to: e.to, reason: e.reason })),
+      .map(({ id, destinationId, sopInstanceUid, state, attempts, lastError }) => (
+        { id, destinationId, sopInstanceUid, state, attempts, lastError })),
+    history: resultHistory(ctx.db, r.id).map((e) => ({ ...e, at: iso(e.at) })),
   };
 }
 
