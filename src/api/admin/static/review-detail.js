@@ -37,6 +37,8 @@ function facts(r) {
     row('Rule', `${r.ruleId} (rules version ${r.rulesVersion})`),
     row('Job', `#${r.jobId}, revision ${r.revision}`),
     r.heldReason ? row('Why held', r.heldReason) : null,
+    r.reviewedBy ? row('Reviewed', `by ${r.reviewedBy}, ${formatTime(r.reviewedAt)}`,
+      r.decisionReason ? h('div', { class: 'subtle' }, r.decisionReason) : null) : null,
     row('Created', formatTime(r.createdAt)),
     row('Updated', formatTime(r.updatedAt)),
     row('Viewer', viewerLink(r.viewerUrl)));

@@ -71,9 +71,9 @@ function queueTable(results, ctx) {
 
 function queueRow(r, ctx) {
   return h('tr', { dataset: { resultId: String(r.id) }, 'aria-current': r.id === ctx.openId ? 'true' : null },
-    h('td', { class: 'mono' }, `#${r.id}`, h('div', { class: 'subtle' }, `job #${r.jobId}, rev ${r.revision}`)),
+    h('td', { class: 'mono nowrap' }, `#${r.id}`, h('div', { class: 'subtle' }, `job #${r.jobId} rev ${r.revision}`)),
     h('td', {}, stateBadge(r.state), qcBadge(r.qc?.state)),
-    h('td', { class: 'mono' },
+    h('td', { class: 'mono nowrap' },
       h('div', { title: r.studyInstanceUid }, shortUid(r.studyInstanceUid)),
       h('div', { class: 'subtle', title: r.seriesInstanceUid }, shortUid(r.seriesInstanceUid))),
     h('td', {}, r.modelId, h('div', { class: 'subtle' }, `version ${r.modelVersion}`)),
