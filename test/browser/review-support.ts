@@ -17,8 +17,8 @@ export const outDir = path.join(repoRoot, 'test-output/review');
 
 export interface Result {
   id: number; state: string; studyInstanceUid: string; modelId: string; ruleId: string; heldReason: string | null;
-  qc: { state: string; reasons: Array<{ segment: string; message: string }> };
-  segments: Array<{ label: string; present: boolean; volumeMl: number | null }>;
+  qc: { state: string; reasons: Array<{ segment: string; check: string; message: string }> };
+  segments: Array<{ label: string; present: boolean; volumeMl: number | null; qc: string }>;
   previews: Array<{ n: number; title: string; url: string }>;
   objects: Array<{ sopInstanceUid: string }>;
   deliveries: Array<{ state: string }>;
@@ -41,13 +41,19 @@ export interface ReviewNode {
   stop: () => Promise<void>;
 }
 
-/** `action` overrides fields of the rule's runModel action (e.g. review, destinations). */
-export async function startReviewNode(action: Record<string, unknown>): Promise<ReviewNode> {
+/**
+ * `action` overrides fields of the rule's runModel action (e.g. review, destinations); `checks`
+ * replaces the QC checks of ct-body-lung's segments (by label) in a copy of the model.
+ */
+export async function startReviewNode(
+  action: Record<string, unknown>, checks?: Record<string, unknown>,
+): Promise<ReviewNode> {
   fs.mkdirSync(outDir, { recursive: true });
   const scp = await startReferenceScp();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-page-'));
   fs.writeFileSync(path.join(dir, 'rules.json'), JSON.stringify({ rules: [] }));
   const node = await startNode({
+    ...(checks ? { models: { dir: modelWithChecks(dir, checks) } } : {}),
     admin: { adminToken: ADMIN_TOKEN, readOnlyToken: READ_ONLY_TOKEN, reviewerToken: REVIEWER_TOKEN },
     routing: { rulesFile: path.join(dir, 'rules.json') },
     review: { viewerUrlTemplate: VIEWER_TEMPLATE },
@@ -97,6 +103,17 @@ export async function startReviewNode(action: Record<string, unknown>): Promise<
       scp.stop();
     },
   };
+}
+
+/** A models folder holding ct-body-lung with its segments' checks replaced (same weights, same id). */
+function modelWithChecks(dir: string, checks: Record<string, unknown>): string {
+  const models = path.join(dir, 'models');
+  const copy = path.join(models, 'ct-body-lung');
+  fs.cpSync(path.join(repoRoot, 'models/ct-body-lung'), copy, { recursive: true });
+  const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'model.json'), 'utf8'));
+  for (const segment of manifest.segments) if (segment.label in checks) segment.checks = checks[segment.label];
+  fs.writeFileSync(path.join(copy, 'model.json'), JSON.stringify(manifest, null, 2));
+  return models;
 }
 
 export async function logIn(p: Page, node: RunningNode, tokenValue: string): Promise<void> {

@@ -58,7 +58,13 @@ function qcSection(qc) {
   return h('div', { class: 'qc' },
     h('p', { class: 'bad' }, `Failed: ${qc.reasons.length} reason${qc.reasons.length === 1 ? '' : 's'}.`),
     h('ul', { class: 'qc-reasons' },
-      qc.reasons.map((r) => h('li', {}, h('strong', {}, r.segment), ` (${r.check}): ${r.message}`))));
+      qc.reasons.map((r) => h('li', {}, h('strong', {}, r.segment), ` (${r.check}): ${withoutSegment(r)}`))));
+}
+
+/** Messages may start with their segment ("Body: 3246 ml, …"), which the list already shows in bold. */
+function withoutSegment(reason) {
+  const prefix = `${reason.segment}: `;
+  return reason.message.startsWith(prefix) ? reason.message.slice(prefix.length) : reason.message;
 }
 
 function segmentTable(segments) {
