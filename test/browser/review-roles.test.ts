@@ -3,7 +3,7 @@
 // want of a destination is released from the page once the destination exists.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, snap, unlabelledControls, type BrowserSession } from '../support/browser.js';
+import { launchBrowser, scrollsSideways, snap, unlabelledControls, type BrowserSession } from '../support/browser.js';
 import { ADMIN_TOKEN, READ_ONLY_TOKEN, waitFor } from '../support/node-process.js';
 import {
   focusedId, logIn, openSection, REVIEWER_TOKEN, startReviewNode, type ReviewNode, type Result,
@@ -106,6 +106,8 @@ describe('Review page roles and the destination wait', () => {
     const row = page.locator(`#jobs tr[data-job-id="${waiting.jobId}"]`);
     const badges = new RegExp(`delivered[\\s\\S]*QC ${delivered.qc.state}`);
     await expect.poll(() => row.locator('.result-badges').innerText(), { timeout: 10_000 }).toMatch(badges);
+    expect(await scrollsSideways(page)).toBe(false);
+    await snap(page, '31-dashboard-result-badges');
     await row.getByRole('button', { name: `Open result ${waiting.id} in Review` }).click();
     await page.locator(`article[data-result-id="${waiting.id}"] #result-title`, { hasText: 'delivered' }).waitFor();
     expect(errors).toEqual([]);

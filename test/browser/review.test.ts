@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, unlabelledControls, type BrowserSession } from '../support/browser.js';
+import { launchBrowser, scrollsSideways, unlabelledControls, type BrowserSession } from '../support/browser.js';
 import { runTool } from '../support/dcmtk.js';
 import { ADMIN_TOKEN, waitFor } from '../support/node-process.js';
 import {
@@ -105,6 +105,7 @@ describe('Review section in Chromium', () => {
     await images.first().screenshot({ path: path.join(outDir, 'preview-0.png') });
     await page.screenshot({ path: path.join(outDir, 'result-awaiting-review.png'), fullPage: true });
     expect(await unlabelledControls(page)).toEqual([]);
+    expect(await scrollsSideways(page)).toBe(false);
   });
 
   it('accepts from the keyboard: focus lands on the result, its SEG and SR reach the archive once', async () => {
