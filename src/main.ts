@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import type { NodeConfig } from './config/schema.js';
 import { openDatabase, transaction } from './db/database.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { exitOnUncaught } from './log/crash-handlers.js';
 import { startDimseListener } from './receive/dimse-listener.js';
 import { InstanceStore } from './store/instance-store.js';
 import { applyRetention } from './store/retention.js';
@@ -16,6 +17,7 @@ import { projectRoot } from './paths.js';
 import { resolveAdminTokens } from './api/admin-auth.js';
 import { createRouter } from './jobs/routing.js';
 import { startJobRunner } from './jobs/runner.js';
+import { removeOrphanTempFiles } from './durable-file.js';
 import { startOutbox } from './export/outbox.js';
 import { metricsHandler } from './metrics/index.js';
 import { seedRules } from './config/rules-file.js';
@@ -35,6 +37,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   const tokens = resolveAdminTokens(config.admin, dataDir, log);
   const route = createRouter(db, log);
   const outbox = startOutbox(db, config, log);
+  for (const file of await removeOrphanTempFiles(path.join(dataDir, 'results'))) log.warn('job.temp.removed', { file });
   const runner = startJobRunner({ db, config, log, models, outbox, dataDir });
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;
@@ -47,8 +50,13 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
 
   const quiet = { seriesMs: config.completion.seriesQuietSeconds * 1000, studyMs: config.completion.studyQuietSeconds * 1000 };
   const sweep = setInterval(() => {
-    onCompletion(transaction(db, () => sweepQuietPeriods(db, quiet, Date.now())));
-    if (route() > 0) runner.kick(); // also picks up completions left unrouted by a restart
+    try {
+      onCompletion(transaction(db, () => sweepQuietPeriods(db, quiet, Date.now())));
+      if (route() > 0) runner.kick(); // also picks up completions left unrouted by a restart
+    } catch (err) {
+      // A busy or full database: the next tick tries again.
+      log.error('completion.sweep.failed', { reason: (err as Error).message });
+    }
   }, config.completion.sweepIntervalMs);
   const retention = cron.schedule(config.retention.schedule, () => {
     const dirs = { studiesDir: path.join(dataDir, 'studies'), resultsDir: path.join(dataDir, 'results') };
@@ -92,6 +100,7 @@ export async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.log.level);
+  exitOnUncaught(log);
   let stop: () => Promise<void>;
   try {
     stop = await runNode(config, log);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../log/logger.js';
-import { sameSecret } from './auth.js';
+import { parseAuthorization, sameSecret } from './auth.js';
 import { problem } from '../http/problem.js';
 
 export type Role = 'admin' | 'read-only' | 'reviewer';
@@ -48,10 +48,10 @@ export function requireAdmin(tokens: AdminTokens) {
 }
 
 function roleOf(tokens: AdminTokens, header: string): Role | undefined {
-  const m = /^Bearer (.+)$/.exec(header);
-  if (!m) return undefined;
-  if (sameSecret(m[1], tokens.admin)) return 'admin';
-  if (tokens.reviewer && sameSecret(m[1], tokens.reviewer)) return 'reviewer';
-  if (tokens.readOnly && sameSecret(m[1], tokens.readOnly)) return 'read-only';
+  const given = parseAuthorization(header);
+  if (given?.scheme !== 'bearer') return undefined;
+  if (sameSecret(given.credentials, tokens.admin)) return 'admin';
+  if (tokens.reviewer && sameSecret(given.credentials, tokens.reviewer)) return 'reviewer';
+  if (tokens.readOnly && sameSecret(given.credentials, tokens.readOnly)) return 'read-only';
   return undefined;
 }

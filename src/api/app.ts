@@ -8,8 +8,10 @@ import type { ModelRegistry } from '../infer/index.js';
 import type { Logger } from '../log/logger.js';
 import { projectRoot } from '../paths.js';
 import { stowHandler } from '../receive/stow-rs.js';
+import { requireStowHost } from '../receive/stow-access.js';
 import type { InstanceStore } from '../store/instance-store.js';
 import { requireAdmin, type AdminTokens } from './admin-auth.js';
+import { adminSecurityHeaders } from './security-headers.js';
 import { requireStowAuth } from './auth.js';
 import { problem } from '../http/problem.js';
 import { deliveriesRouter } from './routes/deliveries.js';
@@ -39,11 +41,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   const stow = stowHandler(deps.store, deps.log);
   const stowAuth = requireStowAuth(deps.config.http.stow.auth);
-  app.post('/dicomweb/studies', stowAuth, stow);
-  app.post('/dicomweb/studies/:study', stowAuth, stow);
+  const stowHost = requireStowHost(deps.config.http.stow.allowedHosts, deps.log);
+  app.post('/dicomweb/studies', stowHost, stowAuth, stow);
+  app.post('/dicomweb/studies/:study', stowHost, stowAuth, stow);
   app.get('/api/health', health(deps));
   app.get('/metrics', deps.metrics);
-  app.use('/admin', express.static(path.join(projectRoot, 'src/api/admin/static'), { fallthrough: true, index: 'index.html' }));
+  app.use('/admin', adminSecurityHeaders, express.static(path.join(projectRoot, 'src/api/admin/static'), { fallthrough: true, index: 'index.html' }));
 
   const api = express.Router();
   api.use(requireAdmin(deps.tokens));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import cron from 'node-cron';
 import { configSchema, type NodeConfig } from './schema.js';
+import { exposureProblems } from './exposure.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -20,6 +21,9 @@ const envOverrides: Array<[string, string[], (v: string) => unknown]> = [
   ['DICOM_AE_TITLE', ['dicom', 'aeTitle'], String],
   ['DICOM_PORT', ['dicom', 'port'], Number],
   ['HTTP_PORT', ['http', 'port'], Number],
+  ['DICOM_HOST', ['dicom', 'host'], String],
+  ['HTTP_HOST', ['http', 'host'], String],
+  ['STOW_ALLOWED_HOSTS', ['http', 'stow', 'allowedHosts'], (v) => v.split(',').map((h) => h.trim()).filter(Boolean)],
   ['DATA_DIR', ['storage', 'dataDir'], String],
   ['LOG_LEVEL', ['log', 'level'], String],
   ['ADMIN_TOKEN', ['admin', 'adminToken'], String],
@@ -57,6 +61,7 @@ function semanticProblems(c: NodeConfig): string[] {
   const out: string[] = [];
   if (!cron.validate(c.retention.schedule)) out.push(`retention>schedule: not a valid cron expression '${c.retention.schedule}'`);
   if (!cron.validate(c.export.schedule)) out.push(`export>schedule: not a valid cron expression '${c.export.schedule}'`);
+  out.push(...exposureProblems(c));
   if (c.dicom.tls.enabled) {
     for (const k of ['keyFile', 'certFile'] as const) {
       if (!c.dicom.tls[k] || !fs.existsSync(c.dicom.tls[k])) out.push(`dicom>tls>${k}: file not found '${c.dicom.tls[k]}'`);

@@ -18,8 +18,9 @@ export interface NodeConfig {
     pduTimeoutMs: number;
     tls: { enabled: boolean; port: number; keyFile: string; certFile: string; caFile: string; requireClientCert: boolean };
   };
-  http: { port: number; host: string; stow: { auth: StowAuth } };
-  storage: { dataDir: string; minFreeMb: number };
+  /** `stow.allowedHosts`: addresses or CIDR ranges (or `*`) that may send STOW-RS. */
+  http: { port: number; host: string; stow: { auth: StowAuth; allowedHosts: string[] } };
+  storage: { dataDir: string; minFreeMb: number; stateReserveMb: number };
   completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number };
   retention: { maxAgeDays: number; schedule: string };
   /** Model folders; a relative path resolves against the installation folder. */
@@ -77,6 +78,7 @@ export const configSchema = strict({
     port,
     host: { type: 'string', minLength: 1 },
     stow: strict({
+      allowedHosts: { type: 'array', items: { type: 'string', minLength: 1 } },
       auth: {
         oneOf: [
           strict({ type: { const: 'none' } }),
@@ -86,7 +88,7 @@ export const configSchema = strict({
       },
     }),
   }),
-  storage: strict({ dataDir: { type: 'string', minLength: 1 }, minFreeMb: { type: 'number', minimum: 0 } }),
+  storage: strict({ dataDir: { type: 'string', minLength: 1 }, minFreeMb: { type: 'number', minimum: 0 }, stateReserveMb: { type: 'integer', minimum: 0 } }),
   completion: strict({
     seriesQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
     studyQuietSeconds: { type: 'number', exclusiveMinimum: 0 },

@@ -131,6 +131,10 @@ export const migrations: string[] = [
      UNIQUE (job_id, destination_id, sop_instance_uid)
    );
    CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);`,
+  // Lease identities: a delivery claim's token (a batch that lost its lease settles nothing), and
+  // the boot id of the node process holding a job's lease (released at once after a restart).
+  `ALTER TABLE deliveries ADD COLUMN lease_token TEXT;
+   ALTER TABLE jobs ADD COLUMN lease_owner TEXT;`,
   // Results (issue 10): one row per job × revision with its QC and review state and a history; result objects
   // gain the revision and the KOS of a retraction; deliveries name their result; jobs carry the rule's review
   // policy. Jobs finished before this migration get a result row of their own (accepted or delivered).

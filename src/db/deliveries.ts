@@ -1,4 +1,5 @@
 // Repository for the deliveries table (the outbox): one row per object × destination, claimed with leases.
+import crypto from 'node:crypto';
 import { prepared, transaction, type Db } from './database.js';
 
 /** Every delivery state, declared once: the API, metrics and retention take theirs from here. */
@@ -17,11 +18,16 @@ export interface DeliveryRow {
   id: number; jobId: number | null; resultId: number | null; destinationId: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string;
   path: string; state: DeliveryState; attempts: number; nextAttemptAt: number; leaseUntil: number | null; lastError: string | null;
   createdAt: number; updatedAt: number; deliveredAt: number | null;
+  /** The claim holding the row while `sending`: each claim gets a new one, so a stale batch matches nothing. */
+  leaseToken: string | null;
 }
+
+/** What settling needs of a claimed row: which row, and which claim of it. */
+export type DeliveryClaim = Pick<DeliveryRow, 'id' | 'leaseToken'>;
 
 const COLUMNS = `id, job_id AS jobId, result_id AS resultId, destination_id AS destinationId, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid,
   transfer_syntax_uid AS transferSyntaxUid, path, state, attempts, next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil,
-  last_error AS lastError, created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt`;
+  last_error AS lastError, created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt, lease_token AS leaseToken`;
 
 /** Inserts pending rows; an object already queued for the same job and destination is left alone. Returns how many are new. */
 export function insertDeliveries(db: Db, items: DeliveryItem[], now = Date.now()): number {
@@ -36,7 +42,7 @@ export function insertDeliveries(db: Db, items: DeliveryItem[], now = Date.now()
 
 /** Rows left `sending` by a crash or a stop whose lease ran out go back to `pending`. */
 export function releaseExpiredLeases(db: Db, now = Date.now()): number {
-  return prepared(db, `UPDATE deliveries SET state = 'pending', lease_until = NULL, updated_at = ? WHERE state = 'sending' AND lease_until < ?`).run(now, now).changes;
+  return prepared(db, `UPDATE deliveries SET state = 'pending', lease_until = NULL, lease_token = NULL, updated_at = ? WHERE state = 'sending' AND lease_until < ?`).run(now, now).changes;
 }
 
 export function destinationsWithDueDeliveries(db: Db, now = Date.now()): string[] {
@@ -49,32 +55,46 @@ export function nextWakeAt(db: Db): number | undefined {
   return r.t ?? undefined;
 }
 
-/** Claims up to `limit` due rows of one destination, oldest due first: sending, leased, attempts + 1. */
+/** Claims up to `limit` due rows of one destination, oldest due first: sending, leased, attempts + 1, one new token. */
 export function claimDeliveries(db: Db, destinationId: string, limit: number, leaseUntil: number, now = Date.now()): DeliveryRow[] {
   return transaction(db, () => {
     const rows = prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE destination_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
       .all(destinationId, now, limit) as DeliveryRow[];
-    const claim = prepared(db, `UPDATE deliveries SET state = 'sending', lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`);
+    const leaseToken = crypto.randomUUID();
+    const claim = prepared(db, `UPDATE deliveries SET state = 'sending', lease_until = ?, lease_token = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`);
     for (const r of rows) {
-      claim.run(leaseUntil, now, r.id);
-      Object.assign(r, { state: 'sending', leaseUntil, attempts: r.attempts + 1 });
+      claim.run(leaseUntil, leaseToken, now, r.id);
+      Object.assign(r, { state: 'sending', leaseUntil, leaseToken, attempts: r.attempts + 1 });
     }
     return rows;
   });
 }
 
-// The updates below only touch rows still `sending`: a row whose lease ran out and was claimed
-// again belongs to the newer attempt.
-export function markDelivered(db: Db, id: number, now = Date.now()): void {
-  prepared(db, `UPDATE deliveries SET state = 'delivered', delivered_at = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'`).run(now, now, id);
+/** Heartbeat of a batch still sending: extends its lease; returns how many of its rows it still holds. */
+export function renewDeliveryLeases(db: Db, leaseToken: string, leaseUntil: number): number {
+  return prepared(db, `UPDATE deliveries SET lease_until = ? WHERE lease_token = ? AND state = 'sending'`)
+    .run(leaseUntil, leaseToken).changes;
 }
 
-export function markRetry(db: Db, id: number, nextAttemptAt: number, error: string, now = Date.now()): void {
-  prepared(db, `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'`).run(nextAttemptAt, error, now, id);
+// The updates below only touch a row still `sending` under the same claim: a row whose lease ran
+// out and was claimed again belongs to the newer claim (attempt counts repeat after a replay, tokens do not).
+const HELD = `id = @id AND state = 'sending' AND lease_token = @leaseToken`;
+
+const RELEASED = 'lease_until = NULL, lease_token = NULL, updated_at = @now';
+
+export function markDelivered(db: Db, c: DeliveryClaim, now = Date.now()): boolean {
+  return prepared(db, `UPDATE deliveries SET state = 'delivered', delivered_at = @now, last_error = NULL, ${RELEASED}
+    WHERE ${HELD}`).run({ id: c.id, leaseToken: c.leaseToken, now }).changes === 1;
 }
 
-export function markFinal(db: Db, id: number, state: 'failed-permanent' | 'dead', error: string, now = Date.now()): void {
-  prepared(db, `UPDATE deliveries SET state = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'`).run(state, error, now, id);
+export function markRetry(db: Db, c: DeliveryClaim, nextAttemptAt: number, error: string, now = Date.now()): boolean {
+  return prepared(db, `UPDATE deliveries SET state = 'pending', next_attempt_at = @nextAttemptAt, last_error = @error, ${RELEASED}
+    WHERE ${HELD}`).run({ id: c.id, leaseToken: c.leaseToken, nextAttemptAt, error, now }).changes === 1;
+}
+
+export function markFinal(db: Db, c: DeliveryClaim, state: 'failed-permanent' | 'dead', error: string, now = Date.now()): boolean {
+  return prepared(db, `UPDATE deliveries SET state = @state, last_error = @error, ${RELEASED} WHERE ${HELD}`)
+    .run({ id: c.id, leaseToken: c.leaseToken, state, error, now }).changes === 1;
 }
 
 export function getDelivery(db: Db, id: number): DeliveryRow | undefined {
@@ -96,7 +116,7 @@ export function listDeliveries(db: Db, f: DeliveryFilter = {}): DeliveryRow[] {
 
 /** Dead or permanently failed → pending again with a fresh attempt count. False when the row is in another state. */
 export function replayDelivery(db: Db, id: number, now = Date.now()): boolean {
-  return prepared(db, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND state IN ('dead', 'failed-permanent')`).run(now, now, id).changes === 1;
+  return prepared(db, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, lease_token = NULL, updated_at = ? WHERE id = ? AND state IN ('dead', 'failed-permanent')`).run(now, now, id).changes === 1;
 }
 
 export function countDeliveriesByState(db: Db): Map<string, number> {

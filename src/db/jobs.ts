@@ -95,14 +95,14 @@ export interface ClaimedJob {
 }
 export interface StageRecord { stage: string; startedAt: string; endedAt: string; ms: number }
 
-/** Claims up to `limit` pending runModel/forward jobs, oldest first, in one transaction. */
-export function claimJobs(db: Db, limit: number, leaseMs: number, now = Date.now()): ClaimedJob[] {
+/** Claims up to `limit` pending runModel/forward jobs, oldest first, in one transaction; `owner`: the claimer's boot id. */
+export function claimJobs(db: Db, limit: number, leaseMs: number, now = Date.now(), owner: string | null = null): ClaimedJob[] {
   if (limit <= 0) return [];
   return transaction(db, () => {
     const rows = prepared(db, `SELECT id, attempts, study_uid, action, model_id, series_uid, outputs, destinations, rule_id, review, on_qc_fail FROM jobs
       WHERE state = 'pending' AND action IN ('runModel','forward') ORDER BY id LIMIT ?`).all(limit) as Array<Record<string, any>>;
-    const claim = prepared(db, `UPDATE jobs SET state = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`);
-    return rows.filter((r) => claim.run(now + leaseMs, now, r.id).changes === 1).map((r) => ({
+    const claim = prepared(db, `UPDATE jobs SET state = 'running', lease_until = ?, lease_owner = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`);
+    return rows.filter((r) => claim.run(now + leaseMs, owner, now, r.id).changes === 1).map((r) => ({
       id: r.id, attempts: r.attempts + 1, studyUid: r.study_uid, action: r.action, modelId: r.model_id, seriesUid: r.series_uid,
       outputs: JSON.parse(r.outputs), destinations: JSON.parse(r.destinations),
       ruleId: r.rule_id, policy: { review: r.review, onQcFail: r.on_qc_fail },
@@ -120,12 +120,22 @@ export function releaseLease(db: Db, job: ClaimedJob, now = Date.now()): void {
   prepared(db, `UPDATE jobs SET lease_until = ? WHERE id = ? AND attempts = ? AND state = 'running'`).run(now, job.id, job.attempts);
 }
 
+/**
+ * On start: leases held by an earlier boot of this node (the database is the node's own, so any
+ * other owner is a process that died) end now, instead of after their whole lease. Recovery then
+ * requeues them, counting the attempt. Returns the released job ids.
+ */
+export function releaseLeasesOfEarlierBoots(db: Db, bootId: string, now = Date.now()): number[] {
+  return (prepared(db, `UPDATE jobs SET lease_until = ?
+    WHERE state = 'running' AND lease_owner IS NOT ? AND lease_until >= ? RETURNING id`).all(now - 1, bootId, now) as Array<{ id: number }>).map((r) => r.id);
+}
+
 /** Running jobs whose lease ran out (the node died mid-job): back to pending, or failed after maxAttempts. */
 export function recoverExpiredLeases(db: Db, maxAttempts: number, now = Date.now()): { requeued: number[]; failed: number[] } {
   return transaction(db, () => {
     const expired = prepared(db, `SELECT id, attempts FROM jobs WHERE state = 'running' AND lease_until < ?`).all(now) as Array<{ id: number; attempts: number }>;
-    const requeue = prepared(db, `UPDATE jobs SET state = 'pending', lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'`);
-    const fail = prepared(db, `UPDATE jobs SET state = 'failed', lease_until = NULL, reason = ?, updated_at = ? WHERE id = ? AND state = 'running'`);
+    const requeue = prepared(db, `UPDATE jobs SET state = 'pending', lease_until = NULL, lease_owner = NULL, updated_at = ? WHERE id = ? AND state = 'running'`);
+    const fail = prepared(db, `UPDATE jobs SET state = 'failed', lease_until = NULL, lease_owner = NULL, reason = ?, updated_at = ? WHERE id = ? AND state = 'running'`);
     const out = { requeued: [] as number[], failed: [] as number[] };
     for (const j of expired) {
       if (j.attempts < maxAttempts) { requeue.run(now, j.id); out.requeued.push(j.id); }
@@ -147,6 +157,6 @@ export function appendStage(db: Db, job: ClaimedJob, s: StageRecord): void {
 
 /** Ends a claimed job (call inside the transaction that made its results durable); false when it is no longer ours. */
 export function finishJob(db: Db, job: ClaimedJob, state: 'done' | 'failed', reason: string | null = null, now = Date.now()): boolean {
-  return prepared(db, `UPDATE jobs SET state = ?, reason = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND attempts = ? AND state = 'running'`)
+  return prepared(db, `UPDATE jobs SET state = ?, reason = ?, lease_until = NULL, lease_owner = NULL, updated_at = ? WHERE id = ? AND attempts = ? AND state = 'running'`)
     .run(state, reason, now, job.id, job.attempts).changes === 1;
 }

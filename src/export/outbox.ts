@@ -6,7 +6,7 @@ import cron from 'node-cron';
 import type { NodeConfig } from '../config/schema.js';
 import { transaction, type Db } from '../db/database.js';
 import {
-  claimDeliveries, destinationsWithDueDeliveries, insertDeliveries, markDelivered, markFinal, markRetry, nextWakeAt, releaseExpiredLeases,
+  claimDeliveries, destinationsWithDueDeliveries, insertDeliveries, markDelivered, markFinal, markRetry, nextWakeAt, releaseExpiredLeases, renewDeliveryLeases,
   type DeliveryItem, type DeliveryRow,
 } from '../db/deliveries.js';
 import { getDestination } from '../db/destinations.js';
@@ -84,14 +84,25 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
   async function sendBatch(destinationId: string, rows: DeliveryRow[]): Promise<void> {
     const d = getDestination(db, destinationId);
     const started = Date.now();
+    const heartbeat = keepLease(rows[0].leaseToken!);
     let outcomes: Outcome[];
     try {
       outcomes = d ? await deliver(d, rows) : rows.map(() => permanent(`destination ${destinationId} no longer exists`));
     } catch (err) {
       outcomes = rows.map(() => permanent(`unexpected send error: ${(err as Error).message}`));
+    } finally {
+      clearInterval(heartbeat);
     }
     if (stopping && outcomes.every((o) => o.kind === 'transient')) return; // cut short by stop(): the leases expire
     settle(destinationId, rows, outcomes, Date.now() - started);
+  }
+
+  /** A slow peer or a large SEG outlives one lease: renew it while the batch sends, as the job runner does. */
+  function keepLease(leaseToken: string): NodeJS.Timeout {
+    const leaseMs = cfg.leaseSeconds * 1000;
+    return setInterval(() => {
+      try { renewDeliveryLeases(db, leaseToken, Date.now() + leaseMs); } catch { /* a missed beat only shortens the lease */ }
+    }, Math.max(100, leaseMs / 3));
   }
 
   function deliver(d: Destination, rows: DeliveryRow[]): Promise<Outcome[]> {
@@ -113,20 +124,20 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
   function settleOne(row: DeliveryRow, outcome: Outcome, now: number): void {
     const fields = { deliveryId: row.id, jobId: row.jobId, destinationId: row.destinationId, sopInstanceUid: row.sopInstanceUid, attempts: row.attempts };
     if (outcome.kind === 'delivered') {
-      markDelivered(db, row.id, now);
-      settleResultOfDelivery(db, row.id, now);   // the result's last delivery moves it to delivered
+      // the result's last delivery moves it to delivered (only when this claim still held the row)
+      if (markDelivered(db, row, now)) settleResultOfDelivery(db, row.id, now);
       return;
     }
     if (outcome.kind === 'permanent') {
-      markFinal(db, row.id, 'failed-permanent', outcome.reason, now);
+      markFinal(db, row, 'failed-permanent', outcome.reason, now);
       return log.warn('export.failed', { ...fields, state: 'failed-permanent', reason: outcome.reason });
     }
     if (row.attempts >= cfg.retry.maxAttempts) {
-      markFinal(db, row.id, 'dead', `${outcome.reason} (gave up after ${row.attempts} attempts)`, now);
+      markFinal(db, row, 'dead', `${outcome.reason} (gave up after ${row.attempts} attempts)`, now);
       return log.warn('export.failed', { ...fields, state: 'dead', reason: outcome.reason });
     }
     const delayMs = retryDelayMs(row.attempts, cfg.retry);
-    markRetry(db, row.id, now + delayMs, outcome.reason, now);
+    markRetry(db, row, now + delayMs, outcome.reason, now);
     log.info('export.retry', { ...fields, delayMs, reason: outcome.reason });
   }
 

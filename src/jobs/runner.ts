@@ -1,7 +1,9 @@
 // The job runner: claims pending jobs with a lease and moves them through load → infer → encode →
 // export (hand-off to the outbox). Every hand-off is a table row, so a crash at any point leaves a
 // job whose lease runs out and is claimed again; results are idempotent (deterministic UIDs).
+import crypto from 'node:crypto';
 import type { NodeConfig } from '../config/schema.js';
+import { openDiskReserve } from '../db/disk-reserve.js';
 import type { Db } from '../db/database.js';
 import type { Outbox } from '../export/outbox.js';
 import type { ModelRegistry } from '../infer/index.js';
@@ -9,7 +11,9 @@ import type { Logger } from '../log/logger.js';
 import { observeStage } from '../metrics/index.js';
 import { failureReason } from './errors.js';
 import { forwardJob } from './forward-job.js';
-import { appendStage, claimJobs, finishJob, jobStages, recoverExpiredLeases, releaseLease, renewLease, type ClaimedJob } from '../db/jobs.js';
+import {
+  appendStage, claimJobs, finishJob, jobStages, recoverExpiredLeases, releaseLease, releaseLeasesOfEarlierBoots, renewLease, type ClaimedJob,
+} from '../db/jobs.js';
 import { runModelJob, type JobContext } from './run-model-job.js';
 
 export interface JobRunner {
@@ -27,6 +31,14 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
   const working = new Map<number, { job: ClaimedJob; run: Promise<void> }>();
   let stopping = false;
   let scheduled = false;
+  // This process's identity on the leases it takes: a later boot knows these holders are gone.
+  const bootId = crypto.randomUUID();
+  for (const id of releaseLeasesOfEarlierBoots(db, bootId)) {
+    log.warn('job.lease.released', { jobId: id, reason: 'held by an earlier boot of this node' });
+  }
+  const mb = 1048576;
+  const reserve = openDiskReserve(deps.dataDir, config.storage.stateReserveMb * mb, config.storage.minFreeMb * mb,
+    (reason) => log.warn('disk.reserve.released', { reason, mb: config.storage.stateReserveMb }));
 
   const kick = () => {
     if (stopping || scheduled) return;
@@ -41,7 +53,8 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
       const recovered = recoverExpiredLeases(db, cfg.maxAttempts);
       for (const id of recovered.requeued) log.warn('job.lease.expired', { jobId: id, requeued: true });
       for (const id of recovered.failed) log.error('job.failed', { jobId: id, reason: 'JOB_LEASE_EXPIRED' });
-      for (const job of claimJobs(db, cfg.concurrency - working.size, leaseMs)) {
+      if (reserve.restore()) log.info('disk.reserve.restored', { mb: config.storage.stateReserveMb });
+      for (const job of claimJobs(db, cfg.concurrency - working.size, leaseMs, Date.now(), bootId)) {
         const run = runClaimed(job).finally(() => { working.delete(job.id); kick(); });
         working.set(job.id, { job, run });
       }
@@ -60,7 +73,10 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
     try {
       const ctx: JobContext = {
         db, models: deps.models, dataDir: deps.dataDir, uidRoot: config.node.uidRoot, omitEmptyFrames: cfg.omitEmptyFrames,
-        recordStage: (s) => { appendStage(db, job, s); observeStage(s.stage, s.ms); },
+        recordStage: (s) => {
+          try { appendStage(db, job, s); } catch { /* a lost timing (full disk) must not become the job's failure */ }
+          observeStage(s.stage, s.ms);
+        },
       };
       const finished = job.action === 'forward' ? forwardJob(db, job) : await runModelJob(ctx, job);
       if (finished) {
@@ -73,7 +89,8 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
       // Stopping: the model pools are shut down under us; the job keeps its lease and runs again after restart.
       if (stopping) return;
       const reason = failureReason(err);
-      try { finishJob(db, job, 'failed', reason); } catch { /* lease expiry retries it */ }
+      // A full disk is the likeliest reason to fail here: the reserve makes room to record it.
+      try { reserve.write(() => finishJob(db, job, 'failed', reason)); } catch { /* lease expiry retries it */ }
       log.error('job.failed', { jobId: job.id, studyUid: job.studyUid, ms: Date.now() - started, reason });
     } finally {
       clearInterval(heartbeat);

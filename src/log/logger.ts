@@ -7,13 +7,15 @@ export type LogEvent =
   | 'dimse.listening' | 'dimse.association.accepted' | 'dimse.association.rejected'
   | 'dimse.association.released' | 'dimse.association.aborted' | 'dimse.protocol.violation'
   | 'dimse.echo' | 'store.instance.stored' | 'store.instance.replaced' | 'store.instance.failed'
-  | 'stow.request' | 'stow.instance.failed'
+  | 'stow.request' | 'stow.instance.failed' | 'stow.host.rejected'
   | 'study.series.complete' | 'study.complete' | 'study.reopened'
   | 'retention.removed' | 'retention.failed' | 'http.listening' | 'http.error'
   | 'route.study.routed' | 'route.failed' | 'rules.loaded' | 'admin.token.generated' | 'admin.write'
   | 'model.ready' | 'model.refused' | 'model.provider.fallback' | 'model.run.timeout' | 'model.worker.error' | 'model.worker.failed'
   | 'job.started' | 'job.done' | 'job.failed' | 'job.abandoned' | 'job.lease.expired' | 'job.poll.failed'
   | 'export.delivered' | 'export.retry' | 'export.failed' | 'export.circuit.open' | 'export.circuit.closed'
+  | 'node.crashed' | 'completion.sweep.failed' | 'job.lease.released' | 'job.temp.removed'
+  | 'disk.reserve.released' | 'disk.reserve.restored'
   | 'review.decision' | 'review.preview.failed';
 
 export type Fields = Record<string, unknown>;

@@ -9,8 +9,10 @@ import type { InstanceWriter } from '../store/instance-writer.js';
 import { part10Prefix } from '../store/part10-meta.js';
 import { Status as StoreStatus } from '../store/status.js';
 import { chooseTransferSyntax, isStorageSopClass, isVerification } from './presentation.js';
-import { PduFramer, PduViolation } from './pdu-framer.js';
+import { AssociationGuard } from './association-guard.js';
+import type { AssociateRqFault } from './associate-rq.js';
 import type { CallerRule } from '../config/schema.js';
+import { callerAllowed, normaliseHost } from './peer-address.js';
 
 const { Scp, Dataset, constants, responses } = dimse;
 const { PresentationContextResult: PC, RejectResult, RejectSource, RejectReason, AbortSource, AbortReason } = constants;
@@ -44,6 +46,7 @@ export class NodeAssociation extends Scp {
   private readonly outcomes = new WeakMap<CStoreRequest, PendingStore>();
   private accepted = false;
   private holdsSlot = false;
+  private closing = false;
   private stored = 0;
   private failed = 0;
   private readonly openedAt = Date.now();
@@ -52,7 +55,18 @@ export class NodeAssociation extends Scp {
     super(sock, opts);
     this.guardSocket();
     sock.once('close', () => this.onClosed());
-    this.on('networkError', (err: Error) => this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe, reason: err.message }));
+    // dcmjs-dimse reports a PDU or DIMSE message it cannot read only as this event; the peer would
+    // hear nothing, so the association is aborted. Its socket timeout is handled below instead.
+    this.on('networkError', (err: Error) => {
+      if (this.sock.destroyed || this.closing || /Connection timeout/.test(err.message)) return;
+      this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe, reason: err.message });
+      this.abortAssociation(err.message, AbortReason.InvalidPduParameter);
+    });
+    // No PDU for pduTimeoutMs (the library arms the socket timeout with it): the peer stalled, also
+    // inside a PDU. A commit still running is the node's own wait, not the peer's.
+    sock.on('timeout', () => {
+      if (this.committing === 0 && !this.closing) this.abortAssociation('no PDU within the PDU timeout');
+    });
   }
 
   override associationRequested(association: Association): void {
@@ -66,6 +80,8 @@ export class NodeAssociation extends Scp {
     };
     if (called !== this.deps.aeTitle) return reject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeNotRecognized, 'called AE title is not this node');
     if (!callerAllowed(this.deps.allowedCallers, this.callingAe, host)) return reject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized, 'calling AE title/host not in the allow-list');
+    // The guard lets one A-ASSOCIATE-RQ through per connection; a slot is still claimed at most once.
+    if (this.holdsSlot) return;
     if (!this.deps.claimSlot()) return reject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded, 'too many concurrent associations');
     this.holdsSlot = true;
     let acceptedContexts = 0;
@@ -135,9 +151,11 @@ export class NodeAssociation extends Scp {
   }
 
   /** Sends A-ABORT and closes; used on protocol violations and at shutdown. */
-  abortAssociation(why: string): void {
+  abortAssociation(why: string, reason: number = AbortReason.UnexpectedPdu): void {
+    if (this.closing) return;
+    this.closing = true;
     this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'node', reason: why });
-    if (!this.sock.destroyed) this.sock.end(Buffer.from([0x07, 0, 0, 0, 0, 4, 0, 0, AbortSource.ServiceProvider, AbortReason.UnexpectedPdu]));
+    if (!this.sock.destroyed) this.sock.end(Buffer.from([0x07, 0, 0, 0, 0, 4, 0, 0, AbortSource.ServiceProvider, reason]));
     setTimeout(() => this.sock.destroy(), 200).unref();
   }
 
@@ -146,24 +164,36 @@ export class NodeAssociation extends Scp {
   }
 
   private guardSocket(): void {
-    const framer = new PduFramer({ maxAssociateRq: 64 * 1024, maxPData: () => (this.accepted ? this.deps.maxPduLength : undefined) });
+    const guard = new AssociationGuard({
+      maxAssociateRq: 64 * 1024, maxPData: () => (this.accepted ? this.deps.maxPduLength : undefined), accepted: () => this.accepted,
+    });
     const libraryListeners = this.sock.listeners('data') as Array<(chunk: Buffer) => void>;
     this.sock.removeAllListeners('data');
     this.sock.on('data', (chunk: Buffer) => {
-      let pdus: Buffer[];
-      try {
-        pdus = framer.push(chunk);
-      } catch (err) {
-        if (!(err instanceof PduViolation)) throw err;
-        this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe, reason: err.message });
-        this.sock.pause();
-        void this.receiving?.writer.abandon();
-        this.receiving = undefined;
-        this.abortAssociation(err.message);
-        return;
-      }
+      const { pdus, fault } = guard.push(chunk);
       for (const pdu of pdus) for (const l of libraryListeners) l.call(this.sock, pdu);
+      if (fault && !this.closing) this.refuse(fault);
     });
+    // The listener keeps half-open connections, so a peer that stops inside a PDU and closes its
+    // side still hears why (with Node's default, the socket is unwritable once the peer's FIN came).
+    this.sock.on('end', () => {
+      if (guard.midPdu && !this.closing) this.refuse({ answer: 'abort', reason: AbortReason.InvalidPduParameter, why: 'connection closed inside a PDU' });
+      else if (!this.closing) this.sock.end();
+    });
+  }
+
+  /** Answers a protocol violation found by the guard, and ends the association. */
+  private refuse(fault: AssociateRqFault): void {
+    this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe, reason: fault.why });
+    this.sock.pause();
+    void this.receiving?.writer.abandon();
+    this.receiving = undefined;
+    if (fault.answer === 'abort') return this.abortAssociation(fault.why, fault.reason);
+    this.closing = true;
+    this.deps.log.warn('dimse.association.rejected', { associationId: this.id, host: normaliseHost(this.sock.remoteAddress), reason: fault.why });
+    this.sendAssociationReject(fault.result, fault.source, fault.reason);
+    this.sock.end();
+    setTimeout(() => this.sock.destroy(), 500).unref();
   }
 
   private onClosed(): void {
@@ -190,13 +220,4 @@ export class NodeAssociation extends Scp {
     context.setResult(PC.Accept, ts);
     return true;
   }
-}
-
-function callerAllowed(rules: CallerRule[], callingAe: string, host: string): boolean {
-  return rules.some((r) => (r.aeTitle === '*' || r.aeTitle === callingAe) && (!r.host || normaliseHost(r.host) === host));
-}
-
-function normaliseHost(h: string | undefined): string {
-  if (!h) return '';
-  return h.startsWith('::ffff:') ? h.slice(7) : h === '::1' ? '127.0.0.1' : h;
 }

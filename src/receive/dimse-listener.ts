@@ -34,7 +34,8 @@ export async function startDimseListener(config: NodeConfig, store: InstanceStor
     associations.add(a);
     socket.once('close', () => associations.delete(a));
   };
-  const servers: net.Server[] = [net.createServer(onSocket)];
+  // Half-open: a peer's FIN does not end our side before a pending A-ABORT is written (see NodeAssociation).
+  const servers: net.Server[] = [net.createServer({ allowHalfOpen: true }, onSocket)];
   if (c.tls.enabled) {
     servers.push(tls.createServer({
       key: fs.readFileSync(c.tls.keyFile), cert: fs.readFileSync(c.tls.certFile),

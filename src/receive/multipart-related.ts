@@ -4,7 +4,10 @@ import StreamSearch from 'streamsearch';
 
 export interface PartSink {
   write(chunk: Buffer): void;
+  /** The part's delimiter came: the part is whole. */
   end(): void;
+  /** The body stopped inside this part (cut, malformed or aborted): it must not be kept. */
+  abort(): void;
 }
 
 export class MalformedMultipart extends Error {}
@@ -32,12 +35,21 @@ export class MultipartRelatedParser {
     this.search.push(chunk);
   }
 
-  /** Call at the end of the body; throws when the close delimiter never came. */
+  /** Call at the end of the body; throws when the close delimiter never came. A last part with
+   *  no delimiter after it is aborted, never ended: a body cut exactly between two data elements
+   *  would otherwise parse as a whole (shorter) instance and be stored. */
   finish(): void {
     if (this.state !== 'epilogue') {
-      this.sink?.end();
+      this.abort();
       throw new MalformedMultipart(this.parts === 0 ? 'no multipart boundary found in the body' : 'body ended before the closing boundary');
     }
+  }
+
+  /** The body will not go on (client gone, read error): drops the part in progress, if any. */
+  abort(): void {
+    const open = this.state === 'body' ? this.sink : undefined;
+    this.sink = undefined;
+    open?.abort();
   }
 
   private onBoundary(): void {

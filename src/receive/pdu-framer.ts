@@ -6,13 +6,21 @@
 
 export interface PduLimits { maxAssociateRq: number; maxPData: () => number | undefined }
 
-export class PduViolation extends Error {}
+/** `reason` is the A-ABORT reason (PS3.8 9.3.8): 1 unrecognized PDU, 2 unexpected, 6 invalid parameter. */
+export class PduViolation extends Error {
+  constructor(message: string, readonly reason = 2) { super(message); }
+}
 
 export class PduFramer {
   private header = Buffer.alloc(6);
   private headerFill = 0;
   private bodyLeft = -1;
   private parts: Buffer[] = [];
+
+  /** True while a PDU has begun but not all its bytes have come. */
+  get midPdu(): boolean {
+    return this.headerFill > 0 || this.bodyLeft >= 0;
+  }
 
   constructor(private readonly limits: PduLimits) {}
 
@@ -57,21 +65,21 @@ export class PduFramer {
   private check(type: number, length: number): number {
     switch (type) {
       case 0x01:
-        if (length > this.limits.maxAssociateRq) throw new PduViolation(`A-ASSOCIATE-RQ of ${length} bytes is larger than ${this.limits.maxAssociateRq}`);
+        if (length > this.limits.maxAssociateRq) throw new PduViolation(`A-ASSOCIATE-RQ of ${length} bytes is larger than ${this.limits.maxAssociateRq}`, 6);
         return length;
       case 0x04: {
         const negotiated = this.limits.maxPData();
         if (negotiated === undefined) throw new PduViolation('P-DATA-TF before the association was accepted');
-        if (length > negotiated) throw new PduViolation(`P-DATA-TF of ${length} bytes exceeds the negotiated maximum of ${negotiated}`);
+        if (length > negotiated) throw new PduViolation(`P-DATA-TF of ${length} bytes exceeds the negotiated maximum of ${negotiated}`, 6);
         return length;
       }
       case 0x05:
       case 0x06:
       case 0x07:
-        if (length !== 4) throw new PduViolation(`PDU type ${type} with invalid length ${length}`);
+        if (length !== 4) throw new PduViolation(`PDU type ${type} with invalid length ${length}`, 6);
         return length;
       default:
-        throw new PduViolation(`unknown or unexpected PDU type 0x${type.toString(16).padStart(2, '0')}`);
+        throw new PduViolation(`unknown or unexpected PDU type 0x${type.toString(16).padStart(2, '0')}`, type === 0x02 || type === 0x03 ? 2 : 1);
     }
   }
 }

@@ -21,6 +21,7 @@ export function stowHandler(store: InstanceStore, log: Logger) {
     if (!ct.boundary) return problem(res, 400, 'STOW_MALFORMED_MULTIPART', 'Content-Type has no boundary parameter');
 
     const commits: Promise<PartOutcome>[] = [];
+    const dropped: Promise<void>[] = [];
     let writersUnderPressure = 0;
     const parser = new MultipartRelatedParser(ct.boundary, (headers) => {
       const partType = (headers['content-type'] ?? 'application/dicom').split(';')[0].trim().toLowerCase();
@@ -30,16 +31,22 @@ export function stowHandler(store: InstanceStore, log: Logger) {
         else req.resume();
       });
       if (partType !== 'application/dicom') writer.discard(new StoreError('STORE_UNPARSEABLE', `part has Content-Type ${partType}, expected application/dicom`));
-      return { write: (c) => writer.write(c), end: () => commits.push(commitPart(store, writer, studyUid)) };
+      return {
+        write: (c) => writer.write(c),
+        end: () => commits.push(commitPart(store, writer, studyUid)),
+        abort: () => { dropped.push(writer.abandon()); },
+      };
     });
 
     try {
       for await (const chunk of req) parser.push(chunk as Buffer);
       parser.finish();
     } catch (err) {
-      // Parts that were complete before the malformed tail stay stored: each is whole, and a
-      // client that retries the request replaces them (same SOP Instance UIDs).
-      await Promise.all(commits);
+      // The part in progress is dropped with its temporary file (a client that went away would
+      // otherwise leave a .part file behind). Parts that were complete before the malformed tail
+      // stay stored: each is whole, and a client that retries replaces them (same SOP Instance UIDs).
+      parser.abort();
+      await Promise.all([...commits, ...dropped]);
       const reason = err instanceof MalformedMultipart ? err.message : `request body could not be read: ${(err as Error).message}`;
       if (!res.headersSent) return problem(res, 400, 'STOW_MALFORMED_MULTIPART', reason);
       return;

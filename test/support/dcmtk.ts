@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './node-process.js';
+import { allocatePort } from './ports.js';
 
 export interface ToolResult { code: number | null; stdout: string; stderr: string }
 
@@ -67,7 +67,7 @@ export const proposalFor: Record<string, string> = {
 
 /** DCMTK storescp writing exactly what it receives (+B): the reference for "bytes as sent". */
 export async function startReferenceScp(): Promise<{ port: number; dir: string; stop: () => void }> {
-  const port = await freePort();
+  const port = await allocatePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refscp-'));
   const child = spawn('storescp', ['-aet', 'REFSCP', '+B', '+xa', '-od', dir, String(port)], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {

@@ -2,10 +2,10 @@
 // a hospital runs it, and talks to it only over the network.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allocatePort } from './ports.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const testdata = path.resolve(repoRoot, '../shared/testdata/real');
@@ -27,16 +27,8 @@ export interface RunningNode {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A port for a peer to listen on; see ports.ts for why it is not listen(0)-and-close. */
+export const freePort = allocatePort;
 
 /** `overrides` is deep-merged by the node over config/default.json (via CONFIG_FILE). */
 export async function startNode(overrides: Record<string, any> = {}, opts: { dataDir?: string } = {}): Promise<RunningNode> {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './node-process.js';
+import { allocatePort } from './ports.js';
 
 export interface RunningOrthanc {
   aeTitle: string;
@@ -23,8 +23,8 @@ export interface RunningOrthanc {
 /** `overrides` is merged into Orthanc's JSON configuration (e.g. DicomModalities, DicomAlwaysAllowStore). */
 export async function startOrthanc(overrides: Record<string, unknown> = {}, reuse?: { dir: string; httpPort: number; dicomPort: number }): Promise<RunningOrthanc> {
   const dir = reuse?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'orthanc-'));
-  const httpPort = reuse?.httpPort ?? (await freePort());
-  const dicomPort = reuse?.dicomPort ?? (await freePort());
+  const httpPort = reuse?.httpPort ?? (await allocatePort());
+  const dicomPort = reuse?.dicomPort ?? (await allocatePort());
   const config = {
     Name: 'test-pacs', HttpPort: httpPort, DicomPort: dicomPort, DicomAet: 'ORTHANC',
     StorageDirectory: path.join(dir, 'storage'), IndexDirectory: path.join(dir, 'index'),

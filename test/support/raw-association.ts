@@ -16,9 +16,10 @@ export class RawPeer {
     socket.on('error', () => {});
   }
 
-  static connect(port: number): Promise<RawPeer> {
+  /** `localAddress` (e.g. 127.0.0.2, also loopback on Linux) makes the peer appear as another host. */
+  static connect(port: number, localAddress?: string): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(new RawPeer(s)));
+      const s = net.connect({ port, host: '127.0.0.1', localAddress }, () => resolve(new RawPeer(s)));
       s.once('error', reject);
     });
   }

@@ -25,8 +25,10 @@ export const ALLOWED: Record<string, string[]> = {
   infer: ['store', 'shared'],
   encode: ['infer', 'shared'],
   synthetic: ['infer', 'shared'],
-  qc: ['infer'], // the checks a manifest declares
-  review: ['db', 'encode', 'export', 'infer', 'log', 'qc', 'shared'], // a result's gate: previews, decisions, rejection notes
+  features: ['shared'],
+  qc: ['infer'], // checks read the manifest's declared limits
+  // a result's gate: previews and rejection notes from stored files, the decisions on results and their release
+  review: ['db', 'encode', 'export', 'infer', 'log', 'qc', 'shared'],
   export: ['config', 'db', 'log', 'store'],
   receive: ['config', 'http', 'log', 'store'],
   jobs: ['assemble', 'config', 'db', 'encode', 'export', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../../src/db/database.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import { getJob, insertJob } from '../../../src/db/jobs.js';
 import { resolveDestinations } from '../../../src/export/job-destinations.js';
-import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, renewLease } from '../../../src/db/jobs.js';
+import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, releaseLeasesOfEarlierBoots, renewLease } from '../../../src/db/jobs.js';
 
 let db: Db;
 const newJob = (action: 'runModel' | 'forward' | 'discard' = 'runModel') =>
@@ -64,6 +64,20 @@ describe('graceful stop', () => {
     const [job] = claimJobs(db, 1, 120_000, 0);
     releaseLease(db, job, 10);
     expect(recoverExpiredLeases(db, 3, 11)).toEqual({ requeued: [id], failed: [] });
+  });
+});
+
+describe('leases across boots', () => {
+  it('on start, ends at once the leases an earlier boot held, and only those; recovery then requeues them', () => {
+    const [a, b] = [newJob(), newJob()];
+    claimJobs(db, 1, 300_000, 1000, 'boot-1');
+    claimJobs(db, 1, 300_000, 1000, 'boot-2');
+    expect(releaseLeasesOfEarlierBoots(db, 'boot-2', 2000)).toEqual([a]);
+    expect(releaseLeasesOfEarlierBoots(db, 'boot-2', 2000)).toEqual([]); // already over: nothing to log twice
+    expect(recoverExpiredLeases(db, 3, 2000)).toEqual({ requeued: [a], failed: [] });
+    expect(getJob(db, b)?.state).toBe('running');
+    const [again] = claimJobs(db, 1, 300_000, 2500, 'boot-2');
+    expect(again).toMatchObject({ id: a, attempts: 2 });
   });
 });
 

@@ -13,8 +13,8 @@ describe('migrating to results', () => {
   it('gives each finished runModel job a result and links its deliveries', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-'));
     const old = new Database(path.join(dir, 'node.sqlite'));
-    for (const m of migrations.slice(0, 3)) old.exec(m);
-    old.pragma('user_version = 3');
+    for (const m of migrations.slice(0, 4)) old.exec(m);
+    old.pragma('user_version = 4');
     old.exec(`INSERT INTO study_completions (study_uid, revision, reason, instance_count, completed_at) VALUES ('1.2', 1, 'quiet-period', 1, 0);
       INSERT INTO jobs (id, completion_id, study_uid, revision, rule_id, rules_version, action, model_id, state, created_at, updated_at)
         VALUES (1, 1, '1.2', 1, 'r', 1, 'runModel', 'm', 'done', 0, 5), (2, 1, '1.2', 1, 'r', 1, 'runModel', 'm', 'done', 0, 6),

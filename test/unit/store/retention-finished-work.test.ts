@@ -88,7 +88,7 @@ describe('retention of routed studies', () => {
 
     const deliveredJob = routeToModel(delivered[0].studyUid, delivered[0].seriesUid);
     const deliveredFile = await runJob(deliveredJob);
-    for (const d of claimDeliveries(db, 'pacs', 10, now + 60_000)) markDelivered(db, d.id);
+    for (const d of claimDeliveries(db, 'pacs', 10, now + 60_000)) markDelivered(db, d);
     const pendingJob = routeToModel(pending[0].studyUid, pending[0].seriesUid);
     const pendingFile = await runJob(pendingJob); // its delivery stays pending
     const runningJob = routeToModel(running[0].studyUid, running[0].seriesUid);
@@ -126,7 +126,7 @@ describe('retention of routed studies', () => {
     const file = await runJob(job);
     expect(await applyRetention(db, dirs(), 7, quiet, now)).toBe(0);
     const [d] = claimDeliveries(db, 'pacs', 10, now + 60_000);
-    markDelivered(db, d.id);
+    markDelivered(db, d);
     expect(await applyRetention(db, dirs(), 7, quiet, now)).toBe(1);
     expect(fs.existsSync(file)).toBe(false);
     expect(count('jobs') + count('deliveries') + count('result_objects') + count('instances')).toBe(0);
