@@ -12,13 +12,13 @@ import {
 const SENDER = 'NEWMODALITY'; // no destination has this AE title until the last test adds one
 let rn: ReviewNode;
 let browser: BrowserSession;
-let waiting: Result & { jobId: number };
+let waiting: Result;
 
 beforeAll(async () => {
   rn = await startReviewNode({ destinations: ['reply-to-sender'] });
   await rn.sendStudy('no-destination', SENDER);
   const [summary] = await rn.resultsIn('awaiting-destination', 1);
-  waiting = await rn.result(summary!.id) as Result & { jobId: number }; // the detail lists the previews
+  waiting = await rn.result(summary!.id); // the detail lists the previews
   browser = await launchBrowser();
 }, 300_000);
 

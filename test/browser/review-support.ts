@@ -16,7 +16,8 @@ export const VIEWER_TEMPLATE = 'http://viewer.invalid/viewer?StudyInstanceUIDs={
 export const outDir = path.join(repoRoot, 'test-output/review');
 
 export interface Result {
-  id: number; state: string; studyInstanceUid: string; modelId: string; ruleId: string; heldReason: string | null;
+  id: number; jobId: number; revision: number; state: string; studyInstanceUid: string; modelId: string; ruleId: string;
+  heldReason: string | null;
   qc: { state: string; reasons: Array<{ segment: string; check: string; message: string }> };
   segments: Array<{ label: string; present: boolean; volumeMl: number | null; qc: string }>;
   previews: Array<{ n: number; title: string; url: string }>;

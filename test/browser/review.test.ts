@@ -8,7 +8,7 @@ import { launchBrowser, scrollsSideways, unlabelledControls, type BrowserSession
 import { runTool } from '../support/dcmtk.js';
 import { ADMIN_TOKEN, waitFor } from '../support/node-process.js';
 import {
-  focusedId, logIn, openSection, outDir, REVIEWER_TOKEN, startReviewNode, VIEWER_TEMPLATE, type ReviewNode,
+  focusedId, logIn, openSection, outDir, REVIEWER_TOKEN, startReviewNode, VIEWER_TEMPLATE, type Result, type ReviewNode,
 } from './review-support.js';
 
 let rn: ReviewNode;
@@ -158,7 +158,20 @@ describe('Review section in Chromium', () => {
     expect(kos[0]).toContain('113037');
     expect(kos[0]).not.toContain('113001');
     await page.screenshot({ path: path.join(outDir, 'result-retracted.png'), fullPage: true });
-  }, 120_000);
+
+    // Running the job again gives a new revision with new UIDs, held for review like the first.
+    await page.getByRole('button', { name: 'Run the job again' }).click();
+    await page.locator('#review-status', { hasText: 'queued again' }).waitFor();
+    const again = await waitFor('revision 2 awaiting review', async () => {
+      const held = (await rn.api<Result[]>('/api/results?state=awaiting-review')).body;
+      return held.find((x) => x.jobId === retracted.jobId && x.revision === 2);
+    }, 120_000);
+    const uids = (x: Result) => x.objects.map((o) => o.sopInstanceUid);
+    const second = await rn.result(again.id);
+    expect(uids(second).filter((u) => uids(retracted).includes(u))).toEqual([]);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.locator(`tr[data-result-id="${again.id}"]`, { hasText: 'awaiting-review' }).waitFor();
+  }, 240_000);
 
   it('the reviewer token rejects a result with a reason; it is never sent', async () => {
     const { page: reviewer, errors } = await browser.newPage();
@@ -181,6 +194,7 @@ describe('Review section in Chromium', () => {
     const rejection = rejected.history.find((e) => e.to === 'rejected');
     expect(rejection).toMatchObject({ from: 'awaiting-review', reason });
     expect(await entry.innerText()).toContain(rejection!.actor);
+    expect(await reviewer.getByRole('button', { name: 'Run the job again' }).isDisabled()).toBe(true); // a job write
     await reviewer.screenshot({ path: path.join(outDir, 'result-rejected.png'), fullPage: true });
 
     // A decision on a result that changed under the page shows the server's code, then what it is now.

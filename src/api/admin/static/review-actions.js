@@ -2,16 +2,17 @@
 // and retract with a reason and the patient-safety choice. Each is one POST, audited by the node.
 import { ApiError, enc, post } from './api.js';
 import { confirmInline, h, uid } from './dom.js';
-import { announce, reviewButton } from './state.js';
+import { announce, reviewButton, writeButton } from './state.js';
 import { problemText } from './review-common.js';
 
 const FINAL_TEXT = {
   accepted: 'Accepted: the objects are in the outbox. Once every destination has them the result can be retracted.',
   rejected: 'Rejected: never sent. Its files stay until retention removes the study.',
-  withheld: 'Withheld: a quality check failed and the rule says not to send it. Retrying the job makes a new revision.',
-  retracted: 'Retracted: a Rejection Note went to every destination that received it. '
-    + 'Retrying the job makes a new revision with new UIDs.',
+  withheld: 'Withheld: a quality check failed and the rule says not to send it.',
+  retracted: 'Retracted: a Rejection Note went to every destination that received it.',
 };
+/** States after which the node runs the job again on request, as a new revision with new UIDs. */
+const RERUNNABLE = ['rejected', 'withheld', 'retracted'];
 
 /** `ctx`: { status, after(message, kind) }. */
 export function decisionPanel(result, ctx) {
@@ -20,6 +21,7 @@ export function decisionPanel(result, ctx) {
   else if (result.state === 'awaiting-destination') panel.append(releaseBlock(result, ctx, panel));
   else if (result.state === 'delivered') panel.append(retractForm(result, ctx, panel));
   else panel.append(h('p', { class: 'subtle' }, FINAL_TEXT[result.state] ?? `No decision is open (${result.state}).`));
+  if (RERUNNABLE.includes(result.state)) panel.append(rerunBlock(result, ctx));
   return panel;
 }
 
@@ -33,8 +35,9 @@ async function decide(panel, pressed, { result, verb, body, done, ctx }) {
   const buttons = [...panel.querySelectorAll('button')];
   for (const b of buttons) b.disabled = true;
   announce(ctx.status, `Sending ${verb} for result #${result.id}…`);
+  let updated;
   try {
-    await post(`/api/results/${enc(result.id)}/${verb}`, body);
+    updated = await post(`/api/results/${enc(result.id)}/${verb}`, body);
   } catch (err) {
     const message = `Could not ${verb} result #${result.id}: ${problemText(err)}`;
     if (err instanceof ApiError && err.status === 409) return ctx.after(message, 'error');
@@ -43,7 +46,32 @@ async function decide(panel, pressed, { result, verb, body, done, ctx }) {
     pressed.focus();
     return;
   }
+  // An accept whose destinations cannot be resolved is kept waiting for one: say so, it is not sent.
+  if (updated?.state === 'awaiting-destination' && verb !== 'release') {
+    return ctx.after(`Result #${result.id} accepted, but it waits for a destination: ${updated.heldReason ?? ''} `
+      + 'Release it once the destination exists.', 'error');
+  }
   await ctx.after(done, 'ok');
+}
+
+/** Retrying the job is a job write: the admin token only (the reviewer and read-only see it disabled). */
+function rerunBlock(result, ctx) {
+  const rerun = writeButton('Run the job again', async () => {
+    rerun.disabled = true;
+    try {
+      await post(`/api/jobs/${enc(result.jobId)}/retry`);
+    } catch (err) {
+      rerun.disabled = false;
+      announce(ctx.status, `Could not run job #${result.jobId} again: ${problemText(err)}`, 'error');
+      rerun.focus();
+      return;
+    }
+    await ctx.after(`Job #${result.jobId} queued again: its result comes back as revision ${result.revision + 1}, `
+      + 'with new UIDs.', 'ok');
+  }, { id: 'review-rerun' });
+  return h('div', { class: 'rerun' }, rerun,
+    h('p', { class: 'hint' }, 'Runs the model again on the stored series; the new result is a new revision with new '
+      + 'SOP Instance UIDs, so a PACS never merges it with this one.'));
 }
 
 function acceptBlock(result, ctx, panel) {
