@@ -104,10 +104,10 @@ describe('decisions and the outbox', () => {
   it('moves an accepted result to delivered with its last delivery, and knows where it went', () => {
     const { id } = finishedJob(policy('none'), passed);
     const [first, second] = claimDeliveries(db, 'pacs', 10, Date.now() + 60_000);
-    markDelivered(db, first.id);
+    expect(markDelivered(db, first)).toBe(true);
     expect(settleResultOfDelivery(db, first.id)).toBeUndefined();
     expect(getResult(db, id)!.state).toBe('accepted');
-    markDelivered(db, second.id);
+    expect(markDelivered(db, second)).toBe(true);
     expect(settleResultOfDelivery(db, second.id)).toBe(id);
     expect(getResult(db, id)!.state).toBe('delivered');
     expect(destinationsThatReceived(db, id)).toEqual(['pacs']);
