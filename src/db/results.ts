@@ -104,6 +104,11 @@ export function resultHistory(db: Db, id: number): ResultEvent[] {
   return rows.map((e) => ({ at: e.at, actor: e.actor, action: e.action, from: e.from_state, to: e.to_state, reason: e.reason }));
 }
 
+export function countResultsByState(db: Db): Map<string, number> {
+  const rows = prepared(db, 'SELECT state, COUNT(*) AS n FROM results GROUP BY state').all() as Array<{ state: string; n: number }>;
+  return new Map(rows.map((r) => [r.state, r.n]));
+}
+
 /**
  * The outbox calls this in the transaction that marks a delivery delivered: an accepted result whose every
  * delivery is now delivered becomes `delivered`. Returns the result id when it moved.

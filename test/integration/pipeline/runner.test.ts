@@ -40,6 +40,8 @@ describe('job runner on the running node', () => {
     expect(m.get('dain_instances_received_total')).toBeGreaterThanOrEqual(3);
     expect(m.get('dain_studies_completed_total')).toBeGreaterThanOrEqual(1);
     expect(m.get('dain_jobs{state="done"}')).toBeGreaterThanOrEqual(1);
+    expect(m.get('dain_results{state="accepted"}')! + m.get('dain_results{state="delivered"}')!).toBeGreaterThanOrEqual(1);
+    expect(m.get('dain_results{state="awaiting-review"}')).toBe(0);
     for (const stage of ['route', 'load', 'infer', 'encode', 'export']) expect(m.get(`dain_stage_duration_seconds_count{stage="${stage}"}`), stage).toBeGreaterThanOrEqual(1);
     expect(m.has('dain_queue_depth{queue="deliveries"}')).toBe(true);
     expect(m.has('dain_event_loop_delay_seconds{quantile="0.99"}')).toBe(true);
