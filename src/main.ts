@@ -17,7 +17,7 @@ import { projectRoot } from './paths.js';
 import { resolveAdminTokens } from './api/admin-auth.js';
 import { createRouter } from './jobs/routing.js';
 import { startJobRunner } from './jobs/runner.js';
-import { removeOrphanTempFiles } from './jobs/result-files.js';
+import { removeOrphanTempFiles } from './durable-file.js';
 import { startOutbox } from './export/outbox.js';
 import { metricsHandler } from './metrics/index.js';
 import { seedRules } from './config/rules-file.js';
@@ -42,7 +42,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;
 
-  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens, metrics: metricsHandler(db), outbox });
+  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens, metrics: metricsHandler(db), outbox, dataDir });
   routeSoon = () => setImmediate(() => { if (route() > 0) runner.kick(); });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));

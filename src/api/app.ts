@@ -20,6 +20,7 @@ import type { Outbox } from '../export/outbox.js';
 import { auditRouter, jobsRouter } from './routes/jobs.js';
 import { rulesTestRouter } from './routes/rules-test.js';
 import { rulesRouter } from './routes/rules.js';
+import { resultsRouter } from './routes/results.js';
 
 export interface AppDeps {
   config: NodeConfig;
@@ -31,6 +32,8 @@ export interface AppDeps {
   tokens: AdminTokens;
   metrics: express.RequestHandler;
   outbox: Outbox;
+  /** absolute data folder (result files, preview cache) */
+  dataDir: string;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -54,6 +57,9 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/jobs', jobsRouter(deps.db));
   api.use('/deliveries', deliveriesRouter(deps.db, deps.outbox));
   api.use('/audit', auditRouter(deps.db));
+  api.use('/results', resultsRouter({ ...deps, dataDir: deps.dataDir, viewerUrlTemplate: deps.config.review.viewerUrlTemplate,
+    uidRoot: deps.config.node.uidRoot, manufacturer: deps.config.node.manufacturer }));
+  api.get('/session', (_req, res) => res.json({ role: res.locals.actor }));
   api.get('/models', (_req, res) => res.json(deps.models.list()));
   api.get('/studies', (req, res) => {
     const state = typeof req.query.state === 'string' ? req.query.state : undefined;

@@ -42,6 +42,7 @@ export async function segmentFolder(flags: Record<string, string>) {
       model: modelId, version: manifest.version, provider: result.provider, seriesInstanceUid: result.seriesInstanceUid,
       slices: result.slices, segments: seg.segments.map(({ label, voxelCount, volumeMl }) => ({ label, voxelCount, volumeMl: Number(volumeMl.toFixed(2)) })),
       absent: seg.absent, seg: seg.bytes.length ? seg.sopInstanceUid : null, sr: sr.sopInstanceUid,
+      qc: { state: result.qc.state, reasons: result.qc.reasons.map((r) => r.message) },
       timingsMs: { modelLoad: ms(tPipeline - t0), seriesLoad: stageMs.load, inference: stageMs.infer, encode: stageMs.encode, total: ms(tEnd - t0) },
     };
   } finally {

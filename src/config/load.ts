@@ -27,6 +27,7 @@ const envOverrides: Array<[string, string[], (v: string) => unknown]> = [
   ['DATA_DIR', ['storage', 'dataDir'], String],
   ['LOG_LEVEL', ['log', 'level'], String],
   ['ADMIN_TOKEN', ['admin', 'adminToken'], String],
+  ['REVIEWER_TOKEN', ['admin', 'reviewerToken'], String],
 ];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {

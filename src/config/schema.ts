@@ -28,7 +28,9 @@ export interface NodeConfig {
   /** Seed rule set, loaded (and validated) when the database holds no rules yet. */
   routing: { rulesFile: string };
   /** Bearer tokens of the admin API; an empty admin token is generated into <dataDir>/admin-token. */
-  admin: { adminToken: string; readOnlyToken: string };
+  admin: { adminToken: string; readOnlyToken: string; reviewerToken: string };
+  /** The review gate: a viewer link per result ({StudyInstanceUID}, {SeriesInstanceUID} filled in; "" for none). */
+  review: { viewerUrlTemplate: string };
   /** The job runner: infer → encode → hand results to the outbox. */
   runner: { concurrency: number; leaseSeconds: number; maxAttempts: number; pollIntervalMs: number; omitEmptyFrames: boolean };
   /** The outbox: deliveries to destinations with retries. An empty callingAe means the node's AE title. */
@@ -98,7 +100,9 @@ export const configSchema = strict({
   admin: strict({
     adminToken: { anyOf: [{ const: '' }, { type: 'string', minLength: 16 }] },
     readOnlyToken: { anyOf: [{ const: '' }, { type: 'string', minLength: 16 }] },
+    reviewerToken: { anyOf: [{ const: '' }, { type: 'string', minLength: 16 }] },
   }),
+  review: strict({ viewerUrlTemplate: { anyOf: [{ const: '' }, { type: 'string', pattern: '^https?://' }] } }),
   runner: strict({
     concurrency: { type: 'integer', minimum: 1, maximum: 16 },
     leaseSeconds: { type: 'integer', minimum: 5 },

@@ -5,7 +5,8 @@ import path from 'node:path';
 
 export type Db = Database.Database;
 
-const migrations: string[] = [
+/** Exported for the migration tests, which build a database as an older node left it. */
+export const migrations: string[] = [
   `CREATE TABLE instances (
      sop_instance_uid TEXT PRIMARY KEY,
      sop_class_uid TEXT NOT NULL,
@@ -134,6 +135,69 @@ const migrations: string[] = [
   // the boot id of the node process holding a job's lease (released at once after a restart).
   `ALTER TABLE deliveries ADD COLUMN lease_token TEXT;
    ALTER TABLE jobs ADD COLUMN lease_owner TEXT;`,
+  // Results (issue 10): one row per job × revision with its QC and review state and a history; result objects
+  // gain the revision and the KOS of a retraction; deliveries name their result; jobs carry the rule's review
+  // policy. Jobs finished before this migration get a result row of their own (accepted or delivered).
+  `CREATE TABLE results (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     job_id INTEGER NOT NULL REFERENCES jobs(id),
+     revision INTEGER NOT NULL,
+     state TEXT NOT NULL CHECK (state IN
+       ('awaiting-review','awaiting-destination','accepted','delivered','rejected','withheld','retracted')),
+     qc_state TEXT NOT NULL CHECK (qc_state IN ('passed','failed','none')),
+     qc_reasons TEXT NOT NULL DEFAULT '[]',
+     segments TEXT NOT NULL DEFAULT '[]',
+     model_version TEXT,
+     held_reason TEXT,
+     reviewed_by TEXT,
+     reviewed_at INTEGER,
+     decision_reason TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     UNIQUE (job_id, revision)
+   );
+   CREATE INDEX results_state ON results(state, id);
+   CREATE TABLE result_events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     result_id INTEGER NOT NULL REFERENCES results(id),
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     from_state TEXT,
+     to_state TEXT NOT NULL,
+     reason TEXT
+   );
+   CREATE INDEX result_events_result ON result_events(result_id, id);
+   CREATE TABLE result_objects_r (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     job_id INTEGER NOT NULL REFERENCES jobs(id),
+     revision INTEGER NOT NULL DEFAULT 1,
+     kind TEXT NOT NULL CHECK (kind IN ('SEG','SR','KOS')),
+     sop_class_uid TEXT NOT NULL,
+     sop_instance_uid TEXT NOT NULL,
+     series_instance_uid TEXT NOT NULL,
+     transfer_syntax_uid TEXT NOT NULL,
+     path TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     UNIQUE (job_id, revision, kind)
+   );
+   INSERT INTO result_objects_r (id, job_id, revision, kind, sop_class_uid, sop_instance_uid, series_instance_uid,
+     transfer_syntax_uid, path, size, created_at)
+     SELECT id, job_id, 1, kind, sop_class_uid, sop_instance_uid, series_instance_uid, transfer_syntax_uid, path, size, created_at
+     FROM result_objects;
+   DROP TABLE result_objects;
+   ALTER TABLE result_objects_r RENAME TO result_objects;
+   ALTER TABLE deliveries ADD COLUMN result_id INTEGER REFERENCES results(id);
+   ALTER TABLE jobs ADD COLUMN review TEXT NOT NULL DEFAULT 'none';
+   ALTER TABLE jobs ADD COLUMN on_qc_fail TEXT NOT NULL DEFAULT 'review';
+   INSERT INTO results (job_id, revision, state, qc_state, created_at, updated_at)
+     SELECT j.id, 1, CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.job_id = j.id)
+       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.job_id = j.id AND d.state <> 'delivered')
+       THEN 'delivered' ELSE 'accepted' END, 'none', j.updated_at, j.updated_at
+     FROM jobs j WHERE j.action = 'runModel' AND j.state = 'done' AND EXISTS (SELECT 1 FROM result_objects o WHERE o.job_id = j.id);
+   UPDATE deliveries SET result_id = (SELECT r.id FROM results r WHERE r.job_id = deliveries.job_id)
+     WHERE job_id IN (SELECT job_id FROM results);`,
 ];
 
 export function openDatabase(dataDir: string): Db {

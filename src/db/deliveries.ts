@@ -8,10 +8,14 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 /** States the outbox never moves a delivery out of by itself (only a replay does). */
 export const FINAL_DELIVERY_STATES: readonly DeliveryState[] = ['delivered', 'failed-permanent', 'dead'];
 
-export interface DeliveryItem { jobId: number | null; destinationId: string; path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }
+export interface DeliveryItem {
+  jobId: number | null; destinationId: string; path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string;
+  /** the result the object belongs to (the outbox marks it delivered with its last delivery) */
+  resultId?: number | null;
+}
 
 export interface DeliveryRow {
-  id: number; jobId: number | null; destinationId: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string;
+  id: number; jobId: number | null; resultId: number | null; destinationId: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string;
   path: string; state: DeliveryState; attempts: number; nextAttemptAt: number; leaseUntil: number | null; lastError: string | null;
   createdAt: number; updatedAt: number; deliveredAt: number | null;
   /** The claim holding the row while `sending`: each claim gets a new one, so a stale batch matches nothing. */
@@ -21,19 +25,19 @@ export interface DeliveryRow {
 /** What settling needs of a claimed row: which row, and which claim of it. */
 export type DeliveryClaim = Pick<DeliveryRow, 'id' | 'leaseToken'>;
 
-const COLUMNS = `id, job_id AS jobId, destination_id AS destinationId, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid,
+const COLUMNS = `id, job_id AS jobId, result_id AS resultId, destination_id AS destinationId, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid,
   transfer_syntax_uid AS transferSyntaxUid, path, state, attempts, next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil,
   last_error AS lastError, created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt, lease_token AS leaseToken`;
 
 /** Inserts pending rows; an object already queued for the same job and destination is left alone. Returns how many are new. */
 export function insertDeliveries(db: Db, items: DeliveryItem[], now = Date.now()): number {
   // UNIQUE(job_id, …) treats NULL job ids as all different, so NOT EXISTS (with IS) covers rows without a job.
-  const insert = prepared(db, `INSERT INTO deliveries (job_id, destination_id, sop_class_uid, sop_instance_uid, transfer_syntax_uid, path, state, attempts, next_attempt_at, created_at, updated_at)
-    SELECT @jobId, @destinationId, @sopClassUid, @sopInstanceUid, @transferSyntaxUid, @path, 'pending', 0, @now, @now, @now
+  const insert = prepared(db, `INSERT INTO deliveries (job_id, result_id, destination_id, sop_class_uid, sop_instance_uid, transfer_syntax_uid, path, state, attempts, next_attempt_at, created_at, updated_at)
+    SELECT @jobId, @resultId, @destinationId, @sopClassUid, @sopInstanceUid, @transferSyntaxUid, @path, 'pending', 0, @now, @now, @now
     WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE job_id IS @jobId AND destination_id = @destinationId AND sop_instance_uid = @sopInstanceUid)
     ON CONFLICT DO NOTHING`);
   // A nested db.transaction is a savepoint, so this joins the caller's transaction when there is one.
-  return transaction(db, () => items.reduce((n, i) => n + insert.run({ jobId: i.jobId, destinationId: i.destinationId, sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid, path: i.path, now }).changes, 0));
+  return transaction(db, () => items.reduce((n, i) => n + insert.run({ jobId: i.jobId, resultId: i.resultId ?? null, destinationId: i.destinationId, sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid, path: i.path, now }).changes, 0));
 }
 
 /** Rows left `sending` by a crash or a stop whose lease ran out go back to `pending`. */
@@ -97,13 +101,14 @@ export function getDelivery(db: Db, id: number): DeliveryRow | undefined {
   return prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE id = ?`).get(id) as DeliveryRow | undefined;
 }
 
-export interface DeliveryFilter { state?: DeliveryState; jobId?: number; destinationId?: string; limit?: number }
+export interface DeliveryFilter { state?: DeliveryState; jobId?: number; resultId?: number; destinationId?: string; limit?: number }
 
 export function listDeliveries(db: Db, f: DeliveryFilter = {}): DeliveryRow[] {
   const where: string[] = [];
   const args: unknown[] = [];
   if (f.state) { where.push('state = ?'); args.push(f.state); }
   if (f.jobId !== undefined) { where.push('job_id = ?'); args.push(f.jobId); }
+  if (f.resultId !== undefined) { where.push('result_id = ?'); args.push(f.resultId); }
   if (f.destinationId) { where.push('destination_id = ?'); args.push(f.destinationId); }
   const sql = `SELECT ${COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
   return prepared(db, sql).all(...args, f.limit ?? 100) as DeliveryRow[];

@@ -11,26 +11,29 @@ export type JobState = (typeof JOB_STATES)[number];
 export const FINAL_JOB_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
 
 export type JobAction = 'runModel' | 'forward' | 'discard';
+/** The rule's review policy, copied onto each runModel job: hold every result, and what a failed QC check does. */
+export interface ReviewPolicy { review: 'none' | 'required'; onQcFail: 'review' | 'discard' }
 
 export interface NewJob {
   completionId: number; studyUid: string; revision: number; ruleId: string; rulesVersion: number;
   action: JobAction; modelId?: string; seriesUid?: string; outputs?: string[]; destinations?: string[];
-  state?: JobState; reason?: string;
+  state?: JobState; reason?: string; policy?: ReviewPolicy;
 }
 
 export interface JobRow {
   id: number; studyInstanceUid: string; revision: number; ruleId: string; rulesVersion: number; action: string;
   modelId: string | null; seriesInstanceUid: string | null; outputs: string[]; destinations: string[]; state: JobState;
-  reason: string | null; createdAt: string; updatedAt: string; stages: Array<{ stage: string; startedAt: string; endedAt?: string; ms?: number }>;
+  reason: string | null; policy: ReviewPolicy; createdAt: string; updatedAt: string; stages: Array<{ stage: string; startedAt: string; endedAt?: string; ms?: number }>;
 }
 
 export function insertJob(db: Db, j: NewJob): number {
   const now = Date.now();
   return Number(prepared(db,
-    `INSERT INTO jobs (completion_id, study_uid, revision, rule_id, rules_version, action, model_id, series_uid, outputs, destinations, state, reason, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO jobs (completion_id, study_uid, revision, rule_id, rules_version, action, model_id, series_uid, outputs, destinations, state, reason,
+       review, on_qc_fail, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(j.completionId, j.studyUid, j.revision, j.ruleId, j.rulesVersion, j.action, j.modelId ?? null, j.seriesUid ?? null,
-    JSON.stringify(j.outputs ?? []), JSON.stringify(j.destinations ?? []), j.state ?? 'pending', j.reason ?? null, now, now).lastInsertRowid);
+    JSON.stringify(j.outputs ?? []), JSON.stringify(j.destinations ?? []), j.state ?? 'pending', j.reason ?? null,
+    j.policy?.review ?? 'none', j.policy?.onQcFail ?? 'review', now, now).lastInsertRowid);
 }
 
 export function listJobs(db: Db, f: { state?: string; studyUid?: string; limit: number }): JobRow[] {
@@ -54,7 +57,7 @@ function toJob(r: Record<string, any>): JobRow {
   return {
     id: r.id, studyInstanceUid: r.study_uid, revision: r.revision, ruleId: r.rule_id, rulesVersion: r.rules_version, action: r.action,
     modelId: r.model_id, seriesInstanceUid: r.series_uid, outputs: JSON.parse(r.outputs), destinations: JSON.parse(r.destinations),
-    state: r.state, reason: r.reason, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
+    state: r.state, reason: r.reason, policy: { review: r.review, onQcFail: r.on_qc_fail }, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
     stages: JSON.parse(r.stages),
   };
 }
@@ -88,6 +91,7 @@ export function deleteJobsOfStudy(db: Db, studyUid: string): void {
 export interface ClaimedJob {
   id: number; attempts: number; studyUid: string; action: 'runModel' | 'forward';
   modelId: string | null; seriesUid: string | null; outputs: string[]; destinations: string[];
+  ruleId: string; policy: ReviewPolicy;
 }
 export interface StageRecord { stage: string; startedAt: string; endedAt: string; ms: number }
 
@@ -95,12 +99,13 @@ export interface StageRecord { stage: string; startedAt: string; endedAt: string
 export function claimJobs(db: Db, limit: number, leaseMs: number, now = Date.now(), owner: string | null = null): ClaimedJob[] {
   if (limit <= 0) return [];
   return transaction(db, () => {
-    const rows = prepared(db, `SELECT id, attempts, study_uid, action, model_id, series_uid, outputs, destinations FROM jobs
+    const rows = prepared(db, `SELECT id, attempts, study_uid, action, model_id, series_uid, outputs, destinations, rule_id, review, on_qc_fail FROM jobs
       WHERE state = 'pending' AND action IN ('runModel','forward') ORDER BY id LIMIT ?`).all(limit) as Array<Record<string, any>>;
     const claim = prepared(db, `UPDATE jobs SET state = 'running', lease_until = ?, lease_owner = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`);
     return rows.filter((r) => claim.run(now + leaseMs, owner, now, r.id).changes === 1).map((r) => ({
       id: r.id, attempts: r.attempts + 1, studyUid: r.study_uid, action: r.action, modelId: r.model_id, seriesUid: r.series_uid,
       outputs: JSON.parse(r.outputs), destinations: JSON.parse(r.destinations),
+      ruleId: r.rule_id, policy: { review: r.review, onQcFail: r.on_qc_fail },
     }));
   });
 }

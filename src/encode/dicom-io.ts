@@ -21,7 +21,8 @@ const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
 
 export type NaturalDataset = Record<string, unknown>;
 
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+/** The transfer syntax writePart10 writes: every result object the node makes is in it. */
+export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 // A UUID-derived (2.25) UID minted once for this implementation: valid without a registered root.
 
 /**

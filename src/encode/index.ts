@@ -5,4 +5,5 @@ export { readSegmentation } from './seg-reader.js';
 export { encodeRejectionNote, KEY_OBJECT_SELECTION_DOCUMENT_STORAGE, type RejectionNoteRequest, type RejectionNoteResult } from './rejection-note.js';
 export { deriveResultUid, deriveModelDeviceUid, deriveNodeDeviceUid, deriveRejectionNoteUid, checkUidRoot } from './uids.js';
 export { EncodeError, type EncodeErrorCode } from './errors.js';
+export { EXPLICIT_VR_LITTLE_ENDIAN } from './dicom-io.js';
 export type * from './types.js';

@@ -10,6 +10,7 @@ import {
   type DeliveryItem, type DeliveryRow,
 } from '../db/deliveries.js';
 import { getDestination } from '../db/destinations.js';
+import { settleResultOfDelivery } from '../db/results.js';
 import type { Logger } from '../log/logger.js';
 import { CircuitBreakers } from '../circuit-breaker.js';
 import type { Destination } from './destination.js';
@@ -122,7 +123,11 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
 
   function settleOne(row: DeliveryRow, outcome: Outcome, now: number): void {
     const fields = { deliveryId: row.id, jobId: row.jobId, destinationId: row.destinationId, sopInstanceUid: row.sopInstanceUid, attempts: row.attempts };
-    if (outcome.kind === 'delivered') return void markDelivered(db, row, now);
+    if (outcome.kind === 'delivered') {
+      // the result's last delivery moves it to delivered (only when this claim still held the row)
+      if (markDelivered(db, row, now)) settleResultOfDelivery(db, row.id, now);
+      return;
+    }
     if (outcome.kind === 'permanent') {
       markFinal(db, row, 'failed-permanent', outcome.reason, now);
       return log.warn('export.failed', { ...fields, state: 'failed-permanent', reason: outcome.reason });

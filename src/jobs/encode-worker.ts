@@ -1,4 +1,5 @@
-// Worker-thread entry: label volume + source headers → SEG (or its absence) and SR bytes, off the main event loop.
+// Worker-thread entry: label volume + source headers → SEG (or its absence), SR bytes and the quality check of the
+// label map against the manifest's checks, off the main event loop.
 // The HU statistics the SR reports are measured by a second worker (stats-worker) on another core while this one
 // encodes the SEG; the SR is built once both are done.
 import { performance } from 'node:perf_hooks';
@@ -7,6 +8,7 @@ import { EncodeError } from '../encode/errors.js';
 import { wantsIntensityStatistics } from '../encode/intensity-stats.js';
 import { encodeSegmentation, nothingSegmented } from '../encode/seg.js';
 import { encodeMeasurementReport } from '../encode/sr.js';
+import { checkResult, type QcResult } from '../qc/index.js';
 import type { AlgorithmIdentity, JobIdentity, LabelVolume, MeasurementReportResult, SegmentDescription, SegmentationResult, SourceSlice } from '../encode/types.js';
 import { answerRequests, RequestWorker } from '../worker-start.js';
 import { encodeFailure, type EncodeFailure } from './encode-failure.js';
@@ -17,11 +19,13 @@ export interface EncodeRequest {
   algorithm: AlgorithmIdentity; job: JobIdentity;
   /** source intensities (HU) on the label grid, for the SR's statistics; keep it on a SharedArrayBuffer */
   intensities: Float32Array;
+  /** the label grid's geometry for the quality check: mm [column, row, slice] spacing (Volume.spacing) */
+  spacing?: [number, number, number];
 }
-/** segMs and srMs in this worker, statsMs in the statistics worker, waitMs: SEG done → statistics in hand */
-export interface EncodeTimings { segMs: number; statsMs: number; waitMs: number; srMs: number }
+/** segMs, qcMs and srMs in this worker, statsMs in the statistics worker, waitMs: SEG and QC done → statistics in hand */
+export interface EncodeTimings { segMs: number; qcMs: number; statsMs: number; waitMs: number; srMs: number }
 export type EncodeReply =
-  | { ok: true; seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; timings: EncodeTimings }
+  | { ok: true; seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; qc: QcResult; timings: EncodeTimings }
   | EncodeFailure;
 
 // The statistics worker starts with this one, so both are loaded by the time the request comes.
@@ -34,6 +38,8 @@ async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
   try {
     const t0 = performance.now();
     const { labels: _labels, ...seg } = segmentationOrAbsence(r);
+    const tQc = performance.now();
+    const qc = qualityCheck(r);
     const t1 = performance.now();
     const measured = await measuring;
     const t2 = performance.now();
@@ -42,8 +48,10 @@ async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
     if (wanted && !wanted.ok) return wanted;
     const sr = encodeMeasurementReport(r.slices, { ...seg, labels: r.labels }, r.segments, r.algorithm, r.job, wanted?.statistics);
     const t3 = performance.now();
-    const timings = { segMs: ms(t1 - t0), statsMs: measured?.ok ? measured.ms : 0, waitMs: ms(t2 - t1), srMs: ms(t3 - t2) };
-    return { ok: true, seg, sr, timings };
+    const timings = {
+      segMs: ms(tQc - t0), qcMs: ms(t1 - tQc), statsMs: measured?.ok ? measured.ms : 0, waitMs: ms(t2 - t1), srMs: ms(t3 - t2),
+    };
+    return { ok: true, seg, sr, qc, timings };
   } catch (err) {
     return encodeFailure(err);
   }
@@ -54,6 +62,21 @@ function measureInWorker(r: EncodeRequest): Promise<StatisticsReply> {
   const crashed = (message: string): EncodeFailure => ({ ok: false, code: 'ENC_WORKER_FAILED', message });
   return statsWorker!.ask({ labels: r.labels, segments: r.segments, intensities: r.intensities })
     .catch((err: Error) => crashed(`statistics ${err.message}`));
+}
+
+/**
+ * The manifest's plausibility checks on the label map. The checks count dims as [slices, rows, columns], the
+ * encoder as [columns, rows, slices]: the same memory layout, the axes named from the other end.
+ */
+function qualityCheck(r: EncodeRequest): QcResult {
+  if (!r.spacing) return { state: 'none', reasons: [], measurements: [] };
+  const [cols, rows, slices] = r.labels.dims;
+  const [columnMm, rowMm, sliceMm] = r.spacing;
+  return checkResult({
+    labels: { data: r.labels.data, dims: [slices, rows, cols], spacingMm: [sliceMm, rowMm, columnMm] },
+    scannedLengthCm: (slices * sliceMm) / 10,
+    segments: r.segments,
+  });
 }
 
 /** A SEG needs at least one segment; with none, the SR alone reports every absence. */

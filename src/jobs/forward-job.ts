@@ -5,7 +5,7 @@ import { forwardableInstancesOfStudy } from '../db/instances.js';
 import { enqueueDeliveries } from '../export/outbox.js';
 import { observeStage } from '../metrics/index.js';
 import { JobError } from './errors.js';
-import { resolveDestinations } from './job-destinations.js';
+import { resolveDestinations } from '../export/job-destinations.js';
 import { appendStage, finishJob, type ClaimedJob } from '../db/jobs.js';
 import { stageRecord } from './run-model-job.js';
 

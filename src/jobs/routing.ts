@@ -50,7 +50,10 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
       const base = { completionId: c.id, studyUid: c.studyUid, revision: c.revision, ruleId: p.ruleId, rulesVersion: rules!.version };
       const a = p.action;
       if (a.type === 'runModel') {
-        for (const seriesUid of p.seriesInstanceUids) ids.push(insertJob(db, { ...base, action: 'runModel', modelId: a.model, seriesUid, outputs: a.outputs, destinations: a.destinations }));
+        for (const seriesUid of p.seriesInstanceUids) ids.push(insertJob(db, {
+          ...base, action: 'runModel', modelId: a.model, seriesUid, outputs: a.outputs, destinations: a.destinations,
+          policy: { review: a.review ?? 'none', onQcFail: a.onQcFail ?? 'review' },
+        }));
       } else if (a.type === 'forward') {
         ids.push(insertJob(db, { ...base, action: 'forward', destinations: a.destinations }));
       } else {

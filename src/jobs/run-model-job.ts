@@ -1,17 +1,19 @@
-// A runModel job: the series' stored files → segmentSeries (load, infer, encode in workers) → result
-// files written durably → result_objects rows → deliveries enqueued and the job done in one transaction.
-// UIDs derive from (series, model id+version, job id), so a rerun after a crash writes the same objects.
+// A runModel job: the series' stored files → segmentSeries (load, infer, encode and QC in workers) → result files
+// written durably → in one transaction: the job done, result_objects rows, the result row in the state the rule's
+// review policy gives it, and (when released) its deliveries. Destinations are resolved at the end, so a study no
+// destination can take yet still gets its result (awaiting-destination). UIDs derive from (series, model id+version,
+// job id, result revision): a rerun after a crash writes the same objects, a rerun after a retraction new ones.
 import path from 'node:path';
 import { transaction, type Db } from '../db/database.js';
 import { instanceFilesOfSeries } from '../db/instances.js';
-import { insertResultObjects, type ResultObject } from '../db/results.js';
-import { enqueueDeliveries } from '../export/outbox.js';
+import { insertResultObjects, nextRevision, type ResultObject } from '../db/results.js';
+import { ENHANCED_SR_STORAGE, EXPLICIT_VR_LITTLE_ENDIAN, SEGMENTATION_STORAGE } from '../encode/index.js';
 import type { ModelRegistry } from '../infer/index.js';
+import { recordNewResult } from '../review/new-result.js';
 import { JobError } from './errors.js';
-import { resolveDestinations } from './job-destinations.js';
 import { observeStage } from '../metrics/index.js';
 import { appendStage, finishJob, type ClaimedJob, type StageRecord } from '../db/jobs.js';
-import { writeFileDurably } from './result-files.js';
+import { writeFileDurably } from '../durable-file.js';
 import { segmentSeries } from './segment-series.js';
 
 export interface JobContext {
@@ -20,31 +22,41 @@ export interface JobContext {
   recordStage: (s: StageRecord) => void;
 }
 
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+/** Where a revision's files go: results/<jobId>/ for the first, results/<jobId>/r<n>/ for later ones. */
+export function resultDir(dataDir: string, jobId: number, revision: number): string {
+  const dir = path.join(dataDir, 'results', String(jobId));
+  return revision === 1 ? dir : path.join(dir, `r${revision}`);
+}
+
+/** The job part of the UID inputs: revision 1 keeps the form results had before revisions existed. */
+export function uidJobId(jobId: number, revision: number): string {
+  return revision === 1 ? `job-${jobId}` : `job-${jobId}-r${revision}`;
+}
 
 /** Runs the job to `done`; throws a coded error on failure (the runner marks the job failed). Returns false when the job was taken from us. */
 export async function runModelJob(ctx: JobContext, job: ClaimedJob): Promise<boolean> {
   const { db } = ctx;
-  const destinations = resolveDestinations(db, job.studyUid, job.destinations); // fail before hours of inference, not after
   const files = instanceFilesOfSeries(db, job.seriesUid ?? '');
   if (files.length === 0) throw new JobError('JOB_NO_INSTANCES', `series ${job.seriesUid} has no stored instances (removed by retention?)`);
-  const identity = { jobId: `job-${job.id}`, uidRoot: ctx.uidRoot, omitEmptyFrames: ctx.omitEmptyFrames };
+  const revision = nextRevision(db, job.id);
+  const identity = { jobId: uidJobId(job.id, revision), uidRoot: ctx.uidRoot, omitEmptyFrames: ctx.omitEmptyFrames };
   const result = await segmentSeries(ctx.models, job.modelId ?? '', files.map((f) => path.resolve(ctx.dataDir, f)), identity, (t) => ctx.recordStage(stageRecord(t.stage, t.startedAt, t.endedAt, t.ms)));
 
   const exportStart = Date.now();
   const objects: ResultObject[] = [];
   const wanted = new Set(job.outputs.length ? job.outputs : ['SEG', 'SR']);
-  const dir = path.join(ctx.dataDir, 'results', String(job.id));
-  if (result.seg.bytes.length && wanted.has('SEG')) objects.push(await writeResult(path.join(dir, 'seg.dcm'), 'SEG', result.seg, '1.2.840.10008.5.1.4.1.1.66.4', result.seg.bytes));
-  if (wanted.has('SR')) objects.push(await writeResult(path.join(dir, 'sr.dcm'), 'SR', result.sr, '1.2.840.10008.5.1.4.1.1.88.22', result.sr.bytes));
+  const dir = resultDir(ctx.dataDir, job.id, revision);
+  if (result.seg.bytes.length && wanted.has('SEG')) objects.push(await writeResult(path.join(dir, 'seg.dcm'), 'SEG', result.seg, SEGMENTATION_STORAGE, result.seg.bytes));
+  if (wanted.has('SR')) objects.push(await writeResult(path.join(dir, 'sr.dcm'), 'SR', result.sr, ENHANCED_SR_STORAGE, result.sr.bytes));
   const exportEnd = Date.now();
   const ours = transaction(db, () => {
     // Not ours any more (cancelled, or reclaimed after our lease ran out): write nothing.
     if (!finishJob(db, job, 'done')) return false;
-    insertResultObjects(db, job.id, objects);
-    enqueueDeliveries(db, objects.flatMap((o) => destinations.map((destinationId) => ({
-      jobId: job.id, destinationId, path: o.path, sopClassUid: o.sopClassUid, sopInstanceUid: o.sopInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN,
-    }))));
+    insertResultObjects(db, job.id, objects, revision);
+    recordNewResult(db, job, {
+      revision, modelVersion: result.manifest.version, qc: result.qc,
+      labels: result.manifest.segments.map((s) => s.label), encoded: result.seg.segments,
+    });
     appendStage(db, job, stageRecord('export', exportStart, exportEnd, exportEnd - exportStart));
     return true;
   });

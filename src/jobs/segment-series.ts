@@ -6,6 +6,7 @@ import { EncodeError, type EncodeErrorCode } from '../encode/errors.js';
 import type { JobIdentity, MeasurementReportResult, SegmentationResult } from '../encode/types.js';
 import { runModel, InferenceError, type ModelRegistry, type ModelManifest } from '../infer/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
+import type { QcResult } from '../qc/index.js';
 import type { EncodeReply, EncodeRequest, EncodeTimings } from './encode-worker.js';
 import { RequestWorker } from '../worker-start.js';
 
@@ -20,6 +21,9 @@ export interface SegmentedSeries {
   /** bytes empty when nothing was segmented (a SEG needs a segment; the SR reports the absences) */
   seg: Omit<SegmentationResult, 'labels'>;
   sr: MeasurementReportResult;
+  /** the manifest's plausibility checks on the label map (state none when it declares none) */
+  qc: QcResult;
+  studyInstanceUid: string;
 }
 
 /** Runs `modelId` on the series in `files`; rejects with a VolumeError, InferenceError or EncodeError (all with codes). */
@@ -39,15 +43,15 @@ export async function segmentSeries(
   }
   const encoded = await timed('encode', onStage, () => encodeInWorkers({
     slices: loaded.slices, labels: { dims: loaded.volume.dims, data: run.labels }, segments: manifest.segments,
-    algorithm: { ...manifest.algorithm, modelId: manifest.id }, job, intensities: loaded.volume.data,
+    algorithm: { ...manifest.algorithm, modelId: manifest.id }, job, intensities: loaded.volume.data, spacing: loaded.volume.spacing,
   }, encoder));
   return {
     manifest, provider: run.provider, seriesInstanceUid: loaded.seriesInstanceUid, slices: loaded.slices.length,
-    seg: encoded.seg, sr: encoded.sr,
+    seg: encoded.seg, sr: encoded.sr, qc: encoded.qc, studyInstanceUid: loaded.studyInstanceUid,
   };
 }
 
-export interface EncodedSeries { seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; timings: EncodeTimings }
+export interface EncodedSeries { seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; qc: QcResult; timings: EncodeTimings }
 
 type Encoder = RequestWorker<EncodeRequest, EncodeReply>;
 const crashed = (reason: string) => new EncodeError('ENC_WORKER_FAILED' as EncodeErrorCode, reason);
@@ -64,7 +68,8 @@ export async function encodeInWorkers(request: EncodeRequest, encoder: Encoder =
   };
   const reply = await encoder.ask(shared);
   if (!reply.ok) throw new EncodeError(reply.code as EncodeErrorCode, reply.message);
-  return { seg: { ...reply.seg, bytes: asBytes(reply.seg.bytes) }, sr: { ...reply.sr, bytes: asBytes(reply.sr.bytes) }, timings: reply.timings };
+  const { seg, sr } = reply;
+  return { seg: { ...seg, bytes: asBytes(seg.bytes) }, sr: { ...sr, bytes: asBytes(sr.bytes) }, qc: reply.qc, timings: reply.timings };
 }
 
 function readyManifest(registry: ModelRegistry, modelId: string): ModelManifest {

@@ -16,7 +16,8 @@ export type LogEvent =
   | 'job.started' | 'job.done' | 'job.failed' | 'job.abandoned' | 'job.lease.expired' | 'job.poll.failed'
   | 'export.delivered' | 'export.retry' | 'export.failed' | 'export.circuit.open' | 'export.circuit.closed'
   | 'node.crashed' | 'completion.sweep.failed' | 'job.lease.released' | 'job.temp.removed'
-  | 'disk.reserve.released' | 'disk.reserve.restored';
+  | 'disk.reserve.released' | 'disk.reserve.restored'
+  | 'review.decision' | 'review.preview.failed';
 
 export type Fields = Record<string, unknown>;
 

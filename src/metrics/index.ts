@@ -8,6 +8,7 @@ import { readCounters } from '../db/counters.js';
 import type { Db } from '../db/database.js';
 import { countDeliveriesByState, DELIVERY_STATES } from '../db/deliveries.js';
 import { countJobsByState, JOB_STATES } from '../db/jobs.js';
+import { countResultsByState, RESULT_STATES } from '../db/results.js';
 import { liveRegistry } from './stage-durations.js';
 
 export { observeStage } from './stage-durations.js';
@@ -45,6 +46,10 @@ function databaseMetrics(db: Db): Registry {
   new Gauge({
     name: 'dain_deliveries', help: 'Deliveries (object × destination) by state', labelNames: ['state'] as const, registers: [registry],
     collect() { const m = countDeliveriesByState(db); for (const s of DELIVERY_STATES) this.set({ state: s }, m.get(s) ?? 0); },
+  });
+  new Gauge({
+    name: 'dain_results', help: 'Results by state (awaiting-review is the review queue)', labelNames: ['state'] as const, registers: [registry],
+    collect() { const m = countResultsByState(db); for (const s of RESULT_STATES) this.set({ state: s }, m.get(s) ?? 0); },
   });
   new Gauge({
     name: 'dain_queue_depth', help: 'Work waiting: pending jobs and pending deliveries', labelNames: ['queue'] as const, registers: [registry],

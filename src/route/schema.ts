@@ -52,6 +52,7 @@ const action = {
       properties: {
         type: { const: 'runModel' }, model: { type: 'string', minLength: 1 }, series: { $ref: '#/$defs/seriesSelector' },
         outputs: { type: 'array', items: { enum: ['SEG', 'SR'] }, uniqueItems: true }, destinations,
+        review: { enum: ['none', 'required'] }, onQcFail: { enum: ['review', 'discard'] },
       },
       required: ['type', 'model', 'series', 'outputs', 'destinations'],
       additionalProperties: false,

@@ -30,7 +30,13 @@ export interface SeriesSelector {
 }
 
 export type Action =
-  | { type: 'runModel'; model: string; series: SeriesSelector; outputs: Array<'SEG' | 'SR'>; destinations: string[] }
+  | {
+    type: 'runModel'; model: string; series: SeriesSelector; outputs: Array<'SEG' | 'SR'>; destinations: string[];
+    /** "required": every result waits for a reviewer's accept before anything is sent (default "none") */
+    review?: 'none' | 'required';
+    /** a result that fails its model's quality checks is held for review, or never sent (default "review") */
+    onQcFail?: 'review' | 'discard';
+  }
   | { type: 'forward'; destinations: string[] }
   | { type: 'discard' };
 

@@ -268,20 +268,20 @@ describe('admin page in Chromium', () => {
   });
 
   it('shows a routed job with its stage timings, and cancels and retries it', async () => {
-    // Setup over the API: CT studies go to the model with reply-to-sender, and no destination has
-    // the sender's AE title, so the runner fails the job (NO_REPLY_DESTINATION) and it stays put.
+    // Setup over the API: CT studies go to the 3D U-Net, which needs 16 slices; a one-slice CT makes the
+    // runner fail the job (TOO_FEW_SLICES) and it stays put.
     await apiWrite('POST', '/api/rules/ct-lung/disable');
     await apiWrite('POST', '/api/rules', {
       id: 'route-ct', name: 'Route CT', enabled: true, priority: 5, then: 'stop',
       when: { all: [{ attribute: 'Modality', op: 'equals', value: 'CT' }] },
-      actions: [{ type: 'runModel', model: 'ct-body-lung', series: { pick: 'all' }, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender'] }],
+      actions: [{ type: 'runModel', model: 'unet3d-bench', series: { pick: 'all' }, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender'] }],
     });
     const file = path.join(testdata, 'pydicom/CT_small.dcm');
     const otherStudy = await dcmdumpValue(file, '0020,000d');
     expect((await storescu(node.dimsePort, [file])).code).toBe(0);
     const job = await waitFor('a failed job', async () => (await api<any[]>(`/api/jobs?studyUid=${otherStudy}`)).find((j) => j.state === 'failed'));
     expect(job).toMatchObject({ action: 'runModel', ruleId: 'route-ct' });
-    expect(job.reason).toMatch(/NO_REPLY_DESTINATION/);
+    expect(job.reason).toMatch(/TOO_FEW_SLICES/);
 
     await openSection('Dashboard');
     const row = page.locator(`#jobs tr[data-job-id="${job.id}"]`);

@@ -18,6 +18,7 @@ describe('dicom-ai-node segment', () => {
     expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines[0]);
     expect(summary).toMatchObject({ model: 'ct-body-lung', provider: 'cpu', seriesInstanceUid: '1.2.392.200103.20080913.113635.1.2009.6.22.21.43.10.23430.1', slices: 3 });
+    expect(summary.qc.state).toMatch(/^(passed|failed|none)$/);   // the built-in model's checks, whatever they are now
     const byLabel = Object.fromEntries(summary.segments.map((s: any) => [s.label, s]));
     expect(byLabel.Body.voxelCount).toBeGreaterThan(byLabel.Lung.voxelCount);
     expect(byLabel.Lung.voxelCount).toBeGreaterThan(0);

@@ -27,7 +27,8 @@ export const ALLOWED: Record<string, string[]> = {
   synthetic: ['infer', 'shared'],
   features: ['shared'],
   qc: ['infer'], // checks read the manifest's declared limits
-  review: ['encode', 'infer', 'shared'], // previews and rejection notes from stored series and SEGs
+  // a result's gate: previews and rejection notes from stored files, the decisions on results and their release
+  review: ['db', 'encode', 'export', 'infer', 'log', 'qc', 'shared'],
   export: ['config', 'db', 'log', 'store', 'shared'], // shared: the circuit breaker remote inference uses too
   receive: ['config', 'http', 'log', 'store'],
   jobs: ['assemble', 'config', 'db', 'encode', 'export', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],

@@ -1,8 +1,10 @@
-// Jobs and audit admin API: lists with filters, retry and cancel (audited).
+// Jobs and audit admin API: lists with filters, retry and cancel (audited). A done runModel job whose result was
+// rejected, withheld or retracted may be retried too: it runs again as the result's next revision (new UIDs).
 import express from 'express';
 import { transaction, type Db } from '../../db/database.js';
 import { listAudit, recordAudit } from '../../db/audit.js';
 import { getJob, JOB_STATES, listJobs, transitionJob, type JobState } from '../../db/jobs.js';
+import { latestResultOfJob, RERUNNABLE_RESULT_STATES } from '../../db/results.js';
 import { problem } from '../../http/problem.js';
 
 export function jobsRouter(db: Db): express.Router {
@@ -17,13 +19,19 @@ export function jobsRouter(db: Db): express.Router {
     const id = Number(req.params.id);
     const before = getJob(db, id);
     if (!before) return problem(res, 404, 'JOB_NOT_FOUND', `no job ${req.params.id}`);
+    const states = verb === 'retry' && rerunnable(db, id) ? [...from, 'done' as const] : from;
     const moved = transaction(db, () => {
-      if (!transitionJob(db, id, from, to, to === 'cancelled' ? `cancelled by ${res.locals.actor}` : null)) return false;
+      if (!transitionJob(db, id, states, to, to === 'cancelled' ? `cancelled by ${res.locals.actor}` : null)) return false;
       recordAudit(db, res.locals.actor, verb, `job:${id}`, { state: before.state }, { state: to });
       return true;
     });
-    if (!moved) return problem(res, 409, 'JOB_STATE', `job ${id} is ${before.state}; ${verb} needs ${from.join(' or ')}`);
+    const needs = verb === 'retry' ? `${from.join(' or ')} (or done with a rejected, withheld or retracted result)` : from.join(' or ');
+    if (!moved) return problem(res, 409, 'JOB_STATE', `job ${id} is ${before.state}; ${verb} needs ${needs}`);
     res.json(getJob(db, id));
+  };
+  const rerunnable = (d: Db, id: number) => {
+    const latest = latestResultOfJob(d, id);
+    return latest !== undefined && RERUNNABLE_RESULT_STATES.includes(latest.state);
   };
   r.post('/:id/retry', move('retry', ['failed', 'cancelled'], 'pending'));
   r.post('/:id/cancel', move('cancel', ['pending', 'failed'], 'cancelled'));

@@ -40,18 +40,22 @@ describe('job runner on the running node', () => {
     expect(m.get('dain_instances_received_total')).toBeGreaterThanOrEqual(3);
     expect(m.get('dain_studies_completed_total')).toBeGreaterThanOrEqual(1);
     expect(m.get('dain_jobs{state="done"}')).toBeGreaterThanOrEqual(1);
+    expect(m.get('dain_results{state="accepted"}')! + m.get('dain_results{state="delivered"}')!).toBeGreaterThanOrEqual(1);
+    expect(m.get('dain_results{state="awaiting-review"}')).toBe(0);
     for (const stage of ['route', 'load', 'infer', 'encode', 'export']) expect(m.get(`dain_stage_duration_seconds_count{stage="${stage}"}`), stage).toBeGreaterThanOrEqual(1);
     expect(m.has('dain_queue_depth{queue="deliveries"}')).toBe(true);
     expect(m.has('dain_event_loop_delay_seconds{quantile="0.99"}')).toBe(true);
     expect(m.has('dain_process_resident_memory_bytes')).toBe(true);
   });
 
-  it('fails a reply-to-sender job with NO_REPLY_DESTINATION when no destination has the sender AE title', async () => {
+  it('runs a reply-to-sender job with no destination of the sender AE title: done, result awaiting-destination', async () => {
     const studyUid = await sendAsNewStudy(node, ctFiles, 'UNKNOWNSCU');
     const job = await finishedJob(node, studyUid);
-    expect(job.state).toBe('failed');
-    expect(job.reason).toMatch(/^NO_REPLY_DESTINATION: no destination with AE title UNKNOWNSCU; add one with the sender's host and port/);
+    expect(job.state).toBe('done');
+    const [result] = query(node, 'SELECT state, held_reason FROM results WHERE job_id = ?', job.id);
+    expect(result.state).toBe('awaiting-destination');
+    expect(result.held_reason).toMatch(/^NO_REPLY_DESTINATION: no destination with AE title UNKNOWNSCU; add one with the sender's host and port/);
     expect(query(node, 'SELECT COUNT(*) AS n FROM deliveries WHERE job_id = ?', job.id)[0].n).toBe(0);
-    expect(node.logs().find((l) => l.event === 'job.failed' && l.jobId === job.id)?.reason).toMatch(/^NO_REPLY_DESTINATION/);
+    expect(query(node, 'SELECT kind FROM result_objects WHERE job_id = ? ORDER BY kind', job.id).map((o) => o.kind)).toEqual(['SEG', 'SR']);
   });
 });

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src/db/database.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import { getJob, insertJob } from '../../../src/db/jobs.js';
-import { resolveDestinations } from '../../../src/jobs/job-destinations.js';
+import { resolveDestinations } from '../../../src/export/job-destinations.js';
 import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, releaseLeasesOfEarlierBoots, renewLease } from '../../../src/db/jobs.js';
 
 let db: Db;

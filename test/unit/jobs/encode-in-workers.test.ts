@@ -92,6 +92,38 @@ describe('encodeInWorkers', () => {
   });
 });
 
+describe('the quality check in the encode worker', () => {
+  it('measures on the grid the SEG uses: the SEG\'s volume, the in-plane border, every failed check named', async () => {
+    const ps = (series.sources[0].dataset.PixelSpacing as number[]).map(Number);
+    const z = (k: number) => (series.sources[k].dataset.ImagePositionPatient as number[]).map(Number);
+    const sliceMm = Math.hypot(...z(1).map((v, i) => v - z(0)[i]));
+    const spacing: [number, number, number] = [ps[1], ps[0], sliceMm];
+    const segments = bodyLungLiver.map((s) => (s.label === 'Body' ? { ...s, checks: { volumeMl: { max: 1 }, maxBorderFraction: 0 } } : s));
+    const out = await encodeInWorkers({ ...request, segments, spacing });
+    expect(out.qc.state).toBe('failed');
+    expect(out.qc.reasons.map((r) => [r.segment, r.check])).toEqual([['Body', 'volumeMl.max'], ['Body', 'maxBorderFraction']]);
+    const body = out.qc.measurements.find((m) => m.segment === 'Body')!;
+    const segBody = out.seg.segments.find((s) => s.label === 'Body')!;
+    expect(body.volumeMl).toBeCloseTo(segBody.volumeMl, 6);
+    // the border counted here on [columns, rows, slices]: first and last row and column of every slice
+    const { cols, rows } = series;
+    let inBody = 0, onBorder = 0;
+    request.labels.data.forEach((l, v) => {
+      if (l !== 1 && l !== 2) return;
+      inBody++;
+      const i = v % cols, j = Math.floor(v / cols) % rows;
+      if (i === 0 || j === 0 || i === cols - 1 || j === rows - 1) onBorder++;
+    });
+    expect(body.voxels).toBe(inBody);
+    expect(body.borderFraction).toBeCloseTo(onBorder / inBody, 12);
+    expect(body.volumeMlPerCm).toBeCloseTo(body.volumeMl / ((3 * sliceMm) / 10), 9);
+  });
+
+  it('is none without checks or without the grid spacing', async () => {
+    expect((await encodeInWorkers(request)).qc).toEqual({ state: 'none', reasons: [], measurements: [] });
+  });
+});
+
 describe('encodeInWorkers rejects with the encoders\' codes', () => {
   it('ENC_INTENSITIES from the statistics worker; the SEG worker\'s ENC_LABEL_DIMS first when both fail', async () => {
     await expect(encodeInWorkers({ ...request, intensities: new Float32Array(new SharedArrayBuffer(20)) }))

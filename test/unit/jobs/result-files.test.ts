@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeOrphanTempFiles, writeFileDurably } from '../../../src/jobs/result-files.js';
+import { removeOrphanTempFiles, writeFileDurably } from '../../../src/durable-file.js';
 import { canMount, fillDisk, mountSmallDisk, type SmallDisk } from '../../support/tmpfs.js';
 
 let disk: SmallDisk | undefined;

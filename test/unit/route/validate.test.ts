@@ -186,3 +186,21 @@ describe('validateRule: one rule, paths relative to it', () => {
     }
   });
 });
+
+describe('the review policy of a runModel action', () => {
+  it('accepts review "required" and onQcFail "discard", and both left out', () => {
+    expect(problemsAfter((r) => { Object.assign(r.actions[0], { review: 'required', onQcFail: 'discard' }); })).toEqual([]);
+    expect(problemsAfter((r) => { Object.assign(r.actions[0], { review: 'none', onQcFail: 'review' }); })).toEqual([]);
+  });
+  it('names a bad review or onQcFail value by its path', () => {
+    const problems = problemsAfter((r) => { Object.assign(r.actions[0], { review: 'always', onQcFail: 'drop' }); });
+    expect(problems).toEqual([
+      { path: '/rules/0/actions/0/review', message: '"always" is not one of: none, required' },
+      { path: '/rules/0/actions/0/onQcFail', message: '"drop" is not one of: review, discard' },
+    ]);
+  });
+  it('is a runModel field only: a forward action with review is refused', () => {
+    const problems = problemsAfter((r) => { r.actions[1].review = 'required'; });
+    expect(problems).toEqual([{ path: '/rules/0/actions/1/review', message: "unknown property 'review'; allowed: type, destinations" }]);
+  });
+});

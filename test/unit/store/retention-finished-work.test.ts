@@ -11,7 +11,7 @@ import { claimDeliveries, insertDeliveries, listDeliveries, markDelivered } from
 import { claimJobs, finishJob, getJob, insertJob } from '../../../src/db/jobs.js';
 import { insertResultObjects } from '../../../src/db/results.js';
 import { getStudy } from '../../../src/db/studies.js';
-import { writeFileDurably } from '../../../src/jobs/result-files.js';
+import { writeFileDurably } from '../../../src/durable-file.js';
 import type { Logger } from '../../../src/log/logger.js';
 import { InstanceStore, type StoredInstance } from '../../../src/store/instance-store.js';
 import { applyRetention } from '../../../src/store/retention.js';

@@ -20,10 +20,15 @@ export const token = {
 /** Every 401 sends the admin back to the login form; app.js listens for this. */
 export const authEvents = new EventTarget();
 
-export async function api(method, path, body, opts = {}) {
-  const headers = { Accept: 'application/json' };
+function authHeaders(accept) {
+  const headers = { Accept: accept };
   const t = token.get();
   if (t) headers.Authorization = `Bearer ${t}`;
+  return headers;
+}
+
+export async function api(method, path, body, opts = {}) {
+  const headers = authHeaders('application/json');
   let payload;
   if (body instanceof Blob || body instanceof ArrayBuffer) {
     headers['Content-Type'] = opts.contentType ?? 'application/octet-stream';
@@ -39,6 +44,16 @@ export async function api(method, path, body, opts = {}) {
   if (res.status === 401 && !opts.quiet401) authEvents.dispatchEvent(new CustomEvent('unauthorized', { detail: data }));
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
+}
+
+/** A binary GET (preview PNGs): an <img src> cannot send the bearer token, so the page fetches the bytes. */
+export async function getBlob(path) {
+  const res = await fetch(path, { headers: authHeaders('image/png, application/problem+json') });
+  if (res.ok) return res.blob();
+  let data = null;
+  try { data = await res.json(); } catch { data = null; }
+  if (res.status === 401) authEvents.dispatchEvent(new CustomEvent('unauthorized', { detail: data }));
+  throw new ApiError(res.status, data);
 }
 
 export const get = (path) => api('GET', path);

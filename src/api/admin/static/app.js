@@ -7,6 +7,7 @@ import { showHistory } from './history.js';
 import { showTester } from './tester.js';
 import { showDestinations } from './destinations.js';
 import { showDashboard } from './dashboard.js';
+import { showReview } from './review.js';
 
 const views = {
   rules: showRules,
@@ -14,6 +15,15 @@ const views = {
   tester: showTester,
   destinations: showDestinations,
   dashboard: showDashboard,
+  review: showReview,
+};
+
+const ROLE_TEXT = { admin: 'Admin access', 'read-only': 'Read-only access', reviewer: 'Reviewer access' };
+const NOTE_TEXT = {
+  'read-only': 'Read-only token: you can look at everything, but changes are disabled. '
+    + 'Log in with the admin token to change rules, destinations or jobs.',
+  reviewer: 'Reviewer token: you can review results (accept, reject, release, retract); rules, destinations '
+    + 'and jobs are read-only. Log in with the admin token to change them.',
 };
 
 function navigate(name, options) {
@@ -52,28 +62,37 @@ async function enter() {
     if (!(err instanceof ApiError && err.status === 401)) showLogin(`Cannot reach the admin API: ${err.message}`);
     return;
   }
-  state.readOnly = await isReadOnly();
+  state.role = await roleOfToken();
+  state.readOnly = state.role !== 'admin';
   $('#login').hidden = true;
   $('#nav').hidden = false;
   $('#session').hidden = false;
-  $('#role').textContent = state.readOnly ? 'Read-only access' : 'Admin access';
-  $(`#${READ_ONLY_NOTE_ID}`).hidden = !state.readOnly;
-  navigate('rules');
+  $('#role').textContent = ROLE_TEXT[state.role];
+  const note = $(`#${READ_ONLY_NOTE_ID}`);
+  note.hidden = !state.readOnly;
+  if (state.readOnly) note.textContent = NOTE_TEXT[state.role];
+  // A reviewer logs in to review: the queue is where the work is.
+  navigate(state.role === 'reviewer' ? 'review' : 'rules');
 }
 
-/** Validation never saves, so it is a safe way to ask whether this token may write. */
-async function isReadOnly() {
+/** GET /api/session names the role; a node without it is asked with a validation (which never saves). */
+async function roleOfToken() {
+  try {
+    const session = await get('/api/session');
+    if (session && session.role in ROLE_TEXT) return session.role;
+  } catch { /* an older node: ask the other way */ }
   try {
     await post('/api/rules/validate', { rules: [] });
-    return false;
+    return 'admin';
   } catch (err) {
-    return err instanceof ApiError && err.status === 403;
+    return err instanceof ApiError && err.status === 403 ? 'read-only' : 'admin';
   }
 }
 
 function showLogin(message) {
   token.clear();
   state.readOnly = false;
+  state.role = 'admin';
   state.draftRule = null;
   $('#login').hidden = false;
   $('#nav').hidden = true;

@@ -3,7 +3,9 @@ import { get } from './api.js';
 import { h } from './dom.js';
 
 export const state = {
-  /** True when the token may only read (the API answers 403 to writes). */
+  /** 'admin' | 'read-only' | 'reviewer', as GET /api/session reports it. */
+  role: 'admin',
+  /** True when the token may not change rules, destinations or jobs (read-only and reviewer tokens). */
   readOnly: false,
   /** The rule in the editor, as last parsed (or null), so the tester can try it before saving. */
   draftRule: null,
@@ -17,7 +19,18 @@ export function writeButton(text, onclick, attrs = {}) {
   if (state.readOnly) {
     button.disabled = true;
     button.setAttribute('aria-describedby', READ_ONLY_NOTE_ID);
-    button.title = 'Read-only token: changes are disabled';
+    button.title = `${state.role === 'reviewer' ? 'Reviewer' : 'Read-only'} token: changes are disabled`;
+  }
+  return button;
+}
+
+/** A review decision button: the admin and reviewer tokens may decide, the read-only token may not. */
+export function reviewButton(text, onclick, attrs = {}) {
+  const button = h('button', { type: 'button', onclick, ...attrs }, text);
+  if (state.role === 'read-only') {
+    button.disabled = true;
+    button.setAttribute('aria-describedby', READ_ONLY_NOTE_ID);
+    button.title = 'Read-only token: review decisions are disabled';
   }
   return button;
 }
