@@ -7,12 +7,12 @@ import type { Code } from './types.js';
 import type { NaturalDataset } from './dicom-io.js';
 import { CONCEPT, UNIT, code, num, text } from './sr-content.js';
 
-/** The feature stage's answer for one series, as the SR encoder takes it. */
-export interface FeatureMeasurements {
+/** The feature stage's answer for one segment, as the SR encoder takes it; a segment without one gets no features. */
+export interface SegmentFeatureMeasurement {
+  label: string;
+  features: Feature[];
   /** The resolved configuration (defaults filled in): recorded in the SR so the values can be reproduced. */
   config: FeatureConfig;
-  /** Per segment label; a label missing here gets no feature items. */
-  segments: Array<{ label: string; features: Feature[] }>;
 }
 
 /** Private scheme of this node for the two modifiers no standard codes yet (PS3.16 8.2: designator starts 99). */

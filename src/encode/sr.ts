@@ -13,7 +13,7 @@ import { validateSegments } from './segment-check.js';
 import { segmentStatistics, type SegmentStatistics } from './intensity-stats.js';
 import { CONCEPT, code, container, image, text, uidRef } from './sr-content.js';
 import { absentEvaluations, presentGroup } from './sr-groups.js';
-import { featureCodingSchemes, type FeatureMeasurements } from './sr-features.js';
+import { featureCodingSchemes, type SegmentFeatureMeasurement } from './sr-features.js';
 
 export const ENHANCED_SR_STORAGE = '1.2.840.10008.5.1.4.1.1.88.22';
 const SR_SERIES_NUMBER = 9702;
@@ -26,7 +26,7 @@ const SR_SERIES_NUMBER = 9702;
 export function encodeMeasurementReport(
   sources: SourceSlice[], seg: SegmentationResult, segments: SegmentDescription[],
   algorithm: AlgorithmIdentity, job: JobIdentity, intensities?: Float32Array | SegmentStatistics,
-  features?: FeatureMeasurements,
+  features?: SegmentFeatureMeasurement[],
 ): MeasurementReportResult {
   checkUidRoot(job.uidRoot);
   const series = parseSourceSeries(sources);
@@ -42,8 +42,8 @@ export function encodeMeasurementReport(
     const encoded = seg.segments.find((s) => s.label === d.label);
     if (encoded) {
       const trackingUid = deriveResultUid(uidInputs, `tracking-${encoded.number}`);
-      const values = features?.segments.find((f) => f.label === d.label)?.features;
-      const measured = features && values ? { config: features.config, values } : undefined;
+      const found = features?.find((f) => f.label === d.label);
+      const measured = found && { config: found.config, values: found.features };
       groups.push(presentGroup({ d, encoded, seg, series, algorithm, stats: stats.get(d.label), trackingUid, features: measured }));
     } else if (seg.absent.includes(d.label)) {
       absent.push(d);
@@ -54,7 +54,7 @@ export function encodeMeasurementReport(
   const dataset: NaturalDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: ENHANCED_SR_STORAGE, SOPInstanceUID: sopInstanceUid,
-    ...(features ? { CodingSchemeIdentificationSequence: featureCodingSchemes() } : {}),
+    ...(features?.length ? { CodingSchemeIdentificationSequence: featureCodingSchemes() } : {}),
     InstanceCreationDate: dicomDate(now), InstanceCreationTime: dicomTime(now), TimezoneOffsetFromUTC: '+0000',
     ...patientAndStudy(series.first),
     Modality: 'SR', SeriesInstanceUID: seriesInstanceUid, SeriesNumber: SR_SERIES_NUMBER,

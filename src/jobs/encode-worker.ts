@@ -11,12 +11,15 @@ import type { AlgorithmIdentity, JobIdentity, LabelVolume, MeasurementReportResu
 import { answerRequests, RequestWorker } from '../worker-start.js';
 import { encodeFailure, type EncodeFailure } from './encode-failure.js';
 import type { StatisticsReply, StatisticsRequest } from './stats-worker.js';
+import type { SegmentFeatureMeasurement } from '../encode/sr-features.js';
 
 export interface EncodeRequest {
   slices: SourceSlice[]; labels: LabelVolume; segments: SegmentDescription[];
   algorithm: AlgorithmIdentity; job: JobIdentity;
   /** source intensities (HU) on the label grid, for the SR's statistics; keep it on a SharedArrayBuffer */
   intensities: Float32Array;
+  /** IBSI features per segment from the feature stage, written into the SR's measurement groups */
+  features?: SegmentFeatureMeasurement[];
 }
 /** segMs and srMs in this worker, statsMs in the statistics worker, waitMs: SEG done → statistics in hand */
 export interface EncodeTimings { segMs: number; statsMs: number; waitMs: number; srMs: number }
@@ -40,7 +43,8 @@ async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
     // Nothing segmented: no statistics of absent segments (and none of their failures).
     const wanted = seg.segments.length > 0 ? measured : undefined;
     if (wanted && !wanted.ok) return wanted;
-    const sr = encodeMeasurementReport(r.slices, { ...seg, labels: r.labels }, r.segments, r.algorithm, r.job, wanted?.statistics);
+    const sr = encodeMeasurementReport(r.slices, { ...seg, labels: r.labels }, r.segments, r.algorithm, r.job, wanted?.statistics,
+      r.features);
     const t3 = performance.now();
     const timings = { segMs: ms(t1 - t0), statsMs: measured?.ok ? measured.ms : 0, waitMs: ms(t2 - t1), srMs: ms(t3 - t2) };
     return { ok: true, seg, sr, timings };

@@ -29,7 +29,7 @@ beforeAll(() => {
   const roi = cropAround(series.hu, label8, [2], [3, series.rows, series.cols], spacing);
   lung = measureRoi(roi, { ...config, discretisation: { method: 'fixed bin size', binWidth: 25, lowerBound: -1000 } });
   const sr = encodeMeasurementReport(series.sources, seg, bodyLungLiver, algorithm, job, series.hu,
-    { config, segments: [{ label: 'Lung', features: lung }] });
+    [{ label: 'Lung', features: lung, config }]);
   srFile = writeTemp(tempDir('features'), 'sr.dcm', sr.bytes);
 });
 
