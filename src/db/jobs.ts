@@ -10,7 +10,7 @@ export type JobState = (typeof JOB_STATES)[number];
 /** States a job never leaves on its own (retention may remove the study). */
 export const FINAL_JOB_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
 
-export type JobAction = 'runModel' | 'forward' | 'discard';
+export type JobAction = 'runModel' | 'forward' | 'measure' | 'discard';
 
 export interface NewJob {
   completionId: number; studyUid: string; revision: number; ruleId: string; rulesVersion: number;
@@ -86,17 +86,17 @@ export function deleteJobsOfStudy(db: Db, studyUid: string): void {
 // The runner: claim with a lease, renew it, give expired leases back or fail them, record stage
 // timings, finish a claimed job.
 export interface ClaimedJob {
-  id: number; attempts: number; studyUid: string; action: 'runModel' | 'forward';
+  id: number; attempts: number; studyUid: string; action: 'runModel' | 'forward' | 'measure';
   modelId: string | null; seriesUid: string | null; outputs: string[]; destinations: string[];
 }
 export interface StageRecord { stage: string; startedAt: string; endedAt: string; ms: number }
 
-/** Claims up to `limit` pending runModel/forward jobs, oldest first, in one transaction. */
+/** Claims up to `limit` pending runModel/forward/measure jobs, oldest first, in one transaction. */
 export function claimJobs(db: Db, limit: number, leaseMs: number, now = Date.now()): ClaimedJob[] {
   if (limit <= 0) return [];
   return transaction(db, () => {
     const rows = prepared(db, `SELECT id, attempts, study_uid, action, model_id, series_uid, outputs, destinations FROM jobs
-      WHERE state = 'pending' AND action IN ('runModel','forward') ORDER BY id LIMIT ?`).all(limit) as Array<Record<string, any>>;
+      WHERE state = 'pending' AND action IN ('runModel','forward','measure') ORDER BY id LIMIT ?`).all(limit) as Array<Record<string, any>>;
     const claim = prepared(db, `UPDATE jobs SET state = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`);
     return rows.filter((r) => claim.run(now + leaseMs, now, r.id).changes === 1).map((r) => ({
       id: r.id, attempts: r.attempts + 1, studyUid: r.study_uid, action: r.action, modelId: r.model_id, seriesUid: r.series_uid,
