@@ -1,0 +1,92 @@
+// A measure job: a SEG that arrived with the study → checks (BINARY, its source images stored) → the source
+// series as a volume (worker) → IBSI features per segment (worker) → a TID 1500 SR that references that SEG and
+// its source series, written durably and handed to the outbox in the transaction that marks the job done.
+import path from 'node:path';
+import fsp from 'node:fs/promises';
+import { transaction } from '../db/database.js';
+import { instanceFilesOfSeries, instancesOfSeries } from '../db/instances.js';
+import { insertResultObjects } from '../db/results.js';
+import { ruleVersion } from '../db/rule-versions.js';
+import { appendStage, finishJob, getJob, type ClaimedJob } from '../db/jobs.js';
+import { encodeMeasurementReport, ENHANCED_SR_STORAGE } from '../encode/index.js';
+import type { SegmentFeatureMeasurement } from '../encode/sr-features.js';
+import { enqueueDeliveries } from '../export/outbox.js';
+import { FeatureError, resolveFeatureConfig, type FeatureConfig } from '../features/index.js';
+import { loadSeriesVolume } from '../infer/volume/index.js';
+import { observeStage } from '../metrics/index.js';
+import { JobError } from './errors.js';
+import { measureFeatures } from './feature-stage.js';
+import { checkSourcesStored, foreignSegments, segmentationReferences } from './foreign-segmentation.js';
+import { resolveDestinations } from './job-destinations.js';
+import { writeFileDurably } from './result-files.js';
+import { stageRecord, type JobContext } from './run-model-job.js';
+
+const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+/** The "algorithm" of a measure result; its id and version feed the SR's deterministic UIDs. */
+const FEATURE_ALGORITHM = {
+  name: 'dicom-ai-node IBSI features', version: '1.0.0', modelId: 'ibsi-features',
+  family: { scheme: 'DCM', value: '121401', meaning: 'Derivation' }, // only a SEG writes the family; none is written
+};
+
+/** Runs the job to `done`; throws a coded error (the runner marks it failed); false when the job was taken from us. */
+export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<boolean> {
+  const { db } = ctx;
+  const destinations = resolveDestinations(db, job.studyUid, job.destinations);
+  const segFiles = instanceFilesOfSeries(db, job.seriesUid ?? '');
+  if (segFiles.length === 0) throw new JobError('JOB_NO_INSTANCES', `SEG series ${job.seriesUid} has no stored instances`);
+  // A SEG series holds one SEG in practice; its first instance is the one measured.
+  const segBytes = new Uint8Array(await fsp.readFile(path.resolve(ctx.dataDir, segFiles[0]!)));
+  const refs = segmentationReferences(segBytes);
+  const stored = instancesOfSeries(db, refs.sourceSeriesUid);
+  checkSourcesStored(refs, new Set(stored.map((i) => i.sopInstanceUid)));
+
+  const t0 = Date.now();
+  const loaded = await loadSeriesVolume(stored.map((i) => path.resolve(ctx.dataDir, i.path)));
+  const [di, dj, dk] = loaded.volume.spacing;
+  const { segments, seg } = foreignSegments(segBytes, refs, loaded.slices, (di * dj * dk) / 1000);
+  const t1 = Date.now();
+  ctx.recordStage(stageRecord('load', t0, t1, t1 - t0));
+
+  const config = featureConfigOf(db, job);
+  const features: SegmentFeatureMeasurement[] = [];
+  for (const s of segments.filter((x) => x.encoded.voxelCount > 0)) {
+    features.push(...await measureFeatures({ ...loaded.volume, labels: s.mask },
+      [{ label: s.encoded.label, labelValues: [1], config }]));
+  }
+  const t2 = Date.now();
+  ctx.recordStage(stageRecord('features', t1, t2, t2 - t1));
+
+  const identity = { jobId: `job-${job.id}`, uidRoot: ctx.uidRoot };
+  const sr = encodeMeasurementReport(loaded.slices, seg, segments.map((s) => s.description), FEATURE_ALGORITHM,
+    identity, undefined, features);
+  const file = path.join(ctx.dataDir, 'results', String(job.id), 'sr.dcm');
+  try {
+    await writeFileDurably(file, sr.bytes);
+  } catch (err) {
+    throw new JobError('JOB_RESULT_WRITE', `cannot write ${file}: ${(err as Error).message}`);
+  }
+  const t3 = Date.now();
+  const object = { kind: 'SR' as const, sopClassUid: ENHANCED_SR_STORAGE, sopInstanceUid: sr.sopInstanceUid,
+    seriesInstanceUid: sr.seriesInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: file, size: sr.bytes.length };
+  const ours = transaction(db, () => {
+    if (!finishJob(db, job, 'done')) return false; // cancelled or reclaimed: write nothing
+    insertResultObjects(db, job.id, [object]);
+    enqueueDeliveries(db, destinations.map((destinationId) => ({ jobId: job.id, destinationId, path: file,
+      sopClassUid: object.sopClassUid, sopInstanceUid: object.sopInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN })));
+    appendStage(db, job, stageRecord('encode', t2, t3, t3 - t2));
+    return true;
+  });
+  if (ours) observeStage('encode', t3 - t2);
+  return ours;
+}
+
+/** The measure action's configuration in the rules version that made the job (validated when it was saved). */
+function featureConfigOf(db: JobContext['db'], job: ClaimedJob): FeatureConfig {
+  const row = getJob(db, job.id);
+  const rule = row && ruleVersion(db, row.rulesVersion)?.rules.find((r) => r.id === row.ruleId);
+  const action = rule?.actions.find((a) => a.type === 'measure');
+  const resolved = resolveFeatureConfig(action?.type === 'measure' ? action.features : undefined);
+  // Rules are validated when saved; a rule edited to something the resolver now refuses still fails with a code.
+  if (!resolved.ok) throw new FeatureError('FEAT_CONFIG', resolved.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  return resolved.config;
+}
