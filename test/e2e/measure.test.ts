@@ -85,7 +85,12 @@ describe('measure: SEG from elsewhere → IBSI features SR in the PACS', () => {
     expect(dump).toContain('NUM:(QCFX,IBSI,"Sphericity")');
     expect(dump).toMatch(/NUM:\(GYBY,IBSI,"Joint maximum"\)/);
     expect(dump).toContain('(111002,DCM,"Algorithm Parameters")');
+    const validated = await runTool('java', ['-Djdk.xml.xpathExprOpLimit=0', '-Djdk.xml.xpathExprGrpLimit=0',
+      '-Djdk.xml.xpathTotalOpLimit=0', '-cp', '/usr/share/java/pixelmed.jar', 'com.pixelmed.validate.DicomSRValidator', file],
+    { timeoutMs: 300_000 }); // ~420 NUMs: pixelmed needs minutes on shared cores
+    expect(validated.stdout).toContain('Root Template Validation Complete');
+    expect(validated.stdout.split('\n').filter((l) => /^Error/.test(l))).toEqual([]);
     const jobs = await jobsOf(CT_STUDY);
     expect(jobs.map((j) => j.state).sort()).toEqual(['done', 'failed']);
-  }, 180_000);
+  }, 480_000);
 });
