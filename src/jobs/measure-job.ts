@@ -1,6 +1,6 @@
 // A measure job: a SEG that arrived with the study → checks (BINARY, its source images stored) → the source
-// series as a volume (worker) → IBSI features per segment (worker) → a TID 1500 SR that references that SEG and
-// its source series, written durably and handed to the outbox in the transaction that marks the job done.
+// series as a volume (worker) → the SEG on that grid, IBSI features per segment and a TID 1500 SR that references
+// that SEG and its source series (one worker) → written durably, handed to the outbox as the job is marked done.
 import path from 'node:path';
 import fsp from 'node:fs/promises';
 import { transaction } from '../db/database.js';
@@ -8,15 +8,15 @@ import { instanceFilesOfSeries, instancesOfSeries } from '../db/instances.js';
 import { insertResultObjects } from '../db/results.js';
 import { ruleVersion } from '../db/rule-versions.js';
 import { appendStage, finishJob, getJob, type ClaimedJob } from '../db/jobs.js';
-import { encodeMeasurementReport, ENHANCED_SR_STORAGE } from '../encode/index.js';
-import type { SegmentFeatureMeasurement } from '../encode/sr-features.js';
+import { ENHANCED_SR_STORAGE } from '../encode/index.js';
 import { enqueueDeliveries } from '../export/outbox.js';
 import { FeatureError, resolveFeatureConfig, type FeatureConfig } from '../features/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
 import { observeStage } from '../metrics/index.js';
 import { JobError } from './errors.js';
-import { measureFeatures } from './feature-stage.js';
-import { checkSourcesStored, foreignSegments, segmentationReferences } from './foreign-segmentation.js';
+import { checkSourcesStored, segmentationReferences } from './foreign-segmentation.js';
+import type { MeasureReply, MeasureRequest } from './measure-worker.js';
+import { RequestWorker } from '../worker-start.js';
 import { resolveDestinations } from './job-destinations.js';
 import { writeFileDurably } from './result-files.js';
 import { stageRecord, type JobContext } from './run-model-job.js';
@@ -41,24 +41,20 @@ export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<bool
   checkSourcesStored(refs, new Set(stored.map((i) => i.sopInstanceUid)));
 
   const t0 = Date.now();
-  const loaded = await loadSeriesVolume(stored.map((i) => path.resolve(ctx.dataDir, i.path)));
-  const [di, dj, dk] = loaded.volume.spacing;
-  const { segments, seg } = foreignSegments(segBytes, refs, loaded.slices, (di * dj * dk) / 1000);
+  // a SEG may outline a lesion on one or two slices: no minimum beyond one
+  const loaded = await loadSeriesVolume(stored.map((i) => path.resolve(ctx.dataDir, i.path)), { minSlices: 1 });
   const t1 = Date.now();
   ctx.recordStage(stageRecord('load', t0, t1, t1 - t0));
 
-  const config = featureConfigOf(db, job);
-  const features: SegmentFeatureMeasurement[] = [];
-  for (const s of segments.filter((x) => x.encoded.voxelCount > 0)) {
-    features.push(...await measureFeatures({ ...loaded.volume, labels: s.mask },
-      [{ label: s.encoded.label, labelValues: [1], config }]));
-  }
+  const measured = await measureInWorker({
+    segBytes, refs, slices: loaded.slices, image: loaded.volume.data, dims: loaded.volume.dims,
+    spacing: loaded.volume.spacing, config: featureConfigOf(db, job), algorithm: FEATURE_ALGORITHM,
+    job: { jobId: `job-${job.id}`, uidRoot: ctx.uidRoot },
+  });
+  const sr = measured.sr;
   const t2 = Date.now();
   ctx.recordStage(stageRecord('features', t1, t2, t2 - t1));
 
-  const identity = { jobId: `job-${job.id}`, uidRoot: ctx.uidRoot };
-  const sr = encodeMeasurementReport(loaded.slices, seg, segments.map((s) => s.description), FEATURE_ALGORITHM,
-    identity, undefined, features);
   const file = path.join(ctx.dataDir, 'results', String(job.id), 'sr.dcm');
   try {
     await writeFileDurably(file, sr.bytes);
@@ -73,11 +69,24 @@ export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<bool
     insertResultObjects(db, job.id, [object]);
     enqueueDeliveries(db, destinations.map((destinationId) => ({ jobId: job.id, destinationId, path: file,
       sopClassUid: object.sopClassUid, sopInstanceUid: object.sopInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN })));
-    appendStage(db, job, stageRecord('encode', t2, t3, t3 - t2));
+    appendStage(db, job, stageRecord('export', t2, t3, t3 - t2));
     return true;
   });
-  if (ours) observeStage('encode', t3 - t2);
+  if (ours) observeStage('export', t3 - t2);
   return ours;
+}
+
+/** Features and SR in a one-shot worker; its coded refusals (SEG_READ_*, FEAT_*, ENC_*) come back as they are. */
+async function measureInWorker(request: MeasureRequest): Promise<Extract<MeasureReply, { ok: true }>> {
+  const worker = new RequestWorker<MeasureRequest, MeasureReply>(import.meta.url, 'measure-worker',
+    (reason) => new JobError('MEASURE_WORKER_FAILED', reason));
+  try {
+    const reply = await worker.ask(request);
+    if (!reply.ok) throw Object.assign(new Error(`${reply.code}: ${reply.message}`), { code: reply.code });
+    return reply;
+  } finally {
+    worker.stop();
+  }
 }
 
 /** The measure action's configuration in the rules version that made the job (validated when it was saved). */
