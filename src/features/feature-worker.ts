@@ -37,7 +37,8 @@ export function measureSegments(r: FeatureRequest): FeatureReply {
     } catch (err) {
       // An empty segment is a finding (the SR reports it), not a failure of the other segments.
       if (err instanceof FeatureError && err.code === 'FEAT_EMPTY_ROI') {
-        segments.push({ label: s.label, features: [], ms: Math.round(performance.now() - t1), skipped: err.message });
+        segments.push({ label: s.label, features: [], ms: Math.round(performance.now() - t1),
+          skipped: `${err.code}: ${err.message}` });
         continue;
       }
       if (err instanceof FeatureError) return { ok: false, code: err.code, message: err.message, label: s.label };
