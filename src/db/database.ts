@@ -175,7 +175,8 @@ function migrate(db: Db): void {
 
 /** SQLite's documented way to change a constraint: new table from the edited schema, copy, drop, rename. */
 function rebuildTable(db: Db, table: string, edit: (createSql: string) => string): void {
-  const schema = (type: string) => db.prepare('SELECT sql FROM sqlite_schema WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL')
+  const schema = (type: string) => db
+    .prepare('SELECT sql FROM sqlite_schema WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL')
     .all(type, table) as Array<{ sql: string }>;
   const create = schema('table')[0]!.sql;
   const edited = edit(create);

@@ -55,7 +55,8 @@ export function featureItems(features: Feature[], modality: string): NaturalData
 
 /** TID 4019 Algorithm Parameters: the resolved configuration as JSON, prefixed so a reader knows what it is. */
 export function featureParameterItem(config: FeatureConfig): NaturalDataset {
-  return text('HAS CONCEPT MOD', FEATURE_CONCEPT.algorithmParameters, `IBSI feature configuration ${JSON.stringify(config)}`);
+  const json = JSON.stringify(config);
+  return text('HAS CONCEPT MOD', FEATURE_CONCEPT.algorithmParameters, `IBSI feature configuration ${json}`);
 }
 
 /** Intensity-valued features take the image's unit: HU for CT, "no units" for anything without a physical scale. */

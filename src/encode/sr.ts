@@ -44,7 +44,8 @@ export function encodeMeasurementReport(
       const trackingUid = deriveResultUid(uidInputs, `tracking-${encoded.number}`);
       const found = features?.find((f) => f.label === d.label);
       const measured = found && { config: found.config, values: found.features };
-      groups.push(presentGroup({ d, encoded, seg, series, algorithm, stats: stats.get(d.label), trackingUid, features: measured }));
+      const stat = stats.get(d.label);
+      groups.push(presentGroup({ d, encoded, seg, series, algorithm, stats: stat, trackingUid, features: measured }));
     } else if (seg.absent.includes(d.label)) {
       absent.push(d);
     } else {

@@ -127,7 +127,9 @@ export function validateManifest(value: unknown): { manifest: ModelManifest; err
     return { errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${unknownName(e.params)}`) };
   }
   const manifest = value as unknown as ModelManifest;
-  const errors = [...crossFieldErrors(manifest), ...checksErrors(manifest.segments), ...featureErrors(manifest.segments)];
+  const errors = [
+    ...crossFieldErrors(manifest), ...checksErrors(manifest.segments), ...featureErrors(manifest.segments),
+  ];
   return errors.length ? { errors } : { manifest, errors: [] };
 }
 
@@ -184,6 +186,7 @@ function featureErrors(segments: ModelManifest['segments']): string[] {
   return segments.flatMap((s, i) => {
     if (s.features === undefined) return [];
     const resolved = resolveFeatureConfig(s.features === true ? {} : s.features);
-    return resolved.ok ? [] : resolved.problems.map((p) => `/segments/${i}/features${p.path === '/' ? '' : p.path}: ${p.message}`);
+    if (resolved.ok) return [];
+    return resolved.problems.map((p) => `/segments/${i}/features${p.path === '/' ? '' : p.path}: ${p.message}`);
   });
 }

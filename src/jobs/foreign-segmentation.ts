@@ -25,34 +25,42 @@ export function segmentationReferences(bytes: Uint8Array): SegmentationReference
   }
   const series = items(ds.ReferencedSeriesSequence);
   const sourceSeriesUid = String(series[0]?.SeriesInstanceUID ?? '');
-  if (!sourceSeriesUid) throw new JobError('MEASURE_SOURCE_MISSING', 'the SEG names no source series (Referenced Series Sequence)');
+  if (!sourceSeriesUid) {
+    throw new JobError('MEASURE_SOURCE_MISSING', 'the SEG names no source series (Referenced Series Sequence)');
+  }
   const referencedImages = new Set<string>();
-  for (const s of series) for (const i of items(s.ReferencedInstanceSequence)) addUid(referencedImages, i.ReferencedSOPInstanceUID);
+  for (const s of series) {
+    for (const i of items(s.ReferencedInstanceSequence)) addUid(referencedImages, i.ReferencedSOPInstanceUID);
+  }
   const groups = [...items(ds.SharedFunctionalGroupsSequence), ...items(ds.PerFrameFunctionalGroupsSequence)];
   for (const g of groups) {
     for (const d of items(g.DerivationImageSequence)) {
       for (const src of items(d.SourceImageSequence)) addUid(referencedImages, src.ReferencedSOPInstanceUID);
     }
   }
-  return { sopInstanceUid: String(ds.SOPInstanceUID), seriesInstanceUid: String(ds.SeriesInstanceUID), sourceSeriesUid, referencedImages };
+  return {
+    sopInstanceUid: String(ds.SOPInstanceUID), seriesInstanceUid: String(ds.SeriesInstanceUID), sourceSeriesUid,
+    referencedImages,
+  };
 }
 
 /** MEASURE_SOURCE_MISSING unless every referenced image is among the stored instances of the source series. */
 export function checkSourcesStored(refs: SegmentationReferences, stored: Set<string>): void {
   const missing = [...refs.referencedImages].filter((uid) => !stored.has(uid));
   if (stored.size === 0 || missing.length > 0) {
-    const count = stored.size === 0 ? 'none of its images' : `${missing.length} of its ${refs.referencedImages.size} images`;
-    throw new JobError('MEASURE_SOURCE_MISSING', `the SEG's frames reference series ${refs.sourceSeriesUid}, and ${count} `
-      + 'are stored here: send the source series with the SEG');
+    const count = stored.size === 0 ? 'none of its images'
+      : `${missing.length} of its ${refs.referencedImages.size} images`;
+    throw new JobError('MEASURE_SOURCE_MISSING', `the SEG's frames reference series ${refs.sourceSeriesUid}, `
+      + `and ${count} are stored here: send the source series with the SEG`);
   }
 }
 
 export interface ForeignSegment { description: SegmentDescription; encoded: EncodedSegment; mask: Uint8Array }
 
 /** The SEG's segments on the source grid; labels made unique (the SR tells groups apart by them). */
-export function foreignSegments(bytes: Uint8Array, refs: SegmentationReferences, slices: SourceSlice[], voxelMl: number): {
-  segments: ForeignSegment[]; seg: SegmentationResult;
-} {
+export function foreignSegments(
+  bytes: Uint8Array, refs: SegmentationReferences, slices: SourceSlice[], voxelMl: number,
+): { segments: ForeignSegment[]; seg: SegmentationResult } {
   const read = readSegmentation(bytes, slices);
   const used = new Set<string>();
   const segments = read.segments.map((s): ForeignSegment => {
@@ -63,7 +71,9 @@ export function foreignSegments(bytes: Uint8Array, refs: SegmentationReferences,
     if (used.has(label)) label = `${label.slice(0, 56)} (#${s.number})`;
     used.add(label);
     return {
-      description: { labelValues: [1], label, category: s.category, type: s.type, colorRgb: [0, 0, 0], measurements: ['volume'] },
+      description: {
+        labelValues: [1], label, category: s.category, type: s.type, colorRgb: [0, 0, 0], measurements: ['volume'],
+      },
       encoded: { number: s.number, label, voxelCount, volumeMl: voxelCount * voxelMl },
       mask,
     };
