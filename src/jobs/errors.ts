@@ -9,7 +9,8 @@ export type JobErrorCode =
   | 'MEASURE_NOT_SEG'         // a measure job's series holds no Segmentation Storage instance
   | 'MEASURE_SEG_FRACTIONAL'  // a FRACTIONAL SEG: only BINARY segments can be measured
   | 'MEASURE_SOURCE_MISSING'  // the SEG's frames reference images (or a series) that are not stored
-  | 'MEASURE_WORKER_FAILED';  // the measure worker died or met an unexpected error (a bug)
+  | 'MEASURE_WORKER_FAILED'   // the measure worker died or met an unexpected error (a bug)
+  | 'MEASURE_CONTOUR_OFF_PLANE'; // an RTSTRUCT contour lies on no slice plane of its referenced series
 
 export class JobError extends Error {
   constructor(readonly code: JobErrorCode, reason: string) {
