@@ -10,7 +10,9 @@ import { ruleVersion } from '../db/rule-versions.js';
 import { appendStage, finishJob, getJob, type ClaimedJob } from '../db/jobs.js';
 import { ENHANCED_SR_STORAGE } from '../encode/index.js';
 import { enqueueDeliveries } from '../export/outbox.js';
-import { FeatureError, resolveFeatureConfig, type FeatureConfig } from '../features/index.js';
+import {
+  ARBITRARY_UNIT_FEATURE_DEFAULTS, CT_FEATURE_DEFAULTS, FeatureError, resolveFeatureConfig, type FeatureConfig,
+} from '../features/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
 import { observeStage } from '../metrics/index.js';
 import { JobError } from './errors.js';
@@ -48,7 +50,8 @@ export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<bool
 
   const measured = await measureInWorker({
     segBytes, refs, slices: loaded.slices, image: loaded.volume.data, dims: loaded.volume.dims,
-    spacing: loaded.volume.spacing, config: featureConfigOf(db, job), algorithm: FEATURE_ALGORITHM,
+    spacing: loaded.volume.spacing, config: featureConfigOf(db, job, String(loaded.slices[0]?.dataset.Modality ?? '')),
+    algorithm: FEATURE_ALGORITHM,
     job: { jobId: `job-${job.id}`, uidRoot: ctx.uidRoot },
   });
   const sr = measured.sr;
@@ -89,12 +92,14 @@ async function measureInWorker(request: MeasureRequest): Promise<Extract<Measure
   }
 }
 
-/** The measure action's configuration in the rules version that made the job (validated when it was saved). */
-function featureConfigOf(db: JobContext['db'], job: ClaimedJob): FeatureConfig {
+/** The measure action's configuration in the rules version that made the job (validated when it was saved), over
+ *  the CT defaults for CT and the arbitrary-unit defaults for any other modality. */
+function featureConfigOf(db: JobContext['db'], job: ClaimedJob, modality: string): FeatureConfig {
   const row = getJob(db, job.id);
   const rule = row && ruleVersion(db, row.rulesVersion)?.rules.find((r) => r.id === row.ruleId);
   const action = rule?.actions.find((a) => a.type === 'measure');
-  const resolved = resolveFeatureConfig(action?.type === 'measure' ? action.features : undefined);
+  const defaults = modality === 'CT' ? CT_FEATURE_DEFAULTS : ARBITRARY_UNIT_FEATURE_DEFAULTS;
+  const resolved = resolveFeatureConfig(action?.type === 'measure' ? action.features : undefined, defaults);
   // Rules are validated when saved; a rule edited to something the resolver now refuses still fails with a code.
   if (!resolved.ok) throw new FeatureError('FEAT_CONFIG', resolved.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
   return resolved.config;
