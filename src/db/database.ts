@@ -5,8 +5,9 @@ import path from 'node:path';
 
 export type Db = Database.Database;
 
-/** Exported for the migration tests, which build a database as an older node left it. */
-export const migrations: string[] = [
+/** Exported for the migration tests, which build a database as an older node left it. SQL text, or a step that
+ *  needs more than SQL (a table rebuild, run with foreign keys off). */
+export const migrations: Array<string | ((db: Db) => void)> = [
   `CREATE TABLE instances (
      sop_instance_uid TEXT PRIMARY KEY,
      sop_class_uid TEXT NOT NULL,
@@ -198,6 +199,10 @@ export const migrations: string[] = [
      FROM jobs j WHERE j.action = 'runModel' AND j.state = 'done' AND EXISTS (SELECT 1 FROM result_objects o WHERE o.job_id = j.id);
    UPDATE deliveries SET result_id = (SELECT r.id FROM results r WHERE r.job_id = deliveries.job_id)
      WHERE job_id IN (SELECT job_id FROM results);`,
+  // The measure action (issue 13): jobs.action may be 'measure'. SQLite cannot alter a CHECK, so the table is
+  // rebuilt from its own schema text (whatever columns later migrations added), its indexes with it.
+  (db) => rebuildTable(db, 'jobs', (sql) => sql.replace(
+    "CHECK (action IN ('runModel','forward','discard'))", "CHECK (action IN ('runModel','forward','discard','measure'))")),
 ];
 
 export function openDatabase(dataDir: string): Db {
@@ -216,11 +221,39 @@ export function openDatabase(dataDir: string): Db {
 function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let v = current; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+    const step = migrations[v]!;
+    // A rebuild drops a table other tables reference: foreign keys are off (outside any transaction, as SQLite
+    // requires) and checked before the commit.
+    if (typeof step !== 'string') db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        if (typeof step === 'string') db.exec(step);
+        else {
+          step(db);
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${v + 1} broke ${broken.length} foreign keys`);
+        }
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    } finally {
+      if (typeof step !== 'string') db.pragma('foreign_keys = ON');
+    }
   }
+}
+
+/** SQLite's documented way to change a constraint: new table from the edited schema, copy, drop, rename. */
+function rebuildTable(db: Db, table: string, edit: (createSql: string) => string): void {
+  const schema = (type: string) => db
+    .prepare('SELECT sql FROM sqlite_schema WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL')
+    .all(type, table) as Array<{ sql: string }>;
+  const create = schema('table')[0]!.sql;
+  const edited = edit(create);
+  if (edited === create) throw new Error(`migration for ${table}: the schema text to change was not found`);
+  const indexes = schema('index').map((i) => i.sql);
+  db.exec(edited.replace(/^CREATE TABLE ("?)\w+\1/, `CREATE TABLE ${table}_rebuilt`));
+  db.exec(`INSERT INTO ${table}_rebuilt SELECT * FROM ${table}; DROP TABLE ${table};
+    ALTER TABLE ${table}_rebuilt RENAME TO ${table};`);
+  for (const sql of indexes) db.exec(sql);
 }
 
 const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();

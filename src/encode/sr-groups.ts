@@ -6,6 +6,8 @@ import type { SourceSeries } from './source-series.js';
 import type { IntensityStats } from './intensity-stats.js';
 import { SEGMENTATION_STORAGE } from './seg.js';
 import { CONCEPT, UNIT, code, container, image, num, text, uidRef } from './sr-content.js';
+import { featureItems, featureParameterItem } from './sr-features.js';
+import type { Feature, FeatureConfig } from '../features/index.js';
 
 const ANATOMY_CATEGORIES = new Set(['91723000', '123037004']);   // SCT anatomical structure, body structure
 const LATERALITIES = new Set(['7771000', '24028007', '51440002', '66459002']);   // SCT left, right, bilateral, unilateral
@@ -13,16 +15,21 @@ const LATERALITIES = new Set(['7771000', '24028007', '51440002', '66459002']);  
 export interface PresentGroupInput {
   d: SegmentDescription; encoded: EncodedSegment; seg: SegmentationResult; series: SourceSeries;
   algorithm: AlgorithmIdentity; stats?: IntensityStats; trackingUid: string;
+  /** IBSI features of this segment and the configuration they were computed with (recorded as parameters). */
+  features?: { config: FeatureConfig; values: Feature[] };
 }
 
 /** TID 1411: what was found, where, which SEG segment it is, its volume and the HU statistics asked for. */
-export function presentGroup({ d, encoded, seg, series, algorithm, stats, trackingUid }: PresentGroupInput): NaturalDataset {
+export function presentGroup(input: PresentGroupInput): NaturalDataset {
+  const { d, encoded, seg, series, algorithm, stats, trackingUid, features } = input;
   return container('CONTAINS', CONCEPT.measurementGroup, [
     ...identification(d, trackingUid),
     image('CONTAINS', CONCEPT.referencedSegment, SEGMENTATION_STORAGE, seg.sopInstanceUid, encoded.number),
     uidRef('CONTAINS', CONCEPT.sourceSeriesForSegmentation, series.seriesInstanceUid),
     ...algorithmItems(algorithm),
+    ...(features ? [featureParameterItem(features.config)] : []),
     ...measurements(d, encoded.volumeMl, stats),
+    ...(features ? featureItems(features.values, series.modality) : []),
   ], '1411');
 }
 

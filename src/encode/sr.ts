@@ -13,6 +13,7 @@ import { validateSegments } from './segment-check.js';
 import { segmentStatistics, type SegmentStatistics } from './intensity-stats.js';
 import { CONCEPT, code, container, image, text, uidRef } from './sr-content.js';
 import { absentEvaluations, presentGroup } from './sr-groups.js';
+import { featureCodingSchemes, type SegmentFeatureMeasurement } from './sr-features.js';
 
 export const ENHANCED_SR_STORAGE = '1.2.840.10008.5.1.4.1.1.88.22';
 const SR_SERIES_NUMBER = 9702;
@@ -20,10 +21,12 @@ const SR_SERIES_NUMBER = 9702;
 /**
  * `intensities`: the HU volume on the label grid (the statistics are then computed here, by segmentStatistics), or
  * the statistics segmentStatistics already computed elsewhere (the pipeline runs it beside the SEG encoding).
+ * `features`: IBSI features per segment label (src/features), one NUM each in that segment's group.
  */
 export function encodeMeasurementReport(
   sources: SourceSlice[], seg: SegmentationResult, segments: SegmentDescription[],
   algorithm: AlgorithmIdentity, job: JobIdentity, intensities?: Float32Array | SegmentStatistics,
+  features?: SegmentFeatureMeasurement[],
 ): MeasurementReportResult {
   checkUidRoot(job.uidRoot);
   const series = parseSourceSeries(sources);
@@ -38,7 +41,11 @@ export function encodeMeasurementReport(
   for (const d of segments) {
     const encoded = seg.segments.find((s) => s.label === d.label);
     if (encoded) {
-      groups.push(presentGroup({ d, encoded, seg, series, algorithm, stats: stats.get(d.label), trackingUid: deriveResultUid(uidInputs, `tracking-${encoded.number}`) }));
+      const trackingUid = deriveResultUid(uidInputs, `tracking-${encoded.number}`);
+      const found = features?.find((f) => f.label === d.label);
+      const measured = found && { config: found.config, values: found.features };
+      const stat = stats.get(d.label);
+      groups.push(presentGroup({ d, encoded, seg, series, algorithm, stats: stat, trackingUid, features: measured }));
     } else if (seg.absent.includes(d.label)) {
       absent.push(d);
     } else {
@@ -48,6 +55,7 @@ export function encodeMeasurementReport(
   const dataset: NaturalDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: ENHANCED_SR_STORAGE, SOPInstanceUID: sopInstanceUid,
+    ...(features?.length ? { CodingSchemeIdentificationSequence: featureCodingSchemes() } : {}),
     InstanceCreationDate: dicomDate(now), InstanceCreationTime: dicomTime(now), TimezoneOffsetFromUTC: '+0000',
     ...patientAndStudy(series.first),
     Modality: 'SR', SeriesInstanceUID: seriesInstanceUid, SeriesNumber: SR_SERIES_NUMBER,

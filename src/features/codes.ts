@@ -1,5 +1,6 @@
 // Feature → coded concept and UCUM unit for the TID 1500 SR: a SNOMED CT code where the SR already uses one for the
-// same quantity, otherwise the IBSI identifier under the IBSI coding scheme (registered in DICOM PS3.16).
+// same quantity, otherwise the IBSI identifier under the IBSI coding scheme (registered in DICOM PS3.16
+// Table 8-1 and the PS3.6 UID registry as 1.2.840.10008.2.16.13).
 import type { Feature } from './types.js';
 
 export interface CodedConcept { scheme: string; value: string; meaning: string }
@@ -36,9 +37,13 @@ export function featureUnit(f: Feature, intensity: CodedConcept): CodedConcept {
     case '/mm': return { scheme: 'UCUM', value: '/mm', meaning: 'per millimeter' };
     case '1': return { scheme: 'UCUM', value: '1', meaning: 'no units' };
     case 'intensity': return intensity;
-    case 'intensity2': return { scheme: 'UCUM', value: `(${intensity.value})2`, meaning: `${intensity.meaning} squared` };
+    // UCUM puts an exponent on a unit atom ([hnsf'U]2), never on a parenthesised term; unit 1 stays 1.
+    case 'intensity2':
+      return intensity.value === '1' ? intensity
+        : { scheme: 'UCUM', value: `${intensity.value}2`, meaning: `${intensity.meaning} squared` };
     case 'mm3·intensity':
-      return { scheme: 'UCUM', value: `mm3.${intensity.value}`, meaning: `cubic millimeter × ${intensity.meaning}` };
+      return intensity.value === '1' ? { scheme: 'UCUM', value: 'mm3', meaning: 'cubic millimeter' }
+        : { scheme: 'UCUM', value: `mm3.${intensity.value}`, meaning: `cubic millimeter × ${intensity.meaning}` };
   }
 }
 

@@ -43,6 +43,18 @@ export const CT_FEATURE_DEFAULTS: FeatureConfig = {
   aggregations: ['3D, averaged', '3D, merged'],
 };
 
+/**
+ * Defaults for images without a physical intensity scale (MR, PET without SUV, …): HU ranges and bin widths mean
+ * nothing there, so no re-segmentation range and a fixed bin number of 32 (IBSI's advice for arbitrary units);
+ * resampled intensities are not rounded.
+ */
+export const ARBITRARY_UNIT_FEATURE_DEFAULTS: FeatureConfig = {
+  ...CT_FEATURE_DEFAULTS,
+  resampling: { ...CT_FEATURE_DEFAULTS.resampling!, roundIntensities: false },
+  resegmentation: { range: null, outlierSigma: null },
+  discretisation: { method: 'fixed bin number', bins: 32 },
+};
+
 const schema = {
   type: 'object', additionalProperties: false,
   properties: {

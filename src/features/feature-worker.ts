@@ -18,7 +18,8 @@ export interface FeatureRequest {
   config: FeatureConfig;
 }
 
-export interface SegmentFeatures { label: string; features: Feature[]; ms: number }
+/** skipped: why a segment has no features (FEAT_EMPTY_ROI: no voxel, or none left after re-segmentation). */
+export interface SegmentFeatures { label: string; features: Feature[]; ms: number; skipped?: string }
 export type FeatureReply =
   | { ok: true; segments: SegmentFeatures[]; ms: number }
   | { ok: false; code: FeatureErrorCode; message: string; label?: string };
@@ -34,6 +35,12 @@ export function measureSegments(r: FeatureRequest): FeatureReply {
       const roi = cropAround(r.image, r.labels, s.labelValues, r.dims, r.spacing);
       segments.push({ label: s.label, features: measureRoi(roi, r.config), ms: Math.round(performance.now() - t1) });
     } catch (err) {
+      // An empty segment is a finding (the SR reports it), not a failure of the other segments.
+      if (err instanceof FeatureError && err.code === 'FEAT_EMPTY_ROI') {
+        segments.push({ label: s.label, features: [], ms: Math.round(performance.now() - t1),
+          skipped: `${err.code}: ${err.message}` });
+        continue;
+      }
       if (err instanceof FeatureError) return { ok: false, code: err.code, message: err.message, label: s.label };
       return { ok: false, code: 'FEAT_WORKER', message: (err as Error)?.message ?? String(err), label: s.label };
     }

@@ -18,8 +18,9 @@ import { zoneFeatures } from './zones.js';
 
 export * from './types.js';
 export type { Discretisation } from './discretise.js';
-export { CT_FEATURE_DEFAULTS, resolveFeatureConfig, type FeatureConfig, type ResamplingConfig } from './config.js';
+export { ARBITRARY_UNIT_FEATURE_DEFAULTS, CT_FEATURE_DEFAULTS, resolveFeatureConfig, type FeatureConfig, type ResamplingConfig } from './config.js';
 export { prepareRoi } from './prepare.js';
+export { IBSI_CODING_SCHEME, featureConcept, featureUnit, type CodedConcept } from './codes.js';
 
 /** What to compute on an already prepared (resampled, re-segmented) ROI. */
 export interface FeatureSelection {

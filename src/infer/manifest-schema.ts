@@ -1,5 +1,6 @@
 // JSON schema for model.json and the validator that names every error by its JSON path.
 import { Ajv } from 'ajv';
+import { resolveFeatureConfig } from '../features/config.js';
 import type { ModelManifest } from './manifest.js';
 
 const code = {
@@ -54,6 +55,7 @@ const segment = {
     colorRgb: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 255 }, minItems: 3, maxItems: 3 },
     measurements: { type: 'array', items: { enum: ['volume', 'mean', 'stdDev', 'min', 'max'] }, uniqueItems: true },
     checks,
+    features: { oneOf: [{ const: true }, { type: 'object' }] }, // the object is checked by resolveFeatureConfig
   },
 };
 
@@ -142,7 +144,9 @@ export function validateManifest(value: unknown): { manifest: ModelManifest; err
     return { errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${unknownName(e.params)}`) };
   }
   const manifest = value as unknown as ModelManifest;
-  const errors = [...crossFieldErrors(manifest), ...checksErrors(manifest.segments)];
+  const errors = [
+    ...crossFieldErrors(manifest), ...checksErrors(manifest.segments), ...featureErrors(manifest.segments),
+  ];
   return errors.length ? { errors } : { manifest, errors: [] };
 }
 
@@ -192,4 +196,14 @@ function checksErrors(segments: ModelManifest['segments']): string[] {
     }
   });
   return errors;
+}
+
+/** A segment's feature configuration, validated over the CT defaults; every problem under its segment's path. */
+function featureErrors(segments: ModelManifest['segments']): string[] {
+  return segments.flatMap((s, i) => {
+    if (s.features === undefined) return [];
+    const resolved = resolveFeatureConfig(s.features === true ? {} : s.features);
+    if (resolved.ok) return [];
+    return resolved.problems.map((p) => `/segments/${i}/features${p.path === '/' ? '' : p.path}: ${p.message}`);
+  });
 }

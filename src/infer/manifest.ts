@@ -13,6 +13,9 @@ export interface SegmentDescription {
   measurements: Array<'volume' | 'mean' | 'stdDev' | 'min' | 'max'>;
   /** Plausibility checks run on every result (src/qc); a result that fails one is marked qc "failed". */
   checks?: SegmentChecks;
+  /** IBSI radiomics features for this segment in the SR: true = the CT defaults, an object = a partial
+   *  FeatureConfig over them (src/features). Absent: none (they cost seconds per segment and ~200 NUMs each). */
+  features?: true | Record<string, unknown>;
 }
 
 export interface ValueRange { min?: number; max?: number }

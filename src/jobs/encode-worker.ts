@@ -13,6 +13,7 @@ import type { AlgorithmIdentity, JobIdentity, LabelVolume, MeasurementReportResu
 import { answerRequests, RequestWorker } from '../worker-start.js';
 import { encodeFailure, type EncodeFailure } from './encode-failure.js';
 import type { StatisticsReply, StatisticsRequest } from './stats-worker.js';
+import type { SegmentFeatureMeasurement } from '../encode/sr-features.js';
 
 export interface EncodeRequest {
   slices: SourceSlice[]; labels: LabelVolume; segments: SegmentDescription[];
@@ -21,6 +22,8 @@ export interface EncodeRequest {
   intensities: Float32Array;
   /** the label grid's geometry for the quality check: mm [column, row, slice] spacing (Volume.spacing) */
   spacing?: [number, number, number];
+  /** IBSI features per segment from the feature stage, written into the SR's measurement groups */
+  features?: SegmentFeatureMeasurement[];
 }
 /** segMs, qcMs and srMs in this worker, statsMs in the statistics worker, waitMs: SEG and QC done → statistics in hand */
 export interface EncodeTimings { segMs: number; qcMs: number; statsMs: number; waitMs: number; srMs: number }
@@ -46,7 +49,8 @@ async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
     // Nothing segmented: no statistics of absent segments (and none of their failures).
     const wanted = seg.segments.length > 0 ? measured : undefined;
     if (wanted && !wanted.ok) return wanted;
-    const sr = encodeMeasurementReport(r.slices, { ...seg, labels: r.labels }, r.segments, r.algorithm, r.job, wanted?.statistics);
+    const sr = encodeMeasurementReport(r.slices, { ...seg, labels: r.labels }, r.segments, r.algorithm, r.job, wanted?.statistics,
+      r.features);
     const t3 = performance.now();
     const timings = {
       segMs: ms(tQc - t0), qcMs: ms(t1 - tQc), statsMs: measured?.ok ? measured.ms : 0, waitMs: ms(t2 - t1), srMs: ms(t3 - t2),

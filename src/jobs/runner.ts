@@ -15,6 +15,7 @@ import {
   appendStage, claimJobs, finishJob, jobStages, recoverExpiredLeases, releaseLease, releaseLeasesOfEarlierBoots, renewLease, type ClaimedJob,
 } from '../db/jobs.js';
 import { runModelJob, type JobContext } from './run-model-job.js';
+import { measureJob } from './measure-job.js';
 
 export interface JobRunner {
   /** Look for pending jobs now (after routing created some). */
@@ -78,7 +79,8 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
           observeStage(s.stage, s.ms);
         },
       };
-      const finished = job.action === 'forward' ? forwardJob(db, job) : await runModelJob(ctx, job);
+      const finished = job.action === 'forward' ? forwardJob(db, job)
+        : job.action === 'measure' ? await measureJob(ctx, job) : await runModelJob(ctx, job);
       if (finished) {
         log.info('job.done', { jobId: job.id, studyUid: job.studyUid, ms: Date.now() - started });
         deps.outbox.kick();

@@ -9,8 +9,10 @@ import { loadSeriesVolume } from '../infer/volume/index.js';
 import type { QcResult } from '../qc/index.js';
 import type { EncodeReply, EncodeRequest, EncodeTimings } from './encode-worker.js';
 import { RequestWorker } from '../worker-start.js';
+import { resolveFeatureConfig } from '../features/index.js';
+import { measureFeatures, type FeatureTarget } from './feature-stage.js';
 
-export type PipelineStage = 'load' | 'infer' | 'encode';
+export type PipelineStage = 'load' | 'infer' | 'features' | 'encode';
 export interface StageTiming { stage: PipelineStage; startedAt: number; endedAt: number; ms: number }
 
 export interface SegmentedSeries {
@@ -41,9 +43,18 @@ export async function segmentSeries(
     encoder.stop();
     throw err;
   }
+  const targets = featureTargets(manifest);
+  let features;
+  try {
+    features = targets.length === 0 ? undefined : await timed('features', onStage, () => measureFeatures(
+      { data: loaded.volume.data, labels: run.labels, dims: loaded.volume.dims, spacing: loaded.volume.spacing }, targets));
+  } catch (err) {
+    encoder.stop();
+    throw err;
+  }
   const encoded = await timed('encode', onStage, () => encodeInWorkers({
     slices: loaded.slices, labels: { dims: loaded.volume.dims, data: run.labels }, segments: manifest.segments,
-    algorithm: { ...manifest.algorithm, modelId: manifest.id }, job, intensities: loaded.volume.data, spacing: loaded.volume.spacing,
+    algorithm: { ...manifest.algorithm, modelId: manifest.id }, job, intensities: loaded.volume.data, spacing: loaded.volume.spacing, features,
   }, encoder));
   return {
     manifest, provider: run.provider, seriesInstanceUid: loaded.seriesInstanceUid, slices: loaded.slices.length,
@@ -70,6 +81,16 @@ export async function encodeInWorkers(request: EncodeRequest, encoder: Encoder =
   if (!reply.ok) throw new EncodeError(reply.code as EncodeErrorCode, reply.message);
   const { seg, sr } = reply;
   return { seg: { ...seg, bytes: asBytes(seg.bytes) }, sr: { ...sr, bytes: asBytes(sr.bytes) }, qc: reply.qc, timings: reply.timings };
+}
+
+/** Segments whose manifest entry asks for features, with the configuration resolved over the CT defaults (the
+ *  manifest was validated at load, so it resolves). Features are opt-in per segment: see README "Features". */
+function featureTargets(manifest: ModelManifest): FeatureTarget[] {
+  return manifest.segments.flatMap((s) => {
+    if (s.features === undefined) return [];
+    const resolved = resolveFeatureConfig(s.features === true ? {} : s.features);
+    return resolved.ok ? [{ label: s.label, labelValues: s.labelValues, config: resolved.config }] : [];
+  });
 }
 
 function readyManifest(registry: ModelRegistry, modelId: string): ModelManifest {

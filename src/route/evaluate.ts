@@ -1,7 +1,7 @@
 // Evaluates a rule set against a completed study: which rules match, and which actions to carry out on which series.
 import type { Action, ConditionTrace, Decision, PlannedAction, Rule, RuleOutcome, RuleSet, StudyFacts } from './types.js';
 import { evaluateNode } from './conditions.js';
-import { selectSeries } from './select.js';
+import { selectSegmentations, selectSeries } from './select.js';
 
 /**
  * Pure and deterministic: rules in ascending priority (ties keep their order in the set); a rule without
@@ -30,13 +30,16 @@ export function evaluateRules(ruleSet: RuleSet, study: StudyFacts, opts: { now?:
 function evaluateRule(rule: Rule, study: StudyFacts, now: Date): RuleOutcome {
   const trace: ConditionTrace[] = [];
   const matched = rule.when ? evaluateNode(rule.when, '/when', { study, now }, 'study', trace) : true;
-  const actions = matched ? rule.actions.map((action, i) => planAction(action, study, now, `/actions/${i}/series`, trace)) : [];
+  const actions = matched ? rule.actions.map((action, i) => planAction(action, study, now, `/actions/${i}`, trace)) : [];
   return { ruleId: rule.id, ruleName: rule.name, enabled: rule.enabled, matched, evaluated: true, trace, actions };
 }
 
 function planAction(action: Action, study: StudyFacts, now: Date, path: string, trace: ConditionTrace[]): PlannedAction {
-  if (action.type !== 'runModel') return { action, seriesInstanceUids: study.series.map((s) => s.seriesInstanceUid) };
-  const selection = selectSeries(action.series, study, now, path, trace);
+  if (action.type !== 'runModel' && action.type !== 'measure') {
+    return { action, seriesInstanceUids: study.series.map((s) => s.seriesInstanceUid) };
+  }
+  const selection = action.type === 'measure' ? selectSegmentations(action, study, now, `${path}/segmentation`, trace)
+    : selectSeries(action.series, study, now, `${path}/series`, trace);
   return selection.note ? { action, seriesInstanceUids: [], note: selection.note } : { action, seriesInstanceUids: selection.seriesInstanceUids };
 }
 

@@ -10,6 +10,11 @@ export function describeAction(a: PlannedAction): string {
       const line = `runModel ${action.model} on ${on} → ${action.outputs.join(',')} to ${action.destinations.join(', ')}`;
       return a.note ? `${line} (${a.note})` : line;
     }
+    case 'measure': {
+      const on = a.seriesInstanceUids.length ? `SEG series ${a.seriesInstanceUids.join(', ')}` : 'no SEG';
+      const line = `measure IBSI features of ${on} → SR to ${action.destinations.join(', ')}`;
+      return a.note ? `${line} (${a.note})` : line;
+    }
     case 'forward':
       return `forward ${seriesCount(a)} as received to ${action.destinations.join(', ')}`;
     case 'discard':

@@ -58,6 +58,14 @@ const action = {
       additionalProperties: false,
     },
     { properties: { type: { const: 'forward' }, destinations }, required: ['type', 'destinations'], additionalProperties: false },
+    {
+      properties: {
+        type: { const: 'measure' }, segmentation: { $ref: '#/$defs/seriesSelector' },
+        features: { type: 'object' }, // checked by resolveFeatureConfig (semantics.ts), every problem with its path
+        destinations,
+      },
+      required: ['type', 'destinations'], additionalProperties: false,
+    },
     { properties: { type: { const: 'discard' } }, required: ['type'], additionalProperties: false },
   ],
 };

@@ -2,6 +2,8 @@
 import type { ConditionTrace, SeriesFacts, SeriesSelector, StudyFacts } from './types.js';
 import { decisiveTraces, evaluateNode, toNumber } from './conditions.js';
 import { lookupFact } from './facts.js';
+import { SEGMENTATION_STORAGE_UID } from './dictionary.js';
+import type { MeasureAction } from './types.js';
 
 export interface Selection { seriesInstanceUids: string[]; note?: string }
 
@@ -29,6 +31,17 @@ export function selectSeries(selector: SeriesSelector, study: StudyFacts, now: D
     return { seriesInstanceUids: [], note: `no series passed ${path}/where: removed ${why.join(', ')}` };
   }
   return { seriesInstanceUids: pick(selector.pick, kept, study, now).map((s) => s.seriesInstanceUid) };
+}
+
+/**
+ * A measure action's series: the study's Segmentation Storage series (by SOP class), then its `segmentation`
+ * selector (default: all of them). Which image series a SEG measures is its Referenced Series Sequence, read by
+ * the job from the SEG itself.
+ */
+export function selectSegmentations(action: MeasureAction, study: StudyFacts, now: Date, path: string, traces: ConditionTrace[]): Selection {
+  const segs = study.series.filter((s) => s.header.SOPClassUID === SEGMENTATION_STORAGE_UID);
+  if (segs.length === 0) return { seriesInstanceUids: [], note: 'the study has no Segmentation Storage series' };
+  return selectSeries(action.segmentation ?? { pick: 'all' }, { ...study, series: segs }, now, path, traces);
 }
 
 function pick(how: SeriesSelector['pick'], kept: SeriesFacts[], study: StudyFacts, now: Date): SeriesFacts[] {

@@ -2,6 +2,7 @@
 import type { RuleProblem } from './types.js';
 import { ORIENTATIONS, SOURCES, resolveAttribute } from './dictionary.js';
 import { patternProblem } from './regex-guard.js';
+import { resolveFeatureConfig } from '../features/config.js';
 
 /** The model and destination ids a rule may name; `reply-to-sender` is always a destination. */
 export interface KnownIds { models: string[]; destinations: string[] }
@@ -20,6 +21,7 @@ export function ruleProblems(rule: unknown, path: string, known: KnownIds): Rule
   if (!isObject(rule)) return out;
   if (rule.when !== undefined) nodeProblems(rule.when, `${path}/when`, 'study', out);
   if (Array.isArray(rule.actions)) rule.actions.forEach((a, i) => actionProblems(a, `${path}/actions/${i}`, known, out));
+  if (Array.isArray(rule.actions)) measureCountProblem(rule.actions, path, out);
   return out;
 }
 
@@ -34,6 +36,7 @@ function actionProblems(action: unknown, path: string, known: KnownIds, out: Rul
     }
     if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', out);
   }
+  if (action.type === 'measure') measureProblems(action, path, out);
   if (Array.isArray(action.destinations)) {
     action.destinations.forEach((d, i) => {
       if (typeof d === 'string' && d !== REPLY_TO_SENDER && !known.destinations.includes(d)) {
@@ -41,6 +44,23 @@ function actionProblems(action: unknown, path: string, known: KnownIds, out: Rul
       }
     });
   }
+}
+
+/** A measure job finds its feature configuration in its rule's version, so a rule holds one measure action. */
+function measureCountProblem(actions: unknown[], path: string, out: RuleProblem[]): void {
+  const at = actions.flatMap((a, i) => (isObject(a) && a.type === 'measure' ? [i] : []));
+  for (const i of at.slice(1)) {
+    out.push({ path: `${path}/actions/${i}`, message: `a rule has at most one measure action (also /actions/${at[0]})` });
+  }
+}
+
+function measureProblems(action: Obj, path: string, out: RuleProblem[]): void {
+  const s = action.segmentation;
+  if (isObject(s) && s.where !== undefined) nodeProblems(s.where, `${path}/segmentation/where`, 'series', out);
+  if (!isObject(action.features)) return;
+  const resolved = resolveFeatureConfig(action.features);
+  if (resolved.ok) return;
+  for (const p of resolved.problems) out.push({ path: `${path}/features${p.path === '/' ? '' : p.path}`, message: p.message });
 }
 
 function nodeProblems(node: unknown, path: string, level: Level, out: RuleProblem[]): void {

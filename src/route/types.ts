@@ -38,7 +38,18 @@ export type Action =
     onQcFail?: 'review' | 'discard';
   }
   | { type: 'forward'; destinations: string[] }
+  | MeasureAction
   | { type: 'discard' };
+
+/**
+ * IBSI features of segmentations that arrived with the study (another AI's SEG, or one a person drew): each
+ * Segmentation Storage series that `segmentation` keeps (default: every one) becomes a job that reads the SEG and
+ * the series its frames reference, and sends a TID 1500 SR referencing both. `features`: a partial FeatureConfig
+ * over the CT defaults (src/features).
+ */
+export interface MeasureAction {
+  type: 'measure'; segmentation?: SeriesSelector; features?: Record<string, unknown>; destinations: string[];
+}
 
 /** `destinations` hold destination ids, or the word `reply-to-sender`. */
 export interface Rule {

@@ -15,15 +15,15 @@ const src = path.join(root, 'src');
 export const ALLOWED: Record<string, string[]> = {
   shared: [],
   log: [],
-  route: [],
+  route: ['features'], // a measure action's feature configuration is validated with the rule
   http: [],
   db: ['route'], // rule_versions stores the rule type route/ defines
   assemble: ['db', 'route', 'shared'],
   store: ['assemble', 'db', 'log', 'shared'], // an instance's row and its arrival commit together
   config: ['db', 'log', 'route', 'shared'],
   metrics: ['db'],
-  infer: ['store', 'shared'],
-  encode: ['infer', 'shared'],
+  infer: ['features', 'store', 'shared'], // a manifest's per-segment feature configuration is validated there
+  encode: ['features', 'infer', 'shared'], // the SR codes and units of IBSI features
   synthetic: ['infer', 'shared'],
   features: ['shared'],
   qc: ['infer'], // checks read the manifest's declared limits
@@ -31,7 +31,7 @@ export const ALLOWED: Record<string, string[]> = {
   review: ['db', 'encode', 'export', 'infer', 'log', 'qc', 'shared'],
   export: ['config', 'db', 'log', 'store', 'shared'], // shared: the circuit breaker remote inference uses too
   receive: ['config', 'http', 'log', 'store'],
-  jobs: ['assemble', 'config', 'db', 'encode', 'export', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],
+  jobs: ['assemble', 'config', 'db', 'encode', 'export', 'features', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],
   api: ['assemble', 'config', 'db', 'export', 'http', 'infer', 'log', 'receive', 'review', 'route', 'store', 'shared'],
   cli: ['infer', 'jobs', 'store', 'shared'],
   entry: ['api', 'assemble', 'cli', 'config', 'db', 'export', 'infer', 'jobs', 'log', 'metrics', 'receive', 'store', 'shared'],

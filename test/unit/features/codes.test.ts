@@ -36,7 +36,8 @@ describe('feature codes', () => {
     expect(unit('C0JK')).toBe('mm2');
     expect(unit('2PR5')).toBe('/mm');
     expect(unit('Q4LE')).toBe("[hnsf'U]");
-    expect(unit('ECT3')).toBe("([hnsf'U])2");
+    // UCUM exponents attach to a unit atom, not to a parenthesised term
+    expect(unit('ECT3')).toBe("[hnsf'U]2");
     expect(unit('QCFX')).toBe('1');
   });
 });

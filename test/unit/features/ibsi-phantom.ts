@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as nifti from 'nifti-reader-js';
 import { repoRoot } from '../../support/node-process.js';
-import type { FeatureInput } from '../../../src/features/index.js';
+import type { FeatureInput, TextureAggregation } from '../../../src/features/index.js';
 
 export const IBSI_DIR = path.join(repoRoot, '..', 'shared', 'testdata', 'ibsi');
 
@@ -63,3 +63,43 @@ function splitCsv(line: string): string[] {
   out.push(cur);
   return out;
 }
+
+/**
+ * Identifiers the CSV gets wrong, checked against the IBSI manual (and DICOM CID 7478, which lists the same codes):
+ * the 10th / 90th discretised intensity percentiles are GPMT / OZ0C, and small zone emphasis is 5QRC.
+ */
+const CODE_CORRECTIONS: Record<string, string> = {
+  '10\\ :sup:`th` discretised intensity percentile': 'GPMT',
+  '90\\ :sup:`th` discretised intensity percentile': 'OZ0C',
+  'Small zone emphasis': '5QRC',
+};
+
+/**
+ * The CSV lists the parameterised intensity-volume features without their parameter; in the manual's order the first
+ * BC2M / GBPN row is at 10 %, the second at 90 % (and the differences are 10 % − 90 %).
+ */
+function withQualifiers(rows: ReferenceRow[]): (ReferenceRow & { qualifier?: string })[] {
+  const seen = new Map<string, number>();
+  return rows.map((r) => {
+    if (r.code === 'DDTU' || r.code === 'CNV2') return { ...r, qualifier: '10 % − 90 %' };
+    if (r.code !== 'BC2M' && r.code !== 'GBPN') return r;
+    const k = seen.get(r.code) ?? 0;
+    seen.set(r.code, k + 1);
+    return { ...r, qualifier: k === 0 ? '10 %' : '90 %' };
+  });
+}
+
+/** The manual gives values to 3 significant digits; with no tolerance stated, a value must agree to that rounding. */
+export function toleranceOf(row: ReferenceRow): number {
+  if (row.tolerance !== undefined) return row.tolerance;
+  if (row.value === 0) return 1e-9;
+  return 0.5 * 10 ** (Math.floor(Math.log10(Math.abs(row.value!))) - 2) + 1e-12;
+}
+
+/** Every aggregation in the CSV is computed here (GLCM and GLRLM: six; zone and neighbourhood matrices: three). */
+export const AGGREGATIONS: TextureAggregation[] = ['3D, averaged', '3D, merged', '2D, averaged', '2D, slice-merged',
+  '2.5D, direction-merged', '2.5D, merged', '3D', '2D', '2.5D'];
+const IMPLEMENTED_AGGREGATIONS: string[] = ['', ...AGGREGATIONS];
+export const implemented = (row: ReferenceRow) => IMPLEMENTED_AGGREGATIONS.includes(row.aggregation);
+export const rows = withQualifiers(readReference().map((r) => ({ ...r, code: CODE_CORRECTIONS[r.feature] ?? r.code })));
+export const compared = rows.filter((r) => implemented(r) && r.value !== undefined);

@@ -35,9 +35,11 @@ describe('feature worker', () => {
     expect(turns).toBeGreaterThan(0); // the event loop ran while the worker computed
   });
 
-  it('answers a segment without voxels with FEAT_EMPTY_ROI and its label', async () => {
-    const reply = await measureSegmentsInWorker({ ...request(), segments: [{ label: 'absent', labelValues: [7] }] });
-    expect(reply).toMatchObject({ ok: false, code: 'FEAT_EMPTY_ROI', label: 'absent' });
+  it('answers a segment without voxels as skipped (FEAT_EMPTY_ROI), and still measures the others', async () => {
+    const reply = await measureSegmentsInWorker({ ...request(), segments: [{ label: 'absent', labelValues: [7] }, { label: 'ball', labelValues: [1] }] });
+    if (!reply.ok) throw new Error(reply.message);
+    expect(reply.segments[0]).toMatchObject({ label: 'absent', features: [], skipped: expect.stringMatching(/^FEAT_EMPTY_ROI: /) });
+    expect(reply.segments[1]!.features.length).toBeGreaterThan(0);
   });
 
   it('answers an image that does not fit the grid with FEAT_INPUT', async () => {

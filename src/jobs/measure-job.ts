@@ -1,0 +1,106 @@
+// A measure job: a SEG that arrived with the study → checks (BINARY, its source images stored) → the source
+// series as a volume (worker) → the SEG on that grid, IBSI features per segment and a TID 1500 SR that references
+// that SEG and its source series (one worker) → written durably, handed to the outbox as the job is marked done.
+import path from 'node:path';
+import fsp from 'node:fs/promises';
+import { transaction } from '../db/database.js';
+import { instanceFilesOfSeries, instancesOfSeries } from '../db/instances.js';
+import { insertResultObjects } from '../db/results.js';
+import { ruleVersion } from '../db/rule-versions.js';
+import { appendStage, finishJob, getJob, type ClaimedJob } from '../db/jobs.js';
+import { ENHANCED_SR_STORAGE } from '../encode/index.js';
+import { enqueueDeliveries } from '../export/outbox.js';
+import {
+  ARBITRARY_UNIT_FEATURE_DEFAULTS, CT_FEATURE_DEFAULTS, FeatureError, resolveFeatureConfig, type FeatureConfig,
+} from '../features/index.js';
+import { loadSeriesVolume } from '../infer/volume/index.js';
+import { observeStage } from '../metrics/index.js';
+import { JobError } from './errors.js';
+import { checkSourcesStored, segmentationReferences } from './foreign-segmentation.js';
+import type { MeasureReply, MeasureRequest } from './measure-worker.js';
+import { RequestWorker } from '../worker-start.js';
+import { resolveDestinations } from '../export/job-destinations.js';
+import { writeFileDurably } from '../durable-file.js';
+import { stageRecord, type JobContext } from './run-model-job.js';
+
+const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+/** The "algorithm" of a measure result; its id and version feed the SR's deterministic UIDs. */
+const FEATURE_ALGORITHM = {
+  name: 'dicom-ai-node IBSI features', version: '1.0.0', modelId: 'ibsi-features',
+  family: { scheme: 'DCM', value: '121401', meaning: 'Derivation' }, // only a SEG writes the family; none is written
+};
+
+/** Runs the job to `done`; throws a coded error (the runner marks it failed); false when the job was taken from us. */
+export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<boolean> {
+  const { db } = ctx;
+  const destinations = resolveDestinations(db, job.studyUid, job.destinations);
+  const segFiles = instanceFilesOfSeries(db, job.seriesUid ?? '');
+  if (segFiles.length === 0) throw new JobError('JOB_NO_INSTANCES', `SEG series ${job.seriesUid} has no stored instances`);
+  // A SEG series holds one SEG in practice; its first instance is the one measured.
+  const segBytes = new Uint8Array(await fsp.readFile(path.resolve(ctx.dataDir, segFiles[0]!)));
+  const refs = segmentationReferences(segBytes);
+  const stored = instancesOfSeries(db, refs.sourceSeriesUid);
+  checkSourcesStored(refs, new Set(stored.map((i) => i.sopInstanceUid)));
+
+  const t0 = Date.now();
+  // a SEG may outline a lesion on one or two slices: no minimum beyond one
+  const loaded = await loadSeriesVolume(stored.map((i) => path.resolve(ctx.dataDir, i.path)), { minSlices: 1 });
+  const t1 = Date.now();
+  ctx.recordStage(stageRecord('load', t0, t1, t1 - t0));
+
+  const measured = await measureInWorker({
+    segBytes, refs, slices: loaded.slices, image: loaded.volume.data, dims: loaded.volume.dims,
+    spacing: loaded.volume.spacing, config: featureConfigOf(db, job, String(loaded.slices[0]?.dataset.Modality ?? '')),
+    algorithm: FEATURE_ALGORITHM,
+    job: { jobId: `job-${job.id}`, uidRoot: ctx.uidRoot },
+  });
+  const sr = measured.sr;
+  const t2 = Date.now();
+  ctx.recordStage(stageRecord('features', t1, t2, t2 - t1));
+
+  const file = path.join(ctx.dataDir, 'results', String(job.id), 'sr.dcm');
+  try {
+    await writeFileDurably(file, sr.bytes);
+  } catch (err) {
+    throw new JobError('JOB_RESULT_WRITE', `cannot write ${file}: ${(err as Error).message}`);
+  }
+  const t3 = Date.now();
+  const object = { kind: 'SR' as const, sopClassUid: ENHANCED_SR_STORAGE, sopInstanceUid: sr.sopInstanceUid,
+    seriesInstanceUid: sr.seriesInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: file, size: sr.bytes.length };
+  const ours = transaction(db, () => {
+    if (!finishJob(db, job, 'done')) return false; // cancelled or reclaimed: write nothing
+    insertResultObjects(db, job.id, [object]);
+    enqueueDeliveries(db, destinations.map((destinationId) => ({ jobId: job.id, destinationId, path: file,
+      sopClassUid: object.sopClassUid, sopInstanceUid: object.sopInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN })));
+    appendStage(db, job, stageRecord('export', t2, t3, t3 - t2));
+    return true;
+  });
+  if (ours) observeStage('export', t3 - t2);
+  return ours;
+}
+
+/** Features and SR in a one-shot worker; its coded refusals (SEG_READ_*, FEAT_*, ENC_*) come back as they are. */
+async function measureInWorker(request: MeasureRequest): Promise<Extract<MeasureReply, { ok: true }>> {
+  const worker = new RequestWorker<MeasureRequest, MeasureReply>(import.meta.url, 'measure-worker',
+    (reason) => new JobError('MEASURE_WORKER_FAILED', reason));
+  try {
+    const reply = await worker.ask(request);
+    if (!reply.ok) throw Object.assign(new Error(`${reply.code}: ${reply.message}`), { code: reply.code });
+    return reply;
+  } finally {
+    worker.stop();
+  }
+}
+
+/** The measure action's configuration in the rules version that made the job (validated when it was saved), over
+ *  the CT defaults for CT and the arbitrary-unit defaults for any other modality. */
+function featureConfigOf(db: JobContext['db'], job: ClaimedJob, modality: string): FeatureConfig {
+  const row = getJob(db, job.id);
+  const rule = row && ruleVersion(db, row.rulesVersion)?.rules.find((r) => r.id === row.ruleId);
+  const action = rule?.actions.find((a) => a.type === 'measure');
+  const defaults = modality === 'CT' ? CT_FEATURE_DEFAULTS : ARBITRARY_UNIT_FEATURE_DEFAULTS;
+  const resolved = resolveFeatureConfig(action?.type === 'measure' ? action.features : undefined, defaults);
+  // Rules are validated when saved; a rule edited to something the resolver now refuses still fails with a code.
+  if (!resolved.ok) throw new FeatureError('FEAT_CONFIG', resolved.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  return resolved.config;
+}

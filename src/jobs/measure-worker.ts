@@ -1,0 +1,50 @@
+// Worker-thread entry of a measure job: a SEG from elsewhere placed on its source grid, IBSI features of each
+// segment, and the TID 1500 SR that references both, all off the event loop. The image arrives on shared memory.
+import { performance } from 'node:perf_hooks';
+import { encodeMeasurementReport } from '../encode/sr.js';
+import type { SegmentFeatureMeasurement } from '../encode/sr-features.js';
+import type { AlgorithmIdentity, JobIdentity, MeasurementReportResult, SourceSlice } from '../encode/types.js';
+import { cropAround } from '../features/crop.js';
+import { FeatureError, measureRoi, type FeatureConfig } from '../features/index.js';
+import { answerRequests } from '../worker-start.js';
+import { foreignSegments, type SegmentationReferences } from './foreign-segmentation.js';
+
+export interface MeasureRequest {
+  segBytes: Uint8Array; refs: SegmentationReferences; slices: SourceSlice[];
+  /** the source series on its grid: [columns, rows, slices], spacing in mm in the same order */
+  image: Float32Array; dims: [number, number, number]; spacing: [number, number, number];
+  config: FeatureConfig; algorithm: AlgorithmIdentity; job: JobIdentity;
+}
+export type MeasureReply =
+  | { ok: true; sr: MeasurementReportResult; measured: number; ms: number }
+  | { ok: false; code: string; message: string };
+
+answerRequests(measureSegmentation, { once: true });
+
+/** Exported for tests, which run it in their own thread. */
+export function measureSegmentation(r: MeasureRequest): MeasureReply {
+  const t0 = performance.now();
+  try {
+    const [cols, rows, slices] = r.dims;
+    const [di, dj, dk] = r.spacing;
+    const { segments, seg } = foreignSegments(r.segBytes, r.refs, r.slices, (di * dj * dk) / 1000);
+    const features: SegmentFeatureMeasurement[] = [];
+    for (const s of segments.filter((x) => x.encoded.voxelCount > 0)) {
+      try {
+        const roi = cropAround(r.image, s.mask, [1], [slices, rows, cols], [dk, dj, di]);
+        features.push({ label: s.encoded.label, features: measureRoi(roi, r.config), config: r.config });
+      } catch (err) {
+        // nothing left after re-segmentation: the segment is reported without features, the others still are
+        if (!(err instanceof FeatureError && err.code === 'FEAT_EMPTY_ROI')) throw err;
+      }
+    }
+    const sr = encodeMeasurementReport(r.slices, seg, segments.map((s) => s.description), r.algorithm, r.job,
+      undefined, features);
+    return { ok: true, sr, measured: features.length, ms: Math.round(performance.now() - t0) };
+  } catch (err) {
+    const e = err as { code?: unknown; message?: string };
+    const code = typeof e?.code === 'string' ? e.code : 'MEASURE_WORKER_FAILED';
+    const message = (e?.message ?? String(err)).replace(new RegExp(`^${code}: `), '');
+    return { ok: false, code, message };
+  }
+}
