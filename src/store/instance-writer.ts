@@ -1,6 +1,11 @@
 // Streams one incoming instance into a temporary file with bounded memory: when more than
 // HIGH_WATER bytes wait for the disk, the producer is told to pause (and to resume below LOW_WATER).
+// With a journal, every batch also goes into the ring (see journal.ts); an instance too big for it,
+// or one arriving while the ring is full, falls back to the direct path (this file, fsynced).
 import fs from 'node:fs/promises';
+import zlib from 'node:zlib';
+import type { ReceiveJournal } from './journal.js';
+import { Kind } from './journal-record.js';
 
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1 * 1024 * 1024;
@@ -18,8 +23,14 @@ export class InstanceWriter {
   private flushing = false;
   private closed = false;
   bytesWritten = 0;
+  /** The journal transaction holding this instance's bytes; undefined when on the direct path. */
+  txid: number | undefined;
+  /** CRC-32 of every byte journaled, checked again when an instance is replayed. */
+  crc = 0;
+  private journaling: boolean;
 
-  constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}) {
+  constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}, readonly journal?: ReceiveJournal) {
+    this.journaling = journal !== undefined;
     this.opened = fs.open(tempPath, 'wx', 0o640);
     this.chain = this.opened.then(() => undefined, (err) => this.fail(err));
   }
@@ -44,8 +55,10 @@ export class InstanceWriter {
         this.queue = [];
         const len = batch.reduce((s, c) => s + c.length, 0);
         try {
+          const journaled = this.journalBatch(batch, len);
           const { bytesWritten } = await fh.writev(batch);
           if (bytesWritten !== len) await this.writeRest(fh, batch, bytesWritten);
+          await journaled;
           this.bytesWritten += len;
         } catch (err) {
           this.fail(err);
@@ -57,6 +70,27 @@ export class InstanceWriter {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** Appends the batch to the journal; on no room (or a ring write error) the instance goes direct. */
+  private journalBatch(batch: Uint8Array[], len: number): Promise<unknown> | undefined {
+    if (!this.journaling || !this.journal) return undefined;
+    const r = this.bytesWritten + len <= this.journal.maxInstanceBytes ? this.journal.append(Kind.Fragment, this.txid, this.bytesWritten, batch) : undefined;
+    if (!r) return void this.leaveJournal();
+    this.txid = r.txid;
+    for (const c of batch) this.crc = zlib.crc32(c, this.crc);
+    return r.written.catch(() => this.leaveJournal());
+  }
+
+  /** True while every byte so far is in the journal (the cheap acknowledgement path applies). */
+  get journaled(): boolean {
+    return this.journaling && this.txid !== undefined;
+  }
+
+  leaveJournal(): void {
+    this.journaling = false;
+    if (this.txid !== undefined) this.journal?.forget(this.txid);
+    this.txid = undefined;
   }
 
   private async writeRest(fh: fs.FileHandle, batch: Uint8Array[], done: number): Promise<void> {
@@ -71,12 +105,12 @@ export class InstanceWriter {
     this.discarding = true;
   }
 
-  /** Waits for all bytes, fsyncs and closes; rejects with the first write error. */
-  async finish(): Promise<void> {
+  /** Waits for all bytes, fsyncs (unless the journal holds them) and closes; rejects with the first write error. */
+  async finish(sync = true): Promise<void> {
     await this.chain;
     if (this.failure) throw this.failure;
     const fh = await this.opened;
-    await fh.datasync(); // data and size; timestamps need no flush
+    if (sync) await fh.datasync(); // data and size; timestamps need no flush
     await this.close();
   }
 
@@ -84,6 +118,7 @@ export class InstanceWriter {
   async abandon(): Promise<void> {
     this.discarding = true;
     await this.chain.catch(() => {});
+    this.leaveJournal();
     await this.close();
     await fs.rm(this.tempPath, { force: true });
   }
