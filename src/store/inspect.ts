@@ -1,5 +1,5 @@
 // Checks a received instance's header against what the sender announced, before it is acknowledged.
-import { scanPart10File, UnparseableDataset } from './header-scan.js';
+import { scanPart10Bytes, scanPart10File, UnparseableDataset, type ScannedHeader } from './header-scan.js';
 import { StoreError } from './status.js';
 
 export interface StoreContext {
@@ -19,9 +19,17 @@ export interface InspectedHeader {
 }
 
 export function inspect(file: string, ctx: StoreContext): InspectedHeader {
+  return check(() => scanPart10File(file), ctx);
+}
+
+export function inspectBytes(bytes: Buffer, ctx: StoreContext): InspectedHeader {
+  return check(() => scanPart10Bytes(bytes), ctx);
+}
+
+function check(scan: () => ScannedHeader, ctx: StoreContext): InspectedHeader {
   let h;
   try {
-    h = scanPart10File(file);
+    h = scan();
   } catch (err) {
     if (err instanceof UnparseableDataset) throw new StoreError('STORE_UNPARSEABLE', `data set cannot be parsed: ${err.message}`);
     throw err;

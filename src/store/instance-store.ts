@@ -13,7 +13,7 @@ import { upsertInstance } from '../db/instances.js';
 import { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
 import { faultPoint } from './fault-point.js';
-import { inspect, type InspectedHeader, type StoreContext } from './inspect.js';
+import { inspect, inspectBytes, type InspectedHeader, type StoreContext } from './inspect.js';
 import { InstanceWriter, type PressureListener } from './instance-writer.js';
 import { ReceiveJournal } from './journal.js';
 import { Kind } from './journal-record.js';
@@ -41,13 +41,15 @@ export interface StoredInstance {
 export type CompletionListener = (events: CompletionEvent[]) => void;
 
 /** Ring size; DICOM_AI_NODE_JOURNAL_MB overrides it for a new ring file (tests use a small one). */
-const JOURNAL_BYTES = Number(process.env.DICOM_AI_NODE_JOURNAL_MB ?? 256) * 1048576;
+const JOURNAL_BYTES = Number(process.env.DICOM_AI_NODE_JOURNAL_MB ?? 128) * 1048576;
+const MAX_HELD = 32 * 1048576;
 
 export class InstanceStore {
   private readonly tmpDir: string;
   private readonly studiesDir: string;
   private freeBytes = Number.POSITIVE_INFINITY;
   private freeCheckedAt = 0;
+  private heldBytes = 0;
   private readonly wal: WalSync;
   private readonly placement: Placement;
   private readonly journal: ReceiveJournal;
@@ -83,28 +85,38 @@ export class InstanceStore {
   async commit(writer: InstanceWriter, ctx: StoreContext): Promise<StoredInstance> {
     const started = Date.now();
     try {
-      await writer.finish(!writer.journaled);
-      const header = inspect(writer.tempPath, ctx);
+      const journaled = writer.journaled;
+      await writer.finish(!journaled);
+      const header = journaled ? inspectBytes(writer.contents(), ctx) : inspect(writer.tempPath, ctx);
       const receivedAt = Date.now();
-      const meta: CommitMeta = { ctx, receivedAt, size: writer.bytesWritten, crc: writer.crc };
-      const commit = writer.journaled ? this.journal.append(Kind.Commit, writer.txid, writer.bytesWritten, [Buffer.from(JSON.stringify(meta))]) : undefined;
+      const meta: CommitMeta = { ctx, receivedAt, size: writer.bytesWritten };
+      const commit = journaled ? this.journal.append(Kind.Commit, writer.txid, writer.bytesWritten, [Buffer.from(JSON.stringify(meta))]) : undefined;
       if (!commit) {
-        writer.leaveJournal();
-        if (writer.journal) await fsp.open(writer.tempPath, 'r').then(async (fh) => { await fh.datasync(); await fh.close(); });
+        if (journaled) { // the ring filled up just now
+          await writer.toDirect();
+          await writer.finish(true);
+        }
         return await this.commitDirect(writer, header, ctx, receivedAt, started);
       }
-      await commit.written;
       await this.journal.durable();
       faultPoint('journal-written');
       const stored = this.storedOf(header, writer.bytesWritten);
       let visible!: () => void;
       stored.visible = new Promise<void>((r) => (visible = r));
+      // Bytes wait in memory for the materialiser up to a bound; beyond it they are read back from the ring.
+      const taken = writer.takeHeld();
+      const held = this.heldBytes + writer.bytesWritten <= MAX_HELD ? taken : undefined;
+      if (held) this.heldBytes += writer.bytesWritten;
       let placed: string | undefined;
       this.materialiser.enqueue({
         txid: commit.txid, visible,
         run: async () => {
           faultPoint('acknowledged');
-          placed ??= await this.placement.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid, false);
+          if (!placed) {
+            await writeNew(writer.tempPath, held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
+            placed = await this.placement.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid, false);
+            if (held) this.heldBytes -= writer.bytesWritten;
+          }
           faultPoint('materialising');
           this.finishIndex(stored, header, ctx, receivedAt, started);
         },
@@ -185,6 +197,18 @@ export class InstanceStore {
     this.freeBytes = s.bavail * s.bsize;
     this.freeCheckedAt = Date.now();
     return this.freeBytes;
+  }
+}
+
+/** Materialisation writes the file whole (it is replaced on replay if a crash cuts it). */
+async function writeNew(file: string, chunks: Uint8Array[]): Promise<void> {
+  const fh = await fsp.open(file, 'w', 0o640);
+  try {
+    const { bytesWritten } = await fh.writev(chunks);
+    const rest = Buffer.concat(chunks).subarray(bytesWritten);
+    for (let off = 0; off < rest.length;) off += (await fh.write(rest, off, rest.length - off)).bytesWritten;
+  } finally {
+    await fh.close();
   }
 }
 

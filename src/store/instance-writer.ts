@@ -1,9 +1,8 @@
-// Streams one incoming instance into a temporary file with bounded memory: when more than
-// HIGH_WATER bytes wait for the disk, the producer is told to pause (and to resume below LOW_WATER).
-// With a journal, every batch also goes into the ring (see journal.ts); an instance too big for it,
-// or one arriving while the ring is full, falls back to the direct path (this file, fsynced).
+// Streams one incoming instance with bounded memory: when more than HIGH_WATER bytes wait for the
+// disk, the producer is told to pause (and to resume below LOW_WATER). With a journal, every batch
+// goes into the ring (see journal.ts) and is kept in memory until materialised; an instance too big
+// for that, or one arriving while the ring is full, goes direct: a temporary file, fsynced at the end.
 import fs from 'node:fs/promises';
-import zlib from 'node:zlib';
 import type { ReceiveJournal } from './journal.js';
 import { Kind } from './journal-record.js';
 
@@ -13,8 +12,8 @@ const LOW_WATER = 1 * 1024 * 1024;
 export type PressureListener = (paused: boolean) => void;
 
 export class InstanceWriter {
-  private readonly opened: Promise<fs.FileHandle>;
-  private chain: Promise<unknown>;
+  private opened: Promise<fs.FileHandle> | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private paused = false;
   private failure: unknown;
@@ -23,42 +22,38 @@ export class InstanceWriter {
   private flushing = false;
   private closed = false;
   bytesWritten = 0;
-  /** The journal transaction holding this instance's bytes; undefined when on the direct path. */
+  /** The journal transaction holding this instance's bytes; undefined on the direct path. */
   txid: number | undefined;
-  /** CRC-32 of every byte journaled, checked again when an instance is replayed. */
-  crc = 0;
+  /** Where the instance's bytes lie in the ring, in order. */
+  readonly fragments: Array<{ at: number; length: number }> = [];
+  private held: Uint8Array[] = [];
   private journaling: boolean;
 
   constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}, readonly journal?: ReceiveJournal) {
     this.journaling = journal !== undefined;
-    this.opened = fs.open(tempPath, 'wx', 0o640);
-    this.chain = this.opened.then(() => undefined, (err) => this.fail(err));
+    if (!this.journaling) this.openTemp();
   }
 
-  /** Queues bytes for the file; never throws (a failure is reported by finish()). */
+  /** Queues bytes; never throws (a failure is reported by finish()). */
   write(chunk: Uint8Array): void {
     if (this.discarding || this.failure) return;
+    if (this.journaling && this.journalChunk(chunk)) return;
     this.queue.push(chunk);
     this.pending += chunk.length;
     if (!this.paused && this.pending > HIGH_WATER) this.setPaused(true);
     if (!this.flushing) this.chain = this.chain.then(() => this.flush());
   }
 
-  /** Writes everything queued with one writev per round, so chunks that arrive while the disk is
-   *  busy are coalesced into a single system call. */
+  /** Writes everything queued per round (one writev), so chunks that arrive while the disk is busy are coalesced. */
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      const fh = await this.opened;
       while (this.queue.length && !this.failure) {
         const batch = this.queue;
         this.queue = [];
         const len = batch.reduce((s, c) => s + c.length, 0);
         try {
-          const journaled = this.journalBatch(batch, len);
-          const { bytesWritten } = await fh.writev(batch);
-          if (bytesWritten !== len) await this.writeRest(fh, batch, bytesWritten);
-          await journaled;
+          await this.writeTemp(batch);
           this.bytesWritten += len;
         } catch (err) {
           this.fail(err);
@@ -72,14 +67,19 @@ export class InstanceWriter {
     }
   }
 
-  /** Appends the batch to the journal; on no room (or a ring write error) the instance goes direct. */
-  private journalBatch(batch: Uint8Array[], len: number): Promise<unknown> | undefined {
-    if (!this.journaling || !this.journal) return undefined;
-    const r = this.bytesWritten + len <= this.journal.maxInstanceBytes ? this.journal.append(Kind.Fragment, this.txid, this.bytesWritten, batch) : undefined;
-    if (!r) return void this.leaveJournal();
+  /** Appends the chunk to the journal (see ReceiveJournal.append); false when the instance goes direct. */
+  private journalChunk(chunk: Uint8Array): boolean {
+    const r = this.bytesWritten + chunk.length <= this.journal!.maxInstanceBytes
+      ? this.journal!.append(Kind.Fragment, this.txid, this.bytesWritten, [chunk]) : undefined;
+    if (!r) {
+      this.switchToDirect();
+      return false;
+    }
     this.txid = r.txid;
-    for (const c of batch) this.crc = zlib.crc32(c, this.crc);
-    return r.written.catch(() => this.leaveJournal());
+    this.held.push(chunk);
+    this.fragments.push({ at: r.payloadAt, length: chunk.length });
+    this.bytesWritten += chunk.length;
+    return true;
   }
 
   /** True while every byte so far is in the journal (the cheap acknowledgement path applies). */
@@ -87,14 +87,48 @@ export class InstanceWriter {
     return this.journaling && this.txid !== undefined;
   }
 
-  leaveJournal(): void {
+  /** The bytes received (journaled instances only; they are at most the journal's instance limit). */
+  contents(): Buffer {
+    return Buffer.concat(this.held);
+  }
+
+  /** Hands the held bytes over (to the materialiser) and stops holding them. */
+  takeHeld(): Uint8Array[] {
+    const h = this.held;
+    this.held = [];
+    return h;
+  }
+
+  /** Leaves the journal: what was journaled so far goes to the temporary file first. */
+  async toDirect(): Promise<void> {
+    this.switchToDirect();
+    await this.chain;
+    if (this.failure) throw this.failure;
+  }
+
+  private switchToDirect(): void {
+    if (!this.journaling) return;
     this.journaling = false;
     if (this.txid !== undefined) this.journal?.forget(this.txid);
     this.txid = undefined;
+    this.fragments.length = 0;
+    const held = this.takeHeld();
+    this.bytesWritten = 0; // counted again as the temporary file gets them
+    this.openTemp();
+    for (const c of held) this.write(c);
   }
 
-  private async writeRest(fh: fs.FileHandle, batch: Uint8Array[], done: number): Promise<void> {
-    const rest = Buffer.concat(batch).subarray(done);
+  private openTemp(): void {
+    this.opened = fs.open(this.tempPath, 'wx', 0o640);
+    this.opened.catch((err) => this.fail(err));
+  }
+
+  private async writeTemp(batch: Uint8Array[]): Promise<void> {
+    const fh = await this.opened!;
+    const len = batch.reduce((s, c) => s + c.length, 0);
+    const { bytesWritten } = await fh.writev(batch);
+    if (bytesWritten === len) return;
+    const rest = Buffer.concat(batch).subarray(bytesWritten);
     let off = 0;
     while (off < rest.length) off += (await fh.write(rest, off, rest.length - off)).bytesWritten;
   }
@@ -105,28 +139,31 @@ export class InstanceWriter {
     this.discarding = true;
   }
 
-  /** Waits for all bytes, fsyncs (unless the journal holds them) and closes; rejects with the first write error. */
+  /** Waits for all bytes; on the direct path also fsyncs (when `sync`) and closes. Rejects with the first write error. */
   async finish(sync = true): Promise<void> {
     await this.chain;
     if (this.failure) throw this.failure;
+    if (!this.opened) return;
     const fh = await this.opened;
     if (sync) await fh.datasync(); // data and size; timestamps need no flush
     await this.close();
   }
 
-  /** Closes and removes the temporary file; safe to call more than once. */
+  /** Drops the instance: journal records become reusable, the temporary file is removed; safe to call twice. */
   async abandon(): Promise<void> {
     this.discarding = true;
     await this.chain.catch(() => {});
-    this.leaveJournal();
+    if (this.txid !== undefined) this.journal?.forget(this.txid);
+    this.txid = undefined;
+    this.held = [];
     await this.close();
-    await fs.rm(this.tempPath, { force: true });
+    if (this.opened) await fs.rm(this.tempPath, { force: true });
   }
 
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const fh = await this.opened.catch(() => undefined);
+    const fh = await this.opened?.catch(() => undefined);
     await fh?.close().catch(() => {});
   }
 

@@ -3,7 +3,6 @@
 // instance was acknowledged) tells whether an earlier run already indexed this copy.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import type { Db } from '../db/database.js';
 import { instanceReceivedAt } from '../db/instances.js';
 import type { Logger } from '../log/logger.js';
@@ -14,7 +13,7 @@ import type { Placement } from './placement.js';
 import { syncFileSystemSync } from './syncfs.js';
 
 /** What a commit record carries besides the bytes: enough to index the instance as first received. */
-export interface CommitMeta { ctx: StoreContext; receivedAt: number; size: number; crc: number }
+export interface CommitMeta { ctx: StoreContext; receivedAt: number; size: number }
 
 export type IndexFn = (stored: { path: string; size: number } & ReturnType<typeof inspect>, ctx: StoreContext, receivedAt: number) => void;
 
@@ -32,7 +31,7 @@ export function replayJournal(journal: ReceiveJournal, db: Db, placement: Placem
     const meta = JSON.parse(journal.read(rec.payloadAt, rec.length).toString('utf8')) as CommitMeta;
     const bytes = assemble(journal, fragments.get(rec.txid) ?? [], meta.size);
     fragments.delete(rec.txid);
-    if (!bytes || zlib.crc32(bytes) !== meta.crc) {
+    if (!bytes) { // every record checks by itself; this catches a missing fragment
       log.error('store.journal.replayed', { txid: rec.txid, outcome: 'corrupt', reason: 'journaled bytes do not match their commit record' });
       continue;
     }

@@ -6,10 +6,14 @@ import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { HEADER_AREA, RECORD_HEADER, Kind, decodeHead, decodeRingHeader, encodeHead, encodeRingHeader, recordChecks, type RecordHead } from './journal-record.js';
 
-const writev = promisify(fs.writev);
 const writeAt = (fd: number, b: Uint8Array, off: number, len: number, pos: number) =>
   new Promise<number>((resolve, reject) => fs.write(fd, b, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
 const datasync = promisify(fs.fdatasync);
+
+/** Journaled instances are held in memory until materialised; bigger ones go direct. */
+const MAX_INSTANCE = 16 * 1048576;
+const ZEROS = Buffer.alloc(1048576);
+const PREFILL_EVERY_MS = 5;
 
 export interface ScannedRecord extends RecordHead { payloadAt: number }
 
@@ -23,10 +27,10 @@ export class ReceiveJournal {
   private generation: number;
   /** Transactions (by txid = position of their first record) whose records must be kept. */
   private readonly live = new Set<number>();
-  private readonly writes = new Set<Promise<unknown>>();
   private syncing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private broken: unknown;
+  private prefill: NodeJS.Timeout;
   /** Records found between the durable tail and the end of the log when the journal was opened. */
   readonly found: ScannedRecord[];
 
@@ -37,35 +41,57 @@ export class ReceiveJournal {
     const h = decodeRingHeader(block);
     // The ring keeps the size it was made with; a new size applies to a new ring file only.
     this.dataSize = h?.dataSize ?? size - HEADER_AREA;
-    this.maxInstanceBytes = Math.floor(this.dataSize / 4);
+    this.maxInstanceBytes = Math.min(MAX_INSTANCE, Math.floor(this.dataSize / 4));
     this.generation = h?.generation ?? 0;
     this.durableTail = h?.tail ?? 0;
     this.found = this.scan(this.durableTail);
     const last = this.found.at(-1);
     this.head = last ? last.payloadAt + last.length : this.durableTail;
     if (!h) this.writeHeaderSync(this.head);
+    this.prefill = setInterval(() => this.prefillStep(), PREFILL_EVERY_MS);
+    this.prefill.unref();
   }
 
-  /** Reserves and writes one record; undefined when the ring has no room (the caller goes direct). */
+  /**
+   * A new ring is filled with zeros in the background, a little at a time: overwriting allocated
+   * blocks needs no file-system journal commit, so its fdatasync costs about half an append's.
+   * Only space past the end of the file is filled, where no record can be.
+   */
+  private prefillStep(): void {
+    const end = fs.fstatSync(this.fd).size;
+    const total = HEADER_AREA + this.dataSize;
+    if (end >= total) {
+      clearInterval(this.prefill);
+      void this.sync().catch(() => {});
+      return;
+    }
+    fs.writeSync(this.fd, ZEROS, 0, Math.min(ZEROS.length, total - end), end);
+  }
+
+  /**
+   * Writes one record, synchronously: it only reaches the page cache (the fdatasync in durable() is
+   * what waits for the disk), and a thread-pool round trip per P-DATA costs more than the copy.
+   * Undefined when the ring has no room or cannot be written: the caller goes direct.
+   */
   append(kind: typeof Kind.Fragment | typeof Kind.Commit, txid: number | undefined, offset: number, payload: Uint8Array[]):
-    { txid: number; written: Promise<unknown> } | undefined {
+    { txid: number; payloadAt: number } | undefined {
     const length = payload.reduce((s, c) => s + c.length, 0);
     const pos = this.head;
     if (this.broken || pos + RECORD_HEADER + length - this.durableTail > this.dataSize) return undefined;
+    try {
+      this.writeRecord(pos, [encodeHead(pos, kind, txid ?? pos, offset, payload), ...payload]);
+    } catch (err) {
+      this.broken = err; // a hole in the log: nothing after it could be replayed, so stop using it
+      return undefined;
+    }
     this.head += RECORD_HEADER + length;
-    const id = txid ?? pos;
-    this.live.add(id);
-    const written = this.writeRecord(pos, [encodeHead(pos, kind, id, offset, payload), ...payload]);
-    this.writes.add(written);
-    written.then(() => this.writes.delete(written), (err) => { this.broken ??= err; this.writes.delete(written); });
-    return { txid: id, written };
+    this.live.add(txid ?? pos);
+    return { txid: txid ?? pos, payloadAt: pos + RECORD_HEADER };
   }
 
-  /** Resolves once every record written before the call is on disk (rejects if one of them failed). */
-  async durable(): Promise<void> {
-    await Promise.all([...this.writes]);
-    if (this.broken) throw this.broken;
-    await this.sync();
+  /** Resolves once every record appended before the call is on disk. */
+  durable(): Promise<void> {
+    return this.sync();
   }
 
   /** The transaction's records may be overwritten (it was abandoned, or its files are durable). */
@@ -108,6 +134,7 @@ export class ReceiveJournal {
   }
 
   close(): void {
+    clearInterval(this.prefill);
     fs.closeSync(this.fd);
   }
 
@@ -126,22 +153,15 @@ export class ReceiveJournal {
     return out;
   }
 
-  private async writeRecord(pos: number, chunks: Uint8Array[]): Promise<void> {
+  private writeRecord(pos: number, chunks: Uint8Array[]): void {
     const length = chunks.reduce((s, c) => s + c.length, 0);
     const phys = pos % this.dataSize;
-    if (phys + length <= this.dataSize) {
-      const { bytesWritten: n } = await writev(this.fd, chunks, HEADER_AREA + phys);
-      if (n !== length) await this.writeRest(Buffer.concat(chunks), n, pos);
-      return;
-    }
-    await this.writeRest(Buffer.concat(chunks), 0, pos); // the record wraps round the end of the ring
-  }
-
-  private async writeRest(all: Buffer, done: number, pos: number): Promise<void> {
+    let done = phys + length <= this.dataSize ? fs.writevSync(this.fd, chunks, HEADER_AREA + phys) : 0;
+    if (done === length) return;
+    const all = Buffer.concat(chunks); // a short write, or a record that wraps round the end of the ring
     while (done < all.length) {
-      const phys = (pos + done) % this.dataSize;
-      const n = Math.min(all.length - done, this.dataSize - phys);
-      done += await writeAt(this.fd, all, done, n, HEADER_AREA + phys);
+      const at = (pos + done) % this.dataSize;
+      done += fs.writeSync(this.fd, all, done, Math.min(all.length - done, this.dataSize - at), HEADER_AREA + at);
     }
   }
 
