@@ -90,9 +90,11 @@ export class InstanceStore {
       const header = journaled ? inspectBytes(writer.contents(), ctx) : inspect(writer.tempPath, ctx);
       const receivedAt = Date.now();
       const meta: CommitMeta = { ctx, receivedAt, size: writer.bytesWritten };
-      const commit = journaled ? this.journal.append(Kind.Commit, writer.txid, writer.bytesWritten, [Buffer.from(JSON.stringify(meta))]) : undefined;
+      // Room for the final file is checked now: once acknowledged, materialising must not run out of it.
+      const roomy = this.freeBytes - this.minFreeBytes > 2 * writer.bytesWritten + MAX_HELD;
+      const commit = journaled && roomy ? this.journal.append(Kind.Commit, writer.txid, writer.bytesWritten, [Buffer.from(JSON.stringify(meta))]) : undefined;
       if (!commit) {
-        if (journaled) { // the ring filled up just now
+        if (journaled) { // the ring filled up just now, or the disk is nearly full
           await writer.toDirect();
           await writer.finish(true);
         }
@@ -107,13 +109,15 @@ export class InstanceStore {
       const taken = writer.takeHeld();
       const held = this.heldBytes + writer.bytesWritten <= MAX_HELD ? taken : undefined;
       if (held) this.heldBytes += writer.bytesWritten;
+      let written = false;
       let placed: string | undefined;
       this.materialiser.enqueue({
         txid: commit.txid, visible,
         run: async () => {
           faultPoint('acknowledged');
           if (!placed) {
-            await writeNew(writer.tempPath, held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
+            if (!written) await writer.materialise(held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
+            written = true;
             placed = await this.placement.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid, false);
             if (held) this.heldBytes -= writer.bytesWritten;
           }
@@ -197,18 +201,6 @@ export class InstanceStore {
     this.freeBytes = s.bavail * s.bsize;
     this.freeCheckedAt = Date.now();
     return this.freeBytes;
-  }
-}
-
-/** Materialisation writes the file whole (it is replaced on replay if a crash cuts it). */
-async function writeNew(file: string, chunks: Uint8Array[]): Promise<void> {
-  const fh = await fsp.open(file, 'w', 0o640);
-  try {
-    const { bytesWritten } = await fh.writev(chunks);
-    const rest = Buffer.concat(chunks).subarray(bytesWritten);
-    for (let off = 0; off < rest.length;) off += (await fh.write(rest, off, rest.length - off)).bytesWritten;
-  } finally {
-    await fh.close();
   }
 }
 

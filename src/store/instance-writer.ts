@@ -31,7 +31,9 @@ export class InstanceWriter {
 
   constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}, readonly journal?: ReceiveJournal) {
     this.journaling = journal !== undefined;
-    if (!this.journaling) this.openTemp();
+    // Opened at once also when journaling (not awaited, so off the acknowledgement path): the
+    // in-flight instance shows in tmp/, and materialisation writes the final bytes through it.
+    this.openTemp();
   }
 
   /** Queues bytes; never throws (a failure is reported by finish()). */
@@ -114,8 +116,13 @@ export class InstanceWriter {
     this.fragments.length = 0;
     const held = this.takeHeld();
     this.bytesWritten = 0; // counted again as the temporary file gets them
-    this.openTemp();
     for (const c of held) this.write(c);
+  }
+
+  /** Writes the journaled bytes into the temporary file and closes it (before it is renamed into place). */
+  async materialise(chunks: Uint8Array[]): Promise<void> {
+    await this.writeTemp(chunks);
+    await this.close();
   }
 
   private openTemp(): void {
@@ -143,8 +150,8 @@ export class InstanceWriter {
   async finish(sync = true): Promise<void> {
     await this.chain;
     if (this.failure) throw this.failure;
-    if (!this.opened) return;
-    const fh = await this.opened;
+    if (this.journaled) return; // the file is written by materialise()
+    const fh = await this.opened!;
     if (sync) await fh.datasync(); // data and size; timestamps need no flush
     await this.close();
   }
@@ -157,7 +164,7 @@ export class InstanceWriter {
     this.txid = undefined;
     this.held = [];
     await this.close();
-    if (this.opened) await fs.rm(this.tempPath, { force: true });
+    await fs.rm(this.tempPath, { force: true });
   }
 
   private async close(): Promise<void> {
