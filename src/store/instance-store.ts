@@ -42,7 +42,7 @@ export type CompletionListener = (events: CompletionEvent[]) => void;
 
 /** Ring size; DICOM_AI_NODE_JOURNAL_MB overrides it for a new ring file (tests use a small one). */
 const JOURNAL_BYTES = Number(process.env.DICOM_AI_NODE_JOURNAL_MB ?? 128) * 1048576;
-const MAX_HELD = 32 * 1048576;
+const MAX_HELD = 8 * 1048576;
 
 export class InstanceStore {
   private readonly tmpDir: string;
