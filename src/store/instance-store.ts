@@ -116,9 +116,9 @@ export class InstanceStore {
         run: async () => {
           faultPoint('acknowledged');
           if (!placed) {
-            if (!written) await writer.materialise(held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
+            if (!written) writer.materialiseSync(held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
             written = true;
-            placed = await this.placement.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid, false);
+            placed = this.placement.placeNowSync(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid);
             if (held) this.heldBytes -= writer.bytesWritten;
           }
           faultPoint('materialising');

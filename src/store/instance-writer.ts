@@ -2,6 +2,7 @@
 // disk, the producer is told to pause (and to resume below LOW_WATER). With a journal, every batch
 // goes into the ring (see journal.ts) and is kept in memory until materialised; an instance too big
 // for that, or one arriving while the ring is full, goes direct: a temporary file, fsynced at the end.
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import type { ReceiveJournal } from './journal.js';
 import { Kind } from './journal-record.js';
@@ -119,10 +120,23 @@ export class InstanceWriter {
     for (const c of held) this.write(c);
   }
 
-  /** Writes the journaled bytes into the temporary file and closes it (before it is renamed into place). */
-  async materialise(chunks: Uint8Array[]): Promise<void> {
-    await this.writeTemp(chunks);
-    await this.close();
+  /**
+   * Writes the journaled bytes into the temporary file, synchronously: page-cache writes that
+   * need no flush (the journal holds the bytes until a syncfs), cheaper than four thread-pool hops.
+   */
+  materialiseSync(chunks: Uint8Array[]): void {
+    const fd = fsSync.openSync(this.tempPath, 'w', 0o640);
+    try {
+      let done = fsSync.writevSync(fd, chunks);
+      const all = chunks.reduce((s, c) => s + c.length, 0);
+      if (done < all) {
+        const rest = Buffer.concat(chunks);
+        while (done < all) done += fsSync.writeSync(fd, rest, done, all - done);
+      }
+    } finally {
+      fsSync.closeSync(fd);
+    }
+    void this.close(); // the handle opened at begin()
   }
 
   private openTemp(): void {

@@ -9,6 +9,7 @@ export interface MaterialiseJob { txid: number; run: () => Promise<void>; visibl
 
 const IDLE_RELEASE_MS = 500;
 const RETRY_MS = 1000;
+const RELEASE_BATCH = 64;
 
 export class Materialiser {
   private readonly queue: MaterialiseJob[] = [];
@@ -76,7 +77,8 @@ export class Materialiser {
       this.queue.shift();
       this.done.push(job.txid);
       job.visible();
-      if (this.journal.used > this.journal.dataSize / 4) void this.release();
+      // Batched: one syncfs per RELEASE_BATCH instances (or when the ring runs half full, or idle).
+      if (this.done.length >= RELEASE_BATCH || this.journal.used > this.journal.dataSize / 2) void this.release();
     }
     this.running = false;
     for (const w of this.waiters.splice(0)) w();
