@@ -10,6 +10,7 @@ export interface MaterialiseJob { txid: number; run: () => Promise<void>; visibl
 const IDLE_RELEASE_MS = 500;
 const RETRY_MS = 1000;
 const RELEASE_BATCH = 64;
+const CLOSE_WAIT_MS = 10_000;
 
 export class Materialiser {
   private readonly queue: MaterialiseJob[] = [];
@@ -57,8 +58,11 @@ export class Materialiser {
     return this.releasing;
   }
 
+  /** At shutdown; what cannot be materialised within CLOSE_WAIT_MS stays in the journal for the next start. */
   async close(): Promise<void> {
-    await this.settled();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise((r) => { timer = setTimeout(r, CLOSE_WAIT_MS); })]);
+    clearTimeout(timer);
     clearTimeout(this.idleTimer);
     await this.release();
   }
