@@ -42,8 +42,8 @@ describe.each([
     const dataDir = fs.mkdtempSync(path.join(work, `${point}-`));
     const node = await crashingNode(point, dataDir);
     const exited = new Promise<string | null>((r) => node.process.once('exit', (_c, signal) => r(signal)));
-    // -xs: propose explicit VR little endian only, the files' own syntax, so the stored data set is the sent one.
-    const r = await runTool('storescu', ['-v', '-xs', '-aet', 'TESTSCU', '-aec', node.aeTitle, '127.0.0.1', String(node.dimsePort), ...files]);
+    // -xe: uncompressed syntaxes only, explicit VR little endian (the files' own) first, so the data set is sent as is.
+    const r = await runTool('storescu', ['-v', '-xe', '-aet', 'TESTSCU', '-aec', node.aeTitle, '127.0.0.1', String(node.dimsePort), ...files]);
     expect(await exited).toBe('SIGKILL');
     const successes = (r.stdout + r.stderr).match(/Received Store Response \(Success\)/g)?.length ?? 0;
     // Before Success the peer heard nothing for the instance; after it, the peer holds the ack.
@@ -75,7 +75,7 @@ describe.each([
       }
       expect(fs.readdirSync(path.join(restarted.dataDir, 'tmp'))).toEqual([]);
       // The peer sends the rest again (as a real modality would): everything ends up stored exactly once more.
-      const again = await runTool('storescu', ['-xs', '-aet', 'TESTSCU', '-aec', restarted.aeTitle, '127.0.0.1', String(restarted.dimsePort), ...files]);
+      const again = await runTool('storescu', ['-xe', '-aet', 'TESTSCU', '-aec', restarted.aeTitle, '127.0.0.1', String(restarted.dimsePort), ...files]);
       expect(again.code).toBe(0);
       await waitFor('all instances indexed', () => {
         const d = new Database(dbFile, { readonly: true });
