@@ -94,3 +94,8 @@ export function instanceFilesOfStudy(db: Db, studyUid: string): Array<{ path: st
 export function deleteInstancesOfStudy(db: Db, studyUid: string): void {
   prepared(db, 'DELETE FROM instances WHERE study_uid = ?').run(studyUid);
 }
+
+/** When the stored copy of the SOP instance was received (journal replay's idempotency key). */
+export function instanceReceivedAt(db: Db, sopInstanceUid: string): number | undefined {
+  return (prepared(db, 'SELECT received_at AS t FROM instances WHERE sop_instance_uid = ?').get(sopInstanceUid) as { t: number } | undefined)?.t;
+}

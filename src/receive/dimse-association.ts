@@ -94,6 +94,12 @@ export class NodeAssociation extends Scp {
   }
 
   override associationReleaseRequested(): void {
+    // Released only once everything acknowledged on it is visible (file and row), so a peer that
+    // looks right after the release finds it.
+    void this.deps.store.settled().then(() => this.released());
+  }
+
+  private released(): void {
     this.sendAssociationReleaseResponse();
     this.deps.log.info('dimse.association.released', { associationId: this.id, callingAe: this.callingAe, stored: this.stored, failed: this.failed, ms: Date.now() - this.openedAt });
   }

@@ -62,7 +62,9 @@ export function stowHandler(store: InstanceStore, log: Logger) {
 
 async function commitPart(store: InstanceStore, writer: InstanceWriter, studyUid: string | undefined): Promise<PartOutcome> {
   try {
-    return { stored: await store.commit(writer, { source: 'stow', callingAe: null, calledAe: null, expectedStudyUid: studyUid }) };
+    const stored = await store.commit(writer, { source: 'stow', callingAe: null, calledAe: null, expectedStudyUid: studyUid });
+    await stored.visible; // the response names RetrieveURLs: they must answer
+    return { stored };
   } catch (err) {
     return { error: err as StoreError };
   }

@@ -1,7 +1,9 @@
-// The only writer of instance files and rows: temp file → fsync → rename into place → row commit.
-// A caller acknowledges the sender only after commit() resolved.
-import crypto from 'node:crypto';
+// The only writer of instance files and rows. An instance is acknowledged once its bytes are durable
+// in the receive journal (one shared fdatasync); its final file and row are made behind that (see
+// materialiser.ts). Instances the journal cannot take go the direct way: temp file → fsync → rename
+// → row → WAL fsync. Either way a caller acknowledges the sender only after commit() resolved.
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { recordArrival, type CompletionEvent } from '../assemble/completion.js';
@@ -10,20 +12,18 @@ import { transaction, type Db } from '../db/database.js';
 import { upsertInstance } from '../db/instances.js';
 import { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
-import { scanPart10File, UnparseableDataset } from './header-scan.js';
+import { faultPoint } from './fault-point.js';
+import { inspect, inspectBytes, type InspectedHeader, type StoreContext } from './inspect.js';
 import { InstanceWriter, type PressureListener } from './instance-writer.js';
+import { ReceiveJournal } from './journal.js';
+import { Kind } from './journal-record.js';
+import { replayJournal, type CommitMeta } from './journal-replay.js';
+import { Materialiser } from './materialiser.js';
+import { Placement, finalPathOf } from './placement.js';
 import { StoreError, asStoreError } from './status.js';
 
-export interface StoreContext {
-  source: 'dimse' | 'stow';
-  callingAe: string | null;
-  calledAe: string | null;
-  /** From the C-STORE command: the data set must say the same. */
-  expectedSopClassUid?: string;
-  expectedSopInstanceUid?: string;
-  /** From the STOW-RS URL: the instance must belong to this study. */
-  expectedStudyUid?: string;
-}
+export type { StoreContext } from './inspect.js';
+export { safeName } from './placement.js';
 
 export interface StoredInstance {
   sopInstanceUid: string;
@@ -34,31 +34,46 @@ export interface StoredInstance {
   size: number;
   path: string;
   replaced: boolean;
+  /** Resolves once the file and row exist (readers and completion see the instance). */
+  visible: Promise<void>;
 }
 
 export type CompletionListener = (events: CompletionEvent[]) => void;
 
+/** Ring size; DICOM_AI_NODE_JOURNAL_MB overrides it for a new ring file (tests use a small one). */
+const JOURNAL_BYTES = Number(process.env.DICOM_AI_NODE_JOURNAL_MB ?? 128) * 1048576;
+const MAX_HELD = 8 * 1048576;
+
 export class InstanceStore {
   private readonly tmpDir: string;
   private readonly studiesDir: string;
-  private readonly knownDirs = new Set<string>();
   private freeBytes = Number.POSITIVE_INFINITY;
   private freeCheckedAt = 0;
+  private heldBytes = 0;
   private readonly wal: WalSync;
+  private readonly placement: Placement;
+  private readonly journal: ReceiveJournal;
+  private readonly materialiser: Materialiser;
 
-  constructor(private readonly db: Db, dataDir: string, private readonly minFreeBytes: number, private readonly log: Logger, private readonly onCompletion: CompletionListener = () => {}) {
+  constructor(private readonly db: Db, private readonly dataDir: string, private readonly minFreeBytes: number, private readonly log: Logger, private readonly onCompletion: CompletionListener = () => {}) {
     this.tmpDir = path.join(dataDir, 'tmp');
     this.studiesDir = path.join(dataDir, 'studies');
     this.wal = new WalSync(`${db.name}-wal`);
-    // Leftovers of a crash were never acknowledged: the sender will send them again.
-    fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    this.placement = new Placement(this.studiesDir);
     fs.mkdirSync(this.tmpDir, { recursive: true });
     fs.mkdirSync(this.studiesDir, { recursive: true });
+    fs.mkdirSync(path.join(dataDir, 'journal'), { recursive: true });
+    this.journal = new ReceiveJournal(path.join(dataDir, 'journal', 'receive.ring'), JOURNAL_BYTES);
+    replayJournal(this.journal, db, this.placement, this.tmpDir, (s, ctx, at) => this.index(s, s.values, ctx, at), log);
+    // Other leftovers of a crash were never acknowledged: the sender will send them again.
+    fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    fs.mkdirSync(this.tmpDir, { recursive: true });
+    this.materialiser = new Materialiser(this.journal, dataDir, this.wal, log);
   }
 
   /** Starts receiving one instance; `prefix` (a Part-10 meta header) is written first. */
   begin(prefix: Buffer | null, onPressure?: PressureListener): InstanceWriter {
-    const writer = new InstanceWriter(path.join(this.tmpDir, `${crypto.randomUUID()}.part`), onPressure);
+    const writer = new InstanceWriter(path.join(this.tmpDir, `${crypto.randomUUID()}.part`), onPressure, this.journal);
     if (this.freeBytes < this.minFreeBytes) {
       writer.discard(new StoreError('STORE_OUT_OF_SPACE', `free space ${mb(this.freeBytes)} MB is below the configured floor of ${mb(this.minFreeBytes)} MB`));
     } else if (prefix) writer.write(prefix);
@@ -66,21 +81,50 @@ export class InstanceStore {
     return writer;
   }
 
-  /** Makes the received instance durable and indexed; throws a StoreError otherwise (and keeps nothing). */
+  /** Makes the received instance durable; throws a StoreError otherwise (and keeps nothing). */
   async commit(writer: InstanceWriter, ctx: StoreContext): Promise<StoredInstance> {
     const started = Date.now();
     try {
-      await writer.finish();
-      const header = this.inspect(writer.tempPath, ctx);
-      const finalPath = await this.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid);
-      const stored: StoredInstance = { ...header, size: writer.bytesWritten, path: finalPath, replaced: false };
-      const events = this.index(stored, header.values, ctx);
-      await this.wal.durable();
-      this.log.info(stored.replaced ? 'store.instance.replaced' : 'store.instance.stored', {
-        source: ctx.source, callingAe: ctx.callingAe, studyUid: stored.studyUid, seriesUid: stored.seriesUid,
-        sopInstanceUid: stored.sopInstanceUid, transferSyntax: stored.transferSyntaxUid, bytes: stored.size, ms: Date.now() - started,
+      const journaled = writer.journaled;
+      await writer.finish(!journaled);
+      const header = journaled ? inspectBytes(writer.contents(), ctx) : inspect(writer.tempPath, ctx);
+      const receivedAt = Date.now();
+      const meta: CommitMeta = { ctx, receivedAt, size: writer.bytesWritten };
+      // Room for the final file is checked now: once acknowledged, materialising must not run out of it.
+      const roomy = this.freeBytes - this.minFreeBytes > 2 * writer.bytesWritten + MAX_HELD;
+      const commit = journaled && roomy ? this.journal.append(Kind.Commit, writer.txid, writer.bytesWritten, [Buffer.from(JSON.stringify(meta))]) : undefined;
+      if (!commit) {
+        if (journaled) { // the ring filled up just now, or the disk is nearly full
+          await writer.toDirect();
+          await writer.finish(true);
+        }
+        return await this.commitDirect(writer, header, ctx, receivedAt, started);
+      }
+      await this.journal.durable();
+      faultPoint('journal-written');
+      const stored = this.storedOf(header, writer.bytesWritten);
+      let visible!: () => void;
+      stored.visible = new Promise<void>((r) => (visible = r));
+      // Bytes wait in memory for the materialiser up to a bound; beyond it they are read back from the ring.
+      const taken = writer.takeHeld();
+      const held = this.heldBytes + writer.bytesWritten <= MAX_HELD ? taken : undefined;
+      if (held) this.heldBytes += writer.bytesWritten;
+      let written = false;
+      let placed: string | undefined;
+      this.materialiser.enqueue({
+        txid: commit.txid, visible,
+        run: async () => {
+          faultPoint('acknowledged');
+          if (!placed) {
+            if (!written) writer.materialiseSync(held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
+            written = true;
+            placed = this.placement.placeNowSync(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid);
+            if (held) this.heldBytes -= writer.bytesWritten;
+          }
+          faultPoint('materialising');
+          this.finishIndex(stored, header, ctx, receivedAt, started);
+        },
       });
-      if (events.length) this.onCompletion(events);
       return stored;
     } catch (err) {
       await writer.abandon();
@@ -90,47 +134,41 @@ export class InstanceStore {
     }
   }
 
-  private inspect(file: string, ctx: StoreContext) {
-    let h;
-    try {
-      h = scanPart10File(file);
-    } catch (err) {
-      if (err instanceof UnparseableDataset) throw new StoreError('STORE_UNPARSEABLE', `data set cannot be parsed: ${err.message}`);
-      throw err;
-    }
-    const v = h.values;
-    const sopClassUid = v.SOPClassUID ?? '';
-    const sopInstanceUid = v.SOPInstanceUID ?? '';
-    if (!sopClassUid || !sopInstanceUid) throw new StoreError('STORE_SOP_MISMATCH', 'data set has no SOPClassUID or SOPInstanceUID');
-    const expectedClass = ctx.expectedSopClassUid ?? h.mediaStorageSopClassUid;
-    const expectedInstance = ctx.expectedSopInstanceUid ?? h.mediaStorageSopInstanceUid;
-    if (expectedClass && expectedClass !== sopClassUid) throw new StoreError('STORE_SOP_MISMATCH', `SOPClassUID ${sopClassUid} differs from the announced ${expectedClass}`);
-    if (expectedInstance && expectedInstance !== sopInstanceUid) throw new StoreError('STORE_SOP_MISMATCH', `SOPInstanceUID ${sopInstanceUid} differs from the announced ${expectedInstance}`);
-    if (!v.StudyInstanceUID || !v.SeriesInstanceUID) throw new StoreError('STORE_SOP_MISMATCH', 'data set has no StudyInstanceUID or SeriesInstanceUID');
-    if (ctx.expectedStudyUid && ctx.expectedStudyUid !== v.StudyInstanceUID) {
-      throw new StoreError('STORE_STUDY_MISMATCH', `instance belongs to study ${v.StudyInstanceUID}, not to ${ctx.expectedStudyUid} named in the request`);
-    }
-    return { sopClassUid, sopInstanceUid, studyUid: v.StudyInstanceUID, seriesUid: v.SeriesInstanceUID, transferSyntaxUid: h.transferSyntaxUid, values: v };
+  /** Resolves once every instance acknowledged so far is materialised. */
+  settled(): Promise<void> {
+    return this.materialiser.settled();
   }
 
-  /** rename() replaces an older copy atomically: readers see the old or the new file, never a part. */
-  private async moveIntoPlace(tempPath: string, studyUid: string, seriesUid: string, sopUid: string): Promise<string> {
-    const dir = path.join(this.studiesDir, safeName(studyUid), safeName(seriesUid));
-    if (!this.knownDirs.has(dir)) {
-      await fsp.mkdir(dir, { recursive: true });
-      await fsyncDir(path.dirname(dir));
-      await fsyncDir(path.dirname(path.dirname(dir)));
-      this.knownDirs.add(dir);
-    }
-    const finalPath = path.join(dir, `${safeName(sopUid)}.dcm`);
-    await fsp.rename(tempPath, finalPath);
-    await fsyncDir(dir);
-    return finalPath;
+  private async commitDirect(writer: InstanceWriter, header: InspectedHeader, ctx: StoreContext, receivedAt: number, started: number): Promise<StoredInstance> {
+    const stored = this.storedOf(header, writer.bytesWritten);
+    stored.path = await this.placement.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid, true);
+    const events = this.index(stored, header.values, ctx, receivedAt);
+    await this.wal.durable();
+    this.logStored(stored, ctx, started);
+    if (events.length) this.onCompletion(events);
+    return stored;
   }
 
-  private index(stored: StoredInstance, values: Record<string, string>, ctx: StoreContext): CompletionEvent[] {
+  private finishIndex(stored: StoredInstance, header: InspectedHeader, ctx: StoreContext, receivedAt: number, started: number): void {
+    const events = this.index(stored, header.values, ctx, receivedAt);
+    this.logStored(stored, ctx, started);
+    if (events.length) this.onCompletion(events);
+  }
+
+  private storedOf(h: InspectedHeader, size: number): StoredInstance {
+    const { values: _values, ...ids } = h;
+    return { ...ids, size, path: finalPathOf(this.studiesDir, h.studyUid, h.seriesUid, h.sopInstanceUid), replaced: false, visible: Promise.resolve() };
+  }
+
+  private logStored(stored: StoredInstance, ctx: StoreContext, started: number): void {
+    this.log.info(stored.replaced ? 'store.instance.replaced' : 'store.instance.stored', {
+      source: ctx.source, callingAe: ctx.callingAe, studyUid: stored.studyUid, seriesUid: stored.seriesUid,
+      sopInstanceUid: stored.sopInstanceUid, transferSyntax: stored.transferSyntaxUid, bytes: stored.size, ms: Date.now() - started,
+    });
+  }
+
+  private index(stored: { path: string; size: number; replaced?: boolean } & Omit<InspectedHeader, 'values'>, values: Record<string, string>, ctx: StoreContext, receivedAt: number): CompletionEvent[] {
     return transaction(this.db, () => {
-      const receivedAt = Date.now();
       const { replaced } = upsertInstance(this.db, {
         sopInstanceUid: stored.sopInstanceUid, sopClassUid: stored.sopClassUid, studyUid: stored.studyUid, seriesUid: stored.seriesUid,
         patientId: values.PatientID ?? null, transferSyntaxUid: stored.transferSyntaxUid, size: stored.size, path: stored.path,
@@ -152,7 +190,9 @@ export class InstanceStore {
   }
 
   async close(): Promise<void> {
+    await this.materialiser.close();
     await this.wal.close();
+    this.journal.close();
   }
 
   /** Free bytes on the storage volume, as last measured. */
@@ -162,31 +202,6 @@ export class InstanceStore {
     this.freeCheckedAt = Date.now();
     return this.freeBytes;
   }
-}
-
-/** UIDs become path names only when they are pure UID syntax; anything else is hashed. */
-export function safeName(uid: string): string {
-  return /^[0-9]+(\.[0-9]+)*$/.test(uid) && uid.length <= 64 ? uid : `h${crypto.createHash('sha256').update(uid).digest('hex').slice(0, 40)}`;
-}
-
-/**
- * fsync of a directory after a rename makes the new entry durable. Directory handles are kept
- * open (a small LRU) because a study arrives as hundreds of renames into the same series folder.
- */
-const dirHandles = new Map<string, Promise<fsp.FileHandle>>();
-async function fsyncDir(dir: string): Promise<void> {
-  let handle = dirHandles.get(dir);
-  if (!handle) {
-    handle = fsp.open(dir, 'r');
-    dirHandles.set(dir, handle);
-    handle.catch(() => dirHandles.delete(dir));
-    if (dirHandles.size > 64) {
-      const [oldest, old] = dirHandles.entries().next().value!;
-      dirHandles.delete(oldest);
-      void old.then((h) => h.close()).catch(() => {});
-    }
-  }
-  await (await handle).sync();
 }
 
 const mb = (b: number) => Math.round(b / 1048576);

@@ -1,6 +1,11 @@
-// Streams one incoming instance into a temporary file with bounded memory: when more than
-// HIGH_WATER bytes wait for the disk, the producer is told to pause (and to resume below LOW_WATER).
+// Streams one incoming instance with bounded memory: when more than HIGH_WATER bytes wait for the
+// disk, the producer is told to pause (and to resume below LOW_WATER). With a journal, every batch
+// goes into the ring (see journal.ts) and is kept in memory until materialised; an instance too big
+// for that, or one arriving while the ring is full, goes direct: a temporary file, fsynced at the end.
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
+import type { ReceiveJournal } from './journal.js';
+import { Kind } from './journal-record.js';
 
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1 * 1024 * 1024;
@@ -8,8 +13,8 @@ const LOW_WATER = 1 * 1024 * 1024;
 export type PressureListener = (paused: boolean) => void;
 
 export class InstanceWriter {
-  private readonly opened: Promise<fs.FileHandle>;
-  private chain: Promise<unknown>;
+  private opened: Promise<fs.FileHandle> | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private paused = false;
   private failure: unknown;
@@ -18,34 +23,40 @@ export class InstanceWriter {
   private flushing = false;
   private closed = false;
   bytesWritten = 0;
+  /** The journal transaction holding this instance's bytes; undefined on the direct path. */
+  txid: number | undefined;
+  /** Where the instance's bytes lie in the ring, in order. */
+  readonly fragments: Array<{ at: number; length: number }> = [];
+  private held: Uint8Array[] = [];
+  private journaling: boolean;
 
-  constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}) {
-    this.opened = fs.open(tempPath, 'wx', 0o640);
-    this.chain = this.opened.then(() => undefined, (err) => this.fail(err));
+  constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}, readonly journal?: ReceiveJournal) {
+    this.journaling = journal !== undefined;
+    // Opened at once also when journaling (not awaited, so off the acknowledgement path): the
+    // in-flight instance shows in tmp/, and materialisation writes the final bytes through it.
+    this.openTemp();
   }
 
-  /** Queues bytes for the file; never throws (a failure is reported by finish()). */
+  /** Queues bytes; never throws (a failure is reported by finish()). */
   write(chunk: Uint8Array): void {
     if (this.discarding || this.failure) return;
+    if (this.journaling && this.journalChunk(chunk)) return;
     this.queue.push(chunk);
     this.pending += chunk.length;
     if (!this.paused && this.pending > HIGH_WATER) this.setPaused(true);
     if (!this.flushing) this.chain = this.chain.then(() => this.flush());
   }
 
-  /** Writes everything queued with one writev per round, so chunks that arrive while the disk is
-   *  busy are coalesced into a single system call. */
+  /** Writes everything queued per round (one writev), so chunks that arrive while the disk is busy are coalesced. */
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      const fh = await this.opened;
       while (this.queue.length && !this.failure) {
         const batch = this.queue;
         this.queue = [];
         const len = batch.reduce((s, c) => s + c.length, 0);
         try {
-          const { bytesWritten } = await fh.writev(batch);
-          if (bytesWritten !== len) await this.writeRest(fh, batch, bytesWritten);
+          await this.writeTemp(batch);
           this.bytesWritten += len;
         } catch (err) {
           this.fail(err);
@@ -59,8 +70,86 @@ export class InstanceWriter {
     }
   }
 
-  private async writeRest(fh: fs.FileHandle, batch: Uint8Array[], done: number): Promise<void> {
-    const rest = Buffer.concat(batch).subarray(done);
+  /** Appends the chunk to the journal (see ReceiveJournal.append); false when the instance goes direct. */
+  private journalChunk(chunk: Uint8Array): boolean {
+    const r = this.bytesWritten + chunk.length <= this.journal!.maxInstanceBytes
+      ? this.journal!.append(Kind.Fragment, this.txid, this.bytesWritten, [chunk]) : undefined;
+    if (!r) {
+      this.switchToDirect();
+      return false;
+    }
+    this.txid = r.txid;
+    this.held.push(chunk);
+    this.fragments.push({ at: r.payloadAt, length: chunk.length });
+    this.bytesWritten += chunk.length;
+    return true;
+  }
+
+  /** True while every byte so far is in the journal (the cheap acknowledgement path applies). */
+  get journaled(): boolean {
+    return this.journaling && this.txid !== undefined;
+  }
+
+  /** The bytes received (journaled instances only; they are at most the journal's instance limit). */
+  contents(): Buffer {
+    return Buffer.concat(this.held);
+  }
+
+  /** Hands the held bytes over (to the materialiser) and stops holding them. */
+  takeHeld(): Uint8Array[] {
+    const h = this.held;
+    this.held = [];
+    return h;
+  }
+
+  /** Leaves the journal: what was journaled so far goes to the temporary file first. */
+  async toDirect(): Promise<void> {
+    this.switchToDirect();
+    await this.chain;
+    if (this.failure) throw this.failure;
+  }
+
+  private switchToDirect(): void {
+    if (!this.journaling) return;
+    this.journaling = false;
+    if (this.txid !== undefined) this.journal?.forget(this.txid);
+    this.txid = undefined;
+    this.fragments.length = 0;
+    const held = this.takeHeld();
+    this.bytesWritten = 0; // counted again as the temporary file gets them
+    for (const c of held) this.write(c);
+  }
+
+  /**
+   * Writes the journaled bytes into the temporary file, synchronously: page-cache writes that
+   * need no flush (the journal holds the bytes until a syncfs), cheaper than four thread-pool hops.
+   */
+  materialiseSync(chunks: Uint8Array[]): void {
+    const fd = fsSync.openSync(this.tempPath, 'w', 0o640);
+    try {
+      let done = fsSync.writevSync(fd, chunks);
+      const all = chunks.reduce((s, c) => s + c.length, 0);
+      if (done < all) {
+        const rest = Buffer.concat(chunks);
+        while (done < all) done += fsSync.writeSync(fd, rest, done, all - done);
+      }
+    } finally {
+      fsSync.closeSync(fd);
+    }
+    void this.close(); // the handle opened at begin()
+  }
+
+  private openTemp(): void {
+    this.opened = fs.open(this.tempPath, 'wx', 0o640);
+    this.opened.catch((err) => this.fail(err));
+  }
+
+  private async writeTemp(batch: Uint8Array[]): Promise<void> {
+    const fh = await this.opened!;
+    const len = batch.reduce((s, c) => s + c.length, 0);
+    const { bytesWritten } = await fh.writev(batch);
+    if (bytesWritten === len) return;
+    const rest = Buffer.concat(batch).subarray(bytesWritten);
     let off = 0;
     while (off < rest.length) off += (await fh.write(rest, off, rest.length - off)).bytesWritten;
   }
@@ -71,19 +160,23 @@ export class InstanceWriter {
     this.discarding = true;
   }
 
-  /** Waits for all bytes, fsyncs and closes; rejects with the first write error. */
-  async finish(): Promise<void> {
+  /** Waits for all bytes; on the direct path also fsyncs (when `sync`) and closes. Rejects with the first write error. */
+  async finish(sync = true): Promise<void> {
     await this.chain;
     if (this.failure) throw this.failure;
-    const fh = await this.opened;
-    await fh.datasync(); // data and size; timestamps need no flush
+    if (this.journaled) return; // the file is written by materialise()
+    const fh = await this.opened!;
+    if (sync) await fh.datasync(); // data and size; timestamps need no flush
     await this.close();
   }
 
-  /** Closes and removes the temporary file; safe to call more than once. */
+  /** Drops the instance: journal records become reusable, the temporary file is removed; safe to call twice. */
   async abandon(): Promise<void> {
     this.discarding = true;
     await this.chain.catch(() => {});
+    if (this.txid !== undefined) this.journal?.forget(this.txid);
+    this.txid = undefined;
+    this.held = [];
     await this.close();
     await fs.rm(this.tempPath, { force: true });
   }
@@ -91,7 +184,7 @@ export class InstanceWriter {
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const fh = await this.opened.catch(() => undefined);
+    const fh = await this.opened?.catch(() => undefined);
     await fh?.close().catch(() => {});
   }
 

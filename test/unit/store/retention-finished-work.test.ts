@@ -47,6 +47,7 @@ async function completedStudy(name: string, now: number): Promise<StoredInstance
     w.write(fs.readFileSync(f));
     stored.push(await store.commit(w, { source: 'dimse', callingAe: 'MODALITY', calledAe: 'AINODE' }));
   }
+  await store.settled(); // acknowledged instances get their row just behind the acknowledgement
   // Received ten days ago (the store stamps the clock time, so the test moves the rows back).
   db.prepare('UPDATE studies SET last_received_at = ? WHERE study_uid = ?').run(now - 10 * DAY, stored[0].studyUid);
   db.prepare('UPDATE series SET last_received_at = ? WHERE study_uid = ?').run(now - 10 * DAY, stored[0].studyUid);

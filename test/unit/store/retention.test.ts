@@ -20,7 +20,9 @@ function recordingLogger() {
 async function storeFile(store: InstanceStore, file: string) {
   const w = store.begin(null);
   w.write(fs.readFileSync(file));
-  return store.commit(w, { source: 'stow', callingAe: null, calledAe: null });
+  const stored = await store.commit(w, { source: 'stow', callingAe: null, calledAe: null });
+  await stored.visible;
+  return stored;
 }
 
 describe('retention', () => {

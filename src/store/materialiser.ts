@@ -1,0 +1,93 @@
+// Behind the acknowledgement: turns journaled instances into their final file and row, in arrival
+// order, then releases their ring space once a syncfs (files, directories, WAL) made them durable.
+import type { WalSync } from '../db/wal-sync.js';
+import type { Logger } from '../log/logger.js';
+import type { ReceiveJournal } from './journal.js';
+import { syncFileSystem } from './syncfs.js';
+
+export interface MaterialiseJob { txid: number; run: () => Promise<void>; visible: () => void }
+
+const IDLE_RELEASE_MS = 500;
+const RETRY_MS = 1000;
+const RELEASE_BATCH = 64;
+const CLOSE_WAIT_MS = 10_000;
+
+export class Materialiser {
+  private readonly queue: MaterialiseJob[] = [];
+  private running = false;
+  private readonly done: number[] = [];
+  private releasing: Promise<void> | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly journal: ReceiveJournal, private readonly dataDir: string, private readonly wal: WalSync, private readonly log: Logger) {}
+
+  enqueue(job: MaterialiseJob): void {
+    this.queue.push(job);
+    // After the current turn, so the acknowledgement is written to the socket first.
+    if (!this.running) {
+      this.running = true;
+      setImmediate(() => void this.drain());
+    }
+  }
+
+  /** Resolves once everything enqueued so far is materialised (visible to readers). */
+  settled(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Makes every materialised file durable and frees its ring space. */
+  release(): Promise<void> {
+    if (this.releasing) return this.releasing.then(() => (this.done.length ? this.release() : undefined));
+    if (!this.done.length) return Promise.resolve();
+    const txids = this.done.splice(0);
+    const started = Date.now();
+    this.releasing = (async () => {
+      try {
+        await syncFileSystem(this.dataDir);
+        await this.wal.durable();
+        for (const t of txids) this.journal.forget(t);
+        await this.journal.advanceTail();
+        this.log.debug('store.journal.released', { instances: txids.length, ms: Date.now() - started, ringBytesUsed: this.journal.used });
+      } catch (err) {
+        this.done.unshift(...txids); // kept: the next release tries again
+        this.log.error('store.journal.release_failed', { reason: (err as Error).message });
+      }
+    })().finally(() => { this.releasing = undefined; });
+    return this.releasing;
+  }
+
+  /** At shutdown; what cannot be materialised within CLOSE_WAIT_MS stays in the journal for the next start. */
+  async close(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise((r) => { timer = setTimeout(r, CLOSE_WAIT_MS); })]);
+    clearTimeout(timer);
+    clearTimeout(this.idleTimer);
+    await this.release();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const job = this.queue[0];
+      try {
+        await job.run();
+      } catch (err) {
+        // The instance is acknowledged and safe in the journal: retry, never drop it.
+        this.log.error('store.materialise.failed', { reason: (err as Error).message });
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+        continue;
+      }
+      this.queue.shift();
+      this.done.push(job.txid);
+      job.visible();
+      // Batched: one syncfs per RELEASE_BATCH instances (or when the ring runs half full, or idle).
+      if (this.done.length >= RELEASE_BATCH || this.journal.used > this.journal.dataSize / 2) void this.release();
+    }
+    this.running = false;
+    for (const w of this.waiters.splice(0)) w();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.release(), IDLE_RELEASE_MS);
+    this.idleTimer.unref();
+  }
+}
