@@ -3,8 +3,6 @@
 // label maps arrive as views on SharedArrayBuffers, so nothing large is copied.
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceError } from './errors.js';
-import { openKserveEngine } from './kserve/engine.js';
-import { openOnnxEngine } from './onnx-engine.js';
 import { backendType, type BackendType, type EmitEvent, type PatchEngine, type WorkerInit } from './patch-engine.js';
 import { runPipeline } from './pipeline.js';
 import type { Volume } from './volume/types.js';
@@ -18,9 +16,10 @@ export type WorkerReply =
   | { type: 'failed'; runId: number; code: string; message: string }
   | { type: 'event'; event: string; fields: Record<string, unknown> };
 
+// Loaded on demand: a worker loads only its own engine's modules.
 const engines: Record<BackendType, (init: WorkerInit, emit: EmitEvent) => Promise<PatchEngine>> = {
-  onnxruntime: openOnnxEngine,
-  'kserve-v2': openKserveEngine,
+  onnxruntime: async (init) => (await import('./onnx-engine.js')).openOnnxEngine(init),
+  'kserve-v2': async (init, emit) => (await import('./kserve/engine.js')).openKserveEngine(init, emit),
 };
 
 const port = parentPort!;

@@ -42,6 +42,12 @@ export type CompletionListener = (events: CompletionEvent[]) => void;
 
 /** Ring size; DICOM_AI_NODE_JOURNAL_MB overrides it for a new ring file (tests use a small one). */
 const JOURNAL_BYTES = Number(process.env.DICOM_AI_NODE_JOURNAL_MB ?? 128) * 1048576;
+
+/** A new ring takes at most an eighth of the free space (a small data disk must not be filled by the journal). */
+function ringBytes(dataDir: string): number {
+  const s = fs.statfsSync(dataDir);
+  return Math.max(1048576, Math.min(JOURNAL_BYTES, Math.floor((s.bavail * s.bsize) / 8 / 65536) * 65536));
+}
 const MAX_HELD = 8 * 1048576;
 
 export class InstanceStore {
@@ -63,7 +69,7 @@ export class InstanceStore {
     fs.mkdirSync(this.tmpDir, { recursive: true });
     fs.mkdirSync(this.studiesDir, { recursive: true });
     fs.mkdirSync(path.join(dataDir, 'journal'), { recursive: true });
-    this.journal = new ReceiveJournal(path.join(dataDir, 'journal', 'receive.ring'), JOURNAL_BYTES);
+    this.journal = new ReceiveJournal(path.join(dataDir, 'journal', 'receive.ring'), ringBytes(dataDir));
     replayJournal(this.journal, db, this.placement, this.tmpDir, (s, ctx, at) => this.index(s, s.values, ctx, at), log);
     // Other leftovers of a crash were never acknowledged: the sender will send them again.
     fs.rmSync(this.tmpDir, { recursive: true, force: true });

@@ -65,7 +65,11 @@ export class ReceiveJournal {
       void this.sync().catch(() => {});
       return;
     }
-    fs.writeSync(this.fd, ZEROS, 0, Math.min(ZEROS.length, total - end), end);
+    try {
+      fs.writeSync(this.fd, ZEROS, 0, Math.min(ZEROS.length, total - end), end);
+    } catch {
+      clearInterval(this.prefill); // disk full: records still append past the filled part, or go direct
+    }
   }
 
   /**
