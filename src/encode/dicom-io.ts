@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { EncodeError } from './errors.js';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../implementation.js';
+import { TS } from '../dicom/uids.js';
 
 // dcmjs ships no type declarations; load it through require and type the small surface we use.
 interface DcmjsElement { vr: string; Value?: unknown[] }
@@ -22,7 +23,6 @@ const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
 export type NaturalDataset = Record<string, unknown>;
 
 /** The transfer syntax writePart10 writes: every result object the node makes is in it. */
-export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 // A UUID-derived (2.25) UID minted once for this implementation: valid without a registered root.
 
 /**
@@ -38,7 +38,7 @@ export function writePart10(dataset: NaturalDataset, pixelDataOB?: Uint8Array, t
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: sopClassUid,
     MediaStorageSOPInstanceUID: sopInstanceUid,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    TransferSyntaxUID: TS.explicitLittle,
     ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
     ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
   });

@@ -7,8 +7,8 @@ import { codeItem, dicomDate, dicomTime, NODE_DEFAULT_VERSION, NODE_NAME, patien
 import { checkUidRoot, deriveNodeDeviceUid, deriveRejectionNoteUid } from './uids.js';
 import { writePart10, type NaturalDataset } from './dicom-io.js';
 import { code, image, text, uidRef } from './sr-content.js';
+import { SOP } from '../dicom/uids.js';
 
-export const KEY_OBJECT_SELECTION_DOCUMENT_STORAGE = '1.2.840.10008.5.1.4.1.1.88.59';
 const KOS_SERIES_NUMBER = 9703;   // after the SEG (9701) and SR (9702) series of the node
 const ENGLISH_US: Code = { scheme: 'RFC5646', value: 'en-US', meaning: 'English (United States)' };
 
@@ -75,7 +75,7 @@ export function encodeRejectionNote(request: RejectionNoteRequest): RejectionNot
   const reason = request.reason?.trim().slice(0, 1024);
   const dataset: NaturalDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: KEY_OBJECT_SELECTION_DOCUMENT_STORAGE, SOPInstanceUID: sopInstanceUid,
+    SOPClassUID: SOP.keyObjectSelectionDocumentStorage, SOPInstanceUID: sopInstanceUid,
     InstanceCreationDate: dicomDate(now), InstanceCreationTime: dicomTime(now), TimezoneOffsetFromUTC: '+0000',
     ...patientAndStudy(request.rejected[0]),
     Modality: 'KO', SeriesInstanceUID: seriesInstanceUid, SeriesNumber: KOS_SERIES_NUMBER,

@@ -2,10 +2,10 @@
 // slices are given (frames matched by referenced SOP Instance UID, else by ImagePositionPatient), else per frame.
 import { EncodeError } from './errors.js';
 import { readPart10, type NaturalDataset } from './dicom-io.js';
-import { SEGMENTATION_STORAGE } from './seg.js';
-import type { Code, ReadSegment, ReadSegmentationFrames, ReadSegmentationOnGrid, SegmentFrame, SourceSlice } from './types.js';
 
-const NATIVE_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2']);
+import type { Code, ReadSegment, ReadSegmentationFrames, ReadSegmentationOnGrid, SegmentFrame, SourceSlice } from './types.js';
+import { NATIVE_TRANSFER_SYNTAXES, SOP } from '../dicom/uids.js';
+
 const POSITION_TOLERANCE_MM = 0.05;
 
 export function readSegmentation(bytes: Uint8Array): ReadSegmentationFrames;
@@ -39,10 +39,10 @@ export function readSegmentation(bytes: Uint8Array, sources?: SourceSlice[]): Re
 }
 
 function checkIsBinarySeg(meta: NaturalDataset, ds: NaturalDataset): void {
-  if (ds.SOPClassUID !== SEGMENTATION_STORAGE) throw new EncodeError('SEG_READ_NOT_SEG', `SOP Class ${String(ds.SOPClassUID)} is not Segmentation Storage`);
+  if (ds.SOPClassUID !== SOP.segmentationStorage) throw new EncodeError('SEG_READ_NOT_SEG', `SOP Class ${String(ds.SOPClassUID)} is not Segmentation Storage`);
   if (ds.SegmentationType !== 'BINARY') throw new EncodeError('SEG_READ_UNSUPPORTED', `SegmentationType ${String(ds.SegmentationType)}: only BINARY is read`);
   const syntax = String(meta.TransferSyntaxUID ?? '');
-  if (!NATIVE_SYNTAXES.has(syntax)) throw new EncodeError('SEG_READ_UNSUPPORTED', `transfer syntax ${syntax} (compressed pixel data) is not read`);
+  if (!NATIVE_TRANSFER_SYNTAXES.has(syntax)) throw new EncodeError('SEG_READ_UNSUPPORTED', `transfer syntax ${syntax} (compressed pixel data) is not read`);
   if (Number(ds.BitsAllocated) !== 1) malformed(`BitsAllocated ${String(ds.BitsAllocated)} in a BINARY SEG`);
   if (!(Number(ds.Rows) > 0 && Number(ds.Columns) > 0)) malformed('Rows/Columns missing');
 }

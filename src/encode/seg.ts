@@ -10,8 +10,8 @@ import { deriveResultUid, checkUidRoot, type UidInputs } from './uids.js';
 import { writePart10, type NaturalDataset } from './dicom-io.js';
 import { validateSegments } from './segment-check.js';
 import { encodePerFrameGroups, type PerFrameItem } from './per-frame-writer.js';
+import { SOP } from '../dicom/uids.js';
 
-export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 const SEG_SERIES_NUMBER = 9701;   // high, so result series sort after the acquired ones in viewers
 
 export function encodeSegmentation(
@@ -34,7 +34,7 @@ export function encodeSegmentation(
   const now = new Date();
   const dataset: NaturalDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: SEGMENTATION_STORAGE, SOPInstanceUID: sopInstanceUid,
+    SOPClassUID: SOP.segmentationStorage, SOPInstanceUID: sopInstanceUid,
     InstanceCreationDate: dicomDate(now), InstanceCreationTime: dicomTime(now), TimezoneOffsetFromUTC: '+0000',
     ...patientAndStudy(series.first),
     Modality: 'SEG', SeriesInstanceUID: seriesInstanceUid, SeriesNumber: SEG_SERIES_NUMBER,

@@ -4,10 +4,11 @@ import type { AlgorithmIdentity, Code, EncodedSegment, SegmentDescription, Segme
 import type { NaturalDataset } from './dicom-io.js';
 import type { SourceSeries } from './source-series.js';
 import type { IntensityStats } from './intensity-stats.js';
-import { SEGMENTATION_STORAGE } from './seg.js';
+
 import { CONCEPT, UNIT, code, container, image, num, text, uidRef } from './sr-content.js';
 import { featureItems, featureParameterItem } from './sr-features.js';
 import type { Feature, FeatureConfig } from '../features/index.js';
+import { SOP } from '../dicom/uids.js';
 
 const ANATOMY_CATEGORIES = new Set(['91723000', '123037004']);   // SCT anatomical structure, body structure
 const LATERALITIES = new Set(['7771000', '24028007', '51440002', '66459002']);   // SCT left, right, bilateral, unilateral
@@ -24,7 +25,7 @@ export function presentGroup(input: PresentGroupInput): NaturalDataset {
   const { d, encoded, seg, series, algorithm, stats, trackingUid, features } = input;
   return container('CONTAINS', CONCEPT.measurementGroup, [
     ...identification(d, trackingUid),
-    image('CONTAINS', CONCEPT.referencedSegment, SEGMENTATION_STORAGE, seg.sopInstanceUid, encoded.number),
+    image('CONTAINS', CONCEPT.referencedSegment, SOP.segmentationStorage, seg.sopInstanceUid, encoded.number),
     uidRef('CONTAINS', CONCEPT.sourceSeriesForSegmentation, series.seriesInstanceUid),
     ...algorithmItems(algorithm),
     ...(features ? [featureParameterItem(features.config)] : []),

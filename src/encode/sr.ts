@@ -8,14 +8,14 @@ import { parseSourceSeries, type SourceSeries } from './source-series.js';
 import { dicomDate, dicomTime, equipment, patientAndStudy, NODE_NAME } from './composite-context.js';
 import { deriveNodeDeviceUid, deriveResultUid, checkUidRoot } from './uids.js';
 import { writePart10, type NaturalDataset } from './dicom-io.js';
-import { resultUidInputs, SEGMENTATION_STORAGE } from './seg.js';
+import { resultUidInputs } from './seg.js';
 import { validateSegments } from './segment-check.js';
 import { segmentStatistics, type SegmentStatistics } from './intensity-stats.js';
 import { CONCEPT, code, container, image, text, uidRef } from './sr-content.js';
 import { absentEvaluations, presentGroup } from './sr-groups.js';
 import { featureCodingSchemes, type SegmentFeatureMeasurement } from './sr-features.js';
+import { SOP } from '../dicom/uids.js';
 
-export const ENHANCED_SR_STORAGE = '1.2.840.10008.5.1.4.1.1.88.22';
 const SR_SERIES_NUMBER = 9702;
 
 /**
@@ -54,7 +54,7 @@ export function encodeMeasurementReport(
   }
   const dataset: NaturalDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: ENHANCED_SR_STORAGE, SOPInstanceUID: sopInstanceUid,
+    SOPClassUID: SOP.enhancedSrStorage, SOPInstanceUID: sopInstanceUid,
     ...(features?.length ? { CodingSchemeIdentificationSequence: featureCodingSchemes() } : {}),
     InstanceCreationDate: dicomDate(now), InstanceCreationTime: dicomTime(now), TimezoneOffsetFromUTC: '+0000',
     ...patientAndStudy(series.first),
@@ -114,7 +114,7 @@ function evidence(series: SourceSeries, sources: SourceSlice[], seg: Segmentatio
       { SeriesInstanceUID: series.seriesInstanceUid,
         ReferencedSOPSequence: sources.map((s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid })) },
       ...(seg.segments.length > 0 ? [{ SeriesInstanceUID: seg.seriesInstanceUid,
-        ReferencedSOPSequence: [{ ReferencedSOPClassUID: SEGMENTATION_STORAGE, ReferencedSOPInstanceUID: seg.sopInstanceUid }] }] : []),
+        ReferencedSOPSequence: [{ ReferencedSOPClassUID: SOP.segmentationStorage, ReferencedSOPInstanceUID: seg.sopInstanceUid }] }] : []),
     ],
   };
 }

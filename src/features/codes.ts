@@ -1,14 +1,15 @@
 // Feature → coded concept and UCUM unit for the TID 1500 SR: a SNOMED CT code where the SR already uses one for the
 // same quantity, otherwise the IBSI identifier under the IBSI coding scheme (registered in DICOM PS3.16
-// Table 8-1 and the PS3.6 UID registry as 1.2.840.10008.2.16.13).
+// Table 8-1 and the PS3.6 UID registry).
 import type { Feature } from './types.js';
+import { CODING_SCHEME_UID } from '../dicom/uids.js';
 
 export interface CodedConcept { scheme: string; value: string; meaning: string }
 
 /** For the SR's Coding Scheme Identification Sequence (0008,0110). */
 export const IBSI_CODING_SCHEME = {
   CodingSchemeDesignator: 'IBSI',
-  CodingSchemeUID: '1.2.840.10008.2.16.13',
+  CodingSchemeUID: CODING_SCHEME_UID.IBSI,
   CodingSchemeName: 'Image Biomarker Standardisation Initiative',
 } as const;
 

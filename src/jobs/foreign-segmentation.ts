@@ -1,9 +1,10 @@
 // A SEG that arrived from elsewhere, checked before anything is measured: BINARY, and every image its frames
 // reference stored; then its segments as the SR encoder describes them, with their masks on the source grid.
 import { readPart10, type NaturalDataset } from '../encode/dicom-io.js';
-import { readSegmentation, SEGMENTATION_STORAGE } from '../encode/index.js';
+import { readSegmentation } from '../encode/index.js';
 import type { EncodedSegment, SegmentDescription, SegmentationResult, SourceSlice } from '../encode/types.js';
 import { JobError } from './errors.js';
+import { SOP } from '../dicom/uids.js';
 
 /** What the SEG's header says it measures: its identity and the images its frames were derived from. */
 export interface SegmentationReferences {
@@ -16,7 +17,7 @@ export interface SegmentationReferences {
 /** Refuses what cannot be measured: not a SEG (MEASURE_NOT_SEG), a FRACTIONAL one (MEASURE_SEG_FRACTIONAL). */
 export function segmentationReferences(bytes: Uint8Array): SegmentationReferences {
   const { dataset: ds } = readPart10(bytes);
-  if (ds.SOPClassUID !== SEGMENTATION_STORAGE) {
+  if (ds.SOPClassUID !== SOP.segmentationStorage) {
     throw new JobError('MEASURE_NOT_SEG', `SOP Class ${String(ds.SOPClassUID)} is not Segmentation Storage`);
   }
   if (ds.SegmentationType === 'FRACTIONAL') {

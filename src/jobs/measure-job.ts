@@ -8,7 +8,7 @@ import { instanceFilesOfSeries, instancesOfSeries } from '../db/instances.js';
 import { insertResultObjects } from '../db/results.js';
 import { ruleVersion } from '../db/rule-versions.js';
 import { appendStage, finishJob, getJob, type ClaimedJob } from '../db/jobs.js';
-import { ENHANCED_SR_STORAGE } from '../encode/index.js';
+
 import { enqueueDeliveries } from '../export/outbox.js';
 import {
   ARBITRARY_UNIT_FEATURE_DEFAULTS, CT_FEATURE_DEFAULTS, FeatureError, resolveFeatureConfig, type FeatureConfig,
@@ -22,8 +22,8 @@ import { RequestWorker } from '../worker-start.js';
 import { resolveDestinations } from '../export/job-destinations.js';
 import { writeFileDurably } from '../durable-file.js';
 import { stageRecord, type JobContext } from './run-model-job.js';
+import { SOP, TS } from '../dicom/uids.js';
 
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** The "algorithm" of a measure result; its id and version feed the SR's deterministic UIDs. */
 const FEATURE_ALGORITHM = {
   name: 'dicom-ai-node IBSI features', version: '1.0.0', modelId: 'ibsi-features',
@@ -65,13 +65,13 @@ export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<bool
     throw new JobError('JOB_RESULT_WRITE', `cannot write ${file}: ${(err as Error).message}`);
   }
   const t3 = Date.now();
-  const object = { kind: 'SR' as const, sopClassUid: ENHANCED_SR_STORAGE, sopInstanceUid: sr.sopInstanceUid,
-    seriesInstanceUid: sr.seriesInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: file, size: sr.bytes.length };
+  const object = { kind: 'SR' as const, sopClassUid: SOP.enhancedSrStorage, sopInstanceUid: sr.sopInstanceUid,
+    seriesInstanceUid: sr.seriesInstanceUid, transferSyntaxUid: TS.explicitLittle, path: file, size: sr.bytes.length };
   const ours = transaction(db, () => {
     if (!finishJob(db, job, 'done')) return false; // cancelled or reclaimed: write nothing
     insertResultObjects(db, job.id, [object]);
     enqueueDeliveries(db, destinations.map((destinationId) => ({ jobId: job.id, destinationId, path: file,
-      sopClassUid: object.sopClassUid, sopInstanceUid: object.sopInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN })));
+      sopClassUid: object.sopClassUid, sopInstanceUid: object.sopInstanceUid, transferSyntaxUid: TS.explicitLittle })));
     appendStage(db, job, stageRecord('export', t2, t3, t3 - t2));
     return true;
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { transaction, type Db } from '../db/database.js';
 import { instanceFilesOfSeries } from '../db/instances.js';
 import { insertResultObjects, nextRevision, type ResultObject } from '../db/results.js';
-import { ENHANCED_SR_STORAGE, EXPLICIT_VR_LITTLE_ENDIAN, SEGMENTATION_STORAGE } from '../encode/index.js';
+
 import type { ModelRegistry } from '../infer/index.js';
 import { recordNewResult } from '../review/new-result.js';
 import { JobError } from './errors.js';
@@ -15,6 +15,7 @@ import { observeStage } from '../metrics/index.js';
 import { appendStage, finishJob, type ClaimedJob, type StageRecord } from '../db/jobs.js';
 import { writeFileDurably } from '../durable-file.js';
 import { segmentSeries } from './segment-series.js';
+import { SOP, TS } from '../dicom/uids.js';
 
 export interface JobContext {
   db: Db; models: ModelRegistry; dataDir: string; uidRoot: string; omitEmptyFrames: boolean;
@@ -46,8 +47,8 @@ export async function runModelJob(ctx: JobContext, job: ClaimedJob): Promise<boo
   const objects: ResultObject[] = [];
   const wanted = new Set(job.outputs.length ? job.outputs : ['SEG', 'SR']);
   const dir = resultDir(ctx.dataDir, job.id, revision);
-  if (result.seg.bytes.length && wanted.has('SEG')) objects.push(await writeResult(path.join(dir, 'seg.dcm'), 'SEG', result.seg, SEGMENTATION_STORAGE, result.seg.bytes));
-  if (wanted.has('SR')) objects.push(await writeResult(path.join(dir, 'sr.dcm'), 'SR', result.sr, ENHANCED_SR_STORAGE, result.sr.bytes));
+  if (result.seg.bytes.length && wanted.has('SEG')) objects.push(await writeResult(path.join(dir, 'seg.dcm'), 'SEG', result.seg, SOP.segmentationStorage, result.seg.bytes));
+  if (wanted.has('SR')) objects.push(await writeResult(path.join(dir, 'sr.dcm'), 'SR', result.sr, SOP.enhancedSrStorage, result.sr.bytes));
   const exportEnd = Date.now();
   const ours = transaction(db, () => {
     // Not ours any more (cancelled, or reclaimed after our lease ran out): write nothing.
@@ -71,7 +72,7 @@ async function writeResult(file: string, kind: 'SEG' | 'SR', o: { sopInstanceUid
   } catch (err) {
     throw new JobError('JOB_RESULT_WRITE', `cannot write ${file}: ${(err as Error).message}`);
   }
-  return { kind, sopClassUid, sopInstanceUid: o.sopInstanceUid, seriesInstanceUid: o.seriesInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: file, size: bytes.length };
+  return { kind, sopClassUid, sopInstanceUid: o.sopInstanceUid, seriesInstanceUid: o.seriesInstanceUid, transferSyntaxUid: TS.explicitLittle, path: file, size: bytes.length };
 }
 
 export function stageRecord(stage: string, startedAt: number, endedAt: number, ms: number): StageRecord {

@@ -3,11 +3,11 @@
 // presentation context ids, and a reader error only logs, so the peer got no answer at all.
 // Every fault found here is answered: A-ASSOCIATE-RJ where PS3.8 names a reject reason, else A-ABORT.
 import dimse from 'dcmjs-dimse';
+import { DICOM_APPLICATION_CONTEXT } from '../dicom/uids.js';
 
 const { AbortReason, RejectResult, RejectSource, RejectReason } = dimse.constants;
 
 /** The DICOM application context name (PS3.7 A.2.1); the only one this node speaks. */
-export const DICOM_APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
 
 export type AssociateRqFault =
   | { answer: 'abort'; reason: number; why: string }

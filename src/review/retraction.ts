@@ -7,11 +7,12 @@ import type { Db } from '../db/database.js';
 import {
   destinationsThatReceived, insertResultObjects, objectsOfResult, transitionResult, type ResultObject, type ResultRow,
 } from '../db/results.js';
-import { EXPLICIT_VR_LITTLE_ENDIAN, KEY_OBJECT_SELECTION_DOCUMENT_STORAGE } from '../encode/index.js';
+
 import { enqueueDeliveries } from '../export/outbox.js';
 import { writeFileDurably } from '../durable-file.js';
 import { ReviewError } from './errors.js';
 import { encodeRejectionNoteFromFiles } from './rejection-note-files.js';
+import { SOP, TS } from '../dicom/uids.js';
 
 export interface RetractionContext { db: Db; uidRoot: string; manufacturer: string }
 
@@ -27,8 +28,8 @@ export async function retractDelivered(ctx: RetractionContext, r: ResultRow, rea
   const bytes = new Uint8Array(note.bytes.buffer, note.bytes.byteOffset, note.bytes.byteLength);
   await writeFileDurably(file, bytes);
   const kos: ResultObject = {
-    kind: 'KOS', sopClassUid: KEY_OBJECT_SELECTION_DOCUMENT_STORAGE, sopInstanceUid: note.sopInstanceUid,
-    seriesInstanceUid: note.seriesInstanceUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: file, size: bytes.length,
+    kind: 'KOS', sopClassUid: SOP.keyObjectSelectionDocumentStorage, sopInstanceUid: note.sopInstanceUid,
+    seriesInstanceUid: note.seriesInstanceUid, transferSyntaxUid: TS.explicitLittle, path: file, size: bytes.length,
   };
   return {
     kos,

@@ -15,7 +15,6 @@ export const SERIES_FACTS = ['Orientation', 'NumberOfInstances'] as const;
 export const ORIENTATIONS = ['axial', 'coronal', 'sagittal', 'oblique'] as const;
 export const SOURCES = ['dimse', 'stow'] as const;
 /** The SOP class a measure action looks for (PS3.4 B.5). */
-export const SEGMENTATION_STORAGE_UID = '1.2.840.10008.5.1.4.1.1.66.4';
 
 const TAG_PLAIN = /^[0-9A-Fa-f]{8}$/;
 const TAG_PUNCTUATED = /^\(([0-9A-Fa-f]{4}),([0-9A-Fa-f]{4})\)$/;

@@ -2,8 +2,9 @@
 import type { ConditionTrace, SeriesFacts, SeriesSelector, StudyFacts } from './types.js';
 import { decisiveTraces, evaluateNode, toNumber } from './conditions.js';
 import { lookupFact } from './facts.js';
-import { SEGMENTATION_STORAGE_UID } from './dictionary.js';
+
 import type { MeasureAction } from './types.js';
+import { SOP } from '../dicom/uids.js';
 
 export interface Selection { seriesInstanceUids: string[]; note?: string }
 
@@ -39,7 +40,7 @@ export function selectSeries(selector: SeriesSelector, study: StudyFacts, now: D
  * the job from the SEG itself.
  */
 export function selectSegmentations(action: MeasureAction, study: StudyFacts, now: Date, path: string, traces: ConditionTrace[]): Selection {
-  const segs = study.series.filter((s) => s.header.SOPClassUID === SEGMENTATION_STORAGE_UID);
+  const segs = study.series.filter((s) => s.header.SOPClassUID === SOP.segmentationStorage);
   if (segs.length === 0) return { seriesInstanceUids: [], note: 'the study has no Segmentation Storage series' };
   return selectSeries(action.segmentation ?? { pick: 'all' }, { ...study, series: segs }, now, path, traces);
 }

@@ -4,10 +4,8 @@
 // legal files (meta without group length) and accepts truncated ones.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
+import { TS } from '../dicom/uids.js';
 
-export const DEFLATED = '1.2.840.10008.1.2.1.99';
-const IMPLICIT_LE = '1.2.840.10008.1.2';
-const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const UNDEFINED = 0xffffffff;
 const PIXEL_DATA = 0x7fe00010;
@@ -69,10 +67,10 @@ function scan(src: Bytes, rest: (from: number) => Buffer): ScannedHeader {
   const meta = readMeta(src);
   const ts = meta.values['00020010'];
   if (!ts) throw new UnparseableDataset('meta header has no TransferSyntaxUID');
-  const deflated = ts === DEFLATED;
+  const deflated = ts === TS.deflatedExplicitLittle;
   const body = deflated ? new BufferBytes(inflate(rest(meta.end))) : src;
   const values: Record<string, string> = {};
-  const walker = new Walker(body, ts !== IMPLICIT_LE, ts === EXPLICIT_BE);
+  const walker = new Walker(body, ts !== TS.implicitLittle, ts === TS.explicitBig);
   const pixelData = walker.walkTopLevel(deflated ? 0 : meta.end, values);
   return {
     transferSyntaxUid: ts,

@@ -1,8 +1,7 @@
 // The CT Image Storage header of one synthetic slice: every module dciodvfy checks for a CT image, nothing more.
 import { randomBytes } from 'node:crypto';
 import type { Dataset } from '../infer/volume/dcm.js';
-
-export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
+import { SOP } from '../dicom/uids.js';
 
 export interface SeriesIdentity {
   studyInstanceUid: string;
@@ -40,7 +39,7 @@ export function ctSliceDataset(series: SeriesIdentity, slice: SliceFacts): Datas
   return {
     SpecificCharacterSet: 'ISO_IR 100',
     ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
-    SOPClassUID: CT_IMAGE_STORAGE,
+    SOPClassUID: SOP.ctImageStorage,
     SOPInstanceUID: slice.sopInstanceUid,
     StudyDate: series.studyDate,
     SeriesDate: series.studyDate,

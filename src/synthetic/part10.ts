@@ -1,15 +1,12 @@
 // Fast Part 10 assembly: dcmjs writes the (small) header, the pixel element is appended from one preallocated buffer.
 import { Context, NativeCodecs, dcmjs, ensureCodecs, type Dataset } from '../infer/volume/dcm.js';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../implementation.js';
+import { TS } from '../dicom/uids.js';
 
+/** The syntaxes synthetic series can be written in. */
 export const TransferSyntax = {
-  implicitLittle: '1.2.840.10008.1.2',
-  explicitLittle: '1.2.840.10008.1.2.1',
-  explicitBig: '1.2.840.10008.1.2.2',
-  rle: '1.2.840.10008.1.2.5',
-  jpegLossless: '1.2.840.10008.1.2.4.70',
-  jpegLsLossless: '1.2.840.10008.1.2.4.80',
-  jpeg2000Lossless: '1.2.840.10008.1.2.4.90',
+  implicitLittle: TS.implicitLittle, explicitLittle: TS.explicitLittle, explicitBig: TS.explicitBig, rle: TS.rle,
+  jpegLossless: TS.jpegLosslessSv1, jpegLsLossless: TS.jpegLsLossless, jpeg2000Lossless: TS.jpeg2000Lossless,
 } as const;
 export type WritableTransferSyntax = (typeof TransferSyntax)[keyof typeof TransferSyntax];
 

@@ -2,8 +2,9 @@
 // compressed syntaxes through the WebAssembly decoders of decoders.ts (await prepareDecoders() first).
 import type { ParsedInstance } from './dcm.js';
 import { decodeFrame, hasDecoder } from './decoders.js';
-import { bytesPerFrame, nativeFrameSamples, NATIVE_SYNTAXES, pixelFormat, storedSamples, type PixelFormat, type Samples } from './pixels.js';
+import { bytesPerFrame, nativeFrameSamples, pixelFormat, storedSamples, type PixelFormat, type Samples } from './pixels.js';
 import { VolumeError } from './types.js';
+import { NATIVE_TRANSFER_SYNTAXES } from '../../dicom/uids.js';
 
 /**
  * Stored values of frame `frameIndex` (interleaved samples), sign-extended/masked to BitsStored. Native
@@ -13,7 +14,7 @@ export function decodeFrameSamples(instance: ParsedInstance, frameIndex: number)
   const format = pixelFormat(instance.dataset);
   const ts = instance.transferSyntaxUid;
   if (!instance.pixelData) throw new VolumeError('NOT_AN_IMAGE', 'no PixelData');
-  if (NATIVE_SYNTAXES.has(ts)) return nativeFrameSamples(concat(instance.pixelData), frameIndex, format, ts, instance.pixelDataVr);
+  if (NATIVE_TRANSFER_SYNTAXES.has(ts)) return nativeFrameSamples(concat(instance.pixelData), frameIndex, format, ts, instance.pixelDataVr);
   if (!hasDecoder(ts)) throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `transfer syntax ${ts} has no decoder here`);
   return decodedSamples(encapsulatedFrame(instance, frameIndex), format, ts);
 }

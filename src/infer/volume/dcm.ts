@@ -3,6 +3,7 @@
 // instead of an ambient `declare module` that could clash with other folders' declarations.
 import { createRequire } from 'node:module';
 import type * as CodecsApi from 'dcmjs-codecs';
+import { TS } from '../../dicom/uids.js';
 
 const require = createRequire(import.meta.url);
 
@@ -79,9 +80,9 @@ export function parsePart10(bytes: Uint8Array, headerOnly: boolean): ParsedInsta
  * header in the raw bytes and refuse when its declared length does not fit in the file.
  */
 function checkNativePixelDataComplete(bytes: Uint8Array, ts: string, length: number): void {
-  if (ts === '1.2.840.10008.1.2.1.99' || length === 0xffffffff) return; // deflated: offsets are not file offsets
-  const big = ts === '1.2.840.10008.1.2.2';
-  const implicit = ts === '1.2.840.10008.1.2';
+  if (ts === TS.deflatedExplicitLittle || length === 0xffffffff) return; // deflated: offsets are not file offsets
+  const big = ts === TS.explicitBig;
+  const implicit = ts === TS.implicitLittle;
   const tag = big ? [0x7f, 0xe0, 0x00, 0x10] : [0xe0, 0x7f, 0x10, 0x00];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = bytes.indexOf(tag[0]!); at >= 0 && at + 12 <= bytes.length; at = bytes.indexOf(tag[0]!, at + 1)) {

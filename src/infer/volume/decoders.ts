@@ -5,27 +5,28 @@ import { createRequire } from 'node:module';
 import { Context, ensureCodecs, NativeCodecs } from './dcm.js';
 import type { PixelFormat } from './pixels.js';
 import { VolumeError } from './types.js';
+import { TS } from '../../dicom/uids.js';
 
 const require = createRequire(import.meta.url);
 
 type CodecContext = InstanceType<typeof Context>;
 const DCMJS_CODECS: Record<string, (c: CodecContext) => CodecContext> = {
-  '1.2.840.10008.1.2.5': (c) => NativeCodecs.decodeRle(c),
-  '1.2.840.10008.1.2.4.50': (c) => NativeCodecs.decodeJpeg(c, { convertColorspaceToRgb: true }),
-  '1.2.840.10008.1.2.4.51': (c) => NativeCodecs.decodeJpeg(c, { convertColorspaceToRgb: true }),
-  '1.2.840.10008.1.2.4.57': (c) => NativeCodecs.decodeJpeg(c),
-  '1.2.840.10008.1.2.4.70': (c) => NativeCodecs.decodeJpeg(c),
-  '1.2.840.10008.1.2.4.80': (c) => NativeCodecs.decodeJpegLs(c),
-  '1.2.840.10008.1.2.4.81': (c) => NativeCodecs.decodeJpegLs(c),
-  '1.2.840.10008.1.2.4.90': (c) => NativeCodecs.decodeJpeg2000(c),
-  '1.2.840.10008.1.2.4.91': (c) => NativeCodecs.decodeJpeg2000(c),
+  [TS.rle]: (c) => NativeCodecs.decodeRle(c),
+  [TS.jpegBaseline]: (c) => NativeCodecs.decodeJpeg(c, { convertColorspaceToRgb: true }),
+  [TS.jpegExtended]: (c) => NativeCodecs.decodeJpeg(c, { convertColorspaceToRgb: true }),
+  [TS.jpegLosslessNh]: (c) => NativeCodecs.decodeJpeg(c),
+  [TS.jpegLosslessSv1]: (c) => NativeCodecs.decodeJpeg(c),
+  [TS.jpegLsLossless]: (c) => NativeCodecs.decodeJpegLs(c),
+  [TS.jpegLsNearLossless]: (c) => NativeCodecs.decodeJpegLs(c),
+  [TS.jpeg2000Lossless]: (c) => NativeCodecs.decodeJpeg2000(c),
+  [TS.jpeg2000]: (c) => NativeCodecs.decodeJpeg2000(c),
   // HTJ2K lossless, lossless RPCL, and lossy: the receiver accepts them (src/receive/presentation.ts)
-  '1.2.840.10008.1.2.4.201': (c) => NativeCodecs.decodeHtJpeg2000(c),
-  '1.2.840.10008.1.2.4.202': (c) => NativeCodecs.decodeHtJpeg2000(c),
-  '1.2.840.10008.1.2.4.203': (c) => NativeCodecs.decodeHtJpeg2000(c),
+  [TS.htj2kLossless]: (c) => NativeCodecs.decodeHtJpeg2000(c),
+  [TS.htj2kLosslessRpcl]: (c) => NativeCodecs.decodeHtJpeg2000(c),
+  [TS.htj2k]: (c) => NativeCodecs.decodeHtJpeg2000(c),
 };
-const RLE = '1.2.840.10008.1.2.5';
-const JPEG_LS = new Set(['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81']);
+const RLE = TS.rle;
+const JPEG_LS = new Set<string>([TS.jpegLsLossless, TS.jpegLsNearLossless]);
 
 interface CharlsDecoder {
   getEncodedBuffer(length: number): Uint8Array;

@@ -5,10 +5,11 @@
 // through dcmjs.
 import fs from 'node:fs';
 import { scanPart10Bytes, type PixelDataLocation } from '../../store/header-scan.js';
-import { nativeFrameSamples, NATIVE_SYNTAXES, type PixelFormat, type Samples } from './pixels.js';
+import { nativeFrameSamples, type PixelFormat, type Samples } from './pixels.js';
 import { VolumeError } from './types.js';
+import { NATIVE_TRANSFER_SYNTAXES, TS } from '../../dicom/uids.js';
 
-const DEFLATED = '1.2.840.10008.1.2.1.99';
+const DEFLATED = TS.deflatedExplicitLittle;
 
 /** One file's share of the pixel pass: where each of its frames goes, and how to rescale it. */
 export interface FileWork {
@@ -46,7 +47,7 @@ function rescaleInto(target: Float32Array, samples: Samples, slope: number, inte
 
 /** The PixelData value of a native (not deflated) file, as a view into the reader's buffer; undefined otherwise. */
 function nativePixels(w: FileWork, reader: FileReader): { bytes: Uint8Array; vr: string } | undefined {
-  if (!NATIVE_SYNTAXES.has(w.transferSyntaxUid) || w.transferSyntaxUid === DEFLATED) return undefined;
+  if (!NATIVE_TRANSFER_SYNTAXES.has(w.transferSyntaxUid) || w.transferSyntaxUid === DEFLATED) return undefined;
   const file = reader.read(w.file);
   let location: PixelDataLocation | undefined;
   try {
@@ -75,7 +76,7 @@ async function compressedFrames(w: FileWork, reader: FileReader): Promise<((fram
 async function parsedFrames(w: FileWork): Promise<(frameIndex: number) => Samples> {
   const [{ parsePart10 }, { decodeFrameSamples }, { prepareDecoders }] = await Promise.all([
     import('./dcm.js'), import('./codec-frames.js'), import('./decoders.js')]);
-  if (!NATIVE_SYNTAXES.has(w.transferSyntaxUid)) await prepareDecoders();
+  if (!NATIVE_TRANSFER_SYNTAXES.has(w.transferSyntaxUid)) await prepareDecoders();
   let bytes: Uint8Array;
   try {
     bytes = await fs.promises.readFile(w.file);

@@ -5,11 +5,10 @@ import { parsePart10, type Dataset, type ParsedInstance } from './dcm.js';
 import { framesOfInstance, type FrameRef } from './frames.js';
 import { pixelFormat } from './pixels.js';
 import { VolumeError } from './types.js';
+import { SOP } from '../../dicom/uids.js';
 
-const NON_IMAGE_SOP_CLASSES = new Set([
-  '1.2.840.10008.5.1.4.1.1.66.4', // Segmentation
-  '1.2.840.10008.5.1.4.1.1.481.2', // RT Dose: a dose grid, not an image a model should read as one
-]);
+// RT Dose is a dose grid, not an image a model should read as one
+const NON_IMAGE_SOP_CLASSES = new Set<string>([SOP.segmentationStorage, SOP.rtDoseStorage]);
 
 export interface HeaderShare { frames: FrameRef[]; syntaxes: Record<string, string> }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { scanPart10File } from '../../store/header-scan.js';
 import { assembleSeriesVolume } from './assemble.js';
 import { HelperThread } from './helper-thread.js';
-import { NATIVE_SYNTAXES } from './pixels.js';
+import { NATIVE_TRANSFER_SYNTAXES } from '../../dicom/uids.js';
 import type { LoadedSeries, LoadOptions } from './types.js';
 
 export { VolumeError, volumeErrorCodes } from './types.js';
@@ -32,7 +32,7 @@ function defaultThreads(files: string[]): number {
 
 function isCompressed(file: string): boolean {
   try {
-    return !NATIVE_SYNTAXES.has(scanPart10File(file).transferSyntaxUid);
+    return !NATIVE_TRANSFER_SYNTAXES.has(scanPart10File(file).transferSyntaxUid);
   } catch {
     return false; // unreadable: the header pass refuses it with its code
   }

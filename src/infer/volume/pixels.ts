@@ -2,6 +2,7 @@
 // loaded here: the volume loader's helper threads read native files without dcmjs (see codec-frames.ts for the rest).
 import type { Dataset } from './dcm.js';
 import { VolumeError } from './types.js';
+import { NATIVE_TRANSFER_SYNTAXES, TS } from '../../dicom/uids.js';
 
 export type Samples = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
@@ -17,8 +18,7 @@ export interface PixelFormat {
   photometric: string;
 }
 
-export const NATIVE_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99']);
-const BIG_ENDIAN = '1.2.840.10008.1.2.2';
+const BIG_ENDIAN = TS.explicitBig;
 
 /**
  * Samples of frame `frameIndex` of native PixelData `pixels` (the whole value, as VR `vr` in syntax `ts`).

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { encodeSegmentation } from '../../../src/encode/seg.js';
 import { encodeMeasurementReport } from '../../../src/encode/sr.js';
 import { readPart10, type NaturalDataset } from '../../../src/encode/dicom-io.js';
-import { encodeRejectionNote, KEY_OBJECT_SELECTION_DOCUMENT_STORAGE, type RejectionNoteRequest } from '../../../src/encode/rejection-note.js';
+import { encodeRejectionNote, type RejectionNoteRequest } from '../../../src/encode/rejection-note.js';
 import type { MeasurementReportResult, SegmentationResult } from '../../../src/encode/types.js';
 import { startOrthanc, type RunningOrthanc } from '../../support/orthanc.js';
+import { SOP } from '../../../src/dicom/uids.js';
 import {
   algorithm, bodyLungLiver, dciodvfy, job, loadSeries, realData, run, tempDir, writeTemp, type LoadedSeries,
 } from './fixtures.js';
@@ -63,7 +64,7 @@ describe('encodeRejectionNote', () => {
     }
     expect(codeOf(quality.ConceptNameCodeSequence)).toBe('113001|DCM|Rejected for Quality Reasons');
     expect(codeOf(safety.ConceptNameCodeSequence)).toBe('113037|DCM|Rejected for Patient Safety Reasons');
-    expect(KEY_OBJECT_SELECTION_DOCUMENT_STORAGE).toBe(quality.SOPClassUID);
+    expect(SOP.keyObjectSelectionDocumentStorage).toBe(quality.SOPClassUID);
   });
 
   it('references the SEG (IMAGE) and the SR (COMPOSITE) in its content and in the evidence, in their study', () => {
@@ -184,7 +185,7 @@ describe('a real PACS (Orthanc) and the rejection note', () => {
     }
     expect(new Set(stored.map((s) => s.ParentStudy)).size).toBe(1);
     const tags = await orthanc.get(`/instances/${stored[2].ID}/simplified-tags`);
-    expect(tags.SOPClassUID).toBe(KEY_OBJECT_SELECTION_DOCUMENT_STORAGE);
+    expect(tags.SOPClassUID).toBe(SOP.keyObjectSelectionDocumentStorage);
     expect(tags.SOPInstanceUID).toBe(note.sopInstanceUid);
     expect(tags.ConceptNameCodeSequence[0].CodeValue).toBe('113001');
     const refs = tags.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence
