@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { dcmjs } from '../src/infer/volume/dcm.js';
 import { encapsulatedFrames } from '../src/infer/volume/fragments.js';
 import { loadSeriesVolume } from '../src/infer/volume/index.js';
-import { scanPart10Bytes } from '../src/store/header-scan.js';
+import { scanPart10Bytes } from '../src/dicom/header-scan.js';
 import { TransferSyntax, writeSyntheticCtSeries } from '../src/synthetic/index.js';
 
 const run = promisify(execFile);

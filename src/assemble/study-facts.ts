@@ -4,7 +4,7 @@ import dcmjs from 'dcmjs';
 import type { Db } from '../db/database.js';
 import { countInstancesOfSeries, firstInstancePathOfSeries, studyOrigin } from '../db/instances.js';
 import { seriesUidsOfStudy } from '../db/studies.js';
-import { readHeaderBytes } from '../header-bytes.js';
+import { readHeaderBytes } from '../dicom/header-bytes.js';
 import type { SeriesFacts, StudyFacts } from '../route/types.js';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { loadModelRegistry, shutdown } from '../infer/index.js';
 import { segmentSeries, type PipelineStage } from '../jobs/segment-series.js';
 import { projectRoot } from '../paths.js';
-import { scanPart10File } from '../store/header-scan.js';
+import { scanPart10File } from '../dicom/header-scan.js';
 
 export class UsageError extends Error {
   readonly code = 'CLI_USAGE';

@@ -3,7 +3,7 @@
 // over TLS when the destination says so.
 import fs from 'node:fs';
 import dimse from 'dcmjs-dimse';
-import { scanPart10File } from '../store/header-scan.js';
+import { scanPart10File } from '../dicom/header-scan.js';
 import type { Destination, DimseDestination } from './destination.js';
 import { securityOptions, watchConnection, type ConnectionWatch, type SecurityOptions } from './dimse-tls.js';
 import { classifyDimseStatus, permanent, transient, type Outcome } from './policy.js';

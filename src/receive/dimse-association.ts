@@ -6,7 +6,7 @@ import dimse from 'dcmjs-dimse';
 import type { Logger } from '../log/logger.js';
 import type { InstanceStore } from '../store/instance-store.js';
 import type { InstanceWriter } from '../store/instance-writer.js';
-import { part10Prefix } from '../store/part10-meta.js';
+import { part10Prefix } from '../dicom/part10-meta.js';
 import { Status as StoreStatus } from '../store/status.js';
 import { chooseTransferSyntax, isStorageSopClass, isVerification } from './presentation.js';
 import { AssociationGuard } from './association-guard.js';

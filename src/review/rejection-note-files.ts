@@ -1,7 +1,7 @@
 // Rejection note of a stored result: the delivered SEG/SR files → an IOCM Rejection Note, in a worker thread (a
 // large SEG's header, its per-frame groups, is parsed there, not on the event loop).
 import fs from 'node:fs';
-import { readHeaderBytes } from '../header-bytes.js';
+import { readHeaderBytes } from '../dicom/header-bytes.js';
 import { parsePart10 } from '../infer/volume/dcm.js';
 import { encodeRejectionNote, type RejectionNoteRequest, type RejectionNoteResult } from '../encode/rejection-note.js';
 import { RequestWorker } from '../worker-start.js';

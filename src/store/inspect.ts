@@ -1,5 +1,5 @@
 // Checks a received instance's header against what the sender announced, before it is acknowledged.
-import { scanPart10Bytes, scanPart10File, UnparseableDataset, type ScannedHeader } from './header-scan.js';
+import { scanPart10Bytes, scanPart10File, UnparseableDataset, type ScannedHeader } from '../dicom/header-scan.js';
 import { StoreError } from './status.js';
 
 export interface StoreContext {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHeader } from '../../src/assemble/study-facts.js';
-import { readHeaderBytes } from '../../src/header-bytes.js';
+import { readHeaderBytes } from '../../src/dicom/header-bytes.js';
 import { testdata } from '../support/node-process.js';
 
 const ct = path.join(testdata, 'dcmqi-ct3/01.dcm');

@@ -1,6 +1,6 @@
 // The header pass of the volume loader: each file's header (read up to PixelData), checked to be a
 // greyscale image, turned into the frames it contributes. Runs in the loader thread and its helpers.
-import { readHeaderBytes } from '../../header-bytes.js';
+import { readHeaderBytes } from '../../dicom/header-bytes.js';
 import { parsePart10, type Dataset, type ParsedInstance } from './dcm.js';
 import { framesOfInstance, type FrameRef } from './frames.js';
 import { pixelFormat } from './pixels.js';

@@ -1,7 +1,7 @@
 // Series -> volume: the entry the inference stage calls. This thread only shares out the work: helper
 // threads read the headers and decode the pixels (see assemble.ts, helper-thread.ts, worker-start.ts).
 import os from 'node:os';
-import { scanPart10File } from '../../store/header-scan.js';
+import { scanPart10File } from '../../dicom/header-scan.js';
 import { assembleSeriesVolume } from './assemble.js';
 import { HelperThread } from './helper-thread.js';
 import { NATIVE_TRANSFER_SYNTAXES } from '../../dicom/uids.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { scanPart10Bytes, scanPart10File } from '../../../src/store/header-scan.js';
+import { scanPart10Bytes, scanPart10File } from '../../../src/dicom/header-scan.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const real = path.resolve(repoRoot, '../shared/testdata/real');

@@ -4,7 +4,7 @@
 // legal files (meta without group length) and accepts truncated ones.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { TS } from '../dicom/uids.js';
+import { TS } from './uids.js';
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const UNDEFINED = 0xffffffff;
