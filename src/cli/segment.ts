@@ -8,8 +8,10 @@ import { segmentSeries, type PipelineStage } from '../jobs/segment-series.js';
 import { projectRoot } from '../paths.js';
 import { scanPart10File } from '../dicom/header-scan.js';
 
+export type CliErrorCode = 'CLI_USAGE' | 'CLI_NO_SUITABLE_SERIES';
+
 export class UsageError extends Error {
-  readonly code = 'CLI_USAGE';
+  readonly code: CliErrorCode = 'CLI_USAGE';
 }
 
 interface CandidateSeries { seriesUid: string; modality: string; files: string[] }
@@ -26,7 +28,7 @@ export async function segmentFolder(flags: Record<string, string>) {
     if (entry.state !== 'ready' || !entry.manifest) throw Object.assign(new Error(`model "${modelId}" was refused: ${entry.error?.message}`), { code: entry.error?.code });
     const manifest = entry.manifest;
     const candidates = findSeries(input).filter((s) => manifest.applicability.modalities.includes(s.modality));
-    if (candidates.length === 0) throw Object.assign(new Error(`no ${manifest.applicability.modalities.join('/')} series in ${input}`), { code: 'CLI_NO_SUITABLE_SERIES' });
+    if (candidates.length === 0) throw Object.assign(new Error(`no ${manifest.applicability.modalities.join('/')} series in ${input}`), { code: 'CLI_NO_SUITABLE_SERIES' satisfies CliErrorCode });
     const series = candidates.sort((a, b) => b.files.length - a.files.length)[0];
     const tPipeline = performance.now();
     const stageMs: Partial<Record<PipelineStage, number>> = {};

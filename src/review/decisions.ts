@@ -9,7 +9,11 @@ import { retractDelivered, type RetractionContext } from './retraction.js';
 
 export type Decision =
   | { ok: true; result: ResultRow }
-  | { ok: false; status: number; code: string; detail: string };
+  | { ok: false; status: number; code: DecisionErrorCode; detail: string };
+
+/** Why the API refuses a decision on a result (HTTP problems). */
+export type DecisionErrorCode =
+  | 'RESULT_NOT_FOUND' | 'RESULT_STATE' | 'RESULT_REASON_REQUIRED' | 'RESULT_BAD_REQUEST' | 'RESULT_NO_DESTINATION';
 
 export function acceptResult(db: Db, id: number, actor: string): Decision {
   return decide(db, id, 'accept', ['awaiting-review'], (r) => {
@@ -81,6 +85,6 @@ function wrongState(r: ResultRow, action: string, from: readonly ResultState[]):
   return refuse(409, 'RESULT_STATE', `result ${r.id} is ${r.state}; ${action} needs ${from.join(' or ')}`);
 }
 
-function refuse(status: number, code: string, detail: string): Decision {
+function refuse(status: number, code: DecisionErrorCode, detail: string): Decision {
   return { ok: false, status, code, detail };
 }

@@ -1,4 +1,5 @@
-// Every error code the node can emit is listed in the README (an admin must be able to look it up).
+// Error codes ↔ README, both ways: every code the node can emit is documented (an admin must be able to look it
+// up), and every code the README's "Error codes" section names is one the node can emit (no stale entries).
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ import { repoRoot } from '../support/node-process.js';
 function unionCodes(file: string, typeName: string): string[] {
   const text = fs.readFileSync(path.join(repoRoot, file), 'utf8');
   const start = text.indexOf(`type ${typeName}`);
-  const body = text.slice(start, text.indexOf(';', start));
+  const rest = text.slice(start).replace(/\/\/[^\n]*/g, ''); // a comment may hold a ';' or a quoted word
+  const body = rest.slice(0, rest.indexOf(';'));
   return [...body.matchAll(/'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]);
 }
 
@@ -28,6 +30,8 @@ describe('error codes', () => {
     ...unionCodes('src/review/errors.ts', 'ReviewErrorCode'),
     ...unionCodes('src/qc/types.ts', 'QcErrorCode'),
     ...unionCodes('src/features/types.ts', 'FeatureErrorCode'),
+    ...unionCodes('src/cli/segment.ts', 'CliErrorCode'),
+    ...unionCodes('src/review/decisions.ts', 'DecisionErrorCode'),
     'QC_FAILED',
     'JOB_UNEXPECTED',
     ...volumeErrorCodes,
@@ -41,5 +45,14 @@ describe('error codes', () => {
 
   it.each(codes)('%s is documented in the README', (code) => {
     expect(readme).toContain(`\`${code}\``);
+  });
+
+  it('every code the README documents is one the node emits', () => {
+    const start = readme.indexOf('\n## Error codes');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 5));
+    const documented = new Set([...section.matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`/g)].map((m) => m[1]));
+    expect(documented.size).toBeGreaterThan(40);
+    const known = new Set(codes);
+    expect([...documented].filter((c) => !known.has(c))).toEqual([]);
   });
 });
