@@ -7,11 +7,15 @@ import { scanPart10File } from '../dicom/header-scan.js';
 import type { Destination, DimseDestination } from './destination.js';
 import { securityOptions, watchConnection, type ConnectionWatch, type SecurityOptions } from './dimse-tls.js';
 import { classifyDimseStatus, permanent, transient, type Outcome } from './policy.js';
+import type { OutgoingObject, Transport } from './transport.js';
+import { echo } from './dimse-echo.js';
 
-export interface OutgoingObject { path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }
 dimse.log.setLevel('silent'); // the outbox logs its own events
 
 export type { DimseDestination } from './destination.js';
+
+/** The DIMSE transport: C-STORE to deliver, C-ECHO to verify, both with the destination's TLS settings. */
+export const dimseTransport: Transport<DimseDestination> = { send: (d, objects, callingAe) => storeBatch(d, objects, callingAe), verify: echo };
 
 type Response = { getStatus(): number };
 

@@ -14,9 +14,8 @@ import { settleResultOfDelivery } from '../db/results.js';
 import type { Logger } from '../log/logger.js';
 import { CircuitBreakers } from '../circuit-breaker.js';
 import type { Destination } from './destination.js';
-import { storeBatch } from './dimse-sender.js';
 import { permanent, retryDelayMs, type Outcome } from './policy.js';
-import { stowBatch } from './stow-sender.js';
+import { transportFor } from './transports.js';
 
 export interface Outbox {
   /** Look for due deliveries now (after new ones were enqueued). */
@@ -106,7 +105,7 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
   }
 
   function deliver(d: Destination, rows: DeliveryRow[]): Promise<Outcome[]> {
-    return d.type === 'dimse' ? storeBatch(d, rows, callingAe) : stowBatch(d, rows);
+    return transportFor(d).send(d, rows, callingAe);
   }
 
   function settle(destinationId: string, rows: DeliveryRow[], outcomes: Outcome[], ms: number): void {

@@ -3,10 +3,16 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Destination } from './destination.js';
-import type { OutgoingObject } from './dimse-sender.js';
+import type { OutgoingObject, Transport } from './transport.js';
 import { classifyDimseStatus, classifyHttpStatus, delivered, permanent, transient, type Outcome } from './policy.js';
 
 type WebDestination = Extract<Destination, { type: 'dicomweb' }>;
+
+/** The DICOMweb transport: STOW-RS to deliver, a QIDO-RS request to verify. */
+export const dicomwebTransport: Transport<WebDestination> = {
+  send: (d, objects) => stowBatch(d, objects),
+  verify: probeDicomweb,
+};
 type DicomJson = Record<string, { vr?: string; Value?: unknown[] }>;
 
 export async function stowBatch(d: WebDestination, objects: OutgoingObject[], timeoutMs = 60_000): Promise<Outcome[]> {
@@ -15,8 +21,7 @@ export async function stowBatch(d: WebDestination, objects: OutgoingObject[], ti
     'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
     accept: 'application/dicom+json',
   };
-  if (d.auth?.type === 'bearer') headers.authorization = `Bearer ${d.auth.token}`;
-  if (d.auth?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${d.auth.username}:${d.auth.password}`).toString('base64')}`;
+  Object.assign(headers, authHeaders(d));
   const url = `${d.url.replace(/\/$/, '')}/studies`;
   let res: globalThis.Response;
   try {
@@ -74,4 +79,21 @@ function parseJson(text: string): DicomJson | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Verify: any answer but an error from the studies resource shows the server is there and lets us in. */
+async function probeDicomweb(d: WebDestination, _callingAe: string, timeoutMs: number): Promise<string> {
+  const headers: Record<string, string> = { accept: 'application/dicom+json', ...authHeaders(d) };
+  const url = `${d.url.replace(/\/$/, '')}/studies?limit=1`;
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok && res.status !== 204) throw new Error(`GET ${url} answered HTTP ${res.status}`);
+  return `GET ${url} answered HTTP ${res.status}`;
+}
+
+function authHeaders(d: WebDestination): Record<string, string> {
+  if (d.auth?.type === 'bearer') return { authorization: `Bearer ${d.auth.token}` };
+  if (d.auth?.type === 'basic') {
+    return { authorization: `Basic ${Buffer.from(`${d.auth.username}:${d.auth.password}`).toString('base64')}` };
+  }
+  return {};
 }
