@@ -19,10 +19,10 @@ export type PreviewFilesReply = { ok: true; previews: Preview[] } | { ok: false;
  * Without a SEG file (a result where nothing was segmented: SR only) the source is shown without segments.
  */
 export async function renderPreviewsFromFiles(seriesFiles: string[], segFile?: string): Promise<Preview[]> {
-  const worker = new RequestWorker<PreviewFilesRequest, PreviewFilesReply>(import.meta.url, 'preview-worker',
+  const worker = new RequestWorker<{ kind: 'preview' } & PreviewFilesRequest, PreviewFilesReply>(import.meta.url, 'review-worker',
     (reason) => new ReviewError('REVIEW_WORKER_FAILED', reason));
   try {
-    const reply = await worker.ask({ seriesFiles, segFile });
+    const reply = await worker.ask({ kind: 'preview', seriesFiles, segFile });
     if (!reply.ok) throw new ReviewError(reply.code, reply.message);
     return reply.previews;
   } finally {

@@ -15,10 +15,11 @@ export type RejectionNoteFilesReply = { ok: true; note: RejectionNoteResult } | 
  * code (ENC_REJECTED_OBJECTS, ENC_REJECTION_REASON, ENC_UID_ROOT, REJECTION_NOTE_READ for an unreadable file).
  */
 export async function encodeRejectionNoteFromFiles(request: RejectionNoteFilesRequest): Promise<RejectionNoteResult> {
-  const worker = new RequestWorker<RejectionNoteFilesRequest, RejectionNoteFilesReply>(import.meta.url, 'rejection-note-worker',
+  const worker = new RequestWorker<{ kind: 'rejectionNote' } & RejectionNoteFilesRequest, RejectionNoteFilesReply>(
+    import.meta.url, 'review-worker',
     (reason) => new ReviewError('REVIEW_WORKER_FAILED', `rejection note ${reason}`));
   try {
-    const reply = await worker.ask(request);
+    const reply = await worker.ask({ kind: 'rejectionNote', ...request });
     if (!reply.ok) throw new ReviewError(reply.code, reply.message);
     return reply.note;
   } finally {
