@@ -12,7 +12,7 @@ export type InferenceErrorCode =
   | 'MODEL_SHA256_MISMATCH'  // model.onnx is not the file the manifest names
   | 'MODEL_IO_MISMATCH'      // the ONNX graph's inputs/outputs differ from the manifest
   | 'MODEL_LOAD_FAILED'      // onnxruntime could not create a session on any listed provider
-  | 'MODEL_TIMEOUT'          // a run took longer than the manifest's timeoutMs; its worker was replaced
+  | 'MODEL_TIMEOUT'          // a run took longer than the manifest's timeoutMs; its worker is retired
   | 'MODEL_RUN_FAILED'       // onnxruntime or pre/post-processing failed for this volume
   | 'INVALID_VOLUME'         // the volume's dims, spacing, affine or data do not agree
   | 'WORKER_EXITED'          // the worker thread died during a run

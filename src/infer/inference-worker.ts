@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceError } from './errors.js';
 import { backendType, type BackendType, type EmitEvent, type PatchEngine, type WorkerInit } from './patch-engine.js';
 import { runPipeline } from './pipeline.js';
+import type { PatchInference } from './sliding-window.js';
 import type { Volume } from './volume/types.js';
 
 export type { WorkerInit } from './patch-engine.js';
@@ -31,8 +32,13 @@ startWorker().catch((error: unknown) => reply({ type: 'initFailed', message: mes
 async function startWorker(): Promise<void> {
   const emit: EmitEvent = (event, fields) => reply({ type: 'event', event, fields });
   const { infer, provider, fallbacks } = await engines[backendType(init.manifest)](init, emit);
+  // The JS thread is blocked while onnxruntime runs a patch, so the pool's cancel request is a shared flag read here.
+  const cancellable: PatchInference = async (batch, size, spatial) => {
+    if (Atomics.load(init.cancel, 0) !== 0) throw new InferenceError('MODEL_TIMEOUT', 'run cancelled after its timeout');
+    return infer(batch, size, spatial);
+  };
   port.on('message', (request: WorkerRequest) => {
-    runPipeline(init.manifest, request.volume, infer, request.labels)
+    runPipeline(init.manifest, request.volume, cancellable, request.labels)
       .then((timings) => reply({ type: 'done', runId: request.runId, timings }))
       .catch((error: unknown) => reply({
         type: 'failed', runId: request.runId,

@@ -3,7 +3,11 @@
 import type { ModelManifest } from './manifest.js';
 import type { PatchInference } from './sliding-window.js';
 
-export interface WorkerInit { modelPath: string; manifest: ModelManifest; intraOpNumThreads: number }
+export interface WorkerInit {
+  modelPath: string; manifest: ModelManifest; intraOpNumThreads: number;
+  /** Set to 1 by the pool when the run in progress has timed out: the worker stops before its next patch. */
+  cancel: Int32Array;
+}
 
 export interface PatchEngine {
   infer: PatchInference;

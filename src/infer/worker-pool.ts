@@ -1,7 +1,11 @@
 // A pool of inference workers for one model: at most maxConcurrent sessions, a queue, per-run timeout, respawn on failure.
 //
 // The worker file (inference-worker) sits beside this module; see src/worker-start.ts for how it starts.
+// A worker is never terminated while it may be inside onnxruntime's native run: node-addon-api then throws a C++
+// Napi::Error that nothing catches, and std::terminate aborts the whole node process. A run that outlives its timeout
+// fails at once, its worker is asked to stop at the next patch (a shared flag) and is terminated once it is idle.
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../worker-start.js';
 import { InferenceError } from './errors.js';
@@ -17,28 +21,33 @@ export interface InferLogger {
 }
 
 interface Job { volume: Volume; labels: Uint8Array; timeoutMs: number; resolve: (t: StageTimings) => void; reject: (e: Error) => void }
-interface Slot { worker: Worker; busy: boolean }
+/** `idle` settles when the run in progress (if any) has answered or the worker has exited. */
+interface Slot { worker: Worker; cancel: Int32Array; busy: boolean; idle: Promise<void>; timedOutAt: number }
 
-function startWorkerThread(workerData: WorkerInit): Worker {
-  return startSiblingWorker(import.meta.url, 'inference-worker', workerData);
-}
+/** How long close() waits for a run to reach a point where its worker can be terminated. */
+const CLOSE_WAIT_MS = 30_000;
 
 export class ModelWorkerPool {
   private readonly slots: Slot[] = [];
+  /** Workers whose run timed out: still inside it, terminated when it ends. At most maxConcurrent of them. */
+  private readonly draining = new Set<Slot>();
   private readonly queue: Job[] = [];
   private closed = false;
   private nextRunId = 1;
+  private pendingSpawns = 0;
   /** The execution provider the sessions really use (known once the first worker is ready). */
   provider = '';
 
   constructor(private readonly modelPath: string, private readonly manifest: ModelManifest, private readonly log: InferLogger) {}
 
-  /** Worker threads alive now (never more than the manifest's maxConcurrent). */
+  /** Worker threads serving runs now (never more than the manifest's maxConcurrent). */
   get workerCount(): number { return this.slots.length + this.pendingSpawns; }
+  /** Workers still finishing a run that timed out. */
+  get drainingCount(): number { return this.draining.size; }
 
   /** Starts the first worker; rejects with MODEL_LOAD_FAILED if no provider can open the model. */
   async start(): Promise<string> {
-    this.slots.push({ worker: await this.spawn(), busy: false });
+    this.slots.push(await this.spawn());
     return this.provider;
   }
 
@@ -51,28 +60,41 @@ export class ModelWorkerPool {
     });
   }
 
+  /** Refuses new runs, stops the ones in progress at their next patch, and ends every worker once it is idle. */
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new InferenceError('REGISTRY_CLOSED', 'the inference pool is shut down'));
-    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+    const all = [...this.slots.splice(0), ...this.draining];
+    this.draining.clear();
+    await Promise.all(all.map(async (slot) => {
+      Atomics.store(slot.cancel, 0, 1);
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); });
+      await Promise.race([slot.idle, waited]);
+      clearTimeout(timer);
+      if (!slot.busy) return void (await slot.worker.terminate());
+      // Still inside a native run: terminating would abort the process; let the process exit without it.
+      this.log.error('model.worker.stuck', { modelId: this.manifest.id, waitedMs: CLOSE_WAIT_MS });
+      slot.worker.unref();
+    }));
   }
 
   private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
       const slot = this.slots.find((s) => !s.busy);
       if (!slot) {
-        if (this.slots.length + this.pendingSpawns < this.manifest.maxConcurrent) this.grow();
+        const room = this.slots.length + this.pendingSpawns < this.manifest.maxConcurrent;
+        if (room && this.draining.size <= this.manifest.maxConcurrent) this.grow();
         return;
       }
       this.execute(slot, this.queue.shift()!);
     }
   }
 
-  private pendingSpawns = 0;
   private grow(): void {
     this.pendingSpawns++;
     this.spawn()
-      .then((worker) => { if (this.closed) void worker.terminate(); else this.slots.push({ worker, busy: false }); })
+      .then((slot) => { if (this.closed) void slot.worker.terminate(); else this.slots.push(slot); })
       .catch((error: Error) => {
         this.log.error('model.worker.failed', { modelId: this.manifest.id, reason: error.message });
         if (this.slots.length === 0) for (const job of this.queue.splice(0)) job.reject(error);
@@ -82,46 +104,62 @@ export class ModelWorkerPool {
 
   private execute(slot: Slot, job: Job): void {
     slot.busy = true;
+    Atomics.store(slot.cancel, 0, 0);
     const runId = this.nextRunId++;
+    let settleIdle = () => {};
+    slot.idle = new Promise((resolve) => { settleIdle = resolve; });
+    let timedOut = false;
     const finish = (error: Error | null, timings?: StageTimings) => {
       clearTimeout(timer);
+      slot.busy = false;
       slot.worker.off('message', onMessage);
       slot.worker.off('exit', onExit);
+      settleIdle();
+      if (timedOut) return this.retire(slot); // the caller already has its MODEL_TIMEOUT
       if (error) job.reject(error); else job.resolve(timings!);
-    };
-    const replaceWorker = () => {
-      this.forget(slot.worker);
-      void slot.worker.terminate();
       this.dispatch();
     };
     const onMessage = (message: WorkerReply) => {
-      if (message.type === 'done' && message.runId === runId) { slot.busy = false; finish(null, message.timings); this.dispatch(); }
+      if (message.type === 'done' && message.runId === runId) finish(null, message.timings);
+      // The worker's message already starts with its code; the error gets it once.
       if (message.type === 'failed' && message.runId === runId) {
-        slot.busy = false;
-        // The worker's message already starts with its code; the error gets it once.
         finish(new InferenceError(message.code as 'MODEL_RUN_FAILED', unprefixed(message.code, message.message)));
-        this.dispatch();
       }
     };
     const onExit = (exitCode: number) => {
       finish(new InferenceError('WORKER_EXITED', `inference worker exited with code ${exitCode} during the run`));
-      replaceWorker();
+      this.draining.delete(slot);
+      this.forget(slot.worker);
+      this.dispatch();
     };
     const timer = setTimeout(() => {
+      timedOut = true;
+      slot.timedOutAt = performance.now();
       this.log.warn('model.run.timeout', { modelId: this.manifest.id, timeoutMs: job.timeoutMs });
-      slot.worker.off('exit', onExit);
-      finish(new InferenceError('MODEL_TIMEOUT', `model ${this.manifest.id} ran longer than ${job.timeoutMs} ms; its worker was replaced`));
-      replaceWorker();
+      Atomics.store(slot.cancel, 0, 1);
+      this.forget(slot.worker);
+      this.draining.add(slot);
+      job.reject(new InferenceError('MODEL_TIMEOUT', `model ${this.manifest.id} ran longer than ${job.timeoutMs} ms; its worker was replaced`));
+      this.dispatch();
     }, job.timeoutMs);
     slot.worker.on('message', onMessage);
     slot.worker.on('exit', onExit);
     slot.worker.postMessage({ type: 'run', runId, volume: job.volume, labels: job.labels });
   }
 
+  /** Ends a worker whose timed-out run has now answered: it is idle, so terminate() is safe. */
+  private retire(slot: Slot): void {
+    if (!this.draining.delete(slot)) return; // close() has taken it over
+    this.log.info('model.worker.retired', { modelId: this.manifest.id, overranMs: Math.round(performance.now() - slot.timedOutAt) });
+    void slot.worker.terminate();
+    this.dispatch();
+  }
+
   /** Starts one worker and waits until its session is open; logs any provider it had to fall back from. */
-  private spawn(): Promise<Worker> {
-    const init: WorkerInit = { modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: this.threadsPerSession() };
-    const worker = startWorkerThread(init);
+  private spawn(): Promise<Slot> {
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const init: WorkerInit = { modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: this.threadsPerSession(), cancel };
+    const worker = startSiblingWorker(import.meta.url, 'inference-worker', init);
     return new Promise((resolve, reject) => {
       const fail = (message: string) => {
         void worker.terminate();
@@ -137,7 +175,7 @@ export class ModelWorkerPool {
         worker.on('error', (error) => this.log.error('model.worker.error', { modelId: this.manifest.id, reason: error.message }));
         worker.on('message', (m: WorkerReply) => { if (m.type === 'event') this.log.warn(m.event, { modelId: this.manifest.id, ...m.fields }); });
         worker.once('exit', () => this.forget(worker)); // a worker that dies while idle leaves the pool; dispatch() grows a new one
-        resolve(worker);
+        resolve({ worker, cancel, busy: false, idle: Promise.resolve(), timedOutAt: 0 });
       });
     });
   }

@@ -1,4 +1,4 @@
-// Worker-pool runtime: the event loop stays free during inference, timeouts kill and replace the worker, bad input is coded.
+// Worker-pool runtime: the event loop stays free during inference, a timeout fails the run at once and retires its worker, bad input is coded.
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,8 @@ describe('inference runtime', () => {
     modelsDir = temporaryModelsDir();
     writeModelFolder(modelsDir, testManifest('slow', { timeoutMs: 300, maxConcurrent: 1 }), slowModel());
     writeModelFolder(modelsDir, testManifest('slow-patient', { timeoutMs: 60_000 }), slowModel());
+    const windows = { mode: 'slidingWindow' as const, roi: [16, 16, 16] as [number, number, number], overlap: 0, batch: 1 };
+    writeModelFolder(modelsDir, testManifest('slow-windows', { timeoutMs: 300, inference: windows }), slowModel());
     writeModelFolder(modelsDir, testManifest('pointwise', { maxConcurrent: 2 }), pointwiseModel());
     registry = await loadModelRegistry(modelsDir);
   });
@@ -35,16 +37,36 @@ describe('inference runtime', () => {
     expect(p99Ms).toBeLessThan(50);
   });
 
-  // KNOWN BUG (open): since the backend split, terminating a worker whose onnxruntime run is still in progress can
-  // abort the whole process ('terminate called after throwing Napi::Error'); skipped until fixed, see the README.
-  it.skip('fails a run that exceeds timeoutMs with MODEL_TIMEOUT, and the pool keeps working', async () => {
+  // Terminating a worker inside onnxruntime's native run aborts the process ('terminate called after throwing an
+  // instance of Napi::Error'); the pool fails the run at once and ends the worker only once the run has returned.
+  it('fails a run that exceeds timeoutMs with MODEL_TIMEOUT, and the pool keeps working', async () => {
+    const pool = (registry.get('slow')!.backend as unknown as { pool: ModelWorkerPool }).pool;
     const started = Date.now();
     await expect(runModel(registry, 'slow', randomVolume([80, 80, 80]))).rejects.toMatchObject({ code: 'MODEL_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(5_000);
+    expect(pool.drainingCount).toBe(1); // its native run is still going
     const small = randomVolume([4, 4, 4]);
     const result = await runModel(registry, 'slow', small);
     expect(result.labels.length).toBe(64);
     expect(registry.list().find((m) => m.id === 'slow')!.state).toBe('ready');
+    const deadline = Date.now() + 60_000;
+    while (pool.drainingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pool.drainingCount).toBe(0); // ended once its run returned
+    expect(pool.workerCount).toBe(1);
+  });
+
+  it('stops a timed-out sliding-window run at its next patch instead of running every remaining patch', async () => {
+    const pool = (registry.get('slow-windows')!.backend as unknown as { pool: ModelWorkerPool }).pool;
+    const volume = randomVolume([96, 96, 96]); // 216 patches of 16³
+    const started = Date.now();
+    await expect(runModel(registry, 'slow-windows', volume)).rejects.toMatchObject({ code: 'MODEL_TIMEOUT' });
+    const timedOutAfter = Date.now() - started;
+    while (pool.drainingCount > 0) await new Promise((r) => setTimeout(r, 10));
+    const drainedAfter = Date.now() - started - timedOutAfter;
+    // A 16³ patch takes a few ms here; the whole volume, like the 112³ run above, seconds.
+    const whole = await runModel(registry, 'slow-patient', volume);
+    console.log(`timed out after ${timedOutAfter} ms, drained ${drainedAfter} ms later; the whole volume takes ${whole.timings.inferenceMs.toFixed(0)} ms`);
+    expect(drainedAfter).toBeLessThan(whole.timings.inferenceMs / 4);
   });
 
   it('runs concurrent requests up to maxConcurrent and answers each with its own labels', async () => {
