@@ -2,6 +2,7 @@
 // Built JavaScript starts the .js file directly. Node 20 cannot run .ts and its worker execArgv
 // ignores `--import tsx`, so for .ts a two-line eval'd bootstrap registers the tsx loader (a dev
 // dependency, never loaded in production) inside the worker and then imports the .ts entry.
+import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -15,6 +16,17 @@ export function startSiblingWorker(fromUrl: string, name: string, workerData: un
   if (!runningTypeScript) return new Worker(entry, { workerData });
   const bootstrap = `import(${JSON.stringify(tsxEsmApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/**
+ * Forks a sibling file as a child process with an IPC channel, the same way for .js and .ts (tsx's loader, by
+ * absolute URL, so the child needs nothing from the caller's working directory).
+ */
+export function forkSibling(fromUrl: string, name: string): ChildProcess {
+  const runningTypeScript = fromUrl.endsWith('.ts');
+  const entry = new URL(`./${name}${runningTypeScript ? '.ts' : '.js'}`, fromUrl);
+  const execArgv = runningTypeScript ? ['--import', tsxLoaderUrl()] : [];
+  return fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
 }
 
 /**
@@ -76,7 +88,17 @@ export function answerRequests<Request, Reply>(handle: (request: Request) => Rep
 }
 
 function tsxEsmApiUrl(): string {
+  const { dir, manifest } = tsxManifest();
+  return pathToFileURL(path.join(dir, (manifest.exports['./esm/api'] as { import: { default: string } }).import.default)).href;
+}
+
+function tsxLoaderUrl(): string {
+  const { dir, manifest } = tsxManifest();
+  return pathToFileURL(path.join(dir, manifest.exports['.'] as string)).href;
+}
+
+function tsxManifest() {
   const manifestPath = createRequire(import.meta.url).resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(path.join(path.dirname(manifestPath), manifest.exports['./esm/api']!.import.default)).href;
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, unknown> };
+  return { dir: path.dirname(manifestPath), manifest };
 }

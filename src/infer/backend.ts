@@ -13,6 +13,7 @@ class InProcessBackend implements ModelBackend {
   get provider() { return this.pool.provider; }
   async start() { await this.pool.start(); }
   run(volume: Volume, labels: Uint8Array, timeoutMs?: number) { return this.pool.run(volume, labels, timeoutMs); }
+  warm() { this.pool.warm(); }
   status(): BackendStatus { return { type: 'onnxruntime', state: 'ready' }; }
   close() { return this.pool.close(); }
 }

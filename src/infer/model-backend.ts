@@ -24,6 +24,8 @@ export interface ModelBackend {
   start(): Promise<void>;
   /** Fills `labels` with the model's labels on the source grid; rejects with a coded InferenceError. */
   run(volume: Volume, labels: Uint8Array, timeoutMs?: number): Promise<StageTimings>;
+  /** Starts a worker ahead of run() (workers start with the first job, not at boot). */
+  warm(): void;
   status(): BackendStatus;
   close(): Promise<void>;
 }

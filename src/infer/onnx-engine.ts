@@ -4,13 +4,14 @@ import type { ModelManifest } from './manifest.js';
 import type { PatchEngine, WorkerInit } from './patch-engine.js';
 import type { PatchInference } from './sliding-window.js';
 
-export async function openOnnxEngine(init: WorkerInit): Promise<PatchEngine> {
+/** Opening needs no cancel flag: the start-up probe (session-probe.ts) opens a session and never runs it. */
+export async function openOnnxEngine(init: Omit<WorkerInit, 'cancel'>): Promise<PatchEngine> {
   const { session, provider, fallbacks } = await createSession(init);
   return { infer: patchInference(session, init.manifest), provider, fallbacks };
 }
 
 /** Tries the manifest's providers in order: a missing CUDA library is a hard error at creation, not a silent fallback. */
-async function createSession(config: WorkerInit) {
+async function createSession(config: Omit<WorkerInit, 'cancel'>) {
   // onnxruntime's native logger would print the expected CUDA load failure in red on stderr; the
   // fallback is reported once, as a structured model.provider.fallback event, by the pool instead.
   ort.env.logLevel = 'fatal';

@@ -30,8 +30,9 @@ export async function loadModelRegistry(modelsDir: string, options: { log?: Infe
   const log = options.log ?? silentLogger;
   const folders = (await fs.readdir(modelsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const entries = new Map<string, ModelEntry>();
-  for (const folder of folders) {
-    const entry = await loadModel(path.join(modelsDir, folder), folder, log);
+  // Each model's session probe is a child process: they run side by side.
+  const loaded = await Promise.all(folders.map((folder) => loadModel(path.join(modelsDir, folder), folder, log)));
+  for (const entry of loaded) {
     entries.set(entry.id, entry);
     if (entry.state === 'ready') log.info('model.ready', { modelId: entry.id, version: entry.manifest!.version, provider: entry.backend!.provider });
     else log.error('model.refused', { modelId: entry.id, code: entry.error!.code, reason: entry.error!.message });

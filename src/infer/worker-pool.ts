@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../worker-start.js';
 import { InferenceError } from './errors.js';
+import { probeSession } from './session-probe.js';
 import type { WorkerInit, WorkerReply } from './inference-worker.js';
 import type { ModelManifest } from './manifest.js';
 import type { StageTimings } from './pipeline.js';
@@ -35,7 +36,7 @@ export class ModelWorkerPool {
   private closed = false;
   private nextRunId = 1;
   private pendingSpawns = 0;
-  /** The execution provider the sessions really use (known once the first worker is ready). */
+  /** The execution provider the sessions really use (known once start() has probed the model). */
   provider = '';
 
   constructor(private readonly modelPath: string, private readonly manifest: ModelManifest, private readonly log: InferLogger) {}
@@ -45,10 +46,20 @@ export class ModelWorkerPool {
   /** Workers still finishing a run that timed out. */
   get drainingCount(): number { return this.draining.size; }
 
-  /** Starts the first worker; rejects with MODEL_LOAD_FAILED if no provider can open the model. */
+  /**
+   * Checks that onnxruntime opens the model (in a child process, see session-probe.ts) and learns its provider;
+   * rejects with MODEL_LOAD_FAILED. No worker starts until the first run needs one.
+   */
   async start(): Promise<string> {
-    this.slots.push(await this.spawn());
-    return this.provider;
+    const { provider, fallbacks } = await probeSession({ modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: this.threadsPerSession() });
+    this.logFallbacks(fallbacks);
+    this.provider = provider;
+    return provider;
+  }
+
+  /** Starts a worker now if none is up, so its start-up overlaps what the caller does before run() (a series load). */
+  warm(): void {
+    if (!this.closed && this.slots.length + this.pendingSpawns === 0 && this.draining.size <= this.manifest.maxConcurrent) this.grow();
   }
 
   /** Queues a run; resolves with the worker's stage timings once `labels` is filled. */
@@ -168,9 +179,7 @@ export class ModelWorkerPool {
       worker.once('error', (error) => fail(error.message));
       worker.once('message', (message: WorkerReply) => {
         if (message.type !== 'ready') return fail(message.type === 'initFailed' ? message.message : 'unexpected worker reply');
-        for (const f of message.fallbacks) {
-          this.log.warn('model.provider.fallback', { modelId: this.manifest.id, provider: f.provider, reason: f.message });
-        }
+        this.logFallbacks(message.fallbacks);
         this.provider = message.provider;
         worker.on('error', (error) => this.log.error('model.worker.error', { modelId: this.manifest.id, reason: error.message }));
         worker.on('message', (m: WorkerReply) => { if (m.type === 'event') this.log.warn(m.event, { modelId: this.manifest.id, ...m.fields }); });
@@ -178,6 +187,16 @@ export class ModelWorkerPool {
         resolve({ worker, cancel, busy: false, idle: Promise.resolve(), timedOutAt: 0 });
       });
     });
+  }
+
+  /** Each provider given up is logged once per pool, by the start-up probe or by the first worker. */
+  private readonly loggedFallbacks = new Set<string>();
+  private logFallbacks(fallbacks: Array<{ provider: string; message: string }>): void {
+    for (const f of fallbacks) {
+      if (this.loggedFallbacks.has(f.provider)) continue;
+      this.loggedFallbacks.add(f.provider);
+      this.log.warn('model.provider.fallback', { modelId: this.manifest.id, provider: f.provider, reason: f.message });
+    }
   }
 
   private forget(worker: Worker): void {

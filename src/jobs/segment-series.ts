@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { EncodeError, type EncodeErrorCode } from '../encode/errors.js';
 import type { JobIdentity, MeasurementReportResult, SegmentationResult } from '../encode/types.js';
-import { runModel, InferenceError, type ModelRegistry, type ModelManifest } from '../infer/index.js';
+import { runModel, warmModel, InferenceError, type ModelRegistry, type ModelManifest } from '../infer/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
 import type { QcResult } from '../qc/index.js';
 import type { EncodeReply, EncodeRequest, EncodeTimings } from './encode-worker.js';
@@ -34,6 +34,7 @@ export async function segmentSeries(
   onStage: (t: StageTiming) => void = () => {},
 ): Promise<SegmentedSeries> {
   const manifest = readyManifest(registry, modelId);
+  warmModel(registry, modelId); // no worker runs before the first job; this one starts while the series loads
   const loaded = await timed('load', onStage, () => loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices }));
   const encoder = startEncoder(); // its start-up overlaps the model run
   let run: Awaited<ReturnType<typeof runModel>>;

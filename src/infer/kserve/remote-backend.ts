@@ -29,8 +29,8 @@ export class KserveBackend implements ModelBackend {
     this.circuit = new CircuitBreakers(this.settings.circuitFailures ?? 3, (this.settings.circuitCoolDownSeconds ?? 30) * 1000);
   }
 
+  /** The pool's workers start with the first run; nothing opens locally, so only the server is checked. */
   async start(): Promise<void> {
-    await this.pool.start();
     await this.check();
     this.timer = setInterval(() => void this.check(), (this.settings.readinessIntervalSeconds ?? 30) * 1000);
     this.timer.unref();
@@ -62,6 +62,8 @@ export class KserveBackend implements ModelBackend {
       throw error;
     }
   }
+
+  warm(): void { this.pool.warm(); }
 
   status(): BackendStatus {
     const s = this.settings;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelRegistry, runModel, type ModelRegistry } from '../../../src/infer/index.js';
 import { OnnxGraph } from '../../../src/infer/model-builders/onnx-graph.js';
+import type { ModelWorkerPool } from '../../../src/infer/worker-pool.js';
 import { axialVolume, pointwiseModel, temporaryModelsDir, testManifest, writeModelFolder } from './helpers.js';
 
 /** A valid model whose only input is a rank-4 tensor (one rank short of what the manifest promises). */
@@ -12,6 +13,14 @@ function rank4Model(): Uint8Array {
   const x = g.input('image', ['N', 1, 'H', 'W']);
   g.output('scores', g.node('Concat', [g.node('Neg', [x]), x], { axis: 1 }), ['N', 2, 'H', 'W']);
   return g.toBytes('rank 4');
+}
+
+/** A readable ONNX file with the manifest's signature that onnxruntime still cannot open: an operator it lacks. */
+function unknownOpModel(): Uint8Array {
+  const g = new OnnxGraph('unknown-op');
+  const x = g.input('image', ['N', 1, 'D', 'H', 'W']);
+  g.output('scores', g.node('NoSuchOperator', [x]), ['N', 2, 'D', 'H', 'W']);
+  return g.toBytes('unknown operator');
 }
 
 describe('model registry', () => {
@@ -24,6 +33,7 @@ describe('model registry', () => {
     writeModelFolder(modelsDir, testManifest('good', { executionProviders: ['cuda', 'cpu'] }), pointwiseModel());
     writeModelFolder(modelsDir, testManifest('wrong-input-name', { inputs: [{ name: 'ct', dtype: 'float32', shape: ['N', 1, 'D', 'H', 'W'] }] }), pointwiseModel());
     writeModelFolder(modelsDir, testManifest('wrong-rank'), rank4Model());
+    writeModelFolder(modelsDir, testManifest('unknown-op'), unknownOpModel());
     writeModelFolder(modelsDir, testManifest('wrong-sha'), pointwiseModel(), 'ab'.repeat(32));
     writeModelFolder(modelsDir, { ...testManifest('bad-manifest'), timeoutMs: -5, segments: [] } , pointwiseModel());
     fs.mkdirSync(path.join(modelsDir, 'not-json'));
@@ -38,7 +48,7 @@ describe('model registry', () => {
 
   it('loads the good model while refusing the others', () => {
     expect(registry.list().map((m) => [m.id, m.state])).toEqual([
-      ['bad-manifest', 'refused'], ['good', 'ready'], ['not-json', 'refused'],
+      ['bad-manifest', 'refused'], ['good', 'ready'], ['not-json', 'refused'], ['unknown-op', 'refused'],
       ['wrong-input-name', 'refused'], ['wrong-rank', 'refused'], ['wrong-sha', 'refused'],
     ]);
   });
@@ -51,6 +61,10 @@ describe('model registry', () => {
     expect(row('wrong-rank').error).toMatch(/^MODEL_IO_MISMATCH: .*\/inputs\/0\/shape: manifest rank 5, model.onnx rank 4/);
   });
 
+  it('refuses at start-up a model onnxruntime cannot open, with its reason', () => {
+    expect(row('unknown-op').error).toMatch(/^MODEL_LOAD_FAILED: model unknown-op: no execution provider could open the model: cpu: .*NoSuchOperator/);
+  });
+
   it('refuses a model.onnx whose sha256 differs from the manifest', () => {
     expect(row('wrong-sha').error).toMatch(/^MODEL_SHA256_MISMATCH: model.onnx has sha256 [0-9a-f]{64}, the manifest says (ab){32}/);
   });
@@ -60,6 +74,20 @@ describe('model registry', () => {
     expect(row('bad-manifest').error).toContain('/timeoutMs: must be >= 1');
     expect(row('bad-manifest').error).toContain('/segments: must NOT have fewer than 1 items');
     expect(row('not-json').error).toMatch(/^MANIFEST_INVALID: .*model.json/);
+  });
+
+  it('starts no worker until the first run: the provider comes from a start-up probe in a child process', async () => {
+    const pool = (registry.get('good')!.backend as unknown as { pool: ModelWorkerPool }).pool;
+    expect(pool.workerCount).toBe(0);
+    expect(row('good').provider).toBe('cpu');
+    const volume = axialVolume([2, 2, 2], [1, 1, 1], [1, -1, 1, -1, 1, -1, 1, -1]);
+    const first = await runModel(registry, 'good', volume);
+    const second = await runModel(registry, 'good', volume);
+    console.log(`first run ${first.timings.totalMs.toFixed(0)} ms (starts the worker), second ${second.timings.totalMs.toFixed(0)} ms`);
+    expect(pool.workerCount).toBe(1);
+    expect(Array.from(first.labels)).toEqual([1, 0, 1, 0, 1, 0, 1, 0]);
+    // the probe and the first worker both fell back from cuda: said once
+    expect(warnings.filter((w) => w.event === 'model.provider.fallback' && w.fields?.modelId === 'good')).toHaveLength(1);
   });
 
   it('falls back from cuda to cpu, logs why, and reports the provider really used', async () => {
