@@ -1,21 +1,17 @@
 // C-STORE SCU: sends a batch of stored objects to a DIMSE peer in one association, each data set
 // as the bytes stored (no decode/re-encode), proposing each object's stored transfer syntax;
-// over TLS when the destination says so.
+// over TLS when the destination says so. The node runs it in the sender worker (dimse-transport.ts).
 import fs from 'node:fs';
 import dimse from 'dcmjs-dimse';
 import { scanPart10File } from '../dicom/header-scan.js';
 import type { Destination, DimseDestination } from './destination.js';
 import { securityOptions, watchConnection, type ConnectionWatch, type SecurityOptions } from './dimse-tls.js';
 import { classifyDimseStatus, permanent, transient, type Outcome } from './policy.js';
-import type { OutgoingObject, Transport } from './transport.js';
-import { echo } from './dimse-echo.js';
+import type { OutgoingObject } from './transport.js';
 
 dimse.log.setLevel('silent'); // the outbox logs its own events
 
 export type { DimseDestination } from './destination.js';
-
-/** The DIMSE transport: C-STORE to deliver, C-ECHO to verify, both with the destination's TLS settings. */
-export const dimseTransport: Transport<DimseDestination> = { send: (d, objects, callingAe) => storeBatch(d, objects, callingAe), verify: echo };
 
 type Response = { getStatus(): number };
 

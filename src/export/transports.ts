@@ -1,6 +1,6 @@
 // One transport per destination type (mercure's one handler per target type): the only place a type picks code.
 import type { Destination } from './destination.js';
-import { dimseTransport } from './dimse-sender.js';
+import { dimseTransport } from './dimse-transport.js';
 import { dicomwebTransport } from './stow-sender.js';
 import type { Transport } from './transport.js';
 
