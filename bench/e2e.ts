@@ -54,7 +54,7 @@ function report(job: Job, acked: number, stored: number, delivered: number, mb: 
     ['completion wait (quiet period + sweep)', at(route.startedAt) - acked],
     ['routing', route.ms ?? NaN],
     ['job claim (runner poll)', at(stage('load').startedAt) - at(route.endedAt)],
-    ['series load', stage('load').ms ?? NaN],
+    ['series load (left after the preload)', stage('load').ms ?? NaN],
     ['model', stage('infer').ms ?? NaN],
     ['encode', stage('encode').ms ?? NaN],
     ['export: results written + enqueued', exportStage.ms ?? NaN],

@@ -17,6 +17,7 @@ import { projectRoot } from './paths.js';
 import { resolveAdminTokens } from './api/admin-auth.js';
 import { createRouter } from './jobs/routing.js';
 import { startJobRunner } from './jobs/runner.js';
+import { startSeriesPreloader, type SeriesPreloader } from './jobs/preload.js';
 import { removeOrphanTempFiles } from './durable-file.js';
 import { startOutbox } from './export/outbox.js';
 import { metricsHandler } from './metrics/index.js';
@@ -26,8 +27,10 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   const dataDir = path.resolve(config.storage.dataDir);
   const db = openDatabase(dataDir);
   let routeSoon = () => {};
+  let preloads: SeriesPreloader | undefined;
   const onCompletion = (events: CompletionEvent[]) => {
     logCompletions(log, events);
+    for (const e of events) if (e.kind === 'series-complete' && e.seriesUid) preloads?.seriesComplete(e.studyUid, e.seriesUid);
     if (events.some((e) => e.kind === 'study-complete')) routeSoon();
   };
   const store = new InstanceStore(db, dataDir, config.storage.minFreeMb * 1048576, log, onCompletion);
@@ -36,9 +39,11 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   seedRules(db, path.resolve(projectRoot, config.routing.rulesFile), models.list().map((m) => m.id), log);
   const tokens = resolveAdminTokens(config.admin, dataDir, log);
   const route = createRouter(db, log);
+  // A preloaded volume waits at most the study's quiet period and a minute more for its job.
+  preloads = startSeriesPreloader(db, dataDir, models, log, (config.completion.studyQuietSeconds + 60) * 1000);
   const outbox = startOutbox(db, config, log);
   for (const file of await removeOrphanTempFiles(path.join(dataDir, 'results'))) log.warn('job.temp.removed', { file });
-  const runner = startJobRunner({ db, config, log, models, outbox, dataDir });
+  const runner = startJobRunner({ db, config, log, models, outbox, dataDir, preloads });
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;
 
@@ -71,6 +76,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
     dimseUp = false;
     await Promise.all([dimse.close(10_000), new Promise((r) => server.close(r)).then(() => undefined)]);
     await runner.stop();
+    preloads?.stop();
     await outbox.stop();
     server.closeAllConnections();
     await stopModels(models);

@@ -15,12 +15,15 @@ import { observeStage } from '../metrics/index.js';
 import { appendStage, finishJob, type ClaimedJob, type StageRecord } from '../db/jobs.js';
 import { writeFileDurably } from '../durable-file.js';
 import { segmentSeries } from './segment-series.js';
+import type { SeriesPreloader } from './preload.js';
 import { SOP, TS } from '../dicom/uids.js';
 
 export interface JobContext {
   db: Db; models: ModelRegistry; dataDir: string; uidRoot: string; omitEmptyFrames: boolean;
   /** records a stage (jobs.stages + histogram) */
   recordStage: (s: StageRecord) => void;
+  /** volumes loaded when their series completed (absent in the CLI) */
+  preloads?: SeriesPreloader;
 }
 
 /** Where a revision's files go: results/<jobId>/ for the first, results/<jobId>/r<n>/ for later ones. */
@@ -41,7 +44,9 @@ export async function runModelJob(ctx: JobContext, job: ClaimedJob): Promise<boo
   if (files.length === 0) throw new JobError('JOB_NO_INSTANCES', `series ${job.seriesUid} has no stored instances (removed by retention?)`);
   const revision = nextRevision(db, job.id);
   const identity = { jobId: uidJobId(job.id, revision), uidRoot: ctx.uidRoot, omitEmptyFrames: ctx.omitEmptyFrames };
-  const result = await segmentSeries(ctx.models, job.modelId ?? '', files.map((f) => path.resolve(ctx.dataDir, f)), identity, (t) => ctx.recordStage(stageRecord(t.stage, t.startedAt, t.endedAt, t.ms)));
+  const preloaded = ctx.preloads?.take(job.seriesUid ?? '');
+  const result = await segmentSeries(ctx.models, job.modelId ?? '', files.map((f) => path.resolve(ctx.dataDir, f)), identity,
+    (t) => ctx.recordStage(stageRecord(t.stage, t.startedAt, t.endedAt, t.ms)), preloaded);
 
   const exportStart = Date.now();
   const objects: ResultObject[] = [];

@@ -16,6 +16,7 @@ import {
 } from '../db/jobs.js';
 import { runModelJob, type JobContext } from './run-model-job.js';
 import { measureJob } from './measure-job.js';
+import type { SeriesPreloader } from './preload.js';
 
 export interface JobRunner {
   /** Look for pending jobs now (after routing created some). */
@@ -23,7 +24,7 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
-export interface RunnerDeps { db: Db; config: NodeConfig; log: Logger; models: ModelRegistry; outbox: Outbox; dataDir: string }
+export interface RunnerDeps { db: Db; config: NodeConfig; log: Logger; models: ModelRegistry; outbox: Outbox; dataDir: string; preloads?: SeriesPreloader }
 
 export function startJobRunner(deps: RunnerDeps): JobRunner {
   const { db, config, log } = deps;
@@ -73,7 +74,7 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
     }, Math.max(250, leaseMs / 3));
     try {
       const ctx: JobContext = {
-        db, models: deps.models, dataDir: deps.dataDir, uidRoot: config.node.uidRoot, omitEmptyFrames: cfg.omitEmptyFrames,
+        db, models: deps.models, dataDir: deps.dataDir, uidRoot: config.node.uidRoot, omitEmptyFrames: cfg.omitEmptyFrames, preloads: deps.preloads,
         recordStage: (s) => {
           try { appendStage(db, job, s); } catch { /* a lost timing (full disk) must not become the job's failure */ }
           observeStage(s.stage, s.ms);

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { EncodeError, type EncodeErrorCode } from '../encode/errors.js';
 import type { JobIdentity, MeasurementReportResult, SegmentationResult } from '../encode/types.js';
 import { runModel, warmModel, InferenceError, type ModelRegistry, type ModelManifest } from '../infer/index.js';
-import { loadSeriesVolume } from '../infer/volume/index.js';
+import { loadSeriesVolume, type LoadedSeries } from '../infer/volume/index.js';
 import type { QcResult } from '../qc/index.js';
 import type { EncodeReply, EncodeRequest, EncodeTimings } from './encode-worker.js';
 import { RequestWorker } from '../worker-start.js';
@@ -32,10 +32,12 @@ export interface SegmentedSeries {
 export async function segmentSeries(
   registry: ModelRegistry, modelId: string, files: string[], job: JobIdentity,
   onStage: (t: StageTiming) => void = () => {},
+  /** The same files' volume, loaded ahead (preload.ts); the load stage then times only the wait for it. */
+  preloaded?: Promise<LoadedSeries>,
 ): Promise<SegmentedSeries> {
   const manifest = readyManifest(registry, modelId);
   warmModel(registry, modelId); // no worker runs before the first job; this one starts while the series loads
-  const loaded = await timed('load', onStage, () => loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices }));
+  const loaded = await timed('load', onStage, () => preloaded ?? loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices }));
   const encoder = startEncoder(); // its start-up overlaps the model run
   let run: Awaited<ReturnType<typeof runModel>>;
   try {

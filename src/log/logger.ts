@@ -14,6 +14,7 @@ export type LogEvent =
   | 'route.study.routed' | 'route.failed' | 'rules.loaded' | 'admin.token.generated' | 'admin.write'
   | 'model.ready' | 'model.refused' | 'model.provider.fallback' | 'model.run.timeout' | 'model.worker.error' | 'model.worker.failed'
   | 'model.worker.retired' | 'model.worker.stuck'
+  | 'series.preload.started' | 'series.preload.used' | 'series.preload.dropped' | 'series.preload.failed'
   | 'model.remote.ready' | 'model.remote.not-ready' | 'model.remote.retry' | 'model.remote.circuit.open' | 'model.remote.circuit.closed'
   | 'job.started' | 'job.done' | 'job.failed' | 'job.abandoned' | 'job.lease.expired' | 'job.poll.failed'
   | 'export.delivered' | 'export.retry' | 'export.failed' | 'export.circuit.open' | 'export.circuit.closed'
