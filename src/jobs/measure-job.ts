@@ -1,10 +1,11 @@
-// A measure job: a SEG that arrived with the study → checks (BINARY, its source images stored) → the source
-// series as a volume (worker) → the SEG on that grid, IBSI features per segment and a TID 1500 SR that references
-// that SEG and its source series (one worker) → written durably, handed to the outbox as the job is marked done.
+// A measure job: a SEG or an RT Structure Set that arrived with the study → checks (a BINARY SEG, its source images
+// stored) → the source series as a volume (worker) → the SEG or the contours on that grid, IBSI features per segment
+// or ROI and a TID 1500 SR that references that object and its source series (one worker) → written durably,
+// handed to the outbox as the job is marked done.
 import path from 'node:path';
 import fsp from 'node:fs/promises';
 import { transaction } from '../db/database.js';
-import { instanceFilesOfSeries, instancesOfSeries } from '../db/instances.js';
+import { instancesOfSeries } from '../db/instances.js';
 import { insertResultObjects } from '../db/results.js';
 import { ruleVersion } from '../db/rule-versions.js';
 import { appendStage, finishJob, getJob, type ClaimedJob } from '../db/jobs.js';
@@ -17,6 +18,7 @@ import { loadSeriesVolume } from '../infer/volume/index.js';
 import { observeStage } from '../metrics/index.js';
 import { JobError } from './errors.js';
 import { checkSourcesStored, segmentationReferences } from './foreign-segmentation.js';
+import { rtStructReferences } from './foreign-rtstruct.js';
 import type { MeasureReply, MeasureRequest } from './measure-worker.js';
 import { RequestWorker } from '../worker-start.js';
 import { resolveDestinations } from '../export/job-destinations.js';
@@ -34,11 +36,13 @@ const FEATURE_ALGORITHM = {
 export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<boolean> {
   const { db } = ctx;
   const destinations = resolveDestinations(db, job.studyUid, job.destinations);
-  const segFiles = instanceFilesOfSeries(db, job.seriesUid ?? '');
-  if (segFiles.length === 0) throw new JobError('JOB_NO_INSTANCES', `SEG series ${job.seriesUid} has no stored instances`);
-  // A SEG series holds one SEG in practice; its first instance is the one measured.
-  const segBytes = new Uint8Array(await fsp.readFile(path.resolve(ctx.dataDir, segFiles[0]!)));
-  const refs = segmentationReferences(segBytes);
+  const instances = instancesOfSeries(db, job.seriesUid ?? '');
+  if (instances.length === 0) throw new JobError('JOB_NO_INSTANCES', `series ${job.seriesUid} has no stored instances`);
+  // A SEG or RTSTRUCT series holds one object in practice; its first instance is the one measured.
+  const measured0 = instances[0]!;
+  const segBytes = new Uint8Array(await fsp.readFile(path.resolve(ctx.dataDir, measured0.path)));
+  const refs = measured0.sopClassUid === SOP.rtStructureSetStorage ? rtStructReferences(segBytes)
+    : segmentationReferences(segBytes);
   const stored = instancesOfSeries(db, refs.sourceSeriesUid);
   checkSourcesStored(refs, new Set(stored.map((i) => i.sopInstanceUid)));
 

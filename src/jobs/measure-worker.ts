@@ -1,5 +1,6 @@
-// Worker-thread entry of a measure job: a SEG from elsewhere placed on its source grid, IBSI features of each
-// segment, and the TID 1500 SR that references both, all off the event loop. The image arrives on shared memory.
+// Worker-thread entry of a measure job: a SEG (or an RT Structure Set's contours) from elsewhere placed on its source
+// grid, IBSI features of each segment or ROI, and the TID 1500 SR that references both, all off the event loop.
+// The image arrives on shared memory.
 import { performance } from 'node:perf_hooks';
 import { encodeMeasurementReport } from '../encode/sr.js';
 import type { SegmentFeatureMeasurement } from '../encode/sr-features.js';
@@ -8,6 +9,7 @@ import { cropAround } from '../features/crop.js';
 import { FeatureError, measureRoi, type FeatureConfig } from '../features/index.js';
 import { answerRequests } from '../worker-start.js';
 import { foreignSegments, type SegmentationReferences } from './foreign-segmentation.js';
+import { foreignRois } from './foreign-rtstruct.js';
 
 export interface MeasureRequest {
   segBytes: Uint8Array; refs: SegmentationReferences; slices: SourceSlice[];
@@ -27,7 +29,8 @@ export function measureSegmentation(r: MeasureRequest): MeasureReply {
   try {
     const [cols, rows, slices] = r.dims;
     const [di, dj, dk] = r.spacing;
-    const { segments, seg } = foreignSegments(r.segBytes, r.refs, r.slices, (di * dj * dk) / 1000);
+    const place = r.refs.kind === 'RTSTRUCT' ? foreignRois : foreignSegments;
+    const { segments, seg } = place(r.segBytes, r.refs, r.slices, (di * dj * dk) / 1000);
     const features: SegmentFeatureMeasurement[] = [];
     for (const s of segments.filter((x) => x.encoded.voxelCount > 0)) {
       try {
