@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { answerRequests } from '../worker-start.js';
 import { cropAround } from './crop.js';
 import type { FeatureConfig } from './config.js';
-import { measureRoi } from './index.js';
+import { measureRoi } from './measure.js';
 import { FeatureError, type Feature, type FeatureErrorCode, type GridDims, type GridSpacing } from './types.js';
 
 export interface SegmentToMeasure { label: string; labelValues: number[] }

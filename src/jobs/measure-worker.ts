@@ -6,7 +6,10 @@ import { encodeMeasurementReport } from '../encode/sr.js';
 import type { SegmentFeatureMeasurement } from '../encode/sr-features.js';
 import type { AlgorithmIdentity, JobIdentity, MeasurementReportResult, SourceSlice } from '../encode/types.js';
 import { cropAround } from '../features/crop.js';
-import { FeatureError, measureRoi, type FeatureConfig } from '../features/index.js';
+// measure.js and types.js, not the features index: this thread computes, the validator (ajv) stays unloaded
+import { measureRoi } from '../features/measure.js';
+import { FeatureError } from '../features/types.js';
+import type { FeatureConfig } from '../features/index.js';
 import { answerRequests } from '../worker-start.js';
 import { foreignSegments, type SegmentationReferences } from './foreign-segmentation.js';
 import { foreignRois } from './foreign-rtstruct.js';

@@ -42,6 +42,15 @@ describe('feature worker', () => {
     expect(reply.segments[1]!.features.length).toBeGreaterThan(0);
   });
 
+  it('shares the segments out over several workers and answers them in the request\'s order, as one worker does', async () => {
+    const segments = [{ label: 'ball', labelValues: [1] }, { label: 'absent', labelValues: [7] }, { label: 'box', labelValues: [3] }];
+    const [two, one] = await Promise.all([2, 1].map((w) => measureSegmentsInWorker({ ...request(), segments }, w)));
+    if (!two!.ok || !one!.ok) throw new Error('a worker failed');
+    expect(two!.segments.map((s) => s.label)).toEqual(['ball', 'absent', 'box']);
+    expect(two!.segments.map((s) => [s.label, s.features, s.skipped])).toEqual(one!.segments.map((s) => [s.label, s.features, s.skipped]));
+    expect(two!.segments[2]!.features.length).toBeGreaterThan(100);
+  });
+
   it('answers an image that does not fit the grid with FEAT_INPUT', async () => {
     const reply = await measureSegmentsInWorker({ ...request(), image: new Float32Array(10) });
     expect(reply).toMatchObject({ ok: false, code: 'FEAT_INPUT' });
