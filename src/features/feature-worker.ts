@@ -24,7 +24,7 @@ export type FeatureReply =
   | { ok: true; segments: SegmentFeatures[]; ms: number }
   | { ok: false; code: FeatureErrorCode; message: string; label?: string };
 
-answerRequests(measureSegments, { once: true });
+answerRequests(measureSegments); // kept warm between series by measure-in-worker.ts
 
 export function measureSegments(r: FeatureRequest): FeatureReply {
   const t0 = performance.now();

@@ -1,6 +1,7 @@
-// Main-thread side of the feature stage: one-shot worker threads per series, so the event loop never computes
-// features. Segments are shared out over up to one worker per core (at most MAX_WORKERS): a 500 ml and a 20 ml
-// segment then cost the larger one's time, not the sum, and each thread reads the same shared image and labels.
+// Main-thread side of the feature stage: worker threads, so the event loop never computes features. Segments are
+// shared out over up to one worker per core (at most MAX_WORKERS): a 500 ml and a 20 ml segment then cost the larger
+// one's time, not the sum, and each thread reads the same shared image and labels. Workers stay warm for IDLE_MS
+// after a series: a cold one spends about 40 % of a 500 ml segment's time interpreting and compiling the feature code.
 import { availableParallelism } from 'node:os';
 import { RequestWorker } from '../worker-start.js';
 import type { FeatureReply, FeatureRequest, SegmentFeatures } from './feature-worker.js';
@@ -8,6 +9,12 @@ import { FeatureError } from './types.js';
 
 /** More threads than this gain little (segments are seldom that many) and each costs ~30 MB and its start-up. */
 const MAX_WORKERS = 4;
+/** Idle workers end after this long without a series (their heaps are then given back). */
+const IDLE_MS = 30_000;
+
+type FeatureWorker = RequestWorker<FeatureRequest, FeatureReply>;
+const idle: FeatureWorker[] = [];
+let idleTimer: NodeJS.Timeout | undefined;
 
 /** Features for every segment of the request, in the request's order; crashes come back as FEAT_WORKER. */
 export async function measureSegmentsInWorker(request: FeatureRequest, workers = defaultWorkers(request)): Promise<FeatureReply> {
@@ -24,18 +31,34 @@ export async function measureSegmentsInWorker(request: FeatureRequest, workers =
   return { ok: true, segments, ms: Date.now() - t0 };
 }
 
+/** Ends the idle workers now (a benchmark's cold start, a shutdown that should not wait for IDLE_MS). */
+export function stopIdleFeatureWorkers(): void {
+  clearTimeout(idleTimer);
+  for (const w of idle.splice(0)) w.stop();
+}
+
 function defaultWorkers(request: FeatureRequest): number {
   return Math.min(request.segments.length, availableParallelism(), MAX_WORKERS);
 }
 
 async function askOne(request: FeatureRequest): Promise<FeatureReply> {
-  const worker = new RequestWorker<FeatureRequest, FeatureReply>(import.meta.url, 'feature-worker',
+  const worker = idle.pop() ?? new RequestWorker<FeatureRequest, FeatureReply>(import.meta.url, 'feature-worker',
     (reason) => new FeatureError('FEAT_WORKER', reason));
+  worker.ref();
   try {
-    return await worker.ask(request);
-  } catch (err) {
-    return { ok: false, code: 'FEAT_WORKER', message: (err as Error).message };
-  } finally {
+    const reply = await worker.ask(request);
+    keepWarm(worker);
+    return reply;
+  } catch (err) { // crashed or unclonable: this worker is not reused
     worker.stop();
+    return { ok: false, code: 'FEAT_WORKER', message: (err as Error).message };
   }
+}
+
+function keepWarm(worker: FeatureWorker): void {
+  if (idle.length >= MAX_WORKERS) { worker.stop(); return; }
+  worker.unref();
+  idle.push(worker);
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(stopIdleFeatureWorkers, IDLE_MS).unref();
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CT_FEATURE_DEFAULTS, measureRoi } from '../../../src/features/index.js';
 import { cropAround } from '../../../src/features/crop.js';
 import type { FeatureRequest } from '../../../src/features/feature-worker.js';
-import { measureSegmentsInWorker } from '../../../src/features/measure-in-worker.js';
+import { measureSegmentsInWorker, stopIdleFeatureWorkers } from '../../../src/features/measure-in-worker.js';
 
 function request(): FeatureRequest {
   const dims = [20, 24, 28] as const, spacing = [2, 0.8, 0.8] as const, n = dims[0] * dims[1] * dims[2];
@@ -49,6 +49,17 @@ describe('feature worker', () => {
     expect(two!.segments.map((s) => s.label)).toEqual(['ball', 'absent', 'box']);
     expect(two!.segments.map((s) => [s.label, s.features, s.skipped])).toEqual(one!.segments.map((s) => [s.label, s.features, s.skipped]));
     expect(two!.segments[2]!.features.length).toBeGreaterThan(100);
+  });
+
+  it('gives the same answer from warm workers kept for the next series as from fresh ones', async () => {
+    const first = await measureSegmentsInWorker(request());
+    const warm = await measureSegmentsInWorker(request());
+    stopIdleFeatureWorkers();
+    const fresh = await measureSegmentsInWorker(request());
+    const features = (r: typeof first) => (r.ok ? r.segments.map((s) => s.features) : r.message);
+    expect(features(warm)).toEqual(features(first));
+    expect(features(fresh)).toEqual(features(first));
+    expect(first.ok && first.segments[0]!.features.length).toBeGreaterThan(100);
   });
 
   it('answers an image that does not fit the grid with FEAT_INPUT', async () => {
