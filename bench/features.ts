@@ -3,10 +3,11 @@
 // time per configuration (CT defaults, 2 mm: cold, warm, one cold worker for comparison; the native grid), time per
 // segment inside the workers, peak RSS and the main thread's event-loop delay while they run.
 // Target: ≤ 2 s in total for the CT defaults.
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { CT_FEATURE_DEFAULTS, type FeatureConfig } from '../src/features/index.js';
 import type { FeatureRequest } from '../src/features/feature-worker.js';
-import { measureSegmentsInWorker, stopIdleFeatureWorkers } from '../src/features/measure-in-worker.js';
+import { featureWorkersFor, measureSegmentsInWorker, stopIdleFeatureWorkers } from '../src/features/measure-in-worker.js';
 
 const X = 512, Y = 512, Z = 300, SPACING = [1, 0.7, 0.7] as const;
 
@@ -37,13 +38,15 @@ function series(): { image: Float32Array; labels: Uint8Array } {
 async function run(name: string, config: FeatureConfig, base: Omit<FeatureRequest, 'config'>, workers?: number): Promise<void> {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  const used = workers ?? featureWorkersFor(base.segments.length), load = loadavg()[0]!.toFixed(1);
   const t0 = performance.now(), cpu0 = process.cpuUsage();
   const reply = await measureSegmentsInWorker({ ...base, config }, workers);
   const ms = performance.now() - t0, cpu = process.cpuUsage(cpu0);
   delay.disable();
   if (!reply.ok) throw new Error(`${reply.code}: ${reply.message}`);
   const perSegment = reply.segments.map((s) => `${s.label} ${s.ms} ms (${s.features.length} features)`).join(', ');
-  console.log(`${name}: ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU (all threads); `
+  console.log(`${name}: ${used} worker(s) at load ${load}: ${ms.toFixed(0)} ms wall, `
+    + `${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU (all threads); `
     + `in the workers: ${perSegment}; `
     + `event-loop delay max ${(delay.max / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
 }
@@ -56,7 +59,9 @@ const base = { image, labels, dims: [Z, Y, X] as const, spacing: SPACING,
 await run('CT defaults (2 mm, FBS 25 HU), cold workers (thread start, module load, JIT warm-up included)', CT_FEATURE_DEFAULTS, base);
 await run('CT defaults, the same workers again (warm, as for the next series within 30 s)', CT_FEATURE_DEFAULTS, base);
 stopIdleFeatureWorkers();
-await run('CT defaults, one cold worker for both segments (as before the parallel split)', CT_FEATURE_DEFAULTS, base, 1);
+await run('CT defaults, two cold workers whatever the load', CT_FEATURE_DEFAULTS, base, 2);
+stopIdleFeatureWorkers();
+await run('CT defaults, one cold worker for both segments', CT_FEATURE_DEFAULTS, base, 1);
 stopIdleFeatureWorkers();
 await run('native grid (no resampling, FBS 25 HU), cold workers', { ...CT_FEATURE_DEFAULTS, resampling: null }, base);
 stopIdleFeatureWorkers();

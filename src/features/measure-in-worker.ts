@@ -1,8 +1,8 @@
 // Main-thread side of the feature stage: worker threads, so the event loop never computes features. Segments are
-// shared out over up to one worker per core (at most MAX_WORKERS): a 500 ml and a 20 ml segment then cost the larger
-// one's time, not the sum, and each thread reads the same shared image and labels. Workers stay warm for IDLE_MS
+// shared out over up to one worker per idle core (at most MAX_WORKERS): a 500 ml and a 20 ml segment then cost the
+// larger one's time, not the sum, and each thread reads the same shared image and labels. Workers stay warm for IDLE_MS
 // after a series: a cold one spends about 40 % of a 500 ml segment's time interpreting and compiling the feature code.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { RequestWorker } from '../worker-start.js';
 import type { FeatureReply, FeatureRequest, SegmentFeatures } from './feature-worker.js';
 import { FeatureError } from './types.js';
@@ -17,7 +17,9 @@ const idle: FeatureWorker[] = [];
 let idleTimer: NodeJS.Timeout | undefined;
 
 /** Features for every segment of the request, in the request's order; crashes come back as FEAT_WORKER. */
-export async function measureSegmentsInWorker(request: FeatureRequest, workers = defaultWorkers(request)): Promise<FeatureReply> {
+export async function measureSegmentsInWorker(
+  request: FeatureRequest, workers = featureWorkersFor(request.segments.length),
+): Promise<FeatureReply> {
   const t0 = Date.now();
   const n = Math.max(1, workers);
   // round robin: the caller's order (a manifest's segments) says nothing about size, so no better share is known
@@ -37,8 +39,14 @@ export function stopIdleFeatureWorkers(): void {
   for (const w of idle.splice(0)) w.stop();
 }
 
-function defaultWorkers(request: FeatureRequest): number {
-  return Math.min(request.segments.length, availableParallelism(), MAX_WORKERS);
+/**
+ * One worker per segment, up to the cores that are idle (cores less the 1-minute load average) and MAX_WORKERS.
+ * A thread beyond the idle cores only adds its start-up and its own JIT warm-up (~0.2 s CPU measured): on a machine
+ * whose load already fills the cores, one worker measures the segments in turn.
+ */
+export function featureWorkersFor(segments: number): number {
+  const idleCores = Math.round(availableParallelism() - loadavg()[0]!);
+  return Math.max(1, Math.min(segments, idleCores, MAX_WORKERS));
 }
 
 async function askOne(request: FeatureRequest): Promise<FeatureReply> {

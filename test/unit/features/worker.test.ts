@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CT_FEATURE_DEFAULTS, measureRoi } from '../../../src/features/index.js';
 import { cropAround } from '../../../src/features/crop.js';
 import type { FeatureRequest } from '../../../src/features/feature-worker.js';
-import { measureSegmentsInWorker, stopIdleFeatureWorkers } from '../../../src/features/measure-in-worker.js';
+import { featureWorkersFor, measureSegmentsInWorker, stopIdleFeatureWorkers } from '../../../src/features/measure-in-worker.js';
 
 function request(): FeatureRequest {
   const dims = [20, 24, 28] as const, spacing = [2, 0.8, 0.8] as const, n = dims[0] * dims[1] * dims[2];
@@ -49,6 +49,13 @@ describe('feature worker', () => {
     expect(two!.segments.map((s) => s.label)).toEqual(['ball', 'absent', 'box']);
     expect(two!.segments.map((s) => [s.label, s.features, s.skipped])).toEqual(one!.segments.map((s) => [s.label, s.features, s.skipped]));
     expect(two!.segments[2]!.features.length).toBeGreaterThan(100);
+  });
+
+  it('uses one worker for one segment, and never more than four or than there are segments', () => {
+    expect(featureWorkersFor(1)).toBe(1);
+    expect(featureWorkersFor(2)).toBeGreaterThanOrEqual(1);
+    expect(featureWorkersFor(2)).toBeLessThanOrEqual(2);
+    expect(featureWorkersFor(50)).toBeLessThanOrEqual(4);
   });
 
   it('gives the same answer from warm workers kept for the next series as from fresh ones', async () => {
