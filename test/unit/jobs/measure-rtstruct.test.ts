@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ARBITRARY_UNIT_FEATURE_DEFAULTS, CT_FEATURE_DEFAULTS, type FeatureConfig } from '../../../src/features/index.js';
 import { segmentationReferences } from '../../../src/jobs/foreign-segmentation.js';
 import { rtStructReferences } from '../../../src/jobs/foreign-rtstruct.js';
-import { measureSegmentation, type MeasureReply } from '../../../src/jobs/measure-worker.js';
+import { measureSegmentation, referencesOf, type MeasureReply } from '../../../src/jobs/measure-worker.js';
 import { BALL, GRID, writeSphereStudy, type SphereStudy } from '../../support/rtstruct-sphere.js';
 import { dciodvfy, pixelmedSr, readNatural, run } from '../encode/fixtures.js';
 
@@ -69,6 +69,15 @@ describe('measure: an RT Structure Set', () => {
     expect(refs.kind).toBe('RTSTRUCT');
     expect(refs.sourceSeriesUid).toBe(study.loaded.seriesInstanceUid);
     expect([...refs.referencedImages].sort()).toEqual(study.loaded.slices.map((s) => s.sopInstanceUid).sort());
+  });
+
+  it('is told apart from a SEG by the stored SOP class in the worker; a CT image is refused with MEASURE_NOT_SEG', () => {
+    const read = (file: string, sopClassUid: string) => referencesOf({ references: new Uint8Array(fs.readFileSync(file)), sopClassUid });
+    expect(read(study.rtstruct, '1.2.840.10008.5.1.4.1.1.481.3')).toMatchObject({ ok: true, refs: { kind: 'RTSTRUCT',
+      sopInstanceUid: study.rtstructUid, sourceSeriesUid: study.loaded.seriesInstanceUid } });
+    expect(read(study.seg, '1.2.840.10008.5.1.4.1.1.66.4')).toMatchObject({ ok: true, refs: { kind: 'SEG', sopInstanceUid: study.segUid } });
+    expect(read(study.ctFiles[0]!, '1.2.840.10008.5.1.4.1.1.481.3')).toMatchObject({ ok: false, code: 'MEASURE_NOT_SEG' });
+    expect(read(study.ctFiles[0]!, '1.2.840.10008.5.1.4.1.1.2')).toMatchObject({ ok: false, code: 'MEASURE_NOT_SEG' });
   });
 
   it('gives the ball the features of the SEG of the same ball, within the rasterising tolerance', () => {
