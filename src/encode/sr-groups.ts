@@ -23,7 +23,8 @@ export interface PresentGroupInput {
 /**
  * TID 1411: what was found, where, which SEG segment it is, its volume and the HU statistics asked for. An RT
  * Structure Set ROI has no Referenced Segment (that item's segment number is defined for SEGs only): its group is
- * outlined by the ROI's own contours, one Image Region (row 5) per contour, each selected from its slice (row 6).
+ * outlined by the ROI's own contours, one Image Region (row 5) per contour, each selected from its slice (row 6),
+ * which also names the source images (row 12, Source series for segmentation, goes with a Referenced Segment).
  */
 export function presentGroup(input: PresentGroupInput): NaturalDataset {
   const { d, encoded, seg, series, algorithm, stats, trackingUid, features } = input;
@@ -32,7 +33,9 @@ export function presentGroup(input: PresentGroupInput): NaturalDataset {
     ...identification(d, trackingUid, rt?.coded ?? true),
     ...(rt ? rt.regions.map((r) => scoord('CONTAINS', CONCEPT.imageRegion, 'POLYLINE', r.points, r))
       : [image('CONTAINS', CONCEPT.referencedSegment, SOP.segmentationStorage, seg.sopInstanceUid, encoded.number)]),
-    uidRef('CONTAINS', CONCEPT.sourceSeriesForSegmentation, series.seriesInstanceUid),
+    // TID 1411 row 12 goes with a Referenced Segment (pixelmed: "not in template" beside Image Regions, whose
+    // SELECTED FROM images already name the source)
+    ...(rt ? [] : [uidRef('CONTAINS', CONCEPT.sourceSeriesForSegmentation, series.seriesInstanceUid)]),
     ...algorithmItems(algorithm),
     ...(features ? [featureParameterItem(features.config)] : []),
     ...measurements(d, encoded.volumeMl, stats),
