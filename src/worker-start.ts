@@ -60,6 +60,10 @@ export class RequestWorker<Request, Reply> {
     });
   }
 
+  /** A worker kept idle for reuse must not keep the process alive; ref() it again before asking. */
+  unref(): void { this.worker.unref(); }
+  ref(): void { this.worker.ref(); }
+
   stop(): void {
     this.failure ??= this.crashed('worker stopped');
     void this.worker.terminate();

@@ -3,7 +3,8 @@ import type { Code } from './types.js';
 import type { NaturalDataset } from './dicom-io.js';
 import { codeItem } from './composite-context.js';
 
-export type Relationship = 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 'HAS PROPERTIES' | 'HAS ACQ CONTEXT' | 'INFERRED FROM';
+export type Relationship = 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 'HAS PROPERTIES' | 'HAS ACQ CONTEXT' | 'INFERRED FROM'
+  | 'SELECTED FROM';
 
 /** Concept names used by this report, one place so tests and readers can refer to them. */
 export const CONCEPT = {
@@ -27,6 +28,7 @@ export const CONCEPT = {
   laterality: sct('272741003', 'Laterality'),
   topographicalModifier: sct('106233006', 'Topographical modifier'),
   referencedSegment: dcm('121191', 'Referenced Segment'),
+  imageRegion: dcm('111030', 'Image Region'),
   sourceSeriesForSegmentation: dcm('121232', 'Source series for segmentation'),
   algorithmName: dcm('111001', 'Algorithm Name'),
   algorithmVersion: dcm('111003', 'Algorithm Version'),
@@ -84,6 +86,15 @@ export function image(rel: Relationship, concept: Code | undefined, sopClassUid:
       ReferencedSOPClassUID: sopClassUid, ReferencedSOPInstanceUID: sopInstanceUid,
       ...(segmentNumber !== undefined ? { ReferencedSegmentNumber: segmentNumber } : {}),
     }],
+  };
+}
+
+/** SCOORD (2D, pixel coordinates column/row) with the one IMAGE it was selected from, as Enhanced SR requires. */
+export function scoord(rel: Relationship, concept: Code, graphicType: 'POLYLINE', points: number[],
+  selectedFrom: { sopClassUid: string; sopInstanceUid: string }): NaturalDataset {
+  return {
+    RelationshipType: rel, ValueType: 'SCOORD', ConceptNameCodeSequence: [codeItem(concept)], GraphicType: graphicType,
+    GraphicData: points, ContentSequence: [image('SELECTED FROM', undefined, selectedFrom.sopClassUid, selectedFrom.sopInstanceUid)],
   };
 }
 

@@ -1,8 +1,8 @@
 // IBSI radiomics features as TID 1500 content: one NUM per feature in the segment's measurement group, coded by
 // SNOMED CT where the SR already codes the quantity, else by the IBSI identifier; the processing recorded once.
-import {
-  IBSI_CODING_SCHEME, featureConcept, featureUnit, type CodedConcept, type Feature, type FeatureConfig,
-} from '../features/index.js';
+// codes.js, not the features index: the workers that encode SRs need the codes, not the configuration validator
+import { IBSI_CODING_SCHEME, featureConcept, featureUnit, type CodedConcept } from '../features/codes.js';
+import type { Feature, FeatureConfig } from '../features/index.js';
 import type { Code } from './types.js';
 import type { NaturalDataset } from './dicom-io.js';
 import { CONCEPT, UNIT, code, num, text } from './sr-content.js';

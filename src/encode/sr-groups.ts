@@ -5,7 +5,7 @@ import type { NaturalDataset } from './dicom-io.js';
 import type { SourceSeries } from './source-series.js';
 import type { IntensityStats } from './intensity-stats.js';
 
-import { CONCEPT, UNIT, code, container, image, num, text, uidRef } from './sr-content.js';
+import { CONCEPT, UNIT, code, container, image, num, scoord, text, uidRef } from './sr-content.js';
 import { featureItems, featureParameterItem } from './sr-features.js';
 import type { Feature, FeatureConfig } from '../features/index.js';
 import { SOP } from '../dicom/uids.js';
@@ -20,13 +20,22 @@ export interface PresentGroupInput {
   features?: { config: FeatureConfig; values: Feature[] };
 }
 
-/** TID 1411: what was found, where, which SEG segment it is, its volume and the HU statistics asked for. */
+/**
+ * TID 1411: what was found, where, which SEG segment it is, its volume and the HU statistics asked for. An RT
+ * Structure Set ROI has no Referenced Segment (that item's segment number is defined for SEGs only): its group is
+ * outlined by the ROI's own contours, one Image Region (row 5) per contour, each selected from its slice (row 6),
+ * which also names the source images (row 12, Source series for segmentation, goes with a Referenced Segment).
+ */
 export function presentGroup(input: PresentGroupInput): NaturalDataset {
   const { d, encoded, seg, series, algorithm, stats, trackingUid, features } = input;
+  const rt = seg.rtRois?.get(encoded.number);
   return container('CONTAINS', CONCEPT.measurementGroup, [
-    ...identification(d, trackingUid),
-    image('CONTAINS', CONCEPT.referencedSegment, SOP.segmentationStorage, seg.sopInstanceUid, encoded.number),
-    uidRef('CONTAINS', CONCEPT.sourceSeriesForSegmentation, series.seriesInstanceUid),
+    ...identification(d, trackingUid, rt?.coded ?? true),
+    ...(rt ? rt.regions.map((r) => scoord('CONTAINS', CONCEPT.imageRegion, 'POLYLINE', r.points, r))
+      : [image('CONTAINS', CONCEPT.referencedSegment, SOP.segmentationStorage, seg.sopInstanceUid, encoded.number)]),
+    // TID 1411 row 12 goes with a Referenced Segment (pixelmed: "not in template" beside Image Regions, whose
+    // SELECTED FROM images already name the source)
+    ...(rt ? [] : [uidRef('CONTAINS', CONCEPT.sourceSeriesForSegmentation, series.seriesInstanceUid)]),
     ...algorithmItems(algorithm),
     ...(features ? [featureParameterItem(features.config)] : []),
     ...measurements(d, encoded.volumeMl, stats),
@@ -46,12 +55,12 @@ export function absentEvaluations(absent: SegmentDescription[]): NaturalDataset 
   ]);
 }
 
-/** Tracking identifier + UID (OHIF reads both), Finding, Finding Site (only when the segment is anatomy). */
-function identification(d: SegmentDescription, trackingUid: string): NaturalDataset[] {
+/** Tracking identifier + UID (OHIF reads both), Finding (unless uncoded), Finding Site (only when it is anatomy). */
+function identification(d: SegmentDescription, trackingUid: string, coded: boolean): NaturalDataset[] {
   const items = [
     text('HAS OBS CONTEXT', CONCEPT.trackingIdentifier, d.label),
     uidRef('HAS OBS CONTEXT', CONCEPT.trackingUid, trackingUid),
-    code('CONTAINS', CONCEPT.finding, d.type),
+    ...(coded ? [code('CONTAINS', CONCEPT.finding, d.type)] : []),
   ];
   if (ANATOMY_CATEGORIES.has(d.category.value) && d.category.scheme === 'SCT') items.push(findingSite(d.type, d.typeModifier));
   return items;

@@ -113,8 +113,8 @@ function evidence(series: SourceSeries, sources: SourceSlice[], seg: Segmentatio
     ReferencedSeriesSequence: [
       { SeriesInstanceUID: series.seriesInstanceUid,
         ReferencedSOPSequence: sources.map((s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid })) },
-      ...(seg.segments.length > 0 ? [{ SeriesInstanceUID: seg.seriesInstanceUid,
-        ReferencedSOPSequence: [{ ReferencedSOPClassUID: SOP.segmentationStorage, ReferencedSOPInstanceUID: seg.sopInstanceUid }] }] : []),
+      ...(seg.segments.length > 0 ? [{ SeriesInstanceUID: seg.seriesInstanceUid, ReferencedSOPSequence: [{
+        ReferencedSOPClassUID: seg.sopClassUid ?? SOP.segmentationStorage, ReferencedSOPInstanceUID: seg.sopInstanceUid }] }] : []),
     ],
   };
 }

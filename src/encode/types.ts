@@ -19,6 +19,9 @@ export interface JobIdentity {
 
 export interface EncodedSegment { number: number; label: string; voxelCount: number; volumeMl: number }
 
+/** A closed outline on one source image: closed SCOORD POLYLINE, column/row pixel coordinates (an RT ROI contour). */
+export interface ImageRegion { sopClassUid: string; sopInstanceUid: string; points: number[] }
+
 export interface SegmentationResult {
   bytes: Uint8Array;            // Part-10 file
   sopInstanceUid: string;
@@ -28,6 +31,11 @@ export interface SegmentationResult {
   /** the label volume encoded (a reference, not a copy): lets the SR compute intensity statistics without
    *  re-reading the SEG; drop it before persisting or posting the result (the SR then reads seg.bytes) */
   labels?: LabelVolume;
+  /** the measured object's SOP Class when it is not a SEG (an RT Structure Set), named in the SR's evidence */
+  sopClassUid?: string;
+  /** RT Structure Set ROIs by ROI number (the segments' `number`): their contours stand in the measurement group for
+   *  the Referenced Segment (TID 1411 Image Region); coded: the ROI had a code, written as its Finding */
+  rtRois?: Map<number, { regions: ImageRegion[]; coded: boolean }>;
 }
 
 export interface MeasurementReportResult { bytes: Uint8Array; sopInstanceUid: string; seriesInstanceUid: string }

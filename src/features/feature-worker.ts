@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { answerRequests } from '../worker-start.js';
 import { cropAround } from './crop.js';
 import type { FeatureConfig } from './config.js';
-import { measureRoi } from './index.js';
+import { measureRoi } from './measure.js';
 import { FeatureError, type Feature, type FeatureErrorCode, type GridDims, type GridSpacing } from './types.js';
 
 export interface SegmentToMeasure { label: string; labelValues: number[] }
@@ -24,7 +24,7 @@ export type FeatureReply =
   | { ok: true; segments: SegmentFeatures[]; ms: number }
   | { ok: false; code: FeatureErrorCode; message: string; label?: string };
 
-answerRequests(measureSegments, { once: true });
+answerRequests(measureSegments); // kept warm between series by measure-in-worker.ts
 
 export function measureSegments(r: FeatureRequest): FeatureReply {
   const t0 = performance.now();

@@ -115,20 +115,25 @@ function intensityMoments(image: Float32Array, mask: Uint8Array): { mean: number
   return { mean: sum / n };
 }
 
-/** Moran's I and Geary's C with inverse-distance weights over all voxel pairs. */
+/** Moran's I and Geary's C with inverse-distance weights over all voxel pairs. The pair loop (millions of pairs)
+ *  reads voxel k's coordinates and deviation once per row; every sum is taken in the same order, so the values are
+ *  bit for bit those of the plain double loop. */
 function spatialAutocorrelation(c: Float64Array, x: Float64Array): { moran: number; geary: number } {
   const n = x.length;
   let mean = 0;
   for (const v of x) mean += v / n;
   let wSum = 0, cross = 0, squaredDiff = 0, variance = 0;
   for (const v of x) variance += (v - mean) ** 2;
+  const deviation = x.map((v) => v - mean);
   for (let k = 0; k < n; k++) {
+    const cx = c[3 * k]!, cy = c[3 * k + 1]!, cz = c[3 * k + 2]!, xk = x[k]!, dk = deviation[k]!;
     for (let l = k + 1; l < n; l++) {
-      const dx = c[3 * k]! - c[3 * l]!, dy = c[3 * k + 1]! - c[3 * l + 1]!, dz = c[3 * k + 2]! - c[3 * l + 2]!;
+      const dx = cx - c[3 * l]!, dy = cy - c[3 * l + 1]!, dz = cz - c[3 * l + 2]!;
       const w = 1 / Math.sqrt(dx * dx + dy * dy + dz * dz); // not Math.hypot: millions of pairs, and hypot is slow
+      const d = xk - x[l]!;
       wSum += 2 * w;
-      cross += 2 * w * (x[k]! - mean) * (x[l]! - mean);
-      squaredDiff += 2 * w * (x[k]! - x[l]!) ** 2;
+      cross += 2 * w * dk * deviation[l]!;
+      squaredDiff += 2 * w * (d * d); // x ** 2 is x * x (fdlibm's pow returns x * x for y = 2)
     }
   }
   return { moran: (n / wSum) * (cross / variance), geary: ((n - 1) / (2 * wSum)) * (squaredDiff / variance) };

@@ -6,9 +6,9 @@ export type JobErrorCode =
   | 'JOB_NO_INSTANCES'        // the job's series or study has no stored instances any more (retention?)
   | 'JOB_RESULT_WRITE'        // a result file could not be written (disk full, permissions)
   | 'ENC_WORKER_FAILED'       // the encoding worker died or met an unexpected error (a bug)
-  | 'MEASURE_NOT_SEG'         // a measure job's series holds no Segmentation Storage instance
+  | 'MEASURE_NOT_SEG'         // a measure job's series holds neither a SEG nor an RT Structure Set
   | 'MEASURE_SEG_FRACTIONAL'  // a FRACTIONAL SEG: only BINARY segments can be measured
-  | 'MEASURE_SOURCE_MISSING'  // the SEG's frames reference images (or a series) that are not stored
+  | 'MEASURE_SOURCE_MISSING'  // a SEG's frames / an RTSTRUCT's contours reference images not stored
   | 'MEASURE_WORKER_FAILED'   // the measure worker died or met an unexpected error (a bug)
   | 'MEASURE_CONTOUR_OFF_PLANE'; // an RTSTRUCT contour lies on no slice plane of its referenced series
 

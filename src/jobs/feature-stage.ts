@@ -1,5 +1,5 @@
-// The feature stage of a job: IBSI features of the segments that ask for them, computed in a worker thread (one
-// per distinct configuration), on the volume's grid; the event loop only waits.
+// The feature stage of a job: IBSI features of the segments that ask for them, computed in worker threads (per
+// distinct configuration, its segments shared out over the cores), on the volume's grid; the event loop only waits.
 import { FeatureError, type FeatureConfig } from '../features/index.js';
 import { measureSegmentsInWorker } from '../features/measure-in-worker.js';
 import type { SegmentFeatureMeasurement } from '../encode/sr-features.js';

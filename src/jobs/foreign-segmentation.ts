@@ -8,6 +8,8 @@ import { SOP } from '../dicom/uids.js';
 
 /** What the SEG's header says it measures: its identity and the images its frames were derived from. */
 export interface SegmentationReferences {
+  /** a SEG, or an RT Structure Set whose ROIs are measured the same way (jobs/foreign-rtstruct.ts) */
+  kind: 'SEG' | 'RTSTRUCT';
   sopInstanceUid: string; seriesInstanceUid: string;
   sourceSeriesUid: string;
   /** SOP Instance UIDs named by the frames (Derivation Image / Source Image) and the Referenced Series Sequence. */
@@ -40,7 +42,7 @@ export function segmentationReferences(bytes: Uint8Array): SegmentationReference
     }
   }
   return {
-    sopInstanceUid: String(ds.SOPInstanceUID), seriesInstanceUid: String(ds.SeriesInstanceUID), sourceSeriesUid,
+    kind: 'SEG', sopInstanceUid: String(ds.SOPInstanceUID), seriesInstanceUid: String(ds.SeriesInstanceUID), sourceSeriesUid,
     referencedImages,
   };
 }
@@ -51,8 +53,9 @@ export function checkSourcesStored(refs: SegmentationReferences, stored: Set<str
   if (stored.size === 0 || missing.length > 0) {
     const count = stored.size === 0 ? 'none of its images'
       : `${missing.length} of its ${refs.referencedImages.size} images`;
-    throw new JobError('MEASURE_SOURCE_MISSING', `the SEG's frames reference series ${refs.sourceSeriesUid}, `
-      + `and ${count} are stored here: send the source series with the SEG`);
+    const what = refs.kind === 'SEG' ? "the SEG's frames reference" : "the RT Structure Set's contours were drawn on";
+    throw new JobError('MEASURE_SOURCE_MISSING', `${what} series ${refs.sourceSeriesUid}, `
+      + `and ${count} are stored here: send the source series with the ${refs.kind}`);
   }
 }
 

@@ -1,10 +1,11 @@
-// A measure job: a SEG that arrived with the study → checks (BINARY, its source images stored) → the source
-// series as a volume (worker) → the SEG on that grid, IBSI features per segment and a TID 1500 SR that references
-// that SEG and its source series (one worker) → written durably, handed to the outbox as the job is marked done.
+// A measure job: a SEG or an RT Structure Set that arrived with the study → its references, read in the measure
+// worker → checks (a BINARY SEG, its source images stored) → the source series as a volume (loader worker) → the SEG
+// or the contours on that grid, IBSI features per segment or ROI and a TID 1500 SR that references that object and
+// its source series (the measure worker again) → written durably, handed to the outbox as the job is marked done.
 import path from 'node:path';
 import fsp from 'node:fs/promises';
 import { transaction } from '../db/database.js';
-import { instanceFilesOfSeries, instancesOfSeries } from '../db/instances.js';
+import { instancesOfSeries } from '../db/instances.js';
 import { insertResultObjects } from '../db/results.js';
 import { ruleVersion } from '../db/rule-versions.js';
 import { appendStage, finishJob, getJob, type ClaimedJob } from '../db/jobs.js';
@@ -16,8 +17,9 @@ import {
 import { loadSeriesVolume } from '../infer/volume/index.js';
 import { observeStage } from '../metrics/index.js';
 import { JobError } from './errors.js';
-import { checkSourcesStored, segmentationReferences } from './foreign-segmentation.js';
-import type { MeasureReply, MeasureRequest } from './measure-worker.js';
+import { checkSourcesStored } from './foreign-segmentation.js';
+import type { MeasureReply, MeasureRequest, ReferencesReply, ReferencesRequest } from './measure-worker.js';
+import type { MeasurementReportResult } from '../encode/types.js';
 import { RequestWorker } from '../worker-start.js';
 import { resolveDestinations } from '../export/job-destinations.js';
 import { writeFileDurably } from '../durable-file.js';
@@ -34,27 +36,36 @@ const FEATURE_ALGORITHM = {
 export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<boolean> {
   const { db } = ctx;
   const destinations = resolveDestinations(db, job.studyUid, job.destinations);
-  const segFiles = instanceFilesOfSeries(db, job.seriesUid ?? '');
-  if (segFiles.length === 0) throw new JobError('JOB_NO_INSTANCES', `SEG series ${job.seriesUid} has no stored instances`);
-  // A SEG series holds one SEG in practice; its first instance is the one measured.
-  const segBytes = new Uint8Array(await fsp.readFile(path.resolve(ctx.dataDir, segFiles[0]!)));
-  const refs = segmentationReferences(segBytes);
-  const stored = instancesOfSeries(db, refs.sourceSeriesUid);
-  checkSourcesStored(refs, new Set(stored.map((i) => i.sopInstanceUid)));
+  const instances = instancesOfSeries(db, job.seriesUid ?? '');
+  if (instances.length === 0) throw new JobError('JOB_NO_INSTANCES', `series ${job.seriesUid} has no stored instances`);
+  // A SEG or RTSTRUCT series holds one object in practice; its first instance is the one measured.
+  const measured0 = instances[0]!;
+  const segBytes = new Uint8Array(await fsp.readFile(path.resolve(ctx.dataDir, measured0.path)));
+  const worker = new RequestWorker<ReferencesRequest | MeasureRequest, ReferencesReply | MeasureReply>(import.meta.url,
+    'measure-worker', (reason) => new JobError('MEASURE_WORKER_FAILED', reason));
+  let sr: MeasurementReportResult;
+  let t1: number;
+  try {
+    const { refs } = succeeded(await worker.ask({ references: segBytes, sopClassUid: measured0.sopClassUid })) as
+      Extract<ReferencesReply, { ok: true }>;
+    const stored = instancesOfSeries(db, refs.sourceSeriesUid);
+    checkSourcesStored(refs, new Set(stored.map((i) => i.sopInstanceUid)));
 
-  const t0 = Date.now();
-  // a SEG may outline a lesion on one or two slices: no minimum beyond one
-  const loaded = await loadSeriesVolume(stored.map((i) => path.resolve(ctx.dataDir, i.path)), { minSlices: 1 });
-  const t1 = Date.now();
-  ctx.recordStage(stageRecord('load', t0, t1, t1 - t0));
+    const t0 = Date.now();
+    // a SEG may outline a lesion on one or two slices: no minimum beyond one
+    const loaded = await loadSeriesVolume(stored.map((i) => path.resolve(ctx.dataDir, i.path)), { minSlices: 1 });
+    t1 = Date.now();
+    ctx.recordStage(stageRecord('load', t0, t1, t1 - t0));
 
-  const measured = await measureInWorker({
-    segBytes, refs, slices: loaded.slices, image: loaded.volume.data, dims: loaded.volume.dims,
-    spacing: loaded.volume.spacing, config: featureConfigOf(db, job, String(loaded.slices[0]?.dataset.Modality ?? '')),
-    algorithm: FEATURE_ALGORITHM,
-    job: { jobId: `job-${job.id}`, uidRoot: ctx.uidRoot },
-  });
-  const sr = measured.sr;
+    ({ sr } = succeeded(await worker.ask({
+      segBytes, refs, slices: loaded.slices, image: loaded.volume.data, dims: loaded.volume.dims,
+      spacing: loaded.volume.spacing, config: featureConfigOf(db, job, String(loaded.slices[0]?.dataset.Modality ?? '')),
+      algorithm: FEATURE_ALGORITHM,
+      job: { jobId: `job-${job.id}`, uidRoot: ctx.uidRoot },
+    })) as Extract<MeasureReply, { ok: true }>);
+  } finally {
+    worker.stop();
+  }
   const t2 = Date.now();
   ctx.recordStage(stageRecord('features', t1, t2, t2 - t1));
 
@@ -79,17 +90,10 @@ export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<bool
   return ours;
 }
 
-/** Features and SR in a one-shot worker; its coded refusals (SEG_READ_*, FEAT_*, ENC_*) come back as they are. */
-async function measureInWorker(request: MeasureRequest): Promise<Extract<MeasureReply, { ok: true }>> {
-  const worker = new RequestWorker<MeasureRequest, MeasureReply>(import.meta.url, 'measure-worker',
-    (reason) => new JobError('MEASURE_WORKER_FAILED', reason));
-  try {
-    const reply = await worker.ask(request);
-    if (!reply.ok) throw Object.assign(new Error(`${reply.code}: ${reply.message}`), { code: reply.code });
-    return reply;
-  } finally {
-    worker.stop();
-  }
+/** The worker's coded refusals (MEASURE_*, SEG_READ_*, FEAT_*, ENC_*) are thrown as they are. */
+function succeeded(reply: ReferencesReply | MeasureReply): ReferencesReply | MeasureReply {
+  if (!reply.ok) throw Object.assign(new Error(`${reply.code}: ${reply.message}`), { code: reply.code });
+  return reply;
 }
 
 /** The measure action's configuration in the rules version that made the job (validated when it was saved), over

@@ -55,7 +55,7 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
           policy: { review: a.review ?? 'none', onQcFail: a.onQcFail ?? 'review' },
         }));
       } else if (a.type === 'measure') {
-        // One job per SEG series; its feature configuration is read back from this rules version.
+        // One job per SEG or RTSTRUCT series; its feature configuration is read back from this rules version.
         for (const seriesUid of p.seriesInstanceUids) ids.push(insertJob(db, { ...base, action: 'measure', seriesUid, outputs: ['SR'], destinations: a.destinations }));
       } else if (a.type === 'forward') {
         ids.push(insertJob(db, { ...base, action: 'forward', destinations: a.destinations }));

@@ -11,7 +11,7 @@ export function describeAction(a: PlannedAction): string {
       return a.note ? `${line} (${a.note})` : line;
     }
     case 'measure': {
-      const on = a.seriesInstanceUids.length ? `SEG series ${a.seriesInstanceUids.join(', ')}` : 'no SEG';
+      const on = a.seriesInstanceUids.length ? `SEG/RTSTRUCT series ${a.seriesInstanceUids.join(', ')}` : 'no SEG or RTSTRUCT';
       const line = `measure IBSI features of ${on} → SR to ${action.destinations.join(', ')}`;
       return a.note ? `${line} (${a.note})` : line;
     }

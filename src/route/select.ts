@@ -34,14 +34,17 @@ export function selectSeries(selector: SeriesSelector, study: StudyFacts, now: D
   return { seriesInstanceUids: pick(selector.pick, kept, study, now).map((s) => s.seriesInstanceUid) };
 }
 
+/** The SOP classes a measure action measures: a SEG's segments, an RT Structure Set's ROIs. */
+const MEASURABLE = new Set<string>([SOP.segmentationStorage, SOP.rtStructureSetStorage]);
+
 /**
- * A measure action's series: the study's Segmentation Storage series (by SOP class), then its `segmentation`
- * selector (default: all of them). Which image series a SEG measures is its Referenced Series Sequence, read by
- * the job from the SEG itself.
+ * A measure action's series: the study's Segmentation Storage and RT Structure Set series (by SOP class), then its
+ * `segmentation` selector (default: all of them). Which image series a SEG or RTSTRUCT measures is its Referenced
+ * Series Sequence (RT Referenced Series Sequence), read by the job from the object itself.
  */
 export function selectSegmentations(action: MeasureAction, study: StudyFacts, now: Date, path: string, traces: ConditionTrace[]): Selection {
-  const segs = study.series.filter((s) => s.header.SOPClassUID === SOP.segmentationStorage);
-  if (segs.length === 0) return { seriesInstanceUids: [], note: 'the study has no Segmentation Storage series' };
+  const segs = study.series.filter((s) => MEASURABLE.has(String(s.header.SOPClassUID)));
+  if (segs.length === 0) return { seriesInstanceUids: [], note: 'the study has no Segmentation Storage or RT Structure Set series' };
   return selectSeries(action.segmentation ?? { pick: 'all' }, { ...study, series: segs }, now, path, traces);
 }
 

@@ -1,6 +1,7 @@
 // The measure action end to end with real peers: DCMTK sends dcmqi's liver SEG and its CT to the node, a rule with
 // `measure` computes IBSI features, and the SR arrives in Orthanc referencing that SEG and the CT series. Broken
-// inputs get their codes: the SEG without its CT, and a FRACTIONAL copy of it.
+// inputs get their codes: the SEG without its CT, and a FRACTIONAL copy of it. An RTSTRUCT of a ball on a synthetic
+// CT gives, read back by pydicom, the features of the SEG of the same ball; contours off the slice planes get theirs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { runTool, storescu } from '../support/dcmtk.js';
 import { startNode, testdata, waitFor, type RunningNode } from '../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
 import { addDestination, ctFiles, dciodvfyErrors, e2eConfig, objectsInOrthanc, referencedSeries } from './loop-support.js';
+import { writeSphereStudy } from '../support/rtstruct-sphere.js';
 
 const liverSeg = path.join(testdata, 'dcmqi-seg-sr', 'liver-seg.dcm');
 const CT_SERIES = '1.2.392.200103.20080913.113635.1.2009.6.22.21.43.10.23430.1';
@@ -28,6 +30,34 @@ async function send(files: string[]): Promise<void> {
 
 async function jobsOf(studyUid: string): Promise<Array<{ id: number; action: string; state: string; reason: string | null }>> {
   return (await (await node.api(`/api/jobs?studyUid=${studyUid}`)).json()) as never;
+}
+
+/** Every NUM's FloatingPointValue per measurement group (by Tracking Identifier), read by pydicom, an independent reader;
+ *  keyed by concept code and its modifiers' values (aggregation, parameter, measurement method). */
+async function featuresByPydicom(orthanc: RunningOrthanc, id: string): Promise<Record<string, Record<string, number>>> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-sr-')), 'sr.dcm');
+  fs.writeFileSync(file, Buffer.from(await (await fetch(orthanc.url(`/instances/${id}/file`))).arrayBuffer()));
+  const script = `
+import sys, json, pydicom
+ds = pydicom.dcmread(sys.argv[1])
+out = {}
+def walk(items):
+    for it in items:
+        name = it.ConceptNameCodeSequence[0].CodeValue if 'ConceptNameCodeSequence' in it else ''
+        if name == '125007':
+            label = next(c.TextValue for c in it.ContentSequence if c.ConceptNameCodeSequence[0].CodeValue == '112039')
+            group = out.setdefault(label, {})
+            for c in it.ContentSequence:
+                if c.ValueType != 'NUM': continue
+                mods = [m.TextValue if 'TextValue' in m else m.ConceptCodeSequence[0].CodeValue for m in c.get('ContentSequence', [])]
+                group['|'.join([c.ConceptNameCodeSequence[0].CodeValue] + mods)] = float(c.MeasuredValueSequence[0].FloatingPointValue)
+        elif 'ContentSequence' in it:
+            walk(it.ContentSequence)
+walk(ds.ContentSequence)
+print(json.dumps(out))`;
+  const r = await runTool('/usr/bin/python3', ['-c', script, file]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Record<string, Record<string, number>>;
 }
 
 /** A copy of the liver SEG in a new study (so it routes on its own), edited with dcmodify. */
@@ -93,4 +123,35 @@ describe('measure: SEG from elsewhere → IBSI features SR in the PACS', () => {
     const jobs = await jobsOf(CT_STUDY);
     expect(jobs.map((j) => j.state).sort()).toEqual(['done', 'failed']);
   }, 480_000);
+
+  it('measures an RTSTRUCT ball like the SEG of the same ball: two SRs, equal features within the tolerance', async () => {
+    const ball = await writeSphereStudy();
+    await send([...ball.ctFiles, ball.rtstruct, ball.seg]);
+    const srs = await waitFor('two SRs in Orthanc', async () => {
+      const found = (await objectsInOrthanc(orthanc, ball.studyUid).catch(() => [])).filter((o) => o.modality === 'SR');
+      return found.length === 2 ? found : undefined;
+    }, 120_000);
+    const fromRt = srs.find((o) => JSON.stringify(o.tags).includes(ball.rtstructUid))!;
+    const fromSeg = srs.find((o) => JSON.stringify(o.tags).includes(ball.segUid))!;
+    expect(fromRt && fromSeg && fromRt.id !== fromSeg.id).toBe(true);
+    expect(referencedSeries(fromRt.tags)).toEqual(expect.arrayContaining([ball.loaded.seriesInstanceUid]));
+    expect(await dciodvfyErrors(orthanc, fromRt.id)).toEqual([]);
+    const rt = (await featuresByPydicom(orthanc, fromRt.id)).Ball!, seg = (await featuresByPydicom(orthanc, fromSeg.id)).Ball!;
+    expect(Object.keys(rt).length).toBeGreaterThan(150);
+    expect(Object.keys(rt).sort()).toEqual(Object.keys(seg).sort());
+    const volume = (f: Record<string, number>) => f['118565006|126030']!;
+    expect(Math.abs(volume(rt) / volume(seg) - 1)).toBeLessThan(0.03); // a 64-gon against the analytic ball
+    const far = Object.keys(rt).filter((k) => Math.abs(rt[k]! - seg[k]!) > 0.1 * Math.max(Math.abs(seg[k]!), 1e-6));
+    expect(far.length, far.join(', ')).toBeLessThan(Object.keys(rt).length * 0.1);
+    const jobs = await jobsOf(ball.studyUid);
+    expect(jobs.map((j) => `${j.action} ${j.state}`)).toEqual(['measure done', 'measure done']);
+  }, 240_000);
+
+  it('refuses an RTSTRUCT whose contours lie between the slice planes with MEASURE_CONTOUR_OFF_PLANE', async () => {
+    const off = await writeSphereStudy({ offPlane: true });
+    await send([...off.ctFiles, off.rtstruct]);
+    const job = await waitFor('measure job failed', async () => (await jobsOf(off.studyUid)).find((j) => j.state === 'failed'), 90_000);
+    expect(job.action).toBe('measure');
+    expect(job.reason).toMatch(/^MEASURE_CONTOUR_OFF_PLANE: a contour of ROI "Ball"/);
+  }, 120_000);
 });

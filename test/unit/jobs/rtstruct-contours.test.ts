@@ -12,7 +12,7 @@ import { cropAround } from '../../../src/features/crop.js';
 import { CT_FEATURE_DEFAULTS, measureRoi } from '../../../src/features/index.js';
 import { loadSeriesVolume } from '../../../src/infer/volume/index.js';
 import type { LoadedSeries } from '../../../src/infer/volume/index.js';
-import { rasteriseRoi, readRtStruct } from '../../../src/jobs/rtstruct-contours.js';
+import { placeRoi, readRtStruct } from '../../../src/jobs/rtstruct-contours.js';
 import { writeSyntheticCtSeries } from '../../../src/synthetic/index.js';
 
 const [COLS, ROWS, SLICES, PX, DZ] = [32, 32, 8, 0.8, 1.5];
@@ -60,7 +60,7 @@ describe('RTSTRUCT contours on the series grid', () => {
     const content = readRtStruct(rtstruct(contours));
     expect(content.sourceSeriesUid).toBe(loaded.seriesInstanceUid);
     expect(content.referencedImages.size).toBe(SLICES);
-    const fromContours = rasteriseRoi(content.rois[0]!, loaded.slices);
+    const fromContours = placeRoi(content.rois[0]!, loaded.slices).mask;
     const box = boxMask(8, 20, 10, 18, 2, 5);
     expect(fromContours).toEqual(box);
     const seg = encodeSegmentation(loaded.slices, { dims: loaded.volume.dims, data: box },
@@ -74,7 +74,7 @@ describe('RTSTRUCT contours on the series grid', () => {
   });
 
   it('makes a contour inside another on the same slice a hole', () => {
-    const mask = rasteriseRoi(readRtStruct(rtstruct([square(3, 4, 24, 4, 24), square(3, 10, 14, 10, 14)])).rois[0]!, loaded.slices);
+    const mask = placeRoi(readRtStruct(rtstruct([square(3, 4, 24, 4, 24), square(3, 10, 14, 10, 14)])).rois[0]!, loaded.slices).mask;
     const expected = boxMask(4, 24, 4, 24, 3, 3);
     const hole = boxMask(10, 14, 10, 14, 3, 3);
     expect(mask).toEqual(expected.map((v, i) => v ^ hole[i]!));
@@ -82,6 +82,6 @@ describe('RTSTRUCT contours on the series grid', () => {
 
   it('refuses a contour between two slice planes with MEASURE_CONTOUR_OFF_PLANE', () => {
     const content = readRtStruct(rtstruct([square(3, 8, 20, 10, 18, DZ / 2)]));
-    expect(() => rasteriseRoi(content.rois[0]!, loaded.slices)).toThrow(/^MEASURE_CONTOUR_OFF_PLANE: .*"Box"/);
+    expect(() => placeRoi(content.rois[0]!, loaded.slices).mask).toThrow(/^MEASURE_CONTOUR_OFF_PLANE: .*"Box"/);
   });
 });
