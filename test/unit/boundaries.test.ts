@@ -37,6 +37,7 @@ export const ALLOWED: Record<string, string[]> = {
   jobs: ['assemble', 'config', 'db', 'encode', 'export', 'features', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],
   api: ['assemble', 'config', 'db', 'export', 'http', 'infer', 'log', 'receive', 'review', 'route', 'store', 'shared'],
   cli: ['infer', 'jobs', 'shared'],
+  deid: ['shared'], // PS3.15 de-identification of Part-10 bytes: pure, no stage tables
   entry: ['api', 'assemble', 'cli', 'config', 'db', 'export', 'infer', 'jobs', 'log', 'metrics', 'receive', 'store', 'shared'],
 };
 
