@@ -10,7 +10,7 @@ export type JobState = (typeof JOB_STATES)[number];
 /** States a job never leaves on its own (retention may remove the study). */
 export const FINAL_JOB_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
 
-export type JobAction = 'runModel' | 'forward' | 'measure' | 'discard';
+export type JobAction = 'runModel' | 'forward' | 'measure' | 'discard' | 'external' | 'reidentify';
 /** The rule's review policy, copied onto each runModel job: hold every result, and what a failed QC check does. */
 export interface ReviewPolicy { review: 'none' | 'required'; onQcFail: 'review' | 'discard' }
 
