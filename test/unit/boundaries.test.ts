@@ -18,7 +18,7 @@ export const ALLOWED: Record<string, string[]> = {
   dicom: ['shared'],
   shared: [],
   log: [],
-  route: ['features'], // a measure action's feature configuration is validated with the rule
+  route: ['deid', 'features'], // a measure action's feature configuration and an external action's profile are validated with the rule
   http: [],
   db: ['route'], // rule_versions stores the rule type route/ defines
   assemble: ['db', 'route', 'shared'],
