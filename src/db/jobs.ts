@@ -89,7 +89,7 @@ export function deleteJobsOfStudy(db: Db, studyUid: string): void {
 // The runner: claim with a lease, renew it, give expired leases back or fail them, record stage
 // timings, finish a claimed job.
 export interface ClaimedJob {
-  id: number; attempts: number; studyUid: string; action: 'runModel' | 'forward' | 'measure';
+  id: number; attempts: number; studyUid: string; action: 'runModel' | 'forward' | 'measure' | 'external' | 'reidentify';
   modelId: string | null; seriesUid: string | null; outputs: string[]; destinations: string[];
   ruleId: string; policy: ReviewPolicy;
 }

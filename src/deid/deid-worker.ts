@@ -15,7 +15,8 @@ try {
   for (const { from, to } of req.files) {
     const r = deidentifyPart10(fs.readFileSync(from), profile, pseudo);
     fs.writeFileSync(to, r.bytes);
-    files.push({ path: to, size: r.bytes.length, uids: r.uids, patient: r.patient, studyUid: r.studyUid, pseudoStudyUid: r.pseudoStudyUid });
+    const { bytes, ...rest } = r;
+    files.push({ ...rest, path: to, size: bytes.length });
   }
   parentPort!.postMessage({ ok: true, files } satisfies DeidWorkerReply);
 } catch (err) {

@@ -9,6 +9,7 @@ import { methodElements } from './method.js';
 import { type PatientPseudonym, patientKey, type Pseudonymizer } from './pseudonyms.js';
 import type { DeidProfile } from './profile.js';
 import { rewriteElements } from './rewrite.js';
+import { RESTORED } from './reidentify.js';
 
 export interface DeidResult {
   bytes: Buffer;
@@ -17,6 +18,8 @@ export interface DeidResult {
   patient: { issuer: string; id: string; name: string; birthDate: string; pseudonym: PatientPseudonym };
   studyUid: string;
   pseudoStudyUid: string;
+  /** the patient and study attributes re-identification restores (reidentify.ts RESTORED), as they were */
+  restore: Record<string, string>;
 }
 
 /** Words C removes from text: the names and identifiers of the top level. */
@@ -62,6 +65,7 @@ export function deidentifyPart10(bytes: Buffer, profile: DeidProfile, pseudo: Ps
     patient: { issuer, id, name, birthDate: value(0x00100030), pseudonym },
     studyUid,
     pseudoStudyUid: profile.retainUids || !studyUid ? studyUid : uid(studyUid),
+    restore: Object.fromEntries(Object.entries(RESTORED).map(([kw, [tag]]) => [kw, value(tag)])),
   };
 }
 
