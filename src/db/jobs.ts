@@ -100,7 +100,7 @@ export function claimJobs(db: Db, limit: number, leaseMs: number, now = Date.now
   if (limit <= 0) return [];
   return transaction(db, () => {
     const rows = prepared(db, `SELECT id, attempts, study_uid, action, model_id, series_uid, outputs, destinations, rule_id, review, on_qc_fail FROM jobs
-      WHERE state = 'pending' AND action IN ('runModel','forward','measure') ORDER BY id LIMIT ?`).all(limit) as Array<Record<string, any>>;
+      WHERE state = 'pending' AND action IN ('runModel','forward','measure','external','reidentify') ORDER BY id LIMIT ?`).all(limit) as Array<Record<string, any>>;
     const claim = prepared(db, `UPDATE jobs SET state = 'running', lease_until = ?, lease_owner = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`);
     return rows.filter((r) => claim.run(now + leaseMs, owner, now, r.id).changes === 1).map((r) => ({
       id: r.id, attempts: r.attempts + 1, studyUid: r.study_uid, action: r.action, modelId: r.model_id, seriesUid: r.series_uid,
