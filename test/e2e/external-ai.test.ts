@@ -139,4 +139,20 @@ describe('external AI: de-identified out, re-identified back', () => {
     const audit = (await (await node.api('/api/audit?limit=100')).json()) as any[];
     expect(audit.some((a) => a.action === 'read' && a.target === 'deid-mappings')).toBe(true);
   });
+
+  it('fails the job with EXTERNAL_TIMEOUT when the service does not answer in time', async () => {
+    service.kill();
+    const rule = { id: 'ct-body-lung', name: 'External AI for CT', enabled: true, priority: 1, then: 'stop',
+      actions: [{ type: 'external', service: 'ext-ai', series: { pick: 'all' }, destinations: ['pacs'], timeoutSeconds: 1 }] };
+    const put = await node.api('/api/rules/ct-body-lung', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+    expect(put.status, await put.text()).toBe(200);
+    const silent = await sendNewStudy(node, 'MODALITY');
+    const job = await waitFor('the external job failed', async () => {
+      const [j] = (await (await node.api(`/api/jobs?studyUid=${silent.studyUid}`)).json()) as any[];
+      return j?.state === 'failed' ? j : undefined;
+    }, 60_000);
+    expect(job.reason).toMatch(/^EXTERNAL_TIMEOUT: /);
+    const [request] = (await (await node.api('/api/deid/requests')).json()) as any[];
+    expect([request.studyUid, request.state]).toEqual([silent.studyUid, 'timed-out']);
+  }, 90_000);
 });
