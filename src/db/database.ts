@@ -222,10 +222,12 @@ export const migrations: Array<string | ((db: Db) => void)> = [
      service TEXT NOT NULL,
      profile TEXT NOT NULL,
      destinations TEXT NOT NULL,
+     review TEXT NOT NULL DEFAULT 'none' CHECK (review IN ('none','required')),
      state TEXT NOT NULL CHECK (state IN ('waiting','returned','timed-out')),
      deadline INTEGER NOT NULL,
      returned INTEGER NOT NULL DEFAULT 0,
      quarantined TEXT NOT NULL DEFAULT '[]',
+     return_job_id INTEGER,
      created_at INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
    );

@@ -60,7 +60,7 @@ export async function externalJob(ctx: JobContext, job: ClaimedJob): Promise<boo
         sopInstanceUid: h.mediaStorageSopInstanceUid, transferSyntaxUid: h.transferSyntaxUid };
     }));
     insertExternalRequest(db, { jobId: job.id, studyUid: job.studyUid, pseudoStudyUid: first.pseudoStudyUid, service: action.service,
-      profile, destinations: action.destinations, deadline });
+      profile, destinations: action.destinations, deadline, review: action.review ?? 'none' });
     recordAudit(db, 'node', 'external.deidentified-send', job.studyUid, undefined, {
       service: action.service, profile: resolveProfile(profile), instances: out.length, seriesUid: job.seriesUid,
       modality: original.values.Modality ?? null, at: new Date().toISOString(),

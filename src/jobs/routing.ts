@@ -4,7 +4,7 @@ import { buildStudyFacts } from '../assemble/study-facts.js';
 import { markCompletionConsumed, unconsumedCompletions, type PendingCompletion as Completion } from '../db/completions.js';
 import { transaction, type Db } from '../db/database.js';
 import { insertJob, setJobStages } from '../db/jobs.js';
-import { externalRequestByPseudoStudy } from '../db/external-requests.js';
+import { externalRequestByPseudoStudy, setReturnJob } from '../db/external-requests.js';
 import { currentRules } from '../db/rule-versions.js';
 import type { Logger } from '../log/logger.js';
 import { evaluateRules } from '../route/index.js';
@@ -45,7 +45,9 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
   if (request) {
     const id = transaction(db, () => {
       const jobId = insertJob(db, { completionId: c.id, studyUid: request.studyUid, revision: c.revision, ruleId: 'external-return',
-        rulesVersion: 0, action: 'reidentify', seriesUid: c.studyUid, destinations: request.destinations });
+        rulesVersion: 0, action: 'reidentify', seriesUid: request.seriesUid ?? undefined, destinations: request.destinations,
+        policy: { review: request.review, onQcFail: 'review' } });
+      setReturnJob(db, request.id, jobId);
       markCompletionConsumed(db, c.id);
       return jobId;
     });

@@ -70,7 +70,7 @@ const action = {
       properties: {
         type: { const: 'external' }, service: { type: 'string', minLength: 1 }, series: { $ref: '#/$defs/seriesSelector' }, destinations,
         profile: { type: 'object' }, // checked by resolveProfile (semantics.ts), every bad option named
-        timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+        timeoutSeconds: { type: 'number', exclusiveMinimum: 0 }, review: { enum: ['none', 'required'] },
       },
       required: ['type', 'service', 'series', 'destinations'], additionalProperties: false,
     },

@@ -51,6 +51,8 @@ export type Action =
 export interface ExternalAction {
   type: 'external'; service: string; series: SeriesSelector; destinations: string[];
   profile?: Record<string, unknown>; timeoutSeconds?: number;
+  /** "required": the re-identified result waits for a reviewer's accept, as runModel results can (default "none") */
+  review?: 'none' | 'required';
 }
 
 /**

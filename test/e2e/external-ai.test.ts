@@ -140,6 +140,24 @@ describe('external AI: de-identified out, re-identified back', () => {
     expect(audit.some((a) => a.action === 'read' && a.target === 'deid-mappings')).toBe(true);
   });
 
+  it('holds the re-identified result for review when the action asks for it, and sends it once accepted', async () => {
+    const rule = { id: 'ct-body-lung', name: 'External AI for CT', enabled: true, priority: 1, then: 'stop',
+      actions: [{ type: 'external', service: 'ext-ai', series: { pick: 'all' }, destinations: ['pacs'], review: 'required' }] };
+    const put = await node.api('/api/rules/ct-body-lung', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+    expect(put.status, await put.text()).toBe(200);
+    const reviewed = await sendNewStudy(node, 'MODALITY');
+    const result = await waitFor('a result awaiting review', async () => {
+      const all = (await (await node.api('/api/results?state=awaiting-review')).json()) as any[];
+      return all.find((r) => r.studyInstanceUid === reviewed.studyUid);
+    }, 120_000);
+    expect(result.seriesInstanceUid).toBe(reviewed.seriesUid);
+    expect(await objectsInOrthanc(pacs, reviewed.studyUid)).toEqual([]);
+    const accepted = await node.api(`/api/results/${result.id}/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(accepted.status, await accepted.text()).toBe(200);
+    const { seg, sr } = await resultsInOrthanc(pacs, reviewed.studyUid, 60_000);
+    expect([seg.tags.StudyInstanceUID, sr.tags.StudyInstanceUID]).toEqual([reviewed.studyUid, reviewed.studyUid]);
+  }, 200_000);
+
   it('fails the job with EXTERNAL_TIMEOUT when the service does not answer in time', async () => {
     service.kill();
     const rule = { id: 'ct-body-lung', name: 'External AI for CT', enabled: true, priority: 1, then: 'stop',
