@@ -21,6 +21,7 @@ import { auditRouter, jobsRouter } from './routes/jobs.js';
 import { rulesTestRouter } from './routes/rules-test.js';
 import { rulesRouter } from './routes/rules.js';
 import { resultsRouter } from './routes/results.js';
+import { deidRouter } from './routes/deid.js';
 
 export interface AppDeps {
   config: NodeConfig;
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/jobs', jobsRouter(deps.db));
   api.use('/deliveries', deliveriesRouter(deps.db, deps.outbox));
   api.use('/audit', auditRouter(deps.db));
+  api.use('/deid', deidRouter(deps.db, deps.config.deid.key));
   api.use('/results', resultsRouter({ ...deps, dataDir: deps.dataDir, viewerUrlTemplate: deps.config.review.viewerUrlTemplate,
     uidRoot: deps.config.node.uidRoot, manufacturer: deps.config.node.manufacturer }));
   api.get('/session', (_req, res) => res.json({ role: res.locals.actor }));

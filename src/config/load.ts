@@ -28,6 +28,7 @@ const envOverrides: Array<[string, string[], (v: string) => unknown]> = [
   ['LOG_LEVEL', ['log', 'level'], String],
   ['ADMIN_TOKEN', ['admin', 'adminToken'], String],
   ['REVIEWER_TOKEN', ['admin', 'reviewerToken'], String],
+  ['DEID_KEY', ['deid', 'key'], String],
 ];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {

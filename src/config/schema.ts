@@ -40,6 +40,9 @@ export interface NodeConfig {
     circuit: { failures: number; coolDownSeconds: number };
   };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
+  /** De-identification for external AI: the site key (32 bytes base64, "" = external actions refused), the default
+   *  profile options (src/deid/profile.ts) and how long an external service may take to answer. */
+  deid: { key: string; profile: Record<string, unknown>; resultTimeoutSeconds: number };
 }
 
 const aeTitle = { type: 'string', pattern: '^[^\\\\\\x00-\\x1f]{1,16}$' };
@@ -120,4 +123,9 @@ export const configSchema = strict({
     circuit: strict({ failures: { type: 'integer', minimum: 1 }, coolDownSeconds: { type: 'number', exclusiveMinimum: 0 } }),
   }),
   log: strict({ level: { enum: ['error', 'warn', 'info', 'debug'] } }),
+  deid: strict({
+    key: { anyOf: [{ const: '' }, { type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$' }] },
+    profile: { type: 'object' }, // checked by resolveProfile (deid/profile.ts), every bad option named
+    resultTimeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+  }),
 });

@@ -203,6 +203,39 @@ export const migrations: Array<string | ((db: Db) => void)> = [
   // rebuilt from its own schema text (whatever columns later migrations added), its indexes with it.
   (db) => rebuildTable(db, 'jobs', (sql) => sql.replace(
     "CHECK (action IN ('runModel','forward','discard'))", "CHECK (action IN ('runModel','forward','discard','measure'))")),
+  // De-identification mapping (issue 14): originals only encrypted, rows found by keyed hashes (db/deid-mappings.ts).
+  `CREATE TABLE IF NOT EXISTS deid_mappings (
+     kind TEXT NOT NULL CHECK (kind IN ('uid','study')),
+     original_hash BLOB NOT NULL,
+     pseudo_hash BLOB NOT NULL,
+     original_enc BLOB NOT NULL,
+     pseudo_enc BLOB NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (kind, original_hash)
+   );
+   CREATE UNIQUE INDEX IF NOT EXISTS deid_mappings_pseudo ON deid_mappings(kind, pseudo_hash);
+   CREATE TABLE IF NOT EXISTS external_requests (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     job_id INTEGER NOT NULL UNIQUE REFERENCES jobs(id) ON DELETE CASCADE,
+     study_uid TEXT NOT NULL,
+     pseudo_study_uid TEXT NOT NULL,
+     service TEXT NOT NULL,
+     profile TEXT NOT NULL,
+     destinations TEXT NOT NULL,
+     review TEXT NOT NULL DEFAULT 'none' CHECK (review IN ('none','required')),
+     state TEXT NOT NULL CHECK (state IN ('waiting','returned','timed-out')),
+     deadline INTEGER NOT NULL,
+     returned INTEGER NOT NULL DEFAULT 0,
+     quarantined TEXT NOT NULL DEFAULT '[]',
+     return_job_id INTEGER,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS external_requests_pseudo ON external_requests(pseudo_study_uid);`,
+  // The external action (issue 14): jobs.action may be 'external' (send de-identified) or 'reidentify' (results back).
+  (db) => rebuildTable(db, 'jobs', (sql) => sql.replace(
+    "CHECK (action IN ('runModel','forward','discard','measure'))",
+    "CHECK (action IN ('runModel','forward','discard','measure','external','reidentify'))")),
 ];
 
 export function openDatabase(dataDir: string): Db {

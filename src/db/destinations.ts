@@ -2,9 +2,10 @@
 import { prepared, type Db } from './database.js';
 
 export type DestinationAuth = { type: 'none' } | { type: 'bearer'; token: string } | { type: 'basic'; username: string; password: string };
+/** `external`: outside the hospital (an external AI service): only de-identified data go there, over TLS only. */
 export type Destination =
-  | ({ id: string; name: string; type: 'dimse'; aeTitle: string; host: string; port: number } & DimseTls)
-  | { id: string; name: string; type: 'dicomweb'; url: string; auth?: DestinationAuth };
+  | ({ id: string; name: string; type: 'dimse'; aeTitle: string; host: string; port: number; external?: boolean } & DimseTls)
+  | { id: string; name: string; type: 'dicomweb'; url: string; auth?: DestinationAuth; external?: boolean };
 
 /**
  * TLS for a DIMSE peer. tls false/absent: plain TCP. With tls: the peer's certificate must verify

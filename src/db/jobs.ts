@@ -10,7 +10,7 @@ export type JobState = (typeof JOB_STATES)[number];
 /** States a job never leaves on its own (retention may remove the study). */
 export const FINAL_JOB_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
 
-export type JobAction = 'runModel' | 'forward' | 'measure' | 'discard';
+export type JobAction = 'runModel' | 'forward' | 'measure' | 'discard' | 'external' | 'reidentify';
 /** The rule's review policy, copied onto each runModel job: hold every result, and what a failed QC check does. */
 export interface ReviewPolicy { review: 'none' | 'required'; onQcFail: 'review' | 'discard' }
 
@@ -89,7 +89,7 @@ export function deleteJobsOfStudy(db: Db, studyUid: string): void {
 // The runner: claim with a lease, renew it, give expired leases back or fail them, record stage
 // timings, finish a claimed job.
 export interface ClaimedJob {
-  id: number; attempts: number; studyUid: string; action: 'runModel' | 'forward' | 'measure';
+  id: number; attempts: number; studyUid: string; action: 'runModel' | 'forward' | 'measure' | 'external' | 'reidentify';
   modelId: string | null; seriesUid: string | null; outputs: string[]; destinations: string[];
   ruleId: string; policy: ReviewPolicy;
 }
@@ -100,7 +100,7 @@ export function claimJobs(db: Db, limit: number, leaseMs: number, now = Date.now
   if (limit <= 0) return [];
   return transaction(db, () => {
     const rows = prepared(db, `SELECT id, attempts, study_uid, action, model_id, series_uid, outputs, destinations, rule_id, review, on_qc_fail FROM jobs
-      WHERE state = 'pending' AND action IN ('runModel','forward','measure') ORDER BY id LIMIT ?`).all(limit) as Array<Record<string, any>>;
+      WHERE state = 'pending' AND action IN ('runModel','forward','measure','external','reidentify') ORDER BY id LIMIT ?`).all(limit) as Array<Record<string, any>>;
     const claim = prepared(db, `UPDATE jobs SET state = 'running', lease_until = ?, lease_owner = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`);
     return rows.filter((r) => claim.run(now + leaseMs, owner, now, r.id).changes === 1).map((r) => ({
       id: r.id, attempts: r.attempts + 1, studyUid: r.study_uid, action: r.action, modelId: r.model_id, seriesUid: r.series_uid,

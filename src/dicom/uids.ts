@@ -56,3 +56,12 @@ export const DICOM_APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
 
 /** Coding schemes with a registered UID (PS3.16 Table 8-1). */
 export const CODING_SCHEME_UID = { IBSI: '1.2.840.10008.2.16.13' } as const;
+
+/** Secondary Capture and Ultrasound storage classes (PS3.4 B.5), where text is commonly burned into the pixels. */
+export const SC_AND_US_STORAGE_CLASSES: ReadonlySet<string> = new Set([
+  '1.2.840.10008.5.1.4.1.1.7', // Secondary Capture
+  '1.2.840.10008.5.1.4.1.1.7.1', '1.2.840.10008.5.1.4.1.1.7.2', // Multi-frame SC: Single Bit, Grayscale Byte
+  '1.2.840.10008.5.1.4.1.1.7.3', '1.2.840.10008.5.1.4.1.1.7.4', // Multi-frame SC: Grayscale Word, True Color
+  '1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.3.1', // Ultrasound, Ultrasound Multi-frame
+  '1.2.840.10008.5.1.4.1.1.6.2', // Enhanced US Volume
+]);

@@ -18,13 +18,13 @@ const schema = {
       type: 'object', additionalProperties: false, required: ['id', 'name', 'type', 'aeTitle', 'host', 'port'],
       properties: {
         ...common, type: { const: 'dimse' }, aeTitle: { type: 'string', pattern: '^[^\\\\\\x00-\\x1f]{1,16}$' }, host: { type: 'string', minLength: 1, maxLength: 255 }, port: { type: 'integer', minimum: 1, maximum: 65535 },
-        tls: { type: 'boolean' }, tlsCaFile: pemPath, tlsCertFile: pemPath, tlsKeyFile: pemPath,
+        tls: { type: 'boolean' }, tlsCaFile: pemPath, tlsCertFile: pemPath, tlsKeyFile: pemPath, external: { type: 'boolean' },
       },
     },
     {
       type: 'object', additionalProperties: false, required: ['id', 'name', 'type', 'url'],
       properties: {
-        ...common, type: { const: 'dicomweb' }, url: { type: 'string', pattern: '^https?://' },
+        ...common, type: { const: 'dicomweb' }, url: { type: 'string', pattern: '^https?://' }, external: { type: 'boolean' },
         auth: {
           oneOf: [
             { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { const: 'none' } } },
@@ -41,6 +41,7 @@ const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 export function validateDestination(candidate: unknown): { ok: true; destination: Destination } | { ok: false; problems: Array<{ path: string; message: string }> } {
   const problems = validate(candidate) ? [] : schemaProblems(candidate);
   if ((candidate as { type?: string })?.type === 'dimse') problems.push(...tlsProblems(candidate as DimseTls));
+  problems.push(...externalProblems(candidate));
   return problems.length ? { ok: false, problems } : { ok: true, destination: candidate as Destination };
 }
 
@@ -74,6 +75,17 @@ function tlsProblems(d: DimseTls): Array<{ path: string; message: string }> {
     else if (!readable(file)) out.push({ path: `/${k}`, message: `file not found or not readable by the node: '${file}'` });
   }
   return out;
+}
+
+/** A destination outside the hospital is reached over TLS only (DIMSE with tls, DICOMweb over https). */
+function externalProblems(candidate: unknown): Array<{ path: string; message: string }> {
+  const d = candidate as { external?: unknown; type?: string; tls?: unknown; url?: unknown };
+  if (d?.external !== true) return [];
+  if (d.type === 'dimse' && d.tls !== true) return [{ path: '/tls', message: 'an external destination needs tls: true' }];
+  if (d.type === 'dicomweb' && typeof d.url === 'string' && !d.url.startsWith('https://')) {
+    return [{ path: '/url', message: 'an external destination needs an https:// URL' }];
+  }
+  return [];
 }
 
 function readable(file: string): boolean {

@@ -10,7 +10,9 @@ export type JobErrorCode =
   | 'MEASURE_SEG_FRACTIONAL'  // a FRACTIONAL SEG: only BINARY segments can be measured
   | 'MEASURE_SOURCE_MISSING'  // a SEG's frames / an RTSTRUCT's contours reference images not stored
   | 'MEASURE_WORKER_FAILED'   // the measure worker died or met an unexpected error (a bug)
-  | 'MEASURE_CONTOUR_OFF_PLANE'; // an RTSTRUCT contour lies on no slice plane of its referenced series
+  | 'MEASURE_CONTOUR_OFF_PLANE' // an RTSTRUCT contour lies on no slice plane of its referenced series
+  | 'EXTERNAL_SERVICE_INVALID'  // the external action's service is not a destination marked external (or the rule changed)
+  | 'EXTERNAL_TIMEOUT';         // the external service sent no result within the action's timeout
 
 export class JobError extends Error {
   constructor(readonly code: JobErrorCode, reason: string) {

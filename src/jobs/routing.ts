@@ -4,6 +4,7 @@ import { buildStudyFacts } from '../assemble/study-facts.js';
 import { markCompletionConsumed, unconsumedCompletions, type PendingCompletion as Completion } from '../db/completions.js';
 import { transaction, type Db } from '../db/database.js';
 import { insertJob, setJobStages } from '../db/jobs.js';
+import { externalRequestByPseudoStudy, setReturnJob } from '../db/external-requests.js';
 import { currentRules } from '../db/rule-versions.js';
 import type { Logger } from '../log/logger.js';
 import { evaluateRules } from '../route/index.js';
@@ -39,6 +40,20 @@ export function createRouter(db: Db, log: Logger) {
 
 function routeOne(db: Db, log: Logger, c: Completion): void {
   const started = Date.now();
+  // An external service's answer arrives under the pseudonymous study UID: it is re-identified, never routed by rules.
+  const request = externalRequestByPseudoStudy(db, c.studyUid);
+  if (request) {
+    const id = transaction(db, () => {
+      const jobId = insertJob(db, { completionId: c.id, studyUid: request.studyUid, revision: c.revision, ruleId: 'external-return',
+        rulesVersion: 0, action: 'reidentify', seriesUid: request.seriesUid ?? undefined, destinations: request.destinations,
+        policy: { review: request.review, onQcFail: 'review' } });
+      setReturnJob(db, request.id, jobId);
+      markCompletionConsumed(db, c.id);
+      return jobId;
+    });
+    log.info('route.external.returned', { requestId: request.id, jobId: id, revision: c.revision });
+    return;
+  }
   const rules = currentRules(db);
   const facts = buildStudyFacts(db, c.studyUid, new Date(c.completedAt));
   const decision = rules && facts ? evaluateRules({ rules: rules.rules }, facts) : undefined;
@@ -57,6 +72,9 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
       } else if (a.type === 'measure') {
         // One job per SEG or RTSTRUCT series; its feature configuration is read back from this rules version.
         for (const seriesUid of p.seriesInstanceUids) ids.push(insertJob(db, { ...base, action: 'measure', seriesUid, outputs: ['SR'], destinations: a.destinations }));
+      } else if (a.type === 'external') {
+        // destinations: where the re-identified results go; the service and profile are read back from this rules version
+        for (const seriesUid of p.seriesInstanceUids) ids.push(insertJob(db, { ...base, action: 'external', seriesUid, destinations: a.destinations }));
       } else if (a.type === 'forward') {
         ids.push(insertJob(db, { ...base, action: 'forward', destinations: a.destinations }));
       } else {

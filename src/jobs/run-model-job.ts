@@ -9,6 +9,7 @@ import { instanceFilesOfSeries } from '../db/instances.js';
 import { insertResultObjects, nextRevision, type ResultObject } from '../db/results.js';
 
 import type { ModelRegistry } from '../infer/index.js';
+import type { NodeConfig } from '../config/schema.js';
 import { recordNewResult } from '../review/new-result.js';
 import { JobError } from './errors.js';
 import { observeStage } from '../metrics/index.js';
@@ -20,6 +21,8 @@ import { SOP, TS } from '../dicom/uids.js';
 
 export interface JobContext {
   db: Db; models: ModelRegistry; dataDir: string; uidRoot: string; omitEmptyFrames: boolean;
+  /** de-identification for external jobs: the site key, default profile, result timeout */
+  deid: NodeConfig['deid'];
   /** records a stage (jobs.stages + histogram) */
   recordStage: (s: StageRecord) => void;
   /** volumes loaded when their series completed (absent in the CLI) */

@@ -17,6 +17,10 @@ import {
 import { runModelJob, type JobContext } from './run-model-job.js';
 import { measureJob } from './measure-job.js';
 import type { SeriesPreloader } from './preload.js';
+import { externalJob } from './external-job.js';
+import { reidentifyJob } from './reidentify-job.js';
+import { expireExternalRequests } from '../db/external-requests.js';
+import { transitionJob } from '../db/jobs.js';
 
 export interface JobRunner {
   /** Look for pending jobs now (after routing created some). */
@@ -56,6 +60,11 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
       for (const id of recovered.requeued) log.warn('job.lease.expired', { jobId: id, requeued: true });
       for (const id of recovered.failed) log.error('job.failed', { jobId: id, reason: 'JOB_LEASE_EXPIRED' });
       if (reserve.restore()) log.info('disk.reserve.restored', { mb: config.storage.stateReserveMb });
+      for (const jobId of expireExternalRequests(db)) {
+        // the send finished the job; an answer that never came fails it, with the code an admin looks up
+        transitionJob(db, jobId, ['done'], 'failed', 'EXTERNAL_TIMEOUT: the external service sent no result before the deadline');
+        log.error('job.failed', { jobId, reason: 'EXTERNAL_TIMEOUT' });
+      }
       for (const job of claimJobs(db, cfg.concurrency - working.size, leaseMs, Date.now(), bootId)) {
         const run = runClaimed(job).finally(() => { working.delete(job.id); kick(); });
         working.set(job.id, { job, run });
@@ -74,14 +83,17 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
     }, Math.max(250, leaseMs / 3));
     try {
       const ctx: JobContext = {
-        db, models: deps.models, dataDir: deps.dataDir, uidRoot: config.node.uidRoot, omitEmptyFrames: cfg.omitEmptyFrames, preloads: deps.preloads,
+        db, models: deps.models, dataDir: deps.dataDir, uidRoot: config.node.uidRoot, omitEmptyFrames: cfg.omitEmptyFrames,
+        preloads: deps.preloads, deid: config.deid,
         recordStage: (s) => {
           try { appendStage(db, job, s); } catch { /* a lost timing (full disk) must not become the job's failure */ }
           observeStage(s.stage, s.ms);
         },
       };
       const finished = job.action === 'forward' ? forwardJob(db, job)
-        : job.action === 'measure' ? await measureJob(ctx, job) : await runModelJob(ctx, job);
+        : job.action === 'measure' ? await measureJob(ctx, job)
+          : job.action === 'external' ? await externalJob(ctx, job)
+            : job.action === 'reidentify' ? reidentifyJob(ctx, job) : await runModelJob(ctx, job);
       if (finished) {
         log.info('job.done', { jobId: job.id, studyUid: job.studyUid, ms: Date.now() - started });
         deps.outbox.kick();

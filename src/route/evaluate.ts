@@ -35,7 +35,7 @@ function evaluateRule(rule: Rule, study: StudyFacts, now: Date): RuleOutcome {
 }
 
 function planAction(action: Action, study: StudyFacts, now: Date, path: string, trace: ConditionTrace[]): PlannedAction {
-  if (action.type !== 'runModel' && action.type !== 'measure') {
+  if (action.type !== 'runModel' && action.type !== 'measure' && action.type !== 'external') {
     return { action, seriesInstanceUids: study.series.map((s) => s.seriesInstanceUid) };
   }
   const selection = action.type === 'measure' ? selectSegmentations(action, study, now, `${path}/segmentation`, trace)

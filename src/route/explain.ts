@@ -15,6 +15,11 @@ export function describeAction(a: PlannedAction): string {
       const line = `measure IBSI features of ${on} → SR to ${action.destinations.join(', ')}`;
       return a.note ? `${line} (${a.note})` : line;
     }
+    case 'external': {
+      const on = a.seriesInstanceUids.length ? a.seriesInstanceUids.join(', ') : 'no series';
+      const line = `external: ${on} de-identified to ${action.service}, results re-identified to ${action.destinations.join(', ')}`;
+      return a.note ? `${line} (${a.note})` : line;
+    }
     case 'forward':
       return `forward ${seriesCount(a)} as received to ${action.destinations.join(', ')}`;
     case 'discard':

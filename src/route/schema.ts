@@ -66,6 +66,14 @@ const action = {
       },
       required: ['type', 'destinations'], additionalProperties: false,
     },
+    {
+      properties: {
+        type: { const: 'external' }, service: { type: 'string', minLength: 1 }, series: { $ref: '#/$defs/seriesSelector' }, destinations,
+        profile: { type: 'object' }, // checked by resolveProfile (semantics.ts), every bad option named
+        timeoutSeconds: { type: 'number', exclusiveMinimum: 0 }, review: { enum: ['none', 'required'] },
+      },
+      required: ['type', 'service', 'series', 'destinations'], additionalProperties: false,
+    },
     { properties: { type: { const: 'discard' } }, required: ['type'], additionalProperties: false },
   ],
 };

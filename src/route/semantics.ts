@@ -3,6 +3,7 @@ import type { RuleProblem } from './types.js';
 import { ORIENTATIONS, SOURCES, resolveAttribute } from './dictionary.js';
 import { patternProblem } from './regex-guard.js';
 import { resolveFeatureConfig } from '../features/config.js';
+import { type DeidProfile, resolveProfile } from '../deid/profile.js';
 
 /** The model and destination ids a rule may name; `reply-to-sender` is always a destination. */
 export interface KnownIds { models: string[]; destinations: string[] }
@@ -37,12 +38,26 @@ function actionProblems(action: unknown, path: string, known: KnownIds, out: Rul
     if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', out);
   }
   if (action.type === 'measure') measureProblems(action, path, out);
+  if (action.type === 'external') externalProblems(action, path, known, out);
   if (Array.isArray(action.destinations)) {
     action.destinations.forEach((d, i) => {
       if (typeof d === 'string' && d !== REPLY_TO_SENDER && !known.destinations.includes(d)) {
         out.push({ path: `${path}/destinations/${i}`, message: `unknown destination '${d}'; known: ${list([...known.destinations, REPLY_TO_SENDER])}` });
       }
     });
+  }
+}
+
+/** The service must be a known destination; the profile's options are checked as de-identification reads them. */
+function externalProblems(action: Obj, path: string, known: KnownIds, out: RuleProblem[]): void {
+  if (typeof action.service === 'string' && !known.destinations.includes(action.service)) {
+    out.push({ path: `${path}/service`, message: `unknown destination '${action.service}'; known: ${list(known.destinations)}` });
+  }
+  if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', out);
+  if (isObject(action.profile)) {
+    try { resolveProfile(action.profile as Partial<DeidProfile>); } catch (err) {
+      out.push({ path: `${path}/profile`, message: (err as Error).message.replace(/^DEID_PROFILE_INVALID: /, '') });
+    }
   }
 }
 

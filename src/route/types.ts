@@ -39,7 +39,21 @@ export type Action =
   }
   | { type: 'forward'; destinations: string[] }
   | MeasureAction
+  | ExternalAction
   | { type: 'discard' };
+
+/**
+ * An external AI step (issue 14): the selected series, de-identified by `profile` (src/deid, over the config's
+ * `deid.profile`), go to the destination `service` (one marked external: TLS required); what the service sends back
+ * under the pseudonymous study is re-identified and delivered to `destinations`. No answer within `timeoutSeconds`
+ * (default `deid.resultTimeoutSeconds`) fails the job with EXTERNAL_TIMEOUT.
+ */
+export interface ExternalAction {
+  type: 'external'; service: string; series: SeriesSelector; destinations: string[];
+  profile?: Record<string, unknown>; timeoutSeconds?: number;
+  /** "required": the re-identified result waits for a reviewer's accept, as runModel results can (default "none") */
+  review?: 'none' | 'required';
+}
 
 /**
  * IBSI features of segmentations that arrived with the study (another AI's SEG, or one a person drew): each

@@ -64,7 +64,7 @@ function schemaProblem(e: ErrorObject): RuleProblem {
     case 'enum':
       return { path: e.instancePath, message: `${JSON.stringify(e.data)} is not one of: ${(params.allowedValues as unknown[]).join(', ')}` };
     case 'discriminator':
-      return { path: `${e.instancePath}/type`, message: `action type must be one of: runModel, forward, measure, discard` };
+      return { path: `${e.instancePath}/type`, message: `action type must be one of: runModel, forward, measure, external, discard` };
     case 'minItems':
       if (/\/actions$/.test(e.instancePath)) return { path: e.instancePath, message: 'a rule needs at least one action (use discard to drop studies)' };
       return { path: e.instancePath, message: e.message ?? 'invalid' };

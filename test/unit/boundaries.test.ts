@@ -18,7 +18,7 @@ export const ALLOWED: Record<string, string[]> = {
   dicom: ['shared'],
   shared: [],
   log: [],
-  route: ['features'], // a measure action's feature configuration is validated with the rule
+  route: ['deid', 'features'], // a measure action's feature configuration and an external action's profile are validated with the rule
   http: [],
   db: ['route'], // rule_versions stores the rule type route/ defines
   assemble: ['db', 'route', 'shared'],
@@ -34,9 +34,10 @@ export const ALLOWED: Record<string, string[]> = {
   review: ['db', 'encode', 'export', 'infer', 'log', 'qc', 'shared'],
   export: ['config', 'db', 'log', 'shared'], // shared: the circuit breaker remote inference uses too
   receive: ['config', 'http', 'log', 'store'],
-  jobs: ['assemble', 'config', 'db', 'encode', 'export', 'features', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],
-  api: ['assemble', 'config', 'db', 'export', 'http', 'infer', 'log', 'receive', 'review', 'route', 'store', 'shared'],
+  jobs: ['assemble', 'config', 'db', 'deid', 'encode', 'export', 'features', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],
+  api: ['assemble', 'config', 'db', 'deid', 'export', 'http', 'infer', 'log', 'receive', 'review', 'route', 'store', 'shared'],
   cli: ['infer', 'jobs', 'shared'],
+  deid: ['shared'], // PS3.15 de-identification of Part-10 bytes: pure, no stage tables
   entry: ['api', 'assemble', 'cli', 'config', 'db', 'export', 'infer', 'jobs', 'log', 'metrics', 'receive', 'store', 'shared'],
 };
 

@@ -32,6 +32,7 @@ describe('error codes', () => {
     ...unionCodes('src/features/types.ts', 'FeatureErrorCode'),
     ...unionCodes('src/cli/segment.ts', 'CliErrorCode'),
     ...unionCodes('src/review/decisions.ts', 'DecisionErrorCode'),
+    ...unionCodes('src/deid/errors.ts', 'DeidErrorCode'),
     'QC_FAILED',
     'JOB_UNEXPECTED',
     ...volumeErrorCodes,
