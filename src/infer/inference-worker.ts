@@ -5,14 +5,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceError } from './errors.js';
 import { backendType, type BackendType, type EmitEvent, type PatchEngine, type WorkerInit } from './patch-engine.js';
 import { runPipeline } from './pipeline.js';
+import { runImages, type Image2dSource, type ImageOutput } from './image2d/run.js';
 import type { Volume } from './volume/types.js';
 
 export type { WorkerInit } from './patch-engine.js';
-export type WorkerRequest = { type: 'run'; runId: number; volume: Volume; labels: Uint8Array };
+export type WorkerRequest =
+  | { type: 'run'; runId: number; volume: Volume; labels: Uint8Array }
+  | { type: 'run2d'; runId: number; source: Image2dSource };
 export type WorkerReply =
   | { type: 'ready'; provider: string; fallbacks: Array<{ provider: string; message: string }> }
   | { type: 'initFailed'; message: string }
-  | { type: 'done'; runId: number; timings: Awaited<ReturnType<typeof runPipeline>> }
+  | { type: 'done'; runId: number; timings: Awaited<ReturnType<typeof runPipeline>>; images?: ImageOutput[] }
   | { type: 'failed'; runId: number; code: string; message: string }
   | { type: 'event'; event: string; fields: Record<string, unknown> };
 
@@ -30,10 +33,13 @@ startWorker().catch((error: unknown) => reply({ type: 'initFailed', message: mes
 
 async function startWorker(): Promise<void> {
   const emit: EmitEvent = (event, fields) => reply({ type: 'event', event, fields });
-  const { infer, provider, fallbacks } = await engines[backendType(init.manifest)](init, emit);
+  const { infer, tensor, provider, fallbacks } = await engines[backendType(init.manifest)](init, emit);
   port.on('message', (request: WorkerRequest) => {
-    runPipeline(init.manifest, request.volume, infer, request.labels)
-      .then((timings) => reply({ type: 'done', runId: request.runId, timings }))
+    const run = request.type === 'run'
+      ? runPipeline(init.manifest, request.volume, infer, request.labels).then((timings) => ({ timings }))
+      : runImages(init.manifest, request.source, tensor);
+    run
+      .then((done) => reply({ type: 'done', runId: request.runId, ...done }))
       .catch((error: unknown) => reply({
         type: 'failed', runId: request.runId,
         code: error instanceof InferenceError ? error.code : 'MODEL_RUN_FAILED', message: messageOf(error),

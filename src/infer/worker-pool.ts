@@ -5,7 +5,8 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../worker-start.js';
 import { InferenceError } from './errors.js';
-import type { WorkerInit, WorkerReply } from './inference-worker.js';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './inference-worker.js';
+import type { Image2dSource, ImageOutput } from './image2d/run.js';
 import type { ModelManifest } from './manifest.js';
 import type { StageTimings } from './pipeline.js';
 import type { Volume } from './volume/types.js';
@@ -16,7 +17,9 @@ export interface InferLogger {
   error(event: string, fields?: Record<string, unknown>): void;
 }
 
-interface Job { volume: Volume; labels: Uint8Array; timeoutMs: number; resolve: (t: StageTimings) => void; reject: (e: Error) => void }
+type Done = Extract<WorkerReply, { type: 'done' }>;
+type Request = WorkerRequest extends infer R ? (R extends { runId: number } ? Omit<R, 'runId'> : never) : never;
+interface Job { request: Request; timeoutMs: number; resolve: (done: Done) => void; reject: (e: Error) => void }
 interface Slot { worker: Worker; busy: boolean }
 
 function startWorkerThread(workerData: WorkerInit): Worker {
@@ -43,10 +46,20 @@ export class ModelWorkerPool {
   }
 
   /** Queues a run; resolves with the worker's stage timings once `labels` is filled. */
-  run(volume: Volume, labels: Uint8Array, timeoutMs = this.manifest.timeoutMs): Promise<StageTimings> {
+  async run(volume: Volume, labels: Uint8Array, timeoutMs = this.manifest.timeoutMs): Promise<StageTimings> {
+    return (await this.submit({ type: 'run', volume, labels }, timeoutMs)).timings;
+  }
+
+  /** Queues a 2D run (frames of files, or slices of a loaded series); resolves with one output per image. */
+  async run2d(source: Image2dSource, timeoutMs = this.manifest.timeoutMs): Promise<{ images: ImageOutput[]; timings: StageTimings }> {
+    const done = await this.submit({ type: 'run2d', source }, timeoutMs);
+    return { images: done.images ?? [], timings: done.timings };
+  }
+
+  private submit(request: Request, timeoutMs: number): Promise<Done> {
     if (this.closed) return Promise.reject(new InferenceError('REGISTRY_CLOSED', 'the inference pool is shut down'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ volume, labels, timeoutMs, resolve, reject });
+      this.queue.push({ request, timeoutMs, resolve, reject });
       this.dispatch();
     });
   }
@@ -83,11 +96,11 @@ export class ModelWorkerPool {
   private execute(slot: Slot, job: Job): void {
     slot.busy = true;
     const runId = this.nextRunId++;
-    const finish = (error: Error | null, timings?: StageTimings) => {
+    const finish = (error: Error | null, done?: Done) => {
       clearTimeout(timer);
       slot.worker.off('message', onMessage);
       slot.worker.off('exit', onExit);
-      if (error) job.reject(error); else job.resolve(timings!);
+      if (error) job.reject(error); else job.resolve(done!);
     };
     const replaceWorker = () => {
       this.forget(slot.worker);
@@ -95,7 +108,7 @@ export class ModelWorkerPool {
       this.dispatch();
     };
     const onMessage = (message: WorkerReply) => {
-      if (message.type === 'done' && message.runId === runId) { slot.busy = false; finish(null, message.timings); this.dispatch(); }
+      if (message.type === 'done' && message.runId === runId) { slot.busy = false; finish(null, message); this.dispatch(); }
       if (message.type === 'failed' && message.runId === runId) {
         slot.busy = false;
         // The worker's message already starts with its code; the error gets it once.
@@ -115,7 +128,7 @@ export class ModelWorkerPool {
     }, job.timeoutMs);
     slot.worker.on('message', onMessage);
     slot.worker.on('exit', onExit);
-    slot.worker.postMessage({ type: 'run', runId, volume: job.volume, labels: job.labels });
+    slot.worker.postMessage({ ...job.request, runId });
   }
 
   /** Starts one worker and waits until its session is open; logs any provider it had to fall back from. */

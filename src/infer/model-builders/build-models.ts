@@ -6,11 +6,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCtBodyLung } from './ct-body-lung.js';
 import { buildUnet3dBench } from './unet3d-bench.js';
+import { buildCxrView } from './cxr-view.js';
 
 /** Every model this project builds itself, by folder name. */
 export const modelBuilders: Record<string, () => Uint8Array> = {
   'ct-body-lung': buildCtBodyLung,
   'unet3d-bench': () => buildUnet3dBench(),
+  'cxr-view': buildCxrView,
 };
 
 /** Writes model.onnx and updates the manifest's sha256 for each builder; returns id → sha256. */

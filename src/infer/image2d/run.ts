@@ -1,0 +1,92 @@
+// The 2D model run inside an inference worker: each image (a frame of a stored file, or a slice of a loaded series)
+// prepared into the batch, the network run on `inference.batch` images at a time, its output split per image, and
+// classification outputs turned into findings. Detection outputs come back raw with the transform that maps them.
+import { performance } from 'node:perf_hooks';
+import { classFindings, classScores, type ClassFinding } from '../classify.js';
+import { InferenceError } from '../errors.js';
+import type { Image2dInput, ModelManifest } from '../manifest.js';
+import type { TensorInference } from '../patch-engine.js';
+import { loadImageFrame } from './load.js';
+import { modelImageSize, prepareImage, type SourceImage } from './prepare.js';
+import type { TransformParams } from './transform.js';
+
+/** What a 2D run reads: frames of stored files (decoded here), or the slices of a series already loaded as a volume
+ *  (modality values, slice k at data[k * rows * columns], its header in datasets[k]). */
+export type Image2dSource =
+  | { kind: 'frames'; frames: Array<{ file: string; frameNumber?: number }> }
+  | { kind: 'slices'; data: Float32Array; rows: number; columns: number; datasets: Array<Record<string, unknown>> };
+
+export interface ImageOutput {
+  /** the image's position in the source (frame list or slice index) */
+  index: number;
+  sopInstanceUid?: string; sopClassUid?: string; frameNumber?: number;
+  transform: TransformParams;
+  /** classification: one finding per class */
+  findings?: ClassFinding[];
+  /** detection: the network's output for this image (batch axis removed) */
+  raw?: { data: Float32Array; dims: number[] };
+}
+
+export interface Image2dTimings { preprocessMs: number; inferenceMs: number; windowingMs: number; postprocessMs: number }
+
+export async function runImages(manifest: ModelManifest, source: Image2dSource, tensor: TensorInference)
+  : Promise<{ images: ImageOutput[]; timings: Image2dTimings }> {
+  if (manifest.input.kind !== 'image2d') throw new InferenceError('MODEL_RUN_FAILED', `model ${manifest.id} takes no 2D image`);
+  const spec: Image2dInput = manifest.input;
+  const size = modelImageSize(manifest.inputs[0].shape);
+  const count = source.kind === 'frames' ? source.frames.length : source.datasets.length;
+  const batch = Math.max(1, manifest.backend?.maxBatch ?? manifest.inference.batch ?? 1);
+  const perImage = size.channels * size.rows * size.columns;
+  const images: ImageOutput[] = [];
+  const timings: Image2dTimings = { preprocessMs: 0, inferenceMs: 0, windowingMs: 0, postprocessMs: 0 };
+  for (let first = 0; first < count; first += batch) {
+    const n = Math.min(batch, count - first);
+    const t0 = performance.now();
+    const input = new Float32Array(n * perImage);
+    const group: ImageOutput[] = [];
+    for (let b = 0; b < n; b++) {
+      const { image, identity } = await sourceImage(source, first + b);
+      const transform = prepareImage(image, spec, size, input.subarray(b * perImage, (b + 1) * perImage));
+      group.push({ index: first + b, ...identity, transform });
+    }
+    const t1 = performance.now();
+    const output = await tensor(input, [n, size.channels, size.rows, size.columns]);
+    const t2 = performance.now();
+    splitOutput(manifest, output, group);
+    images.push(...group);
+    timings.preprocessMs += t1 - t0;
+    timings.inferenceMs += t2 - t1;
+    timings.postprocessMs += performance.now() - t2;
+  }
+  return { images, timings };
+}
+
+async function sourceImage(source: Image2dSource, index: number): Promise<{ image: SourceImage; identity: Partial<ImageOutput> }> {
+  if (source.kind === 'frames') {
+    const { file, frameNumber } = source.frames[index]!;
+    const frame = await loadImageFrame(file, frameNumber ?? 1);
+    return { image: frame, identity: { sopInstanceUid: frame.sopInstanceUid, sopClassUid: frame.sopClassUid, frameNumber: frame.frameNumber } };
+  }
+  const plane = source.rows * source.columns;
+  // a copy: preparing windows the values in place, and the volume is shared with the caller
+  const values = source.data.slice(index * plane, (index + 1) * plane);
+  const dataset = source.datasets[index]!;
+  const identity = { sopInstanceUid: String(dataset.SOPInstanceUID ?? ''), sopClassUid: String(dataset.SOPClassUID ?? '') };
+  return { image: { values, rows: source.rows, columns: source.columns, dataset }, identity };
+}
+
+/** The output's first axis is the batch: each image gets its share (findings for classifiers, raw for detectors). */
+function splitOutput(manifest: ModelManifest, output: { data: Float32Array; dims: number[] }, group: ImageOutput[]): void {
+  if (output.dims[0] !== group.length) {
+    throw new InferenceError('MODEL_RUN_FAILED', `model output has batch ${output.dims[0]}, ${group.length} images were sent`);
+  }
+  const per = output.data.length / group.length;
+  group.forEach((image, b) => {
+    const share = output.data.slice(b * per, (b + 1) * per);
+    if (manifest.classification) {
+      image.findings = classFindings(classScores(share, manifest.classification.activation), manifest.classification);
+    } else {
+      image.raw = { data: share, dims: output.dims.slice(1) };
+    }
+  });
+}
