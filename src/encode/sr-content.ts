@@ -41,11 +41,16 @@ export const CONCEPT = {
   max: sct('56851009', 'Maximum'),
   qualitativeEvaluations: { scheme: 'UMLS', value: 'C0034375', meaning: 'Qualitative Evaluations' },
   absent: sct('2667000', 'Absent'),
+  present: sct('52101004', 'Present'),
+  certaintyOfFinding: dcm('111012', 'Certainty of Finding'),
+  algorithmParameters: dcm('111002', 'Algorithm Parameters'),
+  sourceOfMeasurement: dcm('121112', 'Source of Measurement'),
 } satisfies Record<string, Code>;
 
 export const UNIT = {
   ml: { scheme: 'UCUM', value: 'ml', meaning: 'milliliter' },
   hu: { scheme: 'UCUM', value: "[hnsf'U]", meaning: 'Hounsfield unit' },
+  unity: { scheme: 'UCUM', value: '1', meaning: 'no units' },
 } satisfies Record<string, Code>;
 
 export function container(rel: Relationship | undefined, concept: Code, children: NaturalDataset[], templateId?: string): NaturalDataset {
@@ -77,12 +82,14 @@ export function num(rel: Relationship, concept: Code, value: number, unit: Code,
 }
 
 /** IMAGE item; concept is absent for Image Library entries (TID 1601), a segment number for Referenced Segment. */
-export function image(rel: Relationship, concept: Code | undefined, sopClassUid: string, sopInstanceUid: string, segmentNumber?: number): NaturalDataset {
+export function image(rel: Relationship, concept: Code | undefined, sopClassUid: string, sopInstanceUid: string, segmentNumber?: number,
+  frameNumber?: number): NaturalDataset {
   return {
     RelationshipType: rel, ValueType: 'IMAGE', ...(concept ? { ConceptNameCodeSequence: [codeItem(concept)] } : {}),
     ReferencedSOPSequence: [{
       ReferencedSOPClassUID: sopClassUid, ReferencedSOPInstanceUID: sopInstanceUid,
       ...(segmentNumber !== undefined ? { ReferencedSegmentNumber: segmentNumber } : {}),
+      ...(frameNumber !== undefined ? { ReferencedFrameNumber: frameNumber } : {}),
     }],
   };
 }

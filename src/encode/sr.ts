@@ -66,7 +66,7 @@ export function encodeMeasurementReport(
     PerformedProcedureCodeSequence: [],
     CurrentRequestedProcedureEvidenceSequence: [evidence(series, sources, seg)],
     ...container(undefined, CONCEPT.report, [
-      ...contextItems(series, job),
+      ...contextItems(series.modality, job),
       imageLibrary(sources),
       ...(groups.length > 0 ? [container('CONTAINS', CONCEPT.imagingMeasurements, groups)] : []),
       ...(absent.length > 0 ? [absentEvaluations(absent)] : []),
@@ -76,7 +76,7 @@ export function encodeMeasurementReport(
 }
 
 /** TID 1204 language, TID 1002/1004 device observer (this node), procedure reported. */
-function contextItems(series: SourceSeries, job: JobIdentity): NaturalDataset[] {
+export function contextItems(modality: string, job: JobIdentity): NaturalDataset[] {
   const serial = job.deviceSerialNumber ?? '0';
   return [
     code('HAS CONCEPT MOD', CONCEPT.language, { scheme: 'RFC5646', value: 'en-US', meaning: 'English (United States)' }),
@@ -86,7 +86,7 @@ function contextItems(series: SourceSeries, job: JobIdentity): NaturalDataset[] 
     text('HAS OBS CONTEXT', CONCEPT.deviceObserverManufacturer, job.manufacturer ?? NODE_NAME),
     text('HAS OBS CONTEXT', CONCEPT.deviceObserverModelName, NODE_NAME),
     text('HAS OBS CONTEXT', CONCEPT.deviceObserverSerialNumber, serial),
-    code('HAS CONCEPT MOD', CONCEPT.procedureReported, procedureFor(series.modality)),
+    code('HAS CONCEPT MOD', CONCEPT.procedureReported, procedureFor(modality)),
   ];
 }
 
@@ -101,7 +101,7 @@ function procedureFor(modality: string): Code {
 }
 
 /** TID 1600: the source images the measurements were made on. */
-function imageLibrary(sources: SourceSlice[]): NaturalDataset {
+export function imageLibrary(sources: SourceSlice[]): NaturalDataset {
   return container('CONTAINS', CONCEPT.imageLibrary, [
     container('CONTAINS', CONCEPT.imageLibraryGroup, sources.map((s) => image('CONTAINS', undefined, s.sopClassUid, s.sopInstanceUid))),
   ]);
