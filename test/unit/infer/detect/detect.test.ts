@@ -6,7 +6,7 @@ import {
 } from '../../../../src/infer/detect/index.js';
 import { emptyCandidates } from '../../../../src/infer/detect/decode.js';
 
-const metal = { scheme: 'SCT', value: '72070000', meaning: 'Metal' };
+const metal = { scheme: 'SCT', value: '425620007', meaning: 'Metal' };
 const body = { scheme: 'SCT', value: '19227008', meaning: 'Foreign body' };
 const identity = (p: { x: number; y: number }) => p;
 
