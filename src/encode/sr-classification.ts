@@ -4,15 +4,11 @@
 // image-level finding references its image; a per-slice finding the slices where it is present.
 import type { AlgorithmIdentity, Code, JobIdentity, MeasurementReportResult, SourceSlice } from './types.js';
 import { EncodeError } from './errors.js';
-import { dicomDate, dicomTime, equipment, patientAndStudy } from './composite-context.js';
 import { checkUidRoot, deriveResultUid } from './uids.js';
 import { writePart10, type NaturalDataset } from './dicom-io.js';
 import { resultUidInputs } from './seg.js';
 import { CONCEPT, UNIT, code, container, image, num, text, uidRef } from './sr-content.js';
-import { contextItems, imageLibrary } from './sr.js';
-import { SOP } from '../dicom/uids.js';
-
-const SR_SERIES_NUMBER = 9703;
+import { measurementReportDataset } from './sr-document.js';
 
 /** One class's answer for one image (or, per slice, for one slice). */
 export interface ImageFinding { code: Code; score: number; threshold: number; present: boolean }
@@ -42,28 +38,16 @@ export function encodeClassificationReport(r: ClassificationReportRequest): Meas
   if (r.images.length === 0) throw new EncodeError('ENC_FINDINGS', 'no classified image given');
   const uidInputs = resultUidInputs({ seriesInstanceUid }, r.algorithm, r.job);
   const groups = r.scope === 'perSlice' ? perSliceGroups(r.images) : imageGroups(r.images);
-  const now = new Date();
-  const dataset: NaturalDataset = {
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: SOP.enhancedSrStorage, SOPInstanceUID: deriveResultUid(uidInputs, 'sr-instance'),
-    InstanceCreationDate: dicomDate(now), InstanceCreationTime: dicomTime(now), TimezoneOffsetFromUTC: '+0000',
-    ...patientAndStudy(first),
-    Modality: 'SR', SeriesInstanceUID: deriveResultUid(uidInputs, 'sr-series'), SeriesNumber: SR_SERIES_NUMBER,
-    SeriesDescription: `${r.algorithm.name} findings`.slice(0, 64), ReferencedPerformedProcedureStepSequence: [],
-    ...equipment(r.algorithm, r.job, now),
-    InstanceNumber: 1, CompletionFlag: 'COMPLETE', VerificationFlag: 'UNVERIFIED',
-    ContentDate: dicomDate(now), ContentTime: dicomTime(now), PerformedProcedureCodeSequence: [],
-    CurrentRequestedProcedureEvidenceSequence: [{
+  const dataset = measurementReportDataset({
+    first, modality: String(first.Modality ?? ''), sources: r.sources, algorithm: r.algorithm, job: r.job, description: 'findings',
+    sopInstanceUid: deriveResultUid(uidInputs, 'sr-instance'), seriesInstanceUid: deriveResultUid(uidInputs, 'sr-series'),
+    evidence: [{
       StudyInstanceUID: studyInstanceUid,
       ReferencedSeriesSequence: [{ SeriesInstanceUID: seriesInstanceUid, ReferencedSOPSequence: uniqueSources(r.sources) }],
     }],
-    ...container(undefined, CONCEPT.report, [
-      ...contextItems(String(first.Modality ?? ''), r.job),
-      imageLibrary(unique(r.sources)),
-      container('CONTAINS', CONCEPT.imagingMeasurements, groups.map((g, n) =>
-        findingGroup(g, r.algorithm, deriveResultUid(uidInputs, `tracking-${n + 1}`)))),
-    ], '1500'),
-  };
+    content: [container('CONTAINS', CONCEPT.imagingMeasurements, groups.map((g, n) =>
+      findingGroup(g, r.algorithm, deriveResultUid(uidInputs, `tracking-${n + 1}`))))],
+  });
   return { bytes: writePart10(dataset), sopInstanceUid: String(dataset.SOPInstanceUID), seriesInstanceUid: String(dataset.SeriesInstanceUID) };
 }
 
@@ -100,7 +84,7 @@ function findingGroup(g: Group, algorithm: AlgorithmIdentity, trackingUid: strin
     text('HAS CONCEPT MOD', CONCEPT.algorithmName, algorithm.name),
     text('HAS CONCEPT MOD', CONCEPT.algorithmVersion, algorithm.version),
     text('HAS CONCEPT MOD', CONCEPT.algorithmParameters, operatingPoint(finding.threshold)),
-    num('CONTAINS', CONCEPT.certaintyOfFinding, finding.score, UNIT.unity),
+    num('CONTAINS', CONCEPT.certaintyOfFinding, finding.score, UNIT.noUnits),
     ...references,
     code('CONTAINS', finding.code, finding.present ? CONCEPT.present : CONCEPT.absent),
   ], '1501');
@@ -112,11 +96,7 @@ export function operatingPoint(threshold: number): string {
 }
 
 /** Frames of one multi-frame object share its instance: it is referenced once. */
-function unique(sources: SourceSlice[]): SourceSlice[] {
-  const seen = new Set<string>();
-  return sources.filter((s) => !seen.has(s.sopInstanceUid) && seen.add(s.sopInstanceUid));
-}
-
 function uniqueSources(sources: SourceSlice[]): NaturalDataset[] {
-  return unique(sources).map((s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid }));
+  const seen = new Set<string>();
+  return sources.filter((s) => !seen.has(s.sopInstanceUid) && seen.add(s.sopInstanceUid)).map((s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid }));
 }

@@ -3,7 +3,8 @@ import type { Code } from './types.js';
 import type { NaturalDataset } from './dicom-io.js';
 import { codeItem } from './composite-context.js';
 
-export type Relationship = 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 'HAS PROPERTIES' | 'HAS ACQ CONTEXT' | 'INFERRED FROM';
+export type Relationship =
+  | 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 'HAS PROPERTIES' | 'HAS ACQ CONTEXT' | 'INFERRED FROM' | 'SELECTED FROM';
 
 /** Concept names used by this report, one place so tests and readers can refer to them. */
 export const CONCEPT = {
@@ -42,15 +43,17 @@ export const CONCEPT = {
   qualitativeEvaluations: { scheme: 'UMLS', value: 'C0034375', meaning: 'Qualitative Evaluations' },
   absent: sct('2667000', 'Absent'),
   present: sct('52101004', 'Present'),
-  certaintyOfFinding: dcm('111012', 'Certainty of Finding'),
   algorithmParameters: dcm('111002', 'Algorithm Parameters'),
   sourceOfMeasurement: dcm('121112', 'Source of Measurement'),
+  // detection report (sr-detection.ts): a box is an Image Region with its Certainty of Finding
+  imageRegion: dcm('111030', 'Image Region'),
+  certaintyOfFinding: dcm('111012', 'Certainty of Finding'),
 } satisfies Record<string, Code>;
 
 export const UNIT = {
   ml: { scheme: 'UCUM', value: 'ml', meaning: 'milliliter' },
   hu: { scheme: 'UCUM', value: "[hnsf'U]", meaning: 'Hounsfield unit' },
-  unity: { scheme: 'UCUM', value: '1', meaning: 'no units' },
+  noUnits: { scheme: 'UCUM', value: '1', meaning: 'no units' },
 } satisfies Record<string, Code>;
 
 export function container(rel: Relationship | undefined, concept: Code, children: NaturalDataset[], templateId?: string): NaturalDataset {
@@ -90,6 +93,23 @@ export function image(rel: Relationship, concept: Code | undefined, sopClassUid:
       ReferencedSOPClassUID: sopClassUid, ReferencedSOPInstanceUID: sopInstanceUid,
       ...(segmentNumber !== undefined ? { ReferencedSegmentNumber: segmentNumber } : {}),
       ...(frameNumber !== undefined ? { ReferencedFrameNumber: frameNumber } : {}),
+    }],
+  };
+}
+
+/** SCOORD (2D, image pixels, PS3.3 C.18.6) selected from one image, or one frame of a multi-frame image. */
+export function scoord(
+  rel: Relationship, concept: Code, graphicType: 'POINT' | 'POLYLINE' | 'CIRCLE' | 'ELLIPSE', points: number[],
+  source: { sopClassUid: string; sopInstanceUid: string; frameNumber?: number },
+): NaturalDataset {
+  return {
+    RelationshipType: rel, ValueType: 'SCOORD', ConceptNameCodeSequence: [codeItem(concept)], GraphicType: graphicType, GraphicData: points,
+    ContentSequence: [{
+      RelationshipType: 'SELECTED FROM', ValueType: 'IMAGE',
+      ReferencedSOPSequence: [{
+        ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: source.sopInstanceUid,
+        ...(source.frameNumber !== undefined ? { ReferencedFrameNumber: source.frameNumber } : {}),
+      }],
     }],
   };
 }

@@ -12,6 +12,7 @@ export type LogEvent =
   | 'study.series.complete' | 'study.complete' | 'study.reopened'
   | 'retention.removed' | 'retention.failed' | 'http.listening' | 'http.error'
   | 'route.study.routed' | 'route.failed' | 'rules.loaded' | 'admin.token.generated' | 'admin.write'
+  | 'route.study.rerouted' | 'route.reroute.failed'
   | 'model.ready' | 'model.refused' | 'model.provider.fallback' | 'model.run.timeout' | 'model.worker.error' | 'model.worker.failed'
   | 'model.remote.ready' | 'model.remote.not-ready' | 'model.remote.retry' | 'model.remote.circuit.open' | 'model.remote.circuit.closed'
   | 'job.started' | 'job.done' | 'job.failed' | 'job.abandoned' | 'job.lease.expired' | 'job.poll.failed'

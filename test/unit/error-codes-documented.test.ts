@@ -32,6 +32,7 @@ describe('error codes', () => {
     ...unionCodes('src/features/types.ts', 'FeatureErrorCode'),
     ...unionCodes('src/cli/segment.ts', 'CliErrorCode'),
     ...unionCodes('src/review/decisions.ts', 'DecisionErrorCode'),
+    ...unionCodes('src/infer/detect/errors.ts', 'DetectErrorCode'),
     'QC_FAILED',
     'JOB_UNEXPECTED',
     ...volumeErrorCodes,
