@@ -1,14 +1,16 @@
 // The 2D model run inside an inference worker: each image (a frame of a stored file, or a slice of a loaded series)
 // prepared into the batch, the network run on `inference.batch` images at a time, its output split per image, and
-// classification outputs turned into findings. Detection outputs come back raw with the transform that maps them.
+// its findings: a classifier's per-class scores at their operating points, a detector's boxes after NMS mapped back
+// through the image's transform to source pixels (and, per slice, onto their slice).
 import { performance } from 'node:perf_hooks';
 import { classFindings, classScores, type ClassFinding } from '../classify.js';
+import { postprocessDetections, type Detection } from '../detect/index.js';
 import { InferenceError } from '../errors.js';
 import type { Image2dInput, ModelManifest } from '../manifest.js';
 import type { TensorInference } from '../patch-engine.js';
 import { loadImageFrame } from './load.js';
 import { modelImageSize, prepareImage, type SourceImage } from './prepare.js';
-import type { TransformParams } from './transform.js';
+import { ImageTransform, type TransformParams } from './transform.js';
 
 /** What a 2D run reads: frames of stored files (decoded here), or the slices of a series already loaded as a volume
  *  (modality values, slice k at data[k * rows * columns], its header in datasets[k]). */
@@ -23,8 +25,10 @@ export interface ImageOutput {
   transform: TransformParams;
   /** classification: one finding per class */
   findings?: ClassFinding[];
-  /** detection: the network's output for this image (batch axis removed) */
-  raw?: { data: Float32Array; dims: number[] };
+  /** detection: the boxes in source pixels (slice = index for a per-slice run) */
+  detections?: Detection[];
+  /** frames of files: the image's header (no pixel data), for the report */
+  dataset?: Record<string, unknown>;
 }
 
 export interface Image2dTimings { preprocessMs: number; inferenceMs: number; windowingMs: number; postprocessMs: number }
@@ -52,7 +56,7 @@ export async function runImages(manifest: ModelManifest, source: Image2dSource, 
     const t1 = performance.now();
     const output = await tensor(input, [n, size.channels, size.rows, size.columns]);
     const t2 = performance.now();
-    splitOutput(manifest, output, group);
+    splitOutput(manifest, output, group, source.kind === 'slices');
     images.push(...group);
     timings.preprocessMs += t1 - t0;
     timings.inferenceMs += t2 - t1;
@@ -65,7 +69,8 @@ async function sourceImage(source: Image2dSource, index: number): Promise<{ imag
   if (source.kind === 'frames') {
     const { file, frameNumber } = source.frames[index]!;
     const frame = await loadImageFrame(file, frameNumber ?? 1);
-    return { image: frame, identity: { sopInstanceUid: frame.sopInstanceUid, sopClassUid: frame.sopClassUid, frameNumber: frame.frameNumber } };
+    const identity = { sopInstanceUid: frame.sopInstanceUid, sopClassUid: frame.sopClassUid, frameNumber: frame.frameNumber, dataset: frame.dataset };
+    return { image: frame, identity };
   }
   const plane = source.rows * source.columns;
   // a copy: preparing windows the values in place, and the volume is shared with the caller
@@ -75,8 +80,8 @@ async function sourceImage(source: Image2dSource, index: number): Promise<{ imag
   return { image: { values, rows: source.rows, columns: source.columns, dataset }, identity };
 }
 
-/** The output's first axis is the batch: each image gets its share (findings for classifiers, raw for detectors). */
-function splitOutput(manifest: ModelManifest, output: { data: Float32Array; dims: number[] }, group: ImageOutput[]): void {
+/** The output's first axis is the batch: each image gets its share, turned into class findings or boxes. */
+function splitOutput(manifest: ModelManifest, output: { data: Float32Array; dims: number[] }, group: ImageOutput[], slices: boolean): void {
   if (output.dims[0] !== group.length) {
     throw new InferenceError('MODEL_RUN_FAILED', `model output has batch ${output.dims[0]}, ${group.length} images were sent`);
   }
@@ -85,8 +90,12 @@ function splitOutput(manifest: ModelManifest, output: { data: Float32Array; dims
     const share = output.data.slice(b * per, (b + 1) * per);
     if (manifest.classification) {
       image.findings = classFindings(classScores(share, manifest.classification.activation), manifest.classification);
-    } else {
-      image.raw = { data: share, dims: output.dims.slice(1) };
+    } else if (manifest.detection) {
+      const t = new ImageTransform(image.transform);
+      image.detections = postprocessDetections(share, [1, ...output.dims.slice(1)], manifest.detection, {
+        toSourcePoint: (p) => t.toSourcePoint(p), columns: image.transform.sourceColumns, rows: image.transform.sourceRows,
+        ...(slices ? { slices: [image.index] } : {}),
+      });
     }
   });
 }
