@@ -1,5 +1,6 @@
 // Independent reader of the findings in a TID 1500 SR: pydicom walks the content tree and returns each measurement
-// group's tracking identifier, finding, score, qualitative evaluation, image references and spatial coordinates.
+// group's tracking identifier, finding, score, qualitative evaluation, image references and spatial coordinates, and
+// the report's top-level Qualitative Evaluations (absent findings) as one more group without tracking.
 import { execFileSync } from 'node:child_process';
 
 export interface SrGroup {
@@ -50,6 +51,10 @@ for top in ds.ContentSequence:
                  'texts': {}, 'evaluations': {}, 'images': [], 'scoords': []}
             walk(grp.ContentSequence, g)
             groups.append(g)
+    if top.ValueType == 'CONTAINER' and cv(top.ConceptNameCodeSequence) == 'C0034375':
+        g = {'template': None, 'tracking': None, 'finding': None, 'nums': {}, 'texts': {}, 'evaluations': {}, 'images': [], 'scoords': []}
+        walk(top.ContentSequence, g)
+        groups.append(g)
 print(json.dumps(groups))
 `;
 

@@ -61,6 +61,24 @@ describe('ImageTransform', () => {
   });
 });
 
+describe('resampling', () => {
+  it('shrinking averages exactly each model pixel\'s footprint: an edge on a footprint boundary stays sharp', () => {
+    // 8 columns → 4: source columns 2..5 are 1, the rest 0; window 0..1 keeps the values
+    const values = new Float32Array(8 * 8);
+    for (let j = 0; j < 8; j++) for (let i = 2; i < 6; i++) values[j * 8 + i] = 1;
+    const out = new Float32Array(4 * 4);
+    prepareImage({ values, rows: 8, columns: 8, dataset: { WindowCenter: 0.5, WindowWidth: 1, VOILUTFunction: 'LINEAR_EXACT' } },
+      { ...header, resize: 'stretch' }, { channels: 1, rows: 4, columns: 4 }, out);
+    expect(Array.from(out.subarray(0, 4))).toEqual([0, 1, 1, 0]);
+    // 3 columns → 2 (footprint 1.5): the middle source pixel is split half and half
+    const odd = new Float32Array([0, 1, 0]);
+    const two = new Float32Array(2);
+    prepareImage({ values: odd, rows: 1, columns: 3, dataset: { WindowCenter: 0.5, WindowWidth: 1, VOILUTFunction: 'LINEAR_EXACT' } },
+      { ...header, resize: 'stretch' }, { channels: 1, rows: 1, columns: 2 }, two);
+    expect(Array.from(two)).toEqual([1 / 3, 1 / 3].map((v) => Math.fround(v)));
+  });
+});
+
 describe('grey values', () => {
   const ds = { WindowCenter: 100, WindowWidth: 200 };
   it('applies the header window by PS3.3 C.11.2.1.2 (LINEAR): (x − 99.5) / 199 + 0.5, clipped to 0..1', () => {
