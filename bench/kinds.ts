@@ -1,6 +1,6 @@
 // Benchmark of the 2D model kinds (npm run bench:kinds): NMS of 10 000 raw boxes, ResNet-18 at 224² images per
 // second through onnxruntime with the node's post-processing share, a YOLO-style head at 640² with decode + NMS,
-// and each section's peak RSS. Figures from a shared 2-core machine vary between runs.
+// the 2D input path and a classifier through the node (kinds-2d.ts), and each section's peak RSS. Figures from a shared 2-core machine vary between runs.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { postprocessDetections, type DetectionOptions } from '../src/infer/detect/index.js';
 import { buildDetBench, buildResnet18Bench, DET_BENCH_SIZE, RESNET18_SIZE } from '../src/infer/model-builders/resnet18-bench.js';
+import { benchNode2d } from './kinds-2d.js';
 
 const code = (value: string) => ({ code: { scheme: '99DAN', value, meaning: value }, threshold: 0.25 });
 const yolo: DetectionOptions = {
@@ -16,7 +17,9 @@ const yolo: DetectionOptions = {
 const identity = (p: { x: number; y: number }) => p;
 
 /** Each section runs in its own child process, so its peak RSS is its own. */
-const sections: Record<string, () => Promise<void>> = { nms: benchNms, resnet18: benchResnet18, 'det-bench': benchDetHead };
+const sections: Record<string, () => Promise<void>> = {
+  nms: benchNms, resnet18: benchResnet18, 'det-bench': benchDetHead, 'node-2d': () => benchNode2d(projectRoot()),
+};
 
 async function main(): Promise<void> {
   const section = process.argv[2];
@@ -88,7 +91,6 @@ async function benchResnet18(): Promise<void> {
     const m = median(model);
     console.log(`  batch ${batch}: ${m.toFixed(1)} ms per run = ${((1000 * batch) / m).toFixed(1)} images/s; softmax ${median(post).toFixed(3)} ms = ${((100 * median(post)) / m).toFixed(3)} % of model time`);
   }
-  console.log('  decode + window + letterbox of the radiograph (the 2D input path) are measured by its own section once merged');
   console.log(`  peak RSS ${peakRss()}`);
 }
 

@@ -18,6 +18,29 @@ export function modalityValues(stored: ArrayLike<number>, ds: Dataset): Float32A
   return out;
 }
 
+/** Stored values → 0..1 as a table: grey(stored) = table[stored − offset]. */
+export interface GreyTable { table: Float32Array; offset: number; voi: string }
+
+/**
+ * The table of every stored value a frame can hold (BitsStored, PixelRepresentation), with the modality LUT, the VOI
+ * and the inversion applied to the table instead of to millions of pixels; the resampler looks pixels up in it. Only
+ * without any window does it read the image, for its range. Undefined for 32-bit data (no table that size).
+ */
+export function greyTable(stored: ArrayLike<number>, ds: Dataset, spec: WindowSpec, monochrome1: boolean): GreyTable | undefined {
+  const bits = numberOr(ds.BitsStored, 16);
+  if (!(bits > 0 && bits <= 16)) return undefined;
+  const signed = numberOr(ds.PixelRepresentation, 0) === 1;
+  let lo = signed ? -(2 ** (bits - 1)) : 0;
+  let hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+  const hasWindow = spec.source === 'fixed' || lutOf(first(ds.VOILUTSequence)) !== undefined || headerWindow(ds) !== undefined;
+  if (!hasWindow) { // the image's own range: the table spans exactly the values present
+    lo = Infinity; hi = -Infinity;
+    for (let p = 0; p < stored.length; p++) { const v = stored[p]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+  }
+  const table = modalityValues(new Int32Array(hi - lo + 1).map((_, i) => lo + i), ds);
+  return { table, offset: lo, voi: applyVoi(table, ds, spec, monochrome1) };
+}
+
 /** In place: modality values → 0..1. Returns what was applied, in words, for the result's record. */
 export function applyVoi(values: Float32Array, ds: Dataset, spec: WindowSpec, monochrome1: boolean): string {
   let applied: string;

@@ -1,4 +1,4 @@
-// One frame of a stored image → modality values and the header that prepares it (window, photometric, spacing), with
+// One frame of a stored image → its stored samples and the header that prepares it (window, photometric, spacing), with
 // an enhanced object's functional groups for that frame lifted to the top. Decoding reuses the volume loader's codecs.
 import fs from 'node:fs';
 import { parsePart10, type Dataset } from '../volume/dcm.js';
@@ -6,10 +6,13 @@ import { decodeFrameSamples } from '../volume/codec-frames.js';
 import { prepareDecoders } from '../volume/decoders.js';
 import { pixelFormat } from '../volume/pixels.js';
 import { VolumeError } from '../volume/types.js';
-import { modalityValues } from './grey.js';
-import type { SourceImage } from './prepare.js';
+import type { Samples } from '../volume/pixels.js';
 
-export interface LoadedFrame extends SourceImage { sopInstanceUid: string; sopClassUid: string; frameNumber?: number; frames: number }
+/** A decoded frame: stored samples (the modality LUT is applied with the window, see grey.ts) and its header. */
+export interface LoadedFrame {
+  stored: Samples; rows: number; columns: number; dataset: Dataset;
+  sopInstanceUid: string; sopClassUid: string; frameNumber?: number; frames: number;
+}
 
 /** Reads `file` and decodes frame `frameNumber` (1-based; default 1); refusals are VolumeErrors with their codes. */
 export async function loadImageFrame(file: string, frameNumber = 1): Promise<LoadedFrame> {
@@ -39,7 +42,7 @@ export async function loadImageFrame(file: string, frameNumber = 1): Promise<Loa
   const samples = decodeFrameSamples(instance, frameNumber - 1);
   const dataset = frames > 1 ? frameDataset(ds, frameNumber - 1) : ds;
   return {
-    values: modalityValues(samples, dataset), rows: format.rows, columns: format.columns, dataset,
+    stored: samples, rows: format.rows, columns: format.columns, dataset,
     sopInstanceUid: String(ds.SOPInstanceUID ?? ''), sopClassUid: String(ds.SOPClassUID ?? ''),
     ...(frames > 1 ? { frameNumber } : {}), frames,
   };

@@ -2,6 +2,7 @@
 // mean of the source pixels its footprint covers (area weights, as OpenCV's INTER_AREA), so a 2500-row radiograph
 // shrunk to 224 averages its pixels instead of skipping them and nothing bleeds past the footprint (an object's edge
 // stays where it is); when enlarging, bilinear. Model pixels whose centre is outside the source get the pad value.
+import type { GreyTable } from './grey.js';
 import type { TransformParams } from './transform.js';
 
 interface Taps { start: Int32Array; count: Int32Array; weights: Float32Array; width: number; inside: Uint8Array }
@@ -43,29 +44,45 @@ function taps(modelLength: number, sourceLength: number, scale: number, offset: 
   return { start, count, weights, width, inside };
 }
 
-/** `source` (rows × columns, row-major) → model rows × columns as the transform says; `out` is written, not read. */
-export function resampleToModel(source: Float32Array, t: TransformParams, padValue: number, out: Float32Array): void {
+/** `source` (rows × columns, row-major) → model rows × columns as the transform says; `out` is written, not read.
+ *  With a grey table the source holds stored values, each looked up as it is read (no full-size grey copy). */
+export function resampleToModel(source: ArrayLike<number>, t: TransformParams, padValue: number, out: Float32Array, grey?: GreyTable): void {
   const tx = taps(t.modelColumns, t.sourceColumns, t.scaleX, t.offsetX);
   const ty = taps(t.modelRows, t.sourceRows, t.scaleY, t.offsetY);
-  // horizontal pass on every source row, then vertical: rows × model columns in between
-  const mid = new Float32Array(t.sourceRows * t.modelColumns);
+  const M = t.modelColumns, S = t.sourceColumns;
+  // horizontal pass on the source rows some model row reads, then vertical: rows × model columns in between
+  const mid = new Float32Array(t.sourceRows * M);
+  const needed = new Uint8Array(t.sourceRows);
+  for (let y = 0; y < t.modelRows; y++) for (let k = 0; k < ty.count[y]!; k++) needed[ty.start[y]! + k] = 1;
+  const { start: xs, count: xc, weights: xw, width: xWidth, inside: xIn } = tx;
   for (let j = 0; j < t.sourceRows; j++) {
-    const row = j * t.sourceColumns;
-    for (let u = 0; u < t.modelColumns; u++) {
-      if (!tx.inside[u]) continue;
+    if (!needed[j]) continue;
+    const row = j * S;
+    for (let u = 0; u < M; u++) {
+      if (!xIn[u]) continue;
       let v = 0;
-      const base = u * tx.width;
-      for (let k = 0, i = tx.start[u]!; k < tx.count[u]!; k++, i++) v += tx.weights[base + k]! * source[row + i]!;
-      mid[j * t.modelColumns + u] = v;
+      const base = u * xWidth;
+      const first = row + xs[u]!;
+      if (grey) {
+        const { table, offset } = grey;
+        for (let k = 0, n = xc[u]!; k < n; k++) v += xw[base + k]! * table[source[first + k]! - offset]!;
+      } else {
+        for (let k = 0, n = xc[u]!; k < n; k++) v += xw[base + k]! * source[first + k]!;
+      }
+      mid[j * M + u] = v;
     }
   }
+  const { start: ys, count: yc, weights: yw, width: yWidth, inside: yIn } = ty;
   for (let y = 0; y < t.modelRows; y++) {
-    const base = y * ty.width;
-    for (let u = 0; u < t.modelColumns; u++) {
-      if (!ty.inside[y] || !tx.inside[u]) { out[y * t.modelColumns + u] = padValue; continue; }
-      let v = 0;
-      for (let k = 0, j = ty.start[y]!; k < ty.count[y]!; k++, j++) v += ty.weights[base + k]! * mid[j * t.modelColumns + u]!;
-      out[y * t.modelColumns + u] = v;
+    const target = y * M;
+    if (!yIn[y]) { out.fill(padValue, target, target + M); continue; }
+    out.fill(0, target, target + M);
+    const base = y * yWidth;
+    for (let k = 0, n = yc[y]!; k < n; k++) {
+      const w = yw[base + k]!;
+      const from = (ys[y]! + k) * M;
+      for (let u = 0; u < M; u++) out[target + u]! += w * mid[from + u]!;
     }
+    for (let u = 0; u < M; u++) if (!xIn[u]) out[target + u] = padValue;
   }
 }

@@ -43,9 +43,9 @@ export async function runImages(manifest: ModelManifest, source: Image2dSource, 
   const perImage = size.channels * size.rows * size.columns;
   const images: ImageOutput[] = [];
   const timings: Image2dTimings = { preprocessMs: 0, inferenceMs: 0, windowingMs: 0, postprocessMs: 0 };
-  for (let first = 0; first < count; first += batch) {
-    const n = Math.min(batch, count - first);
+  const prepareBatch = async (first: number) => {
     const t0 = performance.now();
+    const n = Math.min(batch, count - first);
     const input = new Float32Array(n * perImage);
     const group: ImageOutput[] = [];
     for (let b = 0; b < n; b++) {
@@ -53,13 +53,23 @@ export async function runImages(manifest: ModelManifest, source: Image2dSource, 
       const transform = prepareImage(image, spec, size, input.subarray(b * perImage, (b + 1) * perImage));
       group.push({ index: first + b, ...identity, transform });
     }
+    timings.preprocessMs += performance.now() - t0;
+    return { input, group, n };
+  };
+  // The network runs off this thread (onnxruntime's own threads, or a remote server): the next batch is prepared
+  // while the current one is in flight, so preparation and inference overlap.
+  let next = count > 0 ? await prepareBatch(0) : undefined;
+  for (let first = 0; next; first += batch) {
+    const { input, group, n } = next;
     const t1 = performance.now();
-    const output = await tensor(input, [n, size.channels, size.rows, size.columns]);
+    const running = tensor(input, [n, size.channels, size.rows, size.columns]).then((output) => ({ output, ms: performance.now() - t1 }));
+    running.catch(() => {}); // awaited below; a failure while the next batch is prepared must not go unhandled
+    next = first + batch < count ? await prepareBatch(first + batch) : undefined;
+    const { output, ms } = await running;
     const t2 = performance.now();
     splitOutput(manifest, output, group, source.kind === 'slices');
     images.push(...group);
-    timings.preprocessMs += t1 - t0;
-    timings.inferenceMs += t2 - t1;
+    timings.inferenceMs += ms;
     timings.postprocessMs += performance.now() - t2;
   }
   return { images, timings };

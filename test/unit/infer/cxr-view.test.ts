@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelRegistry, runImageModel, type ModelRegistry } from '../../../src/infer/index.js';
 import { loadImageFrame } from '../../../src/infer/image2d/load.js';
+import { modalityValues } from '../../../src/infer/image2d/grey.js';
 import { writeSyntheticRadiograph, type SyntheticRadiographOptions } from '../../../src/synthetic/index.js';
 import { repoRoot } from './helpers.js';
 
@@ -58,7 +59,7 @@ describe('cxr-view', () => {
     const files = await Promise.all(opts.map((o, n) => writeSyntheticRadiograph(path.join(tmp, `slice-${n}.dcm`), o)));
     const frames = await Promise.all(files.map((f) => loadImageFrame(f.file)));
     const data = new Float32Array(512 * 512 * frames.length);
-    frames.forEach((f, k) => data.set(f.values, k * 512 * 512));
+    frames.forEach((f, k) => data.set(modalityValues(f.stored, f.dataset), k * 512 * 512));
     const slices = await runImageModel(registry, 'cxr-view', { kind: 'slices', data, rows: 512, columns: 512, datasets: frames.map((f) => f.dataset) });
     const direct = await runImageModel(registry, 'cxr-view', { kind: 'frames', frames: files.map((f) => ({ file: f.file })) });
     expect(slices.images.map((i) => i.findings!.map((f) => f.present))).toEqual([[true, false], [false, true], [true, false]]);
