@@ -4,6 +4,7 @@ import dcmjs from 'dcmjs';
 import type { Db } from '../db/database.js';
 import { countInstancesOfSeries, firstInstancePathOfSeries, studyOrigin } from '../db/instances.js';
 import { seriesUidsOfStudy } from '../db/studies.js';
+import { findingsOfStudy } from '../db/findings.js';
 import { readHeaderBytes } from '../dicom/header-bytes.js';
 import type { SeriesFacts, StudyFacts } from '../route/types.js';
 
@@ -17,7 +18,7 @@ export function buildStudyFacts(db: Db, studyUid: string, completedAt = new Date
     return { seriesInstanceUid: uid, header: readHeader(readHeaderBytes(first)), numberOfInstances: countInstancesOfSeries(db, uid) };
   });
   const origin = studyOrigin(db, studyUid)!;
-  return { studyInstanceUid: studyUid, header: facts[0].header, ...origin, completedAt, series: facts };
+  return { studyInstanceUid: studyUid, header: facts[0].header, ...origin, completedAt, series: facts, findings: findingsOfStudy(db, studyUid) };
 }
 
 /** Facts from instance headers given directly (a dry run on uploaded DICOM): grouped by series. */

@@ -30,6 +30,27 @@ export function completionsOfStudy(db: Db, studyUid: string): Array<{ revision: 
     .all(studyUid) as Array<{ revision: number; reason: CompletionReason; instances: number; completedAt: number }>;
 }
 
+/**
+ * A result with findings was stored: its study's latest routed completion is routed again (rules with a Finding
+ * condition may match now). A counter, not a flag, so a request made while the router works is not lost.
+ */
+export function requestReroute(db: Db, studyUid: string): void {
+  prepared(db, `UPDATE study_completions SET reroute_pending = reroute_pending + 1 WHERE id = (SELECT id FROM study_completions
+    WHERE study_uid = ? AND consumed_at IS NOT NULL ORDER BY revision DESC LIMIT 1)`).run(studyUid);
+}
+
+export interface PendingReroute extends PendingCompletion { requests: number }
+
+export function pendingReroutes(db: Db): PendingReroute[] {
+  return prepared(db, `SELECT id, study_uid AS studyUid, revision, completed_at AS completedAt, reroute_pending AS requests
+    FROM study_completions WHERE reroute_pending > 0 AND consumed_at IS NOT NULL ORDER BY id`).all() as PendingReroute[];
+}
+
+/** Clears the requests the router has served (those counted when it read them). */
+export function rerouteDone(db: Db, r: PendingReroute): void {
+  prepared(db, 'UPDATE study_completions SET reroute_pending = MAX(reroute_pending - ?, 0) WHERE id = ?').run(r.requests, r.id);
+}
+
 /** Retention: the study's completions go after its jobs (jobs.completion_id references them). */
 export function deleteCompletionsOfStudy(db: Db, studyUid: string): void {
   prepared(db, 'DELETE FROM study_completions WHERE study_uid = ?').run(studyUid);

@@ -236,6 +236,25 @@ export const migrations: Array<string | ((db: Db) => void)> = [
   (db) => rebuildTable(db, 'jobs', (sql) => sql.replace(
     "CHECK (action IN ('runModel','forward','discard','measure'))",
     "CHECK (action IN ('runModel','forward','discard','measure','external','reidentify'))")),
+  // Findings of classification and detection results (issue 11), one row each, read by the rules' Finding
+  // condition; storing them flags the study's latest routed completion so the router evaluates it again. Safe to run
+  // again (the measure migration's test replays every step after the rebuild).
+  (db) => {
+    db.exec(`CREATE TABLE IF NOT EXISTS result_findings (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       result_id INTEGER NOT NULL REFERENCES results(id),
+       model TEXT NOT NULL,
+       code_scheme TEXT NOT NULL, code_value TEXT NOT NULL, code_meaning TEXT NOT NULL,
+       present INTEGER NOT NULL CHECK (present IN (0, 1)),
+       score REAL,
+       slices TEXT
+     );
+     CREATE INDEX IF NOT EXISTS result_findings_result ON result_findings(result_id);`);
+    const columns = db.pragma('table_info(study_completions)') as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'reroute_pending')) {
+      db.exec('ALTER TABLE study_completions ADD COLUMN reroute_pending INTEGER NOT NULL DEFAULT 0');
+    }
+  },
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -36,6 +36,12 @@ export function insertJob(db: Db, j: NewJob): number {
     j.policy?.review ?? 'none', j.policy?.onQcFail ?? 'review', now, now).lastInsertRowid);
 }
 
+/** Whether routing already made this job for this completion (a re-route after stored findings makes only new ones). */
+export function jobOfCompletionExists(db: Db, j: Pick<NewJob, 'completionId' | 'ruleId' | 'action' | 'modelId' | 'seriesUid'>): boolean {
+  return prepared(db, `SELECT 1 FROM jobs WHERE completion_id = ? AND rule_id = ? AND action = ? AND model_id IS ? AND series_uid IS ? LIMIT 1`)
+    .get(j.completionId, j.ruleId, j.action, j.modelId ?? null, j.seriesUid ?? null) !== undefined;
+}
+
 export function listJobs(db: Db, f: { state?: string; studyUid?: string; limit: number }): JobRow[] {
   return (prepared(db,
     `SELECT * FROM jobs WHERE (@state IS NULL OR state = @state) AND (@study IS NULL OR study_uid = @study) ORDER BY id DESC LIMIT @limit`,

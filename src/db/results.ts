@@ -1,6 +1,7 @@
 // Repository for results (one row per job × revision: QC, review state, history in result_events) and for
 // result_objects, the SEG/SR files a model job wrote and the KOS of a retraction (one row per job × revision × kind).
 import { prepared, transaction, type Db } from './database.js';
+import { deleteFindingsOfStudy } from './findings.js';
 
 /** Every result state, declared once: the API, the page and the outbox take theirs from here. */
 export const RESULT_STATES = [
@@ -168,7 +169,9 @@ export function resultFilesOfStudy(db: Db, studyUid: string): Array<{ jobId: num
 /** Retention: after the deliveries (which name results), before the jobs they reference. */
 export function deleteResultObjectsOfStudy(db: Db, studyUid: string): void {
   const ofStudy = 'SELECT id FROM jobs WHERE study_uid = ?';
+  deleteFindingsOfStudy(db, studyUid);
   prepared(db, `DELETE FROM result_objects WHERE job_id IN (${ofStudy})`).run(studyUid);
   prepared(db, `DELETE FROM result_events WHERE result_id IN (SELECT id FROM results WHERE job_id IN (${ofStudy}))`).run(studyUid);
   prepared(db, `DELETE FROM results WHERE job_id IN (${ofStudy})`).run(studyUid);
 }
+

@@ -29,6 +29,9 @@ export const NATIVE_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set([
 export const SOP = {
   verification: '1.2.840.10008.1.1',
   ctImageStorage: '1.2.840.10008.5.1.4.1.1.2',
+  computedRadiographyImageStorage: '1.2.840.10008.5.1.4.1.1.1',
+  digitalXRayImageStorageForPresentation: '1.2.840.10008.5.1.4.1.1.1.1',
+  digitalXRayImageStorageForProcessing: '1.2.840.10008.5.1.4.1.1.1.1.1',
   segmentationStorage: '1.2.840.10008.5.1.4.1.1.66.4',
   enhancedSrStorage: '1.2.840.10008.5.1.4.1.1.88.22',
   keyObjectSelectionDocumentStorage: '1.2.840.10008.5.1.4.1.1.88.59',

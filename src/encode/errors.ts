@@ -11,6 +11,8 @@ export type EncodeErrorCode =
   | 'ENC_NOTHING_SEGMENTED'   // no segment has a voxel: no SEG can be built (the SR still reports the absences)
   | 'ENC_REJECTED_OBJECTS'    // a rejection note needs rejected objects of one study, each with its UIDs
   | 'ENC_REJECTION_REASON'    // a rejection note's quality reason is not a CID 7011 code, or came with safety
+  | 'ENC_FINDINGS'            // a classification report without images, or with a score that is not finite
+  | 'ENC_DETECTIONS'          // a detection box lies outside its image, has no finite score, or names no source image
   | 'SEG_READ_PARSE'          // bytes are not a readable DICOM Part-10 file
   | 'SEG_READ_NOT_SEG'        // not a Segmentation object
   | 'SEG_READ_UNSUPPORTED'    // a SEG this reader does not handle (FRACTIONAL, compressed, ...)

@@ -43,11 +43,17 @@ export const CONCEPT = {
   max: sct('56851009', 'Maximum'),
   qualitativeEvaluations: { scheme: 'UMLS', value: 'C0034375', meaning: 'Qualitative Evaluations' },
   absent: sct('2667000', 'Absent'),
+  present: sct('52101004', 'Present'),
+  algorithmParameters: dcm('111002', 'Algorithm Parameters'),
+  sourceOfMeasurement: dcm('121112', 'Source of Measurement'),
+  // detection report (sr-detection.ts): a box is an Image Region with its Certainty of Finding
+  certaintyOfFinding: dcm('111012', 'Certainty of Finding'),
 } satisfies Record<string, Code>;
 
 export const UNIT = {
   ml: { scheme: 'UCUM', value: 'ml', meaning: 'milliliter' },
   hu: { scheme: 'UCUM', value: "[hnsf'U]", meaning: 'Hounsfield unit' },
+  noUnits: { scheme: 'UCUM', value: '1', meaning: 'no units' },
 } satisfies Record<string, Code>;
 
 export function container(rel: Relationship | undefined, concept: Code, children: NaturalDataset[], templateId?: string): NaturalDataset {
@@ -79,22 +85,32 @@ export function num(rel: Relationship, concept: Code, value: number, unit: Code,
 }
 
 /** IMAGE item; concept is absent for Image Library entries (TID 1601), a segment number for Referenced Segment. */
-export function image(rel: Relationship, concept: Code | undefined, sopClassUid: string, sopInstanceUid: string, segmentNumber?: number): NaturalDataset {
+export function image(rel: Relationship, concept: Code | undefined, sopClassUid: string, sopInstanceUid: string, segmentNumber?: number,
+  frameNumber?: number): NaturalDataset {
   return {
     RelationshipType: rel, ValueType: 'IMAGE', ...(concept ? { ConceptNameCodeSequence: [codeItem(concept)] } : {}),
     ReferencedSOPSequence: [{
       ReferencedSOPClassUID: sopClassUid, ReferencedSOPInstanceUID: sopInstanceUid,
       ...(segmentNumber !== undefined ? { ReferencedSegmentNumber: segmentNumber } : {}),
+      ...(frameNumber !== undefined ? { ReferencedFrameNumber: frameNumber } : {}),
     }],
   };
 }
 
-/** SCOORD (2D, pixel coordinates column/row) with the one IMAGE it was selected from, as Enhanced SR requires. */
-export function scoord(rel: Relationship, concept: Code, graphicType: 'POLYLINE', points: number[],
-  selectedFrom: { sopClassUid: string; sopInstanceUid: string }): NaturalDataset {
+/** SCOORD (2D, image pixels, PS3.3 C.18.6) selected from one image, or one frame of a multi-frame image. */
+export function scoord(
+  rel: Relationship, concept: Code, graphicType: 'POINT' | 'POLYLINE' | 'CIRCLE' | 'ELLIPSE', points: number[],
+  source: { sopClassUid: string; sopInstanceUid: string; frameNumber?: number },
+): NaturalDataset {
   return {
-    RelationshipType: rel, ValueType: 'SCOORD', ConceptNameCodeSequence: [codeItem(concept)], GraphicType: graphicType,
-    GraphicData: points, ContentSequence: [image('SELECTED FROM', undefined, selectedFrom.sopClassUid, selectedFrom.sopInstanceUid)],
+    RelationshipType: rel, ValueType: 'SCOORD', ConceptNameCodeSequence: [codeItem(concept)], GraphicType: graphicType, GraphicData: points,
+    ContentSequence: [{
+      RelationshipType: 'SELECTED FROM', ValueType: 'IMAGE',
+      ReferencedSOPSequence: [{
+        ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: source.sopInstanceUid,
+        ...(source.frameNumber !== undefined ? { ReferencedFrameNumber: source.frameNumber } : {}),
+      }],
+    }],
   };
 }
 

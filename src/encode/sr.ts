@@ -1,22 +1,20 @@
 // SEG result + segment descriptions (+ HU statistics) → an Enhanced SR holding a TID 1500 Measurement Report:
 // one TID 1411 group per segment in the SEG, one TID 1501 group per segment the model found absent.
 import type {
-  AlgorithmIdentity, Code, JobIdentity, MeasurementReportResult, SegmentDescription, SegmentationResult, SourceSlice,
+  AlgorithmIdentity, JobIdentity, MeasurementReportResult, SegmentDescription, SegmentationResult, SourceSlice,
 } from './types.js';
 import { EncodeError } from './errors.js';
 import { parseSourceSeries, type SourceSeries } from './source-series.js';
-import { dicomDate, dicomTime, equipment, patientAndStudy, NODE_NAME } from './composite-context.js';
-import { deriveNodeDeviceUid, deriveResultUid, checkUidRoot } from './uids.js';
+import { deriveResultUid, checkUidRoot } from './uids.js';
 import { writePart10, type NaturalDataset } from './dicom-io.js';
 import { resultUidInputs } from './seg.js';
 import { validateSegments } from './segment-check.js';
 import { segmentStatistics, type SegmentStatistics } from './intensity-stats.js';
-import { CONCEPT, code, container, image, text, uidRef } from './sr-content.js';
+import { CONCEPT, container } from './sr-content.js';
+import { measurementReportDataset } from './sr-document.js';
 import { absentEvaluations, presentGroup } from './sr-groups.js';
 import { featureCodingSchemes, type SegmentFeatureMeasurement } from './sr-features.js';
 import { SOP } from '../dicom/uids.js';
-
-const SR_SERIES_NUMBER = 9702;
 
 /**
  * `intensities`: the HU volume on the label grid (the statistics are then computed here, by segmentStatistics), or
@@ -35,7 +33,6 @@ export function encodeMeasurementReport(
   const uidInputs = resultUidInputs(series, algorithm, job);
   const sopInstanceUid = deriveResultUid(uidInputs, 'sr-instance');
   const seriesInstanceUid = deriveResultUid(uidInputs, 'sr-series');
-  const now = new Date();
   const groups: NaturalDataset[] = [];
   const absent: SegmentDescription[] = [];
   for (const d of segments) {
@@ -52,59 +49,16 @@ export function encodeMeasurementReport(
       throw new EncodeError('ENC_SEGMENTS', `segment "${d.label}" is neither in the SEG nor listed as absent: pass the same segments to both encoders`);
     }
   }
-  const dataset: NaturalDataset = {
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: SOP.enhancedSrStorage, SOPInstanceUID: sopInstanceUid,
-    ...(features?.length ? { CodingSchemeIdentificationSequence: featureCodingSchemes() } : {}),
-    InstanceCreationDate: dicomDate(now), InstanceCreationTime: dicomTime(now), TimezoneOffsetFromUTC: '+0000',
-    ...patientAndStudy(series.first),
-    Modality: 'SR', SeriesInstanceUID: seriesInstanceUid, SeriesNumber: SR_SERIES_NUMBER,
-    SeriesDescription: `${algorithm.name} measurements`.slice(0, 64), ReferencedPerformedProcedureStepSequence: [],
-    ...equipment(algorithm, job, now),
-    InstanceNumber: 1, CompletionFlag: 'COMPLETE', VerificationFlag: 'UNVERIFIED',
-    ContentDate: dicomDate(now), ContentTime: dicomTime(now),
-    PerformedProcedureCodeSequence: [],
-    CurrentRequestedProcedureEvidenceSequence: [evidence(series, sources, seg)],
-    ...container(undefined, CONCEPT.report, [
-      ...contextItems(series, job),
-      imageLibrary(sources),
+  const dataset = measurementReportDataset({
+    first: series.first, modality: series.modality, sources, sopInstanceUid, seriesInstanceUid, algorithm, job,
+    codingSchemes: features?.length ? featureCodingSchemes() : undefined,
+    evidence: [evidence(series, sources, seg)],
+    content: [
       ...(groups.length > 0 ? [container('CONTAINS', CONCEPT.imagingMeasurements, groups)] : []),
       ...(absent.length > 0 ? [absentEvaluations(absent)] : []),
-    ], '1500'),
-  };
+    ],
+  });
   return { bytes: writePart10(dataset), sopInstanceUid, seriesInstanceUid };
-}
-
-/** TID 1204 language, TID 1002/1004 device observer (this node), procedure reported. */
-function contextItems(series: SourceSeries, job: JobIdentity): NaturalDataset[] {
-  const serial = job.deviceSerialNumber ?? '0';
-  return [
-    code('HAS CONCEPT MOD', CONCEPT.language, { scheme: 'RFC5646', value: 'en-US', meaning: 'English (United States)' }),
-    code('HAS OBS CONTEXT', CONCEPT.observerType, { scheme: 'DCM', value: '121007', meaning: 'Device' }),
-    uidRef('HAS OBS CONTEXT', CONCEPT.deviceObserverUid, deriveNodeDeviceUid(job.uidRoot, serial)),
-    text('HAS OBS CONTEXT', CONCEPT.deviceObserverName, NODE_NAME),
-    text('HAS OBS CONTEXT', CONCEPT.deviceObserverManufacturer, job.manufacturer ?? NODE_NAME),
-    text('HAS OBS CONTEXT', CONCEPT.deviceObserverModelName, NODE_NAME),
-    text('HAS OBS CONTEXT', CONCEPT.deviceObserverSerialNumber, serial),
-    code('HAS CONCEPT MOD', CONCEPT.procedureReported, procedureFor(series.modality)),
-  ];
-}
-
-/** CID 100 codes for the usual modalities; anything else is reported as a generic imaging procedure. */
-function procedureFor(modality: string): Code {
-  switch (modality) {
-    case 'CT': return { scheme: 'LN', value: '25045-6', meaning: 'CT unspecified body region' };
-    case 'MR': return { scheme: 'LN', value: '25056-3', meaning: 'MRI unspecified body region' };
-    case 'PT': return { scheme: 'LN', value: '44136-0', meaning: 'PET unspecified body region' };
-    default: return { scheme: 'SCT', value: '363679005', meaning: 'Imaging procedure' };
-  }
-}
-
-/** TID 1600: the source images the measurements were made on. */
-function imageLibrary(sources: SourceSlice[]): NaturalDataset {
-  return container('CONTAINS', CONCEPT.imageLibrary, [
-    container('CONTAINS', CONCEPT.imageLibraryGroup, sources.map((s) => image('CONTAINS', undefined, s.sopClassUid, s.sopInstanceUid))),
-  ]);
 }
 
 function evidence(series: SourceSeries, sources: SourceSlice[], seg: SegmentationResult): NaturalDataset {

@@ -5,6 +5,7 @@ import type { ModelManifest } from './manifest.js';
 import type { BackendStatus, ModelBackend } from './model-backend.js';
 import type { BackendType } from './patch-engine.js';
 import type { Volume } from './volume/types.js';
+import type { Image2dSource } from './image2d/run.js';
 import { ModelWorkerPool, type InferLogger } from './worker-pool.js';
 
 /** The in-process pool is a backend as it is. */
@@ -14,6 +15,7 @@ class InProcessBackend implements ModelBackend {
   async start() { await this.pool.start(); }
   run(volume: Volume, labels: Uint8Array, timeoutMs?: number) { return this.pool.run(volume, labels, timeoutMs); }
   warm() { this.pool.warm(); }
+  run2d(source: Image2dSource, timeoutMs?: number) { return this.pool.run2d(source, timeoutMs); }
   status(): BackendStatus { return { type: 'onnxruntime', state: 'ready' }; }
   close() { return this.pool.close(); }
 }

@@ -3,10 +3,14 @@ import { performance } from 'node:perf_hooks';
 import { InferenceError } from './errors.js';
 import type { ModelRegistry } from './registry.js';
 import type { Volume } from './volume/types.js';
+import type { Image2dSource, ImageOutput } from './image2d/run.js';
 
 export { loadModelRegistry, type ModelRegistry, type ModelSummary } from './registry.js';
 export { InferenceError, type InferenceErrorCode } from './errors.js';
-export type { ModelManifest, SegmentDescription, Code, RemoteBackend } from './manifest.js';
+export type { ModelManifest, SegmentDescription, Code, RemoteBackend, FindingClass } from './manifest.js';
+export type { Image2dSource, ImageOutput } from './image2d/run.js';
+export type { ClassFinding } from './classify.js';
+export { ImageTransform, type TransformParams, type PixelSpacingFact, type Point } from './image2d/transform.js';
 export type { BackendStatus } from './backend.js';
 export { applicabilityProblems, type SeriesFacts } from './applicability.js';
 
@@ -39,6 +43,19 @@ export function warmModel(registry: ModelRegistry, modelId: string): void {
   if (entry?.state === 'ready') entry.backend?.warm();
 }
 
+/** Runs a 2D model (classification or detection) on each image of `source` in the model's worker pool. */
+export async function runImageModel(registry: ModelRegistry, modelId: string, source: Image2dSource, opts: { timeoutMs?: number } = {})
+  : Promise<{ images: ImageOutput[]; provider: string; timings: RunTimings }> {
+  const start = performance.now();
+  const entry = registry.get(modelId);
+  if (!entry) throw new InferenceError('MODEL_NOT_FOUND', `no model "${modelId}" in the registry`);
+  if (entry.state !== 'ready' || !entry.backend) throw new InferenceError('MODEL_NOT_READY', `model "${modelId}" was refused: ${entry.error?.message ?? 'unknown reason'}`);
+  openRegistries.add(registry);
+  const shared = source.kind === 'slices' ? { ...source, data: onSharedFloats(source.data) } : source;
+  const { images, timings } = await entry.backend.run2d(shared, opts.timeoutMs);
+  return { images, provider: entry.backend.provider, timings: { ...timings, totalMs: performance.now() - start } };
+}
+
 /** Stops the worker pools of every registry given to runModel (and of `registry`, if given). */
 export async function shutdown(registry?: ModelRegistry): Promise<void> {
   if (registry) openRegistries.add(registry);
@@ -60,8 +77,12 @@ function checkedVolume(volume: Volume): Volume {
 
 /** Workers read the volume in place; a volume not yet on shared memory is copied there once. */
 function onSharedMemory(volume: Volume): Volume {
-  if (volume.data.buffer instanceof SharedArrayBuffer) return volume;
-  const data = new Float32Array(new SharedArrayBuffer(volume.data.byteLength));
-  data.set(volume.data);
-  return { ...volume, data };
+  return { ...volume, data: onSharedFloats(volume.data) };
+}
+
+function onSharedFloats(values: Float32Array): Float32Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const data = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  data.set(values);
+  return data;
 }

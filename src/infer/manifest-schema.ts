@@ -1,7 +1,8 @@
 // JSON schema for model.json and the validator that names every error by its JSON path.
 import { Ajv } from 'ajv';
 import { resolveFeatureConfig } from '../features/config.js';
-import type { ModelManifest } from './manifest.js';
+import { isSegmentationModel, type ModelManifest, type SegmentationManifest } from './manifest.js';
+import { classificationSchema, detectionSchema, inputSchema, kindErrors, withKindDefaults } from './manifest-kinds.js';
 
 const code = {
   type: 'object', additionalProperties: false, required: ['scheme', 'value', 'meaning'],
@@ -77,10 +78,13 @@ const backend = {
 
 export const manifestSchema = {
   type: 'object',
+  // preprocessing, postprocessing and segments are required by task (manifest-kinds.ts)
   required: ['id', 'version', 'sha256', 'description', 'intendedUse', 'clinical', 'applicability', 'inputs', 'outputs',
-    'preprocessing', 'inference', 'executionProviders', 'timeoutMs', 'maxConcurrent', 'postprocessing', 'segments', 'algorithm'],
+    'inference', 'executionProviders', 'timeoutMs', 'maxConcurrent', 'algorithm'],
   properties: {
     id: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$' },
+    task: { enum: ['segmentation', 'classification', 'detection'] },
+    input: inputSchema, classification: classificationSchema, detection: detectionSchema,
     version: { type: 'string', minLength: 1 },
     sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     description: { type: 'string' }, intendedUse: { type: 'string' }, clinical: { type: 'boolean' },
@@ -95,7 +99,7 @@ export const manifestSchema = {
     inputs: { type: 'array', items: tensor, minItems: 1, maxItems: 1 },
     outputs: {
       type: 'array', minItems: 1, maxItems: 1,
-      items: { ...tensor, required: [...tensor.required, 'kind'], properties: { ...tensor.properties, kind: { enum: ['logits', 'probabilities', 'labelmap'] } } },
+      items: { ...tensor, required: [...tensor.required, 'kind'], properties: { ...tensor.properties, kind: { enum: ['logits', 'probabilities', 'labelmap', 'boxes'] } } },
     },
     preprocessing: {
       type: 'object', required: ['spatialAxes', 'orientation', 'targetSpacing', 'interpolation', 'intensity'],
@@ -108,7 +112,7 @@ export const manifestSchema = {
     inference: {
       type: 'object', required: ['mode'],
       properties: {
-        mode: { enum: ['whole', 'slidingWindow'] },
+        mode: { enum: ['whole', 'slidingWindow', 'perSlice'] },
         roi: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3 },
         overlap: { type: 'number', minimum: 0, exclusiveMaximum: 1 }, blending: { enum: ['gaussian', 'constant'] },
         batch: { type: 'integer', minimum: 1 },
@@ -143,15 +147,16 @@ export function validateManifest(value: unknown): { manifest: ModelManifest; err
   if (!validate(value)) {
     return { errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${unknownName(e.params)}`) };
   }
-  const manifest = value as unknown as ModelManifest;
-  const errors = [
-    ...crossFieldErrors(manifest), ...checksErrors(manifest.segments), ...featureErrors(manifest.segments),
-  ];
+  const manifest = withKindDefaults(value as unknown as ModelManifest);
+  const errors = kindErrors(manifest, new Set(Object.keys(value as object)));
+  if (isSegmentationModel(manifest) && errors.length === 0) {
+    errors.push(...crossFieldErrors(manifest), ...checksErrors(manifest.segments), ...featureErrors(manifest.segments));
+  }
   return errors.length ? { errors } : { manifest, errors: [] };
 }
 
 /** Rules a JSON schema cannot say well: a label map cannot be blended, and a threshold needs its value. */
-function crossFieldErrors(m: ModelManifest): string[] {
+function crossFieldErrors(m: SegmentationManifest): string[] {
   const errors: string[] = [];
   if (m.outputs[0].kind === 'labelmap' && m.inference.mode !== 'whole') {
     errors.push('/inference/mode: a labelmap output cannot be blended across windows; use "whole"');

@@ -42,7 +42,8 @@ export interface SegmentChecks {
 export type TensorDType = 'float32' | 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'bool';
 /** A tensor as the manifest declares it; string dims are symbolic (e.g. "D"). */
 export interface TensorSpec { name: string; dtype: TensorDType; shape: Array<number | string> }
-export type OutputKind = 'logits' | 'probabilities' | 'labelmap';
+/** boxes: a detection head's output, decoded by the manifest's `detection.layout`. */
+export type OutputKind = 'logits' | 'probabilities' | 'labelmap' | 'boxes';
 
 /** Intensity steps, applied in order on the resampled image. */
 export type IntensityStep =
@@ -62,7 +63,8 @@ export interface Preprocessing {
 }
 
 export interface InferenceSettings {
-  mode: 'whole' | 'slidingWindow';
+  /** perSlice: a 2D model (input kind image2d) on each slice of a 3D series, `batch` slices per run. */
+  mode: 'whole' | 'slidingWindow' | 'perSlice';
   /** Patch size along the model grid's i, j, k (sliding window only). */
   roi?: [number, number, number];
   overlap?: number;
@@ -101,8 +103,64 @@ export interface RemoteBackend {
   json?: boolean;
 }
 
+/** The window applied after the modality LUT: the header's VOI LUT (else its first window, else the image's range),
+ *  or a fixed window in modality units. The result is 0..1 (MONOCHROME1 then inverted, so bright is dense). */
+export type WindowSpec = { source: 'header' } | { source: 'fixed'; center: number; width: number };
+
+/** A 2D image: one frame of a radiograph (CR, DX, MG, RF/XA, SC), or each slice of a 3D series (inference perSlice).
+ *  The model size and channel count come from the input tensor [N, C, H, W]. */
+export interface Image2dInput {
+  kind: 'image2d';
+  window: WindowSpec;
+  /** letterbox: keep the aspect ratio and pad (centred) with padValue; stretch: fill the model size. */
+  resize: 'letterbox' | 'stretch';
+  /** the value (0..1, before mean/std) of letterbox padding; default 0 (black) */
+  padValue?: number;
+  /** per channel, applied last: (x − mean[c]) / std[c]; default 0 and 1 */
+  mean?: number[];
+  std?: number[];
+  /** 1-based frame of a multi-frame object (default 1); perSlice uses every frame of the series */
+  frame?: number;
+}
+export type ModelInput = { kind: 'volume' } | Image2dInput;
+
+export interface FindingClass {
+  /** the finding, SNOMED CT or RadLex (or another scheme) */
+  code: Code;
+  /** operating point: a score ≥ threshold is Present, below it Absent */
+  threshold: number;
+}
+
+export interface ClassificationOutput {
+  /** softmax across classes, or sigmoid per class (multi-label); none when the output is probabilities already */
+  activation: 'softmax' | 'sigmoid' | 'none';
+  /** one per output channel, in channel order */
+  classes: FindingClass[];
+}
+
+/** Box layouts: xyxy-score-class = [N, M, 6] after NMS in model pixels; yolo = raw predictions, NMS by the node. */
+export interface DetectionOutput {
+  layout: 'xyxy-score-class' | 'yolo';
+  scoreThreshold: number;
+  iouThreshold: number;
+  maxBoxes: number;
+  classAgnostic: boolean;
+  classes: FindingClass[];
+}
+
+/** What the model does; segmentation (the default) writes a label map, the others findings (image2d inputs). */
+export type ModelTask = 'segmentation' | 'classification' | 'detection';
+
 export interface ModelManifest {
   id: string;
+  /** Filled in by validateManifest: "segmentation" when the file has none. */
+  task: ModelTask;
+  /** Filled in by validateManifest: {kind: "volume"} when the file has none. */
+  input: ModelInput;
+  /** Classification models: activation and the classes with their finding codes and operating points. */
+  classification?: ClassificationOutput;
+  /** Detection models: box layout, NMS settings and the classes (decoded by the detection post-processing). */
+  detection?: DetectionOutput;
   version: string;
   sha256: string;
   description: string;
@@ -111,15 +169,24 @@ export interface ModelManifest {
   applicability: { modalities: string[]; minSlices?: number; maxSliceSpacing?: number; bodyParts?: string[] };
   inputs: TensorSpec[];
   outputs: Array<TensorSpec & { kind: OutputKind }>;
-  preprocessing: Preprocessing;
+  /** Volume inputs only (an image2d input carries its own 2D preprocessing). */
+  preprocessing?: Preprocessing;
   inference: InferenceSettings;
   executionProviders: string[];
   intraOpNumThreads?: number;
   timeoutMs: number;
   maxConcurrent: number;
-  postprocessing: Postprocessing;
+  /** Segmentation only. */
+  postprocessing?: Postprocessing;
+  /** Segmentation only; [] for classification and detection (filled in by validateManifest). */
   segments: SegmentDescription[];
   algorithm: { name: string; version: string; family: Code };
   /** Absent: the model runs in-process on onnxruntime-node. */
   backend?: RemoteBackend;
+}
+
+/** A segmentation model: the volume pipeline's preprocessing and postprocessing are there (validateManifest). */
+export type SegmentationManifest = ModelManifest & { preprocessing: Preprocessing; postprocessing: Postprocessing };
+export function isSegmentationModel(m: ModelManifest): m is SegmentationManifest {
+  return m.task === 'segmentation' && m.preprocessing !== undefined && m.postprocessing !== undefined;
 }

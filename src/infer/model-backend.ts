@@ -2,6 +2,7 @@
 import type { BackendType } from './patch-engine.js';
 import type { StageTimings } from './pipeline.js';
 import type { Volume } from './volume/types.js';
+import type { Image2dSource, ImageOutput } from './image2d/run.js';
 
 /** What GET /api/models shows of a model's backend. */
 export interface BackendStatus {
@@ -26,6 +27,8 @@ export interface ModelBackend {
   run(volume: Volume, labels: Uint8Array, timeoutMs?: number): Promise<StageTimings>;
   /** Starts a worker ahead of run() (workers start with the first job, not at boot). */
   warm(): void;
+  /** Runs a 2D model on each image of `source`; one output per image, in source order. */
+  run2d(source: Image2dSource, timeoutMs?: number): Promise<{ images: ImageOutput[]; timings: StageTimings }>;
   status(): BackendStatus;
   close(): Promise<void>;
 }

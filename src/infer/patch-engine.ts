@@ -9,8 +9,12 @@ export interface WorkerInit {
   cancel: Int32Array;
 }
 
+/** One whole input tensor (a batch of 2D images [N, C, H, W]) → the output tensor as float32 with its dims. */
+export type TensorInference = (data: Float32Array, dims: number[]) => Promise<{ data: Float32Array; dims: number[] }>;
+
 export interface PatchEngine {
   infer: PatchInference;
+  tensor: TensorInference;
   /** The execution provider in use ("cpu", "cuda"), or "kserve-v2" for a remote server. */
   provider: string;
   /** Providers tried and given up before `provider` (in-process only). */

@@ -1,6 +1,7 @@
 // One model run inside a worker: model grid → intensity → whole/sliding-window inference → labels on the source grid.
 import { performance } from 'node:perf_hooks';
-import type { IntensityStep, ModelManifest } from './manifest.js';
+import { InferenceError } from './errors.js';
+import { isSegmentationModel, type IntensityStep, type ModelManifest, type SegmentationManifest } from './manifest.js';
 import { labelsToSourceGrid, planModelGrid, resampleToModelGrid, type Triple } from './model-grid.js';
 import { discretize } from './postprocess.js';
 import { slidingWindowInference, type PatchInference, type WindowSettings } from './sliding-window.js';
@@ -11,6 +12,7 @@ export interface StageTimings { preprocessMs: number; inferenceMs: number; windo
 /** Runs the manifest's pipeline on a volume and writes source-grid labels into `labelsOut` (same indexing as volume.data). */
 export async function runPipeline(manifest: ModelManifest, volume: Volume, infer: PatchInference, labelsOut: Uint8Array): Promise<StageTimings> {
   const t0 = performance.now();
+  if (!isSegmentationModel(manifest)) throw new InferenceError('MODEL_RUN_FAILED', `model ${manifest.id} (${manifest.task}) takes no volume`);
   const pre = manifest.preprocessing;
   const grid = planModelGrid(volume, pre);
   const image = resampleToModelGrid(volume, grid, pre.interpolation);
@@ -32,7 +34,7 @@ export async function runPipeline(manifest: ModelManifest, volume: Volume, infer
 }
 
 /** Whole-volume inference is one window the size of the grid, so both modes share one code path. */
-function windowSettings(manifest: ModelManifest, dims: Triple): WindowSettings {
+function windowSettings(manifest: SegmentationManifest, dims: Triple): WindowSettings {
   const inf = manifest.inference;
   if (inf.mode === 'whole') return { roi: dims, overlap: 0, blending: 'constant', batch: 1, spatialAxes: manifest.preprocessing.spatialAxes };
   return {

@@ -10,7 +10,8 @@ import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../worker-start.js';
 import { InferenceError } from './errors.js';
 import { probeSession } from './session-probe.js';
-import type { WorkerInit, WorkerReply } from './inference-worker.js';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './inference-worker.js';
+import type { Image2dSource, ImageOutput } from './image2d/run.js';
 import type { ModelManifest } from './manifest.js';
 import type { StageTimings } from './pipeline.js';
 import type { Volume } from './volume/types.js';
@@ -21,7 +22,9 @@ export interface InferLogger {
   error(event: string, fields?: Record<string, unknown>): void;
 }
 
-interface Job { volume: Volume; labels: Uint8Array; timeoutMs: number; resolve: (t: StageTimings) => void; reject: (e: Error) => void }
+type Done = Extract<WorkerReply, { type: 'done' }>;
+type Request = WorkerRequest extends infer R ? (R extends { runId: number } ? Omit<R, 'runId'> : never) : never;
+interface Job { request: Request; timeoutMs: number; resolve: (done: Done) => void; reject: (e: Error) => void }
 /** `idle` settles when the run in progress (if any) has answered or the worker has exited. */
 interface Slot { worker: Worker; cancel: Int32Array; busy: boolean; idle: Promise<void>; timedOutAt: number }
 
@@ -63,10 +66,20 @@ export class ModelWorkerPool {
   }
 
   /** Queues a run; resolves with the worker's stage timings once `labels` is filled. */
-  run(volume: Volume, labels: Uint8Array, timeoutMs = this.manifest.timeoutMs): Promise<StageTimings> {
+  async run(volume: Volume, labels: Uint8Array, timeoutMs = this.manifest.timeoutMs): Promise<StageTimings> {
+    return (await this.submit({ type: 'run', volume, labels }, timeoutMs)).timings;
+  }
+
+  /** Queues a 2D run (frames of files, or slices of a loaded series); resolves with one output per image. */
+  async run2d(source: Image2dSource, timeoutMs = this.manifest.timeoutMs): Promise<{ images: ImageOutput[]; timings: StageTimings }> {
+    const done = await this.submit({ type: 'run2d', source }, timeoutMs);
+    return { images: done.images ?? [], timings: done.timings };
+  }
+
+  private submit(request: Request, timeoutMs: number): Promise<Done> {
     if (this.closed) return Promise.reject(new InferenceError('REGISTRY_CLOSED', 'the inference pool is shut down'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ volume, labels, timeoutMs, resolve, reject });
+      this.queue.push({ request, timeoutMs, resolve, reject });
       this.dispatch();
     });
   }
@@ -120,18 +133,18 @@ export class ModelWorkerPool {
     let settleIdle = () => {};
     slot.idle = new Promise((resolve) => { settleIdle = resolve; });
     let timedOut = false;
-    const finish = (error: Error | null, timings?: StageTimings) => {
+    const finish = (error: Error | null, done?: Done) => {
       clearTimeout(timer);
       slot.busy = false;
       slot.worker.off('message', onMessage);
       slot.worker.off('exit', onExit);
       settleIdle();
       if (timedOut) return this.retire(slot); // the caller already has its MODEL_TIMEOUT
-      if (error) job.reject(error); else job.resolve(timings!);
+      if (error) job.reject(error); else job.resolve(done!);
       this.dispatch();
     };
     const onMessage = (message: WorkerReply) => {
-      if (message.type === 'done' && message.runId === runId) finish(null, message.timings);
+      if (message.type === 'done' && message.runId === runId) finish(null, message);
       // The worker's message already starts with its code; the error gets it once.
       if (message.type === 'failed' && message.runId === runId) {
         finish(new InferenceError(message.code as 'MODEL_RUN_FAILED', unprefixed(message.code, message.message)));
@@ -155,7 +168,7 @@ export class ModelWorkerPool {
     }, job.timeoutMs);
     slot.worker.on('message', onMessage);
     slot.worker.on('exit', onExit);
-    slot.worker.postMessage({ type: 'run', runId, volume: job.volume, labels: job.labels });
+    slot.worker.postMessage({ ...job.request, runId });
   }
 
   /** Ends a worker whose timed-out run has now answered: it is idle, so terminate() is safe. */

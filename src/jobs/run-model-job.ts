@@ -17,6 +17,8 @@ import { appendStage, finishJob, type ClaimedJob, type StageRecord } from '../db
 import { writeFileDurably } from '../durable-file.js';
 import { segmentSeries } from './segment-series.js';
 import type { SeriesPreloader } from './preload.js';
+import { findInSeries } from './image-series.js';
+import { insertFindings } from '../db/findings.js';
 import { SOP, TS } from '../dicom/uids.js';
 
 export interface JobContext {
@@ -47,6 +49,8 @@ export async function runModelJob(ctx: JobContext, job: ClaimedJob): Promise<boo
   if (files.length === 0) throw new JobError('JOB_NO_INSTANCES', `series ${job.seriesUid} has no stored instances (removed by retention?)`);
   const revision = nextRevision(db, job.id);
   const identity = { jobId: uidJobId(job.id, revision), uidRoot: ctx.uidRoot, omitEmptyFrames: ctx.omitEmptyFrames };
+  const task = ctx.models.get(job.modelId ?? '')?.manifest?.task ?? 'segmentation';
+  if (task !== 'segmentation') return runFindingModelJob(ctx, job, files, revision, identity);
   const preloaded = ctx.preloads?.take(job.seriesUid ?? '');
   const result = await segmentSeries(ctx.models, job.modelId ?? '', files.map((f) => path.resolve(ctx.dataDir, f)), identity,
     (t) => ctx.recordStage(stageRecord(t.stage, t.startedAt, t.endedAt, t.ms)), preloaded);
@@ -66,6 +70,31 @@ export async function runModelJob(ctx: JobContext, job: ClaimedJob): Promise<boo
       revision, modelVersion: result.manifest.version, qc: result.qc,
       labels: result.manifest.segments.map((s) => s.label), encoded: result.seg.segments,
     });
+    appendStage(db, job, stageRecord('export', exportStart, exportEnd, exportEnd - exportStart));
+    return true;
+  });
+  if (!ours) return false;
+  observeStage('export', exportEnd - exportStart);
+  return true;
+}
+
+/** A classification or detection model: its SR alone, and its findings stored with the result for the rules. */
+async function runFindingModelJob(ctx: JobContext, job: ClaimedJob, files: string[], revision: number,
+  identity: { jobId: string; uidRoot: string }): Promise<boolean> {
+  const { db } = ctx;
+  const found = await findInSeries(ctx.models, job.modelId ?? '', files.map((f) => path.resolve(ctx.dataDir, f)), identity,
+    (t) => ctx.recordStage(stageRecord(t.stage, t.startedAt, t.endedAt, t.ms)));
+  const exportStart = Date.now();
+  const dir = resultDir(ctx.dataDir, job.id, revision);
+  const objects = [await writeResult(path.join(dir, 'sr.dcm'), 'SR', found.sr, SOP.enhancedSrStorage, found.sr.bytes)];
+  const exportEnd = Date.now();
+  const ours = transaction(db, () => {
+    if (!finishJob(db, job, 'done')) return false;
+    insertResultObjects(db, job.id, objects, revision);
+    const { id } = recordNewResult(db, job, {
+      revision, modelVersion: found.manifest.version, qc: { state: 'none', reasons: [], measurements: [] }, labels: [], encoded: [],
+    });
+    insertFindings(db, id, found.findings);
     appendStage(db, job, stageRecord('export', exportStart, exportEnd, exportEnd - exportStart));
     return true;
   });

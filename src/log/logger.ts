@@ -12,6 +12,7 @@ export type LogEvent =
   | 'study.series.complete' | 'study.complete' | 'study.reopened'
   | 'retention.removed' | 'retention.failed' | 'http.listening' | 'http.error'
   | 'route.study.routed' | 'route.external.returned' | 'route.failed' | 'rules.loaded' | 'admin.token.generated' | 'admin.write'
+  | 'route.study.rerouted' | 'route.reroute.failed'
   | 'model.ready' | 'model.refused' | 'model.provider.fallback' | 'model.run.timeout' | 'model.worker.error' | 'model.worker.failed'
   | 'model.worker.retired' | 'model.worker.stuck'
   | 'series.preload.started' | 'series.preload.used' | 'series.preload.dropped' | 'series.preload.failed'

@@ -1,7 +1,8 @@
 // Evaluates a condition tree on one scope (the study or one series), leaving a trace for every condition.
-import type { Condition, ConditionNode, ConditionTrace } from './types.js';
+import type { Condition, ConditionNode, ConditionTrace, FindingCondition } from './types.js';
 import { lookupFact, type FactScope } from './facts.js';
 import { compilePattern, testPattern } from './regex-guard.js';
+import { findingVerdict } from './findings.js';
 
 /**
  * Evaluates every condition of the tree, without short-circuiting: a dry run shows the value and the
@@ -16,7 +17,7 @@ export function evaluateNode(node: ConditionNode, path: string, scope: FactScope
 export function decisiveTraces(node: ConditionNode, path: string, traces: ConditionTrace[]): ConditionTrace[] {
   const byPath = new Map(traces.map((t) => [t.path, t]));
   const walk = (n: Compiled): { passed: boolean; decisive: ConditionTrace[] } => {
-    if (n.kind === 'leaf') { const t = byPath.get(n.path); return { passed: t?.passed ?? false, decisive: t ? [t] : [] }; }
+    if (n.kind === 'leaf' || n.kind === 'finding') { const t = byPath.get(n.path); return { passed: t?.passed ?? false, decisive: t ? [t] : [] }; }
     if (n.kind === 'not') { const inner = walk(n.child); return { passed: !inner.passed, decisive: inner.decisive }; }
     const results = n.children.map(walk);
     const passed = n.kind === 'all' ? results.every((r) => r.passed) : results.some((r) => r.passed);
@@ -30,7 +31,8 @@ export function decisiveTraces(node: ConditionNode, path: string, traces: Condit
 type Compiled =
   | { kind: 'all' | 'any'; children: Compiled[] }
   | { kind: 'not'; child: Compiled }
-  | { kind: 'leaf'; condition: Condition; path: string; passes: (v: string | number) => boolean; phrase: string };
+  | { kind: 'leaf'; condition: Condition; path: string; passes: (v: string | number) => boolean; phrase: string }
+  | { kind: 'finding'; condition: FindingCondition; path: string };
 const compiledTrees = new WeakMap<ConditionNode, { path: string; tree: Compiled }>();
 
 function compile(node: ConditionNode, path: string): Compiled {
@@ -45,6 +47,7 @@ function compileNode(node: ConditionNode, path: string): Compiled {
   if ('all' in node) return { kind: 'all', children: node.all.map((c, i) => compileNode(c, `${path}/all/${i}`)) };
   if ('any' in node) return { kind: 'any', children: node.any.map((c, i) => compileNode(c, `${path}/any/${i}`)) };
   if ('not' in node) return { kind: 'not', child: compileNode(node.not, `${path}/not`) };
+  if ('Finding' in node) return { kind: 'finding', condition: node, path };
   return { kind: 'leaf', condition: node, path, ...valueTest(node) };
 }
 
@@ -53,6 +56,11 @@ function run(node: Compiled, scope: FactScope, scopeName: string, traces: Condit
     case 'all': { let passed = true; for (const c of node.children) passed = run(c, scope, scopeName, traces) && passed; return passed; }
     case 'any': { let passed = false; for (const c of node.children) passed = run(c, scope, scopeName, traces) || passed; return passed; }
     case 'not': return !run(node.child, scope, scopeName, traces);
+    case 'finding': {
+      const { passed, actual, why } = findingVerdict(node.condition.Finding, scope);
+      traces.push({ condition: node.condition, scope: scopeName, actual, passed, why, path: node.path });
+      return passed;
+    }
     case 'leaf': {
       const { values, actual } = lookupFact(node.condition.attribute, scope);
       const { passed, why } = verdict(node, values, actual);

@@ -18,7 +18,11 @@ const conditionNode = {
     else: {
       if: { required: ['not'] },
       then: { properties: { not: { $ref: '#/$defs/node' } }, additionalProperties: false },
-      else: { $ref: '#/$defs/condition' },
+      else: {
+        if: { required: ['Finding'] },
+        then: { properties: { Finding: { $ref: '#/$defs/finding' } }, additionalProperties: false },
+        else: { $ref: '#/$defs/condition' },
+      },
     },
   },
 };
@@ -32,6 +36,22 @@ const condition = {
     op: { enum: operators },
     value: { oneOf: [scalar, { type: 'array', items: scalar, minItems: 1 }] },
     caseSensitive: { type: 'boolean' },
+  },
+};
+
+/** Finding: a finding of an earlier result (types.ts FindingCondition); scores are probabilities, 0..1. */
+const finding = {
+  type: 'object',
+  required: ['model', 'code'],
+  additionalProperties: false,
+  properties: {
+    model: { type: 'string', minLength: 1 },
+    code: {
+      type: 'object', required: ['scheme', 'value'], additionalProperties: false,
+      properties: { scheme: { type: 'string', minLength: 1, maxLength: 16 }, value: { type: 'string', minLength: 1, maxLength: 64 }, meaning: { type: 'string' } },
+    },
+    present: { type: 'boolean' },
+    minScore: { type: 'number', minimum: 0, maximum: 1 },
   },
 };
 
@@ -93,7 +113,7 @@ const rule = {
     actions: { type: 'array', items: { $ref: '#/$defs/action' }, minItems: 1 },
     then: { enum: ['stop', 'continue'] },
   },
-  $defs: { node: conditionNode, condition, seriesSelector, action },
+  $defs: { node: conditionNode, condition, finding, seriesSelector, action },
 };
 
 export const ruleSchema = rule;

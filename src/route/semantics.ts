@@ -20,7 +20,7 @@ type Obj = Record<string, unknown>;
 export function ruleProblems(rule: unknown, path: string, known: KnownIds): RuleProblem[] {
   const out: RuleProblem[] = [];
   if (!isObject(rule)) return out;
-  if (rule.when !== undefined) nodeProblems(rule.when, `${path}/when`, 'study', out);
+  if (rule.when !== undefined) nodeProblems(rule.when, `${path}/when`, 'study', known, out);
   if (Array.isArray(rule.actions)) rule.actions.forEach((a, i) => actionProblems(a, `${path}/actions/${i}`, known, out));
   if (Array.isArray(rule.actions)) measureCountProblem(rule.actions, path, out);
   return out;
@@ -35,9 +35,9 @@ function actionProblems(action: unknown, path: string, known: KnownIds, out: Rul
     if (Array.isArray(action.outputs) && action.outputs.length === 0) {
       out.push({ path: `${path}/outputs`, message: 'runModel needs at least one output: SEG, SR or both' });
     }
-    if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', out);
+    if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', known, out);
   }
-  if (action.type === 'measure') measureProblems(action, path, out);
+  if (action.type === 'measure') measureProblems(action, path, known, out);
   if (action.type === 'external') externalProblems(action, path, known, out);
   if (Array.isArray(action.destinations)) {
     action.destinations.forEach((d, i) => {
@@ -53,7 +53,7 @@ function externalProblems(action: Obj, path: string, known: KnownIds, out: RuleP
   if (typeof action.service === 'string' && !known.destinations.includes(action.service)) {
     out.push({ path: `${path}/service`, message: `unknown destination '${action.service}'; known: ${list(known.destinations)}` });
   }
-  if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', out);
+  if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', known, out);
   if (isObject(action.profile)) {
     try { resolveProfile(action.profile as Partial<DeidProfile>); } catch (err) {
       out.push({ path: `${path}/profile`, message: (err as Error).message.replace(/^DEID_PROFILE_INVALID: /, '') });
@@ -69,25 +69,38 @@ function measureCountProblem(actions: unknown[], path: string, out: RuleProblem[
   }
 }
 
-function measureProblems(action: Obj, path: string, out: RuleProblem[]): void {
+function measureProblems(action: Obj, path: string, known: KnownIds, out: RuleProblem[]): void {
   const s = action.segmentation;
-  if (isObject(s) && s.where !== undefined) nodeProblems(s.where, `${path}/segmentation/where`, 'series', out);
+  if (isObject(s) && s.where !== undefined) nodeProblems(s.where, `${path}/segmentation/where`, 'series', known, out);
   if (!isObject(action.features)) return;
   const resolved = resolveFeatureConfig(action.features);
   if (resolved.ok) return;
   for (const p of resolved.problems) out.push({ path: `${path}/features${p.path === '/' ? '' : p.path}`, message: p.message });
 }
 
-function nodeProblems(node: unknown, path: string, level: Level, out: RuleProblem[]): void {
+function nodeProblems(node: unknown, path: string, level: Level, known: KnownIds, out: RuleProblem[]): void {
   if (!isObject(node)) return;
   for (const key of ['all', 'any'] as const) {
     if (key in node) {
-      if (Array.isArray(node[key])) (node[key] as unknown[]).forEach((child, i) => nodeProblems(child, `${path}/${key}/${i}`, level, out));
+      if (Array.isArray(node[key])) (node[key] as unknown[]).forEach((child, i) => nodeProblems(child, `${path}/${key}/${i}`, level, known, out));
       return;
     }
   }
-  if ('not' in node) return nodeProblems(node.not, `${path}/not`, level, out);
+  if ('not' in node) return nodeProblems(node.not, `${path}/not`, level, known, out);
+  if ('Finding' in node) return findingProblems(node.Finding, `${path}/Finding`, known, out);
   conditionProblems(node, path, level, out);
+}
+
+/** A Finding names a model this node knows (else it could never be true); a score bound only means something for
+ *  a present finding (an absent one scored below its operating point). */
+function findingProblems(f: unknown, path: string, known: KnownIds, out: RuleProblem[]): void {
+  if (!isObject(f)) return;
+  if (typeof f.model === 'string' && !known.models.includes(f.model)) {
+    out.push({ path: `${path}/model`, message: `unknown model '${f.model}'; known: ${list(known.models)}` });
+  }
+  if (f.present === false && f.minScore !== undefined) {
+    out.push({ path: `${path}/minScore`, message: 'minScore tests a present finding; remove it or drop present: false' });
+  }
 }
 
 function conditionProblems(c: Obj, path: string, level: Level, out: RuleProblem[]): void {

@@ -21,7 +21,22 @@ export interface Condition {
   caseSensitive?: boolean;
 }
 
-export type ConditionNode = Condition | { all: ConditionNode[] } | { any: ConditionNode[] } | { not: ConditionNode };
+/**
+ * A condition on the results of earlier model runs on the same study: true when one of them has a finding of
+ * `model` with this code, present (default) or absent, with a score of at least `minScore`. In a rule's `when` any
+ * result of the study counts; in a series selector's `where` only results on that series.
+ */
+export interface FindingCondition { Finding: FindingTest }
+export interface FindingTest {
+  model: string;
+  /** matched on scheme and value; meaning is for the reader */
+  code: { scheme: string; value: string; meaning?: string };
+  present?: boolean;
+  minScore?: number;
+}
+
+export type ConditionNode =
+  | Condition | FindingCondition | { all: ConditionNode[] } | { any: ConditionNode[] } | { not: ConditionNode };
 
 /** Which series of the study an action applies to: filter, then pick. */
 export interface SeriesSelector {
@@ -88,6 +103,19 @@ export interface SeriesFacts {
   header: Record<string, unknown>;
   numberOfInstances: number;
 }
+/** A finding of a stored result (classification or detection), as results keep it and Finding conditions test it. */
+export interface ResultFinding {
+  model: string;
+  code: { scheme: string; value: string; meaning: string };
+  present: boolean;
+  score: number | null;
+  /** per-slice models: the source slice indexes where the finding is present */
+  slices?: number[];
+}
+
+/** A finding as a study fact: which series the result was made on (null: a study-level result). */
+export interface StudyFinding extends ResultFinding { seriesInstanceUid: string | null; resultId: number }
+
 export interface StudyFacts {
   studyInstanceUid: string;
   header: Record<string, unknown>;
@@ -97,11 +125,13 @@ export interface StudyFacts {
   /** When the study completed (TimeOfDay is taken from it). */
   completedAt: Date;
   series: SeriesFacts[];
+  /** findings of the study's stored results (latest revision of each job, not rejected, withheld or retracted) */
+  findings?: StudyFinding[];
 }
 
 /** Why one condition passed or failed: the value seen and a sentence an admin can read. */
 export interface ConditionTrace {
-  condition: Condition;
+  condition: Condition | FindingCondition;
   /** `study`, or the series UID the condition was evaluated on. */
   scope: string;
   actual: unknown;

@@ -30,7 +30,8 @@ export async function prepareEncoder(ts: string): Promise<void> {
   }
 }
 
-/** One single-frame image file; `pixels` are the stored 16-bit signed values of the frame. */
+/** One single-frame image file; `pixels` are the stored 16-bit values of the frame (signed or not, as the dataset's
+ *  PixelRepresentation says: the bytes are written as they are). */
 export function part10Bytes(dataset: Dataset, ts: string, pixels: Int16Array): Buffer {
   const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
@@ -73,11 +74,11 @@ function encapsulatedPixelElement(dataset: Dataset, ts: string, pixels: Int16Arr
     width: Number(dataset.Columns),
     height: Number(dataset.Rows),
     bitsAllocated: 16,
-    bitsStored: 16,
+    bitsStored: Number(dataset.BitsStored ?? 16),
     samplesPerPixel: 1,
-    pixelRepresentation: 1,
+    pixelRepresentation: Number(dataset.PixelRepresentation ?? 1),
     planarConfiguration: 0,
-    photometricInterpretation: 'MONOCHROME2',
+    photometricInterpretation: String(dataset.PhotometricInterpretation ?? 'MONOCHROME2'),
     decodedBuffer: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength),
   });
   const encoded = ENCODERS[ts]!(context).getEncodedBuffer();

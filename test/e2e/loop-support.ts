@@ -93,7 +93,7 @@ export async function segmentLabelsInOrthanc(orthanc: RunningOrthanc, id: string
 }
 
 /** The instance's file exactly as Orthanc stores it, written to a temporary path. */
-async function fileFromOrthanc(orthanc: RunningOrthanc, id: string): Promise<string> {
+export async function fileFromOrthanc(orthanc: RunningOrthanc, id: string): Promise<string> {
   const res = await fetch(orthanc.url(`/instances/${id}/file`));
   if (!res.ok) throw new Error(`Orthanc /instances/${id}/file → ${res.status}`);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-orthanc-')), `${id}.dcm`);

@@ -33,6 +33,7 @@ describe('error codes', () => {
     ...unionCodes('src/cli/segment.ts', 'CliErrorCode'),
     ...unionCodes('src/review/decisions.ts', 'DecisionErrorCode'),
     ...unionCodes('src/deid/errors.ts', 'DeidErrorCode'),
+    ...unionCodes('src/infer/detect/errors.ts', 'DetectErrorCode'),
     'QC_FAILED',
     'JOB_UNEXPECTED',
     ...volumeErrorCodes,

@@ -2,7 +2,7 @@
 // from the inference worker so (de)serialising volumes never blocks the node's event loop; transient failures
 // are retried (inference is idempotent).
 import { InferenceError } from '../errors.js';
-import type { EmitEvent, PatchEngine, WorkerInit } from '../patch-engine.js';
+import type { EmitEvent, PatchEngine, TensorInference, WorkerInit } from '../patch-engine.js';
 import type { PatchInference } from '../sliding-window.js';
 import { openKserveClient } from './client.js';
 import { RemoteFailure, withRetries } from './failures.js';
@@ -24,7 +24,24 @@ export async function openKserveEngine(init: WorkerInit, emit: EmitEvent): Promi
     ), (attempt, failure) => emit('model.remote.retry', { attempt, code: failure.code, reason: failure.message }));
     return checkedOutput(result, batchSize, spatial);
   };
-  return { infer, provider: 'kserve-v2', fallbacks: [] };
+  // The 2D path sends its batch of images as one request and takes the output tensor whole.
+  const tensor: TensorInference = async (data, dims) => {
+    const [result] = await withRetries(policy, () => client.infer(
+      [{ name: input.name, datatype: DATATYPE_OF[input.dtype], shape: dims, data: bytesOf(data) }], [output.name],
+    ), (attempt, failure) => emit('model.remote.retry', { attempt, code: failure.code, reason: failure.message }));
+    const shape = result.shape.map(Number);
+    let values: Float32Array;
+    try {
+      values = toFloat32(result.datatype, result.data);
+    } catch (error) {
+      throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${result.name}" ${(error as Error).message}`, false);
+    }
+    if (values.length !== elementCount(shape) || shape[0] !== dims[0]) {
+      throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${result.name}" has shape [${shape.join(', ')}] and ${values.length} values`, false);
+    }
+    return { data: values, dims: shape };
+  };
+  return { infer, tensor, provider: 'kserve-v2', fallbacks: [] };
 }
 
 /** [B, C, spatial…] with the batch and patch size sent, and as many bytes as its shape and datatype say. */

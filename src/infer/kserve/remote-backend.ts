@@ -7,6 +7,7 @@ import type { ModelManifest, RemoteBackend } from '../manifest.js';
 import type { StageTimings } from '../pipeline.js';
 import type { Volume } from '../volume/types.js';
 import type { InferLogger, ModelWorkerPool } from '../worker-pool.js';
+import type { Image2dSource, ImageOutput } from '../image2d/run.js';
 import { openKserveClient } from './client.js';
 import type { KserveClient } from './protocol.js';
 import { checkReadiness, type Readiness } from './readiness.js';
@@ -36,7 +37,16 @@ export class KserveBackend implements ModelBackend {
     this.timer.unref();
   }
 
-  async run(volume: Volume, labels: Uint8Array, timeoutMs?: number): Promise<StageTimings> {
+  run(volume: Volume, labels: Uint8Array, timeoutMs?: number): Promise<StageTimings> {
+    return this.guarded(() => this.pool.run(volume, labels, timeoutMs));
+  }
+
+  run2d(source: Image2dSource, timeoutMs?: number): Promise<{ images: ImageOutput[]; timings: StageTimings }> {
+    return this.guarded(() => this.pool.run2d(source, timeoutMs));
+  }
+
+  /** Readiness and the circuit around one run, whatever its kind. */
+  private async guarded<T>(work: () => Promise<T>): Promise<T> {
     if (this.readiness.state !== 'ready') await this.check(); // the last check may be stale: ask once more
     const readiness = this.readiness;
     if (readiness.state !== 'ready') {
@@ -48,9 +58,9 @@ export class KserveBackend implements ModelBackend {
       throw new InferenceError('KSERVE_CIRCUIT_OPEN', `the last runs on ${this.settings.url} failed; it rests until the cool-down ends`);
     }
     try {
-      const timings = await this.pool.run(volume, labels, timeoutMs);
+      const result = await work();
       this.record(true, '');
-      return timings;
+      return result;
     } catch (error) {
       const code = (error as InferenceError).code;
       this.record(!SERVER_FAILURES.has(code), (error as Error).message);

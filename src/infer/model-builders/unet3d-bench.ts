@@ -39,7 +39,7 @@ export function buildUnet3dBench(seed = 20240611): Uint8Array {
 }
 
 /** mulberry32 uniform generator + Box–Muller: deterministic standard normal numbers. */
-function gaussianRandom(seed: number): () => number {
+export function gaussianRandom(seed: number): () => number {
   let state = seed >>> 0;
   const uniform = () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -55,6 +55,7 @@ export function temporaryModelsDir(): string {
 export function testManifest(id: string, overrides: Partial<ModelManifest> = {}): ModelManifest {
   return {
     id, version: '0.0.1', sha256: '0'.repeat(64), description: `test model ${id}`, intendedUse: 'tests', clinical: false,
+    task: 'segmentation', input: { kind: 'volume' },
     applicability: { modalities: ['CT'] },
     inputs: [{ name: 'image', dtype: 'float32', shape: ['N', 1, 'D', 'H', 'W'] }],
     outputs: [{ name: 'scores', dtype: 'float32', shape: ['N', 2, 'D', 'H', 'W'], kind: 'logits' }],

@@ -54,6 +54,11 @@ function plannedSummary(planned) {
 
 export function describeCondition(c) {
   if (!c) return '?';
+  if (c.Finding) {
+    const f = c.Finding;
+    const score = f.minScore === undefined ? '' : ` score ≥ ${f.minScore}`;
+    return `Finding of ${f.model}: ${f.code?.meaning ?? ''} (${f.code?.scheme} ${f.code?.value}) ${f.present === false ? 'absent' : 'present'}${score}`;
+  }
   if (c.op === 'exists' || c.op === 'missing') return `${c.attribute} ${c.op}`;
   return `${c.attribute} ${c.op} ${JSON.stringify(c.value)}`;
 }
