@@ -81,7 +81,7 @@ function ribs(y: number): number {
 }
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same image on every machine. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -2,6 +2,7 @@
 // faults (PS3.8 9.3.2, PS3.7 D.3.3) and wrong PDUs, plus byte mutations of a valid request drawn
 // from a fixed seed. DCMTK cannot be made to send any of these, so they are built by hand here.
 import { pdu } from './raw-association.js';
+import { mulberry32 } from '../../src/synthetic/radiograph.js';
 
 /** What the node must answer: a specific PDU, or any answer at all (never silence). */
 export type Expected = 'accept' | 'reject' | 'abort' | 'answer';
@@ -137,14 +138,3 @@ export function mutatedCases(calledAe: string, count: number, seed = 15): Malfor
   });
 }
 
-/** A small, well-known seeded PRNG, so every run sends the same mutations. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
