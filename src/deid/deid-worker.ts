@@ -13,7 +13,8 @@ const req = workerData as DeidWorkerRequest | ReidWorkerRequest;
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 void answer().catch((err: unknown) => {
   const code = err instanceof DeidError ? err.code : 'DEID_WORKER_FAILED';
-  post({ kind: req.kind === 'reidentify' ? 'reidentified' : 'deidentified', ok: false, code, message: (err as Error).message });
+  const kind = req.kind === 'reidentify' ? 'reidentified' : 'deidentified';
+  post({ kind, ok: false, code, message: (err as Error).message });
 });
 
 async function answer(): Promise<void> {

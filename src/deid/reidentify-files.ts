@@ -34,13 +34,15 @@ export const isStructuredDocument = (sopClassUid: string) => sopClassUid.startsW
 
 /** SEG, the SR classes (KOS among them) and Secondary Capture: what a service may return. */
 export function isReturnableClass(sopClassUid: string): boolean {
-  return sopClassUid === SOP.segmentationStorage || isStructuredDocument(sopClassUid) || SC_AND_US_STORAGE_CLASSES.has(sopClassUid);
+  return sopClassUid === SOP.segmentationStorage || isStructuredDocument(sopClassUid)
+    || SC_AND_US_STORAGE_CLASSES.has(sopClassUid);
 }
 
 export async function reidentifyFiles(req: ReidWorkerRequest, lookUp: LookUpOriginals): Promise<ReidFileOutcome[]> {
   const files = req.files.map((file) => fs.readFileSync(file)).map((bytes) => ({ bytes, header: headerOf(bytes) }));
   // UIDs the service created in this answer (its objects and their series) may be referenced between them
-  const created = new Set(files.flatMap(({ header: h }) => (h ? [h.values.SOPInstanceUID, h.values.SeriesInstanceUID] : []))
+  const created = new Set(files
+    .flatMap(({ header: h }) => (h ? [h.values.SOPInstanceUID, h.values.SeriesInstanceUID] : []))
     .filter((u): u is string => !!u));
   const asked = new Set<string>();
   const returnable = files.map(({ bytes, header }) => {
@@ -59,15 +61,19 @@ export async function reidentifyFiles(req: ReidWorkerRequest, lookUp: LookUpOrig
     };
     if (!header) return quarantine('REID_UNPARSEABLE', 'not a readable DICOM Part 10 file');
     const sopClass = header.values.SOPClassUID ?? '';
-    if (!returnable[i]) return quarantine('REID_UNKNOWN_UID', `SOP class ${sopClass} is not a result (SEG, SR, KOS, SC)`);
+    if (!returnable[i]) {
+      return quarantine('REID_UNKNOWN_UID', `SOP class ${sopClass} is not a result (SEG, SR, KOS, SC)`);
+    }
     const r = attempt(() => reidentifyPart10(bytes, (p) => originals[p], created, req.study));
     if (r instanceof DeidError) return quarantine(r.code, r.message);
-    if (r.unknown.length) return quarantine('REID_UNKNOWN_UID', `references ${r.unknown.length} UID(s) the mapping does not know`);
+    if (r.unknown.length) {
+      return quarantine('REID_UNKNOWN_UID', `references ${r.unknown.length} UID(s) the mapping does not know`);
+    }
     const to = path.join(req.readyDir, `${i}.dcm`);
     fs.mkdirSync(req.readyDir, { recursive: true });
     fs.writeFileSync(to, r.bytes);
-    return { outcome: 'ready', path: to, sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, seriesUid: r.seriesUid,
-      transferSyntaxUid: header.transferSyntaxUid || TS.explicitLittle, size: r.bytes.length };
+    return { outcome: 'ready', path: to, sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid,
+      seriesUid: r.seriesUid, transferSyntaxUid: header.transferSyntaxUid || TS.explicitLittle, size: r.bytes.length };
   });
 }
 

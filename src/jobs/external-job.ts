@@ -30,11 +30,15 @@ export async function externalJob(ctx: JobContext, job: ClaimedJob): Promise<boo
   const { db } = ctx;
   const started = Date.now();
   const row = getJob(db, job.id);
-  const action = row && ruleVersion(db, row.rulesVersion)?.rules.find((r) => r.id === row.ruleId)?.actions.find((a) => a.type === 'external');
-  if (!action || action.type !== 'external') throw new JobError('EXTERNAL_SERVICE_INVALID', `rule ${job.ruleId} has no external action any more`);
+  const rule = row && ruleVersion(db, row.rulesVersion)?.rules.find((r) => r.id === row.ruleId);
+  const action = rule?.actions.find((a) => a.type === 'external');
+  if (!action || action.type !== 'external') {
+    throw new JobError('EXTERNAL_SERVICE_INVALID', `rule ${job.ruleId} has no external action any more`);
+  }
   const service = getDestination(db, action.service);
   if (!service?.external) {
-    throw new JobError('EXTERNAL_SERVICE_INVALID', `destination "${action.service}" is not marked external: only an external destination (TLS) may receive de-identified data`);
+    throw new JobError('EXTERNAL_SERVICE_INVALID', `destination "${action.service}" is not marked external: `
+      + 'only an external destination (TLS) may receive de-identified data');
   }
   const mappings = openMappings(db, ctx.deid.key);
   const profile: Partial<DeidProfile> = { ...ctx.deid.profile, ...action.profile };
@@ -44,7 +48,9 @@ export async function externalJob(ctx: JobContext, job: ClaimedJob): Promise<boo
   const dir = path.join(ctx.dataDir, 'external', String(job.id));
   fs.mkdirSync(dir, { recursive: true });
   const out = await deidentifyFilesInWorker({
-    files: files.map((f, i) => ({ from: path.resolve(ctx.dataDir, f), to: path.join(dir, `${String(i).padStart(5, '0')}.dcm`) })),
+    files: files.map((f, i) => ({
+      from: path.resolve(ctx.dataDir, f), to: path.join(dir, `${String(i).padStart(5, '0')}.dcm`),
+    })),
     profile, keyBase64: ctx.deid.key,
   });
   const first = out[0]!;
@@ -59,8 +65,9 @@ export async function externalJob(ctx: JobContext, job: ClaimedJob): Promise<boo
       return { jobId: job.id, destinationId: action.service, path: f.path, sopClassUid: h.mediaStorageSopClassUid,
         sopInstanceUid: h.mediaStorageSopInstanceUid, transferSyntaxUid: h.transferSyntaxUid };
     }));
-    insertExternalRequest(db, { jobId: job.id, studyUid: job.studyUid, pseudoStudyUid: first.pseudoStudyUid, service: action.service,
-      profile, destinations: action.destinations, deadline, review: action.review ?? 'none' });
+    insertExternalRequest(db, {
+      jobId: job.id, studyUid: job.studyUid, pseudoStudyUid: first.pseudoStudyUid, service: action.service, profile,
+      destinations: action.destinations, deadline, review: action.review ?? 'none' });
     recordAudit(db, 'node', 'external.deidentified-send', job.studyUid, undefined, {
       service: action.service, profile: resolveProfile(profile), instances: out.length, seriesUid: job.seriesUid,
       modality: original.values.Modality ?? null, at: new Date().toISOString(),

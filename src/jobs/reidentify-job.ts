@@ -33,7 +33,10 @@ export async function reidentifyJob(ctx: JobContext, job: ClaimedJob): Promise<b
     files, study: mappings.studyAttributes(request.pseudoStudyUid) ?? {},
     readyDir: path.join(ctx.dataDir, 'reidentified', String(job.id)),
     quarantineDir: path.join(ctx.dataDir, 'quarantine', String(job.id)),
-  }, (uids) => Object.fromEntries(uids.flatMap((u) => { const o = mappings.original('uid', u); return o ? [[u, o]] : []; })));
+  }, (uids) => Object.fromEntries(uids.flatMap((u) => {
+    const o = mappings.original('uid', u);
+    return o ? [[u, o]] : [];
+  })));
   const ready = outcomes.filter((o): o is Ready => o.outcome === 'ready');
   const quarantined: Quarantined[] = [...request.quarantined, ...outcomes.flatMap((o) => (o.outcome === 'quarantined'
     ? [{ sopInstanceUid: o.sopInstanceUid, code: o.code, reason: o.reason, path: o.path }] : []))];
