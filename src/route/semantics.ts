@@ -48,7 +48,8 @@ function actionProblems(action: unknown, path: string, known: KnownIds, out: Rul
       } else if (typeof d === 'string' && known.external?.includes(d)) {
         // originals and re-identified results carry PHI: they never leave for a destination outside the hospital
         out.push({ path: `${path}/destinations/${i}`,
-          message: `destination '${d}' is marked external: only an external action's service may receive data (de-identified)` });
+          message: `destination '${d}' is marked external: only an external action's service may receive data `
+            + '(de-identified)' });
       }
     });
   }
@@ -60,16 +61,20 @@ function externalProblems(action: Obj, path: string, known: KnownIds, out: RuleP
   if (typeof action.service === 'string' && !known.destinations.includes(action.service)) {
     out.push({ path: `${path}/service`, message: `unknown destination '${action.service}'; known: ${list(known.destinations)}` });
   } else if (typeof action.service === 'string' && !(known.external ?? []).includes(action.service)) {
-    out.push({ path: `${path}/service`, message: `destination '${action.service}' is not marked external (TLS required): `
+    out.push({ path: `${path}/service`,
+      message: `destination '${action.service}' is not marked external (TLS required): `
       + `mark it "external": true or name one of: ${list(known.external ?? [])}` });
   }
-  if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', known, out);
+  if (isObject(action.series) && action.series.where !== undefined) {
+    nodeProblems(action.series.where, `${path}/series/where`, 'series', known, out);
+  }
   if (isObject(action.profile)) {
     try { resolveProfile(action.profile as Partial<DeidProfile>); } catch (err) {
       // resolveProfile names each bad option as "option: why": each gets its own path
       for (const p of (err as Error).message.replace(/^DEID_PROFILE_INVALID: /, '').split('; ')) {
         const at = p.indexOf(': ');
-        out.push(at > 0 ? { path: `${path}/profile/${p.slice(0, at)}`, message: p.slice(at + 2) } : { path: `${path}/profile`, message: p });
+        out.push(at > 0 ? { path: `${path}/profile/${p.slice(0, at)}`, message: p.slice(at + 2) }
+          : { path: `${path}/profile`, message: p });
       }
     }
   }

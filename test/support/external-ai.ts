@@ -1,7 +1,8 @@
 // A small "external AI service" for the end-to-end test, run as its own process: it watches an Orthanc (the
 // service's inbox, over its REST API), runs the node's built-in model on each stable study it receives (the CLI
 // `segment`), and sends the SEG + SR back to the node's SCP with DCMTK dcmsend. With --bogus it also sends a copy of
-// the SEG that references a series nobody sent it (a UID the node's mapping cannot know), which the node must quarantine.
+// the SEG that references a series nobody sent it (a UID the node's mapping cannot know), which the node must
+// quarantine.
 // Usage: node --import tsx external-ai.ts --orthanc URL --node-port N --node-ae AE --work DIR [--bogus]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -80,26 +80,33 @@ function sentAndAnswered(review: 'none' | 'required') {
   fs.mkdirSync(answer);
   fs.writeFileSync(path.join(answer, 'seg.dcm'), seg.bytes);
   const ct0 = scanPart10Bytes(cts[0]!.bytes).values;
-  const made = serviceObjects(answer, { study: cts[0]!.pseudoStudyUid, series: ct0.SeriesInstanceUID!, sop: ct0.SOPInstanceUID!,
-    patient: cts[0]!.patient.pseudonym.id });
+  const made = serviceObjects(answer, { study: cts[0]!.pseudoStudyUid, series: ct0.SeriesInstanceUID!,
+    sop: ct0.SOPInstanceUID!, patient: cts[0]!.patient.pseudonym.id });
   // the SEG again under a new SOP Instance UID, now referencing a series nobody sent
   fs.writeFileSync(path.join(answer, 'bogus.dcm'), seg.bytes);
   execFileSync('dcmodify', ['-nb', '-m', '(0008,1115)[0].(0020,000E)=2.25.1234567890123456789', '-m',
     '(0008,0018)=2.25.998877665544332211', path.join(answer, 'bogus.dcm')]);
   for (const file of [path.join(answer, 'seg.dcm'), ...made, path.join(answer, 'bogus.dcm')]) {
     const h = scanPart10Bytes(fs.readFileSync(file));
-    upsertInstance(db, { sopInstanceUid: h.values.SOPInstanceUID!, sopClassUid: h.values.SOPClassUID!, studyUid: cts[0]!.pseudoStudyUid,
-      seriesUid: h.values.SeriesInstanceUID!, patientId: null, transferSyntaxUid: h.transferSyntaxUid, size: fs.statSync(file).size,
-      path: path.relative(dataDir, file), callingAe: 'EXTERNAL_AI', calledAe: 'NODE', source: 'dimse', receivedAt: Date.now() });
+    upsertInstance(db, {
+      sopInstanceUid: h.values.SOPInstanceUID!, sopClassUid: h.values.SOPClassUID!, studyUid: cts[0]!.pseudoStudyUid,
+      seriesUid: h.values.SeriesInstanceUID!, patientId: null, transferSyntaxUid: h.transferSyntaxUid,
+      size: fs.statSync(file).size, path: path.relative(dataDir, file), callingAe: 'EXTERNAL_AI', calledAe: 'NODE',
+      source: 'dimse', receivedAt: Date.now(),
+    });
   }
   putDestination(db, { id: 'pacs', name: 'PACS', type: 'dimse', aeTitle: 'PACS', host: '127.0.0.1', port: 104 });
   const studyUid = cts[0]!.studyUid;
   insertCompletion(db, studyUid, 1, 'quiet-period', 3, Date.now());
   insertCompletion(db, cts[0]!.pseudoStudyUid, 1, 'quiet-period', 4, Date.now());
-  const sent = insertJob(db, { completionId: 1, studyUid, revision: 1, ruleId: 'r', rulesVersion: 1, action: 'external', state: 'done' });
-  const requestId = insertExternalRequest(db, { jobId: sent, studyUid, pseudoStudyUid: cts[0]!.pseudoStudyUid, service: 'ext-ai',
-    profile: {}, destinations: ['pacs'], deadline: Date.now() + 60_000, review });
-  const back = insertJob(db, { completionId: 2, studyUid, revision: 1, ruleId: 'external-return', rulesVersion: 0, action: 'reidentify',
+  const sent = insertJob(db,
+    { completionId: 1, studyUid, revision: 1, ruleId: 'r', rulesVersion: 1, action: 'external', state: 'done' });
+  const requestId = insertExternalRequest(db, {
+    jobId: sent, studyUid, pseudoStudyUid: cts[0]!.pseudoStudyUid, service: 'ext-ai', profile: {},
+    destinations: ['pacs'], deadline: Date.now() + 60_000, review,
+  });
+  const back = insertJob(db, {
+    completionId: 2, studyUid, revision: 1, ruleId: 'external-return', rulesVersion: 0, action: 'reidentify',
     destinations: ['pacs'], policy: { review, onQcFail: 'review' } });
   setReturnJob(db, requestId, back);
   const ctx = { db, dataDir, deid: { key, profile: {}, resultTimeoutSeconds: 60 } } as unknown as JobContext;
@@ -123,16 +130,19 @@ describe('the reidentify job', () => {
     for (const [name, o] of [['seg.dcm', objects[0]!], ['sc.dcm', objects.find((x) => x.sopClassUid.endsWith('.7'))!],
       ['kos.dcm', objects.find((x) => x.sopClassUid.endsWith('.88.59'))!]] as const) {
       const input = fs.readFileSync(path.join(t.answer, name));
-      const created = new Set([scanPart10Bytes(input).values.SOPInstanceUID!, scanPart10Bytes(input).values.SeriesInstanceUID!]);
+      const own = scanPart10Bytes(input).values;
+      const created = new Set([own.SOPInstanceUID!, own.SeriesInstanceUID!]);
       const expected = reidentifyPart10(input, (p) => t.mapping.get(p), created, t.restore);
       expect(expected.unknown).toEqual([]);
       expect(fs.readFileSync(o.path).equals(expected.bytes), name).toBe(true);
       expect(scanPart10Bytes(expected.bytes).values.StudyInstanceUID).toBe(t.studyUid);
     }
     const kos = fs.readFileSync(objects.find((x) => x.sopClassUid.endsWith('.88.59'))!.path);
-    expect(kos.includes(scanPart10Bytes(fs.readFileSync(ctFiles[0]!)).values.SOPInstanceUID!)).toBe(true); // the original CT
+    const originalCt = scanPart10Bytes(fs.readFileSync(ctFiles[0]!)).values.SOPInstanceUID!;
+    expect(kos.includes(originalCt)).toBe(true); // the KOS references the original CT slice
     const request = externalRequestOfReturnJob(t.db, t.jobId)!;
-    expect(request.quarantined.map((q) => [q.sopInstanceUid, q.code])).toEqual([['2.25.998877665544332211', 'REID_UNKNOWN_UID']]);
+    expect(request.quarantined.map((q) => [q.sopInstanceUid, q.code]))
+      .toEqual([['2.25.998877665544332211', 'REID_UNKNOWN_UID']]);
     expect(request.returned).toBe(3);
 
     expect(listDeliveries(t.db)).toEqual([]); // held: nothing queued before the review

@@ -131,7 +131,8 @@ function openForm(d, ctx) {
 }
 
 function toDestination(i) {
-  const base = { id: i.id.value.trim(), name: i.name.value.trim(), type: i.type.value, ...(i.external.checked ? { external: true } : {}) };
+  const base = { id: i.id.value.trim(), name: i.name.value.trim(), type: i.type.value };
+  if (i.external.checked) base.external = true;
   if (base.type === 'dimse') return { ...base, aeTitle: i.aeTitle.value.trim(), host: i.host.value.trim(), port: Number(i.port.value), tls: i.tls.checked, ...tlsFilesOf(i) };
   const authType = i.authType.value;
   const auth = authType === 'bearer' ? { type: 'bearer', token: i.token.value }

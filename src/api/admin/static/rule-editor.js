@@ -117,9 +117,9 @@ function buildForm(rule) {
     h('div', { class: 'grid-3' }, row('Description', 'description'), row('Enabled', 'enabled'), row('After a match', 'then', 'stop: later rules are skipped.')),
     h('div', { class: 'grid-2' },
       row('When (JSON condition)', 'when', 'e.g. {"all":[{"attribute":"Modality","op":"equals","value":"CT"}]}; empty matches every study.'),
-      row('Actions (JSON list)', 'actions', 'runModel (model, series selector, outputs, destinations), measure (segmentation '
-        + 'selector, features, destinations), external (service: an external destination, series selector, destinations; '
-        + 'optional profile, timeoutSeconds, review), forward, or discard.')),
+      row('Actions (JSON list)', 'actions', 'runModel (model, series selector, outputs, destinations), measure '
+        + '(segmentation selector, features, destinations), external (service: an external destination, series '
+        + 'selector, destinations; optional profile, timeoutSeconds, review), forward, or discard.')),
     help, summary,
     h('div', { class: 'toolbar' }, save, tryIt, cancel), status);
   return { element, inputs, errors, summary, status, save, cancel, tryIt, help };

@@ -92,7 +92,8 @@ export function describeAction(a) {
   if (a?.type === 'measure') return `measure IBSI features of ${a.segmentation?.pick ?? 'all'} SEG series (SR)${to(a.destinations)}`;
   if (a?.type === 'external') {
     const review = a.review === 'required' ? ', review required' : '';
-    return `send ${a.series?.pick ?? '?'} series de-identified to ${a.service}, results re-identified${to(a.destinations)}${review}`;
+    const pick = a.series?.pick ?? '?';
+    return `send ${pick} series de-identified to ${a.service}, results re-identified${to(a.destinations)}${review}`;
   }
   if (a?.type === 'forward') return `forward${to(a.destinations)}`;
   if (a?.type === 'discard') return 'discard';
