@@ -13,6 +13,9 @@ import { RESTORED } from './reidentify.js';
 
 export interface DeidResult {
   bytes: Buffer;
+  /** what the outbox needs of the new file (its meta header), so no caller scans it again */
+  sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string;
+  modality: string;
   /** every [original, pseudonymous] UID pair this file used */
   uids: [string, string][];
   patient: { issuer: string; id: string; name: string; birthDate: string; pseudonym: PatientPseudonym };
@@ -67,6 +70,7 @@ export function deidentifyPart10(bytes: Buffer, profile: DeidProfile, pseudo: Ps
   const studyUid = value(0x0020000d);
   return {
     bytes: Buffer.concat([part10Prefix(sopClass, newSop, ts, ''), body]),
+    sopClassUid: sopClass, sopInstanceUid: newSop, transferSyntaxUid: ts, modality: value(0x00080060),
     uids: [...uids.entries()],
     patient: { issuer, id, name, birthDate: value(0x00100030), pseudonym },
     studyUid,

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deidentifyPart10 } from '../../../src/deid/deidentify.js';
+import { scanPart10Bytes } from '../../../src/dicom/header-scan.js';
 import { type DeidProfile, resolveProfile } from '../../../src/deid/profile.js';
 import { KeyedPseudonymizer } from '../../../src/deid/pseudonyms.js';
 import { repoRoot, testdata } from '../../support/node-process.js';
@@ -79,6 +80,10 @@ describe('de-identification of real files', () => {
     if (c.pixelIdentical !== null) expect(c.pixelIdentical).toBe(true);
     expect(c.patientIdentityRemoved).toBe('YES');
     expect(c.methodCodes).toEqual(['113100:DCM']);
+    // what the outbox is told of the file is what its meta header says
+    const meta = scanPart10Bytes(r.bytes);
+    expect([r.sopClassUid, r.sopInstanceUid, r.transferSyntaxUid])
+      .toEqual([meta.mediaStorageSopClassUid, meta.mediaStorageSopInstanceUid, meta.transferSyntaxUid]);
     const before = dciodvfyErrors(file);
     // a file dciodvfy cannot walk (tags out of order) was never checked: nothing to compare with
     if (!before.some((l) => l.includes('Tags out of order'))) {
