@@ -3,57 +3,28 @@
 // back to the node's SCP under the pseudonymous study; the node re-identifies them into the original study and the
 // PACS (a first Orthanc) receives them. The external side never holds the patient's name, ID, birth date or UIDs;
 // a returned object that references a UID nobody sent is quarantined.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../support/dcmtk.js';
-import { READ_ONLY_TOKEN, repoRoot, startNode, waitFor, type RunningNode } from '../support/node-process.js';
+import { READ_ONLY_TOKEN, startNode, waitFor, type RunningNode } from '../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
+import { makeTestPki, type TestPki } from '../support/pki.js';
+import { identityOf, putJson, startExternalService } from './external-support.js';
 import {
   addDestination, e2eConfig, objectsInOrthanc, referencedSeries, resultsInOrthanc, sendNewStudy, type SentStudy,
 } from './loop-support.js';
 
-const pki = fs.mkdtempSync(path.join(os.tmpdir(), 'ext-pki-'));
-const pem = (name: string) => path.join(pki, name);
+let pki: TestPki;
 let pacs: RunningOrthanc;
 let external: RunningOrthanc;
 let node: RunningNode;
 let service: ChildProcess;
 let study: SentStudy;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ext-ai-'));
-
-function makePki(): void {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=ca', '-keyout', pem('ca.key'),
-    '-out', pem('ca.crt'));
-  fs.writeFileSync(pem('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=server', '-keyout', pem('server.key'),
-    '-out', pem('server.csr'));
-  openssl('x509', '-req', '-in', pem('server.csr'), '-CA', pem('ca.crt'), '-CAkey', pem('ca.key'), '-CAcreateserial',
-    '-days', '2', '-extfile', pem('server.ext'), '-out', pem('server.crt'));
-}
-
-/** Patient and study identity of the sent CT, and every UID in it, as pydicom reads the files. */
-function identityOf(files: string[]): { name: string; id: string; birthDate: string; uids: string[]; sops: string[] } {
-  const py = `import pydicom,sys,json
-uids=set(); sops=[]
-def walk(ds):
-  for e in ds:
-    if e.VR=='UI' and e.value and not str(e.value).startswith('1.2.840.10008'): uids.add(str(e.value))
-    if e.VR=='SQ':
-      for it in e.value: walk(it)
-for f in sys.argv[1:]:
-  d=pydicom.dcmread(f); walk(d); sops.append(str(d.SOPInstanceUID))
-print(json.dumps({'name':str(d.PatientName),'id':str(d.PatientID),'birthDate':str(d.get('PatientBirthDate','')),
-  'uids':sorted(uids),'sops':sops}))`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, ...files], { encoding: 'utf8' }));
-}
-
-const putJson = (body: unknown) =>
-  ({ method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 async function fileOf(orthanc: RunningOrthanc, id: string, name: string): Promise<string> {
   const file = path.join(work, name);
@@ -63,12 +34,11 @@ async function fileOf(orthanc: RunningOrthanc, id: string, name: string): Promis
 
 describe('external AI: de-identified out, re-identified back', () => {
   beforeAll(async () => {
-    makePki();
+    pki = makeTestPki();
     pacs = await startOrthanc();
     external = await startOrthanc({
-      Name: 'external-ai', DicomTlsEnabled: true, DicomTlsCertificate: pem('server.crt'),
-      DicomTlsPrivateKey: pem('server.key'),
-      DicomTlsTrustedCertificates: pem('ca.crt'), DicomTlsRemoteCertificateRequired: false,
+      Name: 'external-ai', DicomTlsEnabled: true, DicomTlsCertificate: pki.cert, DicomTlsPrivateKey: pki.key,
+      DicomTlsTrustedCertificates: pki.ca, DicomTlsRemoteCertificateRequired: false,
     });
     node = await startNode({ ...e2eConfig, deid: { key: crypto.randomBytes(32).toString('base64') } });
     await addDestination(node, { id: 'pacs', name: 'PACS', type: 'dimse', aeTitle: pacs.aeTitle, host: '127.0.0.1',
@@ -78,16 +48,15 @@ describe('external AI: de-identified out, re-identified back', () => {
     const refused = await node.api('/api/destinations',
       { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plain) });
     expect(refused.status).toBe(422); // external without TLS
-    await addDestination(node, { ...plain, tls: true, tlsCaFile: pem('ca.crt') });
+    await addDestination(node, { ...plain, tls: true, tlsCaFile: pki.ca });
     const rule = { id: 'ct-body-lung', name: 'External AI for CT', enabled: true, priority: 1, then: 'stop',
       when: { attribute: 'Modality', op: 'equals', value: 'CT' },
       actions: [{ type: 'external', service: 'ext-ai', series: { pick: 'all' }, destinations: ['pacs'],
         timeoutSeconds: 300 }] };
     const put = await node.api('/api/rules/ct-body-lung', putJson(rule));
     expect(put.status, await put.text()).toBe(200);
-    service = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/support/external-ai.ts'),
-      '--orthanc', external.url(''), '--node-port', String(node.dimsePort), '--node-ae', node.aeTitle, '--work', work,
-      '--bogus'], { stdio: 'ignore', cwd: repoRoot });
+    service = startExternalService(external.url(''), work,
+      ['--node-port', String(node.dimsePort), '--node-ae', node.aeTitle, '--bogus']);
     study = await sendNewStudy(node, 'MODALITY');
   }, 180_000);
   afterAll(async () => {

@@ -2,8 +2,8 @@
 // service's inbox, over its REST API), runs the node's built-in model on each stable study it receives (the CLI
 // `segment`), and sends the SEG + SR back to the node's SCP with DCMTK dcmsend. With --bogus it also sends a copy of
 // the SEG that references a series nobody sent it (a UID the node's mapping cannot know), which the node must
-// quarantine.
-// Usage: node --import tsx external-ai.ts --orthanc URL --node-port N --node-ae AE --work DIR [--bogus]
+// quarantine. With --stow URL it answers over STOW-RS to that URL (the node's /dicomweb/studies) instead.
+// Usage: node --import tsx external-ai.ts --orthanc URL --work DIR (--node-port N --node-ae AE | --stow URL) [--bogus]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,9 +40,24 @@ async function handle(studyId: string): Promise<void> {
       '-m', '(0008,0018)=2.25.998877665544332211', copy]);
     files.push(copy);
   }
-  execFileSync('dcmsend', ['-aet', 'EXTERNAL_AI', '-aec', arg('node-ae'), '127.0.0.1', arg('node-port'), ...files],
-    { stdio: 'pipe' });
+  if (process.argv.includes('--stow')) await stow(arg('stow'), files);
+  else {
+    execFileSync('dcmsend', ['-aet', 'EXTERNAL_AI', '-aec', arg('node-ae'), '127.0.0.1', arg('node-port'), ...files],
+      { stdio: 'pipe' });
+  }
   fs.writeFileSync(path.join(dir, 'sent'), files.join('\n'));
+}
+
+/** One STOW-RS request (multipart/related, one application/dicom part per file), as a DICOMweb client sends it. */
+async function stow(url: string, files: string[]): Promise<void> {
+  const boundary = `ext-ai-${Date.now()}`;
+  const parts = files.flatMap((f) => [Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`),
+    fs.readFileSync(f), Buffer.from('\r\n')]);
+  const body = Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]);
+  const type = `multipart/related; type="application/dicom"; boundary=${boundary}`;
+  const headers = { 'content-type': type, accept: 'application/dicom+json' };
+  const res = await fetch(url, { method: 'POST', headers, body });
+  if (res.status >= 400) throw new Error(`STOW-RS ${url} → ${res.status}: ${await res.text()}`);
 }
 
 for (;;) {
