@@ -255,6 +255,16 @@ export const migrations: Array<string | ((db: Db) => void)> = [
       db.exec('ALTER TABLE study_completions ADD COLUMN reroute_pending INTEGER NOT NULL DEFAULT 0');
     }
   },
+  // Objects an external service returned beyond the SEG and SR (a KOS, an SC, …) belong to the result, so the
+  // review gate holds and releases them with it (issue 14): kind RETURNED, several per result. Skipped when replayed.
+  (db) => {
+    const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'result_objects'")
+      .get() as { sql: string };
+    if (sql.sql.includes("'RETURNED'")) return;
+    rebuildTable(db, 'result_objects', (s) => s
+      .replace("CHECK (kind IN ('SEG','SR','KOS'))", "CHECK (kind IN ('SEG','SR','KOS','RETURNED'))")
+      .replace('UNIQUE (job_id, revision, kind)', 'UNIQUE (job_id, revision, kind, sop_instance_uid)'));
+  },
 ];
 
 export function openDatabase(dataDir: string): Db {
