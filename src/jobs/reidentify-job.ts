@@ -48,7 +48,9 @@ export async function reidentifyJob(ctx: JobContext, job: ClaimedJob): Promise<b
   const objects = asResultObjects(ready);
   const qcStarted = Date.now();
   const action = externalActionOfJob(db, request.jobId);
-  const checked = action?.qc ? await checkReturned(ctx, objects, request.seriesUid, action.qc) : NOT_CHECKED;
+  // nothing returned but quarantined objects: no result, nothing to check
+  const qc = objects.length > 0 ? action?.qc : undefined;
+  const checked = qc ? await checkReturned(ctx, objects, request.seriesUid, qc) : NOT_CHECKED;
   const qcEnded = Date.now();
   const revision = nextRevision(db, job.id);
   return transaction(db, () => {
@@ -67,7 +69,7 @@ export async function reidentifyJob(ctx: JobContext, job: ClaimedJob): Promise<b
       quarantined: quarantined.slice(request.quarantined.length).map((q) => ({ code: q.code, reason: q.reason })),
     });
     appendStage(db, job, stageRecord('reidentify', started, qcStarted, qcStarted - started));
-    if (action?.qc) appendStage(db, job, stageRecord('qc', qcStarted, qcEnded, qcEnded - qcStarted));
+    if (qc) appendStage(db, job, stageRecord('qc', qcStarted, qcEnded, qcEnded - qcStarted));
     return true;
   });
 }
@@ -79,7 +81,8 @@ const NOT_CHECKED: ReturnedQc = { qc: { state: 'none', reasons: [], measurements
 async function checkReturned(ctx: JobContext, objects: ResultObject[], seriesUid: string | null,
   qc: ExternalQc): Promise<ReturnedQc> {
   const seg = objects.find((o) => o.kind === 'SEG');
-  const sourceFiles = seriesUid ? instanceFilesOfSeries(ctx.db, seriesUid).map((f) => path.resolve(ctx.dataDir, f)) : [];
+  const stored = seriesUid ? instanceFilesOfSeries(ctx.db, seriesUid) : [];
+  const sourceFiles = stored.map((f) => path.resolve(ctx.dataDir, f));
   const failed = (reason: string) => new JobError('EXTERNAL_QC_WORKER_FAILED', reason);
   const worker = new RequestWorker<ReturnedQcRequest, ReturnedQcReply>(import.meta.url, 'returned-qc-worker', failed);
   try {

@@ -17,12 +17,13 @@ export interface ReturnedQcInput {
 export interface ReturnedQc { qc: QcResult; segments: EncodedSegment[] }
 
 export function checkReturnedSeg({ segBytes, sourceFiles, qc }: ReturnedQcInput): ReturnedQc {
-  if (!segBytes) return unreadable(qc, 'present', 'the answer holds no SEG (or only a quarantined one)');
+  if (!segBytes) return noLabelMap(qc, 'present', 'the answer holds no SEG (or only a quarantined one)');
   let placed: ReturnType<typeof labelMapOf>;
   try {
     placed = labelMapOf(segBytes, sourceFiles, qc);
   } catch (err) {
-    return unreadable(qc, 'readable', `the returned SEG cannot be placed on the source series (${(err as Error).message})`);
+    const why = (err as Error).message;
+    return noLabelMap(qc, 'readable', `the returned SEG cannot be placed on the source series (${why})`);
   }
   const { grid, found, map } = placed;
   const missing: QcReason[] = [];
@@ -45,6 +46,7 @@ export function checkReturnedSeg({ segBytes, sourceFiles, qc }: ReturnedQcInput)
   };
 }
 
+/** The SEG on the source grid, which of its segments each qc segment is, and their combined label map. */
 function labelMapOf(segBytes: Uint8Array, sourceFiles: string[], qc: ExternalQc) {
   const grid = onSourceGrid(segBytes, sourceFiles);
   const found = qc.segments.map((e) => grid.read.segments.filter((s) => matches(e, s)).map((s) => s.number));
@@ -116,7 +118,7 @@ function denseValues(keys: Uint32Array): { labels: Uint8Array; keyOfValue: numbe
 }
 
 /** No label map to check: every qc segment fails, except (no SEG at all) those that may be absent. */
-function unreadable(qc: ExternalQc, check: 'present' | 'readable', why: string): ReturnedQc {
+function noLabelMap(qc: ExternalQc, check: 'present' | 'readable', why: string): ReturnedQc {
   const reasons = qc.segments.filter((e) => check === 'readable' || !e.checks.mayBeAbsent)
     .map((e) => reason(e, check, why));
   return { qc: { state: reasons.length ? 'failed' : 'passed', reasons, measurements: [] }, segments: [] };

@@ -104,7 +104,8 @@ async function runAnswer(extra: Partial<ExternalAction>) {
   return { ...t, jobId: job!.id, result: latestResultOfJob(t.db, job!.id)! };
 }
 
-const liver = (checks: Record<string, unknown>): Partial<ExternalAction> => ({ qc: { segments: [{ label: 'Liver', checks }] } });
+const liver = (checks: Record<string, unknown>): Partial<ExternalAction> =>
+  ({ qc: { segments: [{ label: 'Liver', checks }] } });
 
 describe('qc of a returned SEG', () => {
   it('passes a SEG within its limits, on the source grid in a worker, and releases it', async () => {
@@ -124,7 +125,8 @@ describe('qc of a returned SEG', () => {
     const t = await runAnswer(liver({ volumeMl: { max: 50 } }));
     expect(t.result.qcState).toBe('failed');
     expect(t.result.state).toBe('awaiting-review');
-    expect(t.result.qcReasons).toEqual([expect.objectContaining({ segment: 'Liver', check: 'volumeMl.max', limit: 50 })]);
+    expect(t.result.qcReasons)
+      .toEqual([expect.objectContaining({ segment: 'Liver', check: 'volumeMl.max', limit: 50 })]);
     expect(t.result.qcReasons[0]!.message).toBe('Liver: 70.4 ml, above the maximum of 50 ml');
     expect(t.result.qcReasons[0]!.value).toBeCloseTo(LIVER_ML, 6);
     expect(t.result.heldReason).toBe('QC_FAILED: Liver: 70.4 ml, above the maximum of 50 ml');

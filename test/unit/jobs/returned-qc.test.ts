@@ -20,16 +20,20 @@ describe('checkReturnedSeg', () => {
     const { qc, segments } = check({ label: 'Liver', checks: { volumeMl: { min: 70, max: 71 }, maxComponents: 4 } });
     expect(qc.reasons).toEqual([]);
     expect(qc.state).toBe('passed');
-    expect(qc.measurements[0]).toMatchObject({ segment: 'Liver', voxels: 107_098, extentCm: expect.closeTo(0.3, 9), components: 4 });
-    expect(segments).toEqual([{ number: 1, label: 'Liver', voxelCount: 107_098, volumeMl: expect.closeTo(LIVER_ML, 6) }]);
+    expect(qc.measurements[0])
+      .toMatchObject({ segment: 'Liver', voxels: 107_098, extentCm: expect.closeTo(0.3, 9), components: 4 });
+    expect(segments)
+      .toEqual([{ number: 1, label: 'Liver', voxelCount: 107_098, volumeMl: expect.closeTo(LIVER_ML, 6) }]);
     const scanned = check({ label: 'Liver', checks: { volumeMlPerCm: { max: 200 } } });
-    expect(scanned.qc.reasons[0]).toMatchObject({ check: 'volumeMlPerCm.max', value: expect.closeTo(LIVER_ML / 0.3, 6) });
+    expect(scanned.qc.reasons[0])
+      .toMatchObject({ check: 'volumeMlPerCm.max', value: expect.closeTo(LIVER_ML / 0.3, 6) });
   });
 
   it('matches labels without regard to case or blanks, and a type code whatever the label', () => {
     expect(check({ label: ' LIVER', checks: { volumeMl: { min: 1 } } }).qc.state).toBe('passed');
     expect(check({ label: 'Leber', type: LIVER_TYPE, checks: { volumeMl: { min: 1 } } }).qc.state).toBe('passed');
-    const wrongCode = check({ label: 'Liver', type: { scheme: 'SCT', value: '10200004' }, checks: { volumeMl: { min: 1 } } });
+    const sct = { scheme: 'SCT', value: '10200004' }; // SNOMED CT's liver: this SEG codes it in SRT
+    const wrongCode = check({ label: 'Liver', type: sct, checks: { volumeMl: { min: 1 } } });
     expect(wrongCode.qc.reasons.map((r) => [r.check, r.message])).toEqual([
       ['present', 'Liver: the returned SEG has no segment of type SCT 10200004 (it has "Liver")'],
     ]);
@@ -61,7 +65,8 @@ describe('checkReturnedSeg', () => {
       qc: { segments: [{ label: 'Liver', checks: { mayBeAbsent: true } }] } });
     expect(oneSlice.qc.state).toBe('failed');
     expect(oneSlice.qc.reasons[0]!.check).toBe('readable');
-    expect(oneSlice.qc.reasons[0]!.message).toMatch(/^Liver: the returned SEG cannot be placed on the source series \(SEG_READ_NO_SOURCE: /);
+    expect(oneSlice.qc.reasons[0]!.message)
+      .toMatch(/^Liver: the returned SEG cannot be placed on the source series \(SEG_READ_NO_SOURCE: /);
     const gone = checkReturnedSeg({ segBytes, sourceFiles: [], qc: { segments: [{ label: 'Liver', checks: {} }] } });
     expect(gone.qc.reasons[0]!.message).toBe('Liver: the returned SEG cannot be placed on the source series '
       + '(the source series is not stored any more)');
