@@ -9,14 +9,14 @@ import { DeidMappings } from '../db/deid-mappings.js';
 import { getDestination } from '../db/destinations.js';
 import { insertExternalRequest } from '../db/external-requests.js';
 import { instanceFilesOfSeries } from '../db/instances.js';
-import { appendStage, finishJob, getJob, type ClaimedJob } from '../db/jobs.js';
-import { ruleVersion } from '../db/rule-versions.js';
+import { appendStage, finishJob, type ClaimedJob } from '../db/jobs.js';
 import { deidentifyFilesInWorker } from '../deid/in-worker.js';
 import { type DeidProfile, resolveProfile } from '../deid/profile.js';
 import { parseDeidKey, subkey } from '../deid/pseudonyms.js';
 import { enqueueDeliveries } from '../export/outbox.js';
 import type { Db } from '../db/database.js';
 import { JobError } from './errors.js';
+import { externalActionOfJob } from './external-action.js';
 import { stageRecord, type JobContext } from './run-model-job.js';
 
 /** The mapping table opened with the keys derived from the site key (throws DEID_KEY_MISSING without one). */
@@ -28,10 +28,8 @@ export function openMappings(db: Db, keyBase64: string): DeidMappings {
 export async function externalJob(ctx: JobContext, job: ClaimedJob): Promise<boolean> {
   const { db } = ctx;
   const started = Date.now();
-  const row = getJob(db, job.id);
-  const rule = row && ruleVersion(db, row.rulesVersion)?.rules.find((r) => r.id === row.ruleId);
-  const action = rule?.actions.find((a) => a.type === 'external');
-  if (!action || action.type !== 'external') {
+  const action = externalActionOfJob(db, job.id);
+  if (!action) {
     throw new JobError('EXTERNAL_SERVICE_INVALID', `rule ${job.ruleId} has no external action any more`);
   }
   const service = getDestination(db, action.service);

@@ -3,7 +3,7 @@ import type { RuleProblem } from './types.js';
 import { ORIENTATIONS, SOURCES, resolveAttribute } from './dictionary.js';
 import { patternProblem } from './regex-guard.js';
 import { resolveFeatureConfig } from '../features/config.js';
-import { type DeidProfile, resolveProfile } from '../deid/profile.js';
+import { externalOptionProblems } from './external-options.js';
 
 /** The model and destination ids a rule may name; `reply-to-sender` is always a destination. `external`: the
  *  destinations marked external (outside the hospital), which only an external action's `service` may name. */
@@ -55,8 +55,7 @@ function actionProblems(action: unknown, path: string, known: KnownIds, out: Rul
   }
 }
 
-/** The service must be a destination marked external (so TLS); the profile's options are checked as
- *  de-identification reads them. */
+/** The service must be a destination marked external (so TLS); its profile and qc: external-options.ts. */
 function externalProblems(action: Obj, path: string, known: KnownIds, out: RuleProblem[]): void {
   if (typeof action.service === 'string' && !known.destinations.includes(action.service)) {
     out.push({ path: `${path}/service`, message: `unknown destination '${action.service}'; known: ${list(known.destinations)}` });
@@ -68,16 +67,7 @@ function externalProblems(action: Obj, path: string, known: KnownIds, out: RuleP
   if (isObject(action.series) && action.series.where !== undefined) {
     nodeProblems(action.series.where, `${path}/series/where`, 'series', known, out);
   }
-  if (isObject(action.profile)) {
-    try { resolveProfile(action.profile as Partial<DeidProfile>); } catch (err) {
-      // resolveProfile names each bad option as "option: why": each gets its own path
-      for (const p of (err as Error).message.replace(/^DEID_PROFILE_INVALID: /, '').split('; ')) {
-        const at = p.indexOf(': ');
-        out.push(at > 0 ? { path: `${path}/profile/${p.slice(0, at)}`, message: p.slice(at + 2) }
-          : { path: `${path}/profile`, message: p });
-      }
-    }
-  }
+  externalOptionProblems(action, path, out);
 }
 
 /** A measure job finds its feature configuration in its rule's version, so a rule holds one measure action. */

@@ -2,7 +2,7 @@
 // "external AI" inbox); a small service process runs the built-in model on what it finds there and sends SEG + SR
 // back to the node's SCP under the pseudonymous study; the node re-identifies them into the original study and the
 // PACS (a first Orthanc) receives them. The external side never holds the patient's name, ID, birth date or UIDs;
-// a returned object that references a UID nobody sent is quarantined.
+// a returned object that references a UID nobody sent is quarantined; the action's qc checks the returned SEG.
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -150,6 +150,27 @@ describe('external AI: de-identified out, re-identified back', () => {
     const { seg, sr } = await resultsInOrthanc(pacs, reviewed.studyUid, 60_000);
     expect([seg.tags.StudyInstanceUID, sr.tags.StudyInstanceUID]).toEqual([reviewed.studyUid, reviewed.studyUid]);
   }, 200_000);
+
+  it('checks the returned SEG with the action\'s qc: a failed check is never sent when the action says discard',
+    async () => {
+      // the service's SEG names its body segment "Body", but qc finds it by its property type code
+      const qc = { segments: [{ label: 'Patient', type: { scheme: 'SCT', value: '38266002' },
+        checks: { volumeMl: { min: 1, max: 2 } } }] };
+      const rule = { id: 'ct-body-lung', name: 'External AI for CT', enabled: true, priority: 1, then: 'stop',
+        actions: [{ type: 'external', service: 'ext-ai', series: { pick: 'all' }, destinations: ['pacs'], qc,
+          onQcFail: 'discard' }] };
+      const put = await node.api('/api/rules/ct-body-lung', putJson(rule));
+      expect(put.status, await put.text()).toBe(200);
+      const checked = await sendNewStudy(node, 'MODALITY');
+      const result = await waitFor('a withheld result', async () => {
+        const all = (await (await node.api('/api/results?state=withheld')).json()) as any[];
+        return all.find((r) => r.studyInstanceUid === checked.studyUid);
+      }, 120_000);
+      expect(result.qc.state).toBe('failed');
+      expect(result.qc.reasons.map((r: any) => [r.segment, r.check])).toEqual([['Patient', 'volumeMl.max']]);
+      expect(result.qc.reasons[0].value).toBeGreaterThan(2); // a phantom body is far more than 2 ml
+      expect(await objectsInOrthanc(pacs, checked.studyUid)).toEqual([]);
+    }, 200_000);
 
   it('fails the job with EXTERNAL_TIMEOUT when the service does not answer in time', async () => {
     service.kill();

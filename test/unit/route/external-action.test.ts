@@ -26,7 +26,12 @@ describe('external action: what validates', () => {
       destinations: ['pacs', 'reply-to-sender'],
       profile: { longitudinal: 'modified', retainPatientCharacteristics: true,
         keepPrivateCreators: ['SIEMENS CSA HEADER'] },
-      timeoutSeconds: 0.5, review: 'required',
+      timeoutSeconds: 0.5, review: 'required', onQcFail: 'discard',
+      qc: { segments: [
+        { label: 'Liver', checks: { volumeMl: { min: 800, max: 3000 }, maxComponents: 2, ignoreComponentsBelowMl: 5 } },
+        { label: 'Lesion', type: { scheme: 'SCT', value: '52988006', meaning: 'Lesion' },
+          checks: { mayBeAbsent: true, inside: { segment: 'Liver', maxFractionOutside: 0.05 } } },
+      ] },
     }))).toEqual([]);
     expect(problems(external({ review: 'none', timeoutSeconds: 3600, profile: {} }))).toEqual([]);
   });
@@ -45,7 +50,8 @@ describe('external action: each bad field by its path', () => {
     expect(rest).toEqual([]);
     expect(p!.path).toBe('/actions/0/model');
     expect(p!.message)
-      .toBe("unknown property 'model'; allowed: type, service, series, destinations, profile, timeoutSeconds, review");
+      .toBe("unknown property 'model'; allowed: type, service, series, destinations, profile, timeoutSeconds, review, "
+        + 'qc, onQcFail');
   });
 
   it('checks the type of every field', () => {
@@ -128,5 +134,56 @@ describe('external action: destinations and TLS', () => {
     expect(validateDestination({ ...web, url: 'https://ai.example.org/dicom-web' })).toMatchObject({ ok: true });
     expect(validateDestination({ ...dimse, external: 'yes' }))
       .toMatchObject({ ok: false, problems: [{ path: '/external' }] });
+  });
+});
+
+describe('external action: qc, a manifest segment\'s checks per returned segment', () => {
+  const qc = (...segments: unknown[]) => external({ qc: { segments } });
+  it('checks each segment\'s checks with the manifest\'s schema, every bad one by its path', () => {
+    expect(problems(qc({ label: 'Liver', checks: { volumeML: { max: 3 }, maxBorderFraction: 2 } }))).toEqual([
+      { path: '/actions/0/qc/segments/0/checks/volumeML', message: "unknown property 'volumeML'; allowed: mayBeAbsent, "
+        + 'volumeMl, volumeMlPerCm, volumeMlPerCmOfExtent, inside, maxBorderFraction, maxComponents, '
+        + 'ignoreComponentsBelowMl' },
+      { path: '/actions/0/qc/segments/0/checks/maxBorderFraction', message: 'must be <= 1' },
+    ]);
+    expect(problems(qc({ label: 'Liver', checks: { ignoreComponentsBelowMl: 2 } })).map((p) => p.path))
+      .toEqual(['/actions/0/qc/segments/0/checks']); // only with maxComponents, as in a manifest
+    expect(problems(qc({ label: 'Liver', checks: { volumeMl: { min: -1 } } })).map((p) => p.path))
+      .toEqual(['/actions/0/qc/segments/0/checks/volumeMl/min']);
+  });
+
+  it('applies the manifest\'s cross-field rules: min ≤ max, inside another segment of this qc', () => {
+    expect(problems(qc(
+      { label: 'Liver', checks: { volumeMl: { min: 900, max: 100 } } },
+      { label: 'Lesion', checks: { inside: { segment: 'Body', maxFractionOutside: 0 } } },
+      { label: 'Cyst', checks: { inside: { segment: 'Cyst', maxFractionOutside: 0 } } },
+    ))).toEqual([
+      { path: '/actions/0/qc/segments/0/checks/volumeMl', message: 'min 900 is above max 100' },
+      { path: '/actions/0/qc/segments/1/checks/inside/segment',
+        message: '"Body" is not a segment label of this qc (it has "Liver", "Lesion", "Cyst")' },
+      { path: '/actions/0/qc/segments/2/checks/inside/segment', message: 'a segment cannot be checked against itself' },
+    ]);
+  });
+
+  it('needs a label and checks per segment, unique labels, at least one segment and a whole type code', () => {
+    expect(problems(qc({ checks: {} })))
+      .toEqual([{ path: '/actions/0/qc/segments/0/label', message: "required property 'label' is missing" }]);
+    expect(problems(qc({ label: 'Liver' })))
+      .toEqual([{ path: '/actions/0/qc/segments/0/checks', message: "required property 'checks' is missing" }]);
+    expect(problems(qc({ label: 'Liver', checks: {} }, { label: 'Liver', checks: {} }))).toEqual([
+      { path: '/actions/0/qc/segments/1/label', message: "duplicate label 'Liver' (also /actions/0/qc/segments/0)" },
+    ]);
+    expect(problems(qc()).map((p) => p.path)).toEqual(['/actions/0/qc/segments']);
+    expect(problems(external({ qc: {} })).map((p) => p.path)).toEqual(['/actions/0/qc/segments']);
+    expect(problems(qc({ label: 'Liver', type: { scheme: 'SCT' }, checks: {} })))
+      .toEqual([{ path: '/actions/0/qc/segments/0/type/value', message: "required property 'value' is missing" }]);
+  });
+
+  it('takes onQcFail review or discard, and only with qc', () => {
+    expect(problems(external({ onQcFail: 'hold' })).map((p) => p.path)).toContain('/actions/0/onQcFail');
+    expect(problems(external({ onQcFail: 'discard' }))).toEqual([
+      { path: '/actions/0/onQcFail', message: 'onQcFail needs qc: without checks a returned result cannot fail' },
+    ]);
+    expect(problems(external({ onQcFail: 'review', qc: { segments: [{ label: 'Liver', checks: {} }] } }))).toEqual([]);
   });
 });

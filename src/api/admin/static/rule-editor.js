@@ -119,7 +119,7 @@ function buildForm(rule) {
       row('When (JSON condition)', 'when', 'e.g. {"all":[{"attribute":"Modality","op":"equals","value":"CT"}]}; empty matches every study.'),
       row('Actions (JSON list)', 'actions', 'runModel (model, series selector, outputs, destinations), measure '
         + '(segmentation selector, features, destinations), external (service: an external destination, series '
-        + 'selector, destinations; optional profile, timeoutSeconds, review), forward, or discard.')),
+        + 'selector, destinations; optional profile, timeoutSeconds, review, qc, onQcFail), forward, or discard.')),
     help, summary,
     h('div', { class: 'toolbar' }, save, tryIt, cancel), status);
   return { element, inputs, errors, summary, status, save, cancel, tryIt, help };
