@@ -13,7 +13,7 @@ import { upsertInstance } from '../db/instances.js';
 import { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
 import { faultPoint } from './fault-point.js';
-import { inspect, inspectBytes, type InspectedHeader, type StoreContext } from './inspect.js';
+import { inspect, inspectSlices, type InspectedHeader, type StoreContext } from './inspect.js';
 import { InstanceWriter, type PressureListener } from './instance-writer.js';
 import { ReceiveJournal } from './journal.js';
 import { Kind } from './journal-record.js';
@@ -93,7 +93,7 @@ export class InstanceStore {
     try {
       const journaled = writer.journaled;
       await writer.finish(!journaled);
-      const header = journaled ? inspectBytes(writer.contents(), ctx) : inspect(writer.tempPath, ctx);
+      const header = journaled ? inspectSlices(writer.contents, ctx) : inspect(writer.tempPath, ctx);
       const receivedAt = Date.now();
       const meta: CommitMeta = { ctx, receivedAt, size: writer.bytesWritten };
       // Room for the final file is checked now: once acknowledged, materialising must not run out of it.

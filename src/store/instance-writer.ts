@@ -39,10 +39,17 @@ export class InstanceWriter {
 
   /** Queues bytes; never throws (a failure is reported by finish()). */
   write(chunk: Uint8Array): void {
+    this.writeAll([chunk]);
+  }
+
+  /** Queues consecutive slices (one P-DATA value as it arrived): one journal record for all of them. */
+  writeAll(chunks: Uint8Array[]): void {
     if (this.discarding || this.failure) return;
-    if (this.journaling && this.journalChunk(chunk)) return;
-    this.queue.push(chunk);
-    this.pending += chunk.length;
+    if (this.journaling && this.journalChunks(chunks)) return;
+    for (const chunk of chunks) {
+      this.queue.push(chunk);
+      this.pending += chunk.length;
+    }
     if (!this.paused && this.pending > HIGH_WATER) this.setPaused(true);
     if (!this.flushing) this.chain = this.chain.then(() => this.flush());
   }
@@ -70,18 +77,19 @@ export class InstanceWriter {
     }
   }
 
-  /** Appends the chunk to the journal (see ReceiveJournal.append); false when the instance goes direct. */
-  private journalChunk(chunk: Uint8Array): boolean {
-    const r = this.bytesWritten + chunk.length <= this.journal!.maxInstanceBytes
-      ? this.journal!.append(Kind.Fragment, this.txid, this.bytesWritten, [chunk]) : undefined;
+  /** Appends the slices to the journal as one record (see ReceiveJournal.append); false when the instance goes direct. */
+  private journalChunks(chunks: Uint8Array[]): boolean {
+    const length = chunks.reduce((s, c) => s + c.length, 0);
+    const r = this.bytesWritten + length <= this.journal!.maxInstanceBytes
+      ? this.journal!.append(Kind.Fragment, this.txid, this.bytesWritten, chunks) : undefined;
     if (!r) {
       this.switchToDirect();
       return false;
     }
     this.txid = r.txid;
-    this.held.push(chunk);
-    this.fragments.push({ at: r.payloadAt, length: chunk.length });
-    this.bytesWritten += chunk.length;
+    this.held.push(...chunks);
+    this.fragments.push({ at: r.payloadAt, length });
+    this.bytesWritten += length;
     return true;
   }
 
@@ -90,9 +98,9 @@ export class InstanceWriter {
     return this.journaling && this.txid !== undefined;
   }
 
-  /** The bytes received (journaled instances only; they are at most the journal's instance limit). */
-  contents(): Buffer {
-    return Buffer.concat(this.held);
+  /** The bytes received, as the slices they arrived in (journaled instances only). */
+  get contents(): readonly Uint8Array[] {
+    return this.held;
   }
 
   /** Hands the held bytes over (to the materialiser) and stops holding them. */
