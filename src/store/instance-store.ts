@@ -106,7 +106,9 @@ export class InstanceStore {
         }
         return await this.commitDirect(writer, header, ctx, receivedAt, started);
       }
-      await this.journal.durable();
+      const flushed = this.journal.durable();
+      this.materialiser.kick(); // earlier instances are materialised while this flush runs
+      await flushed;
       faultPoint('journal-written');
       const stored = this.storedOf(header, writer.bytesWritten);
       let visible!: () => void;

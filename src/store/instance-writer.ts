@@ -14,6 +14,8 @@ export type PressureListener = (paused: boolean) => void;
 
 export class InstanceWriter {
   private opened: Promise<fs.FileHandle> | undefined;
+  /** The temporary file while journaling: opened synchronously, written once by materialiseSync. */
+  private fd: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private paused = false;
@@ -32,9 +34,16 @@ export class InstanceWriter {
 
   constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}, readonly journal?: ReceiveJournal) {
     this.journaling = journal !== undefined;
-    // Opened at once also when journaling (not awaited, so off the acknowledgement path): the
-    // in-flight instance shows in tmp/, and materialisation writes the final bytes through it.
-    this.openTemp();
+    // Created at once also when journaling, so the in-flight instance shows in tmp/; synchronously
+    // there (one open, no thread-pool round trips), and materialisation writes through that descriptor.
+    if (!this.journaling) this.openTemp();
+    else {
+      try {
+        this.fd = fsSync.openSync(tempPath, 'wx', 0o640);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
   }
 
   /** Queues bytes; never throws (a failure is reported by finish()). */
@@ -120,6 +129,8 @@ export class InstanceWriter {
   private switchToDirect(): void {
     if (!this.journaling) return;
     this.journaling = false;
+    this.closeFd();
+    if (!this.failure) this.openTemp('w'); // nothing was written to it yet: the journaled bytes are re-queued below
     if (this.txid !== undefined) this.journal?.forget(this.txid);
     this.txid = undefined;
     this.fragments.length = 0;
@@ -133,7 +144,8 @@ export class InstanceWriter {
    * need no flush (the journal holds the bytes until a syncfs), cheaper than four thread-pool hops.
    */
   materialiseSync(chunks: Uint8Array[]): void {
-    const fd = fsSync.openSync(this.tempPath, 'w', 0o640);
+    const fd = this.fd ?? fsSync.openSync(this.tempPath, 'w', 0o640); // a retry opens it again
+    this.fd = undefined;
     try {
       let done = fsSync.writevSync(fd, chunks);
       const all = chunks.reduce((s, c) => s + c.length, 0);
@@ -144,11 +156,10 @@ export class InstanceWriter {
     } finally {
       fsSync.closeSync(fd);
     }
-    void this.close(); // the handle opened at begin()
   }
 
-  private openTemp(): void {
-    this.opened = fs.open(this.tempPath, 'wx', 0o640);
+  private openTemp(flags = 'wx'): void {
+    this.opened = fs.open(this.tempPath, flags, 0o640);
     this.opened.catch((err) => this.fail(err));
   }
 
@@ -170,6 +181,7 @@ export class InstanceWriter {
 
   /** Waits for all bytes; on the direct path also fsyncs (when `sync`) and closes. Rejects with the first write error. */
   async finish(sync = true): Promise<void> {
+    if (this.journaling && this.txid === undefined) this.switchToDirect(); // nothing was journaled (an empty part)
     await this.chain;
     if (this.failure) throw this.failure;
     if (this.journaled) return; // the file is written by materialise()
@@ -189,7 +201,13 @@ export class InstanceWriter {
     await fs.rm(this.tempPath, { force: true });
   }
 
+  private closeFd(): void {
+    if (this.fd !== undefined) fsSync.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
   private async close(): Promise<void> {
+    this.closeFd();
     if (this.closed) return;
     this.closed = true;
     const fh = await this.opened?.catch(() => undefined);
