@@ -24,7 +24,10 @@ export interface CommandSet {
 
 export class MalformedCommandSet extends Error {}
 
-const TAG = { sopClass: 0x0002, command: 0x0100, messageId: 0x0110, respondedTo: 0x0120, dataSetType: 0x0800, status: 0x0900, comment: 0x0902, sopInstance: 0x1000 };
+const TAG = {
+  sopClass: 0x0002, command: 0x0100, messageId: 0x0110, respondedTo: 0x0120, dataSetType: 0x0800,
+  status: 0x0900, comment: 0x0902, sopInstance: 0x1000,
+};
 
 /** Reads a command set; every element must lie in group 0000 and inside the bytes. */
 export function parseCommandSet(bytes: Buffer): CommandSet {
@@ -38,9 +41,10 @@ export function parseCommandSet(bytes: Buffer): CommandSet {
     const element = bytes.readUInt16LE(pos + 2);
     const length = bytes.readUInt32LE(pos + 4);
     pos += 8;
-    if (group !== 0x0000) throw new MalformedCommandSet(`element (${hex(group)},${hex(element)}) outside group 0000 in a command set`);
-    if (element <= last) throw new MalformedCommandSet(`command element (0000,${hex(element)}) out of order`);
-    if (length > bytes.length - pos) throw new MalformedCommandSet(`command element (0000,${hex(element)}) overruns the command set`);
+    const name = `(${hex(group)},${hex(element)})`;
+    if (group !== 0x0000) throw new MalformedCommandSet(`element ${name} outside group 0000 in a command set`);
+    if (element <= last) throw new MalformedCommandSet(`command element ${name} out of order`);
+    if (length > bytes.length - pos) throw new MalformedCommandSet(`command element ${name} overruns the command set`);
     last = element;
     const value = bytes.subarray(pos, pos + length);
     pos += length;
@@ -50,7 +54,9 @@ export function parseCommandSet(bytes: Buffer): CommandSet {
     else if (element === TAG.sopClass) out.affectedSopClassUid = uid(value);
     else if (element === TAG.sopInstance) out.affectedSopInstanceUid = uid(value);
   }
-  if (out.commandField < 0 || dataSetType < 0) throw new MalformedCommandSet('command set lacks Command Field or Command Data Set Type');
+  if (out.commandField < 0 || dataSetType < 0) {
+    throw new MalformedCommandSet('command set lacks Command Field or Command Data Set Type');
+  }
   out.hasDataSet = dataSetType !== NO_DATA_SET;
   return out;
 }

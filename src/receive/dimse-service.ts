@@ -2,7 +2,9 @@
 // out. Data set fragments go from the socket's slices straight into the store's writer; the
 // C-STORE-RSP is written only after commit() resolved (the instance is durable). Anything a
 // well-behaved SCU never sends is a protocol violation the association answers with A-ABORT.
-import { CommandField, MalformedCommandSet, encodeResponse, parseCommandSet, type CommandSet, type ResponseFields } from '../dicom/command-set.js';
+import {
+  CommandField, MalformedCommandSet, encodeResponse, parseCommandSet, type CommandSet, type ResponseFields,
+} from '../dicom/command-set.js';
 import { part10Prefix } from '../dicom/part10-meta.js';
 import { SOP } from '../dicom/uids.js';
 import type { Logger } from '../log/logger.js';
@@ -57,19 +59,22 @@ export class DimseService {
   }
 
   onPData(pdu: Pdu): void {
+    const unexpected = (why: string) => this.deps.violation(why, UNEXPECTED_PDU_PARAMETER);
     for (const pdv of readPdvs(pdu)) {
       const context = this.deps.contexts.get(pdv.contextId);
-      if (!context) return this.deps.violation(`PDV on presentation context ${pdv.contextId}, which was not accepted`, UNEXPECTED_PDU_PARAMETER);
+      if (!context) return unexpected(`PDV on presentation context ${pdv.contextId}, which was not accepted`);
       if (pdv.command) {
-        if (this.incoming) return this.deps.violation('a command fragment while a data set was expected', UNEXPECTED_PDU_PARAMETER);
+        if (this.incoming) return unexpected('a command fragment while a data set was expected');
         this.commandParts.push(...pdv.value);
         this.commandBytes += pdv.length;
-        if (this.commandBytes > MAX_COMMAND_BYTES) return this.deps.violation(`command set longer than ${MAX_COMMAND_BYTES} bytes`, INVALID_PDU_PARAMETER);
+        if (this.commandBytes > MAX_COMMAND_BYTES) {
+          return this.deps.violation(`command set longer than ${MAX_COMMAND_BYTES} bytes`, INVALID_PDU_PARAMETER);
+        }
         if (pdv.last && !this.onCommand(pdv.contextId, context)) return;
       } else {
         const incoming = this.incoming;
-        if (!incoming) return this.deps.violation('a data set fragment without a command', UNEXPECTED_PDU_PARAMETER);
-        if (pdv.contextId !== incoming.contextId) return this.deps.violation('data set fragment on another presentation context than its command', UNEXPECTED_PDU_PARAMETER);
+        if (!incoming) return unexpected('a data set fragment without a command');
+        if (pdv.contextId !== incoming.contextId) return unexpected('data set fragment on another presentation context than its command');
         incoming.writer?.writeAll(pdv.value);
         if (pdv.last) this.onDataSetEnd(incoming);
       }
@@ -88,14 +93,16 @@ export class DimseService {
     this.incoming = undefined;
     if (!writer) return;
     void writer.abandon();
-    this.deps.log.warn('dimse.association.aborted', { associationId: this.deps.associationId, callingAe: this.deps.callingAe, by: 'peer', reason: why });
+    const { associationId, callingAe } = this.deps;
+    this.deps.log.warn('dimse.association.aborted', { associationId, callingAe, by: 'peer', reason: why });
   }
 
   /** False when the command set was refused (the association is being aborted). */
   private onCommand(contextId: number, context: AcceptedContext): boolean {
     let command: CommandSet;
     try {
-      command = parseCommandSet(this.commandParts.length === 1 ? this.commandParts[0] : Buffer.concat(this.commandParts));
+      const parts = this.commandParts;
+      command = parseCommandSet(parts.length === 1 ? parts[0] : Buffer.concat(parts));
     } catch (err) {
       if (!(err instanceof MalformedCommandSet)) throw err;
       this.deps.violation(err.message, INVALID_PDU_PARAMETER);
@@ -105,11 +112,15 @@ export class DimseService {
       this.commandBytes = 0;
     }
     if (command.commandField === CommandField.CStoreRq && command.hasDataSet) {
-      const prefix = part10Prefix(command.affectedSopClassUid, command.affectedSopInstanceUid, context.transferSyntax, this.deps.callingAe);
+      const { affectedSopClassUid, affectedSopInstanceUid } = command;
+      const prefix = part10Prefix(affectedSopClassUid, affectedSopInstanceUid, context.transferSyntax, this.deps.callingAe);
       this.incoming = { contextId, command, writer: this.deps.store.begin(prefix, this.deps.setPaused) };
     } else if (command.commandField === CommandField.CEchoRq && !command.hasDataSet) {
       this.deps.log.info('dimse.echo', { associationId: this.deps.associationId, callingAe: this.deps.callingAe });
-      this.respond(contextId, { commandField: CommandField.CEchoRsp, messageIdBeingRespondedTo: command.messageId, status: Status.Success, affectedSopClassUid: command.affectedSopClassUid || SOP.verification });
+      this.respond(contextId, {
+        commandField: CommandField.CEchoRsp, messageIdBeingRespondedTo: command.messageId, status: Status.Success,
+        affectedSopClassUid: command.affectedSopClassUid || SOP.verification,
+      });
     } else if (command.commandField === CommandField.CCancelRq) {
       // Nothing to cancel: every operation here is answered before the next one is read.
     } else if (command.hasDataSet) {

@@ -14,20 +14,22 @@ export interface Pdv {
 }
 
 const INVALID_PDU_PARAMETER = 6;
+const invalid = (why: string) => new PduViolation(why, INVALID_PDU_PARAMETER);
 
 export function readPdvs(pdu: Pdu): Pdv[] {
   const cursor = new SliceCursor(pdu.parts, 6);
   const pdvs: Pdv[] = [];
   while (cursor.left > 0) {
-    if (cursor.left < 6) throw new PduViolation('P-DATA-TF ends inside a PDV header', INVALID_PDU_PARAMETER);
+    if (cursor.left < 6) throw invalid('P-DATA-TF ends inside a PDV header');
     const length = cursor.u32be();
-    if (length < 2 || length > cursor.left) throw new PduViolation(`PDV length ${length} does not fit its P-DATA-TF`, INVALID_PDU_PARAMETER);
+    if (length < 2 || length > cursor.left) throw invalid(`PDV length ${length} does not fit its P-DATA-TF`);
     const contextId = cursor.u8();
     const control = cursor.u8();
-    if (control > 3) throw new PduViolation(`PDV message control header 0x${control.toString(16)} has reserved bits set`, INVALID_PDU_PARAMETER);
-    pdvs.push({ contextId, command: (control & 1) === 1, last: (control & 2) === 2, value: cursor.take(length - 2), length: length - 2 });
+    if (control > 3) throw invalid(`PDV message control header 0x${control.toString(16)} has reserved bits set`);
+    const value = cursor.take(length - 2);
+    pdvs.push({ contextId, command: (control & 1) === 1, last: (control & 2) === 2, value, length: length - 2 });
   }
-  if (pdvs.length === 0) throw new PduViolation('P-DATA-TF holds no PDV', INVALID_PDU_PARAMETER);
+  if (pdvs.length === 0) throw invalid('P-DATA-TF holds no PDV');
   return pdvs;
 }
 

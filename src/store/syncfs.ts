@@ -15,6 +15,7 @@ export function syncFileSystem(dir: string): Promise<void> {
   const h = (helper ??= startHelper());
   return new Promise((resolve, reject) => {
     h.waiting.push((ok) => (ok ? resolve() : reject(new Error(`sync -f ${dir} failed`))));
+    pipe(h.child.stdout).ref(); // a pending answer keeps the process alive, an idle helper does not
     h.child.stdin.write(`${dir}\n`);
   });
 }
@@ -34,6 +35,7 @@ function startHelper(): Helper {
       h.out = h.out.slice(nl + 1);
       h.waiting.shift()?.(line === 'ok');
     }
+    if (h.waiting.length === 0) pipe(child.stdout).unref();
   });
   const gone = () => {
     if (helper === h) helper = undefined; // the next call starts a new one
@@ -42,12 +44,15 @@ function startHelper(): Helper {
   child.on('error', gone);
   child.on('exit', gone);
   child.stdin.on('error', () => {});
-  // The helper never keeps the node alive; it ends when the node closes its stdin by exiting.
+  // An idle helper never keeps the node alive; it ends when the node closes its stdin by exiting.
   child.unref();
-  (child.stdin as unknown as { unref?: () => void }).unref?.();
-  (child.stdout as unknown as { unref?: () => void }).unref?.();
+  pipe(child.stdin).unref();
+  pipe(child.stdout).unref();
   return h;
 }
+
+/** Child process pipes are sockets, which can be (un)referenced; the stream types do not say so. */
+const pipe = (s: Readable | Writable) => s as unknown as { ref: () => void; unref: () => void };
 
 function syncOnce(dir: string): Promise<void> {
   return new Promise((resolve, reject) => {
