@@ -21,6 +21,7 @@ const { PresentationContextResult: PC, RejectResult, RejectSource, RejectReason,
 type Association = InstanceType<typeof dimse.association.Association>;
 type PresentationContext = InstanceType<typeof dimse.association.PresentationContext>;
 const A_RELEASE_RP = Buffer.from([0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
+const RELEASE_CLOSE_MS = 5000;
 
 export interface AssociationDeps {
   aeTitle: string;
@@ -101,10 +102,12 @@ export class NodeAssociation extends Scp {
 
   /** A PDU of the accepted association: P-DATA-TF, A-RELEASE-RQ or A-ABORT (the guard refused the rest). */
   private onPdu(service: DimseService, pdu: Pdu): void {
-    if (this.releasing) return this.refuse({ answer: 'abort', reason: AbortReason.UnexpectedPdu, why: `PDU type 0x0${pdu.type} after the A-RELEASE-RQ` });
-    if (pdu.type === 0x04) return service.onPData(pdu);
-    if (pdu.type === 0x05) return this.release(service);
-    const [source, reason] = [pdu.parts[0][8] ?? 0, pdu.parts[0][9] ?? 0];
+    if (pdu.type !== 0x07) {
+      if (this.releasing) return this.refuse({ answer: 'abort', reason: AbortReason.UnexpectedPdu, why: `PDU type 0x0${pdu.type} after the A-RELEASE-RQ` });
+      return pdu.type === 0x04 ? service.onPData(pdu) : this.release(service);
+    }
+    const head = pdu.bytes();
+    const [source, reason] = [head[8], head[9]];
     this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'peer', source, reason });
     this.closing = true;
     service.abandon('the peer aborted during a C-STORE; partial instance discarded');
@@ -123,6 +126,7 @@ export class NodeAssociation extends Scp {
       if (this.sock.destroyed || this.closing) return;
       this.closing = true;
       this.sock.end(A_RELEASE_RP);
+      setTimeout(() => this.sock.destroy(), RELEASE_CLOSE_MS).unref(); // a peer that never closes its side
       this.deps.log.info('dimse.association.released', { associationId: this.id, callingAe: this.callingAe, stored: service.stored, failed: service.failed, ms: Date.now() - this.openedAt });
     });
   }
