@@ -123,11 +123,16 @@ export class InstanceStore {
         txid: commit.txid, visible,
         run: async () => {
           faultPoint('acknowledged');
-          if (!placed) {
-            if (!written) writer.materialiseSync(held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
+          // One step per turn: an acknowledgement whose flush ended meanwhile goes out in between.
+          if (!written) {
+            writer.materialiseSync(held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
             written = true;
+            await nextTurn();
+          }
+          if (!placed) {
             placed = this.placement.placeNowSync(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid);
             if (held) this.heldBytes -= writer.bytesWritten;
+            await nextTurn();
           }
           faultPoint('materialising');
           this.finishIndex(stored, header, ctx, receivedAt, started);
@@ -213,3 +218,4 @@ export class InstanceStore {
 }
 
 const mb = (b: number) => Math.round(b / 1048576);
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
