@@ -93,7 +93,7 @@ export function upsertSeries(db: Db, a: SeriesArrival): void {
     `INSERT INTO series (series_uid, study_uid, modality, series_number, series_description, body_part, state, expected_instances, first_received_at, last_received_at)
      VALUES (?, ?, ?, ?, ?, ?, 'receiving', ?, ?, ?)
      ON CONFLICT(series_uid) DO UPDATE SET state = 'receiving', completed_at = NULL, completion_reason = NULL,
-       last_received_at = excluded.last_received_at, expected_instances = COALESCE(excluded.expected_instances, expected_instances)`,
+       last_received_at = excluded.last_received_at, expected_instances = COALESCE(excluded.expected_instances, series.expected_instances)`,
   ).run(a.seriesUid, a.studyUid, a.modality, a.seriesNumber, a.seriesDescription, a.bodyPart, a.expectedInstances, a.receivedAt, a.receivedAt);
 }
 
