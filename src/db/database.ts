@@ -261,6 +261,9 @@ export const migrations: Array<string | ((db: Db) => void)> = [
       db.exec('ALTER TABLE study_completions ADD COLUMN reroute_pending INTEGER NOT NULL DEFAULT 0');
     }
   },
+  // Several nodes on one PostgreSQL queue (issue 12): a job claim's token (as deliveries have), and the node holding it.
+  // Safe to run again, like the step before it.
+  (db) => addColumns(db, 'jobs', ['lease_token TEXT', 'lease_node TEXT']),
 ];
 
 /** `url`: a postgres:// URL selects the shared PostgreSQL queue; otherwise node.sqlite in `dataDir`. */
@@ -317,6 +320,15 @@ function migrate(db: Db): void {
   }
 }
 
+/** Adds the columns a table lacks (`name TYPE`). */
+function addColumns(db: Db, table: string, columns: string[]): void {
+  const have = isPostgres(db) ? [] : (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
+  for (const c of columns) {
+    if (isPostgres(db)) db.exec(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${c}`);
+    else if (!have.includes(c.split(' ')[0]!)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${c}`);
+  }
+}
+
 /**
  * Replaces a column's CHECK constraint. SQLite's documented way: new table from the edited schema, copy, drop,
  * rename. PostgreSQL alters the constraint (named table_column_check) in place.
@@ -359,6 +371,11 @@ export function prepared(db: Db, sql: string): Statement {
  */
 export function transaction<T>(db: Db, fn: () => T): T {
   return db.transaction(fn)();
+}
+
+/** PostgreSQL: wakes the stages listening on `channel` on every node when the transaction commits (db/listen.ts). */
+export function notify(db: Db, channel: 'jobs' | 'deliveries' | 'completions'): void {
+  if (isPostgres(db)) prepared(db, 'SELECT pg_notify(?, \'\')').get(`dain_${channel}`);
 }
 
 /** The health check's probe: true when the database answers a trivial query. */
