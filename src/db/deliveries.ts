@@ -53,7 +53,7 @@ export function destinationsWithDueDeliveries(db: Db, now = Date.now()): string[
 
 /** When the next pending row falls due (or a lease runs out), for the outbox's wake-up timer. */
 export function nextWakeAt(db: Db): number | undefined {
-  const r = prepared(db, `SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'pending' UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE state = 'sending')`).get() as { t: number | null };
+  const r = prepared(db, `SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'pending' UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE state = 'sending') AS due`).get() as { t: number | null };
   return r.t ?? undefined;
 }
 

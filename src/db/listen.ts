@@ -36,7 +36,8 @@ export function listenForWork(url: string, log: ListenLog, wake: Record<WorkChan
         if (qerr) return lost(qerr.message);
         log.info('db.listen.ready', { channels: Object.keys(wake) });
         // Listening starts the reader (pg-native reads the socket only while someone waits for notifications).
-        c.on('notification', (msg: { channel: string }) => wake[msg.channel.replace(/^dain_/, '') as WorkChannel]?.());
+        // libpq names the channel relname
+        c.on('notification', (msg: { relname?: string }) => wake[(msg.relname ?? '').replace(/^dain_/, '') as WorkChannel]?.());
       });
     });
   }

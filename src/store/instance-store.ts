@@ -12,7 +12,7 @@ import { transaction, type Db } from '../db/database.js';
 import { upsertInstance } from '../db/instances.js';
 import { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
-import { faultPoint } from './fault-point.js';
+import { faultPoint } from '../fault-point.js';
 import { inspect, inspectBytes, type InspectedHeader, type StoreContext } from './inspect.js';
 import { InstanceWriter, type PressureListener } from './instance-writer.js';
 import { ReceiveJournal } from './journal.js';
