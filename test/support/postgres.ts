@@ -8,7 +8,14 @@ import path from 'node:path';
 import { endClient, nativeClient } from '../../src/db/dialect.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 
-const BIN = fs.existsSync('/usr/lib/postgresql/15/bin') ? '/usr/lib/postgresql/15/bin' : path.dirname(findOnPath('pg_ctl'));
+/** Debian keeps the server binaries off PATH, under /usr/lib/postgresql/<version>/bin: the newest one. */
+function serverBin(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin/initdb'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  return newest ? path.join(root, newest, 'bin') : path.dirname(findOnPath('pg_ctl'));
+}
+const BIN = serverBin();
 let cluster: { dir: string; adminUrl: string; urlOf: (db: string) => string } | undefined;
 let created = 0;
 
