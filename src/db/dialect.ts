@@ -146,7 +146,8 @@ export class PgDatabase implements SqlDb {
   constructor(readonly url: string) {
     this.client.connectSync(url);
     // A blocked statement blocks this event loop: bound how long, and never wait long on another node's row lock.
-    this.query("SET statement_timeout = '5s'; SET lock_timeout = '2s'");
+    // Notices (CREATE … IF NOT EXISTS that skipped) would go to stderr: only warnings and errors matter.
+    this.query("SET statement_timeout = '5s'; SET lock_timeout = '2s'; SET client_min_messages = warning");
   }
   get inTransaction(): boolean { return this.depth > 0; }
 

@@ -39,9 +39,11 @@ function startCluster(): NonNullable<typeof cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgtest-'));
   if (process.getuid?.() === 0) fs.chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), 0);
   asOwner('initdb', ['-D', path.join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  // fsync off: a test cluster never outlives a crash, and 2 shared cores are slow enough.
+  // fsync off: a test cluster never outlives a crash, and 2 shared cores are slow enough. PG_FSYNC=on (bench:scale)
+  // keeps PostgreSQL's durable default.
+  const fsync = process.env.PG_FSYNC === 'on' ? 'on' : 'off';
   asOwner('pg_ctl', ['start', '-w', '-D', path.join(dir, 'data'), '-l', path.join(dir, 'log'),
-    '-o', `-k ${dir} -c listen_addresses= -p 5432 -c fsync=off -c max_connections=200`]);
+    '-o', `-k ${dir} -c listen_addresses= -p 5432 -c fsync=${fsync} -c max_connections=200`]);
   process.once('exit', () => { try { asOwner('pg_ctl', ['stop', '-D', path.join(dir, 'data'), '-m', 'immediate']); } catch { /* gone */ } });
   const urlOf = (db: string) => `postgres://postgres@/${db}?host=${encodeURIComponent(dir)}&port=5432`;
   return { dir, adminUrl: urlOf('postgres'), urlOf };
