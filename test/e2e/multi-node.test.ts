@@ -83,8 +83,8 @@ describe('three nodes on one PostgreSQL queue', () => {
     url = createTestDatabase();
     shared = fs.mkdtempSync(path.join(os.tmpdir(), 'multi-node-'));
     orthanc = await startOrthanc();
-    // One after the other: the first seeds the rules into the empty shared database.
-    for (const id of ['node-1', 'node-2', 'node-3']) nodes.push(await start(id));
+    // All at once on the empty database: they take turns migrating it, and one seeds the rules file.
+    nodes.push(...await Promise.all(['node-1', 'node-2', 'node-3'].map((id) => start(id))));
     await addDestination(nodes[0]!, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort });
   }, 180_000);
   afterAll(async () => {
@@ -93,6 +93,12 @@ describe('three nodes on one PostgreSQL queue', () => {
       n.logs().map((l) => JSON.stringify(l)).join('\n')));
     for (const n of everyNode) await n.stop('SIGKILL');
     await orthanc?.stop();
+  });
+
+  it('started together: one schema, the rules file seeded once', async () => {
+    const versions = (await (await nodes[2]!.api('/api/rules/versions')).json()) as any[];
+    expect(versions.map((v) => [v.version, v.createdBy])).toEqual([[1, 'rules-file']]);
+    expect(events('rules.loaded', 'level', 'info')).toHaveLength(1);
   });
 
   it('reports which node it is in /api/health and /metrics', async () => {
