@@ -83,7 +83,7 @@ interface Pq {
   prepare(name: string, text: string, n: number): void; execPrepared(name: string, values: Array<string | null>): void;
   resultErrorMessage(): string; errorMessage(): string; resultErrorFields(): { sqlState?: string } | undefined;
   cmdTuples(): string; ntuples(): number; nfields(): number; fname(i: number): string; ftype(i: number): number;
-  getvalue(r: number, c: number): string; getisnull(r: number, c: number): boolean;
+  getvalue(r: number, c: number): string; getisnull(r: number, c: number): boolean; transactionStatus(): number;
 }
 interface NativeClient { connectSync(url: string): void; querySync(text: string): unknown; pq: Pq; end(cb?: () => void): void }
 
@@ -118,14 +118,14 @@ export function endClient(client: { end(): void }): void {
 }
 
 class PgStatement implements Statement {
-  constructor(private readonly pq: Pq, private readonly name: string, private readonly names: string[] | null) {}
+  constructor(private readonly db: PgDatabase, readonly name: string, readonly text: string, readonly count: number,
+    private readonly names: string[] | null) {}
 
   private execute(params: unknown[]): ReturnType<typeof collect> {
     const values = this.names
       ? this.names.map((n) => toText((params[0] as Record<string, unknown>)[n]))
       : params.flat().map(toText);
-    this.pq.execPrepared(this.name, values);
-    return collect(this.pq);
+    return this.db.executePrepared(this, values);
   }
   run(...params: unknown[]): RunResult {
     const { rows, changes } = this.execute(params);
@@ -135,32 +135,68 @@ class PgStatement implements Statement {
   all(...params: unknown[]): unknown[] { return this.execute(params).rows; }
 }
 
-/** One synchronous libpq session; savepoints give nested transactions, as better-sqlite3's do. */
+const PQTRANS_UNKNOWN = 4; // libpq: the connection is bad
+
+/**
+ * One synchronous libpq session; savepoints give nested transactions, as better-sqlite3's do. A lost connection
+ * fails the statement that met it (it may have committed: never retried here) and is made again for the next one
+ * outside a transaction, its statements prepared again on first use.
+ */
 export class PgDatabase implements SqlDb {
   /** No local file: a commit is durable on the server when it returns (synchronous_commit). */
   readonly name = '';
   private depth = 0;
   private readonly statements = new Map<string, PgStatement>();
-  private readonly client = nativeClient();
+  private client = nativeClient();
+  /** Statement names prepared on the current connection. */
+  private preparedHere = new Set<string>();
 
   constructor(readonly url: string) {
-    this.client.connectSync(url);
+    this.connect();
+  }
+  get inTransaction(): boolean { return this.depth > 0; }
+
+  private connect(): void {
+    this.client.connectSync(this.url);
+    this.preparedHere = new Set();
     // A blocked statement blocks this event loop: bound how long, and never wait long on another node's row lock.
     // Notices (CREATE … IF NOT EXISTS that skipped) would go to stderr: only warnings and errors matter.
     this.query("SET statement_timeout = '5s'; SET lock_timeout = '2s'; SET client_min_messages = warning");
   }
-  get inTransaction(): boolean { return this.depth > 0; }
+
+  /** Before a statement: a connection found bad outside a transaction is replaced. */
+  private usable(): Pq {
+    if (this.depth === 0 && this.client.pq.transactionStatus() === PQTRANS_UNKNOWN) {
+      try { endClient(this.client); } catch { /* already gone */ }
+      this.client = nativeClient();
+      this.connect();
+    }
+    return this.client.pq;
+  }
 
   prepare(sql: string): Statement {
     let stmt = this.statements.get(sql);
     if (!stmt) {
       const { text, names, count } = numberParams(translateSql(sql));
-      const name = `s${this.statements.size + 1}`;
-      this.client.pq.prepare(name, text, count);
-      try { collect(this.client.pq); } catch (err) { throw Object.assign(err as Error, { message: `${(err as Error).message} in: ${text}` }); }
-      this.statements.set(sql, (stmt = new PgStatement(this.client.pq, name, names)));
+      stmt = new PgStatement(this, `s${this.statements.size + 1}`, text, count, names);
+      this.ensurePrepared(stmt, this.usable()); // a statement PostgreSQL refuses fails here, as SQLite's prepare does
+      this.statements.set(sql, stmt);
     }
     return stmt;
+  }
+
+  private ensurePrepared(stmt: PgStatement, pq: Pq): void {
+    if (this.preparedHere.has(stmt.name)) return;
+    pq.prepare(stmt.name, stmt.text, stmt.count);
+    try { collect(pq); } catch (err) { throw Object.assign(err as Error, { message: `${(err as Error).message} in: ${stmt.text}` }); }
+    this.preparedHere.add(stmt.name);
+  }
+
+  executePrepared(stmt: PgStatement, values: Array<string | null>): ReturnType<typeof collect> {
+    const pq = this.usable();
+    this.ensurePrepared(stmt, pq);
+    pq.execPrepared(stmt.name, values);
+    return collect(pq);
   }
 
   exec(sql: string): this {
@@ -178,7 +214,9 @@ export class PgDatabase implements SqlDb {
         result = fn();
       } catch (err) {
         this.depth--;
-        this.query(savepoint ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK');
+        try {
+          this.query(savepoint ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK');
+        } catch { /* the connection is gone: so is the transaction */ }
         throw err;
       }
       this.depth--;
@@ -201,9 +239,10 @@ export class PgDatabase implements SqlDb {
 
   /** Raw SQL for PostgreSQL-only steps (advisory locks, NOTIFY): no translation. */
   query(sql: string, values: unknown[] = []): Array<Record<string, unknown>> {
-    if (values.length) this.client.pq.execParams(sql, values.map(toText));
-    else this.client.pq.exec(sql); // the simple protocol: several statements in one text
-    return collect(this.client.pq).rows;
+    const pq = this.usable();
+    if (values.length) pq.execParams(sql, values.map(toText));
+    else pq.exec(sql); // the simple protocol: several statements in one text
+    return collect(pq).rows;
   }
 
   close(): void { endClient(this.client); }

@@ -103,6 +103,17 @@ describe('lease takeover', () => {
   });
 });
 
+describe('a lost connection', () => {
+  it('fails the statement that met it, then the node connects again (its statements prepared again)', () => {
+    const [id] = newJobs(a, 1, completion(a));
+    const pid = (a.prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number }).pid;
+    b.prepare('SELECT pg_terminate_backend(?)').get(pid); // the server (or an admin) ends a's session
+    expect(() => getJob(a, id!)).toThrow();
+    expect(getJob(a, id!)).toMatchObject({ id, state: 'pending' });
+    expect((a.prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number }).pid).not.toBe(pid);
+  });
+});
+
 describe('routing and the sweep', () => {
   it('one router consumes a completion; the other, waiting on it, gives up at the lock timeout or finds it consumed', () => {
     const c = completion(a);
