@@ -30,6 +30,9 @@ export interface RunningNode {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
+const databases = new Map<string, string>();
+const databaseOf = (dir: string) => databases.get(dir) ?? databases.set(dir, createTestDatabase()).get(dir)!;
+
 /** A port for a peer to listen on; see ports.ts for why it is not listen(0)-and-close. */
 export const freePort = allocatePort;
 
@@ -44,8 +47,8 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
     storage: { dataDir: path.join(dir, 'data'), minFreeMb: 1 },
     log: { level: 'info' },
     admin: { adminToken: ADMIN_TOKEN, readOnlyToken: READ_ONLY_TOKEN },
-    // TEST_DATABASE=postgres: every suite's node gets a fresh database on the throwaway cluster
-    ...(testBackend === 'postgres' && !overrides.database ? { database: { url: createTestDatabase() } } : {}),
+    // TEST_DATABASE=postgres: each data dir gets its own database on the throwaway cluster (a restart keeps it)
+    ...(testBackend === 'postgres' && !overrides.database ? { database: { url: databaseOf(dir) } } : {}),
   }, overrides);
   const configFile = path.join(dir, `config-${dimsePort}.json`);
   fs.writeFileSync(configFile, JSON.stringify(config));
