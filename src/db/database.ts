@@ -3,7 +3,8 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PgDatabase, type SqlDb, type Statement } from './dialect.js';
+import type { SqlDb, Statement } from './dialect.js';
+import { PgDatabase } from './postgres.js';
 
 export type Db = SqlDb;
 

@@ -1,7 +1,7 @@
 // LISTEN/NOTIFY on the shared PostgreSQL queue: a second, asynchronous connection that wakes this node's idle stages
 // when another node commits work (db.notify in the inserting transaction). Polling stays the fallback, so a lost
 // connection only delays wake-ups until it is back.
-import { endClient, nativeClient } from './dialect.js';
+import { endClient, nativeClient } from './postgres.js';
 
 export type WorkChannel = 'jobs' | 'deliveries' | 'completions';
 export interface WorkListener { close(): Promise<void> }

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { endClient, nativeClient } from '../../src/db/dialect.js';
+import { endClient, nativeClient } from '../../src/db/postgres.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 
 /** Debian keeps the server binaries off PATH, under /usr/lib/postgresql/<version>/bin: the newest one. */
