@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL cluster for tests (initdb + pg_ctl in a temp dir, as the postgres user when run as root),
 // one database per caller. Unix socket only: the socket lives in the cluster's own folder, so no TCP port is taken.
 // TEST_PG_URL names an existing server instead (CI may start one cluster for every suite).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,7 +44,11 @@ function startCluster(): NonNullable<typeof cluster> {
   const fsync = process.env.PG_FSYNC === 'on' ? 'on' : 'off';
   asOwner('pg_ctl', ['start', '-w', '-D', path.join(dir, 'data'), '-l', path.join(dir, 'log'),
     '-o', `-k ${dir} -c listen_addresses= -p 5432 -c fsync=${fsync} -c max_connections=200`]);
-  process.once('exit', () => { try { asOwner('pg_ctl', ['stop', '-D', path.join(dir, 'data'), '-m', 'immediate']); } catch { /* gone */ } });
+  // A test worker is often ended by its pool, not by exiting: a watchdog stops the cluster (and removes its folder)
+  // once this process is gone, however it went.
+  const stop = `${process.getuid?.() === 0 ? 'runuser -u postgres -- ' : ''}${path.join(BIN, 'pg_ctl')} stop -D ${path.join(dir, 'data')} -m immediate`;
+  spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${stop} >/dev/null 2>&1; rm -rf ${dir}`],
+    { detached: true, stdio: 'ignore' }).unref();
   const urlOf = (db: string) => `postgres://postgres@/${db}?host=${encodeURIComponent(dir)}&port=5432`;
   return { dir, adminUrl: urlOf('postgres'), urlOf };
 }
