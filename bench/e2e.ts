@@ -12,6 +12,9 @@ import { writeSyntheticCtSeries } from '../src/synthetic/index.js';
 
 const SLICES = Number(process.env.BENCH_SLICES ?? 300);
 const QUIET = { seriesQuietSeconds: 0.5, studyQuietSeconds: 1 }; // low on purpose: the wait is reported, not hidden
+// A site with quiet periods this short turns on decoding as the series arrives (README: completion.assembleOnArrival);
+// BENCH_ASSEMBLE=0 measures the default, which loads the series when it completes.
+const ASSEMBLE = process.env.BENCH_ASSEMBLE !== '0';
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 const env = { ...process.env, TCP_NODELAY: '1' };
 
@@ -104,7 +107,7 @@ async function startNode(work: string): Promise<{ child: ChildProcess; dicom: nu
   const config = {
     dicom: { port: dicom, host: '127.0.0.1', allowedCallers: [{ aeTitle: '*' }] }, http: { port: http, host: '127.0.0.1' },
     storage: { dataDir: path.join(work, 'node-data'), minFreeMb: 1 }, admin: { adminToken: TOKEN },
-    completion: { ...QUIET, sweepIntervalMs: 100 }, runner: { pollIntervalMs: 100 }, log: { level: 'warn' },
+    completion: { ...QUIET, sweepIntervalMs: 100, assembleOnArrival: ASSEMBLE }, runner: { pollIntervalMs: 100 }, log: { level: 'warn' },
   };
   const file = path.join(work, 'node.json');
   fs.writeFileSync(file, JSON.stringify(config));

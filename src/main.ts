@@ -39,6 +39,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
     if (events.some((e) => e.kind === 'study-complete')) routeSoon();
   };
   const store = new InstanceStore(db, dataDir, config.storage.minFreeMb * 1048576, log, onCompletion, ownDir);
+  if (config.completion.assembleOnArrival) store.onInstanceStored((s) => preloads?.instanceStored(s.studyUid, s.seriesUid));
   await store.freeSpace();
   const models = await loadModelRegistry(path.resolve(projectRoot, config.models.dir), { log });
   seedRules(db, path.resolve(projectRoot, config.routing.rulesFile), models.list().map((m) => m.id), log);

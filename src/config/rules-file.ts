@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { transaction, type Db } from '../db/database.js';
 import { recordAudit } from '../db/audit.js';
-import { listDestinations } from '../db/destinations.js';
+import { destinationIds } from '../db/destinations.js';
 import { currentRules, seedRuleVersion } from '../db/rule-versions.js';
 import type { Logger } from '../log/logger.js';
 import { validateRuleSet } from '../route/index.js';
@@ -17,7 +17,7 @@ export function seedRules(db: Db, file: string, models: string[], log: Logger): 
   } catch (err) {
     throw new ConfigError([`routing>rulesFile: ${file}: ${(err as Error).message}`]);
   }
-  const check = validateRuleSet(candidate, { models, destinations: listDestinations(db).map((d) => d.id) });
+  const check = validateRuleSet(candidate, { models, ...destinationIds(db) });
   if (!check.ok) throw new ConfigError(check.problems.map((p) => `${file}${p.path}: ${p.message}`));
   const seeded = transaction(db, () => {
     if (!seedRuleVersion(db, check.ruleSet.rules, 'rules-file', `seed from ${file}`)) return false; // another node did

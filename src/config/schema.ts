@@ -24,7 +24,7 @@ export interface NodeConfig {
   /** `stow.allowedHosts`: addresses or CIDR ranges (or `*`) that may send STOW-RS. */
   http: { port: number; host: string; stow: { auth: StowAuth; allowedHosts: string[] } };
   storage: { dataDir: string; minFreeMb: number; stateReserveMb: number };
-  completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number };
+  completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number; assembleOnArrival: boolean };
   retention: { maxAgeDays: number; schedule: string };
   /** Model folders; a relative path resolves against the installation folder. */
   models: { dir: string };
@@ -101,6 +101,7 @@ export const configSchema = strict({
     seriesQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
     studyQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
     sweepIntervalMs: { type: 'integer', minimum: 50 },
+    assembleOnArrival: { type: 'boolean' },
   }),
   retention: strict({ maxAgeDays: { type: 'number', exclusiveMinimum: 0 }, schedule: { type: 'string', minLength: 9 } }),
   models: strict({ dir: { type: 'string', minLength: 1 } }),

@@ -210,7 +210,7 @@ export const migrations: Array<string | ((db: Db) => void)> = [
   // The measure action (issue 13): jobs.action may be 'measure'. SQLite cannot alter a CHECK, so the table is
   // rebuilt from its own schema text (whatever columns later migrations added), its indexes with it.
   (db) => rebuildTable(db, 'jobs',
-    "CHECK (action IN ('runModel','forward','discard'))", "CHECK (action IN ('runModel','forward','discard','measure'))"),
+    [["CHECK (action IN ('runModel','forward','discard'))", "CHECK (action IN ('runModel','forward','discard','measure'))"]]),
   // De-identification mapping (issue 14): originals only encrypted, rows found by keyed hashes (db/deid-mappings.ts).
   `CREATE TABLE IF NOT EXISTS deid_mappings (
      kind TEXT NOT NULL CHECK (kind IN ('uid','study')),
@@ -241,8 +241,8 @@ export const migrations: Array<string | ((db: Db) => void)> = [
    );
    CREATE INDEX IF NOT EXISTS external_requests_pseudo ON external_requests(pseudo_study_uid);`,
   // The external action (issue 14): jobs.action may be 'external' (send de-identified) or 'reidentify' (results back).
-  (db) => rebuildTable(db, 'jobs', "CHECK (action IN ('runModel','forward','discard','measure'))",
-    "CHECK (action IN ('runModel','forward','discard','measure','external','reidentify'))"),
+  (db) => rebuildTable(db, 'jobs', [["CHECK (action IN ('runModel','forward','discard','measure'))",
+    "CHECK (action IN ('runModel','forward','discard','measure','external','reidentify'))"]]),
   // Findings of classification and detection results (issue 11), one row each, read by the rules' Finding
   // condition; storing them flags the study's latest routed completion so the router evaluates it again. Safe to run
   // again (the measure migration's test replays every step after the rebuild).
@@ -262,8 +262,20 @@ export const migrations: Array<string | ((db: Db) => void)> = [
       db.exec('ALTER TABLE study_completions ADD COLUMN reroute_pending INTEGER NOT NULL DEFAULT 0');
     }
   },
+  // Objects an external service returned beyond the SEG and SR (a KOS, an SC, …) belong to the result, so the
+  // review gate holds and releases them with it (issue 14): kind RETURNED, several per result. Skipped when replayed.
+  (db) => {
+    if (!isPostgres(db)) {
+      const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'result_objects'")
+        .get() as { sql: string };
+      if (sql.sql.includes("'RETURNED'")) return;
+    }
+    rebuildTable(db, 'result_objects', [
+      ["CHECK (kind IN ('SEG','SR','KOS'))", "CHECK (kind IN ('SEG','SR','KOS','RETURNED'))"],
+      ['UNIQUE (job_id, revision, kind)', 'UNIQUE (job_id, revision, kind, sop_instance_uid)']]);
+  },
   // Several nodes on one PostgreSQL queue (issue 12): a job claim's token (as deliveries have), and the node holding it.
-  // Safe to run again, like the step before it.
+  // Safe to run again, like the steps before it.
   (db) => addColumns(db, 'jobs', ['lease_token TEXT', 'lease_node TEXT']),
 ];
 
@@ -321,6 +333,24 @@ function migrate(db: Db): void {
   }
 }
 
+/** PostgreSQL: a CHECK replaces every check on its column; a UNIQUE replaces the one with the old definition. */
+function alterConstraints(db: PgDatabase, table: string, edits: Array<[string, string]>): void {
+  const named = (type: 'c' | 'u') => db.query(`SELECT c.conname AS name, pg_get_constraintdef(c.oid) AS def,
+    (SELECT string_agg(a.attname, ',') FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) AS cols
+    FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype = $2`, [table, type]) as Array<{ name: string; def: string; cols: string }>;
+  for (const [from, to] of edits) {
+    if (to.startsWith('CHECK')) {
+      const column = /^CHECK \((\w+) IN/.exec(to)![1];
+      for (const c of named('c').filter((x) => x.cols === column)) db.query(`ALTER TABLE ${table} DROP CONSTRAINT ${c.name}`);
+      db.query(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_${column}_check ${to}`);
+    } else {
+      const unique = named('u');
+      for (const c of unique.filter((x) => x.def === from)) db.query(`ALTER TABLE ${table} DROP CONSTRAINT ${c.name}`);
+      if (!unique.some((x) => x.def === to)) db.query(`ALTER TABLE ${table} ADD ${to}`);
+    }
+  }
+}
+
 /** Adds the columns a table lacks (`name TYPE`). */
 function addColumns(db: Db, table: string, columns: string[]): void {
   const have = isPostgres(db) ? [] : (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
@@ -331,16 +361,12 @@ function addColumns(db: Db, table: string, columns: string[]): void {
 }
 
 /**
- * Replaces a column's CHECK constraint. SQLite's documented way: new table from the edited schema, copy, drop,
- * rename. PostgreSQL alters the constraint (named table_column_check) in place.
+ * Replaces CHECK and UNIQUE constraints ([old text, new text] pairs). SQLite's documented way: new table from the
+ * edited schema, copy, drop, rename. PostgreSQL alters the constraints in place (replaying a step changes nothing).
  */
-function rebuildTable(db: Db, table: string, from: string, to: string): void {
-  if (isPostgres(db)) {
-    const column = /^CHECK \((\w+) IN/.exec(to)![1];
-    db.query(`ALTER TABLE ${table} DROP CONSTRAINT ${table}_${column}_check, ADD CONSTRAINT ${table}_${column}_check ${to}`);
-    return;
-  }
-  const edit = (sql: string) => sql.replace(from, to);
+function rebuildTable(db: Db, table: string, edits: Array<[string, string]>): void {
+  if (isPostgres(db)) return alterConstraints(db, table, edits);
+  const edit = (sql: string) => edits.reduce((out, [from, to]) => out.replace(from, to), sql);
   const schema = (type: string) => db
     .prepare('SELECT sql FROM sqlite_schema WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL')
     .all(type, table) as Array<{ sql: string }>;

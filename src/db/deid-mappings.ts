@@ -32,22 +32,25 @@ export class DeidMappings {
 
   /** Records original → pseudonym pairs once (a pair already known is left as it is). */
   record(kind: MappingKind, pairs: Iterable<[original: string, pseudonym: string]>): void {
-    const insert = prepared(this.db, `INSERT INTO deid_mappings (kind, original_hash, pseudo_hash, original_enc, pseudo_enc, created_at)
-      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, original_hash) DO NOTHING`);
+    const insert = prepared(this.db, `INSERT INTO deid_mappings
+      (kind, original_hash, pseudo_hash, original_enc, pseudo_enc, created_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (kind, original_hash) DO NOTHING`);
     const now = Date.now();
     this.db.transaction(() => {
       for (const [original, pseudonym] of pairs) {
-        insert.run(kind, this.hash(kind, 'o', original), this.hash(kind, 'p', pseudonym), this.seal(original), this.seal(pseudonym), now);
+        insert.run(kind, this.hash(kind, 'o', original), this.hash(kind, 'p', pseudonym), this.seal(original),
+          this.seal(pseudonym), now);
       }
     })();
   }
 
   /** Records (or replaces) a pseudonymous study's original attributes (patient and study level, as JSON). */
   recordStudy(pseudoStudyUid: string, attributes: Record<string, string>): void {
-    prepared(this.db, `INSERT INTO deid_mappings (kind, original_hash, pseudo_hash, original_enc, pseudo_enc, created_at)
-      VALUES ('study', ?, ?, ?, ?, ?) ON CONFLICT (kind, original_hash) DO UPDATE SET original_enc = excluded.original_enc`)
-      .run(this.hash('study', 'o', pseudoStudyUid), this.hash('study', 'p', pseudoStudyUid), this.seal(JSON.stringify(attributes)),
-        this.seal(pseudoStudyUid), Date.now());
+    prepared(this.db, `INSERT INTO deid_mappings (kind, original_hash, pseudo_hash, original_enc, pseudo_enc,
+      created_at) VALUES ('study', ?, ?, ?, ?, ?)
+      ON CONFLICT (kind, original_hash) DO UPDATE SET original_enc = excluded.original_enc`)
+      .run(this.hash('study', 'o', pseudoStudyUid), this.hash('study', 'p', pseudoStudyUid),
+        this.seal(JSON.stringify(attributes)), this.seal(pseudoStudyUid), Date.now());
   }
 
   /** The original behind a pseudonym, or undefined when the mapping does not know it. */
@@ -65,8 +68,12 @@ export class DeidMappings {
 
   /** The newest rows, decrypted: only the admin API's audited endpoint calls this. */
   list(limit: number): MappingRow[] {
-    const rows = prepared(this.db, 'SELECT kind, original_enc, pseudo_enc, created_at FROM deid_mappings ORDER BY rowid DESC LIMIT ?')
+    const rows = prepared(this.db,
+      'SELECT kind, original_enc, pseudo_enc, created_at FROM deid_mappings ORDER BY rowid DESC LIMIT ?')
       .all(limit) as Array<{ kind: MappingKind; original_enc: Buffer; pseudo_enc: Buffer; created_at: number }>;
-    return rows.map((r) => ({ kind: r.kind, original: this.open(r.original_enc), pseudonym: this.open(r.pseudo_enc), createdAt: new Date(r.created_at).toISOString() }));
+    return rows.map((r) => ({
+      kind: r.kind, original: this.open(r.original_enc), pseudonym: this.open(r.pseudo_enc),
+      createdAt: new Date(r.created_at).toISOString(),
+    }));
   }
 }

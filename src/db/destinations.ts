@@ -19,6 +19,12 @@ export function listDestinations(db: Db): Destination[] {
   return (prepared(db, 'SELECT config FROM destinations ORDER BY id').all() as { config: string }[]).map((r) => JSON.parse(r.config));
 }
 
+/** Every destination id, and those marked external, as rule validation needs them (route/semantics.ts KnownIds). */
+export function destinationIds(db: Db): { destinations: string[]; external: string[] } {
+  const all = listDestinations(db);
+  return { destinations: all.map((d) => d.id), external: all.filter((d) => d.external === true).map((d) => d.id) };
+}
+
 export function getDestination(db: Db, id: string): Destination | undefined {
   const r = prepared(db, 'SELECT config FROM destinations WHERE id = ?').get(id) as { config: string } | undefined;
   return r && JSON.parse(r.config);

@@ -7,7 +7,8 @@ export type ExternalRequestState = (typeof EXTERNAL_REQUEST_STATES)[number];
 export interface Quarantined { sopInstanceUid: string; code: string; reason: string; path: string }
 
 export interface ExternalRequest {
-  id: number; jobId: number; studyUid: string; pseudoStudyUid: string; service: string; profile: Record<string, unknown>;
+  id: number; jobId: number; studyUid: string; pseudoStudyUid: string; service: string;
+  profile: Record<string, unknown>;
   /** the original series that was sent */
   seriesUid: string | null;
   destinations: string[]; state: ExternalRequestState; deadline: number; returned: number; quarantined: Quarantined[];
@@ -17,12 +18,16 @@ export interface ExternalRequest {
 
 const SELECT = 'SELECT e.*, j.series_uid FROM external_requests e LEFT JOIN jobs j ON j.id = e.job_id';
 
-export function insertExternalRequest(db: Db, r: Omit<ExternalRequest, 'id' | 'state' | 'returned' | 'quarantined' | 'seriesUid'>): number {
+export type NewExternalRequest = Omit<ExternalRequest, 'id' | 'state' | 'returned' | 'quarantined' | 'seriesUid'>;
+
+export function insertExternalRequest(db: Db, r: NewExternalRequest): number {
   const now = Date.now();
-  return Number(prepared(db, `INSERT INTO external_requests (job_id, study_uid, pseudo_study_uid, service, profile, destinations, review, state,
-      deadline, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?)
-      ON CONFLICT (job_id) DO UPDATE SET state = 'waiting', deadline = excluded.deadline, updated_at = excluded.updated_at`)
-    .run(r.jobId, r.studyUid, r.pseudoStudyUid, r.service, JSON.stringify(r.profile), JSON.stringify(r.destinations), r.review, r.deadline, now, now)
+  return Number(prepared(db, `INSERT INTO external_requests (job_id, study_uid, pseudo_study_uid, service, profile,
+      destinations, review, state, deadline, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?)
+      ON CONFLICT (job_id) DO UPDATE SET state = 'waiting', deadline = excluded.deadline,
+        updated_at = excluded.updated_at`)
+    .run(r.jobId, r.studyUid, r.pseudoStudyUid, r.service, JSON.stringify(r.profile), JSON.stringify(r.destinations),
+      r.review, r.deadline, now, now)
     .lastInsertRowid);
 }
 
@@ -40,7 +45,8 @@ export function externalRequestOfReturnJob(db: Db, jobId: number): ExternalReque
 
 /** Links the reidentify job made for an answer (a later answer links its own). */
 export function setReturnJob(db: Db, id: number, jobId: number): void {
-  prepared(db, 'UPDATE external_requests SET return_job_id = ?, updated_at = ? WHERE id = ?').run(jobId, Date.now(), id);
+  prepared(db, 'UPDATE external_requests SET return_job_id = ?, updated_at = ? WHERE id = ?')
+    .run(jobId, Date.now(), id);
 }
 
 export function listExternalRequests(db: Db, limit: number): ExternalRequest[] {
@@ -48,22 +54,27 @@ export function listExternalRequests(db: Db, limit: number): ExternalRequest[] {
 }
 
 export function markReturned(db: Db, id: number, returned: number, quarantined: Quarantined[]): void {
-  prepared(db, "UPDATE external_requests SET state = 'returned', returned = returned + ?, quarantined = ?, updated_at = ? WHERE id = ?")
+  prepared(db, `UPDATE external_requests SET state = 'returned', returned = returned + ?, quarantined = ?,
+    updated_at = ? WHERE id = ?`)
     .run(returned, JSON.stringify(quarantined), Date.now(), id);
 }
 
 /** Waiting requests past their deadline become timed-out; returns their job ids. */
 export function expireExternalRequests(db: Db, now = Date.now()): number[] {
-  const rows = prepared(db, "SELECT id, job_id FROM external_requests WHERE state = 'waiting' AND deadline <= ?").all(now) as Array<{ id: number; job_id: number }>;
-  const mark = prepared(db, "UPDATE external_requests SET state = 'timed-out', updated_at = ? WHERE id = ? AND state = 'waiting'");
+  const rows = prepared(db, "SELECT id, job_id FROM external_requests WHERE state = 'waiting' AND deadline <= ?")
+    .all(now) as Array<{ id: number; job_id: number }>;
+  const mark = prepared(db,
+    "UPDATE external_requests SET state = 'timed-out', updated_at = ? WHERE id = ? AND state = 'waiting'");
   return rows.filter((r) => mark.run(now, r.id).changes === 1).map((r) => r.job_id);
 }
 
 function toRequest(r: Record<string, any>): ExternalRequest {
   return {
-    id: r.id, jobId: r.job_id, studyUid: r.study_uid, pseudoStudyUid: r.pseudo_study_uid, service: r.service, profile: JSON.parse(r.profile),
+    id: r.id, jobId: r.job_id, studyUid: r.study_uid, pseudoStudyUid: r.pseudo_study_uid, service: r.service,
+    profile: JSON.parse(r.profile),
     seriesUid: r.series_uid ?? null,
-    destinations: JSON.parse(r.destinations), state: r.state, deadline: r.deadline, returned: r.returned, quarantined: JSON.parse(r.quarantined),
+    destinations: JSON.parse(r.destinations), state: r.state, deadline: r.deadline, returned: r.returned,
+    quarantined: JSON.parse(r.quarantined),
     review: r.review,
   };
 }

@@ -1,5 +1,6 @@
 // Repository for results (one row per job × revision: QC, review state, history in result_events) and for
-// result_objects, the SEG/SR files a model job wrote and the KOS of a retraction (one row per job × revision × kind).
+// result_objects, the SEG/SR files a model job wrote, the KOS of a retraction and the other objects an external service
+// returned (one row per job × revision × kind × object).
 import { prepared, transaction, type Db } from './database.js';
 import { deleteFindingsOfStudy } from './findings.js';
 
@@ -12,7 +13,9 @@ export type QcState = 'passed' | 'failed' | 'none';
 /** A job may run again (a new revision) only once its latest result can never be sent as it is. */
 export const RERUNNABLE_RESULT_STATES: readonly ResultState[] = ['rejected', 'withheld', 'retracted'];
 
-export type ResultKind = 'SEG' | 'SR' | 'KOS';
+/** KOS: a retraction's rejection note; RETURNED: another object an external service returned with the result (a KOS,
+ *  an SC, a second SEG or SR), delivered and retracted with it. */
+export type ResultKind = 'SEG' | 'SR' | 'KOS' | 'RETURNED';
 
 export interface ResultObject {
   kind: ResultKind; sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string; transferSyntaxUid: string;
@@ -146,7 +149,7 @@ function toResult(r: Record<string, any>): ResultRow {
 export function insertResultObjects(db: Db, jobId: number, objects: ResultObject[], revision = 1, now = Date.now()): void {
   const insert = prepared(db, `INSERT INTO result_objects (job_id, revision, kind, sop_class_uid, sop_instance_uid,
     series_instance_uid, transfer_syntax_uid, path, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (job_id, revision, kind) DO NOTHING`);
+    ON CONFLICT (job_id, revision, kind, sop_instance_uid) DO NOTHING`);
   for (const o of objects) {
     insert.run(jobId, revision, o.kind, o.sopClassUid, o.sopInstanceUid, o.seriesInstanceUid, o.transferSyntaxUid, o.path, o.size, now);
   }

@@ -8,7 +8,8 @@ const UNDEFINED = 0xffffffff;
 const ITEM = 0xfffee000;
 const ITEM_END = 0xfffee00d;
 const SEQ_END = 0xfffee0dd;
-const dictionary = (dcmjs as unknown as { data: { DicomMetaDictionary: { dictionary: Record<string, { vr: string }> } } })
+type Dictionary = Record<string, { vr: string }>;
+const dictionary = (dcmjs as unknown as { data: { DicomMetaDictionary: { dictionary: Dictionary } } })
   .data.DicomMetaDictionary.dictionary;
 
 export interface Element {
@@ -40,7 +41,8 @@ export function dictionaryVr(tag: number): string {
 }
 
 /** Parses the elements from `pos` to `end` (or to an item delimiter when `inItem` and undefined length). */
-export function parseElements(b: Buffer, pos: number, end: number, explicit: boolean, stopAtItemEnd = false): { elements: Element[]; next: number } {
+export function parseElements(b: Buffer, pos: number, end: number, explicit: boolean, stopAtItemEnd = false):
+  { elements: Element[]; next: number } {
   const elements: Element[] = [];
   while (pos < end) {
     need(b, pos, 8);
@@ -49,12 +51,17 @@ export function parseElements(b: Buffer, pos: number, end: number, explicit: boo
     let vr: string; let length: number; let valueAt: number;
     if (explicit) {
       vr = b.toString('latin1', pos + 4, pos + 6);
-      if (!/^[A-Z]{2}$/.test(vr)) throw new DeidError('DEID_UNPARSEABLE', `invalid VR at ${tagHex(tag)}, offset ${pos}`);
-      if (LONG_VRS.has(vr)) { need(b, pos, 12); length = b.readUInt32LE(pos + 8); valueAt = pos + 12; } else { length = b.readUInt16LE(pos + 6); valueAt = pos + 8; }
+      if (!/^[A-Z]{2}$/.test(vr)) {
+        throw new DeidError('DEID_UNPARSEABLE', `invalid VR at ${tagHex(tag)}, offset ${pos}`);
+      }
+      if (LONG_VRS.has(vr)) {
+        need(b, pos, 12); length = b.readUInt32LE(pos + 8); valueAt = pos + 12;
+      } else { length = b.readUInt16LE(pos + 6); valueAt = pos + 8; }
     } else {
       length = b.readUInt32LE(pos + 4); valueAt = pos + 8;
       vr = dictionaryVr(tag);
-      if (length === UNDEFINED && vr !== 'SQ' && tag !== 0x7fe00010) vr = 'SQ'; // undefined length in implicit VR is a sequence
+      // undefined length in implicit VR is a sequence
+      if (length === UNDEFINED && vr !== 'SQ' && tag !== 0x7fe00010) vr = 'SQ';
     }
     const el: Element = { tag, vr, start: pos, valueAt, length, undefinedLength: length === UNDEFINED, end: 0 };
     if (length === UNDEFINED) {
@@ -67,7 +74,9 @@ export function parseElements(b: Buffer, pos: number, end: number, explicit: boo
         Object.assign(el, { length: d - valueAt, end: d + 8 });
       }
     } else {
-      if (valueAt + length > end) throw new DeidError('DEID_UNPARSEABLE', `element ${tagHex(tag)} overruns its container (truncated)`);
+      if (valueAt + length > end) {
+        throw new DeidError('DEID_UNPARSEABLE', `element ${tagHex(tag)} overruns its container (truncated)`);
+      }
       el.end = valueAt + length;
       if (vr === 'SQ') {
         el.items = parseItems(b, valueAt, el.end, explicit, false).items;
@@ -89,13 +98,17 @@ function parseItems(b: Buffer, pos: number, end: number, explicit: boolean, deli
     const tag = ((b.readUInt16LE(pos) << 16) | b.readUInt16LE(pos + 2)) >>> 0;
     const length = b.readUInt32LE(pos + 4);
     if (tag === SEQ_END && delimited) return { items, delimiterAt: pos, next: pos + 8 };
-    if (tag !== ITEM) throw new DeidError('DEID_UNPARSEABLE', `expected an item at offset ${pos}, found ${tagHex(tag)}`);
+    if (tag !== ITEM) {
+      throw new DeidError('DEID_UNPARSEABLE', `expected an item at offset ${pos}, found ${tagHex(tag)}`);
+    }
     if (length === UNDEFINED) {
       const r = parseElements(b, pos + 8, b.length, explicit, true);
       items.push({ start: pos, end: r.next, elements: r.elements });
       pos = r.next;
     } else {
-      if (pos + 8 + length > end) throw new DeidError('DEID_UNPARSEABLE', `item at offset ${pos} overruns its sequence`);
+      if (pos + 8 + length > end) {
+        throw new DeidError('DEID_UNPARSEABLE', `item at offset ${pos} overruns its sequence`);
+      }
       const r = parseElements(b, pos + 8, pos + 8 + length, explicit);
       items.push({ start: pos, end: pos + 8 + length, elements: r.elements });
       pos += 8 + length;

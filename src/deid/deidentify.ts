@@ -13,6 +13,9 @@ import { RESTORED } from './reidentify.js';
 
 export interface DeidResult {
   bytes: Buffer;
+  /** what the outbox needs of the new file (its meta header), so no caller scans it again */
+  sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string;
+  modality: string;
   /** every [original, pseudonymous] UID pair this file used */
   uids: [string, string][];
   patient: { issuer: string; id: string; name: string; birthDate: string; pseudonym: PatientPseudonym };
@@ -23,14 +26,20 @@ export interface DeidResult {
 }
 
 /** Words C removes from text: the names and identifiers of the top level. */
-const IDENTIFYING = [0x00080050, 0x00080080, 0x00080090, 0x00081050, 0x00081070, 0x00100010, 0x00100020, 0x00100030, 0x00101000, 0x00101001, 0x00101040];
+const IDENTIFYING = [
+  0x00080050, 0x00080080, 0x00080090, 0x00081050, 0x00081070, 0x00100010, 0x00100020, 0x00100030, 0x00101000,
+  0x00101001, 0x00101040,
+];
 
 export function deidentifyPart10(bytes: Buffer, profile: DeidProfile, pseudo: Pseudonymizer): DeidResult {
-  if (bytes.length < 132 || bytes.toString('latin1', 128, 132) !== 'DICM') throw new DeidError('DEID_UNPARSEABLE', 'not a DICOM Part 10 file (no DICM prefix)');
+  if (bytes.length < 132 || bytes.toString('latin1', 128, 132) !== 'DICM') {
+    throw new DeidError('DEID_UNPARSEABLE', 'not a DICOM Part 10 file (no DICM prefix)');
+  }
   const meta = readMeta(bytes);
   const ts = meta.get(0x00020010) ?? '';
   if (ts === TS.explicitBig || ts === TS.deflatedExplicitLittle || !ts) {
-    throw new DeidError('DEID_UNSUPPORTED_TRANSFER_SYNTAX', `transfer syntax ${ts || '(none)'}: only little endian, not deflated, data sets are de-identified`);
+    throw new DeidError('DEID_UNSUPPORTED_TRANSFER_SYNTAX',
+      `transfer syntax ${ts || '(none)'}: only little endian, not deflated, data sets are de-identified`);
   }
   const explicit = ts !== TS.implicitLittle;
   const { elements } = parseElements(bytes, meta.end, bytes.length, explicit);
@@ -61,6 +70,7 @@ export function deidentifyPart10(bytes: Buffer, profile: DeidProfile, pseudo: Ps
   const studyUid = value(0x0020000d);
   return {
     bytes: Buffer.concat([part10Prefix(sopClass, newSop, ts, ''), body]),
+    sopClassUid: sopClass, sopInstanceUid: newSop, transferSyntaxUid: ts, modality: value(0x00080060),
     uids: [...uids.entries()],
     patient: { issuer, id, name, birthDate: value(0x00100030), pseudonym },
     studyUid,
@@ -71,10 +81,12 @@ export function deidentifyPart10(bytes: Buffer, profile: DeidProfile, pseudo: Ps
 
 function checkBurnedIn(flag: string, sopClass: string, profile: DeidProfile): void {
   if (flag === 'YES' && !profile.allowBurnedInAnnotation) {
-    throw new DeidError('DEID_BURNED_IN_ANNOTATION', 'Burned In Annotation is YES: text in the pixels would leave de-identified');
+    throw new DeidError('DEID_BURNED_IN_ANNOTATION',
+      'Burned In Annotation is YES: text in the pixels would leave de-identified');
   }
   if (!flag && SC_AND_US_STORAGE_CLASSES.has(sopClass) && !profile.allowScUsWithoutBurnedInFlag) {
-    throw new DeidError('DEID_BURNED_IN_ANNOTATION', 'a Secondary Capture or Ultrasound image without Burned In Annotation: it may carry text in its pixels');
+    throw new DeidError('DEID_BURNED_IN_ANNOTATION',
+      'a Secondary Capture or Ultrasound image without Burned In Annotation: it may carry text in its pixels');
   }
 }
 

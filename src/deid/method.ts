@@ -41,7 +41,8 @@ export function methodElements(p: DeidProfile): Map<number, (explicit: boolean) 
     [0x00120062, (x) => textElement(0x00120062, 'CS', 'YES', x)],
     [0x00120063, (x) => textElement(0x00120063, 'LO', text, x)],
     [0x00120064, (x) => sequence(0x00120064, 'SQ', codes.map(([value, meaning]) => Buffer.concat([
-      textElement(0x00080100, 'SH', value, x), textElement(0x00080102, 'SH', 'DCM', x), textElement(0x00080104, 'LO', meaning, x),
+      textElement(0x00080100, 'SH', value, x), textElement(0x00080102, 'SH', 'DCM', x),
+      textElement(0x00080104, 'LO', meaning, x),
     ])), x)],
     [0x00280303, (x) => textElement(0x00280303, 'CS', temporal, x)],
   ]);

@@ -33,11 +33,15 @@ export function resolveProfile(partial: Partial<DeidProfile> = {}): DeidProfile 
   const problems: string[] = [];
   const out = { ...DEFAULT_PROFILE, ...partial };
   for (const key of Object.keys(partial)) if (!(key in DEFAULT_PROFILE)) problems.push(`${key}: unknown option`);
-  if (!['off', 'full', 'modified'].includes(out.longitudinal)) problems.push('longitudinal: must be off, full or modified');
-  for (const [k, v] of Object.entries(out)) {
-    if (k !== 'longitudinal' && k !== 'keepPrivateCreators' && typeof v !== 'boolean') problems.push(`${k}: must be a boolean`);
+  if (!['off', 'full', 'modified'].includes(out.longitudinal)) {
+    problems.push('longitudinal: must be off, full or modified');
   }
-  if (!Array.isArray(out.keepPrivateCreators) || out.keepPrivateCreators.some((c) => typeof c !== 'string' || !c.trim())) {
+  for (const [k, v] of Object.entries(out)) {
+    const flag = k !== 'longitudinal' && k !== 'keepPrivateCreators';
+    if (flag && typeof v !== 'boolean') problems.push(`${k}: must be a boolean`);
+  }
+  const creators = out.keepPrivateCreators;
+  if (!Array.isArray(creators) || creators.some((c) => typeof c !== 'string' || !c.trim())) {
     problems.push('keepPrivateCreators: must be a list of non-empty strings');
   }
   if (problems.length) throw new DeidError('DEID_PROFILE_INVALID', problems.join('; '));

@@ -16,7 +16,10 @@ export interface Pseudonymizer {
 /** The 32-byte site key from base64 (config `deid.key` or env DEID_KEY). */
 export function parseDeidKey(base64: string | undefined): Buffer {
   const key = base64 ? Buffer.from(base64, 'base64') : Buffer.alloc(0);
-  if (key.length !== 32) throw new DeidError('DEID_KEY_MISSING', 'deid.key (or DEID_KEY) must be 32 bytes in base64 (openssl rand -base64 32)');
+  if (key.length !== 32) {
+    throw new DeidError('DEID_KEY_MISSING',
+      'deid.key (or DEID_KEY) must be 32 bytes in base64 (openssl rand -base64 32)');
+  }
   return key;
 }
 

@@ -19,16 +19,24 @@ export const RESTORED: Record<string, [number, string]> = {
 const MARKERS = new Set([0x00120062, 0x00120063, 0x00120064, 0x00280303]);
 const STRICT = new Set([0x00081155, 0x0020000d]); // must be known at any level; nested Series Instance UIDs too
 
-export interface ReidResult { bytes: Buffer; sopClassUid: string; sopInstanceUid: string; seriesUid: string; unknown: string[] }
+export interface ReidResult {
+  bytes: Buffer; sopClassUid: string; sopInstanceUid: string; seriesUid: string; unknown: string[];
+}
 
-export function reidentifyPart10(bytes: Buffer, original: (pseudo: string) => string | undefined, createdByService: ReadonlySet<string>,
-  study: Record<string, string>): ReidResult {
-  if (bytes.length < 132 || bytes.toString('latin1', 128, 132) !== 'DICM') throw new DeidError('REID_UNPARSEABLE', 'not a DICOM Part 10 file');
+export function reidentifyPart10(bytes: Buffer, original: (pseudo: string) => string | undefined,
+  createdByService: ReadonlySet<string>, study: Record<string, string>): ReidResult {
+  if (bytes.length < 132 || bytes.toString('latin1', 128, 132) !== 'DICM') {
+    throw new DeidError('REID_UNPARSEABLE', 'not a DICOM Part 10 file');
+  }
   const { ts, end } = metaOf(bytes);
-  if (ts === TS.explicitBig || ts === TS.deflatedExplicitLittle) throw new DeidError('REID_UNPARSEABLE', `transfer syntax ${ts} is not edited`);
+  if (ts === TS.explicitBig || ts === TS.deflatedExplicitLittle) {
+    throw new DeidError('REID_UNPARSEABLE', `transfer syntax ${ts} is not edited`);
+  }
   const explicit = ts !== TS.implicitLittle;
   let parsed;
-  try { parsed = parseElements(bytes, end, bytes.length, explicit); } catch (err) { throw new DeidError('REID_UNPARSEABLE', (err as Error).message); }
+  try { parsed = parseElements(bytes, end, bytes.length, explicit); } catch (err) {
+    throw new DeidError('REID_UNPARSEABLE', (err as Error).message);
+  }
   const unknown: string[] = [];
   const mapValue = (tag: number, v: string, nested: boolean) => {
     const known = original(v);
@@ -37,7 +45,9 @@ export function reidentifyPart10(bytes: Buffer, original: (pseudo: string) => st
     return v;
   };
   const restore = new Map<number, Buffer | null>();
-  for (const [kw, [tag, vr]] of Object.entries(RESTORED)) if (kw in study) restore.set(tag, textElement(tag, vr, study[kw]!, explicit));
+  for (const [kw, [tag, vr]] of Object.entries(RESTORED)) {
+    if (kw in study) restore.set(tag, textElement(tag, vr, study[kw]!, explicit));
+  }
   const body = Buffer.concat(walk(bytes, parsed.elements, explicit, false, mapValue, restore));
   const top = new Map(parsed.elements.map((e) => [e.tag, e]));
   const value = (tag: number) => { const e = top.get(tag); return e ? stringValue(bytes, e).trim() : ''; };
@@ -45,31 +55,45 @@ export function reidentifyPart10(bytes: Buffer, original: (pseudo: string) => st
   const sopInstanceUid = original(value(0x00080018)) ?? value(0x00080018);
   return {
     bytes: Buffer.concat([part10Prefix(sopClassUid, sopInstanceUid, ts, ''), body]),
-    sopClassUid, sopInstanceUid, seriesUid: original(value(0x0020000e)) ?? value(0x0020000e), unknown: [...new Set(unknown)],
+    sopClassUid, sopInstanceUid, seriesUid: original(value(0x0020000e)) ?? value(0x0020000e),
+    unknown: [...new Set(unknown)],
   };
 }
 
 type MapValue = (tag: number, v: string, nested: boolean) => string;
 
-function walk(b: Buffer, elements: Element[], explicit: boolean, nested: boolean, map: MapValue, restore: Map<number, Buffer | null>): Buffer[] {
+function walk(b: Buffer, elements: Element[], explicit: boolean, nested: boolean, map: MapValue,
+  restore: Map<number, Buffer | null>): Buffer[] {
   const parts: Buffer[] = [];
   const pending = nested ? [] : [...restore.keys()].sort((x, y) => x - y);
-  const flush = (tag: number) => { while (pending.length && pending[0]! < tag) { const out = restore.get(pending.shift()!); if (out) parts.push(out); } };
+  const flush = (tag: number) => {
+    while (pending.length && pending[0]! < tag) {
+      const out = restore.get(pending.shift()!);
+      if (out) parts.push(out);
+    }
+  };
   for (const el of elements) {
     flush(el.tag);
     if (pending[0] === el.tag) { const out = restore.get(pending.shift()!); if (out) parts.push(out); continue; }
     if (!nested && (MARKERS.has(el.tag) || ((el.tag & 0xffff) === 0 && el.tag >>> 16 !== 2))) continue;
     if (el.items) {
-      const bodies = el.items.map((item) => Buffer.concat(walk(b, item.elements, el.itemsExplicit!, true, map, restore)));
-      const same = bodies.every((body, i) => body.equals(b.subarray(el.items![i]!.start + 8, el.items![i]!.end - (isDelimited(b, el.items![i]!.end) ? 8 : 0))));
-      parts.push(same ? b.subarray(el.start, el.end) : sequence(el.tag, el.vr === 'UN' ? 'UN' : 'SQ', bodies, explicit));
+      const items = el.items;
+      const bodies = items.map((item) => Buffer.concat(walk(b, item.elements, el.itemsExplicit!, true, map, restore)));
+      const bodyOf = (i: number) => {
+        const { start, end } = items[i]!;
+        return b.subarray(start + 8, end - (isDelimited(b, end) ? 8 : 0));
+      };
+      const same = bodies.every((body, i) => body.equals(bodyOf(i)));
+      parts.push(same ? b.subarray(el.start, el.end)
+        : sequence(el.tag, el.vr === 'UN' ? 'UN' : 'SQ', bodies, explicit));
       continue;
     }
     const vr = el.vr === 'UN' ? dictionaryVr(el.tag) : el.vr;
     if (vr !== 'UI') { parts.push(b.subarray(el.start, el.end)); continue; }
     const before = stringValue(b, el);
     const after = before.split('\\').map((v) => (v.trim() ? map(el.tag, v.trim(), nested) : v)).join('\\');
-    parts.push(after === before ? b.subarray(el.start, el.end) : textElement(el.tag, explicit ? vr : 'UI', after, explicit));
+    parts.push(after === before ? b.subarray(el.start, el.end)
+      : textElement(el.tag, explicit ? vr : 'UI', after, explicit));
   }
   flush(0x100000000);
   return parts;

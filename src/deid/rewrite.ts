@@ -22,7 +22,8 @@ export interface RewriteContext {
 
 export interface Rewritten { parts: Buffer[]; changed: boolean }
 
-export function rewriteElements(elements: Element[], explicit: boolean, ctx: RewriteContext, topLevel: boolean, structured = false): Rewritten {
+export function rewriteElements(elements: Element[], explicit: boolean, ctx: RewriteContext, topLevel: boolean,
+  structured = false): Rewritten {
   const parts: Buffer[] = [];
   let changed = false;
   const pending = topLevel ? [...ctx.overrides.keys()].sort((a, b) => a - b) : [];
@@ -54,20 +55,23 @@ function privateCreators(elements: Element[], ctx: RewriteContext): Set<number> 
   const kept = new Set<number>();
   for (const el of elements) {
     const e = el.tag & 0xffff;
-    if (isPrivate(el.tag) && e >= 0x10 && e <= 0xff && ctx.profile.keepPrivateCreators.includes(stringValue(ctx.b, el).trim())) {
+    const creator = isPrivate(el.tag) && e >= 0x10 && e <= 0xff;
+    if (creator && ctx.profile.keepPrivateCreators.includes(stringValue(ctx.b, el).trim())) {
       kept.add(((el.tag >>> 16) << 8) | e);
     }
   }
   return kept;
 }
 
-function rewriteOne(el: Element, explicit: boolean, ctx: RewriteContext, structured: boolean, creators: Set<number>): Buffer | null | 'same' {
+function rewriteOne(el: Element, explicit: boolean, ctx: RewriteContext, structured: boolean,
+  creators: Set<number>): Buffer | null | 'same' {
   const group = el.tag >>> 16;
   const elementNo = el.tag & 0xffff;
   if (elementNo === 0 && group !== 0x0002) return null; // group lengths would be wrong once anything changes
   if (group >= 0x6000 && group <= 0x60ff && group % 2 === 0) return null; // overlays: data and comments are X
   if (isPrivate(el.tag)) {
-    const block = elementNo >= 0x1000 ? (group << 8) | (elementNo >>> 8) : elementNo >= 0x10 && elementNo <= 0xff ? (group << 8) | elementNo : -1;
+    const block = elementNo >= 0x1000 ? (group << 8) | (elementNo >>> 8)
+      : elementNo >= 0x10 && elementNo <= 0xff ? (group << 8) | elementNo : -1;
     return creators.has(block) ? 'same' : null;
   }
   const row = rowFor(tagHex(el.tag));
@@ -76,18 +80,21 @@ function rewriteOne(el: Element, explicit: boolean, ctx: RewriteContext, structu
   // X on an attribute of standard IODs is written as zero length: the value is gone either way, and a Type 2
   // attribute (RT Beams' Treatment Machine Name) stays present, so the IOD stays valid without knowing its types.
   // Sequences (an empty one breaks "1-n items"), digital signatures, MACs and trailing padding are removed.
-  if (action === 'X' && row?.inStdIod && !el.items && group !== 0xfffa && group !== 0xfffc && group !== 0x0400) action = 'Z';
+  const removedWhole = group === 0xfffa || group === 0xfffc || group === 0x0400;
+  if (action === 'X' && row?.inStdIod && !el.items && !removedWhole) action = 'Z';
   const vr = el.vr === 'UN' ? dictionaryVr(el.tag) : el.vr;
   const outVr = explicit ? (vr === 'UN' || !el.items ? vr : el.vr === 'UN' ? 'UN' : 'SQ') : vr;
   switch (action) {
     case 'K': case 'keep-recurse': return el.items ? recurse(el, explicit, ctx, structured) : 'same';
     case 'X': return null;
     case 'Z':
-      return el.items ? sequence(el.tag, el.vr === 'UN' ? 'UN' : 'SQ', [], explicit) : element(el.tag, outVr, Buffer.alloc(0), explicit);
+      return el.items ? sequence(el.tag, el.vr === 'UN' ? 'UN' : 'SQ', [], explicit)
+        : element(el.tag, outVr, Buffer.alloc(0), explicit);
     case 'D': {
       if (el.items) return recurse(el, explicit, ctx, structured);
       const dummy = dummyValue(vr);
-      return dummy === undefined ? element(el.tag, outVr, Buffer.alloc(0), explicit) : textElement(el.tag, outVr, dummy, explicit);
+      return dummy === undefined ? element(el.tag, outVr, Buffer.alloc(0), explicit)
+        : textElement(el.tag, outVr, dummy, explicit);
     }
     case 'U': {
       if (el.items) return recurse(el, explicit, ctx, structured);
@@ -99,7 +106,8 @@ function rewriteOne(el: Element, explicit: boolean, ctx: RewriteContext, structu
       if (el.items) return recurse(el, explicit, ctx, true);
       const value = stringValue(ctx.b, el);
       if (vr === 'DA' || vr === 'DT') {
-        return ctx.profile.longitudinal === 'modified' ? textElement(el.tag, outVr, shiftDates(value, vr, ctx.dateShiftDays), explicit) : 'same';
+        if (ctx.profile.longitudinal !== 'modified') return 'same';
+        return textElement(el.tag, outVr, shiftDates(value, vr, ctx.dateShiftDays), explicit);
       }
       if (vr === 'TM') return 'same';
       if (TEXT_VRS.has(vr)) {

@@ -23,7 +23,8 @@ export function shiftDates(value: string, vr: string, days: number): string {
     const m = /^(\d{4})(\d{2})(\d{2})(.*)$/.exec(v.trim());
     if (!m) return v.includes('-') ? v.split('-').map((p) => shiftDates(p, vr, days)).join('-') : '';
     const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3] + days));
-    const s = `${d.getUTCFullYear()}`.padStart(4, '0') + `${d.getUTCMonth() + 1}`.padStart(2, '0') + `${d.getUTCDate()}`.padStart(2, '0');
+    const s = `${d.getUTCFullYear()}`.padStart(4, '0') + `${d.getUTCMonth() + 1}`.padStart(2, '0')
+      + `${d.getUTCDate()}`.padStart(2, '0');
     return s + m[4];
   }).join('\\');
 }

@@ -2,6 +2,7 @@
 import { Ajv } from 'ajv';
 import { resolveFeatureConfig } from '../features/config.js';
 import { isSegmentationModel, type ModelManifest, type SegmentationManifest } from './manifest.js';
+import { segmentChecksSchema, segmentChecksProblems } from './segment-checks.js';
 import { classificationSchema, detectionSchema, inputSchema, kindErrors, withKindDefaults } from './manifest-kinds.js';
 
 const code = {
@@ -26,26 +27,6 @@ const intensityStep = {
     { properties: { op: { const: 'zscore' }, mean: { type: 'number' }, std: { type: 'number', exclusiveMinimum: 0 } } },
   ],
 };
-// Plausibility checks (src/qc): limits are non-negative, fractions 0..1; cross-field rules in checksErrors.
-const range = {
-  type: 'object', additionalProperties: false, minProperties: 1,
-  properties: { min: { type: 'number', minimum: 0 }, max: { type: 'number', minimum: 0 } },
-};
-const fraction = { type: 'number', minimum: 0, maximum: 1 };
-const checks = {
-  type: 'object', additionalProperties: false,
-  properties: {
-    mayBeAbsent: { type: 'boolean' }, volumeMl: range, volumeMlPerCm: range, volumeMlPerCmOfExtent: range,
-    inside: {
-      type: 'object', additionalProperties: false, required: ['segment', 'maxFractionOutside'],
-      properties: { segment: { type: 'string', minLength: 1 }, maxFractionOutside: fraction },
-    },
-    maxBorderFraction: fraction,
-    maxComponents: { type: 'integer', minimum: 1 },
-    ignoreComponentsBelowMl: { type: 'number', exclusiveMinimum: 0 },
-  },
-  dependencies: { ignoreComponentsBelowMl: ['maxComponents'] }, // draft-07 spelling of dependentRequired
-};
 const segment = {
   type: 'object', additionalProperties: false,
   required: ['labelValues', 'label', 'category', 'type', 'colorRgb', 'measurements'],
@@ -55,7 +36,7 @@ const segment = {
     category: code, type: code, typeModifier: code,
     colorRgb: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 255 }, minItems: 3, maxItems: 3 },
     measurements: { type: 'array', items: { enum: ['volume', 'mean', 'stdDev', 'min', 'max'] }, uniqueItems: true },
-    checks,
+    checks: segmentChecksSchema,
     features: { oneOf: [{ const: true }, { type: 'object' }] }, // the object is checked by resolveFeatureConfig
   },
 };
@@ -182,25 +163,8 @@ function unknownName(params: Record<string, unknown>): string {
 
 /** Checks must name a segment of the same model, not the segment itself, and keep min ≤ max. */
 function checksErrors(segments: ModelManifest['segments']): string[] {
-  const errors: string[] = [];
-  const labels = segments.map((s) => s.label);
-  segments.forEach((s, i) => {
-    const where = `/segments/${i}/checks`;
-    for (const key of ['volumeMl', 'volumeMlPerCm', 'volumeMlPerCmOfExtent'] as const) {
-      const r = s.checks?.[key];
-      if (r?.min !== undefined && r.max !== undefined && r.min > r.max) {
-        errors.push(`${where}/${key}: min ${r.min} is above max ${r.max}`);
-      }
-    }
-    const inside = s.checks?.inside;
-    if (inside && !labels.includes(inside.segment)) {
-      errors.push(`${where}/inside/segment: "${inside.segment}" is not a segment label of this model `
-        + `(it has ${labels.map((l) => `"${l}"`).join(', ')})`);
-    } else if (inside?.segment === s.label) {
-      errors.push(`${where}/inside/segment: a segment cannot be checked against itself`);
-    }
-  });
-  return errors;
+  return segmentChecksProblems(segments, (i) => `/segments/${i}/checks`, 'this model')
+    .map((p) => `${p.path}: ${p.message}`);
 }
 
 /** A segment's feature configuration, validated over the CT defaults; every problem under its segment's path. */

@@ -12,7 +12,8 @@ export type JobErrorCode =
   | 'MEASURE_WORKER_FAILED'   // the measure worker died or met an unexpected error (a bug)
   | 'MEASURE_CONTOUR_OFF_PLANE' // an RTSTRUCT contour lies on no slice plane of its referenced series
   | 'EXTERNAL_SERVICE_INVALID'  // the external action's service is not a destination marked external (or the rule changed)
-  | 'EXTERNAL_TIMEOUT';         // the external service sent no result within the action's timeout
+  | 'EXTERNAL_TIMEOUT'          // the external service sent no result within the action's timeout
+  | 'EXTERNAL_QC_WORKER_FAILED'; // the worker checking a returned SEG died or met an unexpected error (a bug)
 
 export class JobError extends Error {
   constructor(readonly code: JobErrorCode, reason: string) {

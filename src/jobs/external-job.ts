@@ -9,15 +9,14 @@ import { DeidMappings } from '../db/deid-mappings.js';
 import { getDestination } from '../db/destinations.js';
 import { insertExternalRequest } from '../db/external-requests.js';
 import { instanceFilesOfSeries } from '../db/instances.js';
-import { appendStage, finishJob, getJob, type ClaimedJob } from '../db/jobs.js';
-import { ruleVersion } from '../db/rule-versions.js';
+import { appendStage, finishJob, type ClaimedJob } from '../db/jobs.js';
 import { deidentifyFilesInWorker } from '../deid/in-worker.js';
 import { type DeidProfile, resolveProfile } from '../deid/profile.js';
 import { parseDeidKey, subkey } from '../deid/pseudonyms.js';
 import { enqueueDeliveries } from '../export/outbox.js';
-import { scanPart10File } from '../dicom/header-scan.js';
 import type { Db } from '../db/database.js';
 import { JobError } from './errors.js';
+import { externalActionOfJob } from './external-action.js';
 import { stageRecord, type JobContext } from './run-model-job.js';
 
 /** The mapping table opened with the keys derived from the site key (throws DEID_KEY_MISSING without one). */
@@ -29,12 +28,14 @@ export function openMappings(db: Db, keyBase64: string): DeidMappings {
 export async function externalJob(ctx: JobContext, job: ClaimedJob): Promise<boolean> {
   const { db } = ctx;
   const started = Date.now();
-  const row = getJob(db, job.id);
-  const action = row && ruleVersion(db, row.rulesVersion)?.rules.find((r) => r.id === row.ruleId)?.actions.find((a) => a.type === 'external');
-  if (!action || action.type !== 'external') throw new JobError('EXTERNAL_SERVICE_INVALID', `rule ${job.ruleId} has no external action any more`);
+  const action = externalActionOfJob(db, job.id);
+  if (!action) {
+    throw new JobError('EXTERNAL_SERVICE_INVALID', `rule ${job.ruleId} has no external action any more`);
+  }
   const service = getDestination(db, action.service);
   if (!service?.external) {
-    throw new JobError('EXTERNAL_SERVICE_INVALID', `destination "${action.service}" is not marked external: only an external destination (TLS) may receive de-identified data`);
+    throw new JobError('EXTERNAL_SERVICE_INVALID', `destination "${action.service}" is not marked external: `
+      + 'only an external destination (TLS) may receive de-identified data');
   }
   const mappings = openMappings(db, ctx.deid.key);
   const profile: Partial<DeidProfile> = { ...ctx.deid.profile, ...action.profile };
@@ -44,26 +45,26 @@ export async function externalJob(ctx: JobContext, job: ClaimedJob): Promise<boo
   const dir = path.join(ctx.dataDir, 'external', String(job.id));
   fs.mkdirSync(dir, { recursive: true });
   const out = await deidentifyFilesInWorker({
-    files: files.map((f, i) => ({ from: path.resolve(ctx.dataDir, f), to: path.join(dir, `${String(i).padStart(5, '0')}.dcm`) })),
+    files: files.map((f, i) => ({
+      from: path.resolve(ctx.dataDir, f), to: path.join(dir, `${String(i).padStart(5, '0')}.dcm`),
+    })),
     profile, keyBase64: ctx.deid.key,
   });
   const first = out[0]!;
-  const original = scanPart10File(path.resolve(ctx.dataDir, files[0]!));
   const deadline = Date.now() + (action.timeoutSeconds ?? ctx.deid.resultTimeoutSeconds) * 1000;
   const done = transaction(db, () => {
     if (!finishJob(db, job, 'done')) return false;
     mappings.record('uid', out.flatMap((f) => f.uids));
     mappings.recordStudy(first.pseudoStudyUid, first.restore);
-    enqueueDeliveries(db, out.map((f) => {
-      const h = scanPart10File(f.path);
-      return { jobId: job.id, destinationId: action.service, path: f.path, sopClassUid: h.mediaStorageSopClassUid,
-        sopInstanceUid: h.mediaStorageSopInstanceUid, transferSyntaxUid: h.transferSyntaxUid };
-    }));
-    insertExternalRequest(db, { jobId: job.id, studyUid: job.studyUid, pseudoStudyUid: first.pseudoStudyUid, service: action.service,
-      profile, destinations: action.destinations, deadline, review: action.review ?? 'none' });
+    // the worker read each new file's header as it wrote it: nothing is scanned again on this thread
+    enqueueDeliveries(db, out.map((f) => ({ jobId: job.id, destinationId: action.service, path: f.path,
+      sopClassUid: f.sopClassUid, sopInstanceUid: f.sopInstanceUid, transferSyntaxUid: f.transferSyntaxUid })));
+    insertExternalRequest(db, {
+      jobId: job.id, studyUid: job.studyUid, pseudoStudyUid: first.pseudoStudyUid, service: action.service, profile,
+      destinations: action.destinations, deadline, review: action.review ?? 'none' });
     recordAudit(db, 'node', 'external.deidentified-send', job.studyUid, undefined, {
       service: action.service, profile: resolveProfile(profile), instances: out.length, seriesUid: job.seriesUid,
-      modality: original.values.Modality ?? null, at: new Date().toISOString(),
+      modality: first.modality || null, at: new Date().toISOString(),
     });
     const ended = Date.now();
     appendStage(db, job, stageRecord('deidentify', started, ended, ended - started));

@@ -1,99 +1,110 @@
 // A reidentify job: the external service's answer arrived as a study under the pseudonymous Study Instance UID.
-// Each returned SEG, SR, KOS or SC is re-identified (UIDs mapped back, patient and study restored) and queued for
-// the external action's destinations as a result (review gate included); one that references an unknown UID is quarantined
-// (REID_UNKNOWN_UID), never sent. Objects of other classes are quarantined too: only results come back.
-import fs from 'node:fs';
+// Each returned SEG, SR, KOS or SC is re-identified in the deid worker (UIDs mapped back, patient and study
+// restored) and becomes part of the job's result, which goes through the quality check (the action's `qc`, on the
+// returned SEG, in a worker) and the review gate like the node's own; one that references an unknown UID is
+// quarantined (REID_UNKNOWN_UID), never sent. Objects of other classes are quarantined too: only results come back.
 import path from 'node:path';
 import { recordAudit } from '../db/audit.js';
 import { transaction } from '../db/database.js';
 import { externalRequestOfReturnJob, markReturned, type Quarantined } from '../db/external-requests.js';
-import { instanceFilesOfStudy } from '../db/instances.js';
+import { instanceFilesOfSeries, instanceFilesOfStudy } from '../db/instances.js';
 import { appendStage, finishJob, type ClaimedJob } from '../db/jobs.js';
-import { DeidError } from '../deid/errors.js';
-import { reidentifyPart10 } from '../deid/reidentify.js';
-import { SC_AND_US_STORAGE_CLASSES, SOP, TS } from '../dicom/uids.js';
-import { scanPart10Bytes } from '../dicom/header-scan.js';
-import { resolveDestinations } from '../export/job-destinations.js';
-import { enqueueDeliveries } from '../export/outbox.js';
-import { insertResultObjects, nextRevision, type ResultObject } from '../db/results.js';
+import { insertResultObjects, nextRevision, type ResultKind, type ResultObject } from '../db/results.js';
+import { reidentifyFilesInWorker } from '../deid/in-worker.js';
+import { isStructuredDocument, type ReidFileOutcome } from '../deid/reidentify-files.js';
+import { SOP } from '../dicom/uids.js';
+import type { ExternalQc } from '../route/index.js';
+import { RequestWorker } from '../worker-start.js';
 import { recordNewResult } from '../review/new-result.js';
 import { JobError } from './errors.js';
+import { externalActionOfJob } from './external-action.js';
 import { openMappings } from './external-job.js';
+import type { ReturnedQc } from './returned-qc.js';
+import type { ReturnedQcReply, ReturnedQcRequest } from './returned-qc-worker.js';
 import { stageRecord, type JobContext } from './run-model-job.js';
 
-const SR_ROOT = SOP.enhancedSrStorage.slice(0, SOP.enhancedSrStorage.lastIndexOf('.') + 1); // the 88.x SR classes
-const isResultClass = (c: string) => c === SOP.segmentationStorage || c.startsWith(SR_ROOT) || SC_AND_US_STORAGE_CLASSES.has(c);
+type Ready = Extract<ReidFileOutcome, { outcome: 'ready' }>;
 
 /** The job's study and series are the original ones that were sent; its request names the pseudonymous study. */
-export function reidentifyJob(ctx: JobContext, job: ClaimedJob): boolean {
+export async function reidentifyJob(ctx: JobContext, job: ClaimedJob): Promise<boolean> {
   const { db } = ctx;
   const started = Date.now();
   const request = externalRequestOfReturnJob(db, job.id);
   if (!request) throw new JobError('EXTERNAL_SERVICE_INVALID', 'no external request is linked to this job');
-  const pseudoStudy = request.pseudoStudyUid;
   const mappings = openMappings(db, ctx.deid.key);
-  const study = mappings.studyAttributes(pseudoStudy) ?? {};
-  const files = instanceFilesOfStudy(db, pseudoStudy).map((f) => ({ file: path.resolve(ctx.dataDir, f.path), bytes: fs.readFileSync(path.resolve(ctx.dataDir, f.path)) }));
+  const files = instanceFilesOfStudy(db, request.pseudoStudyUid).map((f) => path.resolve(ctx.dataDir, f.path));
   if (files.length === 0) throw new JobError('JOB_NO_INSTANCES', 'the returned study has no stored instances');
-  const headers = files.map((f) => scanPart10Bytes(f.bytes));
-  // UIDs the service created in this answer (its objects and their series) may be referenced between them
-  const created = new Set(headers.flatMap((h) => [h.values.SOPInstanceUID ?? '', h.values.SeriesInstanceUID ?? '']).filter(Boolean));
-  const dir = path.join(ctx.dataDir, 'reidentified', String(job.id));
-  const quarantineDir = path.join(ctx.dataDir, 'quarantine', String(job.id));
-  const ready: Array<{ path: string; sopClassUid: string; sopInstanceUid: string; seriesUid: string; transferSyntaxUid: string; size: number }> = [];
-  const quarantined: Quarantined[] = [...request.quarantined];
-  const quarantine = (f: { file: string; bytes: Buffer }, sop: string, code: string, reason: string) => {
-    fs.mkdirSync(quarantineDir, { recursive: true });
-    const to = path.join(quarantineDir, `${quarantined.length}.dcm`);
-    fs.writeFileSync(to, f.bytes);
-    quarantined.push({ sopInstanceUid: sop, code, reason, path: to });
-  };
-  files.forEach((f, i) => {
-    const h = headers[i]!;
-    const sop = h.values.SOPInstanceUID ?? '';
-    if (!isResultClass(h.values.SOPClassUID ?? '')) return quarantine(f, sop, 'REID_UNKNOWN_UID', `SOP class ${h.values.SOPClassUID} is not a result (SEG, SR, KOS, SC)`);
-    try {
-      const r = reidentifyPart10(f.bytes, (p) => mappings.original('uid', p), created, study);
-      if (r.unknown.length) return quarantine(f, sop, 'REID_UNKNOWN_UID', `references ${r.unknown.length} UID(s) the mapping does not know`);
-      fs.mkdirSync(dir, { recursive: true });
-      const to = path.join(dir, `${i}.dcm`);
-      fs.writeFileSync(to, r.bytes);
-      ready.push({ path: to, sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, seriesUid: r.seriesUid,
-        transferSyntaxUid: h.transferSyntaxUid || TS.explicitLittle, size: r.bytes.length });
-    } catch (err) {
-      if (!(err instanceof DeidError)) throw err;
-      quarantine(f, sop, err.code, err.message);
-    }
-  });
-  // One SEG and one SR form the job's result, gated like the node's own (review policy of the external action);
-  // anything else the service returned (KOS, SC, a second SEG or SR) is queued for the destinations directly.
-  const objects: ResultObject[] = [];
-  const direct = ready.filter((o) => {
-    const kind = o.sopClassUid === SOP.segmentationStorage ? 'SEG' : o.sopClassUid.startsWith(SR_ROOT) && o.sopClassUid !== SOP.keyObjectSelectionDocumentStorage ? 'SR' : undefined;
-    if (!kind || objects.some((x) => x.kind === kind)) return true;
-    objects.push({ kind, sopClassUid: o.sopClassUid, sopInstanceUid: o.sopInstanceUid, seriesInstanceUid: o.seriesUid,
-      transferSyntaxUid: o.transferSyntaxUid, path: o.path, size: o.size });
-    return false;
-  });
+  const outcomes = await reidentifyFilesInWorker({
+    files, study: mappings.studyAttributes(request.pseudoStudyUid) ?? {},
+    readyDir: path.join(ctx.dataDir, 'reidentified', String(job.id)),
+    quarantineDir: path.join(ctx.dataDir, 'quarantine', String(job.id)),
+  }, (uids) => Object.fromEntries(uids.flatMap((u) => {
+    const o = mappings.original('uid', u);
+    return o ? [[u, o]] : [];
+  })));
+  const ready = outcomes.filter((o): o is Ready => o.outcome === 'ready');
+  const quarantined: Quarantined[] = [...request.quarantined, ...outcomes.flatMap((o) => (o.outcome === 'quarantined'
+    ? [{ sopInstanceUid: o.sopInstanceUid, code: o.code, reason: o.reason, path: o.path }] : []))];
+  const objects = asResultObjects(ready);
+  const qcStarted = Date.now();
+  const action = externalActionOfJob(db, request.jobId);
+  // nothing returned but quarantined objects: no result, nothing to check
+  const qc = objects.length > 0 ? action?.qc : undefined;
+  const checked = qc ? await checkReturned(ctx, objects, request.seriesUid, qc) : NOT_CHECKED;
+  const qcEnded = Date.now();
   const revision = nextRevision(db, job.id);
   return transaction(db, () => {
     if (!finishJob(db, job, 'done')) return false;
     if (objects.length) {
+      // Every returned object is the job's result, held or released by the external action's review policy
       insertResultObjects(db, job.id, objects, revision);
-      recordNewResult(db, job, { revision, modelVersion: `external:${request.service}`, qc: { state: 'none', reasons: [], measurements: [] }, labels: [], encoded: [] });
-    }
-    if (direct.length) {
-      const destinations = resolveDestinations(db, request.studyUid, request.destinations);
-      enqueueDeliveries(db, direct.flatMap((o) => destinations.map((destinationId) => ({ jobId: job.id, destinationId, path: o.path,
-        sopClassUid: o.sopClassUid, sopInstanceUid: o.sopInstanceUid, transferSyntaxUid: o.transferSyntaxUid }))));
+      recordNewResult(db, job, {
+        revision, modelVersion: `external:${request.service}`, qc: checked.qc,
+        labels: action?.qc?.segments.map((s) => s.label) ?? [], encoded: checked.segments,
+      });
     }
     markReturned(db, request.id, ready.length, quarantined);
     recordAudit(db, 'node', 'external.reidentified-return', request.studyUid, undefined, {
-      service: request.service, profile: request.profile, returned: ready.length,
-      quarantined: quarantined.slice(request.quarantined.length).map((q) => ({ code: q.code, reason: q.reason })), at: new Date().toISOString(),
+      service: request.service, profile: request.profile, returned: ready.length, at: new Date().toISOString(),
+      quarantined: quarantined.slice(request.quarantined.length).map((q) => ({ code: q.code, reason: q.reason })),
     });
-    const ended = Date.now();
-    appendStage(db, job, stageRecord('reidentify', started, ended, ended - started));
+    appendStage(db, job, stageRecord('reidentify', started, qcStarted, qcStarted - started));
+    if (qc) appendStage(db, job, stageRecord('qc', qcStarted, qcEnded, qcEnded - qcStarted));
     return true;
+  });
+}
+
+const NOT_CHECKED: ReturnedQc = { qc: { state: 'none', reasons: [], measurements: [] }, segments: [] };
+
+/** The action's qc on the result's SEG (none returned: its segments are missing) on the source series' grid, in a
+ *  worker: the SEG and the source headers are read and the label map checked there. */
+async function checkReturned(ctx: JobContext, objects: ResultObject[], seriesUid: string | null,
+  qc: ExternalQc): Promise<ReturnedQc> {
+  const seg = objects.find((o) => o.kind === 'SEG');
+  const stored = seriesUid ? instanceFilesOfSeries(ctx.db, seriesUid) : [];
+  const sourceFiles = stored.map((f) => path.resolve(ctx.dataDir, f));
+  const failed = (reason: string) => new JobError('EXTERNAL_QC_WORKER_FAILED', reason);
+  const worker = new RequestWorker<ReturnedQcRequest, ReturnedQcReply>(import.meta.url, 'returned-qc-worker', failed);
+  try {
+    const reply = await worker.ask({ segPath: seg ? path.resolve(seg.path) : null, sourceFiles, qc });
+    if (!reply.ok) throw failed(reply.message);
+    return { qc: reply.qc, segments: reply.segments };
+  } finally {
+    worker.stop();
+  }
+}
+
+/** The first SEG and the first SR are the result's SEG and SR (previews, retraction); the rest (KOS, SC, more)
+ *  travel with them as RETURNED objects. */
+function asResultObjects(ready: Ready[]): ResultObject[] {
+  const kinds = new Set<ResultKind>();
+  return ready.map((o) => {
+    const wanted: ResultKind | undefined = o.sopClassUid === SOP.segmentationStorage ? 'SEG'
+      : o.sopClassUid !== SOP.keyObjectSelectionDocumentStorage && isStructuredDocument(o.sopClassUid)
+        ? 'SR' : undefined;
+    const kind = wanted && !kinds.has(wanted) ? wanted : 'RETURNED';
+    kinds.add(kind);
+    return { kind, sopClassUid: o.sopClassUid, sopInstanceUid: o.sopInstanceUid, seriesInstanceUid: o.seriesUid,
+      transferSyntaxUid: o.transferSyntaxUid, path: o.path, size: o.size };
   });
 }

@@ -12,6 +12,7 @@ import { currentRules } from '../db/rule-versions.js';
 import type { Logger } from '../log/logger.js';
 import { evaluateRules, type Decision } from '../route/index.js';
 import { ruleUsesFindings } from '../route/findings.js';
+import { externalActionOfJob } from './external-action.js';
 
 /** Routes every unconsumed completion; returns how many were routed. Safe to call concurrently (single flight). */
 export function createRouter(db: Db, log: Logger) {
@@ -54,12 +55,14 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
   // An external service's answer arrives under the pseudonymous study UID: it is re-identified, never routed by rules.
   const request = externalRequestByPseudoStudy(db, c.studyUid);
   if (request) {
+    // what a failed check of the answer does is the external action's word, as the rule was when the series went out
+    const onQcFail = externalActionOfJob(db, request.jobId)?.onQcFail ?? 'review';
     const id = transaction(db, () => {
       // Claimed first: another node's router that consumed it meanwhile makes this one write nothing.
       if (!markCompletionConsumed(db, c.id)) return undefined;
       const jobId = insertJob(db, { completionId: c.id, studyUid: request.studyUid, revision: c.revision, ruleId: 'external-return',
         rulesVersion: 0, action: 'reidentify', seriesUid: request.seriesUid ?? undefined, destinations: request.destinations,
-        policy: { review: request.review, onQcFail: 'review' } });
+        policy: { review: request.review, onQcFail } });
       setReturnJob(db, request.id, jobId);
       return jobId;
     });

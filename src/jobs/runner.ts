@@ -96,7 +96,7 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
       const finished = job.action === 'forward' ? forwardJob(db, job)
         : job.action === 'measure' ? await measureJob(ctx, job)
           : job.action === 'external' ? await externalJob(ctx, job)
-            : job.action === 'reidentify' ? reidentifyJob(ctx, job) : await runModelJob(ctx, job);
+            : job.action === 'reidentify' ? await reidentifyJob(ctx, job) : await runModelJob(ctx, job);
       if (finished) {
         log.info('job.done', { jobId: job.id, studyUid: job.studyUid, ms: Date.now() - started });
         deps.outbox.kick();

@@ -16,6 +16,7 @@ export type LogEvent =
   | 'model.ready' | 'model.refused' | 'model.provider.fallback' | 'model.run.timeout' | 'model.worker.error' | 'model.worker.failed'
   | 'model.worker.retired' | 'model.worker.stuck'
   | 'series.preload.started' | 'series.preload.used' | 'series.preload.dropped' | 'series.preload.failed'
+  | 'series.assembly.started' | 'series.assembly.failed' | 'series.assembly.abandoned' | 'series.assembly.dropped'
   | 'model.remote.ready' | 'model.remote.not-ready' | 'model.remote.retry' | 'model.remote.circuit.open' | 'model.remote.circuit.closed'
   | 'job.started' | 'job.done' | 'job.failed' | 'job.abandoned' | 'job.lease.expired' | 'job.poll.failed'
   | 'export.delivered' | 'export.retry' | 'export.failed' | 'export.circuit.open' | 'export.circuit.closed'

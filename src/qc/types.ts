@@ -27,7 +27,9 @@ export type QcState = 'passed' | 'failed' | 'none';
 export type QcCheckName =
   | 'volumeMl.min' | 'volumeMl.max' | 'volumeMlPerCm.min' | 'volumeMlPerCm.max'
   | 'volumeMlPerCmOfExtent.min' | 'volumeMlPerCmOfExtent.max'
-  | 'inside' | 'maxBorderFraction' | 'maxComponents';
+  | 'inside' | 'maxBorderFraction' | 'maxComponents'
+  /** returned results (an external action's qc): the segment is in the SEG, and the SEG could be read on its source */
+  | 'present' | 'readable';
 
 /** One failed check. value and limit are in the check's unit: ml, ml/cm, a fraction 0..1, or a count. */
 export interface QcReason { segment: string; check: QcCheckName; value: number; limit: number; message: string }

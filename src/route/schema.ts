@@ -1,4 +1,5 @@
 // The one JSON schema for rule sets: the rules file read at startup and every API write go through it.
+import { segmentChecksSchema } from '../infer/segment-checks.js';
 
 const operators = ['equals', 'notEquals', 'in', 'contains', 'startsWith', 'matches', '<', '<=', '>', '>=', 'exists', 'missing'];
 const scalar = { type: ['string', 'number'] };
@@ -62,6 +63,28 @@ const seriesSelector = {
   properties: { where: { $ref: '#/$defs/node' }, pick: { enum: ['all', 'thinnest', 'mostInstances', 'first'] } },
 };
 
+/** The external action's checks of the returned SEG (types.ts ExternalQc): a manifest segment's checks, reused.
+ *  At most 32 segments: the checks' label map gives each combination of overlapping segments one value. */
+const externalQc = {
+  type: 'object', required: ['segments'], additionalProperties: false,
+  properties: {
+    segments: {
+      type: 'array', minItems: 1, maxItems: 32,
+      items: {
+        type: 'object', required: ['label', 'checks'], additionalProperties: false,
+        properties: {
+          label: { type: 'string', minLength: 1, maxLength: 64 }, checks: segmentChecksSchema,
+          type: {
+            type: 'object', required: ['scheme', 'value'], additionalProperties: false,
+            properties: { scheme: { type: 'string', minLength: 1, maxLength: 16 },
+              value: { type: 'string', minLength: 1, maxLength: 64 }, meaning: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+};
+
 /** Actions are told apart by `type` (ajv's discriminator), so a bad runModel reports runModel's errors only. */
 const action = {
   type: 'object',
@@ -91,6 +114,7 @@ const action = {
         type: { const: 'external' }, service: { type: 'string', minLength: 1 }, series: { $ref: '#/$defs/seriesSelector' }, destinations,
         profile: { type: 'object' }, // checked by resolveProfile (semantics.ts), every bad option named
         timeoutSeconds: { type: 'number', exclusiveMinimum: 0 }, review: { enum: ['none', 'required'] },
+        qc: externalQc, onQcFail: { enum: ['review', 'discard'] },
       },
       required: ['type', 'service', 'series', 'destinations'], additionalProperties: false,
     },

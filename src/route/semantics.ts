@@ -3,10 +3,11 @@ import type { RuleProblem } from './types.js';
 import { ORIENTATIONS, SOURCES, resolveAttribute } from './dictionary.js';
 import { patternProblem } from './regex-guard.js';
 import { resolveFeatureConfig } from '../features/config.js';
-import { type DeidProfile, resolveProfile } from '../deid/profile.js';
+import { externalOptionProblems } from './external-options.js';
 
-/** The model and destination ids a rule may name; `reply-to-sender` is always a destination. */
-export interface KnownIds { models: string[]; destinations: string[] }
+/** The model and destination ids a rule may name; `reply-to-sender` is always a destination. `external`: the
+ *  destinations marked external (outside the hospital), which only an external action's `service` may name. */
+export interface KnownIds { models: string[]; destinations: string[]; external?: string[] }
 
 export const REPLY_TO_SENDER = 'reply-to-sender';
 
@@ -42,23 +43,31 @@ function actionProblems(action: unknown, path: string, known: KnownIds, out: Rul
   if (Array.isArray(action.destinations)) {
     action.destinations.forEach((d, i) => {
       if (typeof d === 'string' && d !== REPLY_TO_SENDER && !known.destinations.includes(d)) {
-        out.push({ path: `${path}/destinations/${i}`, message: `unknown destination '${d}'; known: ${list([...known.destinations, REPLY_TO_SENDER])}` });
+        out.push({ path: `${path}/destinations/${i}`,
+          message: `unknown destination '${d}'; known: ${list([...known.destinations, REPLY_TO_SENDER])}` });
+      } else if (typeof d === 'string' && known.external?.includes(d)) {
+        // originals and re-identified results carry PHI: they never leave for a destination outside the hospital
+        out.push({ path: `${path}/destinations/${i}`,
+          message: `destination '${d}' is marked external: only an external action's service may receive data `
+            + '(de-identified)' });
       }
     });
   }
 }
 
-/** The service must be a known destination; the profile's options are checked as de-identification reads them. */
+/** The service must be a destination marked external (so TLS); its profile and qc: external-options.ts. */
 function externalProblems(action: Obj, path: string, known: KnownIds, out: RuleProblem[]): void {
   if (typeof action.service === 'string' && !known.destinations.includes(action.service)) {
     out.push({ path: `${path}/service`, message: `unknown destination '${action.service}'; known: ${list(known.destinations)}` });
+  } else if (typeof action.service === 'string' && !(known.external ?? []).includes(action.service)) {
+    out.push({ path: `${path}/service`,
+      message: `destination '${action.service}' is not marked external (TLS required): `
+      + `mark it "external": true or name one of: ${list(known.external ?? [])}` });
   }
-  if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', known, out);
-  if (isObject(action.profile)) {
-    try { resolveProfile(action.profile as Partial<DeidProfile>); } catch (err) {
-      out.push({ path: `${path}/profile`, message: (err as Error).message.replace(/^DEID_PROFILE_INVALID: /, '') });
-    }
+  if (isObject(action.series) && action.series.where !== undefined) {
+    nodeProblems(action.series.where, `${path}/series/where`, 'series', known, out);
   }
+  externalOptionProblems(action, path, out);
 }
 
 /** A measure job finds its feature configuration in its rule's version, so a rule holds one measure action. */

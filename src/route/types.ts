@@ -1,4 +1,5 @@
 // The routing rule model (rules are data, never code) and what evaluating them produces.
+import type { SegmentChecks } from '../infer/manifest.js';
 
 /** Comparison operators; `<` `<=` `>` `>=` compare numbers (DS/IS/US values, counts, times of day as HHMM). */
 export type Operator =
@@ -68,6 +69,22 @@ export interface ExternalAction {
   profile?: Record<string, unknown>; timeoutSeconds?: number;
   /** "required": the re-identified result waits for a reviewer's accept, as runModel results can (default "none") */
   review?: 'none' | 'required';
+  /** plausibility checks of the returned SEG's segments; without it the result's QC is "none" */
+  qc?: ExternalQc;
+  /** a result that fails `qc` is held for review, or never sent (default "review"), as runModel's onQcFail */
+  onQcFail?: 'review' | 'discard';
+}
+
+/** What a plausible answer of the service looks like: checks per returned segment, as a manifest segment has. */
+export interface ExternalQc { segments: ReturnedSegmentChecks[] }
+
+/**
+ * One returned segment: found in the SEG by its Segment Label (case and surrounding blanks ignored), or, when `type`
+ * is given, by its Segmented Property Type code (scheme and value), which survives a service renaming its labels.
+ * `label` names it in QC reasons and in other segments' `inside`.
+ */
+export interface ReturnedSegmentChecks {
+  label: string; type?: { scheme: string; value: string; meaning?: string }; checks: SegmentChecks;
 }
 
 /**

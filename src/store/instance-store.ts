@@ -60,6 +60,7 @@ export class InstanceStore {
   private readonly placement: Placement;
   private readonly journal: ReceiveJournal;
   private readonly materialiser: Materialiser;
+  private readonly storedListeners: Array<(stored: StoredInstance) => void> = [];
 
   /** `ownDir`: this node's own folder for its receive journal and temp files (several nodes share `dataDir`). */
   constructor(private readonly db: Db, private readonly dataDir: string, private readonly minFreeBytes: number, private readonly log: Logger,
@@ -143,6 +144,11 @@ export class InstanceStore {
     }
   }
 
+  /** `listener` runs after each instance becomes visible (file in place, row committed); it must not throw. */
+  onInstanceStored(listener: (stored: StoredInstance) => void): void {
+    this.storedListeners.push(listener);
+  }
+
   /** Resolves once every instance acknowledged so far is materialised. */
   settled(): Promise<void> {
     return this.materialiser.settled();
@@ -154,6 +160,7 @@ export class InstanceStore {
     const events = this.index(stored, header.values, ctx, receivedAt);
     await this.wal.durable();
     this.logStored(stored, ctx, started);
+    for (const listener of this.storedListeners) listener(stored);
     if (events.length) this.onCompletion(events);
     return stored;
   }
@@ -161,6 +168,7 @@ export class InstanceStore {
   private finishIndex(stored: StoredInstance, header: InspectedHeader, ctx: StoreContext, receivedAt: number, started: number): void {
     const events = this.index(stored, header.values, ctx, receivedAt);
     this.logStored(stored, ctx, started);
+    for (const listener of this.storedListeners) listener(stored);
     if (events.length) this.onCompletion(events);
   }
 

@@ -19,6 +19,9 @@ export interface SyntheticRadiographOptions extends RadiographPatternOptions {
   pixelSpacing?: number;
   /** false: no window in the header (a For Processing image need not have one) */
   window?: boolean;
+  /** false: the window without VOI LUT Function (0028,1056), whose default is LINEAR anyway; OHIF 3.13's image
+   *  loader reads that string's first letter as the function and renders nothing (cornerstone3D issue 2844) */
+  voiLutFunction?: boolean;
   /** stored value → modality value (RescaleSlope/Intercept); default 1 and 0 */
   rescale?: { slope: number; intercept: number };
   transferSyntaxUid?: string;
@@ -111,6 +114,7 @@ function radiographDataset(pattern: RadiographPattern, opts: SyntheticRadiograph
     ...(opts.pixelSpacing ? { EstimatedRadiographicMagnificationFactor: Number((imager / opts.pixelSpacing).toFixed(6)) } : {}),
     SamplesPerPixel: 1, PhotometricInterpretation: photometric, Rows: pattern.rows, Columns: pattern.columns,
     BitsAllocated: 16, BitsStored: bits, HighBit: bits - 1, PixelRepresentation: 0,
-    ...(wantsWindow ? { WindowCenter: (max + 1) / 2, WindowWidth: max + 1, VOILUTFunction: 'LINEAR' } : {}),
+    ...(wantsWindow ? { WindowCenter: (max + 1) / 2, WindowWidth: max + 1 } : {}),
+    ...(wantsWindow && opts.voiLutFunction !== false ? { VOILUTFunction: 'LINEAR' } : {}),
   };
 }

@@ -43,10 +43,13 @@ orig = pydicom.dcmread(orig_path, force=True)
 out = pydicom.dcmread(out_path, force=True)
 raw = open(out_path, 'rb').read()
 keep_creators = profile.get('keepPrivateCreators', [])
+def values_of(el):
+    return [str(v) for v in (el.value if isinstance(el.value, pydicom.multival.MultiValue) else [el.value])]
+
 originals, uids = {}, set()
 for _, el, _ in walk(orig):
     if el.VR != 'SQ' and el.value not in (None, '', b''):
-        originals.setdefault(el.tag, set()).update(str(v) for v in (el.value if isinstance(el.value, pydicom.multival.MultiValue) else [el.value]))
+        originals.setdefault(el.tag, set()).update(values_of(el))
         r = row(el.tag)
         if r and r[1] == 'U' and el.VR == 'UI': uids.update(originals[el.tag])
 
@@ -54,27 +57,31 @@ problems = []
 for path, el, ds in walk(out):
     where = f'{path}{el.tag}'
     if el.tag.is_private:
-        if creator(el, ds) not in keep_creators: problems.append(f'{where}: private element of creator "{creator(el, ds)}" remains')
+        if creator(el, ds) not in keep_creators:
+            problems.append(f'{where}: private element of creator "{creator(el, ds)}" remains')
         continue
     r = row(el.tag)
     if not r: continue
     name, action = r
-    values = [str(v) for v in (el.value if isinstance(el.value, pydicom.multival.MultiValue) else [el.value])]
+    values = values_of(el)
     empty = el.value in (None, '', b'') or (el.VR == 'SQ' and len(el.value) == 0)
     before = originals.get(el.tag, set())
     if el.tag in (0x00100010, 0x00100020) and path == '':
-        if str(el.value) in before or not str(el.value).startswith('ANON'): problems.append(f'{where} {name}: not a pseudonym')
+        if str(el.value) in before or not str(el.value).startswith('ANON'):
+            problems.append(f'{where} {name}: not a pseudonym')
     elif action in ('X', 'Z', 'X/Z') and not empty:
         problems.append(f'{where} {name}: {action} but has a value')
     elif action in ('D', 'X/D', 'Z/D', 'X/Z/D') and el.VR != 'SQ' and not empty and set(values) & before:
         problems.append(f'{where} {name}: {action} but keeps the original value')
     elif action == 'U' and not empty and any(v in before or not v.startswith('2.25.') for v in values):
         problems.append(f'{where} {name}: UID not replaced ({values})')
-    elif action == 'C' and el.VR == 'DA' and profile.get('longitudinal') == 'modified' and not empty and set(values) & before:
+    elif (action == 'C' and el.VR == 'DA' and profile.get('longitudinal') == 'modified' and not empty
+          and set(values) & before):
         problems.append(f'{where} {name}: date not shifted')
 
 # PHI and original UIDs anywhere in the bytes (values the profile replaces must not survive in any element)
-phi = [str(orig.get(t).value) for t in (0x00100010, 0x00100020, 0x00100030) if orig.get(t) is not None and len(str(orig.get(t).value)) >= 4]
+phi = [str(orig.get(t).value) for t in (0x00100010, 0x00100020, 0x00100030)
+       if orig.get(t) is not None and len(str(orig.get(t).value)) >= 4]
 for s in phi + sorted(u for u in uids if len(u) >= 8):
     if s.encode('latin1', 'replace') in raw: problems.append(f'original value {s!r} is still in the file')
 
@@ -84,7 +91,9 @@ changed = []
 for el in orig:
     t = el.tag
     kept_by_option = row(t) is not None and row(t)[1] == 'K'
-    if t.is_private or t.element == 0 or 0x6000 <= t.group <= 0x60FF or (row(t) and not kept_by_option) or t in added or el.VR == 'SQ': continue
+    named = row(t) and not kept_by_option
+    if t.is_private or t.element == 0 or 0x6000 <= t.group <= 0x60FF or named or t in added or el.VR == 'SQ':
+        continue
     o = out.get(t)
     if o is None or o.value != el.value: changed.append(str(t))
 
@@ -95,8 +104,10 @@ code_seq = out.get(0x00120064)
 print(json.dumps({
     'problems': problems, 'unnamedChanged': changed, 'pixelIdentical': pixel_identical,
     'patientIdentityRemoved': str(out.get(0x00120062).value) if 0x00120062 in out else None,
-    'methodCodes': [str(i.CodeValue) + ':' + str(i.CodingSchemeDesignator) for i in code_seq.value] if code_seq is not None else [],
+    'methodCodes': ([str(i.CodeValue) + ':' + str(i.CodingSchemeDesignator) for i in code_seq.value]
+                    if code_seq is not None else []),
     'studyUid': str(out.get(0x0020000D).value) if 0x0020000D in out else None,
-    'referencedSeriesUids': sorted({str(i.SeriesInstanceUID) for i in out.get('ReferencedSeriesSequence', []) if 'SeriesInstanceUID' in i}),
+    'referencedSeriesUids': sorted({str(i.SeriesInstanceUID) for i in out.get('ReferencedSeriesSequence', [])
+                                    if 'SeriesInstanceUID' in i}),
     'seriesUid': str(out.get(0x0020000E).value) if 0x0020000E in out else None,
 }))

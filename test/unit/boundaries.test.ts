@@ -18,7 +18,9 @@ export const ALLOWED: Record<string, string[]> = {
   dicom: ['shared'],
   shared: [],
   log: [],
-  route: ['deid', 'features'], // a measure action's feature configuration and an external action's profile are validated with the rule
+  // a measure action's feature configuration and an external action's profile are validated with the rule; infer:
+  // an external action's qc declares a manifest segment's checks, validated by the manifest's own schema and rules
+  route: ['deid', 'features', 'infer'],
   http: [],
   db: ['route'], // rule_versions stores the rule type route/ defines
   assemble: ['db', 'route', 'shared'],

@@ -17,14 +17,16 @@ export function deidRouter(db: Db, keyBase64: string): express.Router {
     res.json(listExternalRequests(db, limit).map((q) => ({ ...q, deadline: new Date(q.deadline).toISOString() })));
   });
   r.get('/mappings', (req, res) => {
-    if (res.locals.actor !== 'admin') return problem(res, 403, 'AUTH_FORBIDDEN', `the ${res.locals.actor} token cannot read the de-identification mapping: it needs the admin role`);
+    if (res.locals.actor !== 'admin') return problem(res, 403, 'AUTH_FORBIDDEN',
+        `the ${res.locals.actor} token cannot read the de-identification mapping: it needs the admin role`);
     const limit = limitOf(req.query.limit);
     if (limit === undefined) return problem(res, 400, 'API_BAD_FILTER', 'limit must be an integer from 1 to 1000');
     let key: Buffer;
     try { key = parseDeidKey(keyBase64); } catch (err) {
       return problem(res, 409, 'DEID_KEY_MISSING', (err as DeidError).message.replace(/^DEID_KEY_MISSING: /, ''));
     }
-    const rows = new DeidMappings(db, { encryption: subkey(key, 'mapping-encryption'), lookup: subkey(key, 'mapping-lookup') }).list(limit);
+    const keys = { encryption: subkey(key, 'mapping-encryption'), lookup: subkey(key, 'mapping-lookup') };
+    const rows = new DeidMappings(db, keys).list(limit);
     recordAudit(db, res.locals.actor, 'read', 'deid-mappings', undefined, { rows: rows.length, limit });
     res.json(rows);
   });

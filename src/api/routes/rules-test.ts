@@ -4,7 +4,7 @@ import express, { type Response } from 'express';
 import { buildStudyFacts, factsFromHeaders, headersFromDicomJson, readHeader } from '../../assemble/study-facts.js';
 import type { Db } from '../../db/database.js';
 import { studiesReceivedSince } from '../../db/studies.js';
-import { listDestinations } from '../../db/destinations.js';
+import { destinationIds } from '../../db/destinations.js';
 import { currentRules } from '../../db/rule-versions.js';
 import type { ModelRegistry } from '../../infer/index.js';
 import { diffDecisions, evaluateRules, validateRuleSet } from '../../route/index.js';
@@ -18,7 +18,7 @@ export function rulesTestRouter(db: Db, models: ModelRegistry): express.Router {
   const liveRules = () => currentRules(db)?.rules ?? [];
   const proposed = (res: Response, rules: Rule[] | undefined): Rule[] | undefined => {
     if (rules === undefined) return liveRules();
-    const check = validateRuleSet({ rules }, { models: models.list().map((m) => m.id), destinations: listDestinations(db).map((d) => d.id) });
+    const check = validateRuleSet({ rules }, { models: models.list().map((m) => m.id), ...destinationIds(db) });
     if (!check.ok) return void problem(res, 422, 'RULES_INVALID', 'the proposed rules are invalid', check.problems);
     return rules;
   };

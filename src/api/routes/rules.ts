@@ -3,7 +3,7 @@
 import express, { type Request, type Response } from 'express';
 import { transaction, type Db } from '../../db/database.js';
 import { recordAudit } from '../../db/audit.js';
-import { listDestinations } from '../../db/destinations.js';
+import { destinationIds } from '../../db/destinations.js';
 import { currentRules, listRuleVersions, ruleVersion, saveRuleVersion } from '../../db/rule-versions.js';
 import type { ModelRegistry } from '../../infer/index.js';
 import { validateRule, validateRuleSet } from '../../route/index.js';
@@ -12,7 +12,7 @@ import { problem } from '../../http/problem.js';
 
 export function rulesRouter(db: Db, models: ModelRegistry): express.Router {
   const r = express.Router();
-  const known = () => ({ models: models.list().map((m) => m.id), destinations: listDestinations(db).map((d) => d.id) });
+  const known = () => ({ models: models.list().map((m) => m.id), ...destinationIds(db) });
   const live = () => currentRules(db) ?? { version: 0, createdAt: new Date(0).toISOString(), createdBy: '-', summary: '', rules: [] };
 
   /** Validates the whole new rule set, then stores it as a version with its audit row. */

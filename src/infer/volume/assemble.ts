@@ -57,8 +57,8 @@ async function allShares<R>(shares: Array<Promise<R>>): Promise<R[]> {
   return results.map((r) => (r as PromiseFulfilledResult<R>).value);
 }
 
-/** Frames grouped by file (a multi-frame file is read once), each with its slot and rescale. */
-function workByFile(ordered: FrameRef[], syntaxes: Record<string, string>): FileWork[] {
+/** Frames grouped by file (a multi-frame file is read once), each with its slot (firstSlot + its index) and rescale. */
+export function workByFile(ordered: FrameRef[], syntaxes: Record<string, string>, firstSlot = 0): FileWork[] {
   const byFile = new Map<string, FileWork>();
   ordered.forEach((frame, k) => {
     let w = byFile.get(frame.file);
@@ -68,13 +68,13 @@ function workByFile(ordered: FrameRef[], syntaxes: Record<string, string>): File
       w = { file: frame.file, transferSyntaxUid: syntaxes[frame.file] ?? '', format: pixelFormat(ds), frameCount, slots: [] };
       byFile.set(frame.file, w);
     }
-    w.slots.push({ k, frameIndex: frame.frameIndex, slope: frame.geometry.rescaleSlope, intercept: frame.geometry.rescaleIntercept });
+    w.slots.push({ k: firstSlot + k, frameIndex: frame.frameIndex, slope: frame.geometry.rescaleSlope, intercept: frame.geometry.rescaleIntercept });
   });
   return [...byFile.values()];
 }
 
 /** One volume is one series of one study in one frame of reference; anything else is a routing mistake upstream. */
-function seriesIdentity(frames: FrameRef[]): Pick<LoadedSeries, 'seriesInstanceUid' | 'studyInstanceUid' | 'frameOfReferenceUid'> {
+export function seriesIdentity(frames: FrameRef[]): Pick<LoadedSeries, 'seriesInstanceUid' | 'studyInstanceUid' | 'frameOfReferenceUid'> {
   const first = frames[0]!.header.dataset;
   const identity = {
     seriesInstanceUid: String(first.SeriesInstanceUID ?? ''),

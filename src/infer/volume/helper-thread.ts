@@ -18,6 +18,11 @@ export class HelperThread implements LoaderHands {
     await this.request({ type: 'fill', data, sliceSize, work });
   }
 
+  /** Slice k of data gets what slot source[k] held (permute.ts), in the helper. */
+  async permute(data: Float32Array, sliceSize: number, source: number[]): Promise<void> {
+    await this.request({ type: 'permute', data, sliceSize, source });
+  }
+
   stop(): void {
     this.thread.stop();
   }

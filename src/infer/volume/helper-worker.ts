@@ -3,11 +3,13 @@
 import { answerRequests } from '../../worker-start.js';
 import { fillSlices, type FileWork } from './fill.js';
 import { readHeaders, type HeaderShare } from './headers.js';
+import { permuteSlices } from './permute.js';
 import { VolumeError } from './types.js';
 
 export type HelperRequest =
   | { type: 'headers'; files: string[] }
-  | { type: 'fill'; data: Float32Array; sliceSize: number; work: FileWork[] };
+  | { type: 'fill'; data: Float32Array; sliceSize: number; work: FileWork[] }
+  | { type: 'permute'; data: Float32Array; sliceSize: number; source: number[] };
 export type HelperReply =
   | { ok: true; headers?: HeaderShare }
   | { ok: false; code: VolumeError['code']; reason: string };
@@ -24,6 +26,10 @@ answerRequests(async (request: HelperRequest): Promise<HelperReply> => {
 
 async function answer(request: HelperRequest): Promise<HelperReply> {
   if (request.type === 'headers') return { ok: true, headers: readHeaders(request.files) };
+  if (request.type === 'permute') {
+    permuteSlices(request.data, request.sliceSize, request.source);
+    return { ok: true };
+  }
   await fillSlices(request.data, request.sliceSize, request.work);
   return { ok: true };
 }

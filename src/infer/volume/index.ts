@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { scanPart10File } from '../../dicom/header-scan.js';
 import { assembleSeriesVolume } from './assemble.js';
+import { ArrivingSeries, type ArrivedFile } from './arrival.js';
 import { HelperThread } from './helper-thread.js';
 import { NATIVE_TRANSFER_SYNTAXES } from '../../dicom/uids.js';
 import type { LoadedSeries, LoadOptions } from './types.js';
@@ -10,6 +11,7 @@ import type { LoadedSeries, LoadOptions } from './types.js';
 export { VolumeError, volumeErrorCodes } from './types.js';
 export type { LoadedSeries, LoadOptions, SliceHeader, Volume, VolumeErrorCode } from './types.js';
 export { assembleSeriesVolume } from './assemble.js';
+export { ArrivingSeries, type ArrivedFile } from './arrival.js';
 
 /** Sort, check, decode and rescale a series into a volume, off this thread; refusals are VolumeErrors. */
 export async function loadSeriesVolume(files: string[], opts: LoadOptions = {}): Promise<LoadedSeries> {
@@ -19,6 +21,11 @@ export async function loadSeriesVolume(files: string[], opts: LoadOptions = {}):
   } finally {
     for (const h of helpers) h.stop();
   }
+}
+
+/** The series from what was decoded as it arrived (arrival.ts), or from the files when that path gave up. */
+export async function loadArrivedSeries(arriving: ArrivingSeries, files: ArrivedFile[], opts: LoadOptions = {}): Promise<LoadedSeries> {
+  return (await arriving.finish(files, opts)) ?? loadSeriesVolume(files.map((f) => f.path), opts);
 }
 
 /**

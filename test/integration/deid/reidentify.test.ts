@@ -57,7 +57,8 @@ describe('re-identification', () => {
   it('keeps UIDs the service created and reports references the mapping does not know', () => {
     const sopOf = (bytes: Buffer, name: string) => {
       fs.writeFileSync(path.join(dir, name), bytes);
-      return execFileSync('/usr/bin/python3', ['-c', 'import pydicom,sys;print(pydicom.dcmread(sys.argv[1]).SOPInstanceUID)', path.join(dir, name)], { encoding: 'utf8' }).trim();
+      const py = 'import pydicom,sys;print(pydicom.dcmread(sys.argv[1]).SOPInstanceUID)';
+      return execFileSync('/usr/bin/python3', ['-c', py, path.join(dir, name)], { encoding: 'utf8' }).trim();
     };
     // the SEG as a service would write it: its own SOP Instance UID is new to the mapping, its references pseudonymous
     const own = sopOf(seg.bytes, 'seg-deid.dcm');
@@ -69,6 +70,7 @@ describe('re-identification', () => {
     const ctSop = sopOf(cts[1]!.bytes, 'ct-deid.dcm');
     expect(reidentifyPart10(seg.bytes, without(ctSop), new Set([own]), studyAttrs).unknown).toEqual([ctSop]);
     // and a study the mapping does not know
-    expect(reidentifyPart10(seg.bytes, without(seg.pseudoStudyUid), new Set(), studyAttrs).unknown).toContain(seg.pseudoStudyUid);
+    expect(reidentifyPart10(seg.bytes, without(seg.pseudoStudyUid), new Set(), studyAttrs).unknown)
+      .toContain(seg.pseudoStudyUid);
   });
 });

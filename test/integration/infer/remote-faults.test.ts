@@ -32,10 +32,11 @@ describe('remote inference faults', () => {
       const url = protocol === 'http' ? server.httpUrl : server.grpcUrl;
       const remote = (id: string, extra: object = {}, overrides: object = {}) => writeManifest(modelsDir, testManifest(`${protocol}-${id}`, {
         sha256, ...overrides,
-        backend: { type: 'kserve-v2', url, model: 'pointwise', protocol, timeoutMs: 400, retries: 2, circuitFailures: 2,
+        backend: { type: 'kserve-v2', url, model: 'pointwise', protocol, timeoutMs: 5_000, retries: 2, circuitFailures: 2,
           circuitCoolDownSeconds: 1, readinessIntervalSeconds: 3600, ...extra },
       } as object));
-      remote('failing'); remote('slow'); remote('gone'); remote('unloaded');
+      // only 'slow' has a short timeout: at 400 ms the others' start-up checks timed out on a loaded machine
+      remote('failing'); remote('slow', { timeoutMs: 400 }); remote('gone'); remote('unloaded');
       remote('polled', { readinessIntervalSeconds: 0.1 });
       remote('never-up', { url: protocol === 'http' ? `http://127.0.0.1:${freePort}` : `127.0.0.1:${freePort}` });
       remote('renamed', {}, { outputs: [{ name: 'logits', dtype: 'float32', shape: ['N', 2, 'D', 'H', 'W'], kind: 'logits' }] });

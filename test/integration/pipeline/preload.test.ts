@@ -1,5 +1,5 @@
-// The running node loads a series' volume when the series completes, while the study waits out its quiet period, and
-// the job takes that volume; a late instance (the series completes again, by its quiet period or with the study)
+// The running node decodes a series planned for a model as its instances arrive and finishes its volume when the
+// series completes, while the study waits out its quiet period, and the job takes that volume; a late instance (the series completes again, by its quiet period or with the study)
 // gets a fresh preload with every instance. The stale-preload check is tested in test/unit/jobs/preload.test.ts.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,10 @@ describe('volumes preloaded at series completion', () => {
   let dir: string;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preload-'));
-    node = await startNode({ completion: { seriesQuietSeconds: 0.5, studyQuietSeconds: 4, sweepIntervalMs: 100 }, runner: { pollIntervalMs: 200 } });
+    node = await startNode({
+      completion: { seriesQuietSeconds: 0.5, studyQuietSeconds: 4, sweepIntervalMs: 100, assembleOnArrival: true },
+      runner: { pollIntervalMs: 200 },
+    });
   });
   afterAll(async () => { await node?.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
 
@@ -35,6 +38,12 @@ describe('volumes preloaded at series completion', () => {
     const studyComplete = node.logs().find((l) => l.event === 'study.complete' && l.studyUid === s.studyInstanceUid)!;
     expect(at(started!)).toBeLessThan(at(studyComplete));
     expect(logsOf('series.preload.used', s.seriesInstanceUid)).toHaveLength(1);
+    // decoding began with the arrivals (how many were decoded by completion depends on the machine's load)
+    const [assembly] = logsOf('series.assembly.started', s.seriesInstanceUid);
+    expect(assembly).toMatchObject({ modelId: 'ct-body-lung' });
+    expect(at(assembly!)).toBeLessThanOrEqual(at(started!));
+    expect(started!.decodedOnArrival).toBeGreaterThanOrEqual(0);
+    expect(logsOf('series.assembly.abandoned', s.seriesInstanceUid)).toHaveLength(0);
   });
 
   it('a late instance makes the series complete again: the job uses the new preload, with every instance', async () => {

@@ -18,7 +18,8 @@ describe('deid mappings', () => {
     m.recordStudy('2.25.111', { PatientName: 'Doe^Jane', PatientID: 'MRN-778899' });
     db.close();
     const raw = fs.readFileSync(path.join(dir, 'node.sqlite'));
-    const wal = fs.existsSync(path.join(dir, 'node.sqlite-wal')) ? fs.readFileSync(path.join(dir, 'node.sqlite-wal')) : Buffer.alloc(0);
+    const walFile = path.join(dir, 'node.sqlite-wal');
+    const wal = fs.existsSync(walFile) ? fs.readFileSync(walFile) : Buffer.alloc(0);
     for (const secret of ['1.2.3.4.5.6.7.8.9', 'Doe^Jane', 'MRN-778899', '2.25.111']) {
       expect(raw.includes(secret) || wal.includes(secret)).toBe(false);
     }
@@ -29,7 +30,8 @@ describe('deid mappings', () => {
     expect(again.original('uid', '2.25.333')).toBeUndefined();
     expect(again.studyAttributes('2.25.111')).toEqual({ PatientName: 'Doe^Jane', PatientID: 'MRN-778899' });
     expect(again.list(10).map((r) => [r.kind, r.original, r.pseudonym])).toEqual(expect.arrayContaining([
-      ['uid', '1.2.3.4.5.6.7.8.9', '2.25.111'], ['study', JSON.stringify({ PatientName: 'Doe^Jane', PatientID: 'MRN-778899' }), '2.25.111'],
+      ['uid', '1.2.3.4.5.6.7.8.9', '2.25.111'],
+      ['study', JSON.stringify({ PatientName: 'Doe^Jane', PatientID: 'MRN-778899' }), '2.25.111'],
     ]));
   });
 
@@ -39,6 +41,7 @@ describe('deid mappings', () => {
     new DeidMappings(db, keys).record('uid', [['1.2.3.4', '2.25.5']]);
     const other = new DeidMappings(db, { encryption: Buffer.alloc(32, 3), lookup: keys.lookup });
     expect(() => other.original('uid', '2.25.5')).toThrow();
-    expect(new DeidMappings(db, { encryption: keys.encryption, lookup: Buffer.alloc(32, 4) }).original('uid', '2.25.5')).toBeUndefined();
+    const wrongLookup = new DeidMappings(db, { encryption: keys.encryption, lookup: Buffer.alloc(32, 4) });
+    expect(wrongLookup.original('uid', '2.25.5')).toBeUndefined();
   });
 });

@@ -29,10 +29,13 @@ describe('Annex E table (generated from PS3.15 Table E.1-1)', () => {
     expect(row('00080020')).toMatchObject({
       basic: 'Z', options: { retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' },
     });
-    expect(row('00101010')).toMatchObject({ name: "Patient's Age", basic: 'X', options: { retainPatientCharacteristics: 'K' } });
+    expect(row('00101010'))
+      .toMatchObject({ name: "Patient's Age", basic: 'X', options: { retainPatientCharacteristics: 'K' } });
     expect(row('00181000')).toMatchObject({ name: 'Device Serial Number', options: { retainDeviceIdentity: 'K' } });
-    expect(row('0008103e')).toMatchObject({ name: 'Series Description', basic: 'X', options: { cleanDescriptors: 'C' } });
-    expect(row('0040a730')).toMatchObject({ name: 'Content Sequence', basic: 'D', options: { cleanStructuredContent: 'C' } });
+    expect(row('0008103e'))
+      .toMatchObject({ name: 'Series Description', basic: 'X', options: { cleanDescriptors: 'C' } });
+    expect(row('0040a730'))
+      .toMatchObject({ name: 'Content Sequence', basic: 'D', options: { cleanStructuredContent: 'C' } });
     expect(row('00082112')).toMatchObject({ name: 'Source Image Sequence', basic: 'X/Z/U*' });
     expect(row('60xx3000')).toMatchObject({ name: 'Overlay Data', basic: 'X' });
     expect(row('private')).toMatchObject({ basic: 'X', options: { retainSafePrivate: 'C' } });

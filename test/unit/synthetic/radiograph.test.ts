@@ -77,6 +77,17 @@ describe('synthetic radiographs', () => {
     expect(pydicom(plain, points).values).toEqual(points.map(([x, y]) => ls.stored[y * 512 + x]));
   });
 
+  it('voiLutFunction false keeps the header window but writes no VOI LUT Function (for OHIF 3.13), still valid', async () => {
+    const r = await writeSyntheticRadiograph(path.join(tmp, 'dx-novoi.dcm'), { voiLutFunction: false });
+    expect(dciodvfy(r.file)).toEqual({ errors: [], warnings: [] });
+    const dump = execFileSync('dcmdump', ['+P', '0028,1050', '+P', '0028,1051', '+P', '0028,1056', r.file], { encoding: 'utf8' });
+    expect(dump).toMatch(/WindowCenter/);
+    expect(dump).toMatch(/WindowWidth/);
+    expect(dump).not.toMatch(/VOILUTFunction/);
+    const plain = await writeSyntheticRadiograph(path.join(tmp, 'dx-voi.dcm'));
+    expect(execFileSync('dcmdump', ['+P', '0028,1056', plain.file], { encoding: 'utf8' })).toMatch(/\[LINEAR\]/);
+  });
+
   it('frontal and lateral differ where a classifier looks: mediastinum vs lungs across the middle of the chest', () => {
     const bandMean = (d: Float32Array, columns: number, rows: number, from: number, to: number) => {
       let sum = 0, n = 0;

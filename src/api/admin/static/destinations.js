@@ -32,7 +32,8 @@ function destinationRow(d, ctx) {
   const address = d.type === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}${d.tls ? (d.tlsCertFile ? ' (mutual TLS)' : ' (TLS)') : ''}` : d.url;
   return h('tr', { dataset: { destinationId: d.id } },
     h('td', {}, h('strong', {}, d.name), h('div', { class: 'subtle mono' }, d.id)),
-    h('td', {}, d.type === 'dimse' ? 'DIMSE (C-STORE)' : 'DICOMweb (STOW-RS)'),
+    h('td', {}, d.type === 'dimse' ? 'DIMSE (C-STORE)' : 'DICOMweb (STOW-RS)',
+      d.external ? h('div', { class: 'subtle' }, 'external: de-identified only') : false),
     h('td', { class: 'mono' }, address),
     h('td', {}, result),
     h('td', { class: 'row-actions' },
@@ -81,6 +82,7 @@ function openForm(d, ctx) {
     tlsCertFile: h('input', { type: 'text', value: v.tlsCertFile ?? '', placeholder: '/etc/dicom-ai-node/node.crt', spellcheck: 'false' }),
     tlsKeyFile: h('input', { type: 'text', value: v.tlsKeyFile ?? '', placeholder: '/etc/dicom-ai-node/node.key', spellcheck: 'false' }),
     url: h('input', { type: 'url', value: v.url ?? '', placeholder: 'https://pacs.example/dicom-web' }),
+    external: h('input', { type: 'checkbox', checked: v.external === true }),
     authType: h('select', {}, ['none', 'bearer', 'basic'].map((t) => h('option', { value: t, selected: auth.type === t }, t))),
     token: h('input', { type: 'password', value: auth.token ?? '', autocomplete: 'off' }),
     username: h('input', { type: 'text', value: auth.username ?? '' }),
@@ -120,6 +122,8 @@ function openForm(d, ctx) {
     h('h3', {}, isNew ? 'New destination' : `Edit “${d.name}”`),
     h('div', { class: 'grid-3' }, field('Id', i.id).wrap, field('Name', i.name).wrap, field('Type', i.type).wrap),
     h('div', { class: 'grid-2' }, dimse, web),
+    field('External service', i.external, 'Outside the hospital (an external AI): only an external action sends to it, '
+      + 'de-identified; TLS (or https) required.').wrap,
     problems,
     h('div', { class: 'toolbar' }, writeButton('Save destination', save, { class: 'primary' }), h('button', { type: 'button', onclick: () => fill(ctx.editor) }, 'Cancel'))));
   if (state.readOnly) for (const input of Object.values(i)) input.disabled = true;
@@ -128,6 +132,7 @@ function openForm(d, ctx) {
 
 function toDestination(i) {
   const base = { id: i.id.value.trim(), name: i.name.value.trim(), type: i.type.value };
+  if (i.external.checked) base.external = true;
   if (base.type === 'dimse') return { ...base, aeTitle: i.aeTitle.value.trim(), host: i.host.value.trim(), port: Number(i.port.value), tls: i.tls.checked, ...tlsFilesOf(i) };
   const authType = i.authType.value;
   const auth = authType === 'bearer' ? { type: 'bearer', token: i.token.value }

@@ -117,7 +117,9 @@ function buildForm(rule) {
     h('div', { class: 'grid-3' }, row('Description', 'description'), row('Enabled', 'enabled'), row('After a match', 'then', 'stop: later rules are skipped.')),
     h('div', { class: 'grid-2' },
       row('When (JSON condition)', 'when', 'e.g. {"all":[{"attribute":"Modality","op":"equals","value":"CT"}]}; empty matches every study.'),
-      row('Actions (JSON list)', 'actions', 'runModel (model, series selector, outputs, destinations), measure (segmentation selector, features, destinations), forward, or discard.')),
+      row('Actions (JSON list)', 'actions', 'runModel (model, series selector, outputs, destinations), measure '
+        + '(segmentation selector, features, destinations), external (service: an external destination, series '
+        + 'selector, destinations; optional profile, timeoutSeconds, review, qc, onQcFail), forward, or discard.')),
     help, summary,
     h('div', { class: 'toolbar' }, save, tryIt, cancel), status);
   return { element, inputs, errors, summary, status, save, cancel, tryIt, help };
@@ -154,8 +156,11 @@ export function fieldOf(path) {
 async function addModelHints(help) {
   try {
     const [models, destinations] = await Promise.all([get('/api/models'), get('/api/destinations').catch(() => [])]);
+    const inside = destinations.filter((d) => !d.external).map((d) => d.id);
+    const outside = destinations.filter((d) => d.external).map((d) => d.id);
     fill(help,
       'Models on this node: ', models.map((m) => `${m.id} (${m.state})`).join(', ') || 'none',
-      '. Destinations: ', ['reply-to-sender', ...destinations.map((d) => d.id)].join(', '), '.');
+      '. Destinations: ', ['reply-to-sender', ...inside].join(', '),
+      '. External services (an external action\'s service only): ', outside.join(', ') || 'none', '.');
   } catch { /* hints only */ }
 }

@@ -90,6 +90,11 @@ export function describeAction(a) {
   const to = (d) => (d && d.length ? ` → ${d.join(', ')}` : '');
   if (a?.type === 'runModel') return `run ${a.model} on ${a.series?.pick ?? '?'} series (${(a.outputs ?? []).join('+')})${to(a.destinations)}`;
   if (a?.type === 'measure') return `measure IBSI features of ${a.segmentation?.pick ?? 'all'} SEG series (SR)${to(a.destinations)}`;
+  if (a?.type === 'external') {
+    const review = a.review === 'required' ? ', review required' : '';
+    const pick = a.series?.pick ?? '?';
+    return `send ${pick} series de-identified to ${a.service}, results re-identified${to(a.destinations)}${review}`;
+  }
   if (a?.type === 'forward') return `forward${to(a.destinations)}`;
   if (a?.type === 'discard') return 'discard';
   return JSON.stringify(a);
