@@ -4,6 +4,7 @@
 // legal files (meta without group length) and accepts truncated ones.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
+import { BufferBytes, FileBytes, SliceBytes, type Bytes } from './scan-bytes.js';
 import { TS } from './uids.js';
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
@@ -60,6 +61,12 @@ export function scanPart10File(file: string): ScannedHeader {
 /** The same scan over a file already in memory (the volume loader reads each file once). */
 export function scanPart10Bytes(bytes: Buffer): ScannedHeader {
   return scan(new BufferBytes(bytes), (from) => bytes.subarray(from));
+}
+
+/** The same scan over an instance held as the slices it arrived in (no copy into one buffer). */
+export function scanPart10Slices(slices: readonly Uint8Array[]): ScannedHeader {
+  const bytes = new SliceBytes(slices);
+  return scan(bytes, (from) => bytes.from(from));
 }
 
 function scan(src: Bytes, rest: (from: number) => Buffer): ScannedHeader {
@@ -178,44 +185,6 @@ class Walker {
     this.need(pos, 4);
     return this.bigEndian ? this.b.u32be(pos) : this.b.u32le(pos);
   }
-}
-
-interface Bytes {
-  size: number;
-  u16le(pos: number): number; u16be(pos: number): number;
-  u32le(pos: number): number; u32be(pos: number): number;
-  ascii(pos: number, len: number): string;
-}
-
-class BufferBytes implements Bytes {
-  constructor(private readonly buf: Buffer) {}
-  get size() { return this.buf.length; }
-  u16le(p: number) { return this.buf.readUInt16LE(p); }
-  u16be(p: number) { return this.buf.readUInt16BE(p); }
-  u32le(p: number) { return this.buf.readUInt32LE(p); }
-  u32be(p: number) { return this.buf.readUInt32BE(p); }
-  ascii(p: number, len: number) { return this.buf.toString('latin1', p, p + len); }
-}
-
-/** Positional reads through a 64 KiB window, so a 2 GB multi-frame file is never loaded whole. */
-class FileBytes implements Bytes {
-  private window = Buffer.alloc(64 * 1024);
-  private windowStart = -1;
-  private windowLen = 0;
-  constructor(private readonly fd: number, readonly size: number) {}
-  private at(p: number, n: number): Buffer {
-    if (n > this.window.length) this.window = Buffer.alloc(n);
-    if (this.windowStart < 0 || p < this.windowStart || p + n > this.windowStart + this.windowLen) {
-      this.windowLen = fs.readSync(this.fd, this.window, 0, this.window.length, p);
-      this.windowStart = p;
-    }
-    return this.window.subarray(p - this.windowStart, p - this.windowStart + n);
-  }
-  u16le(p: number) { return this.at(p, 2).readUInt16LE(0); }
-  u16be(p: number) { return this.at(p, 2).readUInt16BE(0); }
-  u32le(p: number) { return this.at(p, 4).readUInt32LE(0); }
-  u32be(p: number) { return this.at(p, 4).readUInt32BE(0); }
-  ascii(p: number, len: number) { return this.at(p, len).toString('latin1'); }
 }
 
 function inflate(raw: Buffer): Buffer {

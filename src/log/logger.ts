@@ -40,7 +40,10 @@ export function createLogger(level: string): Logger {
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
     transports: [new winston.transports.Console({ stderrLevels: [] })],
   });
-  const at = (lvl: string) => (event: LogEvent, fields: Fields = {}) => w.log(lvl, event, { event, ...fields });
+  // Checked first: winston formats (timestamp, JSON) every entry before its transport drops a filtered one.
+  const at = (lvl: string) => (event: LogEvent, fields: Fields = {}) => {
+    if (w.isLevelEnabled(lvl)) w.log(lvl, event, { event, ...fields });
+  };
   return {
     info: at('info'),
     warn: at('warn'),

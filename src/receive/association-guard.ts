@@ -1,15 +1,16 @@
 // What a peer may send, and when, on one association of the SCP: whole PDUs from the framer, at
 // most one A-ASSOCIATE-RQ and only a well-formed one, no release before the association is
 // accepted. The first violation ends the association: the caller answers it (A-ASSOCIATE-RJ or
-// A-ABORT) and hands no further PDU to dcmjs-dimse, which would otherwise act on it or stay silent.
+// A-ABORT) and acts on no further PDU (dcmjs-dimse, which reads the negotiation, would otherwise
+// act on it or stay silent).
 import { checkAssociateRq, type AssociateRqFault } from './associate-rq.js';
-import { PduFramer, PduViolation, type PduLimits } from './pdu-framer.js';
+import { PduFramer, PduViolation, type Pdu, type PduLimits } from './pdu-framer.js';
 
 export interface GuardLimits extends PduLimits { accepted: () => boolean }
 
 export interface Screened {
-  /** PDUs to hand to the protocol library, in order. */
-  pdus: Buffer[];
+  /** PDUs to act on, in order. */
+  pdus: Pdu[];
   /** Set when the chunk held a violation; PDUs after it are dropped. */
   fault?: AssociateRqFault;
 }
@@ -32,7 +33,7 @@ export class AssociationGuard {
 
   push(chunk: Buffer): Screened {
     if (this.failed) return { pdus: [] };
-    let framed: Buffer[];
+    let framed: Pdu[];
     try {
       framed = this.framer.push(chunk);
     } catch (err) {
@@ -40,7 +41,7 @@ export class AssociationGuard {
       // PDUs completed earlier in this chunk are lost with it; the association ends anyway.
       return this.fail({ answer: 'abort', reason: err.reason, why: err.message });
     }
-    const pdus: Buffer[] = [];
+    const pdus: Pdu[] = [];
     for (const pdu of framed) {
       const fault = this.screen(pdu);
       if (fault) {
@@ -52,12 +53,12 @@ export class AssociationGuard {
     return { pdus };
   }
 
-  private screen(pdu: Buffer): AssociateRqFault | undefined {
-    const type = pdu[0];
+  private screen(pdu: Pdu): AssociateRqFault | undefined {
+    const type = pdu.type;
     if (type === 0x01) {
       if (this.requested) return { answer: 'abort', reason: UNEXPECTED_PDU, why: 'a second A-ASSOCIATE-RQ on this association' };
       this.requested = true;
-      return checkAssociateRq(pdu);
+      return checkAssociateRq(pdu.bytes());
     }
     if (!this.requested && type !== 0x07) return { answer: 'abort', reason: UNEXPECTED_PDU, why: `PDU type 0x0${type} before the A-ASSOCIATE-RQ` };
     if (type === 0x05 && !this.limits.accepted()) return { answer: 'abort', reason: UNEXPECTED_PDU, why: 'A-RELEASE-RQ before the association was accepted' };

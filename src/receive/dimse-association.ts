@@ -1,26 +1,27 @@
-// One DICOM association on the node's SCP: negotiation (caller allow-list, called AE, limits,
-// presentation contexts), C-ECHO, and C-STORE streamed into the store. Handlers never throw
-// across the network: every outcome becomes a DIMSE status or an A-ASSOCIATE-RJ / A-ABORT.
+// One DICOM association on the node's SCP. dcmjs-dimse reads the A-ASSOCIATE-RQ and writes the
+// answer (caller allow-list, called AE, limits, presentation contexts); once accepted, the node
+// reads every PDU itself (dimse-service.ts: C-STORE, C-ECHO; release and abort here), because the
+// library's per-PDU machinery cost several ms of CPU per instance. Handlers never throw across the
+// network: every outcome becomes a DIMSE status or an A-ASSOCIATE-RJ / A-ABORT.
 import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '../log/logger.js';
 import type { InstanceStore } from '../store/instance-store.js';
-import type { InstanceWriter } from '../store/instance-writer.js';
-import { part10Prefix } from '../dicom/part10-meta.js';
-import { Status as StoreStatus } from '../store/status.js';
 import { chooseTransferSyntax, isStorageSopClass, isVerification } from './presentation.js';
 import { AssociationGuard } from './association-guard.js';
 import type { AssociateRqFault } from './associate-rq.js';
+import { DimseService, type AcceptedContext } from './dimse-service.js';
+import { PduViolation, type Pdu } from './pdu-framer.js';
 import type { CallerRule } from '../config/schema.js';
 import { callerAllowed, normaliseHost } from './peer-address.js';
 
-const { Scp, Dataset, constants, responses } = dimse;
+const { Scp, constants } = dimse;
 const { PresentationContextResult: PC, RejectResult, RejectSource, RejectReason, AbortSource, AbortReason } = constants;
 
 type Association = InstanceType<typeof dimse.association.Association>;
 type PresentationContext = InstanceType<typeof dimse.association.PresentationContext>;
-type CStoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
-type CEchoRequest = InstanceType<typeof dimse.requests.CEchoRequest>;
+const A_RELEASE_RP = Buffer.from([0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
+const RELEASE_CLOSE_MS = 5000;
 
 export interface AssociationDeps {
   aeTitle: string;
@@ -34,29 +35,25 @@ export interface AssociationDeps {
   releaseSlot: () => void;
 }
 
-interface PendingStore { request: CStoreRequest; writer: InstanceWriter; outcome?: { status: number; comment?: string } }
-
 let nextAssociationId = 1;
 
 export class NodeAssociation extends Scp {
   readonly id = `a${nextAssociationId++}`;
   private callingAe = '';
-  private receiving: PendingStore | undefined;
-  private committing = 0;
-  private readonly outcomes = new WeakMap<CStoreRequest, PendingStore>();
+  /** Set once the association is accepted: from then on the node reads the PDUs itself. */
+  private service: DimseService | undefined;
   private accepted = false;
   private holdsSlot = false;
   private closing = false;
-  private stored = 0;
-  private failed = 0;
+  private releasing = false;
   private readonly openedAt = Date.now();
 
   constructor(readonly sock: Socket, opts: Record<string, unknown>, private readonly deps: AssociationDeps) {
     super(sock, opts);
     this.guardSocket();
     sock.once('close', () => this.onClosed());
-    // dcmjs-dimse reports a PDU or DIMSE message it cannot read only as this event; the peer would
-    // hear nothing, so the association is aborted. Its socket timeout is handled below instead.
+    // dcmjs-dimse reports a PDU it cannot read only as this event; the peer would hear nothing, so
+    // the association is aborted. Its socket timeout is handled below instead.
     this.on('networkError', (err: Error) => {
       if (this.sock.destroyed || this.closing || /Connection timeout/.test(err.message)) return;
       this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe, reason: err.message });
@@ -65,7 +62,7 @@ export class NodeAssociation extends Scp {
     // No PDU for pduTimeoutMs (the library arms the socket timeout with it): the peer stalled, also
     // inside a PDU. A commit still running is the node's own wait, not the peer's.
     sock.on('timeout', () => {
-      if (this.committing === 0 && !this.closing) this.abortAssociation('no PDU within the PDU timeout');
+      if (!this.service?.committing && !this.closing) this.abortAssociation('no PDU within the PDU timeout');
     });
   }
 
@@ -84,71 +81,54 @@ export class NodeAssociation extends Scp {
     if (this.holdsSlot) return;
     if (!this.deps.claimSlot()) return reject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded, 'too many concurrent associations');
     this.holdsSlot = true;
-    let acceptedContexts = 0;
-    for (const { context } of association.getPresentationContexts()) acceptedContexts += this.negotiate(context) ? 1 : 0;
+    const contexts = new Map<number, AcceptedContext>();
+    for (const { context } of association.getPresentationContexts()) {
+      const ts = this.negotiate(context);
+      if (ts) contexts.set(context.getPresentationContextId(), { abstractSyntax: context.getAbstractSyntaxUid(), transferSyntax: ts });
+    }
     // Advertise our own receive limit (dcmjs-dimse would otherwise echo the peer's).
     association.setMaxPduLength(this.deps.maxPduLength);
     this.sendAssociationAccept();
     this.accepted = true;
-    this.deps.log.info('dimse.association.accepted', { associationId: this.id, callingAe: this.callingAe, calledAe: called, host, contexts: acceptedContexts });
+    this.service = new DimseService({
+      associationId: this.id, callingAe: this.callingAe, calledAe: this.deps.aeTitle, contexts, store: this.deps.store, log: this.deps.log,
+      send: (bytes) => { if (!this.sock.destroyed && !this.closing) this.sock.write(bytes); },
+      // Backpressure from the store (see InstanceWriter): the peer waits in TCP while the disk catches up.
+      setPaused: (paused) => (paused ? this.sock.pause() : this.sock.resume()),
+      violation: (why, reason) => this.refuse({ answer: 'abort', reason, why }),
+    });
+    this.deps.log.info('dimse.association.accepted', { associationId: this.id, callingAe: this.callingAe, calledAe: called, host, contexts: contexts.size });
   }
 
-  override associationReleaseRequested(): void {
-    // Released only once everything acknowledged on it is visible (file and row), so a peer that
-    // looks right after the release finds it.
-    void this.deps.store.settled().then(() => this.released());
+  /** A PDU of the accepted association: P-DATA-TF, A-RELEASE-RQ or A-ABORT (the guard refused the rest). */
+  private onPdu(service: DimseService, pdu: Pdu): void {
+    if (pdu.type !== 0x07) {
+      if (this.releasing) return this.refuse({ answer: 'abort', reason: AbortReason.UnexpectedPdu, why: `PDU type 0x0${pdu.type} after the A-RELEASE-RQ` });
+      return pdu.type === 0x04 ? service.onPData(pdu) : this.release(service);
+    }
+    const head = pdu.bytes();
+    const [source, reason] = [head[8], head[9]];
+    this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'peer', source, reason });
+    this.closing = true;
+    service.abandon('the peer aborted during a C-STORE; partial instance discarded');
+    this.sock.destroy();
   }
 
-  private released(): void {
-    this.sendAssociationReleaseResponse();
-    this.deps.log.info('dimse.association.released', { associationId: this.id, callingAe: this.callingAe, stored: this.stored, failed: this.failed, ms: Date.now() - this.openedAt });
-  }
-
-  override cEchoRequest(request: CEchoRequest, callback: (r: InstanceType<typeof responses.CEchoResponse>) => void): void {
-    this.deps.log.info('dimse.echo', { associationId: this.id, callingAe: this.callingAe });
-    const response = responses.CEchoResponse.fromRequest(request);
-    response.setStatus(constants.Status.Success);
-    callback(response);
-  }
-
-  override createStoreWritableStream(context: PresentationContext, request: CStoreRequest): any {
-    const prefix = part10Prefix(request.getAffectedSopClassUid(), request.getAffectedSopInstanceUid(), context.getAcceptedTransferSyntaxUid() ?? '', this.callingAe);
-    const writer = this.deps.store.begin(prefix, (paused) => (paused ? this.sock.pause() : this.sock.resume()));
-    const pending: PendingStore = { request, writer };
-    this.receiving = pending;
-    // Always report "no backpressure" to dcmjs-dimse: its drain handling can reorder P-DATA;
-    // backpressure is applied by pausing the socket instead (see InstanceWriter).
-    return { pending, write: (chunk: Uint8Array) => (writer.write(chunk), true), end: () => {}, once: () => {}, on: () => {} };
-  }
-
-  override createDatasetFromStoreWritableStream(stream: any, context: PresentationContext, callback: (dataset: any) => void): void {
-    const pending: PendingStore = stream.pending;
-    this.receiving = undefined;
-    this.outcomes.set(pending.request, pending);
-    this.committing++;
-    this.deps.store
-      .commit(pending.writer, {
-        source: 'dimse', callingAe: this.callingAe, calledAe: this.deps.aeTitle,
-        expectedSopClassUid: pending.request.getAffectedSopClassUid(), expectedSopInstanceUid: pending.request.getAffectedSopInstanceUid(),
-      })
-      .then(
-        () => { pending.outcome = { status: StoreStatus.Success }; },
-        (err: { status?: number; message?: string }) => { pending.outcome = { status: err.status ?? StoreStatus.ProcessingFailure, comment: err.message }; },
-      )
-      .finally(() => {
-        this.committing--;
-        callback(new Dataset({}, context.getAcceptedTransferSyntaxUid()));
-      });
-  }
-
-  override cStoreRequest(request: CStoreRequest, callback: (r: InstanceType<typeof responses.CStoreResponse>) => void): void {
-    const outcome = this.outcomes.get(request)?.outcome ?? { status: StoreStatus.ProcessingFailure, comment: 'instance was not received' };
-    const response = responses.CStoreResponse.fromRequest(request);
-    response.setStatus(outcome.status);
-    if (outcome.comment) response.setErrorComment(outcome.comment.slice(0, 64));
-    if (outcome.status === StoreStatus.Success) this.stored++;
-    else this.failed++;
-    callback(response);
+  /**
+   * Released only once everything acknowledged on it is visible (file and row), so a peer that
+   * looks right after the release finds it; then the node closes its side, as PS3.8 lets the
+   * acceptor do once the A-RELEASE-RP is sent.
+   */
+  private release(service: DimseService): void {
+    this.releasing = true;
+    service.abandon('released during a C-STORE; partial instance discarded');
+    void service.drained().then(() => {
+      if (this.sock.destroyed || this.closing) return;
+      this.closing = true;
+      this.sock.end(A_RELEASE_RP);
+      setTimeout(() => this.sock.destroy(), RELEASE_CLOSE_MS).unref(); // a peer that never closes its side
+      this.deps.log.info('dimse.association.released', { associationId: this.id, callingAe: this.callingAe, stored: service.stored, failed: service.failed, ms: Date.now() - this.openedAt });
+    });
   }
 
   override abort(source: number, reason: number): void {
@@ -166,7 +146,7 @@ export class NodeAssociation extends Scp {
   }
 
   get isIdle(): boolean {
-    return this.receiving === undefined && this.committing === 0;
+    return this.service?.isIdle ?? true;
   }
 
   private guardSocket(): void {
@@ -177,7 +157,11 @@ export class NodeAssociation extends Scp {
     this.sock.removeAllListeners('data');
     this.sock.on('data', (chunk: Buffer) => {
       const { pdus, fault } = guard.push(chunk);
-      for (const pdu of pdus) for (const l of libraryListeners) l.call(this.sock, pdu);
+      for (const pdu of pdus) {
+        if (this.closing) return;
+        if (this.service) this.serve(this.service, pdu);
+        else for (const l of libraryListeners) l.call(this.sock, pdu.bytes());
+      }
       if (fault && !this.closing) this.refuse(fault);
     });
     // The listener keeps half-open connections, so a peer that stops inside a PDU and closes its
@@ -188,12 +172,21 @@ export class NodeAssociation extends Scp {
     });
   }
 
-  /** Answers a protocol violation found by the guard, and ends the association. */
+  private serve(service: DimseService, pdu: Pdu): void {
+    try {
+      this.onPdu(service, pdu);
+    } catch (err) {
+      if (!(err instanceof PduViolation)) throw err;
+      this.refuse({ answer: 'abort', reason: err.reason, why: err.message });
+    }
+  }
+
+  /** Answers a protocol violation (found by the guard or in a P-DATA-TF), and ends the association. */
   private refuse(fault: AssociateRqFault): void {
+    if (this.closing) return;
     this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe, reason: fault.why });
     this.sock.pause();
-    void this.receiving?.writer.abandon();
-    this.receiving = undefined;
+    this.service?.abandon('protocol violation during a C-STORE; partial instance discarded');
     if (fault.answer === 'abort') return this.abortAssociation(fault.why, fault.reason);
     this.closing = true;
     this.deps.log.warn('dimse.association.rejected', { associationId: this.id, host: normaliseHost(this.sock.remoteAddress), reason: fault.why });
@@ -203,27 +196,24 @@ export class NodeAssociation extends Scp {
   }
 
   private onClosed(): void {
-    if (this.receiving) {
-      void this.receiving.writer.abandon();
-      this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'peer', reason: 'connection closed during a C-STORE; partial instance discarded' });
-      this.receiving = undefined;
-    }
+    this.service?.abandon('connection closed during a C-STORE; partial instance discarded');
     if (this.holdsSlot) this.deps.releaseSlot();
     this.holdsSlot = false;
   }
 
-  private negotiate(context: PresentationContext): boolean {
+  /** Sets the context's result; returns the accepted transfer syntax, undefined when refused. */
+  private negotiate(context: PresentationContext): string | undefined {
     const abstract = context.getAbstractSyntaxUid();
     if (!isVerification(abstract) && !isStorageSopClass(abstract, this.deps.acceptPrivateSopClasses)) {
       context.setResult(PC.RejectAbstractSyntaxNotSupported);
-      return false;
+      return undefined;
     }
     const ts = chooseTransferSyntax(context.getTransferSyntaxUids());
     if (!ts) {
       context.setResult(PC.RejectTransferSyntaxesNotSupported);
-      return false;
+      return undefined;
     }
     context.setResult(PC.Accept, ts);
-    return true;
+    return ts;
   }
 }

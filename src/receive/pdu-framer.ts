@@ -1,14 +1,25 @@
 // Frames incoming bytes into whole PDUs ahead of dcmjs-dimse and rejects what a well-behaved peer
 // never sends: unknown PDU types, PDUs larger than negotiated, P-DATA before the association is
 // accepted. dcmjs-dimse would otherwise buffer a PDU of any announced length (up to 4 GB), and its
-// own accumulator re-concatenates the partial PDU on every socket chunk; handing it whole PDUs
-// (a zero-copy slice when a PDU lies inside one chunk, one concat otherwise) avoids both.
+// own accumulator re-concatenates the partial PDU on every socket chunk. A PDU comes out as the
+// slices of the socket chunks it arrived in, never concatenated: P-DATA values go from them
+// straight into the journal (see dimse-service.ts); only the small negotiation PDUs are joined.
 
 export interface PduLimits { maxAssociateRq: number; maxPData: () => number | undefined }
 
 /** `reason` is the A-ABORT reason (PS3.8 9.3.8): 1 unrecognized PDU, 2 unexpected, 6 invalid parameter. */
 export class PduViolation extends Error {
   constructor(message: string, readonly reason = 2) { super(message); }
+}
+
+/** One whole PDU, header included, as the slices it arrived in. */
+export class Pdu {
+  constructor(readonly type: number, readonly parts: Buffer[]) {}
+
+  /** The PDU as one buffer (a copy only when it arrived in several chunks). */
+  bytes(): Buffer {
+    return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+  }
 }
 
 export class PduFramer {
@@ -25,15 +36,15 @@ export class PduFramer {
   constructor(private readonly limits: PduLimits) {}
 
   /** Returns the PDUs completed by this chunk; throws PduViolation at the first bad PDU header. */
-  push(chunk: Buffer): Buffer[] {
-    const complete: Buffer[] = [];
+  push(chunk: Buffer): Pdu[] {
+    const complete: Pdu[] = [];
     let pos = 0;
     while (pos < chunk.length) {
       if (this.bodyLeft < 0 && this.headerFill === 0 && chunk.length - pos >= 6) {
         const length = chunk.readUInt32BE(pos + 2);
         this.check(chunk[pos], length);
         if (chunk.length - pos >= 6 + length) {
-          complete.push(chunk.subarray(pos, pos + 6 + length));
+          complete.push(new Pdu(chunk[pos], [chunk.subarray(pos, pos + 6 + length)]));
           pos += 6 + length;
           continue;
         }
@@ -54,7 +65,7 @@ export class PduFramer {
         pos += take;
       }
       if (this.bodyLeft === 0) {
-        complete.push(this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts));
+        complete.push(new Pdu(this.parts[0][0], this.parts));
         this.parts = [];
         this.bodyLeft = -1;
       }

@@ -1,5 +1,5 @@
 // Checks a received instance's header against what the sender announced, before it is acknowledged.
-import { scanPart10Bytes, scanPart10File, UnparseableDataset, type ScannedHeader } from '../dicom/header-scan.js';
+import { scanPart10File, scanPart10Slices, UnparseableDataset, type ScannedHeader } from '../dicom/header-scan.js';
 import { StoreError } from './status.js';
 
 export interface StoreContext {
@@ -22,8 +22,9 @@ export function inspect(file: string, ctx: StoreContext): InspectedHeader {
   return check(() => scanPart10File(file), ctx);
 }
 
-export function inspectBytes(bytes: Buffer, ctx: StoreContext): InspectedHeader {
-  return check(() => scanPart10Bytes(bytes), ctx);
+/** An instance held in memory as the slices it arrived in. */
+export function inspectSlices(slices: readonly Uint8Array[], ctx: StoreContext): InspectedHeader {
+  return check(() => scanPart10Slices(slices), ctx);
 }
 
 function check(scan: () => ScannedHeader, ctx: StoreContext): InspectedHeader {

@@ -13,7 +13,7 @@ import { upsertInstance } from '../db/instances.js';
 import { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
 import { faultPoint } from '../fault-point.js';
-import { inspect, inspectBytes, type InspectedHeader, type StoreContext } from './inspect.js';
+import { inspect, inspectSlices, type InspectedHeader, type StoreContext } from './inspect.js';
 import { InstanceWriter, type PressureListener } from './instance-writer.js';
 import { ReceiveJournal } from './journal.js';
 import { Kind } from './journal-record.js';
@@ -97,7 +97,7 @@ export class InstanceStore {
     try {
       const journaled = writer.journaled;
       await writer.finish(!journaled);
-      const header = journaled ? inspectBytes(writer.contents(), ctx) : inspect(writer.tempPath, ctx);
+      const header = journaled ? inspectSlices(writer.contents, ctx) : inspect(writer.tempPath, ctx);
       const receivedAt = Date.now();
       const meta: CommitMeta = { ctx, receivedAt, size: writer.bytesWritten };
       // Room for the final file is checked now: once acknowledged, materialising must not run out of it.
@@ -110,7 +110,9 @@ export class InstanceStore {
         }
         return await this.commitDirect(writer, header, ctx, receivedAt, started);
       }
-      await this.journal.durable();
+      const flushed = this.journal.durable();
+      this.materialiser.kick(); // earlier instances are materialised while this flush runs
+      await flushed;
       faultPoint('journal-written');
       const stored = this.storedOf(header, writer.bytesWritten);
       let visible!: () => void;
@@ -125,11 +127,16 @@ export class InstanceStore {
         txid: commit.txid, visible,
         run: async () => {
           faultPoint('acknowledged');
-          if (!placed) {
-            if (!written) writer.materialiseSync(held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
+          // One step per turn: an acknowledgement whose flush ended meanwhile goes out in between.
+          if (!written) {
+            writer.materialiseSync(held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
             written = true;
+            await nextTurn();
+          }
+          if (!placed) {
             placed = this.placement.placeNowSync(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid);
             if (held) this.heldBytes -= writer.bytesWritten;
+            await nextTurn();
           }
           faultPoint('materialising');
           this.finishIndex(stored, header, ctx, receivedAt, started);
@@ -222,3 +229,4 @@ export class InstanceStore {
 }
 
 const mb = (b: number) => Math.round(b / 1048576);
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -14,6 +14,8 @@ export type PressureListener = (paused: boolean) => void;
 
 export class InstanceWriter {
   private opened: Promise<fs.FileHandle> | undefined;
+  /** The temporary file while journaling: opened synchronously, written once by materialiseSync. */
+  private fd: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private paused = false;
@@ -32,17 +34,31 @@ export class InstanceWriter {
 
   constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}, readonly journal?: ReceiveJournal) {
     this.journaling = journal !== undefined;
-    // Opened at once also when journaling (not awaited, so off the acknowledgement path): the
-    // in-flight instance shows in tmp/, and materialisation writes the final bytes through it.
-    this.openTemp();
+    // Created at once also when journaling, so the in-flight instance shows in tmp/; synchronously
+    // there (one open, no thread-pool round trips), and materialisation writes through that descriptor.
+    if (!this.journaling) this.openTemp();
+    else {
+      try {
+        this.fd = fsSync.openSync(tempPath, 'wx', 0o640);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
   }
 
   /** Queues bytes; never throws (a failure is reported by finish()). */
   write(chunk: Uint8Array): void {
+    this.writeAll([chunk]);
+  }
+
+  /** Queues consecutive slices (one P-DATA value as it arrived): one journal record for all of them. */
+  writeAll(chunks: Uint8Array[]): void {
     if (this.discarding || this.failure) return;
-    if (this.journaling && this.journalChunk(chunk)) return;
-    this.queue.push(chunk);
-    this.pending += chunk.length;
+    if (this.journaling && this.journalChunks(chunks)) return;
+    for (const chunk of chunks) {
+      this.queue.push(chunk);
+      this.pending += chunk.length;
+    }
     if (!this.paused && this.pending > HIGH_WATER) this.setPaused(true);
     if (!this.flushing) this.chain = this.chain.then(() => this.flush());
   }
@@ -70,18 +86,19 @@ export class InstanceWriter {
     }
   }
 
-  /** Appends the chunk to the journal (see ReceiveJournal.append); false when the instance goes direct. */
-  private journalChunk(chunk: Uint8Array): boolean {
-    const r = this.bytesWritten + chunk.length <= this.journal!.maxInstanceBytes
-      ? this.journal!.append(Kind.Fragment, this.txid, this.bytesWritten, [chunk]) : undefined;
+  /** Appends the slices to the journal as one record (see ReceiveJournal.append); false when the instance goes direct. */
+  private journalChunks(chunks: Uint8Array[]): boolean {
+    const length = chunks.reduce((s, c) => s + c.length, 0);
+    const r = this.bytesWritten + length <= this.journal!.maxInstanceBytes
+      ? this.journal!.append(Kind.Fragment, this.txid, this.bytesWritten, chunks) : undefined;
     if (!r) {
       this.switchToDirect();
       return false;
     }
     this.txid = r.txid;
-    this.held.push(chunk);
-    this.fragments.push({ at: r.payloadAt, length: chunk.length });
-    this.bytesWritten += chunk.length;
+    this.held.push(...chunks);
+    this.fragments.push({ at: r.payloadAt, length });
+    this.bytesWritten += length;
     return true;
   }
 
@@ -90,9 +107,9 @@ export class InstanceWriter {
     return this.journaling && this.txid !== undefined;
   }
 
-  /** The bytes received (journaled instances only; they are at most the journal's instance limit). */
-  contents(): Buffer {
-    return Buffer.concat(this.held);
+  /** The bytes received, as the slices they arrived in (journaled instances only). */
+  get contents(): readonly Uint8Array[] {
+    return this.held;
   }
 
   /** Hands the held bytes over (to the materialiser) and stops holding them. */
@@ -112,6 +129,8 @@ export class InstanceWriter {
   private switchToDirect(): void {
     if (!this.journaling) return;
     this.journaling = false;
+    this.closeFd();
+    if (!this.failure) this.openTemp('w'); // nothing was written to it yet: the journaled bytes are re-queued below
     if (this.txid !== undefined) this.journal?.forget(this.txid);
     this.txid = undefined;
     this.fragments.length = 0;
@@ -125,7 +144,8 @@ export class InstanceWriter {
    * need no flush (the journal holds the bytes until a syncfs), cheaper than four thread-pool hops.
    */
   materialiseSync(chunks: Uint8Array[]): void {
-    const fd = fsSync.openSync(this.tempPath, 'w', 0o640);
+    const fd = this.fd ?? fsSync.openSync(this.tempPath, 'w', 0o640); // a retry opens it again
+    this.fd = undefined;
     try {
       let done = fsSync.writevSync(fd, chunks);
       const all = chunks.reduce((s, c) => s + c.length, 0);
@@ -136,11 +156,10 @@ export class InstanceWriter {
     } finally {
       fsSync.closeSync(fd);
     }
-    void this.close(); // the handle opened at begin()
   }
 
-  private openTemp(): void {
-    this.opened = fs.open(this.tempPath, 'wx', 0o640);
+  private openTemp(flags = 'wx'): void {
+    this.opened = fs.open(this.tempPath, flags, 0o640);
     this.opened.catch((err) => this.fail(err));
   }
 
@@ -162,6 +181,7 @@ export class InstanceWriter {
 
   /** Waits for all bytes; on the direct path also fsyncs (when `sync`) and closes. Rejects with the first write error. */
   async finish(sync = true): Promise<void> {
+    if (this.journaling && this.txid === undefined) this.switchToDirect(); // nothing was journaled (an empty part)
     await this.chain;
     if (this.failure) throw this.failure;
     if (this.journaled) return; // the file is written by materialise()
@@ -181,7 +201,13 @@ export class InstanceWriter {
     await fs.rm(this.tempPath, { force: true });
   }
 
+  private closeFd(): void {
+    if (this.fd !== undefined) fsSync.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
   private async close(): Promise<void> {
+    this.closeFd();
     if (this.closed) return;
     this.closed = true;
     const fh = await this.opened?.catch(() => undefined);

@@ -38,7 +38,7 @@ export class RawPeer {
 
   /** Sends the command and the first `partialBytes` of a C-STORE data set, without the last fragment. */
   sendPartialStore(sopInstanceUid: string, partialBytes: number): void {
-    const command = commandSet(sopInstanceUid);
+    const command = storeCommandSet(sopInstanceUid);
     this.socket.write(pdu(0x04, pdv(1, 0x03, command)));
     this.socket.write(pdu(0x04, pdv(1, 0x00, Buffer.alloc(partialBytes, 0x11))));
   }
@@ -85,17 +85,18 @@ export function pdu(type: number, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([type, 0]), u32(body.length), body]);
 }
 
-function pdv(pcId: number, control: number, value: Buffer): Buffer {
+/** One PDV: length, presentation context id, message control header (bit 0 command, bit 1 last). */
+export function pdv(pcId: number, control: number, value: Buffer): Buffer {
   return Buffer.concat([u32(value.length + 2), Buffer.from([pcId, control]), value]);
 }
 
-/** C-STORE-RQ command set, implicit VR little endian as PS3.7 requires. */
-function commandSet(sopInstanceUid: string): Buffer {
+/** C-STORE-RQ command set (CT storage, message id 7), implicit VR little endian as PS3.7 requires. */
+export function storeCommandSet(sopInstanceUid: string, sopClassUid = CT_STORAGE): Buffer {
   const el = (group: number, element: number, value: Buffer) => Buffer.concat([u16le(group), u16le(element), u32le(value.length), value]);
   const ui = (s: string) => { const b = Buffer.from(s, 'ascii'); return b.length % 2 ? Buffer.concat([b, Buffer.from([0])]) : b; };
   const us = (n: number) => u16le(n);
   const rest = Buffer.concat([
-    el(0, 0x0002, ui(CT_STORAGE)), el(0, 0x0100, us(0x0001)), el(0, 0x0110, us(7)), el(0, 0x0700, us(0)),
+    el(0, 0x0002, ui(sopClassUid)), el(0, 0x0100, us(0x0001)), el(0, 0x0110, us(7)), el(0, 0x0700, us(0)),
     el(0, 0x0800, us(0x0000)), el(0, 0x1000, ui(sopInstanceUid)),
   ]);
   return Buffer.concat([el(0, 0x0000, u32le(rest.length)), rest]);

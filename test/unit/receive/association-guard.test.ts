@@ -12,10 +12,12 @@ describe('AssociationGuard', () => {
   it('passes one request, then refuses a second with A-ABORT "unexpected PDU", dropping what follows', () => {
     const accepted = { value: false };
     const g = guard(accepted);
-    expect(g.push(associateRq())).toEqual({ pdus: [associateRq()] });
+    const first = g.push(associateRq());
+    expect(first.fault).toBeUndefined();
+    expect(first.pdus.map((p) => p.bytes())).toEqual([associateRq()]);
     accepted.value = true;
     const second = g.push(Buffer.concat([release, associateRq(), release]));
-    expect(second.pdus).toEqual([release]);
+    expect(second.pdus.map((p) => p.bytes())).toEqual([release]);
     expect(second.fault).toMatchObject({ answer: 'abort', reason: 2, why: 'a second A-ASSOCIATE-RQ on this association' });
     expect(g.push(release)).toEqual({ pdus: [] });
   });

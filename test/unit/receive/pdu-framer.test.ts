@@ -1,6 +1,6 @@
-// The PDU framer in front of dcmjs-dimse: whole PDUs out whatever the chunking, violations refused.
+// The PDU framer: whole PDUs out whatever the chunking (as slices, never copies), violations refused.
 import { describe, expect, it } from 'vitest';
-import { PduFramer, PduViolation } from '../../../src/receive/pdu-framer.js';
+import { PduFramer, PduViolation, type Pdu } from '../../../src/receive/pdu-framer.js';
 
 const pdu = (type: number, body: Buffer) => {
   const h = Buffer.alloc(6);
@@ -17,9 +17,22 @@ describe('PduFramer', () => {
 
   it.each([1, 2, 5, 6, 7, 64, 1000])('returns the same whole PDUs when the stream arrives in %i-byte chunks', (size) => {
     const f = framer();
-    const out: Buffer[] = [];
+    const out: Pdu[] = [];
     for (let i = 0; i < stream.length; i += size) out.push(...f.push(stream.subarray(i, i + size)));
-    expect(out.map((b) => b.toString('hex'))).toEqual(expected.map((b) => b.toString('hex')));
+    expect(out.map((p) => p.bytes().toString('hex'))).toEqual(expected.map((b) => b.toString('hex')));
+    expect(out.map((p) => p.type)).toEqual([4, 4, 5, 4]);
+  });
+
+  it('hands a PDU that spans chunks over as slices of those chunks, not as a copy', () => {
+    const whole = pdu(0x04, body(100, 1));
+    const first = whole.subarray(0, 40);
+    const f = framer();
+    expect(f.push(first)).toEqual([]);
+    const [out] = f.push(whole.subarray(40));
+    expect(out.parts.map((p) => p.length)).toEqual([6, 34, 66]);
+    // the body slices share memory with the socket chunks (a write to the chunk shows in the slice)
+    first[10] ^= 0xff;
+    expect(out.parts[1][4]).toBe(first[10]);
   });
 
   it('refuses a P-DATA-TF larger than negotiated as soon as its header is seen', () => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { scanPart10Bytes, scanPart10File } from '../../../src/dicom/header-scan.js';
+import { scanPart10Bytes, scanPart10File, scanPart10Slices } from '../../../src/dicom/header-scan.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const real = path.resolve(repoRoot, '../shared/testdata/real');
@@ -46,5 +46,20 @@ describe('header scan: native PixelData location', () => {
   it('refuses pixel data cut short instead of locating bytes past the end', () => {
     const bytes = fs.readFileSync(file('pydicom/CT_small.dcm'));
     expect(() => scanPart10Bytes(bytes.subarray(0, bytes.length - 10))).toThrow(/truncated/);
+  });
+});
+
+describe('header scan over the slices an instance arrived in', () => {
+  const names = ['pydicom/CT_small.dcm', 'pydicom/MR_small_implicit.dcm', 'pydicom/MR_small_bigendian.dcm', 'pydicom/JPEG2000.dcm', 'pydicom/image_dfl.dcm'];
+  const sliced = (b: Buffer, size: number) => Array.from({ length: Math.ceil(b.length / size) }, (_, i) => b.subarray(i * size, (i + 1) * size));
+
+  it.each(names.flatMap((n) => [1, 7, 4096].map((size) => [n, size] as const)))('%s in %i-byte slices reads as the whole buffer does', (name, size) => {
+    const bytes = fs.readFileSync(file(name));
+    expect(scanPart10Slices(sliced(bytes, size))).toEqual(scanPart10Bytes(bytes));
+  });
+
+  it('refuses a truncated instance the same way', () => {
+    const bytes = fs.readFileSync(file('pydicom/CT_small.dcm'));
+    expect(() => scanPart10Slices(sliced(bytes.subarray(0, bytes.length - 10), 1000))).toThrow(/truncated/);
   });
 });
