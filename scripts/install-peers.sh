@@ -13,6 +13,10 @@ command -v dciodvfy >/dev/null || need+=(dicom3tools)
 [ -e /usr/share/java/pixelmed.jar ] || need+=(pixelmed-apps)
 command -v chromium >/dev/null || need+=(chromium)
 command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
+# PostgreSQL, the shared queue of several nodes: the server for the tests' throwaway clusters, and libpq's headers
+# and pg_config for building pg-native's binding during npm ci
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+command -v pg_config >/dev/null || need+=(libpq-dev)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "missing test peers: ${need[*]} (run as root or: apt-get install ${need[*]})" >&2

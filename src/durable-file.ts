@@ -1,5 +1,6 @@
 // Result objects on disk: written durably (temp file, fsync, rename, directory fsync) so a row that
 // names a file always finds it complete after a crash; a temp file never outlives its write.
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 
@@ -31,11 +32,15 @@ export async function writeFileDurably(file: string, bytes: Uint8Array): Promise
   }
 }
 
-/** On start: temp files left by a process that died mid-write (any pid but ours: the data dir is this node's). */
-export async function removeOrphanTempFiles(resultsDir: string): Promise<string[]> {
+/**
+ * On start: temp files left by a process that died mid-write (any pid but ours when the data dir is this node's).
+ * `minAgeMs`: on a data dir shared by several nodes another pid may be a live node writing now, so only old ones go.
+ */
+export async function removeOrphanTempFiles(resultsDir: string, minAgeMs = 0): Promise<string[]> {
   const entries = await fsp.readdir(resultsDir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const oldEnough = (f: string) => minAgeMs === 0 || Date.now() - (fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) >= minAgeMs;
   const orphans = entries.filter((e) => e.isFile() && Number(TEMP.exec(e.name)?.[1] ?? process.pid) !== process.pid)
-    .map((e) => path.join(e.parentPath, e.name));
+    .map((e) => path.join(e.parentPath, e.name)).filter(oldEnough);
   await Promise.all(orphans.map((f) => fsp.rm(f, { force: true })));
   return orphans;
 }

@@ -4,9 +4,10 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { sweepQuietPeriods, type CompletionEvent } from './assemble/completion.js';
 import { createApp } from './api/app.js';
-import { ConfigError, loadConfig } from './config/load.js';
+import { ConfigError, loadConfig, nodeIdOf } from './config/load.js';
 import type { NodeConfig } from './config/schema.js';
-import { openDatabase, transaction } from './db/database.js';
+import { isPostgres, openDatabase, transaction } from './db/database.js';
+import { listenForWork } from './db/listen.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { exitOnUncaught } from './log/crash-handlers.js';
 import { startDimseListener } from './receive/dimse-listener.js';
@@ -25,7 +26,11 @@ import { seedRules } from './config/rules-file.js';
 
 export async function runNode(config: NodeConfig, log: Logger): Promise<() => Promise<void>> {
   const dataDir = path.resolve(config.storage.dataDir);
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, config.database.url);
+  const node = nodeIdOf(config);
+  // Several nodes share the data dir on PostgreSQL: each keeps its receive journal and temp files in its own folder.
+  const shared = isPostgres(db);
+  const ownDir = shared ? path.join(dataDir, 'nodes', node) : dataDir;
   let routeSoon = () => {};
   let preloads: SeriesPreloader | undefined;
   const onCompletion = (events: CompletionEvent[]) => {
@@ -33,7 +38,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
     for (const e of events) if (e.kind === 'series-complete' && e.seriesUid) preloads?.seriesComplete(e.studyUid, e.seriesUid);
     if (events.some((e) => e.kind === 'study-complete')) routeSoon();
   };
-  const store = new InstanceStore(db, dataDir, config.storage.minFreeMb * 1048576, log, onCompletion);
+  const store = new InstanceStore(db, dataDir, config.storage.minFreeMb * 1048576, log, onCompletion, ownDir);
   if (config.completion.assembleOnArrival) store.onInstanceStored((s) => preloads?.instanceStored(s.studyUid, s.seriesUid));
   await store.freeSpace();
   const models = await loadModelRegistry(path.resolve(projectRoot, config.models.dir), { log });
@@ -43,12 +48,17 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   // A preloaded volume waits at most the study's quiet period and a minute more for its job.
   preloads = startSeriesPreloader(db, dataDir, models, log, (config.completion.studyQuietSeconds + 60) * 1000);
   const outbox = startOutbox(db, config, log);
-  for (const file of await removeOrphanTempFiles(path.join(dataDir, 'results'))) log.warn('job.temp.removed', { file });
+  // Shared: another pid may be a live node writing; a temp file an hour old is a dead one's.
+  for (const file of await removeOrphanTempFiles(path.join(dataDir, 'results'), shared ? 3_600_000 : 0)) log.warn('job.temp.removed', { file });
   const runner = startJobRunner({ db, config, log, models, outbox, dataDir, preloads });
+  // Another node's commit wakes this node's idle stages at once; the polls below stay the fallback.
+  const listener = shared ? listenForWork(config.database.url, log, {
+    jobs: () => runner.kick(), deliveries: () => outbox.kick(), completions: () => routeSoon(),
+  }) : undefined;
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;
 
-  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens, metrics: metricsHandler(db), outbox, dataDir });
+  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens, metrics: metricsHandler(db, node), outbox, dataDir });
   routeSoon = () => setImmediate(() => { if (route() > 0) runner.kick(); });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
@@ -68,12 +78,14 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
     const dirs = { studiesDir: path.join(dataDir, 'studies'), resultsDir: path.join(dataDir, 'results') };
     applyRetention(db, dirs, config.retention.maxAgeDays, log).catch((err) => log.error('retention.failed', { reason: (err as Error).message }));
   });
-  log.info('node.started', { aeTitle: config.dicom.aeTitle, dimsePort: config.dicom.port, httpPort: config.http.port, dataDir });
+  log.info('node.started', { node, database: shared ? 'postgres' : 'sqlite', aeTitle: config.dicom.aeTitle, dimsePort: config.dicom.port,
+    httpPort: config.http.port, dataDir });
 
   return async () => {
     log.info('node.stopping', { openAssociations: dimse.active });
     clearInterval(sweep);
     await retention.stop();
+    await listener?.close();
     dimseUp = false;
     await Promise.all([dimse.close(10_000), new Promise((r) => server.close(r)).then(() => undefined)]);
     await runner.stop();

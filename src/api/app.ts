@@ -2,7 +2,8 @@
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { NodeConfig } from '../config/schema.js';
-import { databaseReachable, type Db } from '../db/database.js';
+import { databaseReachable, isPostgres, type Db } from '../db/database.js';
+import { nodeIdOf } from '../config/load.js';
 import { getStudy, listStudies } from '../db/studies.js';
 import type { ModelRegistry } from '../infer/index.js';
 import type { Logger } from '../log/logger.js';
@@ -94,6 +95,7 @@ function health(deps: AppDeps) {
     const freeBytes = await deps.store.freeSpace().catch(() => 0);
     const freeFloor = freeBytes >= deps.config.storage.minFreeMb * 1048576;
     const ok = database && deps.dimseUp() && freeFloor;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', dimseListener: deps.dimseUp(), database, freeDiskMb: Math.floor(freeBytes / 1048576), freeDiskFloorMb: deps.config.storage.minFreeMb });
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', node: nodeIdOf(deps.config),
+      databaseBackend: isPostgres(deps.db) ? 'postgres' : 'sqlite', dimseListener: deps.dimseUp(), database, freeDiskMb: Math.floor(freeBytes / 1048576), freeDiskFloorMb: deps.config.storage.minFreeMb });
   };
 }

@@ -5,7 +5,7 @@ import { insertCompletion } from '../db/completions.js';
 import type { Db } from '../db/database.js';
 import { countInstancesOfSeries, countInstancesOfStudy } from '../db/instances.js';
 import {
-  findStudy, insertStudy, markSeriesComplete, markStudyComplete, receivingSeriesOfStudy, receivingSeriesQuietSince, receivingStudiesQuietSince,
+  claimSweep, findStudy, insertStudy, lockStudyOfSeries, markSeriesComplete, markStudyComplete, receivingSeriesOfStudy, receivingSeriesQuietSince, receivingStudiesQuietSince,
   recordStudyArrival, reopenStudy, seriesExpectedInstances, seriesStatesOfStudy, studyExpectedInstances, upsertSeries,
 } from '../db/studies.js';
 
@@ -34,18 +34,19 @@ export function recordArrival(db: Db, a: Arrival): CompletionEvent[] {
   const events: CompletionEvent[] = [];
   const v = a.values;
   const study = findStudy(db, a.studyUid);
-  if (!study) {
-    insertStudy(db, {
-      studyUid: a.studyUid, patientId: v.PatientID ?? null, patientName: v.PatientName ?? null, studyDate: v.StudyDate ?? null,
-      studyDescription: v.StudyDescription ?? null, accessionNumber: v.AccessionNumber ?? null, expectedInstances: count(v.NumberOfStudyRelatedInstances),
-      receivedAt: a.receivedAt, sources: [a.source], callingAes: a.callingAe ? [a.callingAe] : [],
-    });
-  } else {
-    if (study.state === 'complete') {
-      reopenStudy(db, a.studyUid);
-      events.push({ kind: 'study-reopened', studyUid: a.studyUid, revision: study.revision + 1 });
+  // Another node may insert the same new study at the same moment: then this arrival is one more for it.
+  const inserted = !study && insertStudy(db, {
+    studyUid: a.studyUid, patientId: v.PatientID ?? null, patientName: v.PatientName ?? null, studyDate: v.StudyDate ?? null,
+    studyDescription: v.StudyDescription ?? null, accessionNumber: v.AccessionNumber ?? null, expectedInstances: count(v.NumberOfStudyRelatedInstances),
+    receivedAt: a.receivedAt, sources: [a.source], callingAes: a.callingAe ? [a.callingAe] : [],
+  });
+  if (!inserted) {
+    const known = study ?? findStudy(db, a.studyUid)!;
+    // Only one of two nodes' arrivals reopens it (the update is conditional, so the other waits and finds it open).
+    if (known.state === 'complete' && reopenStudy(db, a.studyUid)) {
+      events.push({ kind: 'study-reopened', studyUid: a.studyUid, revision: known.revision + 1 });
     }
-    recordStudyArrival(db, a.studyUid, a.receivedAt, addToSet(study.sources, a.source), addToSet(study.callingAes, a.callingAe), count(v.NumberOfStudyRelatedInstances));
+    recordStudyArrival(db, a.studyUid, a.receivedAt, addToSet(known.sources, a.source), addToSet(known.callingAes, a.callingAe), count(v.NumberOfStudyRelatedInstances));
   }
   upsertSeries(db, {
     seriesUid: a.seriesUid, studyUid: a.studyUid, modality: v.Modality ?? null, seriesNumber: v.SeriesNumber ?? null,
@@ -69,6 +70,7 @@ export function recordArrival(db: Db, a: Arrival): CompletionEvent[] {
  */
 export function sweepQuietPeriods(db: Db, q: QuietPeriods, now: number): CompletionEvent[] {
   const events: CompletionEvent[] = [];
+  if (!claimSweep(db)) return events; // another node is sweeping now
   for (const uid of receivingSeriesQuietSince(db, now - q.seriesMs)) events.push(...completeSeries(db, uid, 'quiet-period', now));
   for (const s of receivingStudiesQuietSince(db, now - Math.min(q.seriesMs, q.studyMs))) {
     if (now - s.last >= q.studyMs) events.push(...completeStudy(db, s.uid, 'quiet-period', now));
@@ -78,6 +80,7 @@ export function sweepQuietPeriods(db: Db, q: QuietPeriods, now: number): Complet
 }
 
 function completeSeries(db: Db, seriesUid: string, reason: 'quiet-period' | 'expected-count', now: number): CompletionEvent[] {
+  lockStudyOfSeries(db, seriesUid);
   const studyUid = markSeriesComplete(db, seriesUid, reason, now);
   return studyUid ? [{ kind: 'series-complete', studyUid, seriesUid, reason, instances: countInstancesOfSeries(db, seriesUid) }] : [];
 }

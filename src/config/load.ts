@@ -1,5 +1,6 @@
 // Loads the configuration: embedded defaults → CONFIG_FILE override → environment → validate everything.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import cron from 'node-cron';
@@ -29,6 +30,8 @@ const envOverrides: Array<[string, string[], (v: string) => unknown]> = [
   ['ADMIN_TOKEN', ['admin', 'adminToken'], String],
   ['REVIEWER_TOKEN', ['admin', 'reviewerToken'], String],
   ['DEID_KEY', ['deid', 'key'], String],
+  ['NODE_ID', ['node', 'id'], String],
+  ['DATABASE_URL', ['database', 'url'], String],
 ];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
@@ -95,4 +98,9 @@ function setPath(obj: Record<string, unknown>, keys: string[], value: unknown): 
   let cur = obj;
   for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;
   cur[keys[keys.length - 1]] = value;
+}
+
+/** This node's name on a shared queue: node.id, or hostname-dicomPort (stable across restarts, unique per host). */
+export function nodeIdOf(config: NodeConfig): string {
+  return config.node.id || `${os.hostname()}-${config.dicom.port}`;
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { transaction, type Db } from '../db/database.js';
 import { recordAudit } from '../db/audit.js';
 import { destinationIds } from '../db/destinations.js';
-import { currentRules, saveRuleVersion } from '../db/rule-versions.js';
+import { currentRules, seedRuleVersion } from '../db/rule-versions.js';
 import type { Logger } from '../log/logger.js';
 import { validateRuleSet } from '../route/index.js';
 import { ConfigError } from './load.js';
@@ -19,9 +19,10 @@ export function seedRules(db: Db, file: string, models: string[], log: Logger): 
   }
   const check = validateRuleSet(candidate, { models, ...destinationIds(db) });
   if (!check.ok) throw new ConfigError(check.problems.map((p) => `${file}${p.path}: ${p.message}`));
-  transaction(db, () => {
-    const version = saveRuleVersion(db, check.ruleSet.rules, 'rules-file', `seed from ${file}`);
-    recordAudit(db, 'rules-file', 'seed', 'rules', null, { version, rules: check.ruleSet.rules.length });
+  const seeded = transaction(db, () => {
+    if (!seedRuleVersion(db, check.ruleSet.rules, 'rules-file', `seed from ${file}`)) return false; // another node did
+    recordAudit(db, 'rules-file', 'seed', 'rules', null, { version: 1, rules: check.ruleSet.rules.length });
+    return true;
   });
-  log.info('rules.loaded', { file, rules: check.ruleSet.rules.length });
+  if (seeded) log.info('rules.loaded', { file, rules: check.ruleSet.rules.length });
 }

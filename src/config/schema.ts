@@ -6,7 +6,10 @@ export type StowAuth =
   | { type: 'basic'; username: string; password: string };
 
 export interface NodeConfig {
-  node: { uidRoot: string; manufacturer: string };
+  /** `id`: this node's name on the shared queue (leases, /metrics, /api/health); "" = hostname-dicomPort. */
+  node: { uidRoot: string; manufacturer: string; id: string };
+  /** `url`: "" keeps the node's own SQLite database; postgres://… puts it on a PostgreSQL queue shared by several nodes. */
+  database: { url: string };
   dicom: {
     aeTitle: string;
     port: number;
@@ -55,7 +58,9 @@ const strict = (properties: Record<string, unknown>, required = Object.keys(prop
 });
 
 export const configSchema = strict({
-  node: strict({ uidRoot: { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*$', maxLength: 40 }, manufacturer: { type: 'string', minLength: 1, maxLength: 64 } }),
+  node: strict({ uidRoot: { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*$', maxLength: 40 }, manufacturer: { type: 'string', minLength: 1, maxLength: 64 },
+    id: { type: 'string', pattern: '^[A-Za-z0-9._-]{0,64}$' } }),
+  database: strict({ url: { type: 'string', pattern: '^$|^postgres(ql)?://' } }),
   dicom: strict({
     aeTitle,
     port,

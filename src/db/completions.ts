@@ -1,12 +1,13 @@
 // Repository for study_completions: one durable row per completed study revision, written by the
 // assembler and consumed (once) by the router.
-import { prepared, type Db } from './database.js';
+import { notify, prepared, type Db } from './database.js';
 
 export type CompletionReason = 'quiet-period' | 'expected-count';
 
 export interface PendingCompletion { id: number; studyUid: string; revision: number; completedAt: number }
 
 export function insertCompletion(db: Db, studyUid: string, revision: number, reason: CompletionReason, instances: number, now: number): void {
+  notify(db, 'completions');
   prepared(db, 'INSERT INTO study_completions (study_uid, revision, reason, instance_count, completed_at) VALUES (?, ?, ?, ?, ?)')
     .run(studyUid, revision, reason, instances, now);
 }
@@ -17,8 +18,9 @@ export function unconsumedCompletions(db: Db): PendingCompletion[] {
     .all() as PendingCompletion[];
 }
 
-export function markCompletionConsumed(db: Db, id: number, now = Date.now()): void {
-  prepared(db, 'UPDATE study_completions SET consumed_at = ? WHERE id = ?').run(now, id);
+/** Claims the completion for this router: false when another node's router consumed it first (it writes nothing then). */
+export function markCompletionConsumed(db: Db, id: number, now = Date.now()): boolean {
+  return prepared(db, 'UPDATE study_completions SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL').run(now, id).changes === 1;
 }
 
 export function countCompletions(db: Db): number {
@@ -46,9 +48,10 @@ export function pendingReroutes(db: Db): PendingReroute[] {
     FROM study_completions WHERE reroute_pending > 0 AND consumed_at IS NOT NULL ORDER BY id`).all() as PendingReroute[];
 }
 
-/** Clears the requests the router has served (those counted when it read them). */
-export function rerouteDone(db: Db, r: PendingReroute): void {
-  prepared(db, 'UPDATE study_completions SET reroute_pending = MAX(reroute_pending - ?, 0) WHERE id = ?').run(r.requests, r.id);
+/** Clears the requests the router has served (those counted when it read them); false when another node served them. */
+export function rerouteDone(db: Db, r: PendingReroute): boolean {
+  return prepared(db, 'UPDATE study_completions SET reroute_pending = reroute_pending - ? WHERE id = ? AND reroute_pending >= ?')
+    .run(r.requests, r.id, r.requests).changes === 1;
 }
 
 /** Retention: the study's completions go after its jobs (jobs.completion_id references them). */

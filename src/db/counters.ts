@@ -2,7 +2,7 @@
 import { prepared, type Db } from './database.js';
 
 export function bumpCounter(db: Db, name: string, by = 1): void {
-  prepared(db, 'INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value').run(name, by);
+  prepared(db, 'INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = counters.value + excluded.value').run(name, by);
 }
 
 export function readCounters(db: Db): Record<string, number> {

@@ -1,9 +1,17 @@
-// Opens the node's SQLite database and brings its schema up to date (numbered migrations).
+// Opens the node's database (SQLite in the data directory, or a shared PostgreSQL) and brings its schema up to date
+// (numbered migrations, the same for both backends).
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SqlDb, Statement } from './dialect.js';
+import { PgDatabase } from './postgres.js';
 
-export type Db = Database.Database;
+export type Db = SqlDb;
+
+/** True on the shared PostgreSQL queue (several nodes may hold the same tables). */
+export function isPostgres(db: Db): db is PgDatabase {
+  return db instanceof PgDatabase;
+}
 
 /** Exported for the migration tests, which build a database as an older node left it. SQL text, or a step that
  *  needs more than SQL (a table rebuild, run with foreign keys off). */
@@ -201,8 +209,8 @@ export const migrations: Array<string | ((db: Db) => void)> = [
      WHERE job_id IN (SELECT job_id FROM results);`,
   // The measure action (issue 13): jobs.action may be 'measure'. SQLite cannot alter a CHECK, so the table is
   // rebuilt from its own schema text (whatever columns later migrations added), its indexes with it.
-  (db) => rebuildTable(db, 'jobs', (sql) => sql.replace(
-    "CHECK (action IN ('runModel','forward','discard'))", "CHECK (action IN ('runModel','forward','discard','measure'))")),
+  (db) => rebuildTable(db, 'jobs',
+    [["CHECK (action IN ('runModel','forward','discard'))", "CHECK (action IN ('runModel','forward','discard','measure'))"]]),
   // De-identification mapping (issue 14): originals only encrypted, rows found by keyed hashes (db/deid-mappings.ts).
   `CREATE TABLE IF NOT EXISTS deid_mappings (
      kind TEXT NOT NULL CHECK (kind IN ('uid','study')),
@@ -233,9 +241,8 @@ export const migrations: Array<string | ((db: Db) => void)> = [
    );
    CREATE INDEX IF NOT EXISTS external_requests_pseudo ON external_requests(pseudo_study_uid);`,
   // The external action (issue 14): jobs.action may be 'external' (send de-identified) or 'reidentify' (results back).
-  (db) => rebuildTable(db, 'jobs', (sql) => sql.replace(
-    "CHECK (action IN ('runModel','forward','discard','measure'))",
-    "CHECK (action IN ('runModel','forward','discard','measure','external','reidentify'))")),
+  (db) => rebuildTable(db, 'jobs', [["CHECK (action IN ('runModel','forward','discard','measure'))",
+    "CHECK (action IN ('runModel','forward','discard','measure','external','reidentify'))"]]),
   // Findings of classification and detection results (issue 11), one row each, read by the rules' Finding
   // condition; storing them flags the study's latest routed completion so the router evaluates it again. Safe to run
   // again (the measure migration's test replays every step after the rebuild).
@@ -250,24 +257,31 @@ export const migrations: Array<string | ((db: Db) => void)> = [
        slices TEXT
      );
      CREATE INDEX IF NOT EXISTS result_findings_result ON result_findings(result_id);`);
-    const columns = db.pragma('table_info(study_completions)') as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === 'reroute_pending')) {
+    if (isPostgres(db)) db.exec('ALTER TABLE study_completions ADD COLUMN IF NOT EXISTS reroute_pending INTEGER NOT NULL DEFAULT 0');
+    else if (!(db.pragma('table_info(study_completions)') as Array<{ name: string }>).some((c) => c.name === 'reroute_pending')) {
       db.exec('ALTER TABLE study_completions ADD COLUMN reroute_pending INTEGER NOT NULL DEFAULT 0');
     }
   },
   // Objects an external service returned beyond the SEG and SR (a KOS, an SC, …) belong to the result, so the
   // review gate holds and releases them with it (issue 14): kind RETURNED, several per result. Skipped when replayed.
   (db) => {
-    const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'result_objects'")
-      .get() as { sql: string };
-    if (sql.sql.includes("'RETURNED'")) return;
-    rebuildTable(db, 'result_objects', (s) => s
-      .replace("CHECK (kind IN ('SEG','SR','KOS'))", "CHECK (kind IN ('SEG','SR','KOS','RETURNED'))")
-      .replace('UNIQUE (job_id, revision, kind)', 'UNIQUE (job_id, revision, kind, sop_instance_uid)'));
+    if (!isPostgres(db)) {
+      const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'result_objects'")
+        .get() as { sql: string };
+      if (sql.sql.includes("'RETURNED'")) return;
+    }
+    rebuildTable(db, 'result_objects', [
+      ["CHECK (kind IN ('SEG','SR','KOS'))", "CHECK (kind IN ('SEG','SR','KOS','RETURNED'))"],
+      ['UNIQUE (job_id, revision, kind)', 'UNIQUE (job_id, revision, kind, sop_instance_uid)']]);
   },
+  // Several nodes on one PostgreSQL queue (issue 12): a job claim's token (as deliveries have), and the node holding it.
+  // Safe to run again, like the steps before it.
+  (db) => addColumns(db, 'jobs', ['lease_token TEXT', 'lease_node TEXT']),
 ];
 
-export function openDatabase(dataDir: string): Db {
+/** `url`: a postgres:// URL selects the shared PostgreSQL queue; otherwise node.sqlite in `dataDir`. */
+export function openDatabase(dataDir: string, url?: string): Db {
+  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, 'node.sqlite'));
   db.pragma('journal_mode = WAL');
@@ -277,6 +291,22 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  return db;
+}
+
+/** Nodes starting together migrate one at a time: a session advisory lock, waited for without the usual timeouts. */
+function openPostgres(url: string): Db {
+  const db = new PgDatabase(url);
+  db.query("SET statement_timeout = 0; SET lock_timeout = 0");
+  db.query('SELECT pg_advisory_lock(7247001)');
+  try {
+    db.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    db.query('INSERT INTO schema_version (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version)');
+    migrate(db);
+  } finally {
+    db.query('SELECT pg_advisory_unlock(7247001)');
+    db.query("SET statement_timeout = '5s'; SET lock_timeout = '2s'");
+  }
   return db;
 }
 
@@ -303,8 +333,40 @@ function migrate(db: Db): void {
   }
 }
 
-/** SQLite's documented way to change a constraint: new table from the edited schema, copy, drop, rename. */
-function rebuildTable(db: Db, table: string, edit: (createSql: string) => string): void {
+/** PostgreSQL: a CHECK replaces every check on its column; a UNIQUE replaces the one with the old definition. */
+function alterConstraints(db: PgDatabase, table: string, edits: Array<[string, string]>): void {
+  const named = (type: 'c' | 'u') => db.query(`SELECT c.conname AS name, pg_get_constraintdef(c.oid) AS def,
+    (SELECT string_agg(a.attname, ',') FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) AS cols
+    FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype = $2`, [table, type]) as Array<{ name: string; def: string; cols: string }>;
+  for (const [from, to] of edits) {
+    if (to.startsWith('CHECK')) {
+      const column = /^CHECK \((\w+) IN/.exec(to)![1];
+      for (const c of named('c').filter((x) => x.cols === column)) db.query(`ALTER TABLE ${table} DROP CONSTRAINT ${c.name}`);
+      db.query(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_${column}_check ${to}`);
+    } else {
+      const unique = named('u');
+      for (const c of unique.filter((x) => x.def === from)) db.query(`ALTER TABLE ${table} DROP CONSTRAINT ${c.name}`);
+      if (!unique.some((x) => x.def === to)) db.query(`ALTER TABLE ${table} ADD ${to}`);
+    }
+  }
+}
+
+/** Adds the columns a table lacks (`name TYPE`). */
+function addColumns(db: Db, table: string, columns: string[]): void {
+  const have = isPostgres(db) ? [] : (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
+  for (const c of columns) {
+    if (isPostgres(db)) db.exec(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${c}`);
+    else if (!have.includes(c.split(' ')[0]!)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${c}`);
+  }
+}
+
+/**
+ * Replaces CHECK and UNIQUE constraints ([old text, new text] pairs). SQLite's documented way: new table from the
+ * edited schema, copy, drop, rename. PostgreSQL alters the constraints in place (replaying a step changes nothing).
+ */
+function rebuildTable(db: Db, table: string, edits: Array<[string, string]>): void {
+  if (isPostgres(db)) return alterConstraints(db, table, edits);
+  const edit = (sql: string) => edits.reduce((out, [from, to]) => out.replace(from, to), sql);
   const schema = (type: string) => db
     .prepare('SELECT sql FROM sqlite_schema WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL')
     .all(type, table) as Array<{ sql: string }>;
@@ -318,10 +380,10 @@ function rebuildTable(db: Db, table: string, edit: (createSql: string) => string
   for (const sql of indexes) db.exec(sql);
 }
 
-const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
+const statementCache = new WeakMap<Db, Map<string, Statement>>();
 
 /** A prepared statement compiled once per connection (the store runs a handful per instance). */
-export function prepared(db: Db, sql: string): Database.Statement {
+export function prepared(db: Db, sql: string): Statement {
   let cache = statementCache.get(db);
   if (!cache) statementCache.set(db, (cache = new Map()));
   let stmt = cache.get(sql);
@@ -336,6 +398,11 @@ export function prepared(db: Db, sql: string): Database.Statement {
  */
 export function transaction<T>(db: Db, fn: () => T): T {
   return db.transaction(fn)();
+}
+
+/** PostgreSQL: wakes the stages listening on `channel` on every node when the transaction commits (db/listen.ts). */
+export function notify(db: Db, channel: 'jobs' | 'deliveries' | 'completions'): void {
+  if (isPostgres(db)) prepared(db, 'SELECT pg_notify(?, \'\')').get(`dain_${channel}`);
 }
 
 /** The health check's probe: true when the database answers a trivial query. */

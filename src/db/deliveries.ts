@@ -1,6 +1,7 @@
 // Repository for the deliveries table (the outbox): one row per object × destination, claimed with leases.
 import crypto from 'node:crypto';
-import { prepared, transaction, type Db } from './database.js';
+import { notify, prepared, transaction, type Db } from './database.js';
+import { skipLocked } from './jobs.js';
 
 /** Every delivery state, declared once: the API, metrics and retention take theirs from here. */
 export const DELIVERY_STATES = ['pending', 'sending', 'delivered', 'failed-permanent', 'dead'] as const;
@@ -36,6 +37,7 @@ export function insertDeliveries(db: Db, items: DeliveryItem[], now = Date.now()
     SELECT @jobId, @resultId, @destinationId, @sopClassUid, @sopInstanceUid, @transferSyntaxUid, @path, 'pending', 0, @now, @now, @now
     WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE job_id IS @jobId AND destination_id = @destinationId AND sop_instance_uid = @sopInstanceUid)
     ON CONFLICT DO NOTHING`);
+  if (items.length) notify(db, 'deliveries'); // other nodes' outboxes wake at commit
   // A nested db.transaction is a savepoint, so this joins the caller's transaction when there is one.
   return transaction(db, () => items.reduce((n, i) => n + insert.run({ jobId: i.jobId, resultId: i.resultId ?? null, destinationId: i.destinationId, sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid, path: i.path, now }).changes, 0));
 }
@@ -51,14 +53,14 @@ export function destinationsWithDueDeliveries(db: Db, now = Date.now()): string[
 
 /** When the next pending row falls due (or a lease runs out), for the outbox's wake-up timer. */
 export function nextWakeAt(db: Db): number | undefined {
-  const r = prepared(db, `SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'pending' UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE state = 'sending')`).get() as { t: number | null };
+  const r = prepared(db, `SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'pending' UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE state = 'sending') AS due`).get() as { t: number | null };
   return r.t ?? undefined;
 }
 
 /** Claims up to `limit` due rows of one destination, oldest due first: sending, leased, attempts + 1, one new token. */
 export function claimDeliveries(db: Db, destinationId: string, limit: number, leaseUntil: number, now = Date.now()): DeliveryRow[] {
   return transaction(db, () => {
-    const rows = prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE destination_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
+    const rows = prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE destination_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?${skipLocked(db)}`)
       .all(destinationId, now, limit) as DeliveryRow[];
     const leaseToken = crypto.randomUUID();
     const claim = prepared(db, `UPDATE deliveries SET state = 'sending', lease_until = ?, lease_token = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`);

@@ -30,7 +30,7 @@ export function upsertInstance(db: Db, row: InstanceRow): { replaced: boolean; p
        sop_class_uid = excluded.sop_class_uid, study_uid = excluded.study_uid, series_uid = excluded.series_uid,
        patient_id = excluded.patient_id, transfer_syntax_uid = excluded.transfer_syntax_uid, size = excluded.size,
        path = excluded.path, calling_ae = excluded.calling_ae, called_ae = excluded.called_ae, source = excluded.source,
-       received_at = excluded.received_at, times_received = times_received + 1`,
+       received_at = excluded.received_at, times_received = instances.times_received + 1`,
   ).run(row);
   return { replaced: previous !== undefined, previous };
 }

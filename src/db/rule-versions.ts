@@ -26,6 +26,12 @@ export function saveRuleVersion(db: Db, rules: Rule[], createdBy: string, summar
   return next;
 }
 
+/** The first version, from the rules file; false when another node starting at the same time seeded it first. */
+export function seedRuleVersion(db: Db, rules: Rule[], createdBy: string, summary: string): boolean {
+  return prepared(db, 'INSERT INTO rule_versions (version, rules, created_at, created_by, summary) VALUES (1, ?, ?, ?, ?) ON CONFLICT (version) DO NOTHING')
+    .run(JSON.stringify(rules), Date.now(), createdBy, summary).changes === 1;
+}
+
 function toVersion(r: Record<string, any>): RuleSetVersion {
   return { version: r.version, createdAt: new Date(r.created_at).toISOString(), createdBy: r.created_by, summary: r.summary, rules: JSON.parse(r.rules) };
 }

@@ -1,7 +1,7 @@
 // Repository for the studies and series tables: the assembler's writes (arrival, completion,
 // reopening), the API's read side, and retention's selection and removal.
 import { completionsOfStudy } from './completions.js';
-import { prepared, type Db } from './database.js';
+import { isPostgres, prepared, type Db } from './database.js';
 
 export type AssemblyState = 'receiving' | 'complete';
 export type SeriesCompletionReason = 'quiet-period' | 'expected-count';
@@ -69,18 +69,20 @@ export function findStudy(db: Db, studyUid: string): { state: AssemblyState; rev
   return r && { state: r.state, revision: r.revision, sources: JSON.parse(r.sources), callingAes: JSON.parse(r.calling_aes) };
 }
 
-export function insertStudy(db: Db, s: NewStudy): void {
-  prepared(db,
+/** Inserts the study; false when it exists already (another node's arrival inserted it first). */
+export function insertStudy(db: Db, s: NewStudy): boolean {
+  return prepared(db,
     `INSERT INTO studies (study_uid, patient_id, patient_name, study_date, study_description, accession_number, state, expected_instances,
                           first_received_at, last_received_at, sources, calling_aes)
-     VALUES (?, ?, ?, ?, ?, ?, 'receiving', ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, 'receiving', ?, ?, ?, ?, ?) ON CONFLICT (study_uid) DO NOTHING`,
   ).run(s.studyUid, s.patientId, s.patientName, s.studyDate, s.studyDescription, s.accessionNumber, s.expectedInstances,
-    s.receivedAt, s.receivedAt, JSON.stringify(s.sources), JSON.stringify(s.callingAes));
+    s.receivedAt, s.receivedAt, JSON.stringify(s.sources), JSON.stringify(s.callingAes)).changes === 1;
 }
 
 /** A late instance for a complete study: receiving again, as the next revision. */
-export function reopenStudy(db: Db, studyUid: string): void {
-  prepared(db, "UPDATE studies SET state = 'receiving', revision = revision + 1, completed_at = NULL WHERE study_uid = ?").run(studyUid);
+export function reopenStudy(db: Db, studyUid: string): boolean {
+  return prepared(db, "UPDATE studies SET state = 'receiving', revision = revision + 1, completed_at = NULL WHERE study_uid = ? AND state = 'complete'")
+    .run(studyUid).changes === 1;
 }
 
 export function recordStudyArrival(db: Db, studyUid: string, receivedAt: number, sources: string[], callingAes: string[], expected: number | null): void {
@@ -93,7 +95,7 @@ export function upsertSeries(db: Db, a: SeriesArrival): void {
     `INSERT INTO series (series_uid, study_uid, modality, series_number, series_description, body_part, state, expected_instances, first_received_at, last_received_at)
      VALUES (?, ?, ?, ?, ?, ?, 'receiving', ?, ?, ?)
      ON CONFLICT(series_uid) DO UPDATE SET state = 'receiving', completed_at = NULL, completion_reason = NULL,
-       last_received_at = excluded.last_received_at, expected_instances = COALESCE(excluded.expected_instances, expected_instances)`,
+       last_received_at = excluded.last_received_at, expected_instances = COALESCE(excluded.expected_instances, series.expected_instances)`,
   ).run(a.seriesUid, a.studyUid, a.modality, a.seriesNumber, a.seriesDescription, a.bodyPart, a.expectedInstances, a.receivedAt, a.receivedAt);
 }
 
@@ -106,11 +108,26 @@ export function studyExpectedInstances(db: Db, studyUid: string): number | null 
 }
 
 export function receivingSeriesQuietSince(db: Db, before: number): string[] {
-  return (prepared(db, "SELECT series_uid AS uid FROM series WHERE state = 'receiving' AND last_received_at <= ?").all(before) as { uid: string }[]).map((r) => r.uid);
+  return (prepared(db, "SELECT series_uid AS uid FROM series WHERE state = 'receiving' AND last_received_at <= ? ORDER BY study_uid, series_uid")
+    .all(before) as { uid: string }[]).map((r) => r.uid);
 }
 
 export function receivingStudiesQuietSince(db: Db, before: number): Array<{ uid: string; last: number }> {
-  return prepared(db, "SELECT study_uid AS uid, last_received_at AS last FROM studies WHERE state = 'receiving' AND last_received_at <= ?").all(before) as Array<{ uid: string; last: number }>;
+  return prepared(db, "SELECT study_uid AS uid, last_received_at AS last FROM studies WHERE state = 'receiving' AND last_received_at <= ? ORDER BY study_uid")
+    .all(before) as Array<{ uid: string; last: number }>;
+}
+
+/**
+ * Several nodes sweep the same tables: one sweeps at a time (a lock held to the end of the transaction; the others
+ * skip this tick). SQLite has one writer, and one node.
+ */
+export function claimSweep(db: Db): boolean {
+  return !isPostgres(db) || (prepared(db, 'SELECT pg_try_advisory_xact_lock(7247002) AS ok').get() as { ok: number }).ok === 1;
+}
+
+/** PostgreSQL: an arrival locks its study before its series; completing a series takes the locks in the same order. */
+export function lockStudyOfSeries(db: Db, seriesUid: string): void {
+  if (isPostgres(db)) prepared(db, 'SELECT 1 FROM studies WHERE study_uid = (SELECT study_uid FROM series WHERE series_uid = ?) FOR UPDATE').get(seriesUid);
 }
 
 /** Receiving → complete; returns the series' study, or undefined when it was complete already. */

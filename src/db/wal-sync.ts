@@ -12,7 +12,8 @@ export class WalSync {
   private running: Promise<void> | undefined;
   private next: Promise<void> | undefined;
 
-  constructor(private readonly walPath: string) {}
+  /** `walPath` null: the database has no local WAL (PostgreSQL), every commit is durable already. */
+  constructor(private readonly walPath: string | null) {}
 
   /** Resolves once every transaction committed before the call is on disk. */
   durable(): Promise<void> {
@@ -33,7 +34,7 @@ export class WalSync {
   }
 
   private async syncOnce(): Promise<void> {
-    if (!fs.existsSync(this.walPath)) return; // nothing committed since the WAL was removed
+    if (this.walPath === null || !fs.existsSync(this.walPath)) return; // nothing committed since the WAL was removed
     this.handle ??= fsp.open(this.walPath, 'r');
     await (await this.handle).datasync();
   }

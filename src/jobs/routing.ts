@@ -58,13 +58,15 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
     // what a failed check of the answer does is the external action's word, as the rule was when the series went out
     const onQcFail = externalActionOfJob(db, request.jobId)?.onQcFail ?? 'review';
     const id = transaction(db, () => {
+      // Claimed first: another node's router that consumed it meanwhile makes this one write nothing.
+      if (!markCompletionConsumed(db, c.id)) return undefined;
       const jobId = insertJob(db, { completionId: c.id, studyUid: request.studyUid, revision: c.revision, ruleId: 'external-return',
         rulesVersion: 0, action: 'reidentify', seriesUid: request.seriesUid ?? undefined, destinations: request.destinations,
         policy: { review: request.review, onQcFail } });
       setReturnJob(db, request.id, jobId);
-      markCompletionConsumed(db, c.id);
       return jobId;
     });
+    if (id === undefined) return;
     log.info('route.external.returned', { requestId: request.id, jobId: id, revision: c.revision });
     return;
   }
@@ -74,11 +76,12 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
   const ended = Date.now();
   const stages = JSON.stringify([{ stage: 'route', startedAt: new Date(started).toISOString(), endedAt: new Date(ended).toISOString(), ms: ended - started }]);
   const jobIds = transaction(db, () => {
+    if (!markCompletionConsumed(db, c.id)) return undefined; // another node routed it: its jobs are the only ones
     const ids = insertPlannedJobs(db, c, rules?.version ?? 0, decision?.planned ?? [], false);
     for (const id of ids) setJobStages(db, id, stages);
-    markCompletionConsumed(db, c.id);
     return ids;
   });
+  if (jobIds === undefined) return;
   log.info('route.study.routed', {
     studyUid: c.studyUid, revision: c.revision, rulesVersion: rules?.version ?? null, jobs: jobIds.length,
     matchedRules: decision?.outcomes.filter((o) => o.matched).map((o) => o.ruleId) ?? [], ms: ended - started,
@@ -95,9 +98,8 @@ function rerouteOne(db: Db, log: Logger, c: PendingReroute): number {
   const facts = chained.length > 0 ? buildStudyFacts(db, c.studyUid, new Date(c.completedAt)) : undefined;
   const decision = facts ? evaluateRules({ rules: chained }, facts) : undefined;
   const jobIds = transaction(db, () => {
-    const ids = insertPlannedJobs(db, c, rules?.version ?? 0, decision?.planned ?? [], true);
-    rerouteDone(db, c);
-    return ids;
+    if (!rerouteDone(db, c)) return []; // served by another node's router
+    return insertPlannedJobs(db, c, rules?.version ?? 0, decision?.planned ?? [], true);
   });
   log.info('route.study.rerouted', { studyUid: c.studyUid, revision: c.revision, rulesVersion: rules?.version ?? null, jobs: jobIds.length });
   return jobIds.length;

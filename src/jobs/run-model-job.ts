@@ -13,6 +13,7 @@ import type { NodeConfig } from '../config/schema.js';
 import { recordNewResult } from '../review/new-result.js';
 import { JobError } from './errors.js';
 import { observeStage } from '../metrics/index.js';
+import { faultPoint } from '../fault-point.js';
 import { appendStage, finishJob, type ClaimedJob, type StageRecord } from '../db/jobs.js';
 import { writeFileDurably } from '../durable-file.js';
 import { segmentSeries } from './segment-series.js';
@@ -62,6 +63,7 @@ export async function runModelJob(ctx: JobContext, job: ClaimedJob): Promise<boo
   if (result.seg.bytes.length && wanted.has('SEG')) objects.push(await writeResult(path.join(dir, 'seg.dcm'), 'SEG', result.seg, SOP.segmentationStorage, result.seg.bytes));
   if (wanted.has('SR')) objects.push(await writeResult(path.join(dir, 'sr.dcm'), 'SR', result.sr, SOP.enhancedSrStorage, result.sr.bytes));
   const exportEnd = Date.now();
+  faultPoint('job-running'); // crash tests: the node dies with the result files written, nothing committed
   const ours = transaction(db, () => {
     // Not ours any more (cancelled, or reclaimed after our lease ran out): write nothing.
     if (!finishJob(db, job, 'done')) return false;

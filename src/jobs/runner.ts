@@ -4,7 +4,8 @@
 import crypto from 'node:crypto';
 import type { NodeConfig } from '../config/schema.js';
 import { openDiskReserve } from '../db/disk-reserve.js';
-import type { Db } from '../db/database.js';
+import { isPostgres, type Db } from '../db/database.js';
+import { nodeIdOf } from '../config/load.js';
 import type { Outbox } from '../export/outbox.js';
 import type { ModelRegistry } from '../infer/index.js';
 import type { Logger } from '../log/logger.js';
@@ -39,7 +40,9 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
   let scheduled = false;
   // This process's identity on the leases it takes: a later boot knows these holders are gone.
   const bootId = crypto.randomUUID();
-  for (const id of releaseLeasesOfEarlierBoots(db, bootId)) {
+  const node = nodeIdOf(config);
+  // On a shared queue only this node's own earlier boots are gone; other owners are other nodes, alive or not.
+  for (const id of releaseLeasesOfEarlierBoots(db, bootId, Date.now(), isPostgres(db) ? node : undefined)) {
     log.warn('job.lease.released', { jobId: id, reason: 'held by an earlier boot of this node' });
   }
   const mb = 1048576;
@@ -65,7 +68,7 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
         transitionJob(db, jobId, ['done'], 'failed', 'EXTERNAL_TIMEOUT: the external service sent no result before the deadline');
         log.error('job.failed', { jobId, reason: 'EXTERNAL_TIMEOUT' });
       }
-      for (const job of claimJobs(db, cfg.concurrency - working.size, leaseMs, Date.now(), bootId)) {
+      for (const job of claimJobs(db, cfg.concurrency - working.size, leaseMs, Date.now(), bootId, node)) {
         const run = runClaimed(job).finally(() => { working.delete(job.id); kick(); });
         working.set(job.id, { job, run });
       }
@@ -76,7 +79,7 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
 
   async function runClaimed(job: ClaimedJob): Promise<void> {
     const started = Date.now();
-    log.info('job.started', { jobId: job.id, studyUid: job.studyUid, action: job.action, modelId: job.modelId, attempt: job.attempts });
+    log.info('job.started', { jobId: job.id, node, studyUid: job.studyUid, action: job.action, modelId: job.modelId, attempt: job.attempts });
     observeRouteStage(db, job);
     const heartbeat = setInterval(() => {
       try { renewLease(db, job, leaseMs); } catch { /* a missed beat only shortens the lease */ }

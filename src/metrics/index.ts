@@ -5,7 +5,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { countCompletions } from '../db/completions.js';
 import { readCounters } from '../db/counters.js';
-import type { Db } from '../db/database.js';
+import { isPostgres, type Db } from '../db/database.js';
 import { countDeliveriesByState, DELIVERY_STATES } from '../db/deliveries.js';
 import { countJobsByState, JOB_STATES } from '../db/jobs.js';
 import { countResultsByState, RESULT_STATES } from '../db/results.js';
@@ -16,9 +16,12 @@ export { observeStage } from './stage-durations.js';
 
 let processWide: { registry: Registry; loopDelay: IntervalHistogram } | undefined;
 
-export function metricsHandler(db: Db): RequestHandler {
+/** `node`: this node's id, on dain_node_info (several nodes' scrapes share the queue gauges, which are global). */
+export function metricsHandler(db: Db, node = ''): RequestHandler {
   const shared = startProcessMetrics();
   const fromDb = databaseMetrics(db);
+  new Gauge({ name: 'dain_node_info', help: 'This node: its id and database backend', labelNames: ['node', 'backend'] as const, registers: [fromDb] })
+    .set({ node, backend: isPostgres(db) ? 'postgres' : 'sqlite' }, 1);
   return async (_req, res, next) => {
     try {
       const registry = Registry.merge([shared.registry, liveRegistry, fromDb]);

@@ -12,7 +12,7 @@ import { transaction, type Db } from '../db/database.js';
 import { upsertInstance } from '../db/instances.js';
 import { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
-import { faultPoint } from './fault-point.js';
+import { faultPoint } from '../fault-point.js';
 import { inspect, inspectSlices, type InspectedHeader, type StoreContext } from './inspect.js';
 import { InstanceWriter, type PressureListener } from './instance-writer.js';
 import { ReceiveJournal } from './journal.js';
@@ -62,15 +62,18 @@ export class InstanceStore {
   private readonly materialiser: Materialiser;
   private readonly storedListeners: Array<(stored: StoredInstance) => void> = [];
 
-  constructor(private readonly db: Db, private readonly dataDir: string, private readonly minFreeBytes: number, private readonly log: Logger, private readonly onCompletion: CompletionListener = () => {}) {
-    this.tmpDir = path.join(dataDir, 'tmp');
+  /** `ownDir`: this node's own folder for its receive journal and temp files (several nodes share `dataDir`). */
+  constructor(private readonly db: Db, private readonly dataDir: string, private readonly minFreeBytes: number, private readonly log: Logger,
+    private readonly onCompletion: CompletionListener = () => {}, ownDir = dataDir) {
+    this.tmpDir = path.join(ownDir, 'tmp');
     this.studiesDir = path.join(dataDir, 'studies');
-    this.wal = new WalSync(`${db.name}-wal`);
+    // PostgreSQL has no local WAL to sync: a commit is durable when it returns.
+    this.wal = new WalSync(db.name ? `${db.name}-wal` : null);
     this.placement = new Placement(this.studiesDir);
     fs.mkdirSync(this.tmpDir, { recursive: true });
     fs.mkdirSync(this.studiesDir, { recursive: true });
-    fs.mkdirSync(path.join(dataDir, 'journal'), { recursive: true });
-    this.journal = new ReceiveJournal(path.join(dataDir, 'journal', 'receive.ring'), ringBytes(dataDir));
+    fs.mkdirSync(path.join(ownDir, 'journal'), { recursive: true });
+    this.journal = new ReceiveJournal(path.join(ownDir, 'journal', 'receive.ring'), ringBytes(dataDir));
     replayJournal(this.journal, db, this.placement, this.tmpDir, (s, ctx, at) => this.index(s, s.values, ctx, at), log);
     // Other leftovers of a crash were never acknowledged: the sender will send them again.
     fs.rmSync(this.tmpDir, { recursive: true, force: true });

@@ -287,6 +287,8 @@ describe('admin page in Chromium', () => {
     const row = page.locator(`#jobs tr[data-job-id="${job.id}"]`);
     await row.waitFor();
     expect(await row.innerText()).toMatch(/route-ct/);
+    expect(job.node, 'the node that ran the job').toMatch(/-\d+$/); // hostname-dicomPort: no node.id configured
+    expect(await row.innerText()).toContain(job.node);
     expect(await row.locator('.stages').innerText()).toMatch(/route: \d+ ms/);
     await row.getByRole('button', { name: `Cancel job ${job.id}` }).click();
     await page.locator('#dashboard-status', { hasText: 'cancelled' }).waitFor();

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allocatePort } from './ports.js';
+import { createTestDatabase, testBackend } from './postgres.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const testdata = path.resolve(repoRoot, '../shared/testdata/real');
@@ -17,6 +18,8 @@ export interface RunningNode {
   dimsePort: number;
   httpPort: number;
   dataDir: string;
+  /** The node's PostgreSQL (database.url) when it runs on one; undefined: SQLite in dataDir. */
+  databaseUrl?: string;
   aeTitle: string;
   url: (p: string) => string;
   /** fetch() on the node's HTTP port with the admin bearer token. */
@@ -26,6 +29,9 @@ export interface RunningNode {
   process: ChildProcess;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
+
+const databases = new Map<string, string>();
+const databaseOf = (dir: string) => databases.get(dir) ?? databases.set(dir, createTestDatabase()).get(dir)!;
 
 /** A port for a peer to listen on; see ports.ts for why it is not listen(0)-and-close. */
 export const freePort = allocatePort;
@@ -41,6 +47,8 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
     storage: { dataDir: path.join(dir, 'data'), minFreeMb: 1 },
     log: { level: 'info' },
     admin: { adminToken: ADMIN_TOKEN, readOnlyToken: READ_ONLY_TOKEN },
+    // TEST_DATABASE=postgres: each data dir gets its own database on the throwaway cluster (a restart keeps it)
+    ...(testBackend === 'postgres' && !overrides.database ? { database: { url: databaseOf(dir) } } : {}),
   }, overrides);
   const configFile = path.join(dir, `config-${dimsePort}.json`);
   fs.writeFileSync(configFile, JSON.stringify(config));
@@ -53,7 +61,7 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
   child.stdout!.setEncoding('utf8').on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const node: RunningNode = {
-    dimsePort: config.dicom.port, httpPort: config.http.port, dataDir: config.storage.dataDir, aeTitle: config.dicom.aeTitle ?? 'DICOM_AI_NODE',
+    dimsePort: config.dicom.port, httpPort: config.http.port, dataDir: config.storage.dataDir, databaseUrl: config.database?.url || undefined, aeTitle: config.dicom.aeTitle ?? 'DICOM_AI_NODE',
     url: (p) => `http://127.0.0.1:${config.http.port}${p}`,
     api: (p, init = {}) => fetch(`http://127.0.0.1:${config.http.port}${p}`, { ...init, headers: { authorization: `Bearer ${config.admin.adminToken}`, ...(init.headers as Record<string, string> | undefined) } }),
     adminToken: config.admin.adminToken,

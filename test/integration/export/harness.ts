@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
 import type { NodeConfig } from '../../../src/config/schema.js';
-import { openDatabase, type Db } from '../../../src/db/database.js';
+import type { Db } from '../../../src/db/database.js';
+import { openTestDatabase } from '../../support/postgres.js';
 import { listDeliveries, type DeliveryRow } from '../../../src/db/deliveries.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import type { Destination } from '../../../src/export/destination.js';
@@ -41,7 +42,7 @@ export function startHarness(destinations: Destination[], overrides: ExportOverr
       circuit: { failures: 50, coolDownSeconds: 1, ...overrides.circuit },
     },
   };
-  const db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-db-')));
+  const db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-db-')));
   for (const d of destinations) putDestination(db, d);
   const logs: LogLine[] = [];
   const at = (level: string) => (event: LogEvent, fields: Fields = {}) => { logs.push({ ...fields, event, level }); };

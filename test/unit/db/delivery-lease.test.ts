@@ -4,14 +4,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../src/db/database.js';
+import type { Db } from '../../../src/db/database.js';
+import { openTestDatabase } from '../../support/postgres.js';
 import {
   claimDeliveries, getDelivery, insertDeliveries, markDelivered, markFinal, markRetry, releaseExpiredLeases, renewDeliveryLeases, replayDelivery,
 } from '../../../src/db/deliveries.js';
 
 let db: Db;
 beforeEach(() => {
-  db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'delivery-lease-')));
+  db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'delivery-lease-')));
   insertDeliveries(db, [{ jobId: null, destinationId: 'pacs', path: '/x.dcm', sopClassUid: '1.2', sopInstanceUid: '1.2.3', transferSyntaxUid: '1.2.840.10008.1.2.1' }], 0);
 });
 

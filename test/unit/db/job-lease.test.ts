@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../src/db/database.js';
+import type { Db } from '../../../src/db/database.js';
+import { openTestDatabase } from '../../support/postgres.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import { getJob, insertJob } from '../../../src/db/jobs.js';
 import { resolveDestinations } from '../../../src/export/job-destinations.js';
@@ -14,7 +15,7 @@ const newJob = (action: 'runModel' | 'forward' | 'discard' = 'runModel') =>
   insertJob(db, { completionId: 1, studyUid: '1.2.3', revision: 1, ruleId: 'r', rulesVersion: 1, action, modelId: 'm', seriesUid: '1.2.3.4', destinations: ['reply-to-sender'], state: action === 'discard' ? 'done' : 'pending' });
 
 beforeEach(() => {
-  db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'lease-')));
+  db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'lease-')));
   db.prepare(`INSERT INTO study_completions (study_uid, revision, reason, instance_count, completed_at) VALUES ('1.2.3', 1, 'quiet-period', 3, 0)`).run();
 });
 

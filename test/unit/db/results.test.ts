@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../src/db/database.js';
+import type { Db } from '../../../src/db/database.js';
+import { openTestDatabase } from '../../support/postgres.js';
 import { claimDeliveries, listDeliveries, markDelivered } from '../../../src/db/deliveries.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import { insertJob, type ReviewPolicy } from '../../../src/db/jobs.js';
@@ -40,7 +41,7 @@ function finishedJob(policy: ReviewPolicy, qc: QcResult, destinations = ['pacs']
 const policy = (review: 'none' | 'required', onQcFail: 'review' | 'discard' = 'review'): ReviewPolicy => ({ review, onQcFail });
 
 beforeEach(() => {
-  db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'results-')));
+  db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'results-')));
   db.prepare(`INSERT INTO study_completions (study_uid, revision, reason, instance_count, completed_at) VALUES ('1.2.3', 1, 'quiet-period', 3, 0)`).run();
   putDestination(db, { id: 'pacs', name: 'PACS', type: 'dicomweb', url: 'http://127.0.0.1:1/dicom-web' });
 });

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../src/db/database.js';
+import type { Db } from '../../../src/db/database.js';
+import { openTestDatabase } from '../../support/postgres.js';
 import { insertCompletion } from '../../../src/db/completions.js';
 import { listJobs } from '../../../src/db/jobs.js';
 import { insertResult, transitionResult } from '../../../src/db/results.js';
@@ -37,7 +38,7 @@ let db: Db;
 let route: () => number;
 
 beforeEach(() => {
-  db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'chained-')));
+  db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'chained-')));
   insertStudy(db, { studyUid, patientId: null, patientName: null, studyDate: null, studyDescription: null, accessionNumber: null, expectedInstances: null, receivedAt: 1, sources: ['dimse'], callingAes: ['CT'] });
   upsertSeries(db, { seriesUid, studyUid, modality: 'CT', seriesNumber: null, seriesDescription: null, bodyPart: null, expectedInstances: null, receivedAt: 1 });
   upsertInstance(db, { sopInstanceUid: String(header.SOPInstanceUID), sopClassUid: String(header.SOPClassUID), studyUid, seriesUid, patientId: null,

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sweepQuietPeriods } from '../../../src/assemble/completion.js';
 import { markCompletionConsumed, unconsumedCompletions } from '../../../src/db/completions.js';
-import { openDatabase, transaction, type Db } from '../../../src/db/database.js';
+import { transaction, type Db } from '../../../src/db/database.js';
+import { openTestDatabase } from '../../support/postgres.js';
 import { claimDeliveries, insertDeliveries, listDeliveries, markDelivered } from '../../../src/db/deliveries.js';
 import { claimJobs, finishJob, getJob, insertJob } from '../../../src/db/jobs.js';
 import { insertResultObjects } from '../../../src/db/results.js';
@@ -29,7 +30,7 @@ const dirs = () => ({ studiesDir: path.join(dataDir, 'studies'), resultsDir: pat
 
 beforeEach(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'retention-work-'));
-  db = openDatabase(dataDir);
+  db = openTestDatabase(dataDir);
   store = new InstanceStore(db, dataDir, 0, quiet);
 });
 afterEach(async () => {

@@ -53,12 +53,14 @@ function studyTable(studies) {
 }
 
 function jobTable(jobs, ctx) {
-  const heads = ['Job', 'State', 'Rule', 'Action', 'Series', 'Stages', ctx.showReason ? 'Reason' : 'Updated', ''];
+  const heads = ['Job', 'State', 'Node', 'Rule', 'Action', 'Series', 'Stages', ctx.showReason ? 'Reason' : 'Updated', ''];
   return h('table', { class: 'jobs' },
     h('thead', {}, h('tr', {}, heads.map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, jobs.map((j) => h('tr', { dataset: { jobId: String(j.id) } },
       h('td', { title: j.studyInstanceUid }, h('span', { class: 'mono' }, `#${j.id}`), h('div', { class: 'subtle mono' }, shortUid(j.studyInstanceUid))),
       h('td', {}, h('span', { class: `badge ${j.state}` }, j.state), resultBadges(ctx.results.get(j.id))),
+      // which node holds the job (the last one that did, once it ended); "—" before any claimed it
+      h('td', { class: 'mono' }, j.node ?? '—'),
       h('td', {}, j.ruleId ?? '—', j.rulesVersion !== undefined ? h('div', { class: 'subtle' }, `rules v${j.rulesVersion}`) : null),
       h('td', {}, j.action === 'runModel' ? `runModel ${j.modelId ?? ''}` : j.action),
       h('td', { class: 'mono', title: j.seriesInstanceUid ?? '' }, shortUid(j.seriesInstanceUid)),
