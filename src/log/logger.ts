@@ -8,7 +8,7 @@ export type LogEvent =
   | 'dimse.association.released' | 'dimse.association.aborted' | 'dimse.protocol.violation'
   | 'dimse.echo' | 'store.instance.stored' | 'store.instance.replaced' | 'store.instance.failed'
   | 'store.journal.replayed' | 'store.journal.released' | 'store.journal.release_failed' | 'store.materialise.failed'
-  | 'stow.request' | 'stow.instance.failed' | 'stow.host.rejected'
+  | 'stow.request' | 'stow.request.aborted' | 'stow.instance.failed' | 'stow.host.rejected'
   | 'study.series.complete' | 'study.complete' | 'study.reopened'
   | 'retention.removed' | 'retention.failed' | 'http.listening' | 'http.error'
   | 'route.study.routed' | 'route.external.returned' | 'route.failed' | 'rules.loaded' | 'admin.token.generated' | 'admin.write'

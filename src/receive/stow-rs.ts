@@ -48,6 +48,7 @@ export function stowHandler(store: InstanceStore, log: Logger) {
       parser.abort();
       await Promise.all([...commits, ...dropped]);
       const reason = err instanceof MalformedMultipart ? err.message : `request body could not be read: ${(err as Error).message}`;
+      log.warn('stow.request.aborted', { parts: commits.length, reason });
       if (!res.headersSent) return problem(res, 400, 'STOW_MALFORMED_MULTIPART', reason);
       return;
     }

@@ -19,6 +19,7 @@ import { ReceiveJournal } from './journal.js';
 import { Kind } from './journal-record.js';
 import { replayJournal, type CommitMeta } from './journal-replay.js';
 import { Materialiser } from './materialiser.js';
+import { fileMaker } from './file-maker.js';
 import { Placement, finalPathOf } from './placement.js';
 import { StoreError, asStoreError } from './status.js';
 
@@ -48,14 +49,14 @@ function ringBytes(dataDir: string): number {
   const s = fs.statfsSync(dataDir);
   return Math.max(1048576, Math.min(JOURNAL_BYTES, Math.floor((s.bavail * s.bsize) / 8 / 65536) * 65536));
 }
-const MAX_HELD = 8 * 1048576;
+/** Free space kept beyond an instance's two copies (ring and final file) when it is journaled. */
+const MARGIN = 8 * 1048576;
 
 export class InstanceStore {
   private readonly tmpDir: string;
   private readonly studiesDir: string;
   private freeBytes = Number.POSITIVE_INFINITY;
   private freeCheckedAt = 0;
-  private heldBytes = 0;
   private readonly wal: WalSync;
   private readonly placement: Placement;
   private readonly journal: ReceiveJournal;
@@ -101,7 +102,7 @@ export class InstanceStore {
       const receivedAt = Date.now();
       const meta: CommitMeta = { ctx, receivedAt, size: writer.bytesWritten };
       // Room for the final file is checked now: once acknowledged, materialising must not run out of it.
-      const roomy = this.freeBytes - this.minFreeBytes > 2 * writer.bytesWritten + MAX_HELD;
+      const roomy = this.freeBytes - this.minFreeBytes > 2 * writer.bytesWritten + MARGIN;
       const commit = journaled && roomy ? this.journal.append(Kind.Commit, writer.txid, writer.bytesWritten, [Buffer.from(JSON.stringify(meta))]) : undefined;
       if (!commit) {
         if (journaled) { // the ring filled up just now, or the disk is nearly full
@@ -117,27 +118,20 @@ export class InstanceStore {
       const stored = this.storedOf(header, writer.bytesWritten);
       let visible!: () => void;
       stored.visible = new Promise<void>((r) => (visible = r));
-      // Bytes wait in memory for the materialiser up to a bound; beyond it they are read back from the ring.
-      const taken = writer.takeHeld();
-      const held = this.heldBytes + writer.bytesWritten <= MAX_HELD ? taken : undefined;
-      if (held) this.heldBytes += writer.bytesWritten;
-      let written = false;
-      let placed: string | undefined;
+      writer.takeHeld(); // the file maker reads the bytes back from the ring (still in the page cache)
+      const fragments = writer.fragments;
+      let making: Promise<void> | undefined;
       this.materialiser.enqueue({
         txid: commit.txid, visible,
-        run: async () => {
+        start: () => {
+          if (making) return;
           faultPoint('acknowledged');
-          // One step per turn: an acknowledgement whose flush ended meanwhile goes out in between.
-          if (!written) {
-            writer.materialiseSync(held ?? writer.fragments.map((f) => this.journal.read(f.at, f.length)));
-            written = true;
-            await nextTurn();
-          }
-          if (!placed) {
-            placed = this.placement.placeNowSync(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid);
-            if (held) this.heldBytes -= writer.bytesWritten;
-            await nextTurn();
-          }
+          const { file: ring, dataSize } = this.journal;
+          making = fileMaker.make({ ring, dataSize, fragments, tempPath: writer.tempPath, finalPath: stored.path });
+          making.catch(() => { making = undefined; }); // asked again on the retry
+        },
+        run: async () => {
+          await making;
           faultPoint('materialising');
           this.finishIndex(stored, header, ctx, receivedAt, started);
         },
@@ -229,4 +223,3 @@ export class InstanceStore {
 }
 
 const mb = (b: number) => Math.round(b / 1048576);
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,8 +1,7 @@
 // Streams one incoming instance with bounded memory: when more than HIGH_WATER bytes wait for the
 // disk, the producer is told to pause (and to resume below LOW_WATER). With a journal, every batch
-// goes into the ring (see journal.ts) and is kept in memory until materialised; an instance too big
+// goes into the ring (see journal.ts) and is kept in memory until its header is read; an instance too big
 // for that, or one arriving while the ring is full, goes direct: a temporary file, fsynced at the end.
-import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import type { ReceiveJournal } from './journal.js';
 import { Kind } from './journal-record.js';
@@ -14,8 +13,6 @@ export type PressureListener = (paused: boolean) => void;
 
 export class InstanceWriter {
   private opened: Promise<fs.FileHandle> | undefined;
-  /** The temporary file while journaling: opened synchronously, written once by materialiseSync. */
-  private fd: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private paused = false;
@@ -34,16 +31,8 @@ export class InstanceWriter {
 
   constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}, readonly journal?: ReceiveJournal) {
     this.journaling = journal !== undefined;
-    // Created at once also when journaling, so the in-flight instance shows in tmp/; synchronously
-    // there (one open, no thread-pool round trips), and materialisation writes through that descriptor.
+    // While journaling, the temporary file is made only after the acknowledgement, by the file maker.
     if (!this.journaling) this.openTemp();
-    else {
-      try {
-        this.fd = fsSync.openSync(tempPath, 'wx', 0o640);
-      } catch (err) {
-        this.fail(err);
-      }
-    }
   }
 
   /** Queues bytes; never throws (a failure is reported by finish()). */
@@ -129,8 +118,7 @@ export class InstanceWriter {
   private switchToDirect(): void {
     if (!this.journaling) return;
     this.journaling = false;
-    this.closeFd();
-    if (!this.failure) this.openTemp('w'); // nothing was written to it yet: the journaled bytes are re-queued below
+    if (!this.failure) this.openTemp(); // the journaled bytes are re-queued below
     if (this.txid !== undefined) this.journal?.forget(this.txid);
     this.txid = undefined;
     this.fragments.length = 0;
@@ -139,27 +127,8 @@ export class InstanceWriter {
     for (const c of held) this.write(c);
   }
 
-  /**
-   * Writes the journaled bytes into the temporary file, synchronously: page-cache writes that
-   * need no flush (the journal holds the bytes until a syncfs), cheaper than four thread-pool hops.
-   */
-  materialiseSync(chunks: Uint8Array[]): void {
-    const fd = this.fd ?? fsSync.openSync(this.tempPath, 'w', 0o640); // a retry opens it again
-    this.fd = undefined;
-    try {
-      let done = fsSync.writevSync(fd, chunks);
-      const all = chunks.reduce((s, c) => s + c.length, 0);
-      if (done < all) {
-        const rest = Buffer.concat(chunks);
-        while (done < all) done += fsSync.writeSync(fd, rest, done, all - done);
-      }
-    } finally {
-      fsSync.closeSync(fd);
-    }
-  }
-
-  private openTemp(flags = 'wx'): void {
-    this.opened = fs.open(this.tempPath, flags, 0o640);
+  private openTemp(): void {
+    this.opened = fs.open(this.tempPath, 'wx', 0o640);
     this.opened.catch((err) => this.fail(err));
   }
 
@@ -201,13 +170,7 @@ export class InstanceWriter {
     await fs.rm(this.tempPath, { force: true });
   }
 
-  private closeFd(): void {
-    if (this.fd !== undefined) fsSync.closeSync(this.fd);
-    this.fd = undefined;
-  }
-
   private async close(): Promise<void> {
-    this.closeFd();
     if (this.closed) return;
     this.closed = true;
     const fh = await this.opened?.catch(() => undefined);

@@ -1,6 +1,7 @@
 // Byte layout of the receive journal: two header slots (the durable tail) and self-checking records.
 // A record names its own logical position, so a stale record from an earlier lap of the ring, a
 // torn write or never-written space all end a scan the same way: the record does not check.
+import fs from 'node:fs';
 import zlib from 'node:zlib';
 
 export const HEADER_AREA = 4096;
@@ -70,4 +71,21 @@ export function decodeRingHeader(block: Buffer): RingHeader | undefined {
     if (!best || h.generation > best.generation) best = h;
   }
   return best;
+}
+
+/**
+ * Reads `length` bytes at logical position `at` of a ring whose data area holds `dataSize` bytes (wrapping round
+ * its end). Space past the end of a ring not yet prefilled reads as zeros, like never-written space.
+ */
+export function readRing(fd: number, dataSize: number, at: number, length: number, out = Buffer.alloc(length), into = 0):
+  Buffer {
+  let done = 0;
+  while (done < length) {
+    const phys = (at + done) % dataSize;
+    const want = Math.min(length - done, dataSize - phys);
+    const n = fs.readSync(fd, out, into + done, want, HEADER_AREA + phys);
+    if (n === 0) out.fill(0, into + done, into + done + want);
+    done += n || want;
+  }
+  return out;
 }

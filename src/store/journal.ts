@@ -4,7 +4,10 @@
 // is reused only after the files it holds are durable and the new tail is on disk.
 import fs from 'node:fs';
 import { promisify } from 'node:util';
-import { HEADER_AREA, RECORD_HEADER, Kind, decodeHead, decodeRingHeader, encodeHead, encodeRingHeader, recordChecks, type RecordHead } from './journal-record.js';
+import {
+  HEADER_AREA, RECORD_HEADER, Kind, decodeHead, decodeRingHeader, encodeHead, encodeRingHeader, readRing, recordChecks,
+  type RecordHead,
+} from './journal-record.js';
 
 const writeAt = (fd: number, b: Uint8Array, off: number, len: number, pos: number) =>
   new Promise<number>((resolve, reject) => fs.write(fd, b, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
@@ -120,15 +123,7 @@ export class ReceiveJournal {
 
   /** Reads a record's payload (or part of it) back from the ring. */
   read(at: number, length: number): Buffer {
-    const out = Buffer.alloc(length);
-    let done = 0;
-    while (done < length) {
-      const phys = (at + done) % this.dataSize;
-      const n = Math.min(length - done, this.dataSize - phys);
-      fs.readSync(this.fd, out, done, n, HEADER_AREA + phys);
-      done += n;
-    }
-    return out;
+    return readRing(this.fd, this.dataSize, at, length);
   }
 
   /** After replay: everything found is materialised and durable, so the ring starts empty. */

@@ -1,14 +1,20 @@
 // Behind the acknowledgement: turns journaled instances into their final file and row, in arrival
 // order, then releases their ring space once a syncfs (files, directories, WAL) made them durable.
-// The work runs while the main thread would otherwise wait: kick() starts it when the next
-// instance's journal flush begins, and a short timer when no instance follows, so with one
-// association it no longer sits between a C-STORE-RSP and the next request's P-DATA.
+// A job's file is made on the file maker's thread; start() asks for it, the next few jobs' ahead of
+// time, and run() waits for it and writes the row. Draining begins when the next instance's journal
+// flush begins (kick), or after a short timer when no instance follows.
 import type { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
 import type { ReceiveJournal } from './journal.js';
 import { syncFileSystem } from './syncfs.js';
 
-export interface MaterialiseJob { txid: number; run: () => Promise<void>; visible: () => void }
+export interface MaterialiseJob {
+  txid: number;
+  /** Begins the job's work elsewhere (idempotent); run() completes it. */
+  start: () => void;
+  run: () => Promise<void>;
+  visible: () => void;
+}
 
 const IDLE_RELEASE_MS = 500;
 const RETRY_MS = 1000;
@@ -16,6 +22,8 @@ const RELEASE_BATCH = 64;
 const CLOSE_WAIT_MS = 10_000;
 /** When no flush kicks the queue, it is drained after this long (the sender's gap between instances is ~3 ms). */
 const DEFER_MS = 4;
+/** Files asked of the file maker ahead of the one being waited for. */
+const AHEAD = 8;
 
 export class Materialiser {
   private readonly queue: MaterialiseJob[] = [];
@@ -87,6 +95,7 @@ export class Materialiser {
   private async drain(): Promise<void> {
     while (this.queue.length) {
       const job = this.queue[0];
+      for (let i = 0; i < Math.min(AHEAD, this.queue.length); i++) this.queue[i].start();
       try {
         await job.run();
       } catch (err) {

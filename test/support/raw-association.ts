@@ -40,7 +40,9 @@ export class RawPeer {
   sendPartialStore(sopInstanceUid: string, partialBytes: number): void {
     const command = storeCommandSet(sopInstanceUid);
     this.socket.write(pdu(0x04, pdv(1, 0x03, command)));
-    this.socket.write(pdu(0x04, pdv(1, 0x00, Buffer.alloc(partialBytes, 0x11))));
+    for (let sent = 0; sent < partialBytes; sent += 16384) { // P-DATA of 16 KiB, below any negotiated maximum
+      this.socket.write(pdu(0x04, pdv(1, 0x00, Buffer.alloc(Math.min(16384, partialBytes - sent), 0x11))));
+    }
   }
 
   write(bytes: Buffer): void {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLayout, runTool } from '../../support/dcmtk.js';
-import { startNode, type RunningNode } from '../../support/node-process.js';
+import { startNode, waitFor, type RunningNode } from '../../support/node-process.js';
+import { RawPeer } from '../../support/raw-association.js';
 import { writeSyntheticCtSeries } from '../../../src/synthetic/index.js';
 
 let work: string;
@@ -53,4 +54,20 @@ describe('instances larger than the journal takes', () => {
     }
     expect(fs.readdirSync(path.join(node.dataDir, 'tmp'))).toEqual([]);
   }, 120_000);
+
+  it('removes the temporary file when the peer disconnects mid-transfer', async () => {
+    // Past the 1 MiB limit the bytes go to a temporary file, which must not outlive the association.
+    const tmpFiles = () => fs.readdirSync(path.join(node.dataDir, 'tmp'));
+    const peer = await RawPeer.connect(node.dimsePort);
+    expect(await peer.associate(node.aeTitle)).toBe(0x02);
+    peer.sendPartialStore('1.2.826.0.1.3680043.10.1462.99.2', 1_500_000);
+    await waitFor('temp file created', () => tmpFiles().length === 1 || undefined);
+    peer.destroy();
+    await waitFor('temp file removed', () => tmpFiles().length === 0 || undefined);
+    const db = new Database(path.join(node.dataDir, 'node.sqlite'), { readonly: true });
+    const partial = db.prepare('SELECT count(*) AS n FROM instances WHERE sop_instance_uid = ?')
+      .get('1.2.826.0.1.3680043.10.1462.99.2') as { n: number };
+    db.close();
+    expect(partial.n).toBe(0);
+  });
 });

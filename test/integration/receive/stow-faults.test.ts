@@ -17,26 +17,51 @@ const storedFiles = (node: RunningNode) => {
 };
 
 /** Starts a STOW whose body is announced longer than what is sent, then drops the connection. */
-async function abortedUpload(node: RunningNode, sent: Buffer, announced: number): Promise<void> {
+async function abortedUpload(node: RunningNode, sent: Buffer, announced: number, arrived?: () => boolean):
+  Promise<void> {
   const socket = net.connect(node.httpPort, '127.0.0.1');
   socket.on('error', () => {});
   await new Promise<void>((r) => socket.once('connect', r));
   socket.write(`POST /dicomweb/studies HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType('cut')}\r\nContent-Length: ${announced}\r\n\r\n`);
   socket.write(sent);
-  await waitFor('the upload to reach a temporary file', () => tmpFiles(node).length > 0 || undefined);
+  if (arrived) await waitFor('the upload to reach the node', () => arrived() || undefined);
+  else await new Promise((r) => setTimeout(r, 200));
   socket.destroy();
 }
 
+const aborted = (node: RunningNode) => node.logs().filter((l) => l.event === 'stow.request.aborted').length;
+
 describe('STOW-RS uploads that do not finish', () => {
   let node: RunningNode;
-  beforeAll(async () => { node = await startNode(); });
+  // A 1 MiB receive journal takes instances up to about 256 KiB; bigger ones go to a temporary file.
+  beforeAll(async () => {
+    process.env.DICOM_AI_NODE_JOURNAL_MB = '1';
+    try {
+      node = await startNode();
+    } finally {
+      delete process.env.DICOM_AI_NODE_JOURNAL_MB;
+    }
+  });
   afterAll(async () => { await node?.stop(); });
 
   it('removes the temporary file of every upload the client aborts', async () => {
+    const body = Buffer.concat([partHead('cut'), fs.readFileSync(ctFile).subarray(0, 400_000)]);
+    for (let i = 0; i < 10; i++) {
+      await abortedUpload(node, body, body.length + 5_000_000, () => tmpFiles(node).length > 0);
+      await waitFor(`temporary file of aborted upload ${i + 1} removed`, () => tmpFiles(node).length === 0 || undefined);
+    }
+    expect(storedFiles(node)).toEqual([]);
+    expect((await fetch(node.url('/api/health'))).status).toBe(200);
+  });
+
+  it('keeps nothing of aborted uploads small enough for the receive journal', async () => {
+    // No temporary file is made for these (the bytes go to the journal): the node's abort event says it saw each one.
     const body = Buffer.concat([partHead('cut'), fs.readFileSync(ctFile).subarray(0, 100_000)]);
     for (let i = 0; i < 10; i++) {
+      const before = aborted(node);
       await abortedUpload(node, body, body.length + 5_000_000);
-      await waitFor(`temporary file of aborted upload ${i + 1} removed`, () => tmpFiles(node).length === 0 || undefined);
+      await waitFor(`aborted upload ${i + 1} handled`, () => aborted(node) > before || undefined);
+      expect(tmpFiles(node)).toEqual([]);
     }
     expect(storedFiles(node)).toEqual([]);
     expect((await fetch(node.url('/api/health'))).status).toBe(200);
