@@ -118,7 +118,7 @@ async function startNode(work: string): Promise<{ child: ChildProcess; dicom: nu
   };
   const file = path.join(work, 'node.json');
   fs.writeFileSync(file, JSON.stringify(config));
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(projectRoot, 'dist/src/main.js')], { env: { ...env, CONFIG_FILE: file }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(projectRoot, 'dist/src/main.js')], { env: { ...env, CONFIG_FILE: file }, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitHttp(`http://127.0.0.1:${http}/api/health`, child);
   return { child, dicom, http };
 }

@@ -131,7 +131,7 @@ async function startNode(work: string): Promise<{ port: number; child: ChildProc
   };
   const configFile = path.join(work, 'node.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(projectRoot, 'dist/src/main.js')], { env: { ...process.env, CONFIG_FILE: configFile }, stdio: 'inherit' });
+  const child = spawn(process.execPath, [path.join(projectRoot, 'dist/src/main.js')], { env: { ...process.env, CONFIG_FILE: configFile }, stdio: 'inherit' });
   await waitPort(port);
   return { port, child };
 }

@@ -52,7 +52,7 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
   }, overrides);
   const configFile = path.join(dir, `config-${dimsePort}.json`);
   fs.writeFileSync(configFile, JSON.stringify(config));
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(repoRoot, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/main.js')], {
     env: { ...process.env, CONFIG_FILE: configFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
