@@ -36,6 +36,9 @@ describe('docker/compose.scale.yml', () => {
     expect(resolved).toMatch(/published: 11113\s+target: 11112/);
     expect(resolved).toContain('condition: service_healthy');
     expect(resolved).toContain('/models/ct-body-lung/config.pbtxt');
+    // both nodes send ct-body-lung to Triton: the remote manifest replaces the built-in one in the image
+    const manifestMounts = [...resolved.matchAll(/- (\/\S+):\/app\/models\/ct-body-lung\/model\.json:ro/g)].map((m) => m[1]);
+    expect(manifestMounts).toEqual([0, 1].map(() => path.join(dockerDir, 'triton/node-models/ct-body-lung/model.json')));
   });
 
   it.skipIf(!compose)('demands the admin token and the queue password', () => {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../../src/infer/manifest.js';
+import { validateManifest } from '../../../src/infer/manifest-schema.js';
 import { repoRoot } from './helpers.js';
 
 const tritonDir = path.join(repoRoot, 'docker', 'triton');
@@ -34,6 +35,18 @@ describe('docker/triton', () => {
     for (const [block, declared] of [['input', manifest.inputs], ['output', manifest.outputs]] as const) {
       expect(tensors(block)).toEqual(declared.map((t) => ({ name: t.name, dtype: t.dtype, dims: t.shape.map((d) => (typeof d === 'number' ? d : -1)) })));
     }
+  });
+
+  it('gives the scaled-out nodes the built-in manifest with a backend on this Triton service (compose.scale.yml)', () => {
+    const file = path.join(tritonDir, 'node-models', 'ct-body-lung', 'model.json');
+    const remote = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelManifest & { backend: Record<string, unknown> };
+    const { backend, ...rest } = remote;
+    // drift guard: a rebuilt built-in model needs this copy made again (its manifest plus the backend below)
+    expect(rest, `${file} is not models/ct-body-lung/model.json plus a backend`).toEqual(manifest);
+    expect(validateManifest(remote).errors).toEqual([]);
+    expect(backend).toMatchObject({ type: 'kserve-v2', url: 'http://triton:8000', model: 'ct-body-lung', version: '1', protocol: 'http' });
+    expect(new RegExp(`name:\\s*"${String(backend.model)}"`).test(pbtxt)).toBe(true);
+    expect(new RegExp(`versions:\\s*\\[\\s*${String(backend.version)}\\s*\\]`).test(pbtxt)).toBe(true);
   });
 
   const compose = composeCommand();
