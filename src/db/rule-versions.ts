@@ -1,6 +1,6 @@
 // Repository for rule_versions: every change to the rule set is a new, complete version.
 import type { Rule } from '../route/types.js';
-import { prepared, type Db } from './database.js';
+import { isPostgres, prepared, type Db } from './database.js';
 
 export interface RuleSetVersion { version: number; createdAt: string; createdBy: string; summary: string; rules: Rule[] }
 
@@ -19,8 +19,12 @@ export function listRuleVersions(db: Db): Array<Omit<RuleSetVersion, 'rules'>> {
     .map((r) => ({ version: r.version, createdAt: new Date(r.created_at).toISOString(), createdBy: r.created_by, summary: r.summary }));
 }
 
-/** Stores `rules` as the next version; call inside the caller's transaction with its audit row. */
+/**
+ * Stores `rules` as the next version; call inside the caller's transaction with its audit row. On a shared queue two
+ * nodes saving at once would both read the same MAX(version): a transaction lock makes the second wait for the first.
+ */
 export function saveRuleVersion(db: Db, rules: Rule[], createdBy: string, summary: string): number {
+  if (isPostgres(db)) prepared(db, 'SELECT pg_advisory_xact_lock(7247003)').get();
   const next = ((prepared(db, 'SELECT MAX(version) AS v FROM rule_versions').get() as { v: number | null }).v ?? 0) + 1;
   prepared(db, 'INSERT INTO rule_versions (version, rules, created_at, created_by, summary) VALUES (?, ?, ?, ?, ?)').run(next, JSON.stringify(rules), Date.now(), createdBy, summary);
   return next;

@@ -133,3 +133,18 @@ describe('routing and the sweep', () => {
     expect(transaction(b, () => claimSweep(b))).toBe(true);
   });
 });
+
+describe('rule saves on several nodes', () => {
+  it('three processes saving 15 versions each at the same time get 45 distinct, consecutive versions', async () => {
+    const run = promisify(execFile);
+    const worker = path.join(repoRoot, 'test/support/rules-save-worker.ts');
+    const outs = await Promise.all(['n1', 'n2', 'n3'].map((node) =>
+      run(process.execPath, ['--import', 'tsx', worker, url, node, '15'], { cwd: repoRoot, timeout: 60_000 })));
+    const results = outs.map((o) => JSON.parse(o.stdout.trim().split('\n').at(-1)!) as { saved: number; errors: string[] });
+    for (const r of results) expect(r).toEqual({ saved: 15, errors: [] });
+    const versions = a.prepare('SELECT version, created_by FROM rule_versions ORDER BY version').all() as
+      Array<{ version: number; created_by: string }>;
+    expect(versions.map((v) => v.version)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+    expect(new Set(versions.map((v) => v.created_by))).toEqual(new Set(['n1', 'n2', 'n3']));
+  });
+});
