@@ -165,6 +165,15 @@ export function completeStudiesReceivedBefore(db: Db, cutoff: number): string[] 
   return (prepared(db, "SELECT study_uid AS uid FROM studies WHERE state = 'complete' AND last_received_at < ?").all(cutoff) as { uid: string }[]).map((r) => r.uid);
 }
 
+/**
+ * Retention, first step of its transaction: the study row, locked on a shared queue so that a second node's retention
+ * waits for the first one's and then finds it gone. False when the study is no longer there (or no longer complete).
+ */
+export function lockCompleteStudy(db: Db, studyUid: string): boolean {
+  const lock = isPostgres(db) ? ' FOR UPDATE' : '';
+  return prepared(db, `SELECT 1 AS ok FROM studies WHERE study_uid = ? AND state = 'complete'${lock}`).get(studyUid) !== undefined;
+}
+
 /** Retention: the study's series and the study row, after everything that references them. */
 export function deleteStudyAndSeries(db: Db, studyUid: string): void {
   prepared(db, 'DELETE FROM series WHERE study_uid = ?').run(studyUid);

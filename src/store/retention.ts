@@ -9,7 +9,7 @@ import { deleteDeliveriesOfStudy, deliveriesOfStudy, FINAL_DELIVERY_STATES } fro
 import { deleteInstancesOfStudy, instanceFilesOfStudy } from '../db/instances.js';
 import { deleteJobsOfStudy, FINAL_JOB_STATES, jobsOfStudy } from '../db/jobs.js';
 import { deleteResultObjectsOfStudy, resultFilesOfStudy } from '../db/results.js';
-import { completeStudiesReceivedBefore, deleteStudyAndSeries } from '../db/studies.js';
+import { completeStudiesReceivedBefore, deleteStudyAndSeries, lockCompleteStudy } from '../db/studies.js';
 import type { Logger } from '../log/logger.js';
 
 /** Where the study's files live: data/studies/… for instances, data/results/<jobId>/ for SEG and SR. */
@@ -33,8 +33,12 @@ export async function applyRetention(db: Db, dirs: RetentionDirs, maxAgeDays: nu
   return removed;
 }
 
-/** Checked inside the deleting transaction, so a job or delivery that starts meanwhile keeps the study. */
+/**
+ * Checked inside the deleting transaction, so a job or delivery that starts meanwhile keeps the study; the study row
+ * is locked first, so when several nodes run retention each study is removed (and its files and log line) once.
+ */
 function removeRowsIfFinished(db: Db, studyUid: string): RemovedRows | undefined {
+  if (!lockCompleteStudy(db, studyUid)) return undefined; // another node removed it, or it was reopened
   const jobs = jobsOfStudy(db, studyUid);
   if (!jobs.every((j) => FINAL_JOB_STATES.includes(j.state))) return undefined;
   if (!deliveriesOfStudy(db, studyUid).every((d) => FINAL_DELIVERY_STATES.includes(d.state))) return undefined;

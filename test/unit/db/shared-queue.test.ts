@@ -2,6 +2,8 @@
 // lease was taken over writes nothing, and a completion is routed by one router only. Always on PostgreSQL (a
 // throwaway cluster), whatever TEST_DATABASE says: this is what several nodes depend on.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -146,5 +148,32 @@ describe('rule saves on several nodes', () => {
       Array<{ version: number; created_by: string }>;
     expect(versions.map((v) => v.version)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
     expect(new Set(versions.map((v) => v.created_by))).toEqual(new Set(['n1', 'n2', 'n3']));
+  });
+});
+
+describe('retention on several nodes', () => {
+  it('three processes running retention at once remove each old study once, files included', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'retention-race-'));
+    const old = Date.now() - 10 * 86_400_000;
+    const uids = Array.from({ length: 30 }, (_, i) => `1.2.826.0.1.3680043.10.1462.7.${i + 1}`);
+    for (const uid of uids) {
+      a.prepare(`INSERT INTO studies (study_uid, state, first_received_at, last_received_at) VALUES (?, 'complete', ?, ?)`)
+        .run(uid, old, old);
+      const file = path.join(dataDir, 'studies', uid, '1.2.3', '1.dcm');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, 'x');
+      a.prepare(`INSERT INTO instances (sop_instance_uid, sop_class_uid, study_uid, series_uid, transfer_syntax_uid, size, path,
+        source, received_at) VALUES (?, '1.2.840.10008.5.1.4.1.1.2', ?, '1.2.3', '1.2.840.10008.1.2.1', 1, ?, 'dimse', ?)`)
+        .run(`${uid}.1`, uid, file, old);
+    }
+    const run = promisify(execFile);
+    const worker = path.join(repoRoot, 'test/support/retention-worker.ts');
+    const outs = await Promise.all(['n1', 'n2', 'n3'].map(() =>
+      run(process.execPath, ['--import', 'tsx', worker, url, dataDir], { cwd: repoRoot, timeout: 60_000 })));
+    const removed = outs.flatMap((o) => JSON.parse(o.stdout.trim().split('\n').at(-1)!) as string[]);
+    expect([...removed].sort()).toEqual([...uids].sort());
+    expect(a.prepare('SELECT COUNT(*) AS n FROM studies').get()).toEqual({ n: 0 });
+    expect(fs.readdirSync(path.join(dataDir, 'studies'))).toEqual([]);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });
