@@ -171,7 +171,8 @@ export function completeStudiesReceivedBefore(db: Db, cutoff: number): string[] 
  */
 export function lockCompleteStudy(db: Db, studyUid: string): boolean {
   const lock = isPostgres(db) ? ' FOR UPDATE' : '';
-  return prepared(db, `SELECT 1 AS ok FROM studies WHERE study_uid = ? AND state = 'complete'${lock}`).get(studyUid) !== undefined;
+  const row = prepared(db, `SELECT 1 AS ok FROM studies WHERE study_uid = ? AND state = 'complete'${lock}`).get(studyUid);
+  return row !== undefined;
 }
 
 /** Retention: the study's series and the study row, after everything that references them. */
