@@ -135,14 +135,19 @@ export async function loadedSrMeasurements(page: Page, count: number): Promise<S
   return (await handle.jsonValue()) as SrMeasurement[];
 }
 
-/** Polls viewport screenshots until `ready` holds (the SVG layer is drawn a few frames after the data is there). */
+/**
+ * Polls viewport screenshots until `ready` holds (the SVG layer is drawn a few frames after the data is there). Every
+ * 3 s without it the viewport is asked to render again: OHIF 3.13 sometimes hydrates an SR's annotations after the
+ * viewport's last render, and they appear only at the next one (any pan or click); seen in one of many CI runs.
+ */
 export async function shotWhen(
   page: Page, name: string, ready: (p: Pixels) => boolean, timeoutMs = 15_000,
 ): Promise<{ file: string; pixels: Pixels }> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let poll = 1; ; poll++) {
     const shot = await viewportShot(page, name);
     if (ready(shot.pixels) || Date.now() > deadline) return shot;
+    if (poll % 12 === 0) await page.evaluate(() => (window as any).cornerstone.getEnabledElements()[0].viewport.render());
     await page.waitForTimeout(250);
   }
 }
