@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeSyntheticCtSeries } from '../../src/synthetic/index.js';
 import { startReferenceScp } from '../support/dcmtk.js';
 import { startNode, waitFor, type RunningNode } from '../support/node-process.js';
+import { testBackend } from '../support/postgres.js';
 import { canMount, fillDisk, mountSmallDisk } from '../support/tmpfs.js';
 import { addDestination, e2eConfig, jobOf, sendNewStudy } from './loop-support.js';
 
@@ -16,8 +17,9 @@ afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${name}-`));
 const FINAL = ['done', 'failed', 'cancelled'];
 
-async function nodeForTest(dataDir: string, runner: Record<string, unknown>): Promise<RunningNode> {
-  const n = await startNode({ ...e2eConfig, runner: { ...e2eConfig.runner, ...runner }, storage: { dataDir, minFreeMb: 1 } });
+/** A node on `<dir>/data`; started again on the same `dir` it is the same node (and, on PostgreSQL, the same database). */
+async function nodeForTest(dir: string, runner: Record<string, unknown>): Promise<RunningNode> {
+  const n = await startNode({ ...e2eConfig, runner: { ...e2eConfig.runner, ...runner } }, { dataDir: dir });
   cleanups.push(() => (n.process.exitCode === null && n.process.signalCode === null ? n.stop('SIGKILL') : undefined));
   return n;
 }
@@ -46,7 +48,7 @@ describe('disk full and restarts during a job', () => {
     const dataDir = path.join(disk.dir, 'data');
     const series = await writeSyntheticCtSeries(path.join(tmp('full-series'), 'series'), { slices: 24, rows: 64, columns: 64, pixelSpacing: 1.5, sliceSpacing: 1.5 });
     // A long lease: a job left `running` stays so for the whole test.
-    const node = await nodeForTest(dataDir, { leaseSeconds: 120 });
+    const node = await nodeForTest(disk.dir, { leaseSeconds: 120 });
     await slowModelSendingTo(node, scp.port);
     const study = await sendNewStudy(node, 'MODALITY', series.files);
     await inInference(node, study.studyUid);
@@ -61,13 +63,20 @@ describe('disk full and restarts during a job', () => {
     if (node.logs().some((l) => l.event === 'disk.reserve.released')) {
       await waitFor('reserve restored', () => node.logs().some((l) => l.event === 'disk.reserve.restored') || undefined);
     }
-    // A temp file as a process killed mid-write leaves it: gone after the next start.
+    // Temp files as a process killed mid-write leaves them: gone after the next start. On a shared queue another node
+    // may be writing a recent one, so only those older than an hour go there.
     const orphan = path.join(dataDir, 'results', String(job.id), '.seg.dcm.4194000.tmp');
+    const oldOrphan = path.join(dataDir, 'results', String(job.id), '.sr.dcm.4194000.tmp');
     fs.writeFileSync(orphan, Buffer.alloc(4096));
+    fs.writeFileSync(oldOrphan, Buffer.alloc(4096));
+    const twoHoursAgo = new Date(Date.now() - 7_200_000);
+    fs.utimesSync(oldOrphan, twoHoursAgo, twoHoursAgo);
     await node.stop();
-    const again = await nodeForTest(dataDir, { leaseSeconds: 120 });
-    expect(fs.existsSync(orphan)).toBe(false);
-    expect(again.logs().filter((l) => l.event === 'job.temp.removed').map((l) => l.file)).toEqual([orphan]);
+    const again = await nodeForTest(disk.dir, { leaseSeconds: 120 });
+    const removed = testBackend === 'postgres' ? [oldOrphan] : [oldOrphan, orphan];
+    expect(fs.existsSync(oldOrphan)).toBe(false);
+    expect(fs.existsSync(orphan)).toBe(testBackend === 'postgres');
+    expect(again.logs().filter((l) => l.event === 'job.temp.removed').map((l) => l.file).sort()).toEqual(removed.sort());
     expect((await jobOf(again, study.studyUid)).state).toBe('failed');
   }, 180_000);
 
@@ -76,12 +85,12 @@ describe('disk full and restarts during a job', () => {
     cleanups.push(() => scp.stop());
     const dir = tmp('kill-lease');
     const series = await writeSyntheticCtSeries(path.join(dir, 'series'), { slices: 24, rows: 64, columns: 64, pixelSpacing: 1.5, sliceSpacing: 1.5 });
-    const first = await nodeForTest(path.join(dir, 'data'), { leaseSeconds: 300 });
+    const first = await nodeForTest(dir, { leaseSeconds: 300 });
     await slowModelSendingTo(first, scp.port);
     const study = await sendNewStudy(first, 'MODALITY', series.files);
     const job = await inInference(first, study.studyUid);
     await first.stop('SIGKILL');
-    const second = await nodeForTest(path.join(dir, 'data'), { leaseSeconds: 300 });
+    const second = await nodeForTest(dir, { leaseSeconds: 300 });
     expect(second.logs().filter((l) => l.event === 'job.lease.released').map((l) => l.jobId)).toEqual([job.id]);
     await waitFor('job done after restart', async () => (await jobOf(second, study.studyUid)).state === 'done' || undefined, 90_000);
     expect(second.logs().filter((l) => l.event === 'job.started').map((l) => [l.jobId, l.attempt])).toEqual([[job.id, 2]]);

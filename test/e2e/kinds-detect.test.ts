@@ -5,10 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storescu } from '../support/dcmtk.js';
-import { repoRoot, startNode, waitFor, type RunningNode } from '../support/node-process.js';
+import { queryNode, repoRoot, startNode, waitFor, type RunningNode } from '../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
 import { readSrGroups, type SrGroup } from '../support/sr-findings.js';
 import { loadImageFrame } from '../../src/infer/image2d/load.js';
@@ -125,13 +124,8 @@ describe('detection: radiographs and CT slices → metal boxes in the SR, on the
     expect(boxes.map((g) => uids.indexOf(g.scoords[0]!.image!)).sort()).toEqual([2, 4]);
     for (const g of boxes) expectBoxes([g], [box]);
     // the rules see the slices too: one Metal finding, present, on slices 2 and 4
-    const db = new Database(path.join(node.dataDir, 'node.sqlite'), { readonly: true, fileMustExist: true });
-    try {
-      const rows = db.prepare(`SELECT f.code_value AS code, f.present, f.slices FROM result_findings f JOIN results r ON r.id = f.result_id
-        JOIN jobs j ON j.id = r.job_id WHERE j.study_uid = ?`).all(series.studyInstanceUid);
-      expect(rows).toEqual([{ code: METAL, present: 1, slices: '[2,4]' }]);
-    } finally {
-      db.close();
-    }
+    const rows = queryNode(node, `SELECT f.code_value AS code, f.present, f.slices FROM result_findings f
+      JOIN results r ON r.id = f.result_id JOIN jobs j ON j.id = r.job_id WHERE j.study_uid = ?`, series.studyInstanceUid);
+    expect(rows).toEqual([{ code: METAL, present: 1, slices: '[2,4]' }]);
   }, 120_000);
 });

@@ -4,10 +4,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storescu } from '../support/dcmtk.js';
-import { startNode, waitFor, type RunningNode } from '../support/node-process.js';
+import { queryNode, startNode, waitFor, type RunningNode } from '../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
 import { readSrGroups } from '../support/sr-findings.js';
 import { writeSyntheticRadiograph, type SyntheticRadiographOptions } from '../../src/synthetic/index.js';
@@ -68,15 +67,11 @@ describe('classification: radiograph → cxr-view → SR in the PACS', () => {
       expect(byFinding[no]!.texts['111002']).toEqual(['operating point 0.5: Present when the score is at least 0.5']);
       expect(byFinding[yes]!.images).toEqual([[sent.sopInstanceUid, null]]);
       // the rules see the same answer: the result's findings in the node's database
-      const db = new Database(path.join(node.dataDir, 'node.sqlite'), { readonly: true, fileMustExist: true });
-      try {
-        const rows = db.prepare(`SELECT f.code_value AS code, f.present, f.score FROM result_findings f JOIN results r ON r.id = f.result_id
-          JOIN jobs j ON j.id = r.job_id WHERE j.study_uid = ? ORDER BY f.id`).all(sent.studyInstanceUid) as Array<{ code: string; present: number; score: number }>;
-        expect(rows.map((r) => [r.code, r.present])).toEqual([['399033003', view === 'frontal' ? 1 : 0], ['399067008', view === 'lateral' ? 1 : 0]]);
-        expect(rows.find((r) => r.code === yes)!.score).toBeCloseTo(byFinding[yes]!.nums['111012']!, 5);
-      } finally {
-        db.close();
-      }
+      const rows = queryNode<{ code: string; present: number; score: number }>(node, `SELECT f.code_value AS code, f.present,
+        f.score FROM result_findings f JOIN results r ON r.id = f.result_id JOIN jobs j ON j.id = r.job_id WHERE j.study_uid = ?
+        ORDER BY f.id`, sent.studyInstanceUid);
+      expect(rows.map((r) => [r.code, r.present])).toEqual([['399033003', view === 'frontal' ? 1 : 0], ['399067008', view === 'lateral' ? 1 : 0]]);
+      expect(rows.find((r) => r.code === yes)!.score).toBeCloseTo(byFinding[yes]!.nums['111012']!, 5);
     }, 120_000);
   }
 });

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import crypto from 'node:crypto';
 import { runTool, storescu } from '../support/dcmtk.js';
 import { repoRoot, testdata, waitFor, type RunningNode } from '../support/node-process.js';
@@ -103,21 +102,11 @@ export async function fileFromOrthanc(orthanc: RunningOrthanc, id: string): Prom
 
 export interface Delivery { id: number; jobId: number; destinationId: string; sopInstanceUid: string; state: string; attempts: number; lastError: string | null }
 
-/**
- * The job's deliveries from the admin API; while GET /api/deliveries is not mounted (404), from the
- * node's database opened read-only (the node owns it), ordered the same way.
- */
+/** The job's deliveries from the admin API, in the order they were made. */
 export async function deliveriesOf(node: RunningNode, jobId: number): Promise<Delivery[]> {
   const res = await node.api(`/api/deliveries?jobId=${jobId}`);
   if (res.ok) return ((await res.json()) as Delivery[]).sort((a, b) => a.id - b.id);
-  if (res.status !== 404) throw new Error(`GET /api/deliveries → ${res.status}`);
-  const db = new Database(path.join(node.dataDir, 'node.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(`SELECT id, job_id AS jobId, destination_id AS destinationId, sop_instance_uid AS sopInstanceUid, state, attempts, last_error AS lastError
-      FROM deliveries WHERE job_id = ? ORDER BY id`).all(jobId) as Delivery[];
-  } finally {
-    db.close();
-  }
+  throw new Error(`GET /api/deliveries → ${res.status}`);
 }
 
 /** The study's single job, once routing created it. */

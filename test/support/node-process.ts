@@ -5,6 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { nodeIdOf } from '../../src/config/load.js';
+import type { NodeConfig } from '../../src/config/schema.js';
+import { openDatabase } from '../../src/db/database.js';
 import { allocatePort } from './ports.js';
 import { createTestDatabase, testBackend } from './postgres.js';
 
@@ -20,6 +24,8 @@ export interface RunningNode {
   dataDir: string;
   /** The node's PostgreSQL (database.url) when it runs on one; undefined: SQLite in dataDir. */
   databaseUrl?: string;
+  /** The node's own temporary files: <dataDir>/tmp, or <dataDir>/nodes/<node id>/tmp on a shared queue. */
+  tmpDir: string;
   aeTitle: string;
   url: (p: string) => string;
   /** fetch() on the node's HTTP port with the admin bearer token. */
@@ -32,6 +38,13 @@ export interface RunningNode {
 
 const databases = new Map<string, string>();
 const databaseOf = (dir: string) => databases.get(dir) ?? databases.set(dir, createTestDatabase()).get(dir)!;
+
+const testNodeId = (dir: string) => `test-${path.basename(dir)}`;
+
+/** Where a node started on the test folder `dir` (with no node or database overrides) keeps its temporary files. */
+export function defaultTmpDirOf(dir: string): string {
+  return testBackend === 'postgres' ? path.join(dir, 'data', 'nodes', testNodeId(dir), 'tmp') : path.join(dir, 'data', 'tmp');
+}
 
 /** A port for a peer to listen on; see ports.ts for why it is not listen(0)-and-close. */
 export const freePort = allocatePort;
@@ -47,8 +60,10 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
     storage: { dataDir: path.join(dir, 'data'), minFreeMb: 1 },
     log: { level: 'info' },
     admin: { adminToken: ADMIN_TOKEN, readOnlyToken: READ_ONLY_TOKEN },
-    // TEST_DATABASE=postgres: each data dir gets its own database on the throwaway cluster (a restart keeps it)
-    ...(testBackend === 'postgres' && !overrides.database ? { database: { url: databaseOf(dir) } } : {}),
+    // TEST_DATABASE=postgres: each data dir gets its own database on the throwaway cluster, and a node id of its own,
+    // so a restart on the same data dir is the same node (its journal and leases), as a restarted node is
+    ...(testBackend === 'postgres' && !overrides.database
+      ? { database: { url: databaseOf(dir) }, node: { id: testNodeId(dir) } } : {}),
   }, overrides);
   const configFile = path.join(dir, `config-${dimsePort}.json`);
   fs.writeFileSync(configFile, JSON.stringify(config));
@@ -61,7 +76,11 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
   child.stdout!.setEncoding('utf8').on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const node: RunningNode = {
-    dimsePort: config.dicom.port, httpPort: config.http.port, dataDir: config.storage.dataDir, databaseUrl: config.database?.url || undefined, aeTitle: config.dicom.aeTitle ?? 'DICOM_AI_NODE',
+    dimsePort: config.dicom.port, httpPort: config.http.port, dataDir: config.storage.dataDir, databaseUrl: config.database?.url || undefined,
+    tmpDir: config.database?.url
+      ? path.join(config.storage.dataDir, 'nodes', nodeIdOf({ ...config, node: { id: '', ...config.node } } as NodeConfig), 'tmp')
+      : path.join(config.storage.dataDir, 'tmp'),
+    aeTitle: config.dicom.aeTitle ?? 'DICOM_AI_NODE',
     url: (p) => `http://127.0.0.1:${config.http.port}${p}`,
     api: (p, init = {}) => fetch(`http://127.0.0.1:${config.http.port}${p}`, { ...init, headers: { authorization: `Bearer ${config.admin.adminToken}`, ...(init.headers as Record<string, string> | undefined) } }),
     adminToken: config.admin.adminToken,
@@ -96,5 +115,16 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Reads the node's database without writing (the node owns it): its SQLite file, or its PostgreSQL database. */
+export function queryNode<T = Record<string, any>>(node: Pick<RunningNode, 'dataDir' | 'databaseUrl'>, sql: string, ...params: unknown[]): T[] {
+  const db = node.databaseUrl ? openDatabase('', node.databaseUrl)
+    : new Database(path.join(node.dataDir, 'node.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
   }
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/db/database.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storescu } from '../../support/dcmtk.js';
 import { startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
@@ -59,15 +60,19 @@ describe('small gaps (issue 15, fault 8)', () => {
   it('logs a completion sweep that fails on a locked database and completes the study on a later tick', async () => {
     const node = await nodeForTest({ completion: { seriesQuietSeconds: 1, studyQuietSeconds: 1, sweepIntervalMs: 200 } });
     expect((await storescu(node.dimsePort, [ct])).code).toBe(0);
-    // Another writer holds the database past the quiet period and the busy timeout (5 s).
-    const other = new Database(path.join(node.dataDir, 'node.sqlite'));
-    other.pragma('busy_timeout = 10000');
-    other.exec('BEGIN IMMEDIATE');
+    // Another writer holds the database past the quiet period and the busy timeout (SQLite 5 s; PostgreSQL: the
+    // studies table locked past the node's lock_timeout of 2 s).
+    const other = node.databaseUrl ? openDatabase('', node.databaseUrl) : new Database(path.join(node.dataDir, 'node.sqlite'));
+    if (node.databaseUrl) other.exec('BEGIN; LOCK TABLE studies IN ACCESS EXCLUSIVE MODE');
+    else {
+      other.pragma('busy_timeout = 10000');
+      other.exec('BEGIN IMMEDIATE');
+    }
     await waitFor('sweep failure', () => events(node, 'completion.sweep.failed').length > 0 || node.process.exitCode !== null, 30_000);
     other.exec('COMMIT');
     other.close();
     expect(node.process.exitCode, 'the node died of the sweep\'s throw').toBeNull();
-    expect(events(node, 'completion.sweep.failed')[0].reason).toMatch(/locked|busy/i);
+    expect(events(node, 'completion.sweep.failed')[0].reason).toMatch(/locked|busy|lock timeout/i);
     await waitFor('study complete after the lock', () => events(node, 'study.complete').length > 0 || undefined, 30_000);
     expect(node.process.exitCode).toBeNull();
   }, 90_000);

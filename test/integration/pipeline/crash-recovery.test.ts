@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeSyntheticCtSeries } from '../../../src/synthetic/index.js';
 import { storescu } from '../../support/dcmtk.js';
-import { freePort, repoRoot, startNode, waitFor, type RunningNode } from '../../support/node-process.js';
-import { jobsOf, post, query, quickCompletion, scrape } from './helpers.js';
+import { freePort, queryNode, repoRoot, startNode, waitFor, type RunningNode } from '../../support/node-process.js';
+import { jobsOf, post, quickCompletion, scrape } from './helpers.js';
 
 // unet3d-bench (a real 3D U-Net, one 96³ window for this series) takes seconds on a CPU: time to kill it mid-run.
 const slowRule = {
@@ -41,7 +41,7 @@ describe('a node killed mid-inference', () => {
     }, 60_000);
     expect(running.stages.map((s: any) => s.stage)).toEqual(['route', 'load']);
     await first.stop('SIGKILL');
-    expect(query(first, 'SELECT COUNT(*) AS n FROM result_objects')[0].n).toBe(0);
+    expect(queryNode(first, 'SELECT COUNT(*) AS n FROM result_objects')[0].n).toBe(0);
 
     const second = await startNode(config, { dataDir: dir });
     nodes.push(second);
@@ -53,11 +53,11 @@ describe('a node killed mid-inference', () => {
     }, 90_000);
     expect(done.state, done.reason).toBe('done');
     expect(done.id).toBe(running.id);
-    expect(query(second, 'SELECT attempts FROM jobs WHERE id = ?', done.id)[0].attempts).toBe(2);
+    expect(queryNode(second, 'SELECT attempts FROM jobs WHERE id = ?', done.id)[0].attempts).toBe(2);
     expect(second.logs().filter((l) => l.event === 'job.done' && l.jobId === done.id)).toHaveLength(1);
     expect(first.logs().some((l) => l.event === 'job.done')).toBe(false);
 
-    const objects = query(second, 'SELECT kind, sop_instance_uid FROM result_objects WHERE job_id = ? ORDER BY kind', done.id);
+    const objects = queryNode(second, 'SELECT kind, sop_instance_uid FROM result_objects WHERE job_id = ? ORDER BY kind', done.id);
     expect(objects.map((o) => o.kind)).toEqual(['SEG', 'SR']);
     // A clean run of the same model on the same files with the job's identity: the CLI, in its own process.
     const out = path.join(dir, 'clean');
@@ -66,7 +66,7 @@ describe('a node killed mid-inference', () => {
     const clean = JSON.parse(cli.stdout);
     expect(objects.map((o) => o.sop_instance_uid)).toEqual([clean.seg, clean.sr]);
 
-    const deliveries = query(second, 'SELECT destination_id, sop_instance_uid FROM deliveries WHERE job_id = ?', done.id);
+    const deliveries = queryNode(second, 'SELECT destination_id, sop_instance_uid FROM deliveries WHERE job_id = ?', done.id);
     expect(deliveries).toHaveLength(2);
     expect(new Set(deliveries.map((d) => d.sop_instance_uid))).toEqual(new Set([clean.seg, clean.sr]));
 

@@ -1,6 +1,4 @@
 // Shared steps of the pipeline tests: send a study with DCMTK, read the node's tables read-only, scrape /metrics.
-import Database from 'better-sqlite3';
-import { openDatabase } from '../../../src/db/database.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,17 +25,6 @@ export async function sendAsNewStudy(node: RunningNode, files: string[], calling
 
 export const post = (node: RunningNode, p: string, body?: unknown) =>
   node.api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-
-/** Reads the node's database without writing (the node owns it): its SQLite file, or its PostgreSQL. */
-export function query<T = Record<string, any>>(node: RunningNode, sql: string, ...params: unknown[]): T[] {
-  const db = node.databaseUrl ? openDatabase('', node.databaseUrl)
-    : new Database(path.join(node.dataDir, 'node.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 export async function jobsOf(node: RunningNode, studyUid: string): Promise<any[]> {
   return (await node.api(`/api/jobs?studyUid=${studyUid}`)).json();

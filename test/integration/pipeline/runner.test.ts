@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startNode, type RunningNode } from '../../support/node-process.js';
-import { ctFiles, finishedJob, post, query, quickCompletion, scrape, sendAsNewStudy } from './helpers.js';
+import { freePort, queryNode, startNode, type RunningNode } from '../../support/node-process.js';
+import { ctFiles, finishedJob, post, quickCompletion, scrape, sendAsNewStudy } from './helpers.js';
 
 describe('job runner on the running node', () => {
   let node: RunningNode;
@@ -22,7 +22,7 @@ describe('job runner on the running node', () => {
     expect(job.stages.map((s: any) => s.stage)).toEqual(['route', 'load', 'infer', 'encode', 'export']);
     for (const s of job.stages) expect(s.ms).toBeGreaterThanOrEqual(0);
 
-    const objects = query(node, 'SELECT kind, sop_instance_uid, path FROM result_objects WHERE job_id = ? ORDER BY kind', job.id);
+    const objects = queryNode(node, 'SELECT kind, sop_instance_uid, path FROM result_objects WHERE job_id = ? ORDER BY kind', job.id);
     expect(objects.map((o) => o.kind)).toEqual(['SEG', 'SR']);
     for (const o of objects) {
       expect(fs.existsSync(o.path)).toBe(true);
@@ -31,7 +31,7 @@ describe('job runner on the running node', () => {
       const dump = spawnSync('dcmdump', ['+P', 'SOPInstanceUID', o.path], { encoding: 'utf8' }).stdout;
       expect(dump).toContain(o.sop_instance_uid);
     }
-    const deliveries = query(node, 'SELECT destination_id, sop_instance_uid FROM deliveries WHERE job_id = ? ORDER BY sop_instance_uid', job.id);
+    const deliveries = queryNode(node, 'SELECT destination_id, sop_instance_uid FROM deliveries WHERE job_id = ? ORDER BY sop_instance_uid', job.id);
     expect(deliveries.map((d) => d.destination_id)).toEqual(['sender', 'sender']);
     expect(deliveries.map((d) => d.sop_instance_uid).sort()).toEqual(objects.map((o) => o.sop_instance_uid).sort());
     expect(node.logs().find((l) => l.event === 'job.done' && l.jobId === job.id)).toMatchObject({ studyUid });
@@ -52,10 +52,10 @@ describe('job runner on the running node', () => {
     const studyUid = await sendAsNewStudy(node, ctFiles, 'UNKNOWNSCU');
     const job = await finishedJob(node, studyUid);
     expect(job.state).toBe('done');
-    const [result] = query(node, 'SELECT state, held_reason FROM results WHERE job_id = ?', job.id);
+    const [result] = queryNode(node, 'SELECT state, held_reason FROM results WHERE job_id = ?', job.id);
     expect(result.state).toBe('awaiting-destination');
     expect(result.held_reason).toMatch(/^NO_REPLY_DESTINATION: no destination with AE title UNKNOWNSCU; add one with the sender's host and port/);
-    expect(query(node, 'SELECT COUNT(*) AS n FROM deliveries WHERE job_id = ?', job.id)[0].n).toBe(0);
-    expect(query(node, 'SELECT kind FROM result_objects WHERE job_id = ? ORDER BY kind', job.id).map((o) => o.kind)).toEqual(['SEG', 'SR']);
+    expect(queryNode(node, 'SELECT COUNT(*) AS n FROM deliveries WHERE job_id = ?', job.id)[0].n).toBe(0);
+    expect(queryNode(node, 'SELECT kind FROM result_objects WHERE job_id = ? ORDER BY kind', job.id).map((o) => o.kind)).toEqual(['SEG', 'SR']);
   });
 });

@@ -122,7 +122,7 @@ describe('protocol faults lose nothing and keep the server up', () => {
   let node: RunningNode;
   beforeAll(async () => { node = await startNode(); });
   afterAll(async () => { await node?.stop(); });
-  const tmpFiles = () => fs.readdirSync(path.join(node.dataDir, 'tmp'));
+  const tmpFiles = () => fs.readdirSync(node.tmpDir);
 
   it('aborts on garbage bytes', async () => {
     const peer = await RawPeer.connect(node.dimsePort);

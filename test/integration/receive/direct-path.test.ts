@@ -5,10 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLayout, runTool } from '../../support/dcmtk.js';
-import { startNode, waitFor, type RunningNode } from '../../support/node-process.js';
+import { queryNode, startNode, waitFor, type RunningNode } from '../../support/node-process.js';
 import { RawPeer } from '../../support/raw-association.js';
 import { writeSyntheticCtSeries } from '../../../src/synthetic/index.js';
 
@@ -39,9 +38,7 @@ describe('instances larger than the journal takes', () => {
     expect(fs.statSync(files[0]).size).toBeGreaterThan(2 * 1048576);
     const r = await runTool('storescu', ['-xe', '-aet', 'TESTSCU', '-aec', node.aeTitle, '127.0.0.1', String(node.dimsePort), ...files]);
     expect(r.code, r.stderr).toBe(0);
-    const db = new Database(path.join(node.dataDir, 'node.sqlite'), { readonly: true });
-    const rows = db.prepare('SELECT sop_instance_uid AS sop, path, size FROM instances').all() as Array<{ sop: string; path: string; size: number }>;
-    db.close();
+    const rows = queryNode<{ sop: string; path: string; size: number }>(node, 'SELECT sop_instance_uid AS sop, path, size FROM instances');
     expect(rows.length).toBe(files.length);
     const sent = await datasetLayout(files);
     const stored = await datasetLayout(rows.map((row) => row.path));
@@ -52,22 +49,19 @@ describe('instances larger than the journal takes', () => {
       expect(got.equals(want), `bytes of ${path.basename(f)}`).toBe(true);
       expect(fs.statSync(row.path).size).toBe(row.size);
     }
-    expect(fs.readdirSync(path.join(node.dataDir, 'tmp'))).toEqual([]);
+    expect(fs.readdirSync(node.tmpDir)).toEqual([]);
   }, 120_000);
 
   it('removes the temporary file when the peer disconnects mid-transfer', async () => {
     // Past the 1 MiB limit the bytes go to a temporary file, which must not outlive the association.
-    const tmpFiles = () => fs.readdirSync(path.join(node.dataDir, 'tmp'));
+    const tmpFiles = () => fs.readdirSync(node.tmpDir);
     const peer = await RawPeer.connect(node.dimsePort);
     expect(await peer.associate(node.aeTitle)).toBe(0x02);
     peer.sendPartialStore('1.2.826.0.1.3680043.10.1462.99.2', 1_500_000);
     await waitFor('temp file created', () => tmpFiles().length === 1 || undefined);
     peer.destroy();
     await waitFor('temp file removed', () => tmpFiles().length === 0 || undefined);
-    const db = new Database(path.join(node.dataDir, 'node.sqlite'), { readonly: true });
-    const partial = db.prepare('SELECT count(*) AS n FROM instances WHERE sop_instance_uid = ?')
-      .get('1.2.826.0.1.3680043.10.1462.99.2') as { n: number };
-    db.close();
-    expect(partial.n).toBe(0);
+    expect(queryNode(node, 'SELECT sop_instance_uid FROM instances WHERE sop_instance_uid = ?', '1.2.826.0.1.3680043.10.1462.99.2'))
+      .toEqual([]);
   });
 });

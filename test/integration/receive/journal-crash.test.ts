@@ -5,10 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLayout, runTool } from '../../support/dcmtk.js';
-import { startNode, waitFor, type RunningNode } from '../../support/node-process.js';
+import { queryNode, startNode, waitFor, type RunningNode } from '../../support/node-process.js';
 import { writeSyntheticCtSeries } from '../../../src/synthetic/index.js';
 
 const SLICES = 6;
@@ -55,12 +54,9 @@ describe.each([
       // The instance cut off by the crash came back from the journal, not from the peer.
       const replay = restarted.logs().find((l) => l.event === 'store.journal.replayed');
       expect(replay?.instances).toBeGreaterThanOrEqual(1);
-      const dbFile = path.join(restarted.dataDir, 'node.sqlite');
-      const db = new Database(dbFile, { readonly: true });
-      const rows = db.prepare('SELECT sop_instance_uid AS sop, path, size, times_received AS times FROM instances').all() as
-        Array<{ sop: string; path: string; size: number; times: number }>;
-      const counted = (db.prepare("SELECT value FROM counters WHERE name = 'instances_stored'").get() as { value: number } | undefined)?.value ?? 0;
-      db.close();
+      const rows = queryNode<{ sop: string; path: string; size: number; times: number }>(restarted,
+        'SELECT sop_instance_uid AS sop, path, size, times_received AS times FROM instances');
+      const counted = queryNode<{ value: number }>(restarted, "SELECT value FROM counters WHERE name = 'instances_stored'")[0]?.value ?? 0;
       const bySop = new Map(rows.map((row) => [row.sop, row]));
       for (const f of files.slice(0, successes)) expect(bySop.has(sent.get(f)!.sop), `acknowledged ${path.basename(f)} is stored`).toBe(true);
       expect(rows.every((row) => row.times === 1)).toBe(true);
@@ -73,16 +69,11 @@ describe.each([
         const got = fs.readFileSync(row.path).subarray(stored.get(row.path)!.offset);
         expect(got.equals(want), `bytes of ${path.basename(source)}`).toBe(true);
       }
-      expect(fs.readdirSync(path.join(restarted.dataDir, 'tmp'))).toEqual([]);
+      expect(fs.readdirSync(restarted.tmpDir)).toEqual([]);
       // The peer sends the rest again (as a real modality would): everything ends up stored exactly once more.
       const again = await runTool('storescu', ['-xe', '-aet', 'TESTSCU', '-aec', restarted.aeTitle, '127.0.0.1', String(restarted.dimsePort), ...files]);
       expect(again.code).toBe(0);
-      await waitFor('all instances indexed', () => {
-        const d = new Database(dbFile, { readonly: true });
-        const n = (d.prepare('SELECT COUNT(*) AS n FROM instances').get() as { n: number }).n;
-        d.close();
-        return n === SLICES || undefined;
-      });
+      await waitFor('all instances indexed', () => queryNode(restarted, 'SELECT sop_instance_uid FROM instances').length === SLICES || undefined);
     } finally {
       await restarted.stop();
     }

@@ -95,7 +95,7 @@ describe('P-DATA-TF read by the node itself', () => {
     const answer = await peer.readPdu();
     expect(answer?.type).toBe(0x07); // A-ABORT
     expect(await peer.waitClosed()).toBe(true);
-    await waitFor('temporary files removed', () => fs.readdirSync(path.join(node.dataDir, 'tmp')).length === 0 || undefined);
+    await waitFor('temporary files removed', () => fs.readdirSync(node.tmpDir).length === 0 || undefined);
     expect(storedFiles(node.dataDir).length).toBe(before);
     expect((await echoscu(node.dimsePort)).code).toBe(0);
   });

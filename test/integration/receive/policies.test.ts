@@ -17,7 +17,7 @@ describe('below the free-space floor', () => {
   it('answers C-STORE with 0xA700 and keeps nothing', async () => {
     const r = await runTool('storescu', ['-v', '-xi', '-aet', 'TESTSCU', '-aec', 'DICOM_AI_NODE', '127.0.0.1', String(node.dimsePort), ctFile]);
     expect(r.stderr + r.stdout).toMatch(/Received Store Response \(Refused: OutOfResources\)|0xa700/i);
-    expect(fs.readdirSync(path.join(node.dataDir, 'tmp'))).toEqual([]);
+    expect(fs.readdirSync(node.tmpDir)).toEqual([]);
     expect(fs.readdirSync(path.join(node.dataDir, 'studies'))).toEqual([]);
     expect(node.logs().some((l) => l.event === 'store.instance.failed' && l.code === 'STORE_OUT_OF_SPACE')).toBe(true);
   });

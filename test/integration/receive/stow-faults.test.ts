@@ -5,12 +5,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
+import { defaultTmpDirOf, startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
 
 const ctFile = path.join(testdata, 'dcmqi-ct3/01.dcm');
 const contentType = (boundary: string) => `multipart/related; type="application/dicom"; boundary=${boundary}`;
 const partHead = (boundary: string) => Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`);
-const tmpFiles = (node: RunningNode) => fs.readdirSync(path.join(node.dataDir, 'tmp'));
+const tmpFiles = (node: RunningNode) => fs.readdirSync(node.tmpDir);
 const storedFiles = (node: RunningNode) => {
   const root = path.join(node.dataDir, 'studies');
   return fs.existsSync(root) ? fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm')) : [];
@@ -97,10 +97,11 @@ describe('STOW-RS uploads that do not finish', () => {
 describe('temporary files left by a crash', () => {
   it('are swept when the node starts', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dain-stale-'));
-    fs.mkdirSync(path.join(dir, 'data/tmp'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'data/tmp/0f1e2d3c.part'), Buffer.alloc(4096, 1));
+    fs.mkdirSync(defaultTmpDirOf(dir), { recursive: true });
+    fs.writeFileSync(path.join(defaultTmpDirOf(dir), '0f1e2d3c.part'), Buffer.alloc(4096, 1));
     const node = await startNode({}, { dataDir: dir });
     try {
+      expect(node.tmpDir).toBe(defaultTmpDirOf(dir));
       expect(tmpFiles(node)).toEqual([]);
     } finally {
       await node.stop();

@@ -23,7 +23,7 @@ async function stow(node: RunningNode, body: Buffer, contentType: string, urlPat
 }
 
 const failureReasons = (json: any): number[] => (json['00081198']?.Value ?? []).map((i: any) => i['00081197'].Value[0]);
-const tmpEmpty = (node: RunningNode) => fs.readdirSync(path.join(node.dataDir, 'tmp')).length === 0;
+const tmpEmpty = (node: RunningNode) => fs.readdirSync(node.tmpDir).length === 0;
 
 describe('DICOMweb STOW-RS', () => {
   let node: RunningNode;

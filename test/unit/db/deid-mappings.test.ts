@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/database.js';
 import { DeidMappings } from '../../../src/db/deid-mappings.js';
+import { openTestDatabase } from '../../support/postgres.js';
 
 const keys = { encryption: Buffer.alloc(32, 1), lookup: Buffer.alloc(32, 2) };
 
@@ -43,5 +44,18 @@ describe('deid mappings', () => {
     expect(() => other.original('uid', '2.25.5')).toThrow();
     const wrongLookup = new DeidMappings(db, { encryption: keys.encryption, lookup: Buffer.alloc(32, 4) });
     expect(wrongLookup.original('uid', '2.25.5')).toBeUndefined();
+  });
+
+  it('lists the newest pairs first, up to the limit (on the backend TEST_DATABASE names)', async () => {
+    const db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'deidmap-')));
+    const m = new DeidMappings(db, keys);
+    m.record('uid', [['1.2.3.1', '2.25.1']]);
+    await new Promise((r) => setTimeout(r, 5));
+    m.record('uid', [['1.2.3.2', '2.25.2']]);
+    await new Promise((r) => setTimeout(r, 5));
+    m.record('uid', [['1.2.3.3', '2.25.3']]);
+    expect(m.list(2).map((r) => r.pseudonym)).toEqual(['2.25.3', '2.25.2']);
+    expect(m.list(10)).toHaveLength(3);
+    db.close();
   });
 });
