@@ -43,45 +43,34 @@ export async function runImages(manifest: ModelManifest, source: Image2dSource, 
   const perImage = size.channels * size.rows * size.columns;
   const images: ImageOutput[] = [];
   const timings: Image2dTimings = { preprocessMs: 0, inferenceMs: 0, windowingMs: 0, postprocessMs: 0 };
-  // Images are prepared one at a time, and whenever the network is idle it takes every image prepared so far (up to
-  // `batch`): it starts after the first image rather than after a whole batch, and from then on preparation overlaps
-  // inference. The network runs off this thread (onnxruntime's own threads, or a remote server).
-  const ready: Array<{ data: Float32Array; out: ImageOutput }> = [];
-  let running: Promise<void> | undefined;
-  let failure: { error: unknown } | undefined;
-  const launch = () => {
-    const take = ready.splice(0, batch);
-    const input = new Float32Array(take.length * perImage);
-    take.forEach((r, b) => input.set(r.data, b * perImage));
-    const group = take.map((r) => r.out);
-    const t1 = performance.now();
-    running = tensor(input, [take.length, size.channels, size.rows, size.columns]).then((output) => {
-      timings.inferenceMs += performance.now() - t1;
-      const t2 = performance.now();
-      splitOutput(manifest, output, group, source.kind === 'slices');
-      images.push(...group);
-      timings.postprocessMs += performance.now() - t2;
-    }).catch((error: unknown) => { failure ??= { error }; }).finally(() => { running = undefined; });
-  };
-  const settle = async () => {
-    if (running) await running;
-    if (failure) throw failure.error;
-  };
-  for (let index = 0; index < count; index++) {
-    if (ready.length >= batch) await settle(); // at most one batch waits: a slow network bounds the memory held
+  const prepareBatch = async (first: number) => {
     const t0 = performance.now();
-    const { image, identity } = await sourceImage(source, index);
-    const data = new Float32Array(perImage);
-    const transform = prepareImage(image, spec, size, data);
-    ready.push({ data, out: { index, ...identity, transform } });
+    const n = Math.min(batch, count - first);
+    const input = new Float32Array(n * perImage);
+    const group: ImageOutput[] = [];
+    for (let b = 0; b < n; b++) {
+      const { image, identity } = await sourceImage(source, first + b);
+      const transform = prepareImage(image, spec, size, input.subarray(b * perImage, (b + 1) * perImage));
+      group.push({ index: first + b, ...identity, transform });
+    }
     timings.preprocessMs += performance.now() - t0;
-    await new Promise((r) => setImmediate(r)); // a run that finished meanwhile is seen before the next image
-    if (failure) throw failure.error;
-    if (!running) launch();
-  }
-  while (running || ready.length) {
-    await settle();
-    if (ready.length) launch();
+    return { input, group, n };
+  };
+  // The network runs off this thread (onnxruntime's own threads, or a remote server): the next batch is prepared
+  // while the current one is in flight, so preparation and inference overlap.
+  let next = count > 0 ? await prepareBatch(0) : undefined;
+  for (let first = 0; next; first += batch) {
+    const { input, group, n } = next;
+    const t1 = performance.now();
+    const running = tensor(input, [n, size.channels, size.rows, size.columns]).then((output) => ({ output, ms: performance.now() - t1 }));
+    running.catch(() => {}); // awaited below; a failure while the next batch is prepared must not go unhandled
+    next = first + batch < count ? await prepareBatch(first + batch) : undefined;
+    const { output, ms } = await running;
+    const t2 = performance.now();
+    splitOutput(manifest, output, group, source.kind === 'slices');
+    images.push(...group);
+    timings.inferenceMs += ms;
+    timings.postprocessMs += performance.now() - t2;
   }
   return { images, timings };
 }
