@@ -14,7 +14,7 @@ import { startDimseListener } from './receive/dimse-listener.js';
 import { InstanceStore } from './store/instance-store.js';
 import { applyRetention } from './store/retention.js';
 import { loadModelRegistry, shutdown as stopModels } from './infer/index.js';
-import { projectRoot } from './paths.js';
+import { nodeOwnDir, projectRoot } from './paths.js';
 import { resolveAdminTokens } from './api/admin-auth.js';
 import { createRouter } from './jobs/routing.js';
 import { startJobRunner } from './jobs/runner.js';
@@ -30,7 +30,7 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   const node = nodeIdOf(config);
   // Several nodes share the data dir on PostgreSQL: each keeps its receive journal and temp files in its own folder.
   const shared = isPostgres(db);
-  const ownDir = shared ? path.join(dataDir, 'nodes', node) : dataDir;
+  const ownDir = nodeOwnDir(dataDir, node, shared);
   let routeSoon = () => {};
   let preloads: SeriesPreloader | undefined;
   const onCompletion = (events: CompletionEvent[]) => {

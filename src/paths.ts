@@ -1,4 +1,5 @@
-// Where the installed project lives, whether running from src/ (tests) or dist/src/ (built).
+// Where the installed project lives, whether running from src/ (tests) or dist/src/ (built), and where in the data
+// folder a node keeps what is its own.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,3 +15,8 @@ function findProjectRoot(start: string): string {
 }
 
 export const projectRoot = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+/** A node's receive journal and temp files: the data folder itself, or its own folder when several nodes share it. */
+export function nodeOwnDir(dataDir: string, nodeId: string, shared: boolean): string {
+  return shared ? path.join(dataDir, 'nodes', nodeId) : dataDir;
+}

@@ -69,7 +69,8 @@ export class DeidMappings {
   /** The newest rows, decrypted: only the admin API's audited endpoint calls this. */
   list(limit: number): MappingRow[] {
     const rows = prepared(this.db,
-      'SELECT kind, original_enc, pseudo_enc, created_at FROM deid_mappings ORDER BY created_at DESC, kind, original_hash LIMIT ?')
+      `SELECT kind, original_enc, pseudo_enc, created_at FROM deid_mappings
+       ORDER BY created_at DESC, kind, original_hash LIMIT ?`)
       .all(limit) as Array<{ kind: MappingKind; original_enc: Buffer; pseudo_enc: Buffer; created_at: number }>;
     return rows.map((r) => ({
       kind: r.kind, original: this.open(r.original_enc), pseudonym: this.open(r.pseudo_enc),

@@ -37,18 +37,6 @@ export class Placement {
     return finalPath;
   }
 
-  /** Without flushes (the journal holds the bytes): synchronous, no thread-pool round trips. */
-  placeNowSync(tempPath: string, studyUid: string, seriesUid: string, sopUid: string): string {
-    const finalPath = finalPathOf(this.studiesDir, studyUid, seriesUid, sopUid);
-    const dir = path.dirname(finalPath);
-    if (!this.knownDirs.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      this.knownDirs.add(dir);
-    }
-    fs.renameSync(tempPath, finalPath);
-    return finalPath;
-  }
-
   /** Replay's variant (at start, before anything listens): blocking is fine and simpler. */
   placeSync(tempPath: string, studyUid: string, seriesUid: string, sopUid: string): string {
     const finalPath = finalPathOf(this.studiesDir, studyUid, seriesUid, sopUid);

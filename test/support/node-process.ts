@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { nodeIdOf } from '../../src/config/load.js';
 import type { NodeConfig } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/db/database.js';
+import { nodeOwnDir } from '../../src/paths.js';
 import { allocatePort } from './ports.js';
 import { createTestDatabase, testBackend } from './postgres.js';
 
@@ -43,7 +44,7 @@ const testNodeId = (dir: string) => `test-${path.basename(dir)}`;
 
 /** Where a node started on the test folder `dir` (with no node or database overrides) keeps its temporary files. */
 export function defaultTmpDirOf(dir: string): string {
-  return testBackend === 'postgres' ? path.join(dir, 'data', 'nodes', testNodeId(dir), 'tmp') : path.join(dir, 'data', 'tmp');
+  return path.join(nodeOwnDir(path.join(dir, 'data'), testNodeId(dir), testBackend === 'postgres'), 'tmp');
 }
 
 /** A port for a peer to listen on; see ports.ts for why it is not listen(0)-and-close. */
@@ -77,9 +78,8 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const node: RunningNode = {
     dimsePort: config.dicom.port, httpPort: config.http.port, dataDir: config.storage.dataDir, databaseUrl: config.database?.url || undefined,
-    tmpDir: config.database?.url
-      ? path.join(config.storage.dataDir, 'nodes', nodeIdOf({ ...config, node: { id: '', ...config.node } } as NodeConfig), 'tmp')
-      : path.join(config.storage.dataDir, 'tmp'),
+    tmpDir: path.join(nodeOwnDir(config.storage.dataDir, nodeIdOf({ ...config, node: { id: '', ...config.node } } as NodeConfig),
+      Boolean(config.database?.url)), 'tmp'),
     aeTitle: config.dicom.aeTitle ?? 'DICOM_AI_NODE',
     url: (p) => `http://127.0.0.1:${config.http.port}${p}`,
     api: (p, init = {}) => fetch(`http://127.0.0.1:${config.http.port}${p}`, { ...init, headers: { authorization: `Bearer ${config.admin.adminToken}`, ...(init.headers as Record<string, string> | undefined) } }),
