@@ -15,8 +15,10 @@ describe('volumes preloaded at series completion', () => {
   let dir: string;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preload-'));
+    // The series' quiet period outlasts the assembler's re-plan (500 ms): the first arrival plans no model (the rule asks
+    // for 3 instances), and with a 0.5 s quiet period the series could complete before the re-plan ran.
     node = await startNode({
-      completion: { seriesQuietSeconds: 0.5, studyQuietSeconds: 4, sweepIntervalMs: 100, assembleOnArrival: true },
+      completion: { seriesQuietSeconds: 1.5, studyQuietSeconds: 4, sweepIntervalMs: 100, assembleOnArrival: true },
       runner: { pollIntervalMs: 200 },
     });
   });
