@@ -22,3 +22,11 @@ export function readHeaderBytes(file: string, firstRead = 16 * 1024): Uint8Array
     fs.closeSync(fd);
   }
 }
+
+/** The same prefix of a file already in memory, as a view (no copy): up to just past its PixelData element header. */
+export function headerPrefix(bytes: Uint8Array): Uint8Array {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const le = b.indexOf(PIXEL_DATA_LE, 132);
+  const at = le > 0 ? le : b.indexOf(PIXEL_DATA_BE, 132);
+  return at > 0 ? bytes.subarray(0, Math.min(bytes.length, at + 12)) : bytes;
+}

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHeader } from '../../src/assemble/study-facts.js';
-import { readHeaderBytes } from '../../src/dicom/header-bytes.js';
+import { headerPrefix, readHeaderBytes } from '../../src/dicom/header-bytes.js';
 import { testdata } from '../support/node-process.js';
 
 const ct = path.join(testdata, 'dcmqi-ct3/01.dcm');
@@ -22,5 +22,16 @@ describe('readHeaderBytes', () => {
 
   it('returns the whole file when it has no pixel data', () => {
     expect(readHeaderBytes(sr, 64).length).toBe(fs.statSync(sr).size);
+  });
+
+  it('headerPrefix: the same prefix of bytes in memory, a view that parses to the same header', () => {
+    const whole = fs.readFileSync(ct);
+    const prefix = headerPrefix(whole);
+    expect(prefix.buffer).toBe(whole.buffer);
+    expect(prefix.length).toBeLessThan(whole.length);
+    expect(Buffer.from(prefix.subarray(-12, -8))).toEqual(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
+    expect(readHeader(prefix)).toEqual(readHeader(whole));
+    const noPixels = fs.readFileSync(sr);
+    expect(headerPrefix(noPixels).length).toBe(noPixels.length);
   });
 });

@@ -1,9 +1,9 @@
 // One frame of a stored image → its stored samples and the header that prepares it (window, photometric, spacing), with
-// an enhanced object's functional groups for that frame lifted to the top. Decoding reuses the volume loader's codecs.
-import fs from 'node:fs';
+// an enhanced object's functional groups for that frame lifted to the top. dcmjs reads the header only; the frame is
+// read as the volume loader reads it (a native frame is a view into the file, a compressed one goes to its codec).
+import { headerPrefix } from '../../dicom/header-bytes.js';
 import { parsePart10, type Dataset } from '../volume/dcm.js';
-import { decodeFrameSamples } from '../volume/codec-frames.js';
-import { prepareDecoders } from '../volume/decoders.js';
+import { FileReader, frameReader } from '../volume/fill.js';
 import { pixelFormat } from '../volume/pixels.js';
 import { VolumeError } from '../volume/types.js';
 import type { Samples } from '../volume/pixels.js';
@@ -14,22 +14,21 @@ export interface LoadedFrame {
   sopInstanceUid: string; sopClassUid: string; frameNumber?: number; frames: number;
 }
 
-/** Reads `file` and decodes frame `frameNumber` (1-based; default 1); refusals are VolumeErrors with their codes. */
-export async function loadImageFrame(file: string, frameNumber = 1): Promise<LoadedFrame> {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    throw new VolumeError('READ_FAILED', `${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+/**
+ * Reads `file` and decodes frame `frameNumber` (1-based; default 1); refusals are VolumeErrors with their codes. With
+ * a `reader` (one per run of images) the file goes into its reused buffer, and a native frame's samples are a view of
+ * it, valid until the reader's next file: a fresh 10 MB buffer per radiograph cost more in page faults than the read.
+ */
+export async function loadImageFrame(file: string, frameNumber = 1, reader = new FileReader()): Promise<LoadedFrame> {
+  const bytes = reader.read(file);
   let instance;
   try {
-    instance = parsePart10(bytes, false);
+    instance = parsePart10(headerPrefix(bytes), true);
   } catch (err) {
     throw new VolumeError('READ_FAILED', `${file}: not a readable DICOM Part 10 file (${(err as Error).message})`);
   }
   const ds = instance.dataset;
-  if (ds.Rows === undefined || ds.BitsAllocated === undefined || !instance.pixelData) {
+  if (ds.Rows === undefined || ds.BitsAllocated === undefined) {
     throw new VolumeError('NOT_AN_IMAGE', `${file}: SOP class ${String(ds.SOPClassUID ?? '(none)')} has no pixel data`);
   }
   const format = pixelFormat(ds);
@@ -38,8 +37,9 @@ export async function loadImageFrame(file: string, frameNumber = 1): Promise<Loa
   }
   const frames = Number(ds.NumberOfFrames ?? 1) || 1;
   if (frameNumber > frames) throw new VolumeError('NOT_AN_IMAGE', `${file}: frame ${frameNumber} asked, the object has ${frames}`);
-  await prepareDecoders();
-  const samples = decodeFrameSamples(instance, frameNumber - 1);
+  const read = await frameReader({ file, transferSyntaxUid: instance.transferSyntaxUid, format, frameCount: frames },
+    bytes);
+  const samples = read(frameNumber - 1);
   const dataset = frames > 1 ? frameDataset(ds, frameNumber - 1) : ds;
   return {
     stored: samples, rows: format.rows, columns: format.columns, dataset,

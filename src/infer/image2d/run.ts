@@ -8,6 +8,7 @@ import { postprocessDetections, type Detection } from '../detect/index.js';
 import { InferenceError } from '../errors.js';
 import type { Image2dInput, ModelManifest } from '../manifest.js';
 import type { TensorInference } from '../patch-engine.js';
+import { FileReader } from '../volume/fill.js';
 import { loadImageFrame } from './load.js';
 import { modelImageSize, prepareImage, type SourceImage } from './prepare.js';
 import { ImageTransform, type TransformParams } from './transform.js';
@@ -43,13 +44,14 @@ export async function runImages(manifest: ModelManifest, source: Image2dSource, 
   const perImage = size.channels * size.rows * size.columns;
   const images: ImageOutput[] = [];
   const timings: Image2dTimings = { preprocessMs: 0, inferenceMs: 0, windowingMs: 0, postprocessMs: 0 };
+  const reader = new FileReader(); // one reused buffer: each image is prepared before the next file is read
   const prepareBatch = async (first: number) => {
     const t0 = performance.now();
     const n = Math.min(batch, count - first);
     const input = new Float32Array(n * perImage);
     const group: ImageOutput[] = [];
     for (let b = 0; b < n; b++) {
-      const { image, identity } = await sourceImage(source, first + b);
+      const { image, identity } = await sourceImage(source, first + b, reader);
       const transform = prepareImage(image, spec, size, input.subarray(b * perImage, (b + 1) * perImage));
       group.push({ index: first + b, ...identity, transform });
     }
@@ -75,10 +77,11 @@ export async function runImages(manifest: ModelManifest, source: Image2dSource, 
   return { images, timings };
 }
 
-async function sourceImage(source: Image2dSource, index: number): Promise<{ image: SourceImage; identity: Partial<ImageOutput> }> {
+async function sourceImage(source: Image2dSource, index: number, reader: FileReader)
+  : Promise<{ image: SourceImage; identity: Partial<ImageOutput> }> {
   if (source.kind === 'frames') {
     const { file, frameNumber } = source.frames[index]!;
-    const frame = await loadImageFrame(file, frameNumber ?? 1);
+    const frame = await loadImageFrame(file, frameNumber ?? 1, reader);
     const identity = { sopInstanceUid: frame.sopInstanceUid, sopClassUid: frame.sopClassUid, frameNumber: frame.frameNumber, dataset: frame.dataset };
     return { image: frame, identity };
   }

@@ -24,14 +24,25 @@ export interface FileWork {
 export async function fillSlices(data: Float32Array, sliceSize: number, work: FileWork[]): Promise<void> {
   const reader = new FileReader();
   for (const w of work) {
-    const native = nativePixels(w, reader);
-    const samplesOf = native
-      ? (frameIndex: number) => nativeFrameSamples(native.bytes, frameIndex, w.format, w.transferSyntaxUid, native.vr)
-      : ((await compressedFrames(w, reader)) ?? (await parsedFrames(w)));
+    const samplesOf = await frameReader(w, reader.read(w.file));
     for (const { k, frameIndex, slope, intercept } of w.slots) {
       rescaleInto(data.subarray(k * sliceSize, (k + 1) * sliceSize), samplesOf(frameIndex), slope, intercept);
     }
   }
+}
+
+/** What a file's frames are read from: its syntax, pixel format and frame count (from its header). */
+export type FrameFile = Pick<FileWork, 'file' | 'transferSyntaxUid' | 'format' | 'frameCount'>;
+
+/**
+ * Each frame's stored samples from the file's bytes (the caller keeps them while it reads frames): native PixelData
+ * found by the structural scanner, encapsulated frames by fragments.ts, and anything else parsed by dcmjs.
+ */
+export async function frameReader(w: FrameFile, file: Buffer): Promise<(frameIndex: number) => Samples> {
+  const native = nativePixels(w, file);
+  const ts = w.transferSyntaxUid;
+  if (native) return (frameIndex) => nativeFrameSamples(native.bytes, frameIndex, w.format, ts, native.vr);
+  return (await compressedFrames(w, file)) ?? (await parsedFrames(w, file));
 }
 
 /**
@@ -46,9 +57,8 @@ function rescaleInto(target: Float32Array, samples: Samples, slope: number, inte
 }
 
 /** The PixelData value of a native (not deflated) file, as a view into the reader's buffer; undefined otherwise. */
-function nativePixels(w: FileWork, reader: FileReader): { bytes: Uint8Array; vr: string } | undefined {
+function nativePixels(w: FrameFile, file: Buffer): { bytes: Uint8Array; vr: string } | undefined {
   if (!NATIVE_TRANSFER_SYNTAXES.has(w.transferSyntaxUid) || w.transferSyntaxUid === DEFLATED) return undefined;
-  const file = reader.read(w.file);
   let location: PixelDataLocation | undefined;
   try {
     location = scanPart10Bytes(file).pixelData;
@@ -59,12 +69,12 @@ function nativePixels(w: FileWork, reader: FileReader): { bytes: Uint8Array; vr:
 }
 
 /** Frames of an encapsulated file, as views into the reader's buffer; undefined for a file laid out otherwise. */
-async function compressedFrames(w: FileWork, reader: FileReader): Promise<((frameIndex: number) => Samples) | undefined> {
+async function compressedFrames(w: FrameFile, file: Buffer): Promise<((frameIndex: number) => Samples) | undefined> {
   const [{ hasDecoder, prepareDecoders }, { decodedSamples }, { encapsulatedFrames }] = await Promise.all([
     import('./decoders.js'), import('./codec-frames.js'), import('./fragments.js')]);
   if (!hasDecoder(w.transferSyntaxUid)) return undefined;
   await prepareDecoders();
-  const frames = encapsulatedFrames(reader.read(w.file), w.frameCount);
+  const frames = encapsulatedFrames(file, w.frameCount);
   if (!frames) return undefined;
   return (frameIndex) => {
     if (!frames[frameIndex]) throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `${w.file}: no frame ${frameIndex + 1} in its PixelData`);
@@ -73,16 +83,10 @@ async function compressedFrames(w: FileWork, reader: FileReader): Promise<((fram
 }
 
 /** Deflated, odd encapsulated, or odd native files: parse with dcmjs and decode through the codecs. */
-async function parsedFrames(w: FileWork): Promise<(frameIndex: number) => Samples> {
+async function parsedFrames(w: FrameFile, bytes: Buffer): Promise<(frameIndex: number) => Samples> {
   const [{ parsePart10 }, { decodeFrameSamples }, { prepareDecoders }] = await Promise.all([
     import('./dcm.js'), import('./codec-frames.js'), import('./decoders.js')]);
   if (!NATIVE_TRANSFER_SYNTAXES.has(w.transferSyntaxUid)) await prepareDecoders();
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.promises.readFile(w.file);
-  } catch (err) {
-    throw new VolumeError('READ_FAILED', `${w.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
   let instance: ReturnType<typeof parsePart10>;
   try {
     instance = parsePart10(bytes, false);
@@ -94,7 +98,7 @@ async function parsedFrames(w: FileWork): Promise<(frameIndex: number) => Sample
 }
 
 /** Whole-file reads into one growing buffer: each returned view is valid until the next read. */
-class FileReader {
+export class FileReader {
   private buffer = Buffer.alloc(0);
 
   read(file: string): Buffer {

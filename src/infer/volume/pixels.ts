@@ -82,15 +82,30 @@ function typedSamples(bytes: Uint8Array, f: PixelFormat): Samples {
   return f.signed ? new Int32Array(buffer, byteOffset, n) : new Uint32Array(buffer, byteOffset, n);
 }
 
-/** Bits above BitsStored are not pixel data (overlays, garbage): mask them, and sign-extend signed values. */
+/**
+ * Bits above BitsStored are not pixel data (overlays, garbage): mask them, and sign-extend signed values. One loop per
+ * array type: a single loop over the Samples union is polymorphic in V8 and ran at ~2 ns a pixel instead of ~0.3.
+ */
 function applyBitsStored(samples: Samples, f: PixelFormat): void {
   if (f.bitsStored >= f.bitsAllocated) return;
   const shift = 32 - f.bitsStored;
   const mask = 2 ** f.bitsStored - 1;
-  for (let n = 0; n < samples.length; n++) {
-    const v = samples[n]!;
-    samples[n] = f.signed ? (v << shift) >> shift : (v & mask) >>> 0;
+  if (samples instanceof Uint16Array) maskU16(samples, mask);
+  else if (samples instanceof Int16Array) signExtendI16(samples, shift);
+  else {
+    for (let n = 0; n < samples.length; n++) {
+      const v = samples[n]!;
+      samples[n] = f.signed ? (v << shift) >> shift : (v & mask) >>> 0;
+    }
   }
+}
+
+function maskU16(samples: Uint16Array, mask: number): void {
+  for (let n = 0; n < samples.length; n++) samples[n] = samples[n]! & mask;
+}
+
+function signExtendI16(samples: Int16Array, shift: number): void {
+  for (let n = 0; n < samples.length; n++) samples[n] = (samples[n]! << shift) >> shift;
 }
 
 function swapBytes(bytes: Uint8Array, word: number): void {

@@ -1,9 +1,11 @@
 // The 2D input path: letterbox / stretch geometry and its inverse, windows (header, fixed, VOI LUT, none), MONOCHROME1,
 // modality LUT, channels with mean/std, the pixel spacing that applies, and real files (native and JPEG-LS) loaded.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scanPart10Bytes } from '../../../../src/dicom/header-scan.js';
+import { FileReader } from '../../../../src/infer/volume/fill.js';
 import { modalityValues, applyVoi } from '../../../../src/infer/image2d/grey.js';
 import { loadImageFrame } from '../../../../src/infer/image2d/load.js';
 import { prepareImage } from '../../../../src/infer/image2d/prepare.js';
@@ -154,5 +156,24 @@ describe('channels, spacing and decoding', () => {
       ...opts, transferSyntaxUid: TransferSyntax.jpegLsLossless })).file);
     expect(Array.from(ls.stored)).toEqual(Array.from(native.stored));
     expect(native.stored[10 * 512 + 10]).toBe(4095);
+  });
+
+  it('masks words above BitsStored (overlay bits) and reads files in turn through one reused reader', async () => {
+    const opts = { bitsStored: 12 as const, objects: [{ x0: 5, y0: 5, x1: 50, y1: 40 }], seed: 12 };
+    const clean = (await writeSyntheticRadiograph(path.join(tmp, 'clean.dcm'), opts)).file;
+    const bytes = readFileSync(clean);
+    const at = scanPart10Bytes(bytes).pixelData!;
+    const words = new Uint16Array(bytes.buffer, bytes.byteOffset + at.valueAt, at.length / 2);
+    for (let n = 0; n < words.length; n += 3) words[n] = words[n]! | 0xf000;
+    const dirty = path.join(tmp, 'dirty.dcm');
+    writeFileSync(dirty, bytes);
+    const expected = Array.from((await loadImageFrame(clean)).stored);
+    expect(expected.reduce((a, b) => Math.max(a, b), 0)).toBe(4095);
+    const reader = new FileReader();
+    expect(Array.from((await loadImageFrame(dirty, 1, reader)).stored)).toEqual(expected);
+    const other = (await writeSyntheticRadiograph(path.join(tmp, 'other.dcm'), { ...opts, seed: 13 })).file;
+    const second = await loadImageFrame(other, 1, reader);
+    expect(Array.from(second.stored)).toEqual(Array.from((await loadImageFrame(other)).stored));
+    expect(Array.from(second.stored)).not.toEqual(expected);
   });
 });
