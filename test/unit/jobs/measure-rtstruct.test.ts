@@ -137,9 +137,9 @@ describe('measure: an RT Structure Set', () => {
     const { errors, warnings } = dciodvfy(srFile);
     expect(errors).toEqual([]);
     expect(warnings.filter((w) => !ACCEPTED_WARNINGS.some((a) => a.test(w)))).toEqual([]);
-    // pixelmed takes about a minute per 400 NUMs (an XPath pass per item), and the feature NUMs are the encoder's, which
+    // pixelmed takes ~20 s a run plus about a minute per 400 NUMs, and the feature NUMs are the encoder's, which
     // sr-features.test.ts validates at full size: here it judges the RTSTRUCT's own structure (an Image Region per
-    // contour slice, the RTSTRUCT as evidence) on an SR of one family per kind (shape, first order, texture).
+    // contour slice, the RTSTRUCT as evidence) on an SR of the morphology family only (52 NUMs).
     const few = ok(measure(study.rtstruct, 'RTSTRUCT', study, { ...config, families: ['morphology'],
       aggregations: ['3D, merged'] }));
     const fewFile = path.join(study.dir, 'sr-rt-few.dcm');
