@@ -16,7 +16,7 @@ export function readHeaderBytes(file: string, firstRead = 16 * 1024): Uint8Array
       const buf = Buffer.alloc(Math.min(size, limit));
       const n = fs.readSync(fd, buf, 0, buf.length, 0);
       const head = buf.subarray(0, n);
-      if (n >= size || head.indexOf(PIXEL_DATA_LE) > 0 || head.indexOf(PIXEL_DATA_BE) > 0) return head;
+      if (n >= size || pixelDataTagAt(head) > 0) return head;
     }
   } finally {
     fs.closeSync(fd);
@@ -25,8 +25,13 @@ export function readHeaderBytes(file: string, firstRead = 16 * 1024): Uint8Array
 
 /** The same prefix of a file already in memory, as a view (no copy): up to just past its PixelData element header. */
 export function headerPrefix(bytes: Uint8Array): Uint8Array {
+  const at = pixelDataTagAt(bytes);
+  return at > 0 ? bytes.subarray(0, Math.min(bytes.length, at + 12)) : bytes;
+}
+
+/** Where the PixelData tag first appears after the preamble and DICM (little endian first), or −1. */
+function pixelDataTagAt(bytes: Uint8Array): number {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = b.indexOf(PIXEL_DATA_LE, 132);
-  const at = le > 0 ? le : b.indexOf(PIXEL_DATA_BE, 132);
-  return at > 0 ? bytes.subarray(0, Math.min(bytes.length, at + 12)) : bytes;
+  return le > 0 ? le : b.indexOf(PIXEL_DATA_BE, 132);
 }
