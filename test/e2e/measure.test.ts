@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool, storescu } from '../support/dcmtk.js';
 import { startNode, testdata, waitFor, type RunningNode } from '../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
+import { testBackend } from '../support/postgres.js';
 import { addDestination, ctFiles, dciodvfyErrors, e2eConfig, objectsInOrthanc, referencedSeries } from './loop-support.js';
 import { writeSphereStudy } from '../support/rtstruct-sphere.js';
 
@@ -115,11 +116,15 @@ describe('measure: SEG from elsewhere → IBSI features SR in the PACS', () => {
     expect(dump).toContain('NUM:(QCFX,IBSI,"Sphericity")');
     expect(dump).toMatch(/NUM:\(GYBY,IBSI,"Joint maximum"\)/);
     expect(dump).toContain('(111002,DCM,"Algorithm Parameters")');
-    const validated = await runTool('java', ['-Djdk.xml.xpathExprOpLimit=0', '-Djdk.xml.xpathExprGrpLimit=0',
-      '-Djdk.xml.xpathTotalOpLimit=0', '-cp', '/usr/share/java/pixelmed.jar', 'com.pixelmed.validate.DicomSRValidator', file],
-    { timeoutMs: 300_000 }); // ~420 NUMs: pixelmed needs minutes on shared cores
-    expect(validated.stdout).toContain('Root Template Validation Complete');
-    expect(validated.stdout.split('\n').filter((l) => /^Error/.test(l))).toEqual([]);
+    // ~420 NUMs take pixelmed 20-50 s here. The SR's content does not depend on the backend, so pixelmed judges it on
+    // the SQLite pass only; the PostgreSQL pass checks the rest (dciodvfy, its content, the jobs).
+    if (testBackend === 'sqlite') {
+      const validated = await runTool('java', ['-Djdk.xml.xpathExprOpLimit=0', '-Djdk.xml.xpathExprGrpLimit=0',
+        '-Djdk.xml.xpathTotalOpLimit=0', '-cp', '/usr/share/java/pixelmed.jar', 'com.pixelmed.validate.DicomSRValidator',
+        file], { timeoutMs: 300_000 });
+      expect(validated.stdout).toContain('Root Template Validation Complete');
+      expect(validated.stdout.split('\n').filter((l) => /^Error/.test(l))).toEqual([]);
+    }
     const jobs = await jobsOf(CT_STUDY);
     expect(jobs.map((j) => j.state).sort()).toEqual(['done', 'failed']);
   }, 480_000);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { insertCompletion } from '../../../src/db/completions.js';
-import { openDatabase } from '../../../src/db/database.js';
+import { openTestDatabase } from '../../support/postgres.js';
 import { listDeliveries } from '../../../src/db/deliveries.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import { externalRequestOfReturnJob, insertExternalRequest, setReturnJob } from '../../../src/db/external-requests.js';
@@ -64,7 +64,7 @@ k.save_as(out+'/kos.dcm', write_like_original=False)`;
 /** A node database that sent the CT out (mapping, request) and received the answer as a study of its own. */
 function sentAndAnswered(review: 'none' | 'required') {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reid-job-'));
-  const db = openDatabase(dataDir);
+  const db = openTestDatabase(dataDir);
   const mapping = new Map<string, string>();
   const deid = (f: string) => {
     const r = deidentifyPart10(fs.readFileSync(f), resolveProfile(), pseudo);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { insertCompletion, markCompletionConsumed } from '../../../src/db/completions.js';
-import { openDatabase } from '../../../src/db/database.js';
+import { openTestDatabase } from '../../support/postgres.js';
 import { listDeliveries } from '../../../src/db/deliveries.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import { insertExternalRequest } from '../../../src/db/external-requests.js';
@@ -42,7 +42,7 @@ const ctFiles = ['01', '02', '03'].map((n) => path.join(testdata, `dcmqi-ct3/${n
 const LIVER_ML = (107_098 * 0.810547 ** 2 * 1) / 1000;
 const quiet = { info() {}, warn() {}, error() {}, debug() {}, close: async () => {} } as Logger;
 
-function store(db: ReturnType<typeof openDatabase>, dataDir: string, file: string, studyUid: string, ae: string) {
+function store(db: ReturnType<typeof openTestDatabase>, dataDir: string, file: string, studyUid: string, ae: string) {
   const h = scanPart10Bytes(fs.readFileSync(file));
   upsertInstance(db, {
     sopInstanceUid: h.values.SOPInstanceUID!, sopClassUid: h.values.SOPClassUID!, studyUid,
@@ -57,7 +57,7 @@ function store(db: ReturnType<typeof openDatabase>, dataDir: string, file: strin
  *  the router has made the answer's reidentify job. */
 function answeredUnder(extra: Partial<ExternalAction>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reid-qc-'));
-  const db = openDatabase(dataDir);
+  const db = openTestDatabase(dataDir);
   const mapping: Array<[string, string]> = [];
   const deid = (f: string) => {
     const r = deidentifyPart10(fs.readFileSync(f), resolveProfile(), pseudo);
