@@ -25,10 +25,12 @@ async function main(): Promise<void> {
   const orthanc = await startOrthanc(work);
   const node = await startNode(work);
   try {
-    const dest = await api(node.http, '/api/destinations', { id: 'orthanc', name: 'Orthanc', type: 'dimse', aeTitle: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicom });
+    const dest = await api(node.http, '/api/destinations',
+      { id: 'orthanc', name: 'Orthanc', type: 'dimse', aeTitle: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicom });
     if (dest.status !== 201) throw new Error(`destination: ${dest.status} ${await dest.text()}`);
     // Sent as Orthanc, so the seeded rule's reply-to-sender returns the results to it.
-    const sent = spawnSync('storescu', ['-aet', 'ORTHANC', '-aec', 'DICOM_AI_NODE', '-xi', '127.0.0.1', String(node.dicom), ...series.files], { env, encoding: 'utf8' });
+    const sent = spawnSync('storescu', ['-aet', 'ORTHANC', '-aec', 'DICOM_AI_NODE', '-xi', '127.0.0.1',
+      String(node.dicom), ...series.files], { env, encoding: 'utf8' });
     const acked = Date.now();
     if (sent.status !== 0) throw new Error(`storescu: ${sent.stderr}`);
     const stored = await resultsStoredAt(orthanc.http, series.studyInstanceUid);
@@ -45,7 +47,8 @@ function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
 }
 
-interface Job { id: number; state: string; stages: Array<{ stage: string; startedAt: string; endedAt?: string; ms?: number }> }
+interface Job {
+  id: number; state: string; stages: Array<{ stage: string; startedAt: string; endedAt?: string; ms?: number }> }
 
 function report(job: Job, acked: number, stored: number, delivered: number, mb: number): void {
   if (job.state !== 'done') throw new Error(`job ended ${job.state}`);
@@ -67,7 +70,8 @@ function report(job: Job, acked: number, stored: number, delivered: number, mb: 
   const total = stored - acked;
   const quietMs = Math.max(QUIET.seriesQuietSeconds, QUIET.studyQuietSeconds) * 1000;
   const overhead = total - (stage('infer').ms ?? 0) - quietMs;
-  console.log(`study: ${SLICES} slices, ${mb.toFixed(1)} MB; quiet period ${quietMs} ms; TCP_NODELAY=1; shared 2-core machine`);
+  console.log(
+    `study: ${SLICES} slices, ${mb.toFixed(1)} MB; quiet period ${quietMs} ms; TCP_NODELAY=1; shared 2-core machine`);
   for (const [name, ms] of rows) console.log(`  ${name.padEnd(40)} ${ms.toFixed(0).padStart(7)} ms`);
   console.log(`  ${'total: last ack → SEG+SR in Orthanc'.padEnd(40)} ${total.toFixed(0).padStart(7)} ms`);
   console.log(`overhead = total − model − quiet period = ${overhead.toFixed(0)} ms (target ≤ 1500 ms: ${overhead <= 1500 ? 'met' : 'NOT met'})`);
@@ -77,7 +81,8 @@ function report(job: Job, acked: number, stored: number, delivered: number, mb: 
 async function resultsStoredAt(http: number, studyUid: string): Promise<number> {
   const deadline = Date.now() + 600_000;
   while (Date.now() < deadline) {
-    const res = await fetch(`http://127.0.0.1:${http}/tools/find`, { method: 'POST', body: JSON.stringify({ Level: 'Series', Query: { StudyInstanceUID: studyUid, Modality: 'SEG\\SR' } }) });
+    const res = await fetch(`http://127.0.0.1:${http}/tools/find`, { method: 'POST',
+      body: JSON.stringify({ Level: 'Series', Query: { StudyInstanceUID: studyUid, Modality: 'SEG\\SR' } }) });
     if (res.ok && ((await res.json()) as unknown[]).length >= 2) return Date.now();
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -90,7 +95,8 @@ async function deliveredAt(work: string): Promise<number> {
   const db = new Database(path.join(work, 'node-data', 'node.sqlite'), { readonly: true });
   try {
     for (let tries = 0; tries < 100; tries++) {
-      const row = db.prepare("SELECT MAX(delivered_at) AS t, SUM(state != 'delivered') AS open FROM deliveries").get() as
+      const row =
+        db.prepare("SELECT MAX(delivered_at) AS t, SUM(state != 'delivered') AS open FROM deliveries").get() as
         { t: number | null; open: number | null };
       if (row.t !== null && row.open === 0) return row.t;
       await new Promise((r) => setTimeout(r, 50));
@@ -112,13 +118,16 @@ function api(http: number, p: string, body?: unknown): Promise<Response> {
 async function startNode(work: string): Promise<{ child: ChildProcess; dicom: number; http: number }> {
   const [dicom, http] = [await freePort(), await freePort()];
   const config = {
-    dicom: { port: dicom, host: '127.0.0.1', allowedCallers: [{ aeTitle: '*' }] }, http: { port: http, host: '127.0.0.1' },
+    dicom: { port: dicom, host: '127.0.0.1', allowedCallers: [{ aeTitle: '*' }] },
+    http: { port: http, host: '127.0.0.1' },
     storage: { dataDir: path.join(work, 'node-data'), minFreeMb: 1 }, admin: { adminToken: TOKEN },
-    completion: { ...QUIET, sweepIntervalMs: 100, assembleOnArrival: ASSEMBLE }, runner: { pollIntervalMs: 100 }, log: { level: 'warn' },
+    completion: { ...QUIET, sweepIntervalMs: 100, assembleOnArrival: ASSEMBLE },
+    runner: { pollIntervalMs: 100 }, log: { level: 'warn' },
   };
   const file = path.join(work, 'node.json');
   fs.writeFileSync(file, JSON.stringify(config));
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist/src/main.js')], { env: { ...env, CONFIG_FILE: file }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(projectRoot, 'dist/src/main.js')],
+    { env: { ...env, CONFIG_FILE: file }, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitHttp(`http://127.0.0.1:${http}/api/health`, child);
   return { child, dicom, http };
 }
@@ -127,9 +136,10 @@ async function startOrthanc(work: string): Promise<{ child: ChildProcess; dicom:
   const [dicom, http] = [await freePort(), await freePort()];
   const dir = path.join(work, 'orthanc');
   const config = {
-    HttpPort: http, DicomPort: dicom, DicomAet: 'ORTHANC', StorageDirectory: dir, IndexDirectory: dir, HttpBindAddress: '127.0.0.1',
-    Plugins: ['/usr/share/orthanc/plugins/libOrthancDicomWeb.so'], RemoteAccessAllowed: false, AuthenticationEnabled: false,
-    DicomAlwaysAllowStore: true, DicomCheckCalledAeTitle: false, UnknownSopClassAccepted: true,
+    HttpPort: http, DicomPort: dicom, DicomAet: 'ORTHANC', StorageDirectory: dir, IndexDirectory: dir,
+    HttpBindAddress: '127.0.0.1', Plugins: ['/usr/share/orthanc/plugins/libOrthancDicomWeb.so'],
+    RemoteAccessAllowed: false, AuthenticationEnabled: false, DicomAlwaysAllowStore: true,
+    DicomCheckCalledAeTitle: false, UnknownSopClassAccepted: true,
   };
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config));

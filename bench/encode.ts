@@ -13,22 +13,27 @@ import type { AlgorithmIdentity, JobIdentity, SegmentDescription, SourceSlice } 
 const COLS = 512, ROWS = 512, SLICES = 300;
 const anatomy = { scheme: 'SCT', value: '91723000', meaning: 'Anatomical structure' };
 const allMeasurements: SegmentDescription[] = [
-  { labelValues: [1, 2, 3], label: 'Body', category: anatomy, type: { scheme: 'SCT', value: '123037004', meaning: 'Body structure' }, colorRgb: [200, 150, 100], measurements: ['volume', 'mean', 'stdDev', 'min', 'max'] },
-  { labelValues: [2], label: 'Lung', category: anatomy, type: { scheme: 'SCT', value: '39607008', meaning: 'Lung' }, colorRgb: [128, 174, 128], measurements: ['volume', 'mean'] },
-  { labelValues: [3], label: 'Liver', category: anatomy, type: { scheme: 'SCT', value: '10200004', meaning: 'Liver' }, colorRgb: [221, 130, 101], measurements: ['volume', 'mean'] },
+  { labelValues: [1, 2, 3], label: 'Body', category: anatomy, type: { scheme: 'SCT', value: '123037004',
+    meaning: 'Body structure' }, colorRgb: [200, 150, 100], measurements: ['volume', 'mean', 'stdDev', 'min', 'max'] },
+  { labelValues: [2], label: 'Lung', category: anatomy, type: { scheme: 'SCT', value: '39607008', meaning: 'Lung' },
+    colorRgb: [128, 174, 128], measurements: ['volume', 'mean'] },
+  { labelValues: [3], label: 'Liver', category: anatomy, type: { scheme: 'SCT', value: '10200004', meaning: 'Liver' },
+    colorRgb: [221, 130, 101], measurements: ['volume', 'mean'] },
 ];
-const algorithm: AlgorithmIdentity = { name: 'BenchSeg', version: '1.0.0', modelId: 'bench', family: { scheme: 'DCM', value: '123110', meaning: 'Artificial Intelligence' } };
+const algorithm: AlgorithmIdentity = { name: 'BenchSeg', version: '1.0.0', modelId: 'bench',
+  family: { scheme: 'DCM', value: '123110', meaning: 'Artificial Intelligence' } };
 const job: JobIdentity = { jobId: 'bench-job', uidRoot: '2.25' };
 
 function sources(): SourceSlice[] {
   return Array.from({ length: SLICES }, (_, k) => {
     const sop = `2.25.4242.3.${k + 1}`;
     return { sopInstanceUid: sop, sopClassUid: '1.2.840.10008.5.1.4.1.1.2', dataset: {
-      SOPClassUID: '1.2.840.10008.5.1.4.1.1.2', SOPInstanceUID: sop, Modality: 'CT', PatientName: [{ Alphabetic: 'Bench^Patient' }],
-      PatientID: 'BENCH', StudyInstanceUID: '2.25.4242.1', SeriesInstanceUID: '2.25.4242.2', FrameOfReferenceUID: '2.25.4242.4',
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.2', SOPInstanceUID: sop, Modality: 'CT',
+      PatientName: [{ Alphabetic: 'Bench^Patient' }], PatientID: 'BENCH', StudyInstanceUID: '2.25.4242.1',
+      SeriesInstanceUID: '2.25.4242.2', FrameOfReferenceUID: '2.25.4242.4',
       StudyDate: '20240101', StudyTime: '120000', AccessionNumber: 'A1', StudyID: '1', ReferringPhysicianName: [],
-      Rows: ROWS, Columns: COLS, PixelSpacing: [0.7, 0.7], SliceThickness: 1, ImageOrientationPatient: [1, 0, 0, 0, 1, 0],
-      ImagePositionPatient: [-179, -179, -k], InstanceNumber: k + 1,
+      Rows: ROWS, Columns: COLS, PixelSpacing: [0.7, 0.7], SliceThickness: 1,
+      ImageOrientationPatient: [1, 0, 0, 0, 1, 0], ImagePositionPatient: [-179, -179, -k], InstanceNumber: k + 1,
     } };
   });
 }
@@ -82,7 +87,8 @@ async function encodeInOneWorker(inputs: Inputs) {
     worker.once('error', reject);
   });
   const wallMs = Math.round(performance.now() - t0);
-  return { wallMs, segMs: inside.segMs, srMs: inside.srMs, startupMs: wallMs - inside.segMs - inside.srMs, cpuMs: cpuMs(c0, process.cpuUsage()) };
+  return { wallMs, segMs: inside.segMs, srMs: inside.srMs, startupMs: wallMs - inside.segMs - inside.srMs,
+    cpuMs: cpuMs(c0, process.cpuUsage()) };
 }
 
 /** The pipeline's encode stage now: wall time from request to SEG+SR bytes, and where the time went in the workers. */
@@ -108,7 +114,8 @@ function cpuMs(a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): number {
 async function main(): Promise<void> {
   const volumeOnly = process.argv.includes('--volume-only');
   // without HU the SR carries volumes only, in every path
-  const measured = volumeOnly ? allMeasurements.map((s) => ({ ...s, measurements: ['volume' as const] })) : allMeasurements;
+  const measured = volumeOnly
+    ? allMeasurements.map((s) => ({ ...s, measurements: ['volume' as const] })) : allMeasurements;
   const inputs: Inputs = { src: sources(), ...volume(!volumeOnly), segments: measured };
   const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
   const cold = encodeOnce(inputs);
@@ -125,10 +132,12 @@ async function main(): Promise<void> {
     cold: { segMs: cold.segMs, srMs: cold.srMs, totalMs: cold.segMs + cold.srMs, cpuMs: cold.segCpuMs + cold.srCpuMs },
     warm: { segMs: warm.segMs, srMs: warm.srMs, totalMs: warm.segMs + warm.srMs, cpuMs: warm.segCpuMs + warm.srCpuMs },
     oneWorker, parallel,
-    medianWallMs: { oneWorker: median(oneWorker.map((r) => r.wallMs)), parallel: median(parallel.map((r) => r.wallMs)) },
+    medianWallMs: { oneWorker: median(oneWorker.map((r) => r.wallMs)),
+      parallel: median(parallel.map((r) => r.wallMs)) },
     segBytes: cold.segBytes.length, srBytes: cold.srBytes.length,
     inputsMb: Math.round((inputs.labels.byteLength + (inputs.hu?.byteLength ?? 0)) / 1024 / 1024),
-    rssBeforeEncodeMb: Math.round(rssBeforeMb), peakRssMb: Math.round(peakRssMb), encodeAddedMb: Math.round(peakRssMb - rssBeforeMb),
+    rssBeforeEncodeMb: Math.round(rssBeforeMb), peakRssMb: Math.round(peakRssMb),
+    encodeAddedMb: Math.round(peakRssMb - rssBeforeMb),
     peakRssWithWorkersMb: Math.round(process.resourceUsage().maxRSS / 1024),
     targetMs: 1000, targetRssMb: 300,
   }));

@@ -7,7 +7,8 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { CT_FEATURE_DEFAULTS, type FeatureConfig } from '../src/features/index.js';
 import type { FeatureRequest } from '../src/features/feature-worker.js';
-import { featureWorkersFor, measureSegmentsInWorker, stopIdleFeatureWorkers } from '../src/features/measure-in-worker.js';
+import { featureWorkersFor, measureSegmentsInWorker,
+  stopIdleFeatureWorkers } from '../src/features/measure-in-worker.js';
 
 const X = 512, Y = 512, Z = 300, SPACING = [1, 0.7, 0.7] as const;
 
@@ -35,7 +36,8 @@ function series(): { image: Float32Array; labels: Uint8Array } {
   return { image, labels };
 }
 
-async function run(name: string, config: FeatureConfig, base: Omit<FeatureRequest, 'config'>, workers?: number): Promise<void> {
+async function run(name: string, config: FeatureConfig, base: Omit<FeatureRequest, 'config'>,
+  workers?: number): Promise<void> {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   const used = workers ?? featureWorkersFor(base.segments.length), load = loadavg()[0]!.toFixed(1);
@@ -56,7 +58,8 @@ const { image, labels } = series();
 console.log(`series built in ${(performance.now() - t0).toFixed(0)} ms: ${Z} × ${Y} × ${X}, 500 ml and 20 ml spheres`);
 const base = { image, labels, dims: [Z, Y, X] as const, spacing: SPACING,
   segments: [{ label: '500 ml', labelValues: [1] }, { label: '20 ml', labelValues: [2] }] };
-await run('CT defaults (2 mm, FBS 25 HU), cold workers (thread start, module load, JIT warm-up included)', CT_FEATURE_DEFAULTS, base);
+await run('CT defaults (2 mm, FBS 25 HU), cold workers (thread start, module load, JIT warm-up included)',
+  CT_FEATURE_DEFAULTS, base);
 await run('CT defaults, the same workers again (warm, as for the next series within 30 s)', CT_FEATURE_DEFAULTS, base);
 stopIdleFeatureWorkers();
 await run('CT defaults, two cold workers whatever the load', CT_FEATURE_DEFAULTS, base, 2);
@@ -66,4 +69,5 @@ stopIdleFeatureWorkers();
 await run('native grid (no resampling, FBS 25 HU), cold workers', { ...CT_FEATURE_DEFAULTS, resampling: null }, base);
 stopIdleFeatureWorkers();
 const inputMb = (X * Y * Z * 5) / 2 ** 20;
-console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (the series alone is ${inputMb.toFixed(0)} MB)`);
+console.log(
+  `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (the series alone is ${inputMb.toFixed(0)} MB)`);

@@ -1,4 +1,5 @@
-// Inference benchmark (npm run bench:infer): series load, ct-body-lung on a 300×512×512 CT, U-Net per 96³ patch, overhead and memory.
+// Inference benchmark (npm run bench:infer): series load, ct-body-lung on a 300×512×512 CT, U-Net per 96³ patch,
+// overhead and memory.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,7 +61,8 @@ async function benchBodyLung(registry: ModelRegistry): Promise<void> {
   console.log(`  preprocess ${t.preprocessMs.toFixed(0)} ms | onnxruntime ${t.inferenceMs.toFixed(0)} ms | windowing ${t.windowingMs.toFixed(0)} ms | postprocess ${t.postprocessMs.toFixed(0)} ms | total ${t.totalMs.toFixed(0)} ms`);
   console.log(`  node overhead ${overhead.toFixed(0)} ms = ${((100 * overhead) / t.inferenceMs).toFixed(0)} % of onnxruntime time`);
   console.log(`  RSS before run ${before.toFixed(0)} MB (node, onnxruntime, 2 model workers, the volume), peak during run ${peakRssMb.toFixed(0)} MB = ${(peakRssMb / volumeMb).toFixed(2)}× the volume's float32 size (target ≤ 3×)`);
-  console.log(`  process high-water ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (includes generating the phantom)`);
+  console.log(
+    `  process high-water ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (includes generating the phantom)`);
   volume = undefined;
   collectGarbage();
 }

@@ -21,12 +21,14 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const series = await writeSyntheticCtSeries(path.join(work, 'study'), { slices: SLICES });
   const bytes = series.files.reduce((s, f) => s + fs.statSync(f).size, 0);
-  console.log(`study: ${series.files.length} instances, ${(bytes / 1e6).toFixed(1)} MB, generated in ${Date.now() - t0} ms`);
+  console.log(
+    `study: ${series.files.length} instances, ${(bytes / 1e6).toFixed(1)} MB, generated in ${Date.now() - t0} ms`);
 
   const scpPort = await freePort();
   const scpDir = path.join(work, 'storescp');
   fs.mkdirSync(scpDir);
-  const storescp = spawn('storescp', ['-aet', 'REFSCP', '--fork', '--max-pdu', String(PDU), '-od', scpDir, String(scpPort)], { env, stdio: 'ignore' });
+  const storescp = spawn('storescp',
+    ['-aet', 'REFSCP', '--fork', '--max-pdu', String(PDU), '-od', scpDir, String(scpPort)], { env, stdio: 'ignore' });
   const orthanc = await startOrthanc(work);
   const node = await startNode(work);
   await waitPort(scpPort);
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
       t.scp.push(await timeSend(scpPort, 'REFSCP', series.files, parallel));
       t.orthanc.push(await timeSend(orthanc.port, 'ORTHANC', series.files, parallel));
     }
-    const [n, r, o] = [rate(t.node, series.files.length, bytes), rate(t.scp, series.files.length, bytes), rate(t.orthanc, series.files.length, bytes)];
+    const [n, r, o] = [rate(t.node, series.files.length, bytes), rate(t.scp, series.files.length, bytes),
+      rate(t.orthanc, series.files.length, bytes)];
     rows.push(`${parallel} assoc | node ${n.ips.toFixed(0)} inst/s ${n.mbps.toFixed(1)} MB/s | storescp ${r.ips.toFixed(0)} inst/s ${r.mbps.toFixed(1)} MB/s`
       + ` | orthanc ${o.ips.toFixed(0)} inst/s | node/storescp ${(n.ips / r.ips).toFixed(2)} | node/orthanc ${(n.ips / o.ips).toFixed(2)}`);
   }
@@ -55,7 +58,8 @@ async function main(): Promise<void> {
   console.log(`medians of ${RUNS} runs, TCP_NODELAY=1, receive PDU ${PDU} bytes; the node acknowledges only data fsynced in its receive journal`);
   for (const r of rows) console.log(r);
   console.log(`node peak RSS: ${peakRssMb.toFixed(0)} MB`);
-  console.log(`machine: ${os.cpus().length} cores, load average ${median(loads).toFixed(1)} (1 min, median over the runs);`
+  console.log(
+    `machine: ${os.cpus().length} cores, load average ${median(loads).toFixed(1)} (1 min, median over the runs);`
     + ` overwrite 512 KiB + fdatasync on this disk: median ${median(syncs).toFixed(2)} ms`);
   fs.rmSync(work, { recursive: true, force: true });
 }
@@ -102,9 +106,9 @@ async function startOrthanc(work: string): Promise<{ port: number; child: ChildP
   const dir = path.join(work, 'orthanc');
   fs.mkdirSync(dir, { recursive: true });
   const config = {
-    HttpPort: http, DicomPort: port, DicomAet: 'ORTHANC', StorageDirectory: dir, IndexDirectory: dir, HttpBindAddress: '127.0.0.1',
-    RemoteAccessAllowed: false, AuthenticationEnabled: false, DicomAlwaysAllowStore: true, DicomCheckCalledAeTitle: false,
-    MaximumPduLength: PDU,
+    HttpPort: http, DicomPort: port, DicomAet: 'ORTHANC', StorageDirectory: dir, IndexDirectory: dir,
+    HttpBindAddress: '127.0.0.1', RemoteAccessAllowed: false, AuthenticationEnabled: false, DicomAlwaysAllowStore: true,
+    DicomCheckCalledAeTitle: false, MaximumPduLength: PDU,
   };
   fs.writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config));
   const child = spawn('Orthanc', [path.join(dir, 'orthanc.json')], { env, stdio: 'ignore' });
@@ -114,7 +118,8 @@ async function startOrthanc(work: string): Promise<{ port: number; child: ChildP
 
 function storescu(port: number, aet: string, files: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn('storescu', ['-aet', 'BENCH', '-aec', aet, '-R', '-xe', '127.0.0.1', String(port), ...files], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('storescu', ['-aet', 'BENCH', '-aec', aet, '-R', '-xe', '127.0.0.1', String(port), ...files],
+      { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`storescu → ${aet} failed: ${err}`))));
@@ -131,7 +136,8 @@ async function startNode(work: string): Promise<{ port: number; child: ChildProc
   };
   const configFile = path.join(work, 'node.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist/src/main.js')], { env: { ...process.env, CONFIG_FILE: configFile }, stdio: 'inherit' });
+  const child = spawn(process.execPath, [path.join(projectRoot, 'dist/src/main.js')],
+    { env: { ...process.env, CONFIG_FILE: configFile }, stdio: 'inherit' });
   await waitPort(port);
   return { port, child };
 }

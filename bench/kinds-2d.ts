@@ -12,7 +12,8 @@ import type { Image2dInput } from '../src/infer/manifest.js';
 import { TransferSyntax, writeSyntheticRadiograph } from '../src/synthetic/index.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const spec: Image2dInput = { kind: 'image2d', window: { source: 'header' }, resize: 'letterbox', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+const spec: Image2dInput = { kind: 'image2d', window: { source: 'header' }, resize: 'letterbox',
+  mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
 export async function benchNode2d(root: string): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-2d-'));
@@ -27,8 +28,10 @@ export async function benchNode2d(root: string): Promise<void> {
 
 async function prepareOnly(tmp: string): Promise<void> {
   console.log('\n2D input path, a 2500×2000 12-bit DX → 3 × 224² (letterbox, header window, mean/std), median of 10 after 2 warm-ups');
-  for (const [name, ts] of [['native', TransferSyntax.explicitLittle], ['JPEG-LS lossless', TransferSyntax.jpegLsLossless]] as const) {
-    const r = await writeSyntheticRadiograph(path.join(tmp, `${name}.dcm`), { rows: 2500, columns: 2000, transferSyntaxUid: ts, objects: [{ x0: 300, y0: 400, x1: 340, y1: 460 }] });
+  for (const [name, ts] of [['native', TransferSyntax.explicitLittle],
+    ['JPEG-LS lossless', TransferSyntax.jpegLsLossless]] as const) {
+    const r = await writeSyntheticRadiograph(path.join(tmp, `${name}.dcm`),
+      { rows: 2500, columns: 2000, transferSyntaxUid: ts, objects: [{ x0: 300, y0: 400, x1: 340, y1: 460 }] });
     const decode: number[] = [];
     const prepare: number[] = [];
     const out = new Float32Array(3 * 224 * 224);
@@ -55,11 +58,13 @@ async function throughTheNode(tmp: string, root: string): Promise<void> {
   fs.cpSync(source, path.join(tmp, 'models', 'resnet18-bench'), { recursive: true });
   const registry = await loadModelRegistry(path.join(tmp, 'models'));
   try {
-    console.log('\nresnet18-bench through the node (inference worker: load, prepare, batch 8, softmax), 16 images, best of 3');
+    console.log(
+      '\nresnet18-bench through the node (inference worker: load, prepare, batch 8, softmax), 16 images, best of 3');
     for (const [rows, columns] of [[2500, 2000], [512, 512]] as const) {
       const files: string[] = []; // paths only: the written patterns are not kept (they would count in the peak RSS)
       for (let n = 0; n < 16; n++) {
-        files.push((await writeSyntheticRadiograph(path.join(tmp, `r${rows}-${n}.dcm`), { rows, columns, view: n % 2 ? 'lateral' : 'frontal', seed: n })).file);
+        files.push((await writeSyntheticRadiograph(path.join(tmp, `r${rows}-${n}.dcm`),
+          { rows, columns, view: n % 2 ? 'lateral' : 'frontal', seed: n })).file);
       }
       const frames = { kind: 'frames' as const, frames: files.map((file) => ({ file })) };
       await runImageModel(registry, 'resnet18-bench', frames); // warm-up: worker JIT, session

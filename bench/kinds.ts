@@ -1,18 +1,21 @@
 // Benchmark of the 2D model kinds (npm run bench:kinds): NMS of 10 000 raw boxes, ResNet-18 at 224² images per
 // second through onnxruntime with the node's post-processing share, a YOLO-style head at 640² with decode + NMS,
-// the 2D input path and a classifier through the node (kinds-2d.ts), and each section's peak RSS. Figures from a shared 2-core machine vary between runs.
+// the 2D input path and a classifier through the node (kinds-2d.ts), and each section's peak RSS. Figures from a shared
+// 2-core machine vary between runs.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { postprocessDetections, type DetectionOptions } from '../src/infer/detect/index.js';
-import { buildDetBench, buildResnet18Bench, DET_BENCH_SIZE, RESNET18_SIZE } from '../src/infer/model-builders/resnet18-bench.js';
+import { buildDetBench, buildResnet18Bench, DET_BENCH_SIZE,
+  RESNET18_SIZE } from '../src/infer/model-builders/resnet18-bench.js';
 import { benchNode2d } from './kinds-2d.js';
 
 const code = (value: string) => ({ code: { scheme: '99DAN', value, meaning: value }, threshold: 0.25 });
 const yolo: DetectionOptions = {
-  layout: 'yolo', scoreThreshold: 0.25, iouThreshold: 0.45, maxBoxes: 300, classAgnostic: false, classes: [code('a'), code('b')],
+  layout: 'yolo', scoreThreshold: 0.25, iouThreshold: 0.45, maxBoxes: 300, classAgnostic: false,
+  classes: [code('a'), code('b')],
 };
 const identity = (p: { x: number; y: number }) => p;
 
@@ -24,7 +27,8 @@ const sections: Record<string, () => Promise<void>> = {
 async function main(): Promise<void> {
   const section = process.argv[2];
   if (section) return sections[section]!();
-  console.log(`bench:kinds (CPU, onnxruntime ${ort.env.versions.common}; figures from a shared machine vary between runs)`);
+  console.log(
+    `bench:kinds (CPU, onnxruntime ${ort.env.versions.common}; figures from a shared machine vary between runs)`);
   for (const name of Object.keys(sections)) {
     const child = fork(fileURLToPath(import.meta.url), [name], { stdio: 'inherit' });
     const exit = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -32,7 +36,8 @@ async function main(): Promise<void> {
   }
 }
 
-/** 10 000 YOLOv8 rows [1, 6, 10000] (transposed, 2 classes): 1000 objects × 10 jittered rows, every row above threshold. */
+/** 10 000 YOLOv8 rows [1, 6, 10000] (transposed, 2 classes): 1000 objects × 10 jittered rows,
+ *  every row above threshold. */
 function rawRows(n = 10_000): Float32Array {
   const data = new Float32Array(6 * n);
   let s = 42;
@@ -49,14 +54,17 @@ function rawRows(n = 10_000): Float32Array {
 }
 
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; }
-function timed<T>(fn: () => T): { ms: number; value: T } { const t = performance.now(); const value = fn(); return { ms: performance.now() - t, value }; }
+function timed<T>(fn: () => T): { ms: number; value: T } {
+  const t = performance.now(); const value = fn(); return { ms: performance.now() - t, value }; }
 function peakRss(): string { return `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`; }
 
 async function benchNms(): Promise<void> {
   const data = rawRows();
   const per = (opts: DetectionOptions) => {
-    for (let i = 0; i < 5; i++) postprocessDetections(data, [1, 6, 10_000], opts, { toSourcePoint: identity });   // warm-up (JIT)
-    const runs = Array.from({ length: 30 }, () => timed(() => postprocessDetections(data, [1, 6, 10_000], opts, { toSourcePoint: identity })));
+    for (let i = 0; i < 5; i++)
+      postprocessDetections(data, [1, 6, 10_000], opts, { toSourcePoint: identity });   // warm-up (JIT)
+    const runs = Array.from({ length: 30 },
+      () => timed(() => postprocessDetections(data, [1, 6, 10_000], opts, { toSourcePoint: identity })));
     return { ms: median(runs.map((r) => r.ms)), boxes: runs[0]!.value.length };
   };
   const perClass = per(yolo);
@@ -74,11 +82,14 @@ function benchModel(id: string, build: () => Uint8Array): Uint8Array {
 }
 
 async function benchResnet18(): Promise<void> {
-  const session = await ort.InferenceSession.create(Buffer.from(benchModel('resnet18-bench', () => buildResnet18Bench())));
+  const session =
+    await ort.InferenceSession.create(Buffer.from(benchModel('resnet18-bench', () => buildResnet18Bench())));
   console.log(`\nresnet18-bench (ResNet-18, 11.7 M parameters) at ${RESNET18_SIZE}², onnxruntime default threads`);
   for (const batch of [1, 8]) {
-    const input = new Float32Array(batch * 3 * RESNET18_SIZE * RESNET18_SIZE).map((_, i) => ((i * 2654435761) % 1000) / 1000);
-    const run = () => session.run({ image: new ort.Tensor('float32', input, [batch, 3, RESNET18_SIZE, RESNET18_SIZE]) });
+    const input =
+      new Float32Array(batch * 3 * RESNET18_SIZE * RESNET18_SIZE).map((_, i) => ((i * 2654435761) % 1000) / 1000);
+    const run = () =>
+      session.run({ image: new ort.Tensor('float32', input, [batch, 3, RESNET18_SIZE, RESNET18_SIZE]) });
     await run();
     const model: number[] = [];
     const post: number[] = [];
@@ -99,7 +110,8 @@ async function benchDetHead(): Promise<void> {
   const input = new Float32Array(3 * DET_BENCH_SIZE * DET_BENCH_SIZE).map((_, i) => ((i * 2654435761) % 1000) / 1000);
   const run = () => session.run({ image: new ort.Tensor('float32', input, [1, 3, DET_BENCH_SIZE, DET_BENCH_SIZE]) });
   const warm = (await run()).boxes!;
-  for (let i = 0; i < 5; i++) postprocessDetections(warm.data as Float32Array, warm.dims, yolo, { toSourcePoint: identity });   // JIT warm-up
+  for (let i = 0; i < 5; i++)
+    postprocessDetections(warm.data as Float32Array, warm.dims, yolo, { toSourcePoint: identity });   // JIT warm-up
   const model: number[] = [];
   const post: number[] = [];
   let boxes = 0;
@@ -107,7 +119,8 @@ async function benchDetHead(): Promise<void> {
     const t = performance.now();
     const out = (await run()).boxes!;
     model.push(performance.now() - t);
-    const p = timed(() => postprocessDetections(out.data as Float32Array, out.dims, yolo, { toSourcePoint: identity, columns: 640, rows: 640 }));
+    const p = timed(() => postprocessDetections(out.data as Float32Array, out.dims, yolo,
+      { toSourcePoint: identity, columns: 640, rows: 640 }));
     post.push(p.ms);
     boxes = p.value.length;
   }

@@ -49,7 +49,9 @@ const SYNTAXES: Syntax[] = [
 /** the same DCMTK process per file without decoding: start-up, parse and write, to tell the decoding apart */
 const dcmconvLane = dcmtkLane('dcmconv', '+te');
 
-/** J2K: opj_compress (default: lossless 5/3, 6 resolutions) on the raw frame; the codestream wrapped as one fragment. */
+/**
+ * J2K: opj_compress (default: lossless 5/3, 6 resolutions) on the raw frame; the codestream wrapped as one fragment.
+ */
 async function j2kCompress(src: string, dst: string, scratch: string): Promise<void> {
   const bytes = fs.readFileSync(src);
   const at = scanPart10Bytes(bytes).pixelData!;
@@ -87,7 +89,9 @@ function opjLane(files: string[], out: string): string {
 /** Wall time, and CPU time (user + system) summed over every thread or process, in ms. */
 interface Took { wall: number; cpu: number }
 
-/** One lane of `files` per core, all in parallel; the decoding commands alone are timed (bash `times`: CPU of children). */
+/**
+ * One lane of `files` per core, all in parallel; the decoding commands alone are timed (bash `times`: CPU of children).
+ */
 async function lanes(files: string[], scratch: string, lane: (files: string[], out: string) => string): Promise<Took> {
   const per = Math.ceil(files.length / CORES);
   const outs = Array.from({ length: CORES }, (_, n) => fs.mkdtempSync(path.join(scratch, `lane${n}-`)));
@@ -122,7 +126,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
-  const tools = ['opj_compress', 'opj_decompress', 'dcmcjpls', 'dcmdjpls', 'dcmcjpeg', 'dcmdjpeg', 'dcmcrle', 'dcmdrle', 'dcmconv'];
+  const tools =
+    ['opj_compress', 'opj_decompress', 'dcmcjpls', 'dcmdjpls', 'dcmcjpeg', 'dcmdjpeg', 'dcmcrle', 'dcmdrle', 'dcmconv'];
   await run('bash', ['-c', tools.map((t) => `command -v ${t} >/dev/null`).join(' && ')]).catch(() => {
     throw new Error(`bench:load needs ${tools.join(', ')} (apt-get install libopenjp2-tools dcmtk)`);
   });
@@ -139,10 +144,12 @@ async function main(): Promise<void> {
       const files = native.map((f) => path.join(dir, path.basename(f)));
       const per = Math.ceil(native.length / CORES);
       await Promise.all(Array.from({ length: CORES }, async (_, lane) => {
-        for (let n = lane * per; n < Math.min(native.length, (lane + 1) * per); n++) await s.compress(native[n]!, files[n]!, dir);
+        for (let n = lane * per; n < Math.min(native.length, (lane + 1) * per); n++)
+          await s.compress(native[n]!, files[n]!, dir);
       }));
       // the loader's own frame finder must take these files, not its dcmjs fallback
-      if (!encapsulatedFrames(fs.readFileSync(files[0]!), 1)) throw new Error(`${s.name}: frames not found in ${files[0]}`);
+      if (!encapsulatedFrames(fs.readFileSync(files[0]!), 1))
+        throw new Error(`${s.name}: frames not found in ${files[0]}`);
       series.set(s.ts, files);
     }
     console.log(`series: ${SLICES} × 512² CT (synthetic phantom, ±10 HU noise), made in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -180,7 +187,8 @@ function report(times: Map<string, Took[]>, worst: Map<string, number>): void {
   console.log(`${RUNS} runs; node: loadSeriesVolume, ${CORES} helper threads; native: ${CORES} processes in parallel`);
   console.log(`uncompressed (explicit VR LE) load: wall ${seconds(best('native'))}, CPU ${seconds(cpu('native'))}; `
     + `DCMTK dcmconv +te over the same files (start-up, parse, write; no decoding): wall ${seconds(best('dcmconv'))}, CPU ${seconds(cpu('dcmconv'))}`);
-  console.log('syntax              | node load | decoding share | native decoder          | ratio | CPU: share, native, ratio'
+  console.log(
+    'syntax              | node load | decoding share | native decoder          | ratio | CPU: share, native, ratio'
     + ' | CPU ratio to native less dcmconv | max |Δ|');
   for (const s of SYNTAXES) {
     const share = best(`node ${s.ts}`) - best('native');
@@ -191,11 +199,13 @@ function report(times: Map<string, Took[]>, worst: Map<string, number>): void {
       `${s.nativeTool} ${seconds(tool)}`.padEnd(23), (share / tool).toFixed(2).padStart(5),
       `${seconds(cpuShare)}, ${seconds(cpu(`tool ${s.ts}`))}, ${(cpuShare / cpu(`tool ${s.ts}`)).toFixed(2)}`.padEnd(25),
       // opj_decompress reads codestreams in one process: nothing to take off
-      (s.nativeTool === 'opj_decompress' ? '—' : (cpuShare / (cpu(`tool ${s.ts}`) - cpu('dcmconv'))).toFixed(2)).padEnd(32),
+      (s.nativeTool === 'opj_decompress'
+        ? '—' : (cpuShare / (cpu(`tool ${s.ts}`) - cpu('dcmconv'))).toFixed(2)).padEnd(32),
       String(worst.get(s.ts)),
     ].join(' | '));
   }
-  console.log('decoding share = compressed load − uncompressed load; target ratio ≤ 1.3. DCMTK tools start once per file;'
+  console.log(
+    'decoding share = compressed load − uncompressed load; target ratio ≤ 1.3. DCMTK tools start once per file;'
     + ' dcmconv shows what start-up and file I/O alone cost them');
 }
 

@@ -1,5 +1,6 @@
 // Phantom benchmark (npm run bench:phantoms): ct-body-lung on every anatomical phantom through the node's real
-// registry and worker pool; prints Dice and lung volumes, and writes one overlay PNG per phantom to test-output/phantoms/.
+// registry and worker pool; prints Dice and lung volumes, and writes one overlay PNG per phantom
+// to test-output/phantoms/.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -46,14 +46,18 @@ const labels = bodyWithLungs();
 const dims = [SLICES, ROWS, COLUMNS] as const;
 const member = (values: number[]) => { const m = new Uint8Array(256); for (const v of values) m[v] = 1; return m; };
 const segments: QcSegment[] = [
-  { label: 'Body', labelValues: [1, 2], checks: { volumeMl: { min: 1000 }, maxBorderFraction: 0.01, maxComponents: 1 } },
-  { label: 'Lung', labelValues: [2], checks: { volumeMlPerCm: { min: 40 }, inside: { segment: 'Body', maxFractionOutside: 0 },
-    maxBorderFraction: 0, maxComponents: 3, ignoreComponentsBelowMl: 5 } },
+  { label: 'Body', labelValues: [1, 2],
+    checks: { volumeMl: { min: 1000 }, maxBorderFraction: 0.01, maxComponents: 1 } },
+  { label: 'Lung', labelValues: [2],
+    checks: { volumeMlPerCm: { min: 40 }, inside: { segment: 'Body', maxFractionOutside: 0 },
+      maxBorderFraction: 0, maxComponents: 3, ignoreComponentsBelowMl: 5 } },
 ];
 const lungSizes = componentSizes(labels, dims, member([2]));
-console.log(`label map ${SLICES}×${ROWS}×${COLUMNS} = ${(labels.length / 1e6).toFixed(1)} M voxels; median of ${RUNS} runs`);
+console.log(
+  `label map ${SLICES}×${ROWS}×${COLUMNS} = ${(labels.length / 1e6).toFixed(1)} M voxels; median of ${RUNS} runs`);
 console.log(`histograms (per slice + border): ${timed(() => labelHistograms(labels, dims))}`);
-console.log(`components, Lung (${lungSizes.length} components): ${timed(() => componentSizes(labels, dims, member([2])))}`);
+console.log(
+  `components, Lung (${lungSizes.length} components): ${timed(() => componentSizes(labels, dims, member([2])))}`);
 console.log(`components, Body: ${timed(() => componentSizes(labels, dims, member([1, 2])))}`);
 const input = { labels: { data: labels, dims, spacingMm: [1, 0.7, 0.7] as const }, scannedLengthCm: 30, segments };
 const result = checkResult(input);

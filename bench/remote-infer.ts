@@ -27,13 +27,16 @@ async function main(): Promise<void> {
   const { child, info } = await startServerProcess();
   const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-remote-'));
   try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot, 'models', MODEL, 'model.json'), 'utf8')) as ModelManifest;
+    const manifest =
+      JSON.parse(fs.readFileSync(path.join(projectRoot, 'models', MODEL, 'model.json'), 'utf8')) as ModelManifest;
     const write = (id: string, backend?: ModelManifest['backend']) => {
       fs.mkdirSync(path.join(modelsDir, id));
-      fs.writeFileSync(path.join(modelsDir, id, 'model.json'), JSON.stringify({ ...manifest, id, intraOpNumThreads: threads, ...(backend ? { backend } : {}) }));
+      fs.writeFileSync(path.join(modelsDir, id, 'model.json'),
+        JSON.stringify({ ...manifest, id, intraOpNumThreads: threads, ...(backend ? { backend } : {}) }));
       if (!backend) fs.symlinkSync(onnxPath, path.join(modelsDir, id, 'model.onnx'));
     };
-    const remote = (protocol: 'http' | 'grpc') => ({ type: 'kserve-v2' as const, url: protocol === 'http' ? info.httpUrl : info.grpcUrl, model: MODEL, protocol, timeoutMs: 600_000 });
+    const remote = (protocol: 'http' | 'grpc') => ({ type: 'kserve-v2' as const,
+      url: protocol === 'http' ? info.httpUrl : info.grpcUrl, model: MODEL, protocol, timeoutMs: 600_000 });
     write('in-process');
     write('http', remote('http'));
     write('grpc', remote('grpc'));
@@ -66,7 +69,8 @@ async function report(registry: Awaited<ReturnType<typeof loadModelRegistry>>, s
     }
   }
   const local = best.get('in-process')!.run;
-  console.log(`  in-process : model ${local.timings.inferenceMs.toFixed(0)} ms, total ${local.timings.totalMs.toFixed(0)} ms`);
+  console.log(
+    `  in-process : model ${local.timings.inferenceMs.toFixed(0)} ms, total ${local.timings.totalMs.toFixed(0)} ms`);
   for (const id of ['http', 'grpc']) {
     const { run, serverMs } = best.get(id)!;
     const overhead = run.timings.inferenceMs - serverMs;
@@ -88,7 +92,8 @@ function serverModelMs(child: ChildProcess): Promise<number[]> {
 async function startServerProcess(): Promise<{ child: ChildProcess; info: ServerInfo }> {
   const child = fork(fileURLToPath(import.meta.url), ['server'], { stdio: 'inherit' });
   const info = await new Promise<ServerInfo>((resolve, reject) => {
-    child.once('message', (m: ServerReply) => (m.type === 'ready' ? resolve(m.info) : reject(new Error('unexpected reply'))));
+    child.once('message',
+      (m: ServerReply) => (m.type === 'ready' ? resolve(m.info) : reject(new Error('unexpected reply'))));
     child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
   });
   return { child, info };
@@ -96,7 +101,8 @@ async function startServerProcess(): Promise<{ child: ChildProcess; info: Server
 
 async function serve(): Promise<void> {
   const server = await startKserveServer({ modelPath: onnxPath, modelName: MODEL, threads });
-  process.on('message', () => process.send!({ type: 'modelMs', values: server.counts.modelMs.splice(0) } satisfies ServerReply));
+  process.on('message',
+    () => process.send!({ type: 'modelMs', values: server.counts.modelMs.splice(0) } satisfies ServerReply));
   process.send!({ type: 'ready', info: { httpUrl: server.httpUrl, grpcUrl: server.grpcUrl } } satisfies ServerReply);
 }
 

@@ -2,7 +2,8 @@
 // selectors) against a 20-series CT study. Prints the median microseconds per study evaluation and per rule
 // over 2000 runs after warm-up (and with rule objects read afresh each time), and the time to validate the
 // rule set. No target: the figures are reported.
-import { evaluateRules, validateRuleSet, type Action, type ConditionNode, type Rule, type SeriesFacts, type StudyFacts } from '../src/route/index.js';
+import { evaluateRules, validateRuleSet, type Action, type ConditionNode, type Rule, type SeriesFacts,
+  type StudyFacts } from '../src/route/index.js';
 
 const RULES = 200, SERIES = 20, WARMUP = 300, RUNS = 2000;
 
@@ -27,10 +28,13 @@ function studyCondition(): ConditionNode {
     case 0: return { attribute: 'Modality', op: 'equals', value: choose(modalities) };
     case 1: return { attribute: 'BodyPartExamined', op: 'in', value: [choose(bodyParts), choose(bodyParts)] };
     case 2: return { attribute: 'StudyDescription', op: 'contains', value: choose(words) };
-    case 3: return { attribute: 'StudyDescription', op: 'matches', value: `^(ct|mr)\\s.*(${choose(words)}|${choose(words)})` };
+    case 3: return { attribute: 'StudyDescription', op: 'matches',
+      value: `^(ct|mr)\\s.*(${choose(words)}|${choose(words)})` };
     case 4: return { attribute: 'CallingAE', op: 'startsWith', value: choose(['CT', 'MR', 'PACS']) };
-    case 5: return { any: [{ attribute: 'TimeOfDay', op: '>=', value: 2200 }, { attribute: 'TimeOfDay', op: '<', value: 600 }] };
-    case 6: return { not: { attribute: 'Manufacturer', op: 'equals', value: choose(['SIEMENS', 'GE MEDICAL SYSTEMS', 'Philips']) } };
+    case 5: return {
+      any: [{ attribute: 'TimeOfDay', op: '>=', value: 2200 }, { attribute: 'TimeOfDay', op: '<', value: 600 }] };
+    case 6: return {
+      not: { attribute: 'Manufacturer', op: 'equals', value: choose(['SIEMENS', 'GE MEDICAL SYSTEMS', 'Philips']) } };
     default: return { attribute: 'NumberOfInstances', op: '>=', value: Math.floor(rnd() * 500) };
   }
 }
@@ -41,10 +45,12 @@ function action(i: number): Action {
     all: [
       { attribute: 'Modality', op: 'equals', value: 'CT' }, { attribute: 'Orientation', op: 'equals', value: 'axial' },
       { not: { attribute: 'ImageType', op: 'contains', value: 'LOCALIZER' } },
-      { any: [{ attribute: 'SeriesDescription', op: 'matches', value: 'body|lung|chest' }, { attribute: 'SliceThickness', op: '<=', value: 2.5 }] },
+      { any: [{ attribute: 'SeriesDescription', op: 'matches', value: 'body|lung|chest' },
+        { attribute: 'SliceThickness', op: '<=', value: 2.5 }] },
     ],
   };
-  return { type: 'runModel', model: 'ct-body-lung', series: { where, pick: choose(['thinnest', 'mostInstances', 'first'] as const) }, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender'] };
+  return { type: 'runModel', model: 'ct-body-lung', series: { where, pick: choose(['thinnest', 'mostInstances',
+    'first'] as const) }, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender'] };
 }
 
 function rules(): Rule[] {
@@ -52,8 +58,10 @@ function rules(): Rule[] {
     const conditions = Array.from({ length: 2 + Math.floor(rnd() * 3) }, studyCondition);
     // One rule in four matches (its first condition is true of the study) so selectors run too.
     if (i % 4 === 0) conditions.unshift({ attribute: 'Modality', op: 'equals', value: 'CT' });
-    const when: ConditionNode = i % 5 === 0 ? { any: [{ all: conditions }, { not: { attribute: 'Modality', op: 'in', value: ['CT', 'MR'] } }] } : { all: i % 4 === 0 ? [conditions[0]!] : conditions };
-    return { id: `rule-${i}`, name: `Rule ${i}`, enabled: i % 17 !== 0, priority: i, when, actions: [action(i)], then: 'continue' };
+    const when: ConditionNode = i % 5 === 0 ? { any: [{ all: conditions }, { not: { attribute: 'Modality', op: 'in',
+      value: ['CT', 'MR'] } }] } : { all: i % 4 === 0 ? [conditions[0]!] : conditions };
+    return { id: `rule-${i}`, name: `Rule ${i}`, enabled: i % 17 !== 0, priority: i, when,
+      actions: [action(i)], then: 'continue' };
   });
 }
 
@@ -62,14 +70,18 @@ function study(): StudyFacts {
     seriesInstanceUid: `2.25.77.${s + 1}`,
     numberOfInstances: s === 0 ? 3 : 40 + 17 * s,
     header: {
-      Modality: s < 18 ? 'CT' : 'SR', SeriesNumber: s + 1, SeriesDescription: s === 0 ? 'Topogram' : `Body ${(s % 5) + 1}.0 mm`,
+      Modality: s < 18 ? 'CT' : 'SR', SeriesNumber: s + 1,
+      SeriesDescription: s === 0 ? 'Topogram' : `Body ${(s % 5) + 1}.0 mm`,
       ImageType: s === 0 ? ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] : ['ORIGINAL', 'PRIMARY', 'AXIAL'],
-      SliceThickness: String((s % 5) + 1), ImageOrientationPatient: s % 6 === 5 ? [1, 0, 0, 0, 0, -1] : [1, 0, 0, 0, 1, 0],
+      SliceThickness: String((s % 5) + 1),
+      ImageOrientationPatient: s % 6 === 5 ? [1, 0, 0, 0, 0, -1] : [1, 0, 0, 0, 1, 0],
     },
   }));
   return {
-    studyInstanceUid: '2.25.77', callingAe: 'CT_SCANNER_2', calledAe: 'AI_NODE', source: 'dimse', completedAt: new Date(2024, 2, 3, 14, 25), series,
-    header: { ...series[1]!.header, StudyDescription: 'CT THORAX LOW DOSE', BodyPartExamined: 'CHEST', Manufacturer: 'SIEMENS', PatientName: [{ Alphabetic: 'Bench^Patient' }] },
+    studyInstanceUid: '2.25.77', callingAe: 'CT_SCANNER_2', calledAe: 'AI_NODE', source: 'dimse',
+    completedAt: new Date(2024, 2, 3, 14, 25), series,
+    header: { ...series[1]!.header, StudyDescription: 'CT THORAX LOW DOSE', BodyPartExamined: 'CHEST',
+      Manufacturer: 'SIEMENS', PatientName: [{ Alphabetic: 'Bench^Patient' }] },
   };
 }
 
@@ -110,7 +122,8 @@ const perStudy = median(micros);
 const p95 = [...micros].sort((a, b) => a - b)[Math.floor(RUNS * 0.95)]!;
 console.log(JSON.stringify({
   event: 'bench.rules', rules: RULES, series: SERIES, runs: RUNS, plannedActions: planned, conditionsTraced: conditions,
-  medianMicrosPerStudy: Math.round(perStudy), p95MicrosPerStudy: Math.round(p95), medianMicrosPerRule: Number((perStudy / RULES).toFixed(2)),
+  medianMicrosPerStudy: Math.round(perStudy), p95MicrosPerStudy: Math.round(p95),
+  medianMicrosPerRule: Number((perStudy / RULES).toFixed(2)),
   medianMicrosPerStudyFreshRules: Math.round(median(fresh)),
   validateMsCold: Number(validateMs.toFixed(1)), validateMsWarm: Number(validateMsWarm.toFixed(1)),
 }));

@@ -39,7 +39,8 @@ function claim(): void {
 }
 
 const quiet = { warn: () => {}, info: () => {} };
-const listener = url ? listenForWork(url, quiet, { jobs: kick, deliveries: () => {}, completions: () => {} }) : undefined;
+const listener = url
+  ? listenForWork(url, quiet, { jobs: kick, deliveries: () => {}, completions: () => {} }) : undefined;
 const poll = setInterval(kick, 200);
 process.on('message', async (m: string) => {
   if (m === 'kick') return kick();

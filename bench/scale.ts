@@ -28,11 +28,13 @@ async function startNodes(dir: string, url: string, n: number): Promise<ChildPro
 }
 
 const addJobs = (db: Db, n: number) => transaction(db, () => {
-  for (let i = 0; i < n; i++) insertJob(db, { completionId: 1, studyUid: '1.2.3', revision: 1, ruleId: 'bench', rulesVersion: 1, action: 'forward' });
+  for (let i = 0; i < n; i++) insertJob(db,
+    { completionId: 1, studyUid: '1.2.3', revision: 1, ruleId: 'bench', rulesVersion: 1, action: 'forward' });
 });
 const done = (db: Db) => countJobsByState(db).get('done') ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 async function measure(label: string, url: string, nodes: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
@@ -54,16 +56,19 @@ async function measure(label: string, url: string, nodes: number): Promise<void>
     await sleep(10);
   }
   while (done(db) < DRAIN + TRICKLE) await sleep(20);
-  const reports = await Promise.all(children.map((c) => new Promise<Report>((resolve) => { c.once('message', (m) => resolve(m as Report)); c.send('stop'); })));
+  const reports = await Promise.all(children.map(
+    (c) => new Promise<Report>((resolve) => { c.once('message', (m) => resolve(m as Report)); c.send('stop'); })));
   const trickle = reports.flatMap((r) => r.latencies.filter(([at]) => at >= trickleStart).map(([, ms]) => ms));
   const share = reports.map((r) => r.finished).join('/');
-  console.log(`| ${label} | ${nodes} | ${jobsPerSecond.toFixed(0)} | ${pct(trickle, 50)} | ${pct(trickle, 95)} | ${share} |`);
+  console.log(
+    `| ${label} | ${nodes} | ${jobsPerSecond.toFixed(0)} | ${pct(trickle, 50)} | ${pct(trickle, 95)} | ${share} |`);
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
 process.env.PG_FSYNC ??= 'on';
-console.log(`bench:scale — ${DRAIN} jobs drained, then ${TRICKLE} trickled (1 per 10 ms); ${os.availableParallelism()} cores`);
+console.log(
+  `bench:scale — ${DRAIN} jobs drained, then ${TRICKLE} trickled (1 per 10 ms); ${os.availableParallelism()} cores`);
 console.log('| backend | nodes | jobs/s | claim-to-start p50 ms | p95 ms | jobs per node |');
 console.log('|---|---|---|---|---|---|');
 await measure('SQLite', '', 1);

@@ -1,4 +1,5 @@
-// Series-load benchmark: time loadSeriesVolume on a synthetic 300×512×512 CT series (run: node dist/bench/series-load.js).
+// Series-load benchmark: time loadSeriesVolume on a synthetic 300×512×512 CT series
+// (run: node dist/bench/series-load.js).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,12 +17,14 @@ export interface SeriesLoadFigures {
   writeMs: number;
 }
 
-export async function benchSeriesLoad(opts: { slices?: number; rows?: number; columns?: number } = {}): Promise<SeriesLoadFigures> {
+export async function benchSeriesLoad(
+  opts: { slices?: number; rows?: number; columns?: number } = {}): Promise<SeriesLoadFigures> {
   const slices = opts.slices ?? 300;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-series-load-'));
   try {
     const writeStart = performance.now();
-    const written = await writeSyntheticCtSeries(dir, { slices, rows: opts.rows ?? 512, columns: opts.columns ?? 512, shuffle: true });
+    const written = await writeSyntheticCtSeries(dir,
+      { slices, rows: opts.rows ?? 512, columns: opts.columns ?? 512, shuffle: true });
     const writeMs = performance.now() - writeStart;
     const files = written.files;
     written.phantom.hu = new Int16Array(0); // drop the 150 MB ground truth so it does not count in the peak

@@ -48,7 +48,8 @@ export class CircuitBreakers {
 
   /** When the earliest open circuit may probe again. */
   nextProbeAt(): number | undefined {
-    const times = [...this.states.values()].filter((s) => s.openUntil !== undefined && !s.probing).map((s) => s.openUntil!);
+    const times =
+      [...this.states.values()].filter((s) => s.openUntil !== undefined && !s.probing).map((s) => s.openUntil!);
     return times.length ? Math.min(...times) : undefined;
   }
 }

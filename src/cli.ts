@@ -16,13 +16,15 @@ async function cli(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;
   }
-  throw new UsageError(`unknown command "${command}"; use: dicom-ai-node [serve] | segment --model <id> --input <dir> --output <dir>`);
+  throw new UsageError(
+    `unknown command "${command}"; use: dicom-ai-node [serve] | segment --model <id> --input <dir> --output <dir>`);
 }
 
 function parseFlags(args: string[]): Record<string, string> {
   const flags: Record<string, string> = {};
   for (let i = 0; i < args.length; i += 2) {
-    if (!args[i].startsWith('--') || args[i + 1] === undefined) throw new UsageError(`expected --name value pairs, got "${args.slice(i).join(' ')}"`);
+    if (!args[i].startsWith('--') || args[i + 1] === undefined)
+      throw new UsageError(`expected --name value pairs, got "${args.slice(i).join(' ')}"`);
     flags[args[i].slice(2)] = args[i + 1];
   }
   return flags;

@@ -38,7 +38,8 @@ export async function writeFileDurably(file: string, bytes: Uint8Array): Promise
  */
 export async function removeOrphanTempFiles(resultsDir: string, minAgeMs = 0): Promise<string[]> {
   const entries = await fsp.readdir(resultsDir, { recursive: true, withFileTypes: true }).catch(() => []);
-  const oldEnough = (f: string) => minAgeMs === 0 || Date.now() - (fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) >= minAgeMs;
+  const oldEnough = (f: string) =>
+    minAgeMs === 0 || Date.now() - (fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) >= minAgeMs;
   const orphans = entries.filter((e) => e.isFile() && Number(TEMP.exec(e.name)?.[1] ?? process.pid) !== process.pid)
     .map((e) => path.join(e.parentPath, e.name)).filter(oldEnough);
   await Promise.all(orphans.map((f) => fsp.rm(f, { force: true })));

@@ -35,11 +35,13 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   let preloads: SeriesPreloader | undefined;
   const onCompletion = (events: CompletionEvent[]) => {
     logCompletions(log, events);
-    for (const e of events) if (e.kind === 'series-complete' && e.seriesUid) preloads?.seriesComplete(e.studyUid, e.seriesUid);
+    for (const e of events) if (e.kind === 'series-complete' && e.seriesUid)
+      preloads?.seriesComplete(e.studyUid, e.seriesUid);
     if (events.some((e) => e.kind === 'study-complete')) routeSoon();
   };
   const store = new InstanceStore(db, dataDir, config.storage.minFreeMb * 1048576, log, onCompletion, ownDir);
-  if (config.completion.assembleOnArrival) store.onInstanceStored((s) => preloads?.instanceStored(s.studyUid, s.seriesUid));
+  if (config.completion.assembleOnArrival)
+    store.onInstanceStored((s) => preloads?.instanceStored(s.studyUid, s.seriesUid));
   await store.freeSpace();
   const models = await loadModelRegistry(path.resolve(projectRoot, config.models.dir), { log });
   seedRules(db, path.resolve(projectRoot, config.routing.rulesFile), models.list().map((m) => m.id), log);
@@ -49,7 +51,8 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   preloads = startSeriesPreloader(db, dataDir, models, log, (config.completion.studyQuietSeconds + 60) * 1000);
   const outbox = startOutbox(db, config, log);
   // Shared: another pid may be a live node writing; a temp file an hour old is a dead one's.
-  for (const file of await removeOrphanTempFiles(path.join(dataDir, 'results'), shared ? 3_600_000 : 0)) log.warn('job.temp.removed', { file });
+  for (const file of await removeOrphanTempFiles(path.join(dataDir, 'results'), shared ? 3_600_000 : 0))
+    log.warn('job.temp.removed', { file });
   const runner = startJobRunner({ db, config, log, models, outbox, dataDir, preloads });
   // Another node's commit wakes this node's idle stages at once; the polls below stay the fallback.
   const listener = shared ? listenForWork(config.database.url, log, {
@@ -58,13 +61,15 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   const dimse = await startDimseListener(config, store, log);
   let dimseUp = true;
 
-  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens, metrics: metricsHandler(db, node), outbox, dataDir });
+  const app = createApp({ config, db, store, log, dimseUp: () => dimseUp, models, tokens,
+    metrics: metricsHandler(db, node), outbox, dataDir });
   routeSoon = () => setImmediate(() => { if (route() > 0) runner.kick(); });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   log.info('http.listening', { port: config.http.port, host: config.http.host });
 
-  const quiet = { seriesMs: config.completion.seriesQuietSeconds * 1000, studyMs: config.completion.studyQuietSeconds * 1000 };
+  const quiet =
+    { seriesMs: config.completion.seriesQuietSeconds * 1000, studyMs: config.completion.studyQuietSeconds * 1000 };
   const sweep = setInterval(() => {
     try {
       onCompletion(transaction(db, () => sweepQuietPeriods(db, quiet, Date.now())));
@@ -76,10 +81,12 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
   }, config.completion.sweepIntervalMs);
   const retention = cron.schedule(config.retention.schedule, () => {
     const dirs = { studiesDir: path.join(dataDir, 'studies'), resultsDir: path.join(dataDir, 'results') };
-    applyRetention(db, dirs, config.retention.maxAgeDays, log).catch((err) => log.error('retention.failed', { reason: (err as Error).message }));
+    applyRetention(db, dirs, config.retention.maxAgeDays, log).catch((err) =>
+      log.error('retention.failed', { reason: (err as Error).message }));
   });
-  log.info('node.started', { node, database: shared ? 'postgres' : 'sqlite', aeTitle: config.dicom.aeTitle, dimsePort: config.dicom.port,
-    httpPort: config.http.port, dataDir });
+  log.info('node.started',
+    { node, database: shared ? 'postgres' : 'sqlite', aeTitle: config.dicom.aeTitle, dimsePort: config.dicom.port,
+      httpPort: config.http.port, dataDir });
 
   return async () => {
     log.info('node.stopping', { openAssociations: dimse.active });
@@ -101,8 +108,10 @@ export async function runNode(config: NodeConfig, log: Logger): Promise<() => Pr
 
 function logCompletions(log: Logger, events: CompletionEvent[]): void {
   for (const e of events) {
-    if (e.kind === 'series-complete') log.info('study.series.complete', { studyUid: e.studyUid, seriesUid: e.seriesUid, reason: e.reason, instances: e.instances });
-    if (e.kind === 'study-complete') log.info('study.complete', { studyUid: e.studyUid, reason: e.reason, revision: e.revision, instances: e.instances });
+    if (e.kind === 'series-complete') log.info('study.series.complete',
+      { studyUid: e.studyUid, seriesUid: e.seriesUid, reason: e.reason, instances: e.instances });
+    if (e.kind === 'study-complete') log.info('study.complete',
+      { studyUid: e.studyUid, reason: e.reason, revision: e.revision, instances: e.instances });
     if (e.kind === 'study-reopened') log.info('study.reopened', { studyUid: e.studyUid, revision: e.revision });
   }
 }

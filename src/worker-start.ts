@@ -85,7 +85,8 @@ export class RequestWorker<Request, Reply> {
  * The worker side of RequestWorker: answer each request in turn. With `once`, only the first, after which
  * the thread ends by itself (nothing keeps it alive); otherwise it answers until stopped.
  */
-export function answerRequests<Request, Reply>(handle: (request: Request) => Reply | Promise<Reply>, opts: { once?: boolean } = {}): void {
+export function answerRequests<Request, Reply>(handle: (request: Request) => Reply | Promise<Reply>,
+  opts: { once?: boolean } = {}): void {
   const answer = async (request: Request) => parentPort!.postMessage(await handle(request));
   if (opts.once) parentPort?.once('message', answer);
   else parentPort?.on('message', answer);
@@ -93,7 +94,8 @@ export function answerRequests<Request, Reply>(handle: (request: Request) => Rep
 
 function tsxEsmApiUrl(): string {
   const { dir, manifest } = tsxManifest();
-  return pathToFileURL(path.join(dir, (manifest.exports['./esm/api'] as { import: { default: string } }).import.default)).href;
+  return pathToFileURL(path.join(dir,
+    (manifest.exports['./esm/api'] as { import: { default: string } }).import.default)).href;
 }
 
 function tsxLoaderUrl(): string {

@@ -1,6 +1,6 @@
 // Admin API authentication: a bearer token with the admin role (read + write), the reviewer role (read, and the
-// decisions on results) or the read-only role. Without a configured admin token the node generates one into <dataDir>/admin-token (0600)
-// at first start, so a fresh install is never open.
+// decisions on results) or the read-only role. Without a configured admin token the node generates one into
+// <dataDir>/admin-token (0600) at first start, so a fresh install is never open.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,7 +28,9 @@ export function resolveAdminTokens(
   return { admin: fs.readFileSync(file, 'utf8').trim(), ...others };
 }
 
-/** GET/HEAD need any valid token; a reviewer may also POST a result decision; every other write needs the admin token. */
+/**
+ * GET/HEAD need any valid token; a reviewer may also POST a result decision; every other write needs the admin token.
+ */
 export function requireAdmin(tokens: AdminTokens) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const role = roleOf(tokens, req.headers.authorization ?? '');
@@ -39,7 +41,8 @@ export function requireAdmin(tokens: AdminTokens) {
     const reads = req.method === 'GET' || req.method === 'HEAD';
     const decides = role === 'reviewer' && req.method === 'POST' && REVIEW_DECISION.test(req.path);
     if (role !== 'admin' && !reads && !decides) {
-      const may = role === 'reviewer' ? 'may only accept, reject, release or retract results' : 'cannot change anything';
+      const may = role === 'reviewer' ? 'may only accept, reject, release or retract results'
+        : 'cannot change anything';
       return problem(res, 403, 'AUTH_FORBIDDEN', `the ${role} token ${may}`);
     }
     res.locals.actor = role;

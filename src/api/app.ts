@@ -48,7 +48,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/dicomweb/studies/:study', stowHost, stowAuth, stow);
   app.get('/api/health', health(deps));
   app.get('/metrics', deps.metrics);
-  app.use('/admin', adminSecurityHeaders, express.static(path.join(projectRoot, 'src/api/admin/static'), { fallthrough: true, index: 'index.html' }));
+  app.use('/admin', adminSecurityHeaders,
+    express.static(path.join(projectRoot, 'src/api/admin/static'), { fallthrough: true, index: 'index.html' }));
 
   const api = express.Router();
   api.use(requireAdmin(deps.tokens));
@@ -60,13 +61,15 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/deliveries', deliveriesRouter(deps.db, deps.outbox));
   api.use('/audit', auditRouter(deps.db));
   api.use('/deid', deidRouter(deps.db, deps.config.deid.key));
-  api.use('/results', resultsRouter({ ...deps, dataDir: deps.dataDir, viewerUrlTemplate: deps.config.review.viewerUrlTemplate,
-    uidRoot: deps.config.node.uidRoot, manufacturer: deps.config.node.manufacturer }));
+  api.use('/results', resultsRouter({ ...deps, dataDir: deps.dataDir,
+    viewerUrlTemplate: deps.config.review.viewerUrlTemplate, uidRoot: deps.config.node.uidRoot,
+    manufacturer: deps.config.node.manufacturer }));
   api.get('/session', (_req, res) => res.json({ role: res.locals.actor }));
   api.get('/models', (_req, res) => res.json(deps.models.list()));
   api.get('/studies', (req, res) => {
     const state = typeof req.query.state === 'string' ? req.query.state : undefined;
-    if (state && state !== 'receiving' && state !== 'complete') return problem(res, 400, 'API_BAD_FILTER', "state must be 'receiving' or 'complete'");
+    if (state && state !== 'receiving' && state !== 'complete') return problem(res, 400, 'API_BAD_FILTER',
+      "state must be 'receiving' or 'complete'");
     res.json(listStudies(deps.db, { state, limit: Math.min(Number(req.query.limit ?? 100) || 100, 1000) }));
   });
   api.get('/studies/:study', (req, res) => {
@@ -78,7 +81,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((_req, res) => problem(res, 404, 'API_NOT_FOUND', 'no such route'));
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (err.type === 'entity.parse.failed') return problem(res, 400, 'API_BAD_JSON', `the body is not valid JSON: ${err.message}`);
+    if (err.type === 'entity.parse.failed') return problem(res, 400, 'API_BAD_JSON',
+      `the body is not valid JSON: ${err.message}`);
     if (err.type === 'entity.too.large') return problem(res, 413, 'API_TOO_LARGE', 'the body is too large');
     deps.log.error('http.error', { reason: err.message });
     if (!res.headersSent) problem(res, 500, 'API_INTERNAL', 'internal error; see the node log');
@@ -96,6 +100,7 @@ function health(deps: AppDeps) {
     const freeFloor = freeBytes >= deps.config.storage.minFreeMb * 1048576;
     const ok = database && deps.dimseUp() && freeFloor;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', node: nodeIdOf(deps.config),
-      databaseBackend: isPostgres(deps.db) ? 'postgres' : 'sqlite', dimseListener: deps.dimseUp(), database, freeDiskMb: Math.floor(freeBytes / 1048576), freeDiskFloorMb: deps.config.storage.minFreeMb });
+      databaseBackend: isPostgres(deps.db) ? 'postgres' : 'sqlite', dimseListener: deps.dimseUp(), database,
+      freeDiskMb: Math.floor(freeBytes / 1048576), freeDiskFloorMb: deps.config.storage.minFreeMb });
   };
 }

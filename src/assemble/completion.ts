@@ -5,7 +5,8 @@ import { insertCompletion } from '../db/completions.js';
 import type { Db } from '../db/database.js';
 import { countInstancesOfSeries, countInstancesOfStudy } from '../db/instances.js';
 import {
-  claimSweep, findStudy, insertStudy, lockStudyOfSeries, markSeriesComplete, markStudyComplete, receivingSeriesOfStudy, receivingSeriesQuietSince, receivingStudiesQuietSince,
+  claimSweep, findStudy, insertStudy, lockStudyOfSeries, markSeriesComplete, markStudyComplete, receivingSeriesOfStudy,
+  receivingSeriesQuietSince, receivingStudiesQuietSince,
   recordStudyArrival, reopenStudy, seriesExpectedInstances, seriesStatesOfStudy, studyExpectedInstances, upsertSeries,
 } from '../db/studies.js';
 
@@ -36,8 +37,9 @@ export function recordArrival(db: Db, a: Arrival): CompletionEvent[] {
   const study = findStudy(db, a.studyUid);
   // Another node may insert the same new study at the same moment: then this arrival is one more for it.
   const inserted = !study && insertStudy(db, {
-    studyUid: a.studyUid, patientId: v.PatientID ?? null, patientName: v.PatientName ?? null, studyDate: v.StudyDate ?? null,
-    studyDescription: v.StudyDescription ?? null, accessionNumber: v.AccessionNumber ?? null, expectedInstances: count(v.NumberOfStudyRelatedInstances),
+    studyUid: a.studyUid, patientId: v.PatientID ?? null, patientName: v.PatientName ?? null,
+    studyDate: v.StudyDate ?? null, studyDescription: v.StudyDescription ?? null,
+    accessionNumber: v.AccessionNumber ?? null, expectedInstances: count(v.NumberOfStudyRelatedInstances),
     receivedAt: a.receivedAt, sources: [a.source], callingAes: a.callingAe ? [a.callingAe] : [],
   });
   if (!inserted) {
@@ -46,12 +48,14 @@ export function recordArrival(db: Db, a: Arrival): CompletionEvent[] {
     if (known.state === 'complete' && reopenStudy(db, a.studyUid)) {
       events.push({ kind: 'study-reopened', studyUid: a.studyUid, revision: known.revision + 1 });
     }
-    recordStudyArrival(db, a.studyUid, a.receivedAt, addToSet(known.sources, a.source), addToSet(known.callingAes, a.callingAe), count(v.NumberOfStudyRelatedInstances));
+    recordStudyArrival(db, a.studyUid, a.receivedAt, addToSet(known.sources, a.source),
+      addToSet(known.callingAes, a.callingAe), count(v.NumberOfStudyRelatedInstances));
   }
   upsertSeries(db, {
     seriesUid: a.seriesUid, studyUid: a.studyUid, modality: v.Modality ?? null, seriesNumber: v.SeriesNumber ?? null,
     seriesDescription: v.SeriesDescription ?? null, bodyPart: v.BodyPartExamined ?? null,
-    expectedInstances: count(v.NumberOfSeriesRelatedInstances) ?? count(v.ImagesInAcquisition), receivedAt: a.receivedAt,
+    expectedInstances: count(v.NumberOfSeriesRelatedInstances) ?? count(v.ImagesInAcquisition),
+    receivedAt: a.receivedAt,
   });
   const seriesExpected = seriesExpectedInstances(db, a.seriesUid);
   if (seriesExpected !== null && countInstancesOfSeries(db, a.seriesUid) >= seriesExpected) {
@@ -71,7 +75,8 @@ export function recordArrival(db: Db, a: Arrival): CompletionEvent[] {
 export function sweepQuietPeriods(db: Db, q: QuietPeriods, now: number): CompletionEvent[] {
   const events: CompletionEvent[] = [];
   if (!claimSweep(db)) return events; // another node is sweeping now
-  for (const uid of receivingSeriesQuietSince(db, now - q.seriesMs)) events.push(...completeSeries(db, uid, 'quiet-period', now));
+  for (const uid of receivingSeriesQuietSince(db, now - q.seriesMs))
+    events.push(...completeSeries(db, uid, 'quiet-period', now));
   for (const s of receivingStudiesQuietSince(db, now - Math.min(q.seriesMs, q.studyMs))) {
     if (now - s.last >= q.studyMs) events.push(...completeStudy(db, s.uid, 'quiet-period', now));
     else if (allSeriesCompleteByCount(db, s.uid)) events.push(...completeStudy(db, s.uid, 'expected-count', now));
@@ -79,13 +84,16 @@ export function sweepQuietPeriods(db: Db, q: QuietPeriods, now: number): Complet
   return events;
 }
 
-function completeSeries(db: Db, seriesUid: string, reason: 'quiet-period' | 'expected-count', now: number): CompletionEvent[] {
+function completeSeries(db: Db, seriesUid: string, reason: 'quiet-period' | 'expected-count',
+  now: number): CompletionEvent[] {
   lockStudyOfSeries(db, seriesUid);
   const studyUid = markSeriesComplete(db, seriesUid, reason, now);
-  return studyUid ? [{ kind: 'series-complete', studyUid, seriesUid, reason, instances: countInstancesOfSeries(db, seriesUid) }] : [];
+  return studyUid
+    ? [{ kind: 'series-complete', studyUid, seriesUid, reason, instances: countInstancesOfSeries(db, seriesUid) }] : [];
 }
 
-function completeStudy(db: Db, studyUid: string, reason: 'quiet-period' | 'expected-count', now: number): CompletionEvent[] {
+function completeStudy(db: Db, studyUid: string, reason: 'quiet-period' | 'expected-count',
+  now: number): CompletionEvent[] {
   const events: CompletionEvent[] = [];
   for (const uid of receivingSeriesOfStudy(db, studyUid)) events.push(...completeSeries(db, uid, reason, now));
   const revision = markStudyComplete(db, studyUid, now);

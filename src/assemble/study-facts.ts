@@ -15,14 +15,17 @@ export function buildStudyFacts(db: Db, studyUid: string, completedAt = new Date
   if (series.length === 0) return undefined;
   const facts: SeriesFacts[] = series.map((uid) => {
     const first = firstInstancePathOfSeries(db, uid)!;
-    return { seriesInstanceUid: uid, header: readHeader(readHeaderBytes(first)), numberOfInstances: countInstancesOfSeries(db, uid) };
+    return { seriesInstanceUid: uid, header: readHeader(readHeaderBytes(first)),
+      numberOfInstances: countInstancesOfSeries(db, uid) };
   });
   const origin = studyOrigin(db, studyUid)!;
-  return { studyInstanceUid: studyUid, header: facts[0].header, ...origin, completedAt, series: facts, findings: findingsOfStudy(db, studyUid) };
+  return { studyInstanceUid: studyUid, header: facts[0].header, ...origin, completedAt, series: facts,
+    findings: findingsOfStudy(db, studyUid) };
 }
 
 /** Facts from instance headers given directly (a dry run on uploaded DICOM): grouped by series. */
-export function factsFromHeaders(headers: Array<Record<string, unknown>>, origin: Pick<StudyFacts, 'callingAe' | 'calledAe' | 'source'>): StudyFacts {
+export function factsFromHeaders(headers: Array<Record<string, unknown>>,
+  origin: Pick<StudyFacts, 'callingAe' | 'calledAe' | 'source'>): StudyFacts {
   const bySeries = new Map<string, SeriesFacts>();
   for (const h of headers) {
     const uid = String(h.SeriesInstanceUID ?? 'unknown-series');
@@ -31,7 +34,8 @@ export function factsFromHeaders(headers: Array<Record<string, unknown>>, origin
     bySeries.set(uid, s);
   }
   const series = [...bySeries.values()];
-  return { studyInstanceUid: String(headers[0]?.StudyInstanceUID ?? 'unknown-study'), header: series[0]?.header ?? {}, ...origin, completedAt: new Date(), series };
+  return { studyInstanceUid: String(headers[0]?.StudyInstanceUID ?? 'unknown-study'),
+    header: series[0]?.header ?? {}, ...origin, completedAt: new Date(), series };
 }
 
 /** A naturalized header (dcmjs keywords) of a Part-10 file, without pixel data. */

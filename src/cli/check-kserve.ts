@@ -21,7 +21,8 @@ export async function checkKserve(args: string[], say: Say = (l) => process.stdo
   }
   const protocol = (flags.protocol ?? 'http') as RemoteBackend['protocol'];
   const settings: RemoteBackend = {
-    type: 'kserve-v2', url, model, protocol, timeoutMs: Number(flags.timeout ?? 120_000), ...(flags.version ? { version: flags.version } : {}),
+    type: 'kserve-v2', url, model, protocol, timeoutMs: Number(flags.timeout ?? 120_000), ...(
+      flags.version ? { version: flags.version } : {}),
   };
   const client = openKserveClient(settings);
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -42,18 +43,21 @@ export async function checkKserve(args: string[], say: Say = (l) => process.stdo
       if (!(await client.modelReady())) throw new Error('the server says the model is not ready');
     });
     const metadata = await step('model metadata', () => client.modelMetadata());
-    for (const t of [...metadata.inputs, ...metadata.outputs]) say(`     ${t.name} ${t.datatype} [${t.shape.join(', ')}]`);
+    for (const t of [...metadata.inputs, ...metadata.outputs])
+      say(`     ${t.name} ${t.datatype} [${t.shape.join(', ')}]`);
     if (flags.manifest) {
       const manifest = JSON.parse(fs.readFileSync(flags.manifest, 'utf8')) as ModelManifest;
       await step(`metadata agrees with ${flags.manifest}`, async () => {
         const problems = [
-          ...compareTensors('inputs', manifest.inputs, metadata.inputs), ...compareTensors('outputs', manifest.outputs, metadata.outputs),
+          ...compareTensors('inputs', manifest.inputs, metadata.inputs), ...compareTensors(
+            'outputs', manifest.outputs, metadata.outputs),
         ];
         if (problems.length) throw new Error(problems.join('; '));
       });
     }
     const input = metadata.inputs[0];
-    if (input?.datatype !== DATATYPE_OF.float32) throw new Error(`the first input must be FP32, it is ${input?.datatype}`);
+    if (input?.datatype !== DATATYPE_OF.float32) throw new Error(
+      `the first input must be FP32, it is ${input?.datatype}`);
     const shape = input.shape.map((d, axis) => (d > 0 ? d : axis < 2 ? 1 : 48)); // free spatial sizes: 48 voxels
     const data = syntheticCt(shape);
     const outputs = metadata.outputs.map((o) => o.name);
@@ -61,11 +65,13 @@ export async function checkKserve(args: string[], say: Say = (l) => process.stdo
     const result = await step(`one inference on a synthetic input [${shape.join(', ')}]`, () => client.infer(
       [{ name: input.name, datatype: input.datatype, shape, data: bytesOf(data) }], outputs,
     ));
-    const describe = (t: (typeof result)[number]) => `${t.name} ${t.datatype} [${t.shape.join(', ')}] ${t.data.byteLength} bytes`;
+    const describe = (t: (typeof result)[number]) =>
+      `${t.name} ${t.datatype} [${t.shape.join(', ')}] ${t.data.byteLength} bytes`;
     say(`     ${(performance.now() - started).toFixed(0)} ms; ${result.map(describe).join('; ')}`);
     for (const t of result) {
       const elements = elementCount(t.shape);
-      if (!t.data.byteLength || (elements > 0 && t.data.byteLength % elements !== 0)) throw new Error(`output ${describe(t)} does not fit its shape`);
+      if (!t.data.byteLength || (elements > 0 && t.data.byteLength % elements !== 0)) throw new Error(
+        `output ${describe(t)} does not fit its shape`);
     }
     say('all checks passed');
     return 0;

@@ -18,17 +18,23 @@ interface CandidateSeries { seriesUid: string; modality: string; files: string[]
 
 export async function segmentFolder(flags: Record<string, string>) {
   const { model: modelId, input, output } = flags;
-  if (!modelId || !input || !output) throw new UsageError('segment needs --model <id> --input <folder> --output <folder>');
-  if (!fs.existsSync(input) || !fs.statSync(input).isDirectory()) throw new UsageError(`input folder ${input} does not exist`);
+  if (!modelId || !input || !output) throw new UsageError(
+    'segment needs --model <id> --input <folder> --output <folder>');
+  if (!fs.existsSync(input) || !fs.statSync(input).isDirectory()) throw new UsageError(
+    `input folder ${input} does not exist`);
   const t0 = performance.now();
   const registry = await loadModelRegistry(flags.models ?? path.join(projectRoot, 'models'));
   try {
     const entry = registry.get(modelId);
-    if (!entry) throw new UsageError(`no model "${modelId}"; available: ${registry.list().map((m) => m.id).join(', ')}`);
-    if (entry.state !== 'ready' || !entry.manifest) throw Object.assign(new Error(`model "${modelId}" was refused: ${entry.error?.message}`), { code: entry.error?.code });
+    if (!entry) throw new UsageError(
+      `no model "${modelId}"; available: ${registry.list().map((m) => m.id).join(', ')}`);
+    if (entry.state !== 'ready' || !entry.manifest) throw Object.assign(
+      new Error(`model "${modelId}" was refused: ${entry.error?.message}`), { code: entry.error?.code });
     const manifest = entry.manifest;
     const candidates = findSeries(input).filter((s) => manifest.applicability.modalities.includes(s.modality));
-    if (candidates.length === 0) throw Object.assign(new Error(`no ${manifest.applicability.modalities.join('/')} series in ${input}`), { code: 'CLI_NO_SUITABLE_SERIES' satisfies CliErrorCode });
+    if (candidates.length === 0) throw Object.assign(
+      new Error(`no ${manifest.applicability.modalities.join('/')} series in ${input}`),
+      { code: 'CLI_NO_SUITABLE_SERIES' satisfies CliErrorCode });
     const series = candidates.sort((a, b) => b.files.length - a.files.length)[0];
     const tPipeline = performance.now();
     const stageMs: Partial<Record<PipelineStage, number>> = {};
@@ -42,10 +48,12 @@ export async function segmentFolder(flags: Record<string, string>) {
     const tEnd = performance.now();
     return {
       model: modelId, version: manifest.version, provider: result.provider, seriesInstanceUid: result.seriesInstanceUid,
-      slices: result.slices, segments: seg.segments.map(({ label, voxelCount, volumeMl }) => ({ label, voxelCount, volumeMl: Number(volumeMl.toFixed(2)) })),
+      slices: result.slices, segments: seg.segments.map(
+        ({ label, voxelCount, volumeMl }) => ({ label, voxelCount, volumeMl: Number(volumeMl.toFixed(2)) })),
       absent: seg.absent, seg: seg.bytes.length ? seg.sopInstanceUid : null, sr: sr.sopInstanceUid,
       qc: { state: result.qc.state, reasons: result.qc.reasons.map((r) => r.message) },
-      timingsMs: { modelLoad: ms(tPipeline - t0), seriesLoad: stageMs.load, inference: stageMs.infer, encode: stageMs.encode, total: ms(tEnd - t0) },
+      timingsMs: { modelLoad: ms(tPipeline - t0), seriesLoad: stageMs.load, inference: stageMs.infer,
+        encode: stageMs.encode, total: ms(tEnd - t0) },
     };
   } finally {
     await shutdown(registry);
@@ -65,7 +73,8 @@ function findSeries(dir: string): CandidateSeries[] {
       continue;
     }
     if (!values.SeriesInstanceUID) continue;
-    const s = bySeries.get(values.SeriesInstanceUID) ?? { seriesUid: values.SeriesInstanceUID, modality: values.Modality ?? '', files: [] };
+    const s = bySeries.get(values.SeriesInstanceUID)
+      ?? { seriesUid: values.SeriesInstanceUID, modality: values.Modality ?? '', files: [] };
     s.files.push(file);
     bySeries.set(s.seriesUid, s);
   }

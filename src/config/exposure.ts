@@ -6,7 +6,8 @@ import type { NodeConfig } from './schema.js';
 export function exposureProblems(c: NodeConfig): string[] {
   const out: string[] = [];
   c.http.stow.allowedHosts.forEach((entry, i) => {
-    if (!parseHostEntry(entry)) out.push(`http>stow>allowedHosts>${i}: '${entry}' is not an IP address, a CIDR range or '*'`);
+    if (!parseHostEntry(entry)) out.push(
+      `http>stow>allowedHosts>${i}: '${entry}' is not an IP address, a CIDR range or '*'`);
   });
   if (out.length) return out;
   const reachable = c.http.stow.allowedHosts.filter((e) => !isLoopbackEntry(e));
@@ -19,7 +20,8 @@ export function exposureProblems(c: NodeConfig): string[] {
 
 
 /** '*', an address, or a CIDR range ('10.1.0.0/16'); undefined when it is none of them. */
-export function parseHostEntry(entry: string): { any: true } | { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+export function parseHostEntry(entry: string):
+  { any: true } | { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
   if (entry === '*') return { any: true };
   const [address, bits, ...rest] = entry.split('/');
   const version = net.isIP(address);
@@ -34,11 +36,13 @@ export function parseHostEntry(entry: string): { any: true } | { address: string
 function isLoopbackEntry(entry: string): boolean {
   const e = parseHostEntry(entry);
   if (!e || 'any' in e) return false;
-  return e.family === 'ipv4' ? e.prefix >= 8 && e.address.startsWith('127.') : e.prefix === 128 && isLoopbackHost(e.address);
+  return e.family === 'ipv4' ? e.prefix >= 8 && e.address.startsWith('127.')
+    : e.prefix === 128 && isLoopbackHost(e.address);
 }
 
 /** A listen address that only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.trim().toLowerCase();
-  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || (net.isIPv4(h) && h.startsWith('127.')) || h.startsWith('::ffff:127.');
+  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || (net.isIPv4(h) && h.startsWith('127.'))
+    || h.startsWith('::ffff:127.');
 }

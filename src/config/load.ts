@@ -50,7 +50,8 @@ export function validateConfig(candidate: unknown): NodeConfig {
   if (!validate(candidate)) {
     for (const e of validate.errors ?? []) {
       const where = e.instancePath.replace(/^\//, '').replaceAll('/', '>') || '(root)';
-      const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
+      const extra = e.keyword === 'additionalProperties'
+        ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
       problems.push(`${where}: ${e.message}${extra}`);
     }
   }
@@ -63,12 +64,15 @@ export function validateConfig(candidate: unknown): NodeConfig {
 /** Rules a JSON schema cannot state. */
 function semanticProblems(c: NodeConfig): string[] {
   const out: string[] = [];
-  if (!cron.validate(c.retention.schedule)) out.push(`retention>schedule: not a valid cron expression '${c.retention.schedule}'`);
-  if (!cron.validate(c.export.schedule)) out.push(`export>schedule: not a valid cron expression '${c.export.schedule}'`);
+  if (!cron.validate(c.retention.schedule)) out.push(
+    `retention>schedule: not a valid cron expression '${c.retention.schedule}'`);
+  if (!cron.validate(c.export.schedule)) out.push(
+    `export>schedule: not a valid cron expression '${c.export.schedule}'`);
   out.push(...exposureProblems(c));
   if (c.dicom.tls.enabled) {
     for (const k of ['keyFile', 'certFile'] as const) {
-      if (!c.dicom.tls[k] || !fs.existsSync(c.dicom.tls[k])) out.push(`dicom>tls>${k}: file not found '${c.dicom.tls[k]}'`);
+      if (!c.dicom.tls[k] || !fs.existsSync(c.dicom.tls[k])) out.push(
+        `dicom>tls>${k}: file not found '${c.dicom.tls[k]}'`);
     }
   }
   return out;

@@ -8,7 +8,8 @@ export type StowAuth =
 export interface NodeConfig {
   /** `id`: this node's name on the shared queue (leases, /metrics, /api/health); "" = hostname-dicomPort. */
   node: { uidRoot: string; manufacturer: string; id: string };
-  /** `url`: "" keeps the node's own SQLite database; postgres://… puts it on a PostgreSQL queue shared by several nodes. */
+  /** `url`: "" keeps the node's own SQLite database; postgres://… puts it on a PostgreSQL queue shared by several
+   *  nodes. */
   database: { url: string };
   dicom: {
     aeTitle: string;
@@ -19,12 +20,14 @@ export interface NodeConfig {
     acceptPrivateSopClasses: boolean;
     allowedCallers: CallerRule[];
     pduTimeoutMs: number;
-    tls: { enabled: boolean; port: number; keyFile: string; certFile: string; caFile: string; requireClientCert: boolean };
+    tls: { enabled: boolean; port: number; keyFile: string; certFile: string; caFile: string;
+      requireClientCert: boolean };
   };
   /** `stow.allowedHosts`: addresses or CIDR ranges (or `*`) that may send STOW-RS. */
   http: { port: number; host: string; stow: { auth: StowAuth; allowedHosts: string[] } };
   storage: { dataDir: string; minFreeMb: number; stateReserveMb: number };
-  completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number; assembleOnArrival: boolean };
+  completion: { seriesQuietSeconds: number; studyQuietSeconds: number; sweepIntervalMs: number;
+    assembleOnArrival: boolean };
   retention: { maxAgeDays: number; schedule: string };
   /** Model folders; a relative path resolves against the installation folder. */
   models: { dir: string };
@@ -35,7 +38,8 @@ export interface NodeConfig {
   /** The review gate: a viewer link per result ({StudyInstanceUID}, {SeriesInstanceUID} filled in; "" for none). */
   review: { viewerUrlTemplate: string };
   /** The job runner: infer → encode → hand results to the outbox. */
-  runner: { concurrency: number; leaseSeconds: number; maxAttempts: number; pollIntervalMs: number; omitEmptyFrames: boolean };
+  runner: { concurrency: number; leaseSeconds: number; maxAttempts: number; pollIntervalMs: number;
+    omitEmptyFrames: boolean };
   /** The outbox: deliveries to destinations with retries. An empty callingAe means the node's AE title. */
   export: {
     callingAe: string; batchSize: number; perDestinationConcurrency: number; leaseSeconds: number; schedule: string;
@@ -58,7 +62,8 @@ const strict = (properties: Record<string, unknown>, required = Object.keys(prop
 });
 
 export const configSchema = strict({
-  node: strict({ uidRoot: { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*$', maxLength: 40 }, manufacturer: { type: 'string', minLength: 1, maxLength: 64 },
+  node: strict({ uidRoot: { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*$', maxLength: 40 },
+    manufacturer: { type: 'string', minLength: 1, maxLength: 64 },
     id: { type: 'string', pattern: '^[A-Za-z0-9._-]{0,64}$' } }),
   database: strict({ url: { type: 'string', pattern: '^$|^postgres(ql)?://' } }),
   dicom: strict({
@@ -70,7 +75,8 @@ export const configSchema = strict({
     acceptPrivateSopClasses: { type: 'boolean' },
     allowedCallers: {
       type: 'array',
-      items: strict({ aeTitle: { type: 'string', pattern: '^(\\*|[^\\\\\\x00-\\x1f]{1,16})$' }, host: { type: 'string', minLength: 1 } }, ['aeTitle']),
+      items: strict({ aeTitle: { type: 'string', pattern: '^(\\*|[^\\\\\\x00-\\x1f]{1,16})$' },
+        host: { type: 'string', minLength: 1 } }, ['aeTitle']),
     },
     pduTimeoutMs: { type: 'integer', minimum: 1000 },
     tls: strict({
@@ -91,19 +97,22 @@ export const configSchema = strict({
         oneOf: [
           strict({ type: { const: 'none' } }),
           strict({ type: { const: 'bearer' }, token: { type: 'string', minLength: 16 } }),
-          strict({ type: { const: 'basic' }, username: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 8 } }),
+          strict({ type: { const: 'basic' }, username: { type: 'string', minLength: 1 },
+            password: { type: 'string', minLength: 8 } }),
         ],
       },
     }),
   }),
-  storage: strict({ dataDir: { type: 'string', minLength: 1 }, minFreeMb: { type: 'number', minimum: 0 }, stateReserveMb: { type: 'integer', minimum: 0 } }),
+  storage: strict({ dataDir: { type: 'string', minLength: 1 }, minFreeMb: { type: 'number', minimum: 0 },
+    stateReserveMb: { type: 'integer', minimum: 0 } }),
   completion: strict({
     seriesQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
     studyQuietSeconds: { type: 'number', exclusiveMinimum: 0 },
     sweepIntervalMs: { type: 'integer', minimum: 50 },
     assembleOnArrival: { type: 'boolean' },
   }),
-  retention: strict({ maxAgeDays: { type: 'number', exclusiveMinimum: 0 }, schedule: { type: 'string', minLength: 9 } }),
+  retention: strict({ maxAgeDays: { type: 'number', exclusiveMinimum: 0 },
+    schedule: { type: 'string', minLength: 9 } }),
   models: strict({ dir: { type: 'string', minLength: 1 } }),
   routing: strict({ rulesFile: { type: 'string', minLength: 1 } }),
   admin: strict({
@@ -125,8 +134,10 @@ export const configSchema = strict({
     perDestinationConcurrency: { type: 'integer', minimum: 1, maximum: 64 },
     leaseSeconds: { type: 'integer', minimum: 5 },
     schedule: { type: 'string', minLength: 9 },
-    retry: strict({ baseSeconds: { type: 'number', exclusiveMinimum: 0 }, maxSeconds: { type: 'number', exclusiveMinimum: 0 }, maxAttempts: { type: 'integer', minimum: 1 } }),
-    circuit: strict({ failures: { type: 'integer', minimum: 1 }, coolDownSeconds: { type: 'number', exclusiveMinimum: 0 } }),
+    retry: strict({ baseSeconds: { type: 'number', exclusiveMinimum: 0 },
+      maxSeconds: { type: 'number', exclusiveMinimum: 0 }, maxAttempts: { type: 'integer', minimum: 1 } }),
+    circuit: strict({ failures: { type: 'integer', minimum: 1 },
+      coolDownSeconds: { type: 'number', exclusiveMinimum: 0 } }),
   }),
   log: strict({ level: { enum: ['error', 'warn', 'info', 'debug'] } }),
   deid: strict({

@@ -1,11 +1,15 @@
 // Repository for the audit table: every write through the admin API (who, what, when, before/after).
 import { prepared, type Db } from './database.js';
 
-export interface AuditEntry { id: number; at: string; actor: string; action: string; target: string; before: unknown; after: unknown }
+export interface AuditEntry {
+  id: number; at: string; actor: string; action: string; target: string; before: unknown; after: unknown
+}
 
-export function recordAudit(db: Db, actor: string, action: string, target: string, before: unknown, after: unknown): void {
+export function recordAudit(db: Db, actor: string, action: string, target: string, before: unknown,
+  after: unknown): void {
   prepared(db, 'INSERT INTO audit (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)').run(
-    Date.now(), actor, action, target, before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after),
+    Date.now(), actor, action, target, before === undefined ? null : JSON.stringify(before),
+    after === undefined ? null : JSON.stringify(after),
   );
 }
 

@@ -210,7 +210,8 @@ export const migrations: Array<string | ((db: Db) => void)> = [
   // The measure action (issue 13): jobs.action may be 'measure'. SQLite cannot alter a CHECK, so the table is
   // rebuilt from its own schema text (whatever columns later migrations added), its indexes with it.
   (db) => rebuildTable(db, 'jobs',
-    [["CHECK (action IN ('runModel','forward','discard'))", "CHECK (action IN ('runModel','forward','discard','measure'))"]]),
+    [["CHECK (action IN ('runModel','forward','discard'))",
+      "CHECK (action IN ('runModel','forward','discard','measure'))"]]),
   // De-identification mapping (issue 14): originals only encrypted, rows found by keyed hashes (db/deid-mappings.ts).
   `CREATE TABLE IF NOT EXISTS deid_mappings (
      kind TEXT NOT NULL CHECK (kind IN ('uid','study')),
@@ -257,8 +258,10 @@ export const migrations: Array<string | ((db: Db) => void)> = [
        slices TEXT
      );
      CREATE INDEX IF NOT EXISTS result_findings_result ON result_findings(result_id);`);
-    if (isPostgres(db)) db.exec('ALTER TABLE study_completions ADD COLUMN IF NOT EXISTS reroute_pending INTEGER NOT NULL DEFAULT 0');
-    else if (!(db.pragma('table_info(study_completions)') as Array<{ name: string }>).some((c) => c.name === 'reroute_pending')) {
+    if (isPostgres(db))
+      db.exec('ALTER TABLE study_completions ADD COLUMN IF NOT EXISTS reroute_pending INTEGER NOT NULL DEFAULT 0');
+    else if (!(db.pragma('table_info(study_completions)') as Array<{ name: string }>).some((c) =>
+      c.name === 'reroute_pending')) {
       db.exec('ALTER TABLE study_completions ADD COLUMN reroute_pending INTEGER NOT NULL DEFAULT 0');
     }
   },
@@ -274,8 +277,8 @@ export const migrations: Array<string | ((db: Db) => void)> = [
       ["CHECK (kind IN ('SEG','SR','KOS'))", "CHECK (kind IN ('SEG','SR','KOS','RETURNED'))"],
       ['UNIQUE (job_id, revision, kind)', 'UNIQUE (job_id, revision, kind, sop_instance_uid)']]);
   },
-  // Several nodes on one PostgreSQL queue (issue 12): a job claim's token (as deliveries have), and the node holding it.
-  // Safe to run again, like the steps before it.
+  // Several nodes on one PostgreSQL queue (issue 12): a job claim's token (as deliveries have), and the node holding
+  // it. Safe to run again, like the steps before it.
   (db) => addColumns(db, 'jobs', ['lease_token TEXT', 'lease_node TEXT']),
 ];
 
@@ -337,11 +340,13 @@ function migrate(db: Db): void {
 function alterConstraints(db: PgDatabase, table: string, edits: Array<[string, string]>): void {
   const named = (type: 'c' | 'u') => db.query(`SELECT c.conname AS name, pg_get_constraintdef(c.oid) AS def,
     (SELECT string_agg(a.attname, ',') FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) AS cols
-    FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype = $2`, [table, type]) as Array<{ name: string; def: string; cols: string }>;
+    FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype = $2`,
+    [table, type]) as Array<{ name: string; def: string; cols: string }>;
   for (const [from, to] of edits) {
     if (to.startsWith('CHECK')) {
       const column = /^CHECK \((\w+) IN/.exec(to)![1];
-      for (const c of named('c').filter((x) => x.cols === column)) db.query(`ALTER TABLE ${table} DROP CONSTRAINT ${c.name}`);
+      for (const c of named('c').filter((x) => x.cols === column))
+        db.query(`ALTER TABLE ${table} DROP CONSTRAINT ${c.name}`);
       db.query(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_${column}_check ${to}`);
     } else {
       const unique = named('u');

@@ -10,14 +10,16 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export const FINAL_DELIVERY_STATES: readonly DeliveryState[] = ['delivered', 'failed-permanent', 'dead'];
 
 export interface DeliveryItem {
-  jobId: number | null; destinationId: string; path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string;
+  jobId: number | null; destinationId: string; path: string; sopClassUid: string; sopInstanceUid: string;
+  transferSyntaxUid: string;
   /** the result the object belongs to (the outbox marks it delivered with its last delivery) */
   resultId?: number | null;
 }
 
 export interface DeliveryRow {
-  id: number; jobId: number | null; resultId: number | null; destinationId: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string;
-  path: string; state: DeliveryState; attempts: number; nextAttemptAt: number; leaseUntil: number | null; lastError: string | null;
+  id: number; jobId: number | null; resultId: number | null; destinationId: string; sopClassUid: string;
+  sopInstanceUid: string; transferSyntaxUid: string; path: string; state: DeliveryState; attempts: number;
+  nextAttemptAt: number; leaseUntil: number | null; lastError: string | null;
   createdAt: number; updatedAt: number; deliveredAt: number | null;
   /** The claim holding the row while `sending`: each claim gets a new one, so a stale batch matches nothing. */
   leaseToken: string | null;
@@ -30,7 +32,8 @@ const COLUMNS = `id, job_id AS jobId, result_id AS resultId, destination_id AS d
   transfer_syntax_uid AS transferSyntaxUid, path, state, attempts, next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil,
   last_error AS lastError, created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt, lease_token AS leaseToken`;
 
-/** Inserts pending rows; an object already queued for the same job and destination is left alone. Returns how many are new. */
+/** Inserts pending rows; an object already queued for the same job and destination is left alone. Returns how many
+ *  are new. */
 export function insertDeliveries(db: Db, items: DeliveryItem[], now = Date.now()): number {
   // UNIQUE(job_id, …) treats NULL job ids as all different, so NOT EXISTS (with IS) covers rows without a job.
   const insert = prepared(db, `INSERT INTO deliveries (job_id, result_id, destination_id, sop_class_uid, sop_instance_uid, transfer_syntax_uid, path, state, attempts, next_attempt_at, created_at, updated_at)
@@ -39,7 +42,9 @@ export function insertDeliveries(db: Db, items: DeliveryItem[], now = Date.now()
     ON CONFLICT DO NOTHING`);
   if (items.length) notify(db, 'deliveries'); // other nodes' outboxes wake at commit
   // A nested db.transaction is a savepoint, so this joins the caller's transaction when there is one.
-  return transaction(db, () => items.reduce((n, i) => n + insert.run({ jobId: i.jobId, resultId: i.resultId ?? null, destinationId: i.destinationId, sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid, path: i.path, now }).changes, 0));
+  return transaction(db, () => items.reduce((n, i) => n + insert.run({ jobId: i.jobId, resultId: i.resultId ?? null,
+    destinationId: i.destinationId, sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid,
+    transferSyntaxUid: i.transferSyntaxUid, path: i.path, now }).changes, 0));
 }
 
 /** Rows left `sending` by a crash or a stop whose lease ran out go back to `pending`. */
@@ -48,7 +53,9 @@ export function releaseExpiredLeases(db: Db, now = Date.now()): number {
 }
 
 export function destinationsWithDueDeliveries(db: Db, now = Date.now()): string[] {
-  return (prepared(db, `SELECT DISTINCT destination_id AS d FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?`).all(now) as { d: string }[]).map((r) => r.d);
+  return (prepared(db,
+    `SELECT DISTINCT destination_id AS d FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?`).all(now) as
+    { d: string }[]).map((r) => r.d);
 }
 
 /** When the next pending row falls due (or a lease runs out), for the outbox's wake-up timer. */
@@ -58,7 +65,8 @@ export function nextWakeAt(db: Db): number | undefined {
 }
 
 /** Claims up to `limit` due rows of one destination, oldest due first: sending, leased, attempts + 1, one new token. */
-export function claimDeliveries(db: Db, destinationId: string, limit: number, leaseUntil: number, now = Date.now()): DeliveryRow[] {
+export function claimDeliveries(db: Db, destinationId: string, limit: number, leaseUntil: number,
+  now = Date.now()): DeliveryRow[] {
   return transaction(db, () => {
     const rows = prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE destination_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?${skipLocked(db)}`)
       .all(destinationId, now, limit) as DeliveryRow[];
@@ -90,11 +98,13 @@ export function markDelivered(db: Db, c: DeliveryClaim, now = Date.now()): boole
 }
 
 export function markRetry(db: Db, c: DeliveryClaim, nextAttemptAt: number, error: string, now = Date.now()): boolean {
-  return prepared(db, `UPDATE deliveries SET state = 'pending', next_attempt_at = @nextAttemptAt, last_error = @error, ${RELEASED}
+  return prepared(db,
+    `UPDATE deliveries SET state = 'pending', next_attempt_at = @nextAttemptAt, last_error = @error, ${RELEASED}
     WHERE ${HELD}`).run({ id: c.id, leaseToken: c.leaseToken, nextAttemptAt, error, now }).changes === 1;
 }
 
-export function markFinal(db: Db, c: DeliveryClaim, state: 'failed-permanent' | 'dead', error: string, now = Date.now()): boolean {
+export function markFinal(db: Db, c: DeliveryClaim, state: 'failed-permanent' | 'dead', error: string,
+  now = Date.now()): boolean {
   return prepared(db, `UPDATE deliveries SET state = @state, last_error = @error, ${RELEASED} WHERE ${HELD}`)
     .run({ id: c.id, leaseToken: c.leaseToken, state, error, now }).changes === 1;
 }
@@ -103,7 +113,9 @@ export function getDelivery(db: Db, id: number): DeliveryRow | undefined {
   return prepared(db, `SELECT ${COLUMNS} FROM deliveries WHERE id = ?`).get(id) as DeliveryRow | undefined;
 }
 
-export interface DeliveryFilter { state?: DeliveryState; jobId?: number; resultId?: number; destinationId?: string; limit?: number }
+export interface DeliveryFilter {
+  state?: DeliveryState; jobId?: number; resultId?: number; destinationId?: string; limit?: number
+}
 
 export function listDeliveries(db: Db, f: DeliveryFilter = {}): DeliveryRow[] {
   const where: string[] = [];
@@ -112,7 +124,8 @@ export function listDeliveries(db: Db, f: DeliveryFilter = {}): DeliveryRow[] {
   if (f.jobId !== undefined) { where.push('job_id = ?'); args.push(f.jobId); }
   if (f.resultId !== undefined) { where.push('result_id = ?'); args.push(f.resultId); }
   if (f.destinationId) { where.push('destination_id = ?'); args.push(f.destinationId); }
-  const sql = `SELECT ${COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+  const sql =
+    `SELECT ${COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
   return prepared(db, sql).all(...args, f.limit ?? 100) as DeliveryRow[];
 }
 
@@ -122,12 +135,14 @@ export function replayDelivery(db: Db, id: number, now = Date.now()): boolean {
 }
 
 export function countDeliveriesByState(db: Db): Map<string, number> {
-  return new Map((prepared(db, 'SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all() as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]));
+  return new Map((prepared(db, 'SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all() as
+    Array<{ state: string; n: number }>).map((r) => [r.state, r.n]));
 }
 
 /** Deliveries of the study's jobs (result objects and forwarded instances) with their state. */
 export function deliveriesOfStudy(db: Db, studyUid: string): Array<{ id: number; state: DeliveryState }> {
-  return prepared(db, 'SELECT id, state FROM deliveries WHERE job_id IN (SELECT id FROM jobs WHERE study_uid = ?) ORDER BY id')
+  return prepared(db,
+    'SELECT id, state FROM deliveries WHERE job_id IN (SELECT id FROM jobs WHERE study_uid = ?) ORDER BY id')
     .all(studyUid) as Array<{ id: number; state: DeliveryState }>;
 }
 

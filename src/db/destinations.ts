@@ -1,10 +1,12 @@
 // Repository for destinations (stored as JSON, validated by export/destination.ts before a write).
 import { prepared, type Db } from './database.js';
 
-export type DestinationAuth = { type: 'none' } | { type: 'bearer'; token: string } | { type: 'basic'; username: string; password: string };
+export type DestinationAuth = { type: 'none' } | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string };
 /** `external`: outside the hospital (an external AI service): only de-identified data go there, over TLS only. */
 export type Destination =
-  | ({ id: string; name: string; type: 'dimse'; aeTitle: string; host: string; port: number; external?: boolean } & DimseTls)
+  | ({ id: string; name: string; type: 'dimse'; aeTitle: string; host: string; port: number; external?: boolean }
+    & DimseTls)
   | { id: string; name: string; type: 'dicomweb'; url: string; auth?: DestinationAuth; external?: boolean };
 
 /**
@@ -16,7 +18,8 @@ export interface DimseTls { tls?: boolean; tlsCaFile?: string; tlsCertFile?: str
 export type DimseDestination = Extract<Destination, { type: 'dimse' }>;
 
 export function listDestinations(db: Db): Destination[] {
-  return (prepared(db, 'SELECT config FROM destinations ORDER BY id').all() as { config: string }[]).map((r) => JSON.parse(r.config));
+  return (prepared(db, 'SELECT config FROM destinations ORDER BY id').all() as { config: string }[]).map((r) =>
+    JSON.parse(r.config));
 }
 
 /** Every destination id, and those marked external, as rule validation needs them (route/semantics.ts KnownIds). */

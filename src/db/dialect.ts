@@ -3,7 +3,9 @@
 // (db/postgres.ts runs it).
 
 export interface RunResult { changes: number; lastInsertRowid: number | bigint }
-export interface Statement { run(...params: unknown[]): RunResult; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] }
+export interface Statement {
+  run(...params: unknown[]): RunResult; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[]
+}
 /** What both backends offer: better-sqlite3's Database satisfies it as it is. */
 export interface SqlDb {
   readonly name: string;
@@ -16,8 +18,9 @@ export interface SqlDb {
 }
 
 /** Tables whose id is generated: an INSERT into one returns it, as SQLite's lastInsertRowid does. */
-const ID_TABLES = new Set(['study_completions', 'audit', 'jobs', 'result_objects', 'result_objects_r', 'deliveries', 'results',
-  'result_events', 'external_requests', 'result_findings']);
+const ID_TABLES =
+  new Set(['study_completions', 'audit', 'jobs', 'result_objects', 'result_objects_r', 'deliveries', 'results',
+    'result_events', 'external_requests', 'result_findings']);
 
 /** DDL and expressions: SQLite's integers are 64-bit (timestamps in ms), PostgreSQL's INTEGER is not. */
 export function translateSql(sql: string): string {
@@ -27,12 +30,14 @@ export function translateSql(sql: string): string {
     // `x IS ?` compares with NULL as equal in SQLite; PostgreSQL spells it IS NOT DISTINCT FROM.
     .replace(/\bIS NOT (?=[?@])/g, 'IS DISTINCT FROM ').replace(/\bIS (?=[?@])/g, 'IS NOT DISTINCT FROM ')
     // SQLite's two-argument MAX/MIN are scalar; PostgreSQL's are GREATEST/LEAST.
-    .replace(/\bMAX\(([^(),]+),([^(),]+)\)/g, 'GREATEST($1,$2)').replace(/\bMIN\(([^(),]+),([^(),]+)\)/g, 'LEAST($1,$2)')
+    .replace(/\bMAX\(([^(),]+),([^(),]+)\)/g, 'GREATEST($1,$2)')
+    .replace(/\bMIN\(([^(),]+),([^(),]+)\)/g, 'LEAST($1,$2)')
     // PostgreSQL types a parameter where it first appears, and `$1 IS NULL` says nothing: the comparison goes first.
     .replace(/\((@\w+) IS NULL OR ([^()]+)\)/g, '($2 OR $1 IS NULL)')
     // PostgreSQL folds unquoted names to lower case: the modules' camelCase aliases keep their case quoted.
     .replace(/\bAS ([a-z]\w*[A-Z]\w*)\b/g, 'AS "$1"');
-  if (/^\s*INSERT OR IGNORE INTO/i.test(s)) s = `${s.replace(/INSERT OR IGNORE INTO/i, 'INSERT INTO')} ON CONFLICT DO NOTHING`;
+  if (/^\s*INSERT OR IGNORE INTO/i.test(s))
+    s = `${s.replace(/INSERT OR IGNORE INTO/i, 'INSERT INTO')} ON CONFLICT DO NOTHING`;
   const insertInto = /^\s*INSERT INTO (\w+)/i.exec(s);
   if (insertInto && ID_TABLES.has(insertInto[1]!) && !/\bRETURNING\b/i.test(s)) s = `${s.trimEnd()} RETURNING id`;
   return s;

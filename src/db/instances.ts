@@ -17,11 +17,14 @@ export interface InstanceRow {
 }
 
 /** Inserts or replaces the row; returns true when the SOP instance had been received before. */
-export function upsertInstance(db: Db, row: InstanceRow): { replaced: boolean; previous?: { studyUid: string; seriesUid: string } } {
-  const previous = prepared(db, 'SELECT study_uid AS studyUid, series_uid AS seriesUid FROM instances WHERE sop_instance_uid = ?').get(row.sopInstanceUid) as
+export function upsertInstance(db: Db,
+  row: InstanceRow): { replaced: boolean; previous?: { studyUid: string; seriesUid: string } } {
+  const previous = prepared(db,
+    'SELECT study_uid AS studyUid, series_uid AS seriesUid FROM instances WHERE sop_instance_uid = ?')
+    .get(row.sopInstanceUid) as
     | { studyUid: string; seriesUid: string }
     | undefined;
-  prepared(db, 
+  prepared(db,
     `INSERT INTO instances (sop_instance_uid, sop_class_uid, study_uid, series_uid, patient_id, transfer_syntax_uid, size, path,
                             calling_ae, called_ae, source, received_at)
      VALUES (@sopInstanceUid, @sopClassUid, @studyUid, @seriesUid, @patientId, @transferSyntaxUid, @size, @path,
@@ -47,7 +50,8 @@ export function instancesOfSeries(db: Db, seriesUid: string): InstanceRow[] {
 }
 
 export function instancePaths(db: Db, studyUid: string): string[] {
-  return (prepared(db, 'SELECT path FROM instances WHERE study_uid = ?').all(studyUid) as { path: string }[]).map((r) => r.path);
+  return (prepared(db,
+    'SELECT path FROM instances WHERE study_uid = ?').all(studyUid) as { path: string }[]).map((r) => r.path);
 }
 
 export function countInstancesOfSeries(db: Db, seriesUid: string): number {
@@ -60,21 +64,26 @@ export function countInstancesOfStudy(db: Db, studyUid: string): number {
 
 /** The series' first-received instance file (its header stands for the series in the router's facts). */
 export function firstInstancePathOfSeries(db: Db, seriesUid: string): string | undefined {
-  return (prepared(db, 'SELECT path FROM instances WHERE series_uid = ? ORDER BY received_at LIMIT 1').get(seriesUid) as { path: string } | undefined)?.path;
+  return (prepared(db, 'SELECT path FROM instances WHERE series_uid = ? ORDER BY received_at LIMIT 1').get(seriesUid) as
+    { path: string } | undefined)?.path;
 }
 
 /** How the study arrived: AEs and source of its first instance. */
-export function studyOrigin(db: Db, studyUid: string): { callingAe: string | null; calledAe: string | null; source: 'dimse' | 'stow' } | undefined {
+export function studyOrigin(db: Db,
+  studyUid: string): { callingAe: string | null; calledAe: string | null; source: 'dimse' | 'stow' } | undefined {
   return prepared(db, 'SELECT calling_ae AS callingAe, called_ae AS calledAe, source FROM instances WHERE study_uid = ? ORDER BY received_at LIMIT 1').get(studyUid) as
     { callingAe: string | null; calledAe: string | null; source: 'dimse' | 'stow' } | undefined;
 }
 
 /** The series' files in path order (a model job's input). */
 export function instanceFilesOfSeries(db: Db, seriesUid: string): string[] {
-  return (prepared(db, 'SELECT path FROM instances WHERE series_uid = ? ORDER BY path').all(seriesUid) as Array<{ path: string }>).map((r) => r.path);
+  return (prepared(db, 'SELECT path FROM instances WHERE series_uid = ? ORDER BY path').all(seriesUid) as
+    Array<{ path: string }>).map((r) => r.path);
 }
 
-export interface ForwardableInstance { path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }
+export interface ForwardableInstance {
+  path: string; sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string
+}
 
 /** Every stored instance of the study, by series and path (a forward job's objects). */
 export function forwardableInstancesOfStudy(db: Db, studyUid: string): ForwardableInstance[] {
@@ -83,12 +92,14 @@ export function forwardableInstancesOfStudy(db: Db, studyUid: string): Forwardab
 }
 
 export function callingAesOfStudy(db: Db, studyUid: string): string[] {
-  return (prepared(db, 'SELECT DISTINCT calling_ae AS ae FROM instances WHERE study_uid = ? AND calling_ae IS NOT NULL ORDER BY ae')
+  return (prepared(db,
+    'SELECT DISTINCT calling_ae AS ae FROM instances WHERE study_uid = ? AND calling_ae IS NOT NULL ORDER BY ae')
     .all(studyUid) as Array<{ ae: string }>).map((r) => r.ae);
 }
 
 export function instanceFilesOfStudy(db: Db, studyUid: string): Array<{ path: string; size: number }> {
-  return prepared(db, 'SELECT path, size FROM instances WHERE study_uid = ?').all(studyUid) as Array<{ path: string; size: number }>;
+  return prepared(db, 'SELECT path, size FROM instances WHERE study_uid = ?').all(studyUid) as
+    Array<{ path: string; size: number }>;
 }
 
 export function deleteInstancesOfStudy(db: Db, studyUid: string): void {
@@ -97,5 +108,6 @@ export function deleteInstancesOfStudy(db: Db, studyUid: string): void {
 
 /** When the stored copy of the SOP instance was received (journal replay's idempotency key). */
 export function instanceReceivedAt(db: Db, sopInstanceUid: string): number | undefined {
-  return (prepared(db, 'SELECT received_at AS t FROM instances WHERE sop_instance_uid = ?').get(sopInstanceUid) as { t: number } | undefined)?.t;
+  return (prepared(db, 'SELECT received_at AS t FROM instances WHERE sop_instance_uid = ?').get(sopInstanceUid) as
+    { t: number } | undefined)?.t;
 }

@@ -6,7 +6,9 @@ import { endClient, nativeClient } from './postgres.js';
 export type WorkChannel = 'jobs' | 'deliveries' | 'completions';
 export interface WorkListener { close(): Promise<void> }
 /** What the listener reports (db/ does not log: the caller's logger takes these). */
-export interface ListenLog { warn(event: string, fields: Record<string, unknown>): void; info(event: string, fields: Record<string, unknown>): void }
+export interface ListenLog {
+  warn(event: string, fields: Record<string, unknown>): void; info(event: string, fields: Record<string, unknown>): void
+}
 
 const RECONNECT_MS = 5_000;
 
@@ -37,7 +39,8 @@ export function listenForWork(url: string, log: ListenLog, wake: Record<WorkChan
         log.info('db.listen.ready', { channels: Object.keys(wake) });
         // Listening starts the reader (pg-native reads the socket only while someone waits for notifications).
         // libpq names the channel relname
-        c.on('notification', (msg: { relname?: string }) => wake[(msg.relname ?? '').replace(/^dain_/, '') as WorkChannel]?.());
+        c.on('notification', (msg: { relname?: string }) =>
+          wake[(msg.relname ?? '').replace(/^dain_/, '') as WorkChannel]?.());
       });
     });
   }

@@ -17,13 +17,16 @@ interface Pq {
   cmdTuples(): string; ntuples(): number; nfields(): number; fname(i: number): string; ftype(i: number): number;
   getvalue(r: number, c: number): string; getisnull(r: number, c: number): boolean; transactionStatus(): number;
 }
-interface NativeClient { connectSync(url: string): void; querySync(text: string): unknown; pq: Pq; end(cb?: () => void): void }
+interface NativeClient {
+  connectSync(url: string): void; querySync(text: string): unknown; pq: Pq; end(cb?: () => void): void
+}
 
 /** The last command's outcome as rows; a failure as an Error carrying PostgreSQL's SQLSTATE as `code`. */
 function collect(pq: Pq): { rows: Array<Record<string, unknown>>; changes: number } {
   const message = pq.resultErrorMessage() || pq.errorMessage();
   if (message) throw Object.assign(new Error(message.trim()), { code: pq.resultErrorFields()?.sqlState });
-  const fields = Array.from({ length: pq.nfields() }, (_, i) => ({ name: pq.fname(i), parse: types.getTypeParser(pq.ftype(i)) }));
+  const fields = Array.from({ length: pq.nfields() },
+    (_, i) => ({ name: pq.fname(i), parse: types.getTypeParser(pq.ftype(i)) }));
   const rows = Array.from({ length: pq.ntuples() }, (_, r) => {
     const row: Record<string, unknown> = {};
     fields.forEach((f, c) => { row[f.name] = pq.getisnull(r, c) ? null : f.parse(pq.getvalue(r, c)); });
@@ -34,7 +37,8 @@ function collect(pq: Pq): { rows: Array<Record<string, unknown>>; changes: numbe
 
 const require = createRequire(import.meta.url);
 /** pg-native is loaded only when a postgres:// URL is configured (SQLite installs need no libpq). */
-export function nativeClient(): NativeClient & { connect(url: string, cb: (err?: Error) => void): void; query(q: string, cb: (err?: Error) => void): void;
+export function nativeClient(): NativeClient & { connect(url: string, cb: (err?: Error) => void): void;
+  query(q: string, cb: (err?: Error) => void): void;
   on(event: 'notification' | 'error', fn: (msg: any) => void): void } {
   const Client = require('pg-native');
   return new Client({ types });
@@ -120,7 +124,9 @@ export class PgDatabase implements SqlDb {
   private ensurePrepared(stmt: PgStatement, pq: Pq): void {
     if (this.preparedHere.has(stmt.name)) return;
     pq.prepare(stmt.name, stmt.text, stmt.count);
-    try { collect(pq); } catch (err) { throw Object.assign(err as Error, { message: `${(err as Error).message} in: ${stmt.text}` }); }
+    try { collect(pq); } catch (err) {
+      throw Object.assign(err as Error, { message: `${(err as Error).message} in: ${stmt.text}` });
+    }
     this.preparedHere.add(stmt.name);
   }
 

@@ -41,10 +41,11 @@ export interface ResultEvent {
 
 /** Inserts the result and its first history entry (call in the transaction that finishes the job). */
 export function insertResult(db: Db, r: NewResult, actor = 'node', now = Date.now()): number {
-  const insert = prepared(db, `INSERT INTO results (job_id, revision, state, qc_state, qc_reasons, segments, model_version,
+  const insert = prepared(db,
+    `INSERT INTO results (job_id, revision, state, qc_state, qc_reasons, segments, model_version,
     held_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const id = Number(insert.run(r.jobId, r.revision, r.state, r.qcState, JSON.stringify(r.qcReasons), JSON.stringify(r.segments),
-    r.modelVersion, r.heldReason, now, now).lastInsertRowid);
+  const id = Number(insert.run(r.jobId, r.revision, r.state, r.qcState, JSON.stringify(r.qcReasons),
+    JSON.stringify(r.segments), r.modelVersion, r.heldReason, now, now).lastInsertRowid);
   appendEvent(db, id, { at: now, actor, action: 'created', from: null, to: r.state, reason: r.heldReason });
   return id;
 }
@@ -70,7 +71,8 @@ export function transitionResult(
       reviewed_by = CASE WHEN ? THEN ? ELSE reviewed_by END, reviewed_at = CASE WHEN ? THEN ? ELSE reviewed_at END,
       decision_reason = CASE WHEN ? THEN ? ELSE decision_reason END WHERE id = ?`)
       .run(to, c.heldReason ?? null, now, review, c.actor, review, now, review, c.reason ?? null, id);
-    appendEvent(db, id, { at: now, actor: c.actor, action: c.action, from: before.state, to, reason: c.reason ?? null });
+    appendEvent(db, id,
+      { at: now, actor: c.actor, action: c.action, from: before.state, to, reason: c.reason ?? null });
     return true;
   });
 }
@@ -86,7 +88,8 @@ export function getResult(db: Db, id: number): ResultRow | undefined {
 }
 
 export function listResults(db: Db, f: { state?: ResultState; limit: number }): ResultRow[] {
-  const rows = prepared(db, 'SELECT * FROM results WHERE (@state IS NULL OR state = @state) ORDER BY id DESC LIMIT @limit')
+  const rows = prepared(db,
+    'SELECT * FROM results WHERE (@state IS NULL OR state = @state) ORDER BY id DESC LIMIT @limit')
     .all({ state: f.state ?? null, limit: f.limit }) as Array<Record<string, any>>;
   return rows.map(toResult);
 }
@@ -104,12 +107,15 @@ export function nextRevision(db: Db, jobId: number): number {
 }
 
 export function resultHistory(db: Db, id: number): ResultEvent[] {
-  const rows = prepared(db, 'SELECT * FROM result_events WHERE result_id = ? ORDER BY id').all(id) as Array<Record<string, any>>;
-  return rows.map((e) => ({ at: e.at, actor: e.actor, action: e.action, from: e.from_state, to: e.to_state, reason: e.reason }));
+  const rows = prepared(db, 'SELECT * FROM result_events WHERE result_id = ? ORDER BY id').all(id) as
+    Array<Record<string, any>>;
+  return rows.map((e) =>
+    ({ at: e.at, actor: e.actor, action: e.action, from: e.from_state, to: e.to_state, reason: e.reason }));
 }
 
 export function countResultsByState(db: Db): Map<string, number> {
-  const rows = prepared(db, 'SELECT state, COUNT(*) AS n FROM results GROUP BY state').all() as Array<{ state: string; n: number }>;
+  const rows = prepared(db, 'SELECT state, COUNT(*) AS n FROM results GROUP BY state').all() as
+    Array<{ state: string; n: number }>;
   return new Map(rows.map((r) => [r.state, r.n]));
 }
 
@@ -120,15 +126,18 @@ export function countResultsByState(db: Db): Map<string, number> {
 export function settleResultOfDelivery(db: Db, deliveryId: number, now = Date.now()): number | undefined {
   const row = prepared(db, `SELECT r.id FROM deliveries d JOIN results r ON r.id = d.result_id
     WHERE d.id = ? AND r.state = 'accepted'
-    AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.result_id = r.id AND o.state <> 'delivered')`).get(deliveryId) as { id: number } | undefined;
+    AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.result_id = r.id AND o.state <> 'delivered')`).get(deliveryId) as
+      { id: number } | undefined;
   if (!row) return undefined;
-  const moved = transitionResult(db, row.id, ['accepted'], 'delivered', { actor: 'node', action: 'delivered', heldReason: null }, now);
+  const moved = transitionResult(db, row.id, ['accepted'], 'delivered',
+    { actor: 'node', action: 'delivered', heldReason: null }, now);
   return moved ? row.id : undefined;
 }
 
 /** Destinations that hold the result: those to which at least one of its SEG/SR deliveries was delivered. */
 export function destinationsThatReceived(db: Db, resultId: number): string[] {
-  const rows = prepared(db, `SELECT DISTINCT d.destination_id AS id FROM deliveries d JOIN results r ON r.id = d.result_id
+  const rows = prepared(db,
+    `SELECT DISTINCT d.destination_id AS id FROM deliveries d JOIN results r ON r.id = d.result_id
     JOIN result_objects o ON o.job_id = r.job_id AND o.revision = r.revision AND o.sop_instance_uid = d.sop_instance_uid
     WHERE d.result_id = ? AND d.state = 'delivered' AND o.kind <> 'KOS' ORDER BY d.destination_id`).all(resultId);
   return (rows as Array<{ id: string }>).map((r) => r.id);
@@ -146,12 +155,14 @@ function toResult(r: Record<string, any>): ResultRow {
 // result_objects
 
 /** A rerun after a crash writes the same objects: the row already there is kept. */
-export function insertResultObjects(db: Db, jobId: number, objects: ResultObject[], revision = 1, now = Date.now()): void {
+export function insertResultObjects(db: Db, jobId: number, objects: ResultObject[], revision = 1,
+  now = Date.now()): void {
   const insert = prepared(db, `INSERT INTO result_objects (job_id, revision, kind, sop_class_uid, sop_instance_uid,
     series_instance_uid, transfer_syntax_uid, path, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (job_id, revision, kind, sop_instance_uid) DO NOTHING`);
   for (const o of objects) {
-    insert.run(jobId, revision, o.kind, o.sopClassUid, o.sopInstanceUid, o.seriesInstanceUid, o.transferSyntaxUid, o.path, o.size, now);
+    insert.run(jobId, revision, o.kind, o.sopClassUid, o.sopInstanceUid, o.seriesInstanceUid, o.transferSyntaxUid,
+      o.path, o.size, now);
   }
 }
 
@@ -174,7 +185,8 @@ export function deleteResultObjectsOfStudy(db: Db, studyUid: string): void {
   const ofStudy = 'SELECT id FROM jobs WHERE study_uid = ?';
   deleteFindingsOfStudy(db, studyUid);
   prepared(db, `DELETE FROM result_objects WHERE job_id IN (${ofStudy})`).run(studyUid);
-  prepared(db, `DELETE FROM result_events WHERE result_id IN (SELECT id FROM results WHERE job_id IN (${ofStudy}))`).run(studyUid);
+  prepared(db,
+    `DELETE FROM result_events WHERE result_id IN (SELECT id FROM results WHERE job_id IN (${ofStudy}))`).run(studyUid);
   prepared(db, `DELETE FROM results WHERE job_id IN (${ofStudy})`).run(studyUid);
 }
 

@@ -2,21 +2,28 @@
 import type { Rule } from '../route/types.js';
 import { isPostgres, prepared, type Db } from './database.js';
 
-export interface RuleSetVersion { version: number; createdAt: string; createdBy: string; summary: string; rules: Rule[] }
+export interface RuleSetVersion {
+  version: number; createdAt: string; createdBy: string; summary: string; rules: Rule[]
+}
 
 export function currentRules(db: Db): RuleSetVersion | undefined {
-  const r = prepared(db, 'SELECT * FROM rule_versions ORDER BY version DESC LIMIT 1').get() as Record<string, any> | undefined;
+  const r = prepared(db,
+    'SELECT * FROM rule_versions ORDER BY version DESC LIMIT 1').get() as Record<string, any> | undefined;
   return r && toVersion(r);
 }
 
 export function ruleVersion(db: Db, version: number): RuleSetVersion | undefined {
-  const r = prepared(db, 'SELECT * FROM rule_versions WHERE version = ?').get(version) as Record<string, any> | undefined;
+  const r = prepared(db,
+    'SELECT * FROM rule_versions WHERE version = ?').get(version) as Record<string, any> | undefined;
   return r && toVersion(r);
 }
 
 export function listRuleVersions(db: Db): Array<Omit<RuleSetVersion, 'rules'>> {
-  return (prepared(db, 'SELECT version, created_at, created_by, summary FROM rule_versions ORDER BY version DESC').all() as Array<Record<string, any>>)
-    .map((r) => ({ version: r.version, createdAt: new Date(r.created_at).toISOString(), createdBy: r.created_by, summary: r.summary }));
+  return (prepared(db,
+    'SELECT version, created_at, created_by, summary FROM rule_versions ORDER BY version DESC').all() as
+    Array<Record<string, any>>)
+    .map((r) => ({ version: r.version, createdAt: new Date(r.created_at).toISOString(), createdBy: r.created_by,
+      summary: r.summary }));
 }
 
 /**
@@ -26,7 +33,9 @@ export function listRuleVersions(db: Db): Array<Omit<RuleSetVersion, 'rules'>> {
 export function saveRuleVersion(db: Db, rules: Rule[], createdBy: string, summary: string): number {
   if (isPostgres(db)) prepared(db, 'SELECT pg_advisory_xact_lock(7247003)').get();
   const next = ((prepared(db, 'SELECT MAX(version) AS v FROM rule_versions').get() as { v: number | null }).v ?? 0) + 1;
-  prepared(db, 'INSERT INTO rule_versions (version, rules, created_at, created_by, summary) VALUES (?, ?, ?, ?, ?)').run(next, JSON.stringify(rules), Date.now(), createdBy, summary);
+  prepared(db,
+    'INSERT INTO rule_versions (version, rules, created_at, created_by, summary) VALUES (?, ?, ?, ?, ?)').run(
+    next, JSON.stringify(rules), Date.now(), createdBy, summary);
   return next;
 }
 
@@ -37,5 +46,6 @@ export function seedRuleVersion(db: Db, rules: Rule[], createdBy: string, summar
 }
 
 function toVersion(r: Record<string, any>): RuleSetVersion {
-  return { version: r.version, createdAt: new Date(r.created_at).toISOString(), createdBy: r.created_by, summary: r.summary, rules: JSON.parse(r.rules) };
+  return { version: r.version, createdAt: new Date(r.created_at).toISOString(), createdBy: r.created_by,
+    summary: r.summary, rules: JSON.parse(r.rules) };
 }

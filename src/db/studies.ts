@@ -7,12 +7,13 @@ export type AssemblyState = 'receiving' | 'complete';
 export type SeriesCompletionReason = 'quiet-period' | 'expected-count';
 
 export interface NewStudy {
-  studyUid: string; patientId: string | null; patientName: string | null; studyDate: string | null; studyDescription: string | null;
-  accessionNumber: string | null; expectedInstances: number | null; receivedAt: number; sources: string[]; callingAes: string[];
+  studyUid: string; patientId: string | null; patientName: string | null; studyDate: string | null;
+  studyDescription: string | null; accessionNumber: string | null; expectedInstances: number | null;
+  receivedAt: number; sources: string[]; callingAes: string[];
 }
 export interface SeriesArrival {
-  seriesUid: string; studyUid: string; modality: string | null; seriesNumber: string | null; seriesDescription: string | null;
-  bodyPart: string | null; expectedInstances: number | null; receivedAt: number;
+  seriesUid: string; studyUid: string; modality: string | null; seriesNumber: string | null;
+  seriesDescription: string | null; bodyPart: string | null; expectedInstances: number | null; receivedAt: number;
 }
 
 export interface StudySummary {
@@ -26,8 +27,7 @@ export interface StudySummary {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function listStudies(db: Db, filter: { state?: string; limit: number }): StudySummary[] {
-  const rows = db.prepare(
-    `SELECT s.*, (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid) AS n,
+  const rows = db.prepare(`SELECT s.*, (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid) AS n,
             (SELECT COALESCE(SUM(times_received - 1), 0) FROM instances i WHERE i.study_uid = s.study_uid) AS dups,
             (SELECT COUNT(*) FROM series x WHERE x.study_uid = s.study_uid) AS nseries
      FROM studies s WHERE (@state IS NULL OR s.state = @state) ORDER BY s.last_received_at DESC LIMIT @limit`,
@@ -36,8 +36,7 @@ export function listStudies(db: Db, filter: { state?: string; limit: number }): 
 }
 
 export function getStudy(db: Db, studyUid: string) {
-  const row = db.prepare(
-    `SELECT s.*, (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid) AS n,
+  const row = db.prepare(`SELECT s.*, (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid) AS n,
             (SELECT COALESCE(SUM(times_received - 1), 0) FROM instances i WHERE i.study_uid = s.study_uid) AS dups,
             (SELECT COUNT(*) FROM series x WHERE x.study_uid = s.study_uid) AS nseries FROM studies s WHERE study_uid = ?`,
   ).get(studyUid) as Record<string, any> | undefined;
@@ -45,27 +44,31 @@ export function getStudy(db: Db, studyUid: string) {
   const series = (db.prepare(
     `SELECT x.*, (SELECT COUNT(*) FROM instances i WHERE i.series_uid = x.series_uid) AS n FROM series x WHERE study_uid = ? ORDER BY first_received_at`,
   ).all(studyUid) as Record<string, any>[]).map((x) => ({
-    seriesInstanceUid: x.series_uid, modality: x.modality, seriesNumber: x.series_number, seriesDescription: x.series_description,
-    state: x.state, instances: x.n, expectedInstances: x.expected_instances, completionReason: x.completion_reason,
-    firstReceivedAt: iso(x.first_received_at), lastReceivedAt: iso(x.last_received_at), completedAt: iso(x.completed_at),
+    seriesInstanceUid: x.series_uid, modality: x.modality, seriesNumber: x.series_number,
+    seriesDescription: x.series_description, state: x.state, instances: x.n, expectedInstances: x.expected_instances,
+    completionReason: x.completion_reason, firstReceivedAt: iso(x.first_received_at),
+    lastReceivedAt: iso(x.last_received_at), completedAt: iso(x.completed_at),
   }));
   const completions = completionsOfStudy(db, studyUid);
-  return { ...toSummary(row), seriesList: series, completions: completions.map((c) => ({ revision: c.revision, reason: c.reason, instances: c.instances, completedAt: iso(c.completedAt) })) };
+  return { ...toSummary(row), seriesList: series, completions: completions.map((c) =>
+    ({ revision: c.revision, reason: c.reason, instances: c.instances, completedAt: iso(c.completedAt) })) };
 }
 
 function toSummary(r: Record<string, any>): StudySummary {
   return {
     studyInstanceUid: r.study_uid, state: r.state, revision: r.revision, instances: r.n, series: r.nseries,
-    expectedInstances: r.expected_instances, firstReceivedAt: iso(r.first_received_at)!, lastReceivedAt: iso(r.last_received_at)!,
+    expectedInstances: r.expected_instances, firstReceivedAt: iso(r.first_received_at)!,
+    lastReceivedAt: iso(r.last_received_at)!,
     completedAt: iso(r.completed_at), sources: JSON.parse(r.sources), callingAes: JSON.parse(r.calling_aes),
     studyDate: r.study_date, studyDescription: r.study_description, duplicatesReceived: r.dups,
   };
 }
 
-export function findStudy(db: Db, studyUid: string): { state: AssemblyState; revision: number; sources: string[]; callingAes: string[] } | undefined {
-  const r = prepared(db, 'SELECT state, revision, sources, calling_aes FROM studies WHERE study_uid = ?').get(studyUid) as
-    | { state: AssemblyState; revision: number; sources: string; calling_aes: string }
-    | undefined;
+export function findStudy(db: Db,
+  studyUid: string): { state: AssemblyState; revision: number; sources: string[]; callingAes: string[] } | undefined {
+  const r = prepared(db, 'SELECT state, revision, sources, calling_aes FROM studies WHERE study_uid = ?')
+    .get(studyUid) as
+    | { state: AssemblyState; revision: number; sources: string; calling_aes: string } | undefined;
   return r && { state: r.state, revision: r.revision, sources: JSON.parse(r.sources), callingAes: JSON.parse(r.calling_aes) };
 }
 
@@ -85,7 +88,8 @@ export function reopenStudy(db: Db, studyUid: string): boolean {
     .run(studyUid).changes === 1;
 }
 
-export function recordStudyArrival(db: Db, studyUid: string, receivedAt: number, sources: string[], callingAes: string[], expected: number | null): void {
+export function recordStudyArrival(db: Db, studyUid: string, receivedAt: number, sources: string[],
+  callingAes: string[], expected: number | null): void {
   prepared(db, 'UPDATE studies SET last_received_at = ?, sources = ?, calling_aes = ?, expected_instances = COALESCE(?, expected_instances) WHERE study_uid = ?')
     .run(receivedAt, JSON.stringify(sources), JSON.stringify(callingAes), expected, studyUid);
 }
@@ -96,15 +100,18 @@ export function upsertSeries(db: Db, a: SeriesArrival): void {
      VALUES (?, ?, ?, ?, ?, ?, 'receiving', ?, ?, ?)
      ON CONFLICT(series_uid) DO UPDATE SET state = 'receiving', completed_at = NULL, completion_reason = NULL,
        last_received_at = excluded.last_received_at, expected_instances = COALESCE(excluded.expected_instances, series.expected_instances)`,
-  ).run(a.seriesUid, a.studyUid, a.modality, a.seriesNumber, a.seriesDescription, a.bodyPart, a.expectedInstances, a.receivedAt, a.receivedAt);
+  ).run(a.seriesUid, a.studyUid, a.modality, a.seriesNumber, a.seriesDescription, a.bodyPart, a.expectedInstances,
+    a.receivedAt, a.receivedAt);
 }
 
 export function seriesExpectedInstances(db: Db, seriesUid: string): number | null {
-  return (prepared(db, 'SELECT expected_instances AS e FROM series WHERE series_uid = ?').get(seriesUid) as { e: number | null }).e;
+  return (prepared(db, 'SELECT expected_instances AS e FROM series WHERE series_uid = ?').get(seriesUid) as
+    { e: number | null }).e;
 }
 
 export function studyExpectedInstances(db: Db, studyUid: string): number | null {
-  return (prepared(db, 'SELECT expected_instances AS e FROM studies WHERE study_uid = ?').get(studyUid) as { e: number | null }).e;
+  return (prepared(db, 'SELECT expected_instances AS e FROM studies WHERE study_uid = ?').get(studyUid) as
+    { e: number | null }).e;
 }
 
 export function receivingSeriesQuietSince(db: Db, before: number): string[] {
@@ -131,14 +138,17 @@ export function lockStudyOfSeries(db: Db, seriesUid: string): void {
 }
 
 /** Receiving → complete; returns the series' study, or undefined when it was complete already. */
-export function markSeriesComplete(db: Db, seriesUid: string, reason: SeriesCompletionReason, now: number): string | undefined {
+export function markSeriesComplete(db: Db, seriesUid: string, reason: SeriesCompletionReason,
+  now: number): string | undefined {
   const r = prepared(db, "UPDATE series SET state = 'complete', completed_at = ?, completion_reason = ? WHERE series_uid = ? AND state = 'receiving' RETURNING study_uid AS studyUid")
     .get(now, reason, seriesUid) as { studyUid: string } | undefined;
   return r?.studyUid;
 }
 
 export function receivingSeriesOfStudy(db: Db, studyUid: string): string[] {
-  return (prepared(db, "SELECT series_uid AS uid FROM series WHERE study_uid = ? AND state = 'receiving'").all(studyUid) as { uid: string }[]).map((r) => r.uid);
+  return (prepared(db,
+    "SELECT series_uid AS uid FROM series WHERE study_uid = ? AND state = 'receiving'").all(studyUid) as
+    { uid: string }[]).map((r) => r.uid);
 }
 
 /** Receiving → complete; returns the revision completed, or undefined when it was complete already. */
@@ -147,22 +157,30 @@ export function markStudyComplete(db: Db, studyUid: string, now: number): number
   return r?.revision;
 }
 
-export function seriesStatesOfStudy(db: Db, studyUid: string): Array<{ state: AssemblyState; reason: SeriesCompletionReason | null }> {
-  return prepared(db, 'SELECT state, completion_reason AS reason FROM series WHERE study_uid = ?').all(studyUid) as Array<{ state: AssemblyState; reason: SeriesCompletionReason | null }>;
+export function seriesStatesOfStudy(db: Db,
+  studyUid: string): Array<{ state: AssemblyState; reason: SeriesCompletionReason | null }> {
+  return prepared(db, 'SELECT state, completion_reason AS reason FROM series WHERE study_uid = ?').all(studyUid) as
+    Array<{ state: AssemblyState; reason: SeriesCompletionReason | null }>;
 }
 
 /** The study's series in arrival order (the router's facts). */
 export function seriesUidsOfStudy(db: Db, studyUid: string): string[] {
-  return (prepared(db, 'SELECT series_uid AS uid FROM series WHERE study_uid = ? ORDER BY first_received_at').all(studyUid) as { uid: string }[]).map((r) => r.uid);
+  return (prepared(db,
+    'SELECT series_uid AS uid FROM series WHERE study_uid = ? ORDER BY first_received_at').all(studyUid) as
+    { uid: string }[]).map((r) => r.uid);
 }
 
 export function studiesReceivedSince(db: Db, since: number): string[] {
-  return (prepared(db, 'SELECT study_uid AS uid FROM studies WHERE last_received_at >= ? ORDER BY last_received_at DESC').all(since) as { uid: string }[]).map((r) => r.uid);
+  return (prepared(db,
+    'SELECT study_uid AS uid FROM studies WHERE last_received_at >= ? ORDER BY last_received_at DESC').all(since) as
+    { uid: string }[]).map((r) => r.uid);
 }
 
 /** Retention's candidates: complete studies last received before the cutoff. */
 export function completeStudiesReceivedBefore(db: Db, cutoff: number): string[] {
-  return (prepared(db, "SELECT study_uid AS uid FROM studies WHERE state = 'complete' AND last_received_at < ?").all(cutoff) as { uid: string }[]).map((r) => r.uid);
+  return (prepared(db,
+    "SELECT study_uid AS uid FROM studies WHERE state = 'complete' AND last_received_at < ?").all(cutoff) as
+    { uid: string }[]).map((r) => r.uid);
 }
 
 /**

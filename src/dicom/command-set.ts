@@ -31,7 +31,8 @@ const TAG = {
 
 /** Reads a command set; every element must lie in group 0000 and inside the bytes. */
 export function parseCommandSet(bytes: Buffer): CommandSet {
-  const out = { commandField: -1, messageId: -1, affectedSopClassUid: '', affectedSopInstanceUid: '', hasDataSet: false };
+  const out =
+    { commandField: -1, messageId: -1, affectedSopClassUid: '', affectedSopInstanceUid: '', hasDataSet: false };
   let dataSetType = -1;
   let pos = 0;
   let last = -1;

@@ -70,7 +70,8 @@ export function scanPart10Slices(slices: readonly Uint8Array[]): ScannedHeader {
 }
 
 function scan(src: Bytes, rest: (from: number) => Buffer): ScannedHeader {
-  if (src.size < 132 || src.ascii(128, 4) !== 'DICM') throw new UnparseableDataset('not a DICOM Part 10 file (no DICM prefix)');
+  if (src.size < 132 || src.ascii(128, 4) !== 'DICM') throw new UnparseableDataset(
+    'not a DICOM Part 10 file (no DICM prefix)');
   const meta = readMeta(src);
   const ts = meta.values['00020010'];
   if (!ts) throw new UnparseableDataset('meta header has no TransferSyntaxUID');
@@ -96,10 +97,13 @@ function readMeta(src: Bytes): { end: number; values: Record<string, string> } {
     const element = src.u16le(pos + 2);
     const vr = src.ascii(pos + 4, 2);
     let len: number;
-    if (LONG_VRS.has(vr)) { len = src.u32le(pos + 8); pos += 12; } else if (/^[A-Z]{2}$/.test(vr)) { len = src.u16le(pos + 6); pos += 8; } else {
+    if (LONG_VRS.has(vr)) { len = src.u32le(pos + 8); pos += 12; } else if (/^[A-Z]{2}$/.test(vr)) {
+      len = src.u16le(pos + 6); pos += 8;
+    } else {
       throw new UnparseableDataset('meta header is not explicit VR little endian');
     }
-    if (len === UNDEFINED || pos + len > src.size) throw new UnparseableDataset('meta header element overruns the file');
+    if (len === UNDEFINED || pos + len > src.size) throw new UnparseableDataset(
+      'meta header element overruns the file');
     const key = '0002' + element.toString(16).padStart(4, '0');
     if (vr === 'UI' || vr === 'AE' || vr === 'SH') values[key] = cleanString(src.ascii(pos, len));
     pos += len;
@@ -122,7 +126,8 @@ class Walker {
         pos = this.skipUndefined(h.valueAt);
         continue;
       }
-      if (h.valueAt + h.length > this.b.size) throw new UnparseableDataset(`element ${hex(h.tag)} is longer than the remaining data (truncated)`);
+      if (h.valueAt + h.length > this.b.size) throw new UnparseableDataset(
+        `element ${hex(h.tag)} is longer than the remaining data (truncated)`);
       const name = WANTED[h.tag];
       if (name && h.length <= 1024) values[name] = cleanString(this.b.ascii(h.valueAt, h.length));
       if (h.tag === PIXEL_DATA) pixelData = { valueAt: h.valueAt, length: h.length, vr: h.vr ?? 'OW' };

@@ -4,7 +4,8 @@
 // and DCMTK.
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../implementation.js';
 
-export function part10Prefix(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string, sourceAe: string): Buffer {
+export function part10Prefix(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string,
+  sourceAe: string): Buffer {
   const elements = [
     element(0x0001, 'OB', Buffer.from([0, 1])),
     element(0x0002, 'UI', text(sopClassUid, 0)),

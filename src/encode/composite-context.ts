@@ -22,9 +22,11 @@ const PATIENT_STUDY_OPTIONAL = [
 /** Patient, Clinical Trial Subject, General Study and Patient Study modules copied from the source. */
 export function patientAndStudy(source: Record<string, unknown>): NaturalDataset {
   const out: NaturalDataset = {};
-  for (const keyword of PATIENT_STUDY_TYPE2) out[keyword] = present(source[keyword]) ? source[keyword] : emptyFor(keyword);
+  for (const keyword of PATIENT_STUDY_TYPE2)
+    out[keyword] = present(source[keyword]) ? source[keyword] : emptyFor(keyword);
   // optional ones are copied even when empty, so dcentvfy sees the same attributes in source and result
-  for (const keyword of PATIENT_STUDY_OPTIONAL) if (source[keyword] !== undefined && source[keyword] !== null) out[keyword] = source[keyword];
+  for (const keyword of PATIENT_STUDY_OPTIONAL)
+    if (source[keyword] !== undefined && source[keyword] !== null) out[keyword] = source[keyword];
   out.StudyInstanceUID = source.StudyInstanceUID;
   return out;
 }

@@ -6,7 +6,9 @@ import { TS } from '../dicom/uids.js';
 
 // dcmjs ships no type declarations; load it through require and type the small surface we use.
 interface DcmjsElement { vr: string; Value?: unknown[] }
-interface DcmjsDictInstance { dict: Record<string, DcmjsElement>; meta: Record<string, DcmjsElement>; write(opts?: object): ArrayBuffer }
+interface DcmjsDictInstance {
+  dict: Record<string, DcmjsElement>; meta: Record<string, DcmjsElement>; write(opts?: object): ArrayBuffer
+}
 interface Dcmjs {
   data: {
     DicomDict: new (meta: Record<string, DcmjsElement>) => DcmjsDictInstance;

@@ -16,12 +16,14 @@ export type SegmentStatistics = Map<string, IntensityStats>;
 export type SegmentVoxels = { labels: LabelVolume } | { seg: SegmentationResult; sources: SourceSlice[] };
 
 /** HU statistics of each segment, computed only when some segment asks for more than its volume. */
-export function segmentStatistics(from: SegmentVoxels, segments: SegmentDescription[], intensities: Float32Array): SegmentStatistics {
+export function segmentStatistics(from: SegmentVoxels, segments: SegmentDescription[],
+  intensities: Float32Array): SegmentStatistics {
   const out: SegmentStatistics = new Map();
   if (!wantsIntensityStatistics(segments)) return out;
   const voxels = 'labels' in from ? from.labels.data.length : gridVoxels(from.sources);
   if (!(intensities instanceof Float32Array) || intensities.length !== voxels) {
-    throw new EncodeError('ENC_INTENSITIES', `intensities must be a Float32Array of ${voxels} voxels on the label grid`);
+    throw new EncodeError('ENC_INTENSITIES',
+      `intensities must be a Float32Array of ${voxels} voxels on the label grid`);
   }
   if ('labels' in from) {
     const stats = intensityStats(from.labels, intensities, segments.map((s) => s.labelValues));
@@ -48,7 +50,8 @@ function gridVoxels(sources: SourceSlice[]): number {
 }
 
 /** Statistics for each label set (population standard deviation); undefined where the set has no voxels. */
-export function intensityStats(labels: LabelVolume, intensities: Float32Array, labelSets: number[][]): Array<IntensityStats | undefined> {
+export function intensityStats(labels: LabelVolume, intensities: Float32Array,
+  labelSets: number[][]): Array<IntensityStats | undefined> {
   const acc = new Float64Array(256 * 5);   // per label: count, sum, sum of squares, min, max
   for (let l = 0; l < 256; l++) { acc[l * 5 + 3] = Infinity; acc[l * 5 + 4] = -Infinity; }
   const data = labels.data;

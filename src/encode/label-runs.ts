@@ -7,7 +7,8 @@ export function wordView(data: Uint8Array): Uint32Array | undefined {
 
 /** End (exclusive, at most `end`) of the run of label `l` that starts at `start`: byte by byte up to a word
  *  boundary, then whole words, then the tail. */
-export function runEnd(data: Uint8Array, words: Uint32Array | undefined, start: number, l: number, end: number): number {
+export function runEnd(data: Uint8Array, words: Uint32Array | undefined, start: number, l: number,
+  end: number): number {
   let v = start + 1;
   if (words !== undefined) {
     while (v < end && (v & 3) !== 0 && data[v] === l) v++;

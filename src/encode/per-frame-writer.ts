@@ -41,7 +41,8 @@ export function encodePerFrameGroups(frames: PerFrameItem[]): Uint8Array {
     w.sequenceEnd();
     w.sequenceStart(0x0020, 0x9113);   // PlanePositionSequence
     w.itemStart();
-    w.text(0x0020, 0x0032, 'DS', f.position.map((v) => (typeof v === 'string' ? v.trim() : decimalString(v))).join('\\'));
+    w.text(0x0020, 0x0032, 'DS',
+      f.position.map((v) => (typeof v === 'string' ? v.trim() : decimalString(v))).join('\\'));
     w.itemEnd();
     w.sequenceEnd();
     w.sequenceStart(0x0062, 0x000a);   // SegmentIdentificationSequence
@@ -82,7 +83,8 @@ class ByteWriter {
     const padded = value.length % 2 === 0 ? value : value + (vr === 'UI' ? '\0' : ' ');
     this.tag(group, element); this.vr(vr); this.u16(padded.length);
     this.ensure(padded.length);
-    for (let i = 0; i < padded.length; i++) this.buf[this.at++] = padded.charCodeAt(i) & 0x7f;   // these values are ASCII
+    // these values are ASCII
+    for (let i = 0; i < padded.length; i++) this.buf[this.at++] = padded.charCodeAt(i) & 0x7f;
   }
 
   uint32s(group: number, element: number, values: number[]): void {
@@ -97,7 +99,9 @@ class ByteWriter {
   bytes(): Uint8Array { return this.buf.subarray(0, this.at); }
 
   private tag(group: number, element: number): void { this.u16(group); this.u16(element); }
-  private vr(vr: string): void { this.ensure(2); this.buf[this.at++] = vr.charCodeAt(0); this.buf[this.at++] = vr.charCodeAt(1); }
+  private vr(vr: string): void {
+    this.ensure(2); this.buf[this.at++] = vr.charCodeAt(0); this.buf[this.at++] = vr.charCodeAt(1);
+  }
   private u16(v: number): void { this.ensure(2); this.view.setUint16(this.at, v, true); this.at += 2; }
   private u32(v: number): void { this.ensure(4); this.view.setUint32(this.at, v, true); this.at += 4; }
 

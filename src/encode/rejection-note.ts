@@ -3,7 +3,9 @@
 // Current Requested Procedure Evidence, in the study of the rejected objects and in a new series of its own.
 import type { Code } from './types.js';
 import { EncodeError } from './errors.js';
-import { codeItem, dicomDate, dicomTime, NODE_DEFAULT_VERSION, NODE_NAME, patientAndStudy } from './composite-context.js';
+import {
+  codeItem, dicomDate, dicomTime, NODE_DEFAULT_VERSION, NODE_NAME, patientAndStudy
+} from './composite-context.js';
 import { checkUidRoot, deriveNodeDeviceUid, deriveRejectionNoteUid } from './uids.js';
 import { writePart10, type NaturalDataset } from './dicom-io.js';
 import { code, image, text, uidRef } from './sr-content.js';
@@ -21,7 +23,8 @@ export const REJECTION_TITLE = {
 /** CID 7011 "Rejected for Quality Reasons": the Document Title Modifiers TID 2010 allows with title 113001. */
 export const QUALITY_REJECTION_REASONS: readonly Code[] = [
   dcm('111207', 'Image artifact(s)'), dcm('111208', 'Grid artifact(s)'), dcm('111209', 'Positioning'),
-  dcm('111210', 'Motion blur'), dcm('111211', 'Under exposed'), dcm('111212', 'Over exposed'), dcm('111213', 'No image'),
+  dcm('111210', 'Motion blur'), dcm('111211', 'Under exposed'), dcm('111212', 'Over exposed'),
+  dcm('111213', 'No image'),
   dcm('111214', 'Detector artifact(s)'), dcm('111215', 'Artifact(s) other than grid or detector artifact'),
   dcm('111216', 'Mechanical failure'), dcm('111217', 'Electrical failure'), dcm('111218', 'Software failure'),
   dcm('111219', 'Inappropriate image processing'), dcm('111220', 'Other failure'), dcm('111221', 'Unknown failure'),
@@ -93,12 +96,14 @@ export function encodeRejectionNote(request: RejectionNoteRequest): RejectionNot
       uidRef('HAS OBS CONTEXT', CONCEPT.deviceObserverUid, deriveNodeDeviceUid(request.uidRoot, serial)),
       text('HAS OBS CONTEXT', CONCEPT.deviceObserverName, NODE_NAME),
       ...(reason ? [text('CONTAINS', CONCEPT.keyObjectDescription, reason)] : []),
-      ...rejected.map((r) => (r.isImage ? image('CONTAINS', undefined, r.sopClassUid, r.sopInstanceUid) : composite(r))),
+      ...rejected.map((r) => (
+        r.isImage ? image('CONTAINS', undefined, r.sopClassUid, r.sopInstanceUid) : composite(r))),
     ],
   };
   return {
     bytes: writePart10(dataset), sopInstanceUid, seriesInstanceUid, studyInstanceUid,
-    rejected: rejected.map((r) => ({ sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, seriesInstanceUid: r.seriesInstanceUid })),
+    rejected: rejected.map((r) => (
+      { sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, seriesInstanceUid: r.seriesInstanceUid })),
   };
 }
 
@@ -122,7 +127,8 @@ function rejectedInstances(headers: NaturalDataset[]): RejectedInstance[] {
     return r;
   });
   const other = out.find((r) => r.studyInstanceUid !== out[0].studyInstanceUid);
-  if (other) refuse(`rejected objects span two studies (${out[0].studyInstanceUid}, ${other.studyInstanceUid}): one note per study`);
+  if (other) refuse(
+    `rejected objects span two studies (${out[0].studyInstanceUid}, ${other.studyInstanceUid}): one note per study`);
   return out;
 }
 
@@ -130,11 +136,13 @@ function qualityModifier(request: RejectionNoteRequest): Code | undefined {
   const reason = request.qualityReason;
   if (!reason) return undefined;
   if (request.safety) {
-    throw new EncodeError('ENC_REJECTION_REASON', 'a CID 7011 quality reason goes with a quality rejection only, not with safety');
+    throw new EncodeError('ENC_REJECTION_REASON',
+      'a CID 7011 quality reason goes with a quality rejection only, not with safety');
   }
   const known = QUALITY_REJECTION_REASONS.find((c) => c.value === reason.value && c.scheme === reason.scheme);
   if (!known) {
-    throw new EncodeError('ENC_REJECTION_REASON', `(${reason.value}, ${reason.scheme}) is not in CID 7011 Rejected for Quality Reasons`);
+    throw new EncodeError('ENC_REJECTION_REASON',
+      `(${reason.value}, ${reason.scheme}) is not in CID 7011 Rejected for Quality Reasons`);
   }
   return known;
 }

@@ -92,8 +92,9 @@ function packFrame(data: Uint8Array, words: Uint32Array | undefined, base: numbe
   for (; p < end8; p += 8) {
     const q = base + p;
     if (aligned && words[q >>> 2] === 0 && words[(q >>> 2) + 1] === 0) { byteIndex++; continue; }
-    out[byteIndex++] = member[data[q]] | (member[data[q + 1]] << 1) | (member[data[q + 2]] << 2) | (member[data[q + 3]] << 3)
-      | (member[data[q + 4]] << 4) | (member[data[q + 5]] << 5) | (member[data[q + 6]] << 6) | (member[data[q + 7]] << 7);
+    out[byteIndex++] = member[data[q]] | (member[data[q + 1]] << 1) | (member[data[q + 2]] << 2)
+      | (member[data[q + 3]] << 3) | (member[data[q + 4]] << 4) | (member[data[q + 5]] << 5)
+      | (member[data[q + 6]] << 6) | (member[data[q + 7]] << 7);
   }
   acc = 0;
   for (; p < plane; p++) acc |= member[data[base + p]] << (shift++);
@@ -109,7 +110,9 @@ function sliceHistograms(data: Uint8Array, plane: number, slices: number): Uint3
     const end = (k + 1) * plane;
     let v = k * plane;
     while (v < end) {
-      if (words !== undefined && (v & 3) === 0 && v + 4 <= end && words[v >>> 2] === 0) { histogram[h] += 4; v += 4; continue; }
+      if (words !== undefined && (v & 3) === 0 && v + 4 <= end && words[v >>> 2] === 0) {
+        histogram[h] += 4; v += 4; continue;
+      }
       const label = data[v];
       const start = v;
       v = runEnd(data, words, v, label, end);

@@ -1,6 +1,8 @@
 // Label volume + source headers → a BINARY DICOM Segmentation (Part-10 bytes), built attribute by attribute
 // after the SEG checklist in docs/SEG-SR.md; dcmjs only serialises it.
-import type { AlgorithmIdentity, JobIdentity, LabelVolume, SegmentDescription, SegmentationResult, SourceSlice } from './types.js';
+import type {
+  AlgorithmIdentity, JobIdentity, LabelVolume, SegmentDescription, SegmentationResult, SourceSlice
+} from './types.js';
 import { EncodeError } from './errors.js';
 import { parseSourceSeries, type SourceSeries } from './source-series.js';
 import { listFrames, packFrames, planSegments, type SegFrame, type SegmentPlan } from './seg-pixels.js';
@@ -24,7 +26,8 @@ export function encodeSegmentation(
   validateSegments(segments);
   const plan = planSegments(labels, segments.map((s) => s.labelValues));
   if (plan.segments.length === 0) {
-    throw new EncodeError('ENC_NOTHING_SEGMENTED', `no segment has any voxel (${segments.map((s) => s.label).join(', ')}); `
+    throw new EncodeError('ENC_NOTHING_SEGMENTED',
+      `no segment has any voxel (${segments.map((s) => s.label).join(', ')}); `
       + 'a SEG needs at least one: report the absence with encodeMeasurementReport(sources, nothingSegmented(segments), ...)');
   }
   const frames = listFrames(plan, sources.length, job.omitEmptyFrames !== false);
@@ -43,7 +46,8 @@ export function encodeSegmentation(
     PositionReferenceIndicator: series.first.PositionReferenceIndicator ?? '',
     ...equipment(algorithm, job, now),
     ImageType: ['DERIVED', 'PRIMARY'], InstanceNumber: 1,
-    ContentLabel: 'SEGMENTATION', ContentDescription: (algorithm.description ?? `${algorithm.name} ${algorithm.version}`).slice(0, 64),
+    ContentLabel: 'SEGMENTATION', ContentDescription: (
+      algorithm.description ?? `${algorithm.name} ${algorithm.version}`).slice(0, 64),
     ContentCreatorName: job.contentCreator ? [{ Alphabetic: job.contentCreator }] : [],
     ContentDate: dicomDate(now), ContentTime: dicomTime(now),
     SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', Rows: series.rows, Columns: series.columns,
@@ -57,7 +61,8 @@ export function encodeSegmentation(
     ReferencedSeriesSequence: [referencedSeries(series, sources)],
   };
   return {
-    bytes: writePart10(dataset, packFrames(labels, plan, frames), encodePerFrameGroups(frames.map((f) => perFrameItem(f, sources, series)))),
+    bytes: writePart10(dataset, packFrames(labels, plan, frames),
+      encodePerFrameGroups(frames.map((f) => perFrameItem(f, sources, series)))),
     sopInstanceUid, seriesInstanceUid,
     segments: plan.segments.map((p) => ({
       number: p.number, label: segments[p.inputIndex].label, voxelCount: p.voxelCount,
@@ -68,14 +73,17 @@ export function encodeSegmentation(
   };
 }
 
-export function resultUidInputs(series: { seriesInstanceUid: string }, algorithm: AlgorithmIdentity, job: JobIdentity): UidInputs {
-  return { uidRoot: job.uidRoot, sourceSeriesUid: series.seriesInstanceUid, modelId: algorithm.modelId, modelVersion: algorithm.version, jobId: job.jobId };
+export function resultUidInputs(series: { seriesInstanceUid: string }, algorithm: AlgorithmIdentity,
+  job: JobIdentity): UidInputs {
+  return { uidRoot: job.uidRoot, sourceSeriesUid: series.seriesInstanceUid, modelId: algorithm.modelId,
+    modelVersion: algorithm.version, jobId: job.jobId };
 }
 
 function checkLabels(labels: LabelVolume, series: SourceSeries, slices: number): void {
   const [cols, rows, depth] = labels?.dims ?? [];
   if (cols !== series.columns || rows !== series.rows || depth !== slices) {
-    throw new EncodeError('ENC_LABEL_DIMS', `label volume is ${labels?.dims?.join('×')} but the sources are ${series.columns}×${series.rows}×${slices}`);
+    throw new EncodeError('ENC_LABEL_DIMS',
+      `label volume is ${labels?.dims?.join('×')} but the sources are ${series.columns}×${series.rows}×${slices}`);
   }
   if (!(labels.data instanceof Uint8Array) || labels.data.length !== cols * rows * depth) {
     throw new EncodeError('ENC_LABEL_DIMS', `label data must be a Uint8Array of ${cols * rows * depth} voxels`);
@@ -103,8 +111,10 @@ function lossyCompression(series: SourceSeries, sources: SourceSlice[]): Natural
   const lossy = sources.find((s) => String(s.dataset.LossyImageCompression ?? '').trim() === '01')!.dataset;
   return {
     LossyImageCompression: '01',
-    ...(lossy.LossyImageCompressionRatio !== undefined ? { LossyImageCompressionRatio: lossy.LossyImageCompressionRatio } : {}),
-    ...(lossy.LossyImageCompressionMethod !== undefined ? { LossyImageCompressionMethod: lossy.LossyImageCompressionMethod } : {}),
+    ...(lossy.LossyImageCompressionRatio !== undefined
+      ? { LossyImageCompressionRatio: lossy.LossyImageCompressionRatio } : {}),
+    ...(lossy.LossyImageCompressionMethod !== undefined
+      ? { LossyImageCompressionMethod: lossy.LossyImageCompressionMethod } : {}),
   };
 }
 
@@ -114,10 +124,10 @@ function dimensions(organizationUid: string): NaturalDataset {
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: organizationUid }],
     DimensionOrganizationType: '3D',
     DimensionIndexSequence: [
-      { DimensionOrganizationUID: organizationUid, DimensionIndexPointer: 0x0062000b, FunctionalGroupPointer: 0x0062000a,
-        DimensionDescriptionLabel: 'Segment Number' },
-      { DimensionOrganizationUID: organizationUid, DimensionIndexPointer: 0x00200032, FunctionalGroupPointer: 0x00209113,
-        DimensionDescriptionLabel: 'Image Position Patient' },
+      { DimensionOrganizationUID: organizationUid, DimensionIndexPointer: 0x0062000b,
+        FunctionalGroupPointer: 0x0062000a, DimensionDescriptionLabel: 'Segment Number' },
+      { DimensionOrganizationUID: organizationUid, DimensionIndexPointer: 0x00200032,
+        FunctionalGroupPointer: 0x00209113, DimensionDescriptionLabel: 'Image Position Patient' },
     ],
   };
 }
@@ -144,11 +154,13 @@ function perFrameItem(frame: SegFrame, sources: SourceSlice[], series: SourceSer
 function referencedSeries(series: SourceSeries, sources: SourceSlice[]): NaturalDataset {
   return {
     SeriesInstanceUID: series.seriesInstanceUid,
-    ReferencedInstanceSequence: sources.map((s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid })),
+    ReferencedInstanceSequence: sources.map(
+      (s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid })),
   };
 }
 
 /** Stand-in for a SEG when the model found none of its segments: the SR then reports every one as absent. */
 export function nothingSegmented(segments: SegmentDescription[]): SegmentationResult {
-  return { bytes: new Uint8Array(0), sopInstanceUid: '', seriesInstanceUid: '', segments: [], absent: segments.map((s) => s.label) };
+  return { bytes: new Uint8Array(0), sopInstanceUid: '', seriesInstanceUid: '', segments: [], absent: segments.map(
+    (s) => s.label) };
 }

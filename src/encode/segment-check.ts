@@ -5,7 +5,8 @@ import type { Code, SegmentDescription } from './types.js';
 const MEASUREMENTS = new Set(['volume', 'mean', 'stdDev', 'min', 'max']);
 
 export function validateSegments(segments: SegmentDescription[]): void {
-  if (!Array.isArray(segments) || segments.length === 0) throw new EncodeError('ENC_SEGMENTS', 'no segment descriptions given');
+  if (!Array.isArray(segments) || segments.length === 0) throw new EncodeError('ENC_SEGMENTS',
+    'no segment descriptions given');
   const labels = new Set<string>();
   segments.forEach((s, i) => {
     const where = `segments[${i}]`;
@@ -21,7 +22,8 @@ export function validateSegments(segments: SegmentDescription[]): void {
     checkCode(s.category, `${where}.category`);
     checkCode(s.type, `${where}.type`);
     if (s.typeModifier !== undefined) checkCode(s.typeModifier, `${where}.typeModifier`);
-    if (!Array.isArray(s.colorRgb) || s.colorRgb.length !== 3 || s.colorRgb.some((c) => !Number.isInteger(c) || c < 0 || c > 255)) {
+    if (!Array.isArray(s.colorRgb) || s.colorRgb.length !== 3 || s.colorRgb.some(
+      (c) => !Number.isInteger(c) || c < 0 || c > 255)) {
       fail(`${where}.colorRgb must be three integers 0..255`);
     }
     if (!Array.isArray(s.measurements) || s.measurements.some((m) => !MEASUREMENTS.has(m))) {

@@ -22,7 +22,8 @@ export interface SourceSeries {
 
 /** Reads and cross-checks every slice's header; throws EncodeError for anything a SEG cannot be built from. */
 export function parseSourceSeries(sources: SourceSlice[]): SourceSeries {
-  if (!Array.isArray(sources) || sources.length === 0) throw new EncodeError('ENC_NO_SOURCES', 'no source slices given');
+  if (!Array.isArray(sources) || sources.length === 0) throw new EncodeError('ENC_NO_SOURCES',
+    'no source slices given');
   const first = sources[0].dataset;
   const rows = positiveInt(first, 'Rows', 0);
   const columns = positiveInt(first, 'Columns', 0);
@@ -33,13 +34,16 @@ export function parseSourceSeries(sources: SourceSlice[]): SourceSeries {
     frameOfReferenceUid: uid(first, 'FrameOfReferenceUID', 0),
   };
   const shared: Array<[string, string]> = [
-    ['SeriesInstanceUID', ids.seriesInstanceUid], ['StudyInstanceUID', ids.studyInstanceUid], ['FrameOfReferenceUID', ids.frameOfReferenceUid],
+    ['SeriesInstanceUID', ids.seriesInstanceUid], ['StudyInstanceUID', ids.studyInstanceUid],
+    ['FrameOfReferenceUID', ids.frameOfReferenceUid],
   ];
   const positions = sources.map((s, k) => {
-    if (!s.sopInstanceUid || !s.sopClassUid) throw new EncodeError('ENC_SOURCE_HEADER', `source slice ${k} lacks its SOP Class/Instance UID`);
+    if (!s.sopInstanceUid || !s.sopClassUid) throw new EncodeError('ENC_SOURCE_HEADER',
+      `source slice ${k} lacks its SOP Class/Instance UID`);
     const d = s.dataset;
     for (const [keyword, value] of shared) {
-      if (uid(d, keyword, k) !== value) throw new EncodeError('ENC_SOURCES_MIXED', `source slice ${k} has a different ${keyword}`);
+      if (uid(d, keyword, k) !== value) throw new EncodeError('ENC_SOURCES_MIXED',
+        `source slice ${k} has a different ${keyword}`);
     }
     if (positiveInt(d, 'Rows', k) !== rows || positiveInt(d, 'Columns', k) !== columns) {
       throw new EncodeError('ENC_SOURCES_MIXED', `source slice ${k} has a different matrix size`);
@@ -54,7 +58,8 @@ export function parseSourceSeries(sources: SourceSlice[]): SourceSeries {
   const thicknessMm = thickness === undefined || thickness === '' ? undefined : Number(thickness);
   const depth = spacing.mm ?? thicknessMm;
   if (depth === undefined || !(depth > 0)) {
-    throw new EncodeError('ENC_SOURCE_HEADER', 'a single source slice needs a positive SliceThickness to give voxels a volume');
+    throw new EncodeError('ENC_SOURCE_HEADER',
+      'a single source slice needs a positive SliceThickness to give voxels a volume');
   }
   return {
     rows, columns, ...ids, modality: String(first.Modality ?? ''),
@@ -77,19 +82,22 @@ function sliceSpacing(iop: number[], positions: Vec3[]): { mm?: number; even: bo
   }
   const sorted = [...gaps].sort((a, b) => a - b);
   const mm = sorted[Math.floor(sorted.length / 2)];
-  if (!(mm > 0)) throw new EncodeError('ENC_SOURCE_HEADER', 'source slices share one position: cannot derive slice spacing');
+  if (!(mm > 0)) throw new EncodeError('ENC_SOURCE_HEADER',
+    'source slices share one position: cannot derive slice spacing');
   return { mm, even: gaps.every((g) => Math.abs(g - mm) <= mm * 0.01) };
 }
 
 function positiveInt(d: Record<string, unknown>, keyword: string, k: number): number {
   const v = Number(scalar(d[keyword]));
-  if (!Number.isInteger(v) || v <= 0) throw new EncodeError('ENC_SOURCE_HEADER', `source slice ${k}: ${keyword} missing or not a positive integer`);
+  if (!Number.isInteger(v) || v <= 0) throw new EncodeError('ENC_SOURCE_HEADER',
+    `source slice ${k}: ${keyword} missing or not a positive integer`);
   return v;
 }
 
 function uid(d: Record<string, unknown>, keyword: string, k: number): string {
   const v = scalar(d[keyword]);
-  if (typeof v !== 'string' || v.trim() === '') throw new EncodeError('ENC_SOURCE_HEADER', `source slice ${k}: ${keyword} missing`);
+  if (typeof v !== 'string' || v.trim() === '') throw new EncodeError('ENC_SOURCE_HEADER',
+    `source slice ${k}: ${keyword} missing`);
   return v.trim();
 }
 
@@ -103,6 +111,8 @@ function dsArray(d: Record<string, unknown>, keyword: string, n: number, k: numb
 }
 
 function scalar(v: unknown): unknown { return Array.isArray(v) ? v[0] : v; }
-function sameNumbers(a: DsValue[], b: DsValue[], tol: number): boolean { return a.every((v, i) => Math.abs(Number(v) - Number(b[i])) <= tol); }
+function sameNumbers(a: DsValue[], b: DsValue[],
+  tol: number): boolean { return a.every((v, i) => Math.abs(Number(v) - Number(b[i])) <= tol); }
 function dot(a: number[], b: number[]): number { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-function cross(a: Vec3, b: Vec3): Vec3 { return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]; }
+function cross(a: Vec3,
+  b: Vec3): Vec3 { return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]; }

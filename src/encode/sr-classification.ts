@@ -14,7 +14,9 @@ import { measurementReportDataset } from './sr-document.js';
 export interface ImageFinding { code: Code; score: number; threshold: number; present: boolean }
 
 /** An image the model classified: its identity (frameNumber for one frame of a multi-frame object) and findings. */
-export interface ClassifiedImage { sopClassUid: string; sopInstanceUid: string; frameNumber?: number; findings: ImageFinding[] }
+export interface ClassifiedImage {
+  sopClassUid: string; sopInstanceUid: string; frameNumber?: number; findings: ImageFinding[]
+}
 
 export interface ClassificationReportRequest {
   /** headers of the source images (patient, study and series identity, evidence, image library) */
@@ -34,27 +36,32 @@ export function encodeClassificationReport(r: ClassificationReportRequest): Meas
   if (!first) throw new EncodeError('ENC_NO_SOURCES', 'no source images given');
   const seriesInstanceUid = String(first.SeriesInstanceUID ?? '');
   const studyInstanceUid = String(first.StudyInstanceUID ?? '');
-  if (!seriesInstanceUid || !studyInstanceUid) throw new EncodeError('ENC_SOURCE_HEADER', 'the first source lacks its Study or Series Instance UID');
+  if (!seriesInstanceUid || !studyInstanceUid) throw new EncodeError('ENC_SOURCE_HEADER',
+    'the first source lacks its Study or Series Instance UID');
   if (r.images.length === 0) throw new EncodeError('ENC_FINDINGS', 'no classified image given');
   const uidInputs = resultUidInputs({ seriesInstanceUid }, r.algorithm, r.job);
   const groups = r.scope === 'perSlice' ? perSliceGroups(r.images) : imageGroups(r.images);
   const dataset = measurementReportDataset({
-    first, modality: String(first.Modality ?? ''), sources: r.sources, algorithm: r.algorithm, job: r.job, description: 'findings',
-    sopInstanceUid: deriveResultUid(uidInputs, 'sr-instance'), seriesInstanceUid: deriveResultUid(uidInputs, 'sr-series'),
+    first, modality: String(first.Modality ?? ''), sources: r.sources, algorithm: r.algorithm, job: r.job,
+    description: 'findings', sopInstanceUid: deriveResultUid(uidInputs, 'sr-instance'),
+    seriesInstanceUid: deriveResultUid(uidInputs, 'sr-series'),
     evidence: [{
       StudyInstanceUID: studyInstanceUid,
-      ReferencedSeriesSequence: [{ SeriesInstanceUID: seriesInstanceUid, ReferencedSOPSequence: uniqueSources(r.sources) }],
+      ReferencedSeriesSequence: [{ SeriesInstanceUID: seriesInstanceUid,
+        ReferencedSOPSequence: uniqueSources(r.sources) }],
     }],
     content: [container('CONTAINS', CONCEPT.imagingMeasurements, groups.map((g, n) =>
       findingGroup(g, r.algorithm, deriveResultUid(uidInputs, `tracking-${n + 1}`))))],
   });
-  return { bytes: writePart10(dataset), sopInstanceUid: String(dataset.SOPInstanceUID), seriesInstanceUid: String(dataset.SeriesInstanceUID) };
+  return { bytes: writePart10(dataset), sopInstanceUid: String(dataset.SOPInstanceUID),
+    seriesInstanceUid: String(dataset.SeriesInstanceUID) };
 }
 
 /** One group per image and class; with several images the tracking identifier says which. */
 function imageGroups(images: ClassifiedImage[]): Group[] {
   return images.flatMap((img, n) => img.findings.map((finding) => ({
-    label: images.length > 1 ? `${finding.code.meaning} (image ${n + 1})` : finding.code.meaning, finding, references: [img],
+    label: images.length > 1 ? `${finding.code.meaning} (image ${n + 1})` : finding.code.meaning,
+    finding, references: [img],
   })));
 }
 
@@ -73,7 +80,8 @@ function perSliceGroups(images: ClassifiedImage[]): Group[] {
 /** TID 1501: tracking, the finding, the algorithm and its operating point, the score, the evaluation. */
 function findingGroup(g: Group, algorithm: AlgorithmIdentity, trackingUid: string): NaturalDataset {
   const { finding } = g;
-  if (!Number.isFinite(finding.score)) throw new EncodeError('ENC_FINDINGS', `finding "${finding.code.meaning}" has score ${finding.score}`);
+  if (!Number.isFinite(finding.score)) throw new EncodeError('ENC_FINDINGS',
+    `finding "${finding.code.meaning}" has score ${finding.score}`);
   // TID 1501 row 10b: the images the finding was made on (per slice: the slices where it is present)
   const references = g.references.map((s) =>
     image('CONTAINS', CONCEPT.sourceOfMeasurement, s.sopClassUid, s.sopInstanceUid, undefined, s.frameNumber));
@@ -98,5 +106,6 @@ export function operatingPoint(threshold: number): string {
 /** Frames of one multi-frame object share its instance: it is referenced once. */
 function uniqueSources(sources: SourceSlice[]): NaturalDataset[] {
   const seen = new Set<string>();
-  return sources.filter((s) => !seen.has(s.sopInstanceUid) && seen.add(s.sopInstanceUid)).map((s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid }));
+  return sources.filter((s) => !seen.has(s.sopInstanceUid) && seen.add(s.sopInstanceUid)).map(
+    (s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid }));
 }

@@ -3,8 +3,8 @@ import type { Code } from './types.js';
 import type { NaturalDataset } from './dicom-io.js';
 import { codeItem } from './composite-context.js';
 
-export type Relationship = 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 'HAS PROPERTIES' | 'HAS ACQ CONTEXT' | 'INFERRED FROM'
-  | 'SELECTED FROM';
+export type Relationship = 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD' | 'HAS PROPERTIES' | 'HAS ACQ CONTEXT'
+  | 'INFERRED FROM' | 'SELECTED FROM';
 
 /** Concept names used by this report, one place so tests and readers can refer to them. */
 export const CONCEPT = {
@@ -56,7 +56,8 @@ export const UNIT = {
   noUnits: { scheme: 'UCUM', value: '1', meaning: 'no units' },
 } satisfies Record<string, Code>;
 
-export function container(rel: Relationship | undefined, concept: Code, children: NaturalDataset[], templateId?: string): NaturalDataset {
+export function container(rel: Relationship | undefined, concept: Code, children: NaturalDataset[],
+  templateId?: string): NaturalDataset {
   return {
     ...(rel ? { RelationshipType: rel } : {}), ValueType: 'CONTAINER', ConceptNameCodeSequence: [codeItem(concept)],
     ContinuityOfContent: 'SEPARATE',
@@ -66,7 +67,8 @@ export function container(rel: Relationship | undefined, concept: Code, children
 }
 
 export function code(rel: Relationship, concept: Code, value: Code, children?: NaturalDataset[]): NaturalDataset {
-  return withChildren({ RelationshipType: rel, ValueType: 'CODE', ConceptNameCodeSequence: [codeItem(concept)], ConceptCodeSequence: [codeItem(value)] }, children);
+  return withChildren({ RelationshipType: rel, ValueType: 'CODE', ConceptNameCodeSequence: [codeItem(concept)],
+    ConceptCodeSequence: [codeItem(value)] }, children);
 }
 
 export function text(rel: Relationship, concept: Code, value: string): NaturalDataset {
@@ -77,16 +79,18 @@ export function uidRef(rel: Relationship, concept: Code, uid: string): NaturalDa
   return { RelationshipType: rel, ValueType: 'UIDREF', ConceptNameCodeSequence: [codeItem(concept)], UID: uid };
 }
 
-export function num(rel: Relationship, concept: Code, value: number, unit: Code, children?: NaturalDataset[]): NaturalDataset {
+export function num(rel: Relationship, concept: Code, value: number, unit: Code,
+  children?: NaturalDataset[]): NaturalDataset {
   return withChildren({
     RelationshipType: rel, ValueType: 'NUM', ConceptNameCodeSequence: [codeItem(concept)],
-    MeasuredValueSequence: [{ NumericValue: decimalString(value), FloatingPointValue: value, MeasurementUnitsCodeSequence: [codeItem(unit)] }],
+    MeasuredValueSequence: [{ NumericValue: decimalString(value), FloatingPointValue: value,
+      MeasurementUnitsCodeSequence: [codeItem(unit)] }],
   }, children);
 }
 
 /** IMAGE item; concept is absent for Image Library entries (TID 1601), a segment number for Referenced Segment. */
-export function image(rel: Relationship, concept: Code | undefined, sopClassUid: string, sopInstanceUid: string, segmentNumber?: number,
-  frameNumber?: number): NaturalDataset {
+export function image(rel: Relationship, concept: Code | undefined, sopClassUid: string, sopInstanceUid: string,
+  segmentNumber?: number, frameNumber?: number): NaturalDataset {
   return {
     RelationshipType: rel, ValueType: 'IMAGE', ...(concept ? { ConceptNameCodeSequence: [codeItem(concept)] } : {}),
     ReferencedSOPSequence: [{
@@ -103,7 +107,8 @@ export function scoord(
   source: { sopClassUid: string; sopInstanceUid: string; frameNumber?: number },
 ): NaturalDataset {
   return {
-    RelationshipType: rel, ValueType: 'SCOORD', ConceptNameCodeSequence: [codeItem(concept)], GraphicType: graphicType, GraphicData: points,
+    RelationshipType: rel, ValueType: 'SCOORD', ConceptNameCodeSequence: [codeItem(concept)],
+    GraphicType: graphicType, GraphicData: points,
     ContentSequence: [{
       RelationshipType: 'SELECTED FROM', ValueType: 'IMAGE',
       ReferencedSOPSequence: [{

@@ -26,22 +26,28 @@ export function encodeDetectionReport(input: DetectionReportInput): MeasurementR
   checkUidRoot(job.uidRoot);
   const identity = checkSources(sources);
   const uidInputs = resultUidInputs(identity, algorithm, job);
-  const groups = detections.map((d, n) => boxGroup(d, n, sourceOf(d, sources), algorithm, deriveResultUid(uidInputs, `tracking-${n + 1}`)));
+  const groups = detections.map((d, n) => boxGroup(d, n, sourceOf(d, sources), algorithm,
+    deriveResultUid(uidInputs, `tracking-${n + 1}`)));
   const absent = classes.filter((c) => !detections.some((d) => sameCode(d.code, c.code)));
   const dataset = measurementReportDataset({
     first: sources[0].dataset, modality: identity.modality, sources, algorithm, job, description: 'detections',
-    sopInstanceUid: deriveResultUid(uidInputs, 'sr-instance'), seriesInstanceUid: deriveResultUid(uidInputs, 'sr-series'),
+    sopInstanceUid: deriveResultUid(uidInputs, 'sr-instance'), seriesInstanceUid: deriveResultUid(uidInputs,
+      'sr-series'),
     evidence: [evidence(identity.studyInstanceUid, sources)],
     content: [
       ...(groups.length > 0 ? [container('CONTAINS', CONCEPT.imagingMeasurements, groups)] : []),
-      ...(absent.length > 0 ? [container('CONTAINS', CONCEPT.qualitativeEvaluations, absent.map((c) => code('CONTAINS', c.code, CONCEPT.absent)))] : []),
+      ...(absent.length > 0 ? [container('CONTAINS', CONCEPT.qualitativeEvaluations,
+        absent.map((c) => code('CONTAINS', c.code, CONCEPT.absent)))] : []),
     ],
   });
-  return { bytes: writePart10(dataset), sopInstanceUid: dataset.SOPInstanceUID as string, seriesInstanceUid: dataset.SeriesInstanceUID as string };
+  return { bytes: writePart10(dataset), sopInstanceUid: dataset.SOPInstanceUID as string,
+    seriesInstanceUid: dataset.SeriesInstanceUID as string };
 }
 
-/** TID 1410: Tracking Identifier "<finding> <n>" and UID, Finding, Image Region (5 points, first = last), confidence. */
-function boxGroup(d: Detection, n: number, source: SourceSlice, algorithm: AlgorithmIdentity, trackingUid: string): NaturalDataset {
+/** TID 1410: Tracking Identifier "<finding> <n>" and UID, Finding, Image Region (5 points, first = last),
+ *  confidence. */
+function boxGroup(d: Detection, n: number, source: SourceSlice, algorithm: AlgorithmIdentity,
+  trackingUid: string): NaturalDataset {
   const { x1, y1, x2, y2 } = d.box;
   return container('CONTAINS', CONCEPT.measurementGroup, [
     text('HAS OBS CONTEXT', CONCEPT.trackingIdentifier, `${d.code.meaning} ${n + 1}`.slice(0, 64)),
@@ -64,8 +70,10 @@ function checkSources(sources: SourceSlice[]): SourceIdentity {
   const series = String(sources[0].dataset.SeriesInstanceUID ?? '').trim();
   if (!study || !series) throw new EncodeError('ENC_SOURCE_HEADER', 'source 0 lacks its Study or Series Instance UID');
   sources.forEach((s, k) => {
-    if (!s.sopInstanceUid || !s.sopClassUid) throw new EncodeError('ENC_SOURCE_HEADER', `source ${k} lacks its SOP Class/Instance UID`);
-    if (String(s.dataset.StudyInstanceUID ?? '').trim() !== study) throw new EncodeError('ENC_SOURCES_MIXED', `source ${k} belongs to another study`);
+    if (!s.sopInstanceUid || !s.sopClassUid) throw new EncodeError('ENC_SOURCE_HEADER',
+      `source ${k} lacks its SOP Class/Instance UID`);
+    if (String(s.dataset.StudyInstanceUID ?? '').trim() !== study) throw new EncodeError('ENC_SOURCES_MIXED',
+      `source ${k} belongs to another study`);
   });
   return { studyInstanceUid: study, seriesInstanceUid: series, modality: String(sources[0].dataset.Modality ?? '') };
 }
@@ -75,14 +83,17 @@ function sourceOf(d: Detection, sources: SourceSlice[]): SourceSlice {
   const k = d.slice ?? 0;
   const source = sources[k];
   if (!source || (d.slice === undefined && sources.length > 1)) {
-    throw new EncodeError('ENC_DETECTIONS', d.slice === undefined ? `a box without a slice index, but ${sources.length} sources` : `a box on slice ${k}, but ${sources.length} sources`);
+    throw new EncodeError('ENC_DETECTIONS', d.slice === undefined
+      ? `a box without a slice index, but ${sources.length} sources`
+      : `a box on slice ${k}, but ${sources.length} sources`);
   }
   const columns = Number(source.dataset.Columns);
   const rows = Number(source.dataset.Rows);
   const { x1, y1, x2, y2 } = d.box;
   const inside = [x1, x2].every((x) => x >= 0 && x <= columns) && [y1, y2].every((y) => y >= 0 && y <= rows);
   if (!inside || !(x2 > x1 && y2 > y1)) {
-    throw new EncodeError('ENC_DETECTIONS', `box [${x1}, ${y1}, ${x2}, ${y2}] is not a rectangle on its ${columns}×${rows} image`);
+    throw new EncodeError('ENC_DETECTIONS',
+      `box [${x1}, ${y1}, ${x2}, ${y2}] is not a rectangle on its ${columns}×${rows} image`);
   }
   if (!Number.isFinite(d.score)) throw new EncodeError('ENC_DETECTIONS', `a box has score ${d.score}`);
   return source;
@@ -95,11 +106,13 @@ function evidence(studyInstanceUid: string, sources: SourceSlice[]): NaturalData
     if (seen.has(s.sopInstanceUid)) continue;
     seen.add(s.sopInstanceUid);
     const uid = String(s.dataset.SeriesInstanceUID ?? '').trim();
-    bySeries.set(uid, [...(bySeries.get(uid) ?? []), { ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid }]);
+    bySeries.set(uid, [...(bySeries.get(uid) ?? []),
+      { ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid }]);
   }
   return {
     StudyInstanceUID: studyInstanceUid,
-    ReferencedSeriesSequence: [...bySeries].map(([uid, refs]) => ({ SeriesInstanceUID: uid, ReferencedSOPSequence: refs })),
+    ReferencedSeriesSequence: [...bySeries].map(
+      ([uid, refs]) => ({ SeriesInstanceUID: uid, ReferencedSOPSequence: refs })),
   };
 }
 

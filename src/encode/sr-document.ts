@@ -34,7 +34,8 @@ export function measurementReportDataset(d: ReportDocument): NaturalDataset {
     InstanceCreationDate: dicomDate(now), InstanceCreationTime: dicomTime(now), TimezoneOffsetFromUTC: '+0000',
     ...patientAndStudy(d.first),
     Modality: 'SR', SeriesInstanceUID: d.seriesInstanceUid, SeriesNumber: SR_SERIES_NUMBER,
-    SeriesDescription: `${d.algorithm.name} ${d.description ?? 'measurements'}`.slice(0, 64), ReferencedPerformedProcedureStepSequence: [],
+    SeriesDescription: `${d.algorithm.name} ${d.description ?? 'measurements'}`.slice(0, 64),
+    ReferencedPerformedProcedureStepSequence: [],
     ...equipment(d.algorithm, d.job, now),
     InstanceNumber: 1, CompletionFlag: 'COMPLETE', VerificationFlag: 'UNVERIFIED',
     ContentDate: dicomDate(now), ContentTime: dicomTime(now),
@@ -52,7 +53,8 @@ export function measurementReportDataset(d: ReportDocument): NaturalDataset {
 function contextItems(modality: string, job: JobIdentity): NaturalDataset[] {
   const serial = job.deviceSerialNumber ?? '0';
   return [
-    code('HAS CONCEPT MOD', CONCEPT.language, { scheme: 'RFC5646', value: 'en-US', meaning: 'English (United States)' }),
+    code('HAS CONCEPT MOD', CONCEPT.language,
+      { scheme: 'RFC5646', value: 'en-US', meaning: 'English (United States)' }),
     code('HAS OBS CONTEXT', CONCEPT.observerType, { scheme: 'DCM', value: '121007', meaning: 'Device' }),
     uidRef('HAS OBS CONTEXT', CONCEPT.deviceObserverUid, deriveNodeDeviceUid(job.uidRoot, serial)),
     text('HAS OBS CONTEXT', CONCEPT.deviceObserverName, NODE_NAME),
@@ -78,6 +80,7 @@ function imageLibrary(sources: SourceSlice[]): NaturalDataset {
   const seen = new Set<string>();
   const unique = sources.filter((s) => !seen.has(s.sopInstanceUid) && seen.add(s.sopInstanceUid) !== undefined);
   return container('CONTAINS', CONCEPT.imageLibrary, [
-    container('CONTAINS', CONCEPT.imageLibraryGroup, unique.map((s) => image('CONTAINS', undefined, s.sopClassUid, s.sopInstanceUid))),
+    container('CONTAINS', CONCEPT.imageLibraryGroup,
+      unique.map((s) => image('CONTAINS', undefined, s.sopClassUid, s.sopInstanceUid))),
   ]);
 }

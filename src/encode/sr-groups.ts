@@ -11,7 +11,8 @@ import type { Feature, FeatureConfig } from '../features/index.js';
 import { SOP } from '../dicom/uids.js';
 
 const ANATOMY_CATEGORIES = new Set(['91723000', '123037004']);   // SCT anatomical structure, body structure
-const LATERALITIES = new Set(['7771000', '24028007', '51440002', '66459002']);   // SCT left, right, bilateral, unilateral
+// SCT left, right, bilateral, unilateral
+const LATERALITIES = new Set(['7771000', '24028007', '51440002', '66459002']);
 
 export interface PresentGroupInput {
   d: SegmentDescription; encoded: EncodedSegment; seg: SegmentationResult; series: SourceSeries;
@@ -51,7 +52,8 @@ export function presentGroup(input: PresentGroupInput): NaturalDataset {
  */
 export function absentEvaluations(absent: SegmentDescription[]): NaturalDataset {
   return container('CONTAINS', CONCEPT.qualitativeEvaluations, [
-    ...absent.map((d) => code('CONTAINS', d.type, CONCEPT.absent, d.typeModifier ? [modifierItem(d.typeModifier)] : undefined)),
+    ...absent.map((d) => code('CONTAINS', d.type, CONCEPT.absent,
+      d.typeModifier ? [modifierItem(d.typeModifier)] : undefined)),
   ]);
 }
 
@@ -62,7 +64,8 @@ function identification(d: SegmentDescription, trackingUid: string, coded: boole
     uidRef('HAS OBS CONTEXT', CONCEPT.trackingUid, trackingUid),
     ...(coded ? [code('CONTAINS', CONCEPT.finding, d.type)] : []),
   ];
-  if (ANATOMY_CATEGORIES.has(d.category.value) && d.category.scheme === 'SCT') items.push(findingSite(d.type, d.typeModifier));
+  if (ANATOMY_CATEGORIES.has(d.category.value) && d.category.scheme === 'SCT') items.push(
+    findingSite(d.type, d.typeModifier));
   return items;
 }
 
@@ -94,12 +97,14 @@ function measurements(d: SegmentDescription, volumeMl: number, stats?: Intensity
   ];
   for (const [name, derivation, value] of derived) {
     if (d.measurements.includes(name)) {
-      items.push(num('CONTAINS', CONCEPT.attenuation, value, UNIT.hu, [code('HAS CONCEPT MOD', CONCEPT.derivation, derivation)]));
+      items.push(num('CONTAINS', CONCEPT.attenuation, value, UNIT.hu,
+        [code('HAS CONCEPT MOD', CONCEPT.derivation, derivation)]));
     }
   }
   return items;
 }
 
 function volumeItem(ml: number): NaturalDataset {
-  return num('CONTAINS', CONCEPT.volume, ml, UNIT.ml, [code('HAS CONCEPT MOD', CONCEPT.measurementMethod, CONCEPT.sumOfVoxelVolumes)]);
+  return num('CONTAINS', CONCEPT.volume, ml, UNIT.ml,
+    [code('HAS CONCEPT MOD', CONCEPT.measurementMethod, CONCEPT.sumOfVoxelVolumes)]);
 }

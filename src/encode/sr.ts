@@ -46,7 +46,8 @@ export function encodeMeasurementReport(
     } else if (seg.absent.includes(d.label)) {
       absent.push(d);
     } else {
-      throw new EncodeError('ENC_SEGMENTS', `segment "${d.label}" is neither in the SEG nor listed as absent: pass the same segments to both encoders`);
+      throw new EncodeError('ENC_SEGMENTS',
+        `segment "${d.label}" is neither in the SEG nor listed as absent: pass the same segments to both encoders`);
     }
   }
   const dataset = measurementReportDataset({
@@ -66,9 +67,11 @@ function evidence(series: SourceSeries, sources: SourceSlice[], seg: Segmentatio
     StudyInstanceUID: series.studyInstanceUid,
     ReferencedSeriesSequence: [
       { SeriesInstanceUID: series.seriesInstanceUid,
-        ReferencedSOPSequence: sources.map((s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid })) },
+        ReferencedSOPSequence: sources.map(
+          (s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid })) },
       ...(seg.segments.length > 0 ? [{ SeriesInstanceUID: seg.seriesInstanceUid, ReferencedSOPSequence: [{
-        ReferencedSOPClassUID: seg.sopClassUid ?? SOP.segmentationStorage, ReferencedSOPInstanceUID: seg.sopInstanceUid }] }] : []),
+        ReferencedSOPClassUID: seg.sopClassUid ?? SOP.segmentationStorage,
+        ReferencedSOPInstanceUID: seg.sopInstanceUid }] }] : []),
     ],
   };
 }

@@ -4,7 +4,9 @@
 import type { Code } from '../infer/manifest.js';
 export type { Code, SegmentDescription } from '../infer/manifest.js';
 
-export interface AlgorithmIdentity { name: string; version: string; family: Code; modelId: string; description?: string }
+export interface AlgorithmIdentity {
+  name: string; version: string; family: Code; modelId: string; description?: string
+}
 
 /** Header of source slice k (no PixelData), slices in volume order: what the volume loader returns. */
 export type { SliceHeader as SourceSlice } from '../infer/volume/types.js';

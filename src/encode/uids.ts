@@ -12,7 +12,9 @@ export type UidPurpose =
   | 'seg-series' | 'seg-instance' | 'sr-series' | 'sr-instance' | 'dimension-organization'
   | `tracking-${number}` | `tracking-absent-${string}`;
 
-export interface UidInputs { uidRoot: string; sourceSeriesUid: string; modelId: string; modelVersion: string; jobId: string }
+export interface UidInputs {
+  uidRoot: string; sourceSeriesUid: string; modelId: string; modelVersion: string; jobId: string
+}
 
 /** UID for one result object of a job: `<uidRoot>.<decimal digits of a SHA-256 of the inputs>`. */
 export function deriveResultUid(inputs: UidInputs, purpose: UidPurpose): string {
@@ -34,16 +36,19 @@ export function deriveNodeDeviceUid(uidRoot: string, serialNumber: string): stri
  * UID of an IOCM Rejection Note (or its series) for one retraction of one result: a retried send of the same
  * retraction re-sends the same note, a later retraction of the same result gets a note of its own.
  */
-export function deriveRejectionNoteUid(uidRoot: string, resultId: string, retraction: string, purpose: 'kos-series' | 'kos-instance'): string {
+export function deriveRejectionNoteUid(uidRoot: string, resultId: string, retraction: string,
+  purpose: 'kos-series' | 'kos-instance'): string {
   return uidFromHash(uidRoot, ['rejection-note', resultId, retraction, purpose]);
 }
 
 export function checkUidRoot(uidRoot: string): void {
   if (!UID_ROOT.test(uidRoot)) {
-    throw new EncodeError('ENC_UID_ROOT', `uidRoot "${uidRoot}" is not a valid UID prefix (digits and dots, no leading zeros)`);
+    throw new EncodeError('ENC_UID_ROOT',
+      `uidRoot "${uidRoot}" is not a valid UID prefix (digits and dots, no leading zeros)`);
   }
   if (uidRoot.length + 1 + MIN_SUFFIX_DIGITS > UID_MAX) {
-    throw new EncodeError('ENC_UID_ROOT', `uidRoot is ${uidRoot.length} characters; at most ${UID_MAX - 1 - MIN_SUFFIX_DIGITS} leave room for the derived part`);
+    throw new EncodeError('ENC_UID_ROOT',
+      `uidRoot is ${uidRoot.length} characters; at most ${UID_MAX - 1 - MIN_SUFFIX_DIGITS} leave room for the derived part`);
   }
 }
 

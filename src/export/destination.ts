@@ -11,25 +11,33 @@ import type { Destination, DimseTls } from '../db/destinations.js';
 const tlsFiles = ['tlsCaFile', 'tlsCertFile', 'tlsKeyFile'] as const;
 const pemPath = { type: 'string', minLength: 1, maxLength: 4096 };
 
-const common = { id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }, name: { type: 'string', minLength: 1, maxLength: 128 } };
+const common = { id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+  name: { type: 'string', minLength: 1, maxLength: 128 } };
 const schema = {
   oneOf: [
     {
       type: 'object', additionalProperties: false, required: ['id', 'name', 'type', 'aeTitle', 'host', 'port'],
       properties: {
-        ...common, type: { const: 'dimse' }, aeTitle: { type: 'string', pattern: '^[^\\\\\\x00-\\x1f]{1,16}$' }, host: { type: 'string', minLength: 1, maxLength: 255 }, port: { type: 'integer', minimum: 1, maximum: 65535 },
-        tls: { type: 'boolean' }, tlsCaFile: pemPath, tlsCertFile: pemPath, tlsKeyFile: pemPath, external: { type: 'boolean' },
+        ...common, type: { const: 'dimse' }, aeTitle: { type: 'string', pattern: '^[^\\\\\\x00-\\x1f]{1,16}$' },
+        host: { type: 'string', minLength: 1, maxLength: 255 }, port: { type: 'integer', minimum: 1, maximum: 65535 },
+        tls: { type: 'boolean' }, tlsCaFile: pemPath, tlsCertFile: pemPath, tlsKeyFile: pemPath,
+        external: { type: 'boolean' },
       },
     },
     {
       type: 'object', additionalProperties: false, required: ['id', 'name', 'type', 'url'],
       properties: {
-        ...common, type: { const: 'dicomweb' }, url: { type: 'string', pattern: '^https?://' }, external: { type: 'boolean' },
+        ...common, type: { const: 'dicomweb' }, url: { type: 'string', pattern: '^https?://' },
+        external: { type: 'boolean' },
         auth: {
           oneOf: [
-            { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { const: 'none' } } },
-            { type: 'object', additionalProperties: false, required: ['type', 'token'], properties: { type: { const: 'bearer' }, token: { type: 'string', minLength: 1 } } },
-            { type: 'object', additionalProperties: false, required: ['type', 'username', 'password'], properties: { type: { const: 'basic' }, username: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 } } },
+            { type: 'object', additionalProperties: false, required: ['type'],
+              properties: { type: { const: 'none' } } },
+            { type: 'object', additionalProperties: false, required: ['type', 'token'],
+              properties: { type: { const: 'bearer' }, token: { type: 'string', minLength: 1 } } },
+            { type: 'object', additionalProperties: false, required: ['type', 'username', 'password'],
+              properties: { type: { const: 'basic' }, username: { type: 'string', minLength: 1 },
+                password: { type: 'string', minLength: 1 } } },
           ],
         },
       },
@@ -38,7 +46,8 @@ const schema = {
 };
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
-export function validateDestination(candidate: unknown): { ok: true; destination: Destination } | { ok: false; problems: Array<{ path: string; message: string }> } {
+export function validateDestination(candidate: unknown):
+  { ok: true; destination: Destination } | { ok: false; problems: Array<{ path: string; message: string }> } {
   const problems = validate(candidate) ? [] : schemaProblems(candidate);
   if ((candidate as { type?: string })?.type === 'dimse') problems.push(...tlsProblems(candidate as DimseTls));
   problems.push(...externalProblems(candidate));
@@ -52,7 +61,9 @@ function schemaProblems(candidate: unknown): Array<{ path: string; message: stri
   const problems = (validate.errors ?? [])
     .filter((e) => e.schemaPath.startsWith(`#${branch}`) || !e.schemaPath.startsWith('#/oneOf/'))
     .filter((e) => e.keyword !== 'oneOf')
-    .map((e) => ({ path: e.instancePath || '/', message: e.keyword === 'additionalProperties' ? `unknown property '${(e.params as { additionalProperty: string }).additionalProperty}'` : e.message ?? 'invalid' }));
+    .map((e) => ({ path: e.instancePath || '/', message: e.keyword === 'additionalProperties'
+      ? `unknown property '${(e.params as { additionalProperty: string }).additionalProperty}'`
+      : e.message ?? 'invalid' }));
   return problems.length ? problems : [{ path: '/type', message: "type must be 'dimse' or 'dicomweb'" }];
 }
 
@@ -67,12 +78,16 @@ function tlsProblems(d: DimseTls): Array<{ path: string; message: string }> {
   if (given.length && d.tls !== true) {
     return given.map((k) => ({ path: `/${k}`, message: `${k} is used only with TLS: set tls to true or remove it` }));
   }
-  if (given.includes('tlsCertFile') && !given.includes('tlsKeyFile')) out.push({ path: '/tlsKeyFile', message: 'tlsKeyFile is required with tlsCertFile (a client certificate needs its private key)' });
-  if (given.includes('tlsKeyFile') && !given.includes('tlsCertFile')) out.push({ path: '/tlsCertFile', message: 'tlsCertFile is required with tlsKeyFile (a private key needs its certificate)' });
+  if (given.includes('tlsCertFile') && !given.includes('tlsKeyFile')) out.push({ path: '/tlsKeyFile',
+    message: 'tlsKeyFile is required with tlsCertFile (a client certificate needs its private key)' });
+  if (given.includes('tlsKeyFile') && !given.includes('tlsCertFile')) out.push({ path: '/tlsCertFile',
+    message: 'tlsCertFile is required with tlsKeyFile (a private key needs its certificate)' });
   for (const k of given) {
     const file = d[k] as string;
-    if (!path.isAbsolute(file)) out.push({ path: `/${k}`, message: `must be an absolute path on the node, got '${file}'` });
-    else if (!readable(file)) out.push({ path: `/${k}`, message: `file not found or not readable by the node: '${file}'` });
+    if (!path.isAbsolute(file)) out.push({ path: `/${k}`,
+      message: `must be an absolute path on the node, got '${file}'` });
+    else if (!readable(file)) out.push({ path: `/${k}`,
+      message: `file not found or not readable by the node: '${file}'` });
   }
   return out;
 }
@@ -81,7 +96,8 @@ function tlsProblems(d: DimseTls): Array<{ path: string; message: string }> {
 function externalProblems(candidate: unknown): Array<{ path: string; message: string }> {
   const d = candidate as { external?: unknown; type?: string; tls?: unknown; url?: unknown };
   if (d?.external !== true) return [];
-  if (d.type === 'dimse' && d.tls !== true) return [{ path: '/tls', message: 'an external destination needs tls: true' }];
+  if (d.type === 'dimse' && d.tls !== true) return [{ path: '/tls',
+    message: 'an external destination needs tls: true' }];
   if (d.type === 'dicomweb' && typeof d.url === 'string' && !d.url.startsWith('https://')) {
     return [{ path: '/url', message: 'an external destination needs an https:// URL' }];
   }

@@ -13,11 +13,15 @@ export function echo(d: DimseDestination, callingAe: string, timeoutMs: number):
     let status: number | undefined;
     let connection: ConnectionWatch | undefined;
     request.on('response', (response: { getStatus(): number }) => { status = response.getStatus(); });
-    client.on('associationRejected', (r: { reason: number }) => reject(new Error(`association rejected by ${d.aeTitle} (reason ${r.reason})`)));
-    client.on('networkError', (e: Error) => reject(new Error(connection?.tlsProblem() ?? `cannot reach ${d.host}:${d.port}: ${connection?.error()?.message ?? e.message}`)));
-    client.on('closed', () => (status === 0 ? resolve(`C-ECHO to ${peer}${security ? ' over TLS' : ''} succeeded`) : reject(new Error(status === undefined ? 'no C-ECHO response' : `C-ECHO status 0x${status.toString(16)}`))));
+    client.on('associationRejected', (r: { reason: number }) =>
+      reject(new Error(`association rejected by ${d.aeTitle} (reason ${r.reason})`)));
+    client.on('networkError', (e: Error) => reject(new Error(connection?.tlsProblem()
+      ?? `cannot reach ${d.host}:${d.port}: ${connection?.error()?.message ?? e.message}`)));
+    client.on('closed', () => (status === 0 ? resolve(`C-ECHO to ${peer}${security ? ' over TLS' : ''} succeeded`)
+      : reject(new Error(status === undefined ? 'no C-ECHO response' : `C-ECHO status 0x${status.toString(16)}`))));
     client.addRequest(request);
-    client.send(d.host, d.port, callingAe, d.aeTitle, { connectTimeout: timeoutMs, associationTimeout: timeoutMs, pduTimeout: timeoutMs, ...(security ? { securityOptions: security } : {}) });
+    client.send(d.host, d.port, callingAe, d.aeTitle, { connectTimeout: timeoutMs, associationTimeout: timeoutMs,
+      pduTimeout: timeoutMs, ...(security ? { securityOptions: security } : {}) });
     connection = watchConnection(client, peer);
   });
 }

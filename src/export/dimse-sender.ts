@@ -15,7 +15,8 @@ export type { DimseDestination } from './destination.js';
 
 type Response = { getStatus(): number };
 
-export function storeBatch(d: DimseDestination, objects: OutgoingObject[], callingAe: string, timeoutMs = 30_000): Promise<Outcome[]> {
+export function storeBatch(d: DimseDestination, objects: OutgoingObject[], callingAe: string,
+  timeoutMs = 30_000): Promise<Outcome[]> {
   return new Promise((resolve) => {
     let security: SecurityOptions | undefined;
     try {
@@ -39,13 +40,19 @@ export function storeBatch(d: DimseDestination, objects: OutgoingObject[], calli
       client.addRequest(request);
       // A context of its own with only the stored syntax: dcmjs-dimse prefers a context whose accepted
       // syntax equals the data set's, so the bytes go out as stored whenever the peer accepts it.
-      client.addAdditionalPresentationContext(new dimse.association.PresentationContext(0, o.sopClassUid, o.transferSyntaxUid), true);
+      client.addAdditionalPresentationContext(
+        new dimse.association.PresentationContext(0, o.sopClassUid, o.transferSyntaxUid), true);
     });
     if (outcomes.every((o) => o)) return resolve(outcomes as Outcome[]);
-    const guard = setTimeout(() => { failure ??= transient(`no answer from ${d.aeTitle}@${d.host}:${d.port} within ${timeoutMs} ms`); client.abort(); finish(); }, timeoutMs + 5_000);
+    const guard = setTimeout(() => {
+      failure ??= transient(`no answer from ${d.aeTitle}@${d.host}:${d.port} within ${timeoutMs} ms`);
+      client.abort(); finish();
+    }, timeoutMs + 5_000);
     const finish = () => {
       clearTimeout(guard);
-      const fallback = failure ?? (accepted ? permanent(`${d.aeTitle} accepted no presentation context for this SOP class / transfer syntax (or sent no response)`) : transient(`connection to ${d.host}:${d.port} closed before an association`));
+      const fallback = failure ?? (accepted ? permanent(
+        `${d.aeTitle} accepted no presentation context for this SOP class / transfer syntax (or sent no response)`)
+        : transient(`connection to ${d.host}:${d.port} closed before an association`));
       resolve(outcomes.map((o) => o ?? fallback));
     };
     client.on('associationAccepted', () => { accepted = true; });
@@ -55,7 +62,9 @@ export function storeBatch(d: DimseDestination, objects: OutgoingObject[], calli
     let connection: ConnectionWatch | undefined;
     client.on('networkError', (e: Error) => {
       const tlsProblem = connection?.tlsProblem();
-      failure ??= tlsProblem ? permanent(tlsProblem) : transient(`cannot reach ${d.aeTitle}@${d.host}:${d.port}: ${connection?.error()?.message ?? e.message}`.replace(/\s+/g, ' '));
+      failure ??= tlsProblem ? permanent(tlsProblem)
+        : transient(`cannot reach ${d.aeTitle}@${d.host}:${d.port}: ${connection?.error()?.message ?? e.message}`
+          .replace(/\s+/g, ' '));
     });
     client.on('closed', finish);
     client.send(d.host, d.port, callingAe, d.aeTitle, {
@@ -102,7 +111,8 @@ class StoredDataset extends dimse.Dataset {
   }
 
   override getElement(tag: string): string | undefined {
-    return tag === 'SOPClassUID' || tag === 'SOPInstanceUID' ? (super.getElements()[tag] as string) : (this.getElements()[tag] as string | undefined);
+    return tag === 'SOPClassUID' || tag === 'SOPInstanceUID' ? (super.getElements()[tag] as string)
+      : (this.getElements()[tag] as string | undefined);
   }
 
   override getDenaturalizedDataset(writeOptions?: Record<string, unknown>, nameMap?: Record<string, unknown>): Buffer {

@@ -23,10 +23,12 @@ export function securityOptions(d: DimseDestination): SecurityOptions | undefine
     try {
       return fs.readFileSync(file);
     } catch (err) {
-      throw new Error(`cannot read the TLS ${what} file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(
+        `cannot read the TLS ${what} file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   };
-  return { rejectUnauthorized: true, ca: read('CA', d.tlsCaFile), cert: read('client certificate', d.tlsCertFile), key: read('client key', d.tlsKeyFile) };
+  return { rejectUnauthorized: true, ca: read('CA', d.tlsCaFile), cert: read('client certificate', d.tlsCertFile),
+    key: read('client key', d.tlsKeyFile) };
 }
 
 export interface ConnectionWatch { error(): (Error & { code?: string }) | undefined; tlsProblem(): string | undefined }
@@ -46,7 +48,9 @@ export function watchConnection(client: Client, peer: string): ConnectionWatch {
   };
 }
 
-/** TLS alerts by which a peer refuses our certificate or our handshake: a configuration mismatch, not a network hiccup. */
+/**
+ * TLS alerts by which a peer refuses our certificate or our handshake: a configuration mismatch, not a network hiccup.
+ */
 const refusalAlerts = /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|ACCESS_DENIED|HANDSHAKE_FAILURE|PROTOCOL_VERSION|INSUFFICIENT_SECURITY)$/;
 
 /**
@@ -54,7 +58,8 @@ const refusalAlerts = /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNSUPPORTED_C
  * (Node sets authorizationError only then), or the peer refused ours with a TLS alert.
  * Anything else (refused, reset, timeout) says nothing about certificates and stays retryable.
  */
-function certificateProblem(socket: tls.TLSSocket, error: (Error & { code?: string }) | undefined, peer: string): string | undefined {
+function certificateProblem(socket: tls.TLSSocket, error: (Error & { code?: string }) | undefined,
+  peer: string): string | undefined {
   if (socket.authorizationError) {
     const code = String(socket.authorizationError);
     const why = error && error.message !== code ? `${code}: ${error.message}` : code;

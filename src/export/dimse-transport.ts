@@ -34,7 +34,8 @@ function startSender(): NonNullable<typeof sender> {
   // A crashed sender fails its batches as transient (the outbox retries them) and is started again on the next send.
   const lost = (reason: string) => {
     if (sender === own) sender = undefined;
-    for (const p of pending.values()) p.resolve(Array.from({ length: p.size }, () => transient(`the C-STORE worker ${reason}`)));
+    for (const p of pending.values()) p.resolve(Array.from({ length: p.size },
+      () => transient(`the C-STORE worker ${reason}`)));
     pending.clear();
   };
   worker.on('error', (err) => lost(`crashed: ${err.message}`));

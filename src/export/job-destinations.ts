@@ -20,18 +20,21 @@ export function resolveDestinations(db: Db, studyUid: string, requested: string[
   for (const id of requested) {
     if (id === REPLY_TO_SENDER) for (const d of replyDestinations(db, studyUid)) ids.add(d);
     else if (getDestination(db, id)) ids.add(id);
-    else throw new DestinationError('DESTINATION_NOT_FOUND', `the rule sends to destination "${id}", which does not exist; create it or change the rule`);
+    else throw new DestinationError('DESTINATION_NOT_FOUND',
+      `the rule sends to destination "${id}", which does not exist; create it or change the rule`);
   }
   return [...ids];
 }
 
 function replyDestinations(db: Db, studyUid: string): string[] {
   const callingAes = callingAesOfStudy(db, studyUid);
-  if (callingAes.length === 0) throw new DestinationError('NO_REPLY_DESTINATION', 'the study did not arrive over DIMSE, so it has no sender AE title to reply to; name a destination in the rule');
+  if (callingAes.length === 0) throw new DestinationError('NO_REPLY_DESTINATION',
+    'the study did not arrive over DIMSE, so it has no sender AE title to reply to; name a destination in the rule');
   const all = listDestinations(db);
   return callingAes.map((ae) => {
     const d = all.find((x) => x.type === 'dimse' && x.aeTitle === ae);
-    if (!d) throw new DestinationError('NO_REPLY_DESTINATION', `no destination with AE title ${ae}; add one with the sender's host and port`);
+    if (!d) throw new DestinationError('NO_REPLY_DESTINATION',
+      `no destination with AE title ${ae}; add one with the sender's host and port`);
     return d.id;
   });
 }

@@ -6,7 +6,8 @@ import cron from 'node-cron';
 import type { NodeConfig } from '../config/schema.js';
 import { transaction, type Db } from '../db/database.js';
 import {
-  claimDeliveries, destinationsWithDueDeliveries, insertDeliveries, markDelivered, markFinal, markRetry, nextWakeAt, releaseExpiredLeases, renewDeliveryLeases,
+  claimDeliveries, destinationsWithDueDeliveries, insertDeliveries, markDelivered, markFinal, markRetry, nextWakeAt,
+  releaseExpiredLeases, renewDeliveryLeases,
   type DeliveryItem, type DeliveryRow,
 } from '../db/deliveries.js';
 import { getDestination } from '../db/destinations.js';
@@ -64,7 +65,8 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
     while ((inFlight.get(destinationId) ?? 0) < cfg.perDestinationConcurrency) {
       const gate = circuits.admit(destinationId, now);
       if (gate === 'blocked') return;
-      const rows = claimDeliveries(db, destinationId, gate === 'probe' ? 1 : cfg.batchSize, now + cfg.leaseSeconds * 1000, now);
+      const rows = claimDeliveries(db, destinationId, gate === 'probe' ? 1 : cfg.batchSize,
+        now + cfg.leaseSeconds * 1000, now);
       if (!rows.length) {
         if (gate === 'probe') circuits.cancelProbe(destinationId);
         return;
@@ -86,7 +88,8 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
     const heartbeat = keepLease(rows[0].leaseToken!);
     let outcomes: Outcome[];
     try {
-      outcomes = d ? await deliver(d, rows) : rows.map(() => permanent(`destination ${destinationId} no longer exists`));
+      outcomes = d ? await deliver(d, rows)
+        : rows.map(() => permanent(`destination ${destinationId} no longer exists`));
     } catch (err) {
       outcomes = rows.map(() => permanent(`unexpected send error: ${(err as Error).message}`));
     } finally {
@@ -100,7 +103,8 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
   function keepLease(leaseToken: string): NodeJS.Timeout {
     const leaseMs = cfg.leaseSeconds * 1000;
     return setInterval(() => {
-      try { renewDeliveryLeases(db, leaseToken, Date.now() + leaseMs); } catch { /* a missed beat only shortens the lease */ }
+      try { renewDeliveryLeases(db, leaseToken, Date.now() + leaseMs); }
+      catch { /* a missed beat only shortens the lease */ }
     }, Math.max(100, leaseMs / 3));
   }
 
@@ -113,15 +117,18 @@ export function startOutbox(db: Db, config: NodeConfig, log: Logger): Outbox {
     transaction(db, () => rows.forEach((row, i) => settleOne(row, outcomes[i], now)));
     const counts = { delivered: 0, transient: 0, permanent: 0 };
     outcomes.forEach((o) => counts[o.kind]++);
-    if (counts.delivered) log.info('export.delivered', { destinationId, objects: counts.delivered, batch: rows.length, ms });
+    if (counts.delivered) log.info('export.delivered', { destinationId, objects: counts.delivered,
+      batch: rows.length, ms });
     const reachable = counts.delivered + counts.permanent > 0;
     const change = circuits.record(destinationId, reachable, now);
-    if (change === 'opened') log.warn('export.circuit.open', { destinationId, coolDownSeconds: cfg.circuit.coolDownSeconds, reason: firstReason(outcomes) });
+    if (change === 'opened') log.warn('export.circuit.open', { destinationId,
+      coolDownSeconds: cfg.circuit.coolDownSeconds, reason: firstReason(outcomes) });
     if (change === 'closed') log.info('export.circuit.closed', { destinationId });
   }
 
   function settleOne(row: DeliveryRow, outcome: Outcome, now: number): void {
-    const fields = { deliveryId: row.id, jobId: row.jobId, destinationId: row.destinationId, sopInstanceUid: row.sopInstanceUid, attempts: row.attempts };
+    const fields = { deliveryId: row.id, jobId: row.jobId, destinationId: row.destinationId,
+      sopInstanceUid: row.sopInstanceUid, attempts: row.attempts };
     if (outcome.kind === 'delivered') {
       // the result's last delivery moves it to delivered (only when this claim still held the row)
       if (markDelivered(db, row, now)) settleResultOfDelivery(db, row.id, now);

@@ -26,11 +26,14 @@ export async function stowBatch(d: WebDestination, objects: OutgoingObject[], ti
   let res: globalThis.Response;
   try {
     const missing = objects.filter((o) => !fs.existsSync(o.path));
-    if (missing.length) return objects.map((o) => (missing.includes(o) ? permanent(`stored file ${o.path} is gone`) : transient('batch held back by a missing file')));
-    res = await fetch(url, { method: 'POST', headers, body: multipartBody(objects, boundary) as unknown as BodyInit, duplex: 'half', signal: AbortSignal.timeout(timeoutMs) } as RequestInit);
+    if (missing.length) return objects.map((o) => (missing.includes(o) ? permanent(`stored file ${o.path} is gone`)
+      : transient('batch held back by a missing file')));
+    res = await fetch(url, { method: 'POST', headers, body: multipartBody(objects, boundary) as unknown as BodyInit,
+      duplex: 'half', signal: AbortSignal.timeout(timeoutMs) } as RequestInit);
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    return objects.map(() => transient(`POST ${url} failed: ${e.cause?.code ?? e.name} ${e.cause?.message ?? e.message}`.trim()));
+    return objects.map(() =>
+      transient(`POST ${url} failed: ${e.cause?.code ?? e.name} ${e.cause?.message ?? e.message}`.trim()));
   }
   const text = await res.text().catch(() => '');
   const body = parseJson(text);
@@ -51,17 +54,22 @@ async function* multipartBody(objects: OutgoingObject[], boundary: string): Asyn
   yield Buffer.from(`--${boundary}--\r\n`);
 }
 
-/** PS3.18 10.5.3: FailedSOPSequence (0008,1198) items name a FailureReason (0008,1197); ReferencedSOPSequence (0008,1199) the stored ones. */
+/**
+ * PS3.18 10.5.3: FailedSOPSequence (0008,1198) items name a FailureReason (0008,1197); ReferencedSOPSequence
+ * (0008,1199) the stored ones.
+ */
 function perObject(o: OutgoingObject, body: DicomJson | undefined, status: number): Outcome {
   const failed = sequence(body, '00081198').find((item) => str(item, '00081155') === o.sopInstanceUid);
   if (failed) {
     const reason = Number(failed['00081197']?.Value?.[0] ?? 0x0110);
     const outcome = classifyDimseStatus(reason);
-    return outcome.kind === 'delivered' ? delivered : { ...outcome, reason: `STOW-RS ${outcome.reason.replace('C-STORE ', '')}` };
+    return outcome.kind === 'delivered' ? delivered
+      : { ...outcome, reason: `STOW-RS ${outcome.reason.replace('C-STORE ', '')}` };
   }
   if (sequence(body, '00081199').some((item) => str(item, '00081155') === o.sopInstanceUid)) return delivered;
   // A plain 200 without a body is success for every part; otherwise an unmentioned object is in doubt.
-  return status === 200 && !body ? delivered : transient(`STOW-RS response (HTTP ${status}) did not mention ${o.sopInstanceUid}`);
+  return status === 200 && !body ? delivered
+    : transient(`STOW-RS response (HTTP ${status}) did not mention ${o.sopInstanceUid}`);
 }
 
 function sequence(body: DicomJson | undefined, tag: string): DicomJson[] {

@@ -123,9 +123,11 @@ function semanticProblems(c: FeatureConfig): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const flag = (path: string, message: string) => out.push({ path, message });
   const r = c.resampling as Partial<ResamplingConfig> | null;
-  const resamplingKeys = ['spacingMm', 'interpolation', 'maskInterpolation', 'partialVolumeThreshold', 'roundIntensities'] as const;
+  const resamplingKeys =
+    ['spacingMm', 'interpolation', 'maskInterpolation', 'partialVolumeThreshold', 'roundIntensities'] as const;
   for (const key of resamplingKeys) {
-    if (r && r[key] === undefined) flag(`/resampling/${key}`, 'required when the defaults have no resampling to fill it');
+    if (r && r[key] === undefined) flag(`/resampling/${key}`,
+      'required when the defaults have no resampling to fill it');
   }
   const range = c.resegmentation.range;
   if (range && !(range[0] < range[1])) flag('/resegmentation/range', 'lower bound must be below the upper bound');

@@ -30,7 +30,8 @@ export function discretise(input: FeatureInput, how: Discretisation): Discretise
     }
   } else {
     const lower = how.lowerBound ?? min;
-    if (min < lower) throw new FeatureError('FEAT_CONFIG', `ROI intensity ${min} is below the bin lower bound ${lower}`);
+    if (min < lower) throw new FeatureError('FEAT_CONFIG',
+      `ROI intensity ${min} is below the bin lower bound ${lower}`);
     greyLevelCount = Math.floor((max - lower) / how.binWidth) + 1;
     if (greyLevelCount > MAX_GREY_LEVELS) {
       throw new FeatureError('FEAT_CONFIG',

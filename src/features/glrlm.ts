@@ -22,7 +22,8 @@ export function glrlmFeatures(d: DiscretisedVolume, mask: Uint8Array, aggregatio
   const matrices = DIRECTIONS_3D.map((dir) => runLengths(d, mask, dir));
   const out: Feature[] = [];
   const emit = (aggregation: TextureAggregation, values: number[]) =>
-    NAMES.forEach(([id, name], k) => out.push({ id, name, family: 'glrlm', aggregation, value: values[k]!, unit: '1' }));
+    NAMES.forEach(([id, name], k) => out.push(
+      { id, name, family: 'glrlm', aggregation, value: values[k]!, unit: '1' }));
   if (aggregations.includes('3D, averaged')) {
     const perDirection = matrices.map((m) => sizeMatrixFeatures(m, voxels));
     emit('3D, averaged', NAMES.map((_, k) => perDirection.reduce((s, f) => s + f[k]!, 0) / perDirection.length));
@@ -61,8 +62,8 @@ export function runLengths(
         const prev = v - offset;
         if (inGrid(x - dx, y - dy, z - dz) && mask[prev] && levels[prev] === level) continue; // not a run's start
         let length = 1;
-        for (let xx = x + dx, yy = y + dy, zz = z + dz, n = v + offset; inGrid(xx, yy, zz) && mask[n] && levels[n] === level;
-          xx += dx, yy += dy, zz += dz, n += offset) length++;
+        for (let xx = x + dx, yy = y + dy, zz = z + dz, n = v + offset;
+          inGrid(xx, yy, zz) && mask[n] && levels[n] === level; xx += dx, yy += dy, zz += dz, n += offset) length++;
         counts[(level - 1) * Nj + length - 1]!++;
       }
     }

@@ -23,7 +23,8 @@ export function intensityHistogramFeatures(d: DiscretisedVolume, mask: Uint8Arra
   }
   const rows: [string, string, number][] = [
     ['X6K6', 'Mean discretised intensity', s.mean], ['CH89', 'Discretised intensity variance', s.variance],
-    ['88K1', 'Discretised intensity skewness', s.skewness], ['C3I7', '(Excess) discretised intensity kurtosis', s.kurtosis],
+    ['88K1', 'Discretised intensity skewness', s.skewness],
+    ['C3I7', '(Excess) discretised intensity kurtosis', s.kurtosis],
     ['WIFQ', 'Median discretised intensity', s.median], ['1PR8', 'Minimum discretised intensity', s.minimum],
     ['GPMT', '10th discretised intensity percentile', s.p10], ['OZ0C', '90th discretised intensity percentile', s.p90],
     ['3NCY', 'Maximum discretised intensity', s.maximum], ['AMMC', 'Intensity histogram mode', mode],

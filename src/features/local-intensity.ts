@@ -40,7 +40,8 @@ function sphereMeans({ image, dims, spacing }: FeatureInput): (v: number) => num
   // prefix sums along x of every row at once: prefix[row·(X + 1) + x] = Σ image[row·X .. row·X + x − 1]
   const prefix = new Float64Array(Z * Y * (X + 1));
   for (let row = 0; row < Z * Y; row++) {
-    for (let x = 0, p = row * (X + 1), base = row * X; x < X; x++) prefix[p + x + 1] = prefix[p + x]! + image[base + x]!;
+    for (let x = 0, p = row * (X + 1), base = row * X; x < X; x++)
+      prefix[p + x + 1] = prefix[p + x]! + image[base + x]!;
   }
   return (v: number) => {
     const x = v % X, y = Math.floor(v / X) % Y, z = Math.floor(v / (X * Y));

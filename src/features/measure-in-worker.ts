@@ -25,7 +25,8 @@ export async function measureSegmentsInWorker(
   // round robin: the caller's order (a manifest's segments) says nothing about size, so no better share is known
   const shares = Array.from({ length: n }, (_, w) => request.segments.map((_, i) => i).filter((i) => i % n === w))
     .filter((share) => share.length > 0);
-  const replies = await Promise.all(shares.map((share) => askOne({ ...request, segments: share.map((i) => request.segments[i]!) })));
+  const replies = await Promise.all(
+    shares.map((share) => askOne({ ...request, segments: share.map((i) => request.segments[i]!) })));
   const failed = replies.find((r) => !r.ok);
   if (failed) return failed;
   const segments: SegmentFeatures[] = [];

@@ -127,7 +127,8 @@ export function marchingCubes(mask: Uint8Array, dims: GridDims, spacing: GridSpa
 }
 
 /** The mask's bounding box with one empty voxel around it, as 0/1, so corner reads need no bounds checks. */
-function paddedBox(mask: Uint8Array, dims: GridDims, box: { min: number[]; max: number[] }, size: number[]): Uint8Array {
+function paddedBox(mask: Uint8Array, dims: GridDims, box: { min: number[]; max: number[] },
+  size: number[]): Uint8Array {
   const [, Y, X] = dims, [PZ, PY, PX] = size as [number, number, number];
   const out = new Uint8Array(PZ * PY * PX);
   for (let z = box.min[0]!; z <= box.max[0]!; z++) {

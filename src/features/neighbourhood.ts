@@ -24,7 +24,8 @@ export function neighbourhoodFeatures(d: DiscretisedVolume, mask: Uint8Array,
   const out: Feature[] = [];
   const emit = (aggregation: TextureAggregation, ngtdm: number[], ngldm: number[]) => out.push(
     ...NGTDM.map(([id, name], k): Feature => ({ id, name, family: 'ngtdm', aggregation, value: ngtdm[k]!, unit: '1' })),
-    ...NGLDM.map(([id, name], k): Feature => ({ id, name, family: 'ngldm', aggregation, value: ngldm[k]!, unit: '1' })));
+    ...NGLDM.map(([id, name], k): Feature =>
+      ({ id, name, family: 'ngldm', aggregation, value: ngldm[k]!, unit: '1' })));
   const [volume] = [...tally(d, mask, false).values()];
   emit('3D', ngtdmValues(volume!.s, volume!.n, Ng), sizeMatrixFeatures(volume!.dependence, volume!.voxels));
   if (!aggregations.includes('2D') && !aggregations.includes('2.5D')) return out;

@@ -54,7 +54,8 @@ export function sizeMatrixFeatures(m: SizeMatrix, voxels: number): number[] {
 export function mergeMatrices(ms: SizeMatrix[]): SizeMatrix {
   const out = sizeMatrix(ms[0]!.Ng, Math.max(...ms.map((m) => m.Nj)));
   for (const m of ms) {
-    for (let i = 0; i < m.Ng; i++) for (let j = 0; j < m.Nj; j++) out.counts[i * out.Nj + j]! += m.counts[i * m.Nj + j]!;
+    for (let i = 0; i < m.Ng; i++) for (let j = 0; j < m.Nj; j++)
+      out.counts[i * out.Nj + j]! += m.counts[i * m.Nj + j]!;
   }
   return out;
 }

@@ -22,7 +22,8 @@ export interface SliceMatrices<M> {
   features: (m: M, voxels: number) => number[] | undefined;
 }
 
-export function sliceAggregations<M>(s: SliceMatrices<M>, wanted: TextureAggregation[]): Map<SliceAggregation, number[]> {
+export function sliceAggregations<M>(s: SliceMatrices<M>,
+  wanted: TextureAggregation[]): Map<SliceAggregation, number[]> {
   const out = new Map<SliceAggregation, number[]>();
   const dirs = IN_PLANE_DIRECTIONS.length;
   const want = SLICE_AGGREGATIONS.filter((a) => wanted.includes(a));

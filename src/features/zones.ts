@@ -35,7 +35,8 @@ export function zoneFeatures(d: DiscretisedVolume, intensityMask: Uint8Array, mo
       unit: '1' })));
   const volume = zoneMatrices(d, intensityMask, morphMask, false);
   const all = volume.perSlice(); // one entry: the whole volume
-  emit('3D', sizeMatrixFeatures(all[0]!.bySize, all[0]!.voxels), sizeMatrixFeatures(all[0]!.byDistance, all[0]!.voxels));
+  emit('3D', sizeMatrixFeatures(all[0]!.bySize, all[0]!.voxels),
+    sizeMatrixFeatures(all[0]!.byDistance, all[0]!.voxels));
   if (!aggregations.includes('2D') && !aggregations.includes('2.5D')) return out;
   const slices = zoneMatrices(d, intensityMask, morphMask, true).perSlice();
   const mean = (vs: number[][]) => vs[0]!.map((_, k) => vs.reduce((a, v) => a + v[k]!, 0) / vs.length);

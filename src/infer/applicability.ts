@@ -7,8 +7,10 @@ export interface SeriesFacts { modality: string; slices: number; sliceSpacingMm:
 export function applicabilityProblems(manifest: ModelManifest, series: SeriesFacts): string[] {
   const rules = manifest.applicability;
   const problems: string[] = [];
-  if (!rules.modalities.includes(series.modality)) problems.push(`modality ${series.modality} is not one of ${rules.modalities.join(', ')}`);
-  if (rules.minSlices !== undefined && series.slices < rules.minSlices) problems.push(`${series.slices} slices, the model needs at least ${rules.minSlices}`);
+  if (!rules.modalities.includes(series.modality)) problems.push(
+    `modality ${series.modality} is not one of ${rules.modalities.join(', ')}`);
+  if (rules.minSlices !== undefined && series.slices < rules.minSlices) problems.push(
+    `${series.slices} slices, the model needs at least ${rules.minSlices}`);
   if (rules.maxSliceSpacing !== undefined && series.sliceSpacingMm > rules.maxSliceSpacing) {
     problems.push(`slice spacing ${series.sliceSpacingMm} mm exceeds ${rules.maxSliceSpacing} mm`);
   }

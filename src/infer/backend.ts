@@ -22,7 +22,8 @@ class InProcessBackend implements ModelBackend {
 
 const backends: Record<BackendType, (modelPath: string, manifest: ModelManifest, log: InferLogger) => ModelBackend> = {
   onnxruntime: (modelPath, manifest, log) => new InProcessBackend(new ModelWorkerPool(modelPath, manifest, log)),
-  'kserve-v2': (modelPath, manifest, log) => new KserveBackend(new ModelWorkerPool(modelPath, manifest, log), manifest, log),
+  'kserve-v2': (modelPath, manifest, log) =>
+    new KserveBackend(new ModelWorkerPool(modelPath, manifest, log), manifest, log),
 };
 
 export type { BackendStatus, ModelBackend } from './model-backend.js';

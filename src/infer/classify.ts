@@ -26,5 +26,6 @@ export function classFindings(scores: number[], output: ClassificationOutput): C
   if (scores.length !== output.classes.length) {
     throw new RangeError(`${scores.length} scores for ${output.classes.length} classes`);
   }
-  return output.classes.map((c, n) => ({ code: c.code, score: scores[n]!, threshold: c.threshold, present: scores[n]! >= c.threshold }));
+  return output.classes.map((c, n) =>
+    ({ code: c.code, score: scores[n]!, threshold: c.threshold, present: scores[n]! >= c.threshold }));
 }

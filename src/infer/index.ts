@@ -14,7 +14,8 @@ export { ImageTransform, type TransformParams, type PixelSpacingFact, type Point
 export type { BackendStatus } from './backend.js';
 export { applicabilityProblems, type SeriesFacts } from './applicability.js';
 
-export interface RunTimings { preprocessMs: number; inferenceMs: number; windowingMs: number; postprocessMs: number; totalMs: number }
+export interface RunTimings { preprocessMs: number; inferenceMs: number; windowingMs: number; postprocessMs: number;
+  totalMs: number }
 export interface ModelRunResult {
   /** One label per source voxel, same indexing as Volume.data: i + cols * (j + rows * k). */
   labels: Uint8Array;
@@ -25,11 +26,13 @@ export interface ModelRunResult {
 const openRegistries = new Set<ModelRegistry>();
 
 /** Runs `modelId` on `volume` in the model's worker pool; rejects with an InferenceError carrying a code. */
-export async function runModel(registry: ModelRegistry, modelId: string, volume: Volume, opts: { timeoutMs?: number } = {}): Promise<ModelRunResult> {
+export async function runModel(registry: ModelRegistry, modelId: string, volume: Volume,
+  opts: { timeoutMs?: number } = {}): Promise<ModelRunResult> {
   const start = performance.now();
   const entry = registry.get(modelId);
   if (!entry) throw new InferenceError('MODEL_NOT_FOUND', `no model "${modelId}" in the registry`);
-  if (entry.state !== 'ready' || !entry.backend) throw new InferenceError('MODEL_NOT_READY', `model "${modelId}" was refused: ${entry.error?.message ?? 'unknown reason'}`);
+  if (entry.state !== 'ready' || !entry.backend) throw new InferenceError('MODEL_NOT_READY',
+    `model "${modelId}" was refused: ${entry.error?.message ?? 'unknown reason'}`);
   openRegistries.add(registry);
   const shared = onSharedMemory(checkedVolume(volume));
   const labels = new Uint8Array(new SharedArrayBuffer(shared.data.length));
@@ -44,12 +47,14 @@ export function warmModel(registry: ModelRegistry, modelId: string): void {
 }
 
 /** Runs a 2D model (classification or detection) on each image of `source` in the model's worker pool. */
-export async function runImageModel(registry: ModelRegistry, modelId: string, source: Image2dSource, opts: { timeoutMs?: number } = {})
+export async function runImageModel(registry: ModelRegistry, modelId: string, source: Image2dSource,
+  opts: { timeoutMs?: number } = {})
   : Promise<{ images: ImageOutput[]; provider: string; timings: RunTimings }> {
   const start = performance.now();
   const entry = registry.get(modelId);
   if (!entry) throw new InferenceError('MODEL_NOT_FOUND', `no model "${modelId}" in the registry`);
-  if (entry.state !== 'ready' || !entry.backend) throw new InferenceError('MODEL_NOT_READY', `model "${modelId}" was refused: ${entry.error?.message ?? 'unknown reason'}`);
+  if (entry.state !== 'ready' || !entry.backend) throw new InferenceError('MODEL_NOT_READY',
+    `model "${modelId}" was refused: ${entry.error?.message ?? 'unknown reason'}`);
   openRegistries.add(registry);
   const shared = source.kind === 'slices' ? { ...source, data: onSharedFloats(source.data) } : source;
   const { images, timings } = await entry.backend.run2d(shared, opts.timeoutMs);
@@ -67,10 +72,14 @@ export async function shutdown(registry?: ModelRegistry): Promise<void> {
 function checkedVolume(volume: Volume): Volume {
   const [ni, nj, nk] = volume.dims;
   const problems: string[] = [];
-  if (![ni, nj, nk].every((n) => Number.isInteger(n) && n > 0)) problems.push(`dims ${volume.dims.join('×')} are not positive integers`);
-  if (!volume.spacing.every((s) => Number.isFinite(s) && s > 0)) problems.push(`spacing ${volume.spacing.join(', ')} is not positive`);
-  if (volume.affine.length !== 16 || !volume.affine.every(Number.isFinite)) problems.push('affine must be 16 finite numbers');
-  if (!(volume.data instanceof Float32Array) || volume.data.length !== ni * nj * nk) problems.push(`data must be a Float32Array of ${ni * nj * nk} values`);
+  if (![ni, nj, nk].every((n) => Number.isInteger(n) && n > 0)) problems.push(
+    `dims ${volume.dims.join('×')} are not positive integers`);
+  if (!volume.spacing.every((s) => Number.isFinite(s) && s > 0)) problems.push(
+    `spacing ${volume.spacing.join(', ')} is not positive`);
+  if (volume.affine.length !== 16 || !volume.affine.every(Number.isFinite)) problems.push(
+    'affine must be 16 finite numbers');
+  if (!(volume.data instanceof Float32Array) || volume.data.length !== ni * nj * nk) problems.push(
+    `data must be a Float32Array of ${ni * nj * nk} values`);
   if (problems.length) throw new InferenceError('INVALID_VOLUME', problems.join('; '));
   return volume;
 }

@@ -37,7 +37,8 @@ async function startWorker(): Promise<void> {
   const { infer, tensor, provider, fallbacks } = await engines[backendType(init.manifest)](init, emit);
   // The JS thread is blocked while onnxruntime runs a patch, so the pool's cancel request is a shared flag read here.
   const cancellable: PatchInference = async (batch, size, spatial) => {
-    if (Atomics.load(init.cancel, 0) !== 0) throw new InferenceError('MODEL_TIMEOUT', 'run cancelled after its timeout');
+    if (Atomics.load(init.cancel, 0) !== 0) throw new InferenceError('MODEL_TIMEOUT',
+      'run cancelled after its timeout');
     return infer(batch, size, spatial);
   };
   port.on('message', (request: WorkerRequest) => {

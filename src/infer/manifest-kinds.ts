@@ -4,7 +4,8 @@ import type { Image2dInput, ModelManifest } from './manifest.js';
 
 const code = {
   type: 'object', additionalProperties: false, required: ['scheme', 'value', 'meaning'],
-  properties: { scheme: { type: 'string', minLength: 1 }, value: { type: 'string', minLength: 1 }, meaning: { type: 'string', minLength: 1 } },
+  properties: { scheme: { type: 'string', minLength: 1 }, value: { type: 'string', minLength: 1 },
+    meaning: { type: 'string', minLength: 1 } },
 };
 const unit = { type: 'number', minimum: 0, maximum: 1 };
 const findingClass = {
@@ -26,7 +27,8 @@ export const inputSchema = {
             { type: 'object', additionalProperties: false, properties: { source: { const: 'header' } } },
             {
               type: 'object', additionalProperties: false, required: ['source', 'center', 'width'],
-              properties: { source: { const: 'fixed' }, center: { type: 'number' }, width: { type: 'number', exclusiveMinimum: 0 } },
+              properties: { source: { const: 'fixed' }, center: { type: 'number' },
+                width: { type: 'number', exclusiveMinimum: 0 } },
             },
           ],
         },
@@ -42,7 +44,8 @@ export const inputSchema = {
 
 export const classificationSchema = {
   type: 'object', additionalProperties: false, required: ['activation', 'classes'],
-  properties: { activation: { enum: ['softmax', 'sigmoid', 'none'] }, classes: { type: 'array', items: findingClass, minItems: 1 } },
+  properties: { activation: { enum: ['softmax', 'sigmoid', 'none'] },
+    classes: { type: 'array', items: findingClass, minItems: 1 } },
 };
 
 export const detectionSchema = {
@@ -50,12 +53,14 @@ export const detectionSchema = {
   required: ['layout', 'scoreThreshold', 'iouThreshold', 'maxBoxes', 'classAgnostic', 'classes'],
   properties: {
     layout: { enum: ['xyxy-score-class', 'yolo'] }, scoreThreshold: unit, iouThreshold: unit,
-    maxBoxes: { type: 'integer', minimum: 1 }, classAgnostic: { type: 'boolean' }, classes: { type: 'array', items: findingClass, minItems: 1 },
+    maxBoxes: { type: 'integer', minimum: 1 }, classAgnostic: { type: 'boolean' },
+    classes: { type: 'array', items: findingClass, minItems: 1 },
   },
 };
 
 /** The file as parsed: task and input may be missing (a segmentation model written before they existed). */
-type Parsed = Omit<ModelManifest, 'task' | 'input' | 'segments'> & Partial<Pick<ModelManifest, 'task' | 'input' | 'segments'>>;
+type Parsed = Omit<ModelManifest, 'task' | 'input' | 'segments'>
+  & Partial<Pick<ModelManifest, 'task' | 'input' | 'segments'>>;
 
 /** Fills in the defaults: a manifest without task is a volume segmentation model, as every manifest was before. */
 export function withKindDefaults(m: Parsed): ModelManifest {
@@ -78,9 +83,12 @@ export function kindErrors(m: ModelManifest, present: Set<string>): string[] {
   const why = `for a ${m.task} model`;
   need(m.task, why);
   forbid(m.task === 'classification' ? 'detection' : 'classification', why);
-  for (const key of ['preprocessing', 'postprocessing', 'segments']) forbid(key, `${why} (2D preprocessing is in /input)`);
-  if (m.input.kind !== 'image2d') return [...errors, `/input/kind: a ${m.task} model takes "image2d" (volume inputs are segmentation only)`];
-  if (m.inference.mode === 'slidingWindow') errors.push('/inference/mode: an image2d model runs "whole" (one image) or "perSlice"');
+  for (const key of ['preprocessing', 'postprocessing', 'segments']) forbid(key,
+    `${why} (2D preprocessing is in /input)`);
+  if (m.input.kind !== 'image2d')
+    return [...errors, `/input/kind: a ${m.task} model takes "image2d" (volume inputs are segmentation only)`];
+  if (m.inference.mode === 'slidingWindow') errors.push(
+    '/inference/mode: an image2d model runs "whole" (one image) or "perSlice"');
   return [...errors, ...image2dTensorErrors(m, m.input), ...outputErrors(m)];
 }
 
@@ -107,9 +115,12 @@ function outputErrors(m: ModelManifest): string[] {
   const out = m.outputs[0];
   if (m.task === 'classification' && m.classification) {
     const { activation, classes } = m.classification;
-    if (out.kind !== 'logits' && out.kind !== 'probabilities') errors.push('/outputs/0/kind: a classifier gives "logits" or "probabilities"');
-    if (out.kind === 'logits' && activation === 'none') errors.push('/classification/activation: logits need "softmax" or "sigmoid"');
-    if (out.kind === 'probabilities' && activation !== 'none') errors.push('/classification/activation: probabilities need "none"');
+    if (out.kind !== 'logits' && out.kind !== 'probabilities') errors.push(
+      '/outputs/0/kind: a classifier gives "logits" or "probabilities"');
+    if (out.kind === 'logits' && activation === 'none') errors.push(
+      '/classification/activation: logits need "softmax" or "sigmoid"');
+    if (out.kind === 'probabilities' && activation !== 'none') errors.push(
+      '/classification/activation: probabilities need "none"');
     if (out.shape.length !== 2) errors.push('/outputs/0/shape: a classifier output must have rank 2 [N, classes]');
     else if (typeof out.shape[1] === 'number' && out.shape[1] !== classes.length) {
       errors.push(`/classification/classes: ${classes.length} classes, the output has ${out.shape[1]} channels`);

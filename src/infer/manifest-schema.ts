@@ -7,7 +7,8 @@ import { classificationSchema, detectionSchema, inputSchema, kindErrors, withKin
 
 const code = {
   type: 'object', additionalProperties: false, required: ['scheme', 'value', 'meaning'],
-  properties: { scheme: { type: 'string', minLength: 1 }, value: { type: 'string', minLength: 1 }, meaning: { type: 'string', minLength: 1 } },
+  properties: { scheme: { type: 'string', minLength: 1 }, value: { type: 'string', minLength: 1 },
+    meaning: { type: 'string', minLength: 1 } },
 };
 const dim = { oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', minLength: 1 }] };
 const tensor = {
@@ -22,8 +23,10 @@ const triple = { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, 
 const intensityStep = {
   type: 'object', required: ['op'],
   oneOf: [
-    { properties: { op: { const: 'clip' }, min: { type: 'number' }, max: { type: 'number' } }, required: ['min', 'max'] },
-    { properties: { op: { const: 'scaleShift' }, scale: { type: 'number' }, shift: { type: 'number' } }, required: ['scale', 'shift'] },
+    { properties: { op: { const: 'clip' }, min: { type: 'number' }, max: { type: 'number' } },
+      required: ['min', 'max'] },
+    { properties: { op: { const: 'scaleShift' }, scale: { type: 'number' }, shift: { type: 'number' } },
+      required: ['scale', 'shift'] },
     { properties: { op: { const: 'zscore' }, mean: { type: 'number' }, std: { type: 'number', exclusiveMinimum: 0 } } },
   ],
 };
@@ -80,7 +83,8 @@ export const manifestSchema = {
     inputs: { type: 'array', items: tensor, minItems: 1, maxItems: 1 },
     outputs: {
       type: 'array', minItems: 1, maxItems: 1,
-      items: { ...tensor, required: [...tensor.required, 'kind'], properties: { ...tensor.properties, kind: { enum: ['logits', 'probabilities', 'labelmap', 'boxes'] } } },
+      items: { ...tensor, required: [...tensor.required, 'kind'],
+        properties: { ...tensor.properties, kind: { enum: ['logits', 'probabilities', 'labelmap', 'boxes'] } } },
     },
     preprocessing: {
       type: 'object', required: ['spatialAxes', 'orientation', 'targetSpacing', 'interpolation', 'intensity'],
@@ -124,9 +128,11 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(manifestSchema);
 
 /** Validates a parsed model.json; returns the manifest or every problem as "<json path>: <message>". */
-export function validateManifest(value: unknown): { manifest: ModelManifest; errors: [] } | { manifest?: undefined; errors: string[] } {
+export function validateManifest(value: unknown): { manifest: ModelManifest; errors: [] }
+  | { manifest?: undefined; errors: string[] } {
   if (!validate(value)) {
-    return { errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${unknownName(e.params)}`) };
+    return { errors: (validate.errors ?? []).map((e) =>
+      `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${unknownName(e.params)}`) };
   }
   const manifest = withKindDefaults(value as unknown as ModelManifest);
   const errors = kindErrors(manifest, new Set(Object.keys(value as object)));
@@ -152,7 +158,8 @@ function crossFieldErrors(m: SegmentationManifest): string[] {
     errors.push('/postprocessing/threshold: required when discretize is "threshold"');
   }
   if (m.inputs[0].dtype !== 'float32') errors.push('/inputs/0/dtype: the image input must be float32');
-  if (m.inputs[0].shape.length !== 5) errors.push('/inputs/0/shape: the image input must have rank 5 [N, C, spatial×3]');
+  if (m.inputs[0].shape.length !== 5) errors.push(
+    '/inputs/0/shape: the image input must have rank 5 [N, C, spatial×3]');
   return errors;
 }
 

@@ -1,4 +1,5 @@
-// The model manifest (models/<id>/model.json) as typed data: identity, applicability, tensors, pre/post-processing, DICOM output.
+// The model manifest (models/<id>/model.json) as typed data: identity, applicability, tensors, pre/post-processing,
+// DICOM output.
 
 export interface Code { scheme: string; value: string; meaning: string }
 
@@ -52,7 +53,8 @@ export type IntensityStep =
   | { op: 'zscore'; mean?: number; std?: number };               // without mean/std: statistics of the volume
 
 export interface Preprocessing {
-  /** Order of the spatial tensor axes after [N, C]: "kji" = [slices, rows, columns] (DICOM memory order), "ijk" = transposed. */
+  /** Order of the spatial tensor axes after [N, C]: "kji" = [slices, rows, columns] (DICOM memory order), "ijk" =
+   *  transposed. */
   spatialAxes: 'kji' | 'ijk';
   /** Patient directions the model grid's i, j, k axes increase toward: LPS (DICOM) or RAS (NIfTI/MONAI). */
   orientation: 'LPS' | 'RAS';

@@ -21,7 +21,8 @@ export interface BackendStatus {
 export interface ModelBackend {
   /** The execution provider ("cpu", "cuda") or "kserve-v2". */
   readonly provider: string;
-  /** Rejects with MODEL_LOAD_FAILED when an in-process model cannot open; a remote one starts even if its server is down. */
+  /** Rejects with MODEL_LOAD_FAILED when an in-process model cannot open; a remote one starts even if its server is
+   *  down. */
   start(): Promise<void>;
   /** Fills `labels` with the model's labels on the source grid; rejects with a coded InferenceError. */
   run(volume: Volume, labels: Uint8Array, timeoutMs?: number): Promise<StageTimings>;

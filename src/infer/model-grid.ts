@@ -16,7 +16,8 @@ export interface ModelGrid {
   flip: [boolean, boolean, boolean];
 }
 
-/** Chooses the model grid for a volume: nearest patient axis per voxel axis (as nibabel's io_orientation), then spacing. */
+/** Chooses the model grid for a volume: nearest patient axis per voxel axis (as nibabel's io_orientation), then
+ *  spacing. */
 export function planModelGrid(volume: Volume, pre: Pick<Preprocessing, 'orientation' | 'targetSpacing'>): ModelGrid {
   const { sourceAxis, flip } = orientationPlan(volume.affine, pre.orientation);
   const dims = [0, 0, 0] as Triple;
@@ -31,7 +32,8 @@ export function planModelGrid(volume: Volume, pre: Pick<Preprocessing, 'orientat
   return { dims, spacing, sourceAxis, flip };
 }
 
-function orientationPlan(affine: number[], orientation: 'LPS' | 'RAS'): { sourceAxis: Triple; flip: [boolean, boolean, boolean] } {
+function orientationPlan(affine: number[],
+  orientation: 'LPS' | 'RAS'): { sourceAxis: Triple; flip: [boolean, boolean, boolean] } {
   const desiredSign = orientation === 'LPS' ? [1, 1, 1] : [-1, -1, 1]; // RAS: +x is right = −L
   const sourceAxis = [-1, -1, -1] as Triple;
   const flip: [boolean, boolean, boolean] = [false, false, false];
@@ -39,7 +41,8 @@ function orientationPlan(affine: number[], orientation: 'LPS' | 'RAS'): { source
     const column = [affine[a], affine[4 + a], affine[8 + a]];
     const p = column.reduce((best, v, q) => (Math.abs(v) > Math.abs(column[best]) ? q : best), 0);
     if (sourceAxis[p] !== -1 || column[p] === 0) {
-      throw new InferenceError('INVALID_VOLUME', 'voxel axes do not map to distinct patient axes (degenerate or strongly oblique affine)');
+      throw new InferenceError('INVALID_VOLUME',
+        'voxel axes do not map to distinct patient axes (degenerate or strongly oblique affine)');
     }
     sourceAxis[p] = a;
     flip[p] = Math.sign(column[p]) !== desiredSign[p];
@@ -48,9 +51,11 @@ function orientationPlan(affine: number[], orientation: 'LPS' | 'RAS'): { source
 }
 
 /** Resamples the source data onto the model grid (trilinear or nearest), reading the shared source buffer in place. */
-export function resampleToModelGrid(volume: Volume, grid: ModelGrid, interpolation: 'trilinear' | 'nearest'): Float32Array {
+export function resampleToModelGrid(volume: Volume, grid: ModelGrid,
+  interpolation: 'trilinear' | 'nearest'): Float32Array {
   const strides = [1, volume.dims[0], volume.dims[0] * volume.dims[1]];
-  const taps = [0, 1, 2].map((p) => axisTaps(volume.dims[grid.sourceAxis[p]], grid.dims[p], grid.flip[p], strides[grid.sourceAxis[p]], interpolation));
+  const taps = [0, 1, 2].map((p) =>
+    axisTaps(volume.dims[grid.sourceAxis[p]], grid.dims[p], grid.flip[p], strides[grid.sourceAxis[p]], interpolation));
   const [ti, tj, tk] = taps;
   const [ni, nj, nk] = grid.dims;
   const src = volume.data;
@@ -76,8 +81,10 @@ export function resampleToModelGrid(volume: Volume, grid: ModelGrid, interpolati
   return out;
 }
 
-/** Per model index along one axis: the two source offsets (already times the source stride) and the weight of the upper one. */
-function axisTaps(nSource: number, nModel: number, flip: boolean, stride: number, interpolation: 'trilinear' | 'nearest') {
+/** Per model index along one axis: the two source offsets (already times the source stride) and the weight of the upper
+ *  one. */
+function axisTaps(nSource: number, nModel: number, flip: boolean, stride: number,
+  interpolation: 'trilinear' | 'nearest') {
   const lo = new Int32Array(nModel), hi = new Int32Array(nModel), w = new Float32Array(nModel);
   const scale = nSource / nModel;
   for (let t = 0; t < nModel; t++) {
@@ -92,8 +99,10 @@ function axisTaps(nSource: number, nModel: number, flip: boolean, stride: number
   return { lo, hi, w };
 }
 
-/** Puts model-grid labels back on the source grid by nearest neighbour: label (i,j,k) describes source slice k, row j, column i. */
-export function labelsToSourceGrid(modelLabels: Uint8Array, grid: ModelGrid, sourceDims: Triple, out: Uint8Array): void {
+/** Puts model-grid labels back on the source grid by nearest neighbour: label (i,j,k) describes source slice k, row j,
+ *  column i. */
+export function labelsToSourceGrid(modelLabels: Uint8Array, grid: ModelGrid, sourceDims: Triple,
+  out: Uint8Array): void {
   const modelStrides = [1, grid.dims[0], grid.dims[0] * grid.dims[1]];
   const lookup: Int32Array[] = [];
   for (let p = 0; p < 3; p++) {

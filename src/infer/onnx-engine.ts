@@ -7,10 +7,12 @@ import type { PatchInference } from './sliding-window.js';
 /** Opening needs no cancel flag: the start-up probe (session-probe.ts) opens a session and never runs it. */
 export async function openOnnxEngine(init: Omit<WorkerInit, 'cancel'>): Promise<PatchEngine> {
   const { session, provider, fallbacks } = await createSession(init);
-  return { infer: patchInference(session, init.manifest), tensor: tensorInference(session, init.manifest), provider, fallbacks };
+  return { infer: patchInference(session, init.manifest), tensor: tensorInference(session, init.manifest),
+    provider, fallbacks };
 }
 
-/** Tries the manifest's providers in order: a missing CUDA library is a hard error at creation, not a silent fallback. */
+/** Tries the manifest's providers in order: a missing CUDA library is a hard error at creation, not a silent
+ *  fallback. */
 async function createSession(config: Omit<WorkerInit, 'cancel'>) {
   // onnxruntime's native logger would print the expected CUDA load failure in red on stderr; the
   // fallback is reported once, as a structured model.provider.fallback event, by the pool instead.
@@ -27,7 +29,8 @@ async function createSession(config: Omit<WorkerInit, 'cancel'>) {
       fallbacks.push({ provider, message: (error instanceof Error ? error.message : String(error)).slice(0, 300) });
     }
   }
-  throw new Error(`no execution provider could open the model: ${fallbacks.map((f) => `${f.provider}: ${f.message}`).join('; ')}`);
+  throw new Error(
+    `no execution provider could open the model: ${fallbacks.map((f) => `${f.provider}: ${f.message}`).join('; ')}`);
 }
 
 /** The 2D path: the batch is the input tensor as it is; the output comes back whole, with its dims. */
@@ -46,7 +49,8 @@ function tensorInference(session: ort.InferenceSession, manifest: ModelManifest)
 
 function floatData(raw: ort.Tensor['data']): Float32Array {
   const wide = raw instanceof BigInt64Array || raw instanceof BigUint64Array;
-  return raw instanceof Float32Array ? raw : wide ? Float32Array.from(raw, Number) : new Float32Array(raw as Uint8Array);
+  return raw instanceof Float32Array ? raw : wide ? Float32Array.from(raw, Number)
+    : new Float32Array(raw as Uint8Array);
 }
 
 function patchInference(session: ort.InferenceSession, manifest: ModelManifest): PatchInference {

@@ -73,7 +73,8 @@ interface DecodedValueInfo {
   name: string;
   type?: { tensor_type?: { elem_type: number; shape?: { dim: Array<{ dim_value?: number; dim_param?: string }> } } };
 }
-interface DecodedModel { graph?: { input: DecodedValueInfo[]; output: DecodedValueInfo[]; initializer: Array<{ name: string }> } }
+interface DecodedModel { graph?: { input: DecodedValueInfo[]; output: DecodedValueInfo[];
+  initializer: Array<{ name: string }> } }
 
 function toValueInfo(v: DecodedValueInfo): OnnxValueInfo {
   const tensor = v.type?.tensor_type;

@@ -9,10 +9,13 @@ import type { Volume } from './volume/types.js';
 
 export interface StageTimings { preprocessMs: number; inferenceMs: number; windowingMs: number; postprocessMs: number }
 
-/** Runs the manifest's pipeline on a volume and writes source-grid labels into `labelsOut` (same indexing as volume.data). */
-export async function runPipeline(manifest: ModelManifest, volume: Volume, infer: PatchInference, labelsOut: Uint8Array): Promise<StageTimings> {
+/** Runs the manifest's pipeline on a volume and writes source-grid labels into `labelsOut` (same indexing as
+ *  volume.data). */
+export async function runPipeline(manifest: ModelManifest, volume: Volume, infer: PatchInference,
+  labelsOut: Uint8Array): Promise<StageTimings> {
   const t0 = performance.now();
-  if (!isSegmentationModel(manifest)) throw new InferenceError('MODEL_RUN_FAILED', `model ${manifest.id} (${manifest.task}) takes no volume`);
+  if (!isSegmentationModel(manifest)) throw new InferenceError('MODEL_RUN_FAILED',
+    `model ${manifest.id} (${manifest.task}) takes no volume`);
   const pre = manifest.preprocessing;
   const grid = planModelGrid(volume, pre);
   const image = resampleToModelGrid(volume, grid, pre.interpolation);
@@ -24,7 +27,8 @@ export async function runPipeline(manifest: ModelManifest, volume: Volume, infer
     const start = performance.now();
     try { return await infer(batch, size, spatial); } finally { inferenceMs += performance.now() - start; }
   };
-  const { output, channels } = await slidingWindowInference(image, grid.dims, windowSettings(manifest, grid.dims), timedInfer);
+  const { output, channels } = await slidingWindowInference(image, grid.dims, windowSettings(manifest, grid.dims),
+    timedInfer);
   const t2 = performance.now();
 
   const modelLabels = discretize(output, channels, manifest.outputs[0].kind, manifest.postprocessing);
@@ -36,10 +40,12 @@ export async function runPipeline(manifest: ModelManifest, volume: Volume, infer
 /** Whole-volume inference is one window the size of the grid, so both modes share one code path. */
 function windowSettings(manifest: SegmentationManifest, dims: Triple): WindowSettings {
   const inf = manifest.inference;
-  if (inf.mode === 'whole') return { roi: dims, overlap: 0, blending: 'constant', batch: 1, spatialAxes: manifest.preprocessing.spatialAxes };
+  if (inf.mode === 'whole')
+    return { roi: dims, overlap: 0, blending: 'constant', batch: 1, spatialAxes: manifest.preprocessing.spatialAxes };
   return {
     // A remote server takes up to backend.maxBatch patches per request (its max batch size).
-    roi: inf.roi!, overlap: inf.overlap ?? 0.25, blending: inf.blending ?? 'gaussian', batch: manifest.backend?.maxBatch ?? inf.batch ?? 1,
+    roi: inf.roi!, overlap: inf.overlap ?? 0.25, blending: inf.blending ?? 'gaussian',
+    batch: manifest.backend?.maxBatch ?? inf.batch ?? 1,
     spatialAxes: manifest.preprocessing.spatialAxes,
   };
 }
@@ -52,7 +58,8 @@ export function applyIntensitySteps(image: Float32Array, steps: IntensityStep[])
     } else if (step.op === 'scaleShift') {
       for (let v = 0; v < image.length; v++) image[v] = image[v] * step.scale + step.shift;
     } else {
-      const { mean, std } = step.mean !== undefined && step.std !== undefined ? { mean: step.mean, std: step.std } : statistics(image);
+      const { mean, std } =
+        step.mean !== undefined && step.std !== undefined ? { mean: step.mean, std: step.std } : statistics(image);
       const inv = 1 / Math.max(std, 1e-8);
       for (let v = 0; v < image.length; v++) image[v] = (image[v] - mean) * inv;
     }

@@ -1,7 +1,8 @@
 // Network output (channel-major on the model grid) → one label per voxel, as the manifest's postprocessing says.
 import type { OutputKind, Postprocessing } from './manifest.js';
 
-/** Labels on the model grid: argmax (channel index), threshold (0/1, or highest channel above + 1), or a label map as is. */
+/** Labels on the model grid: argmax (channel index), threshold (0/1, or highest channel above + 1), or a label map as
+ *  is. */
 export function discretize(output: Float32Array, channels: number, kind: OutputKind, post: Postprocessing): Uint8Array {
   const voxels = output.length / channels;
   const labels = new Uint8Array(voxels);
@@ -29,7 +30,8 @@ export function discretize(output: Float32Array, channels: number, kind: OutputK
   return labels;
 }
 
-function activated(output: Float32Array, channels: number, voxels: number, v: number, activation: Postprocessing['activation']): number[] {
+function activated(output: Float32Array, channels: number, voxels: number, v: number,
+  activation: Postprocessing['activation']): number[] {
   const values = Array.from({ length: channels }, (_, c) => output[c * voxels + v]);
   if (activation === 'sigmoid') return values.map((x) => 1 / (1 + Math.exp(-x)));
   if (activation === 'softmax') {

@@ -1,4 +1,5 @@
-// The model registry: loads every models/<id>/ at startup, refuses bad ones with a coded reason, keeps the good ones ready.
+// The model registry: loads every models/<id>/ at startup, refuses bad ones with a coded reason, keeps the good ones
+// ready.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -10,11 +11,13 @@ import { readOnnxSignature, type OnnxValueInfo } from './onnx-proto.js';
 import type { InferLogger } from './worker-pool.js';
 
 export interface ModelSummary {
-  id: string; version: string; state: 'ready' | 'refused'; error?: string; provider?: string; clinical: boolean; description: string;
+  id: string; version: string; state: 'ready' | 'refused'; error?: string; provider?: string; clinical: boolean;
+  description: string;
   /** Where it runs and whether that is ready now (a remote server can go away after start-up). */
   backend?: BackendStatus;
 }
-export interface ModelEntry { id: string; state: 'ready' | 'refused'; manifest?: ModelManifest; backend?: ModelBackend; error?: InferenceError }
+export interface ModelEntry { id: string; state: 'ready' | 'refused'; manifest?: ModelManifest; backend?: ModelBackend;
+  error?: InferenceError }
 
 export interface ModelRegistry {
   /** What GET /api/models shows: one row per model folder, refused ones with their reason. */
@@ -26,15 +29,18 @@ export interface ModelRegistry {
 const silentLogger: InferLogger = { info() {}, warn() {}, error() {} };
 
 /** Loads every model folder; one bad model never stops the others from loading. */
-export async function loadModelRegistry(modelsDir: string, options: { log?: InferLogger } = {}): Promise<ModelRegistry> {
+export async function loadModelRegistry(modelsDir: string,
+  options: { log?: InferLogger } = {}): Promise<ModelRegistry> {
   const log = options.log ?? silentLogger;
-  const folders = (await fs.readdir(modelsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const folders =
+    (await fs.readdir(modelsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const entries = new Map<string, ModelEntry>();
   // Each model's session probe is a child process: they run side by side.
   const loaded = await Promise.all(folders.map((folder) => loadModel(path.join(modelsDir, folder), folder, log)));
   for (const entry of loaded) {
     entries.set(entry.id, entry);
-    if (entry.state === 'ready') log.info('model.ready', { modelId: entry.id, version: entry.manifest!.version, provider: entry.backend!.provider });
+    if (entry.state === 'ready') log.info('model.ready',
+      { modelId: entry.id, version: entry.manifest!.version, provider: entry.backend!.provider });
     else log.error('model.refused', { modelId: entry.id, code: entry.error!.code, reason: entry.error!.message });
   }
   return {
@@ -48,13 +54,16 @@ async function loadModel(folder: string, folderName: string, log: InferLogger): 
   let manifest: ModelManifest | undefined;
   try {
     manifest = await readManifest(folder);
-    if (manifest.id !== folderName) refuse('MANIFEST_INVALID', `/id: "${manifest.id}" differs from its folder name "${folderName}"`);
+    if (manifest.id !== folderName) refuse('MANIFEST_INVALID',
+      `/id: "${manifest.id}" differs from its folder name "${folderName}"`);
     const onnxPath = path.join(folder, 'model.onnx');
     // A remote model needs no local copy; when one is there it must still be the file the manifest names.
-    const bytes = await fs.readFile(onnxPath).catch(() => (manifest!.backend ? undefined : refuse('MODEL_LOAD_FAILED', `${onnxPath} cannot be read`)));
+    const bytes = await fs.readFile(onnxPath).catch(() =>
+      (manifest!.backend ? undefined : refuse('MODEL_LOAD_FAILED', `${onnxPath} cannot be read`)));
     if (bytes) {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      if (sha256 !== manifest.sha256) refuse('MODEL_SHA256_MISMATCH', `model.onnx has sha256 ${sha256}, the manifest says ${manifest.sha256}`);
+      if (sha256 !== manifest.sha256) refuse('MODEL_SHA256_MISMATCH',
+        `model.onnx has sha256 ${sha256}, the manifest says ${manifest.sha256}`);
       checkSignature(manifest, bytes);
     }
     const backend = openBackend(onnxPath, manifest, log);
@@ -96,13 +105,18 @@ function checkSignature(manifest: ModelManifest, bytes: Uint8Array): void {
 
 function compareTensors(where: string, declared: ModelManifest['inputs'], actual: OnnxValueInfo[]): string[] {
   const problems: string[] = [];
-  if (declared.length !== actual.length) problems.push(`/${where}: manifest declares ${declared.length}, model.onnx has ${actual.length}`);
+  if (declared.length !== actual.length) problems.push(
+    `/${where}: manifest declares ${declared.length}, model.onnx has ${actual.length}`);
   declared.forEach((spec, n) => {
     const found = actual.find((a) => a.name === spec.name);
-    if (!found) return problems.push(`/${where}/${n}/name: "${spec.name}" is not in model.onnx (it has ${actual.map((a) => `"${a.name}"`).join(', ')})`);
-    if (found.dtype !== spec.dtype) problems.push(`/${where}/${n}/dtype: manifest ${spec.dtype}, model.onnx ${found.dtype}`);
+    if (!found) return problems.push(
+      `/${where}/${n}/name: "${spec.name}" is not in model.onnx (it has ${actual.map((a) => `"${a.name}"`).join(', ')})`
+    );
+    if (found.dtype !== spec.dtype) problems.push(
+      `/${where}/${n}/dtype: manifest ${spec.dtype}, model.onnx ${found.dtype}`);
     if (found.shape.length !== spec.shape.length) {
-      return problems.push(`/${where}/${n}/shape: manifest rank ${spec.shape.length}, model.onnx rank ${found.shape.length}`);
+      return problems.push(
+        `/${where}/${n}/shape: manifest rank ${spec.shape.length}, model.onnx rank ${found.shape.length}`);
     }
     spec.shape.forEach((d, axis) => {
       const other = found.shape[axis];
@@ -121,7 +135,8 @@ function refuse(code: InferenceErrorCode, message: string): never {
 function summary(entry: ModelEntry): ModelSummary {
   return {
     id: entry.id, version: entry.manifest?.version ?? '', state: entry.state,
-    ...(entry.error ? { error: entry.error.message } : {}), ...(entry.backend ? { provider: entry.backend.provider, backend: entry.backend.status() } : {}),
+    ...(entry.error ? { error: entry.error.message } : {}),
+    ...(entry.backend ? { provider: entry.backend.provider, backend: entry.backend.status() } : {}),
     clinical: entry.manifest?.clinical ?? false, description: entry.manifest?.description ?? '',
   };
 }

@@ -6,6 +6,7 @@ import type { ProbeReply, ProbeRequest } from './session-probe.js';
 process.once('message', (request: ProbeRequest) => {
   openOnnxEngine(request)
     .then(({ provider, fallbacks }): ProbeReply => ({ ok: true, provider, fallbacks }))
-    .catch((error: unknown): ProbeReply => ({ ok: false, message: error instanceof Error ? error.message : String(error) }))
+    .catch((error: unknown): ProbeReply =>
+      ({ ok: false, message: error instanceof Error ? error.message : String(error) }))
     .then((reply) => process.send!(reply, () => process.disconnect()));
 });

@@ -16,7 +16,8 @@ export function probeSession(request: ProbeRequest): Promise<Extract<ProbeReply,
   child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-2000); });
   return new Promise((resolve, reject) => {
     let reply: ProbeReply | undefined;
-    const fail = (message: string) => reject(new InferenceError('MODEL_LOAD_FAILED', `model ${request.manifest.id}: ${message}`));
+    const fail = (message: string) =>
+      reject(new InferenceError('MODEL_LOAD_FAILED', `model ${request.manifest.id}: ${message}`));
     child.once('message', (m: ProbeReply) => { reply = m; });
     child.once('error', (error) => fail(error.message));
     child.once('exit', (code, signal) => {

@@ -2,7 +2,8 @@
 import type { Triple } from './model-grid.js';
 
 /** Runs the network on a batch of patches laid out [B, 1, spatial…]; returns [B, C, spatial…] as float32 and C. */
-export type PatchInference = (batch: Float32Array, batchSize: number, tensorSpatial: Triple) => Promise<{ data: Float32Array; channels: number }>;
+export type PatchInference = (batch: Float32Array, batchSize: number, tensorSpatial: Triple) =>
+  Promise<{ data: Float32Array; channels: number }>;
 
 export interface WindowSettings {
   roi: Triple;              // along model i, j, k
@@ -13,18 +14,21 @@ export interface WindowSettings {
 }
 
 /** Blended network output on the model grid, channel-major: value of channel c at voxel v is output[c * N + v]. */
-export async function slidingWindowInference(image: Float32Array, dims: Triple, settings: WindowSettings, infer: PatchInference): Promise<{ output: Float32Array; channels: number }> {
+export async function slidingWindowInference(image: Float32Array, dims: Triple, settings: WindowSettings,
+  infer: PatchInference): Promise<{ output: Float32Array; channels: number }> {
   const roi = settings.roi;
   if (settings.spatialAxes === 'kji' && roi.every((n, p) => n === dims[p])) {
     // One window covering the grid in memory order: the image is the tensor, and blending one window changes nothing.
     const result = await infer(image, 1, [dims[2], dims[1], dims[0]]);
-    if (result.data.length !== result.channels * image.length) throw new Error(`model output has ${result.data.length} values, expected ${result.channels}×${dims.join('×')}`);
+    if (result.data.length !== result.channels * image.length) throw new Error(
+      `model output has ${result.data.length} values, expected ${result.channels}×${dims.join('×')}`);
     return { output: result.data, channels: result.channels };
   }
   const starts = [0, 1, 2].map((p) => windowStarts(dims[p], roi[p], settings.overlap));
   const windows: Triple[] = [];
   for (const k of starts[2]) for (const j of starts[1]) for (const i of starts[0]) windows.push([i, j, k]);
-  const weight = settings.blending === 'gaussian' ? gaussianImportance(roi) : new Float32Array(roi[0] * roi[1] * roi[2]).fill(1);
+  const weight =
+    settings.blending === 'gaussian' ? gaussianImportance(roi) : new Float32Array(roi[0] * roi[1] * roi[2]).fill(1);
   const padValue = minimumOf(image);
   const voxels = dims[0] * dims[1] * dims[2];
   const patchVoxels = roi[0] * roi[1] * roi[2];
@@ -35,7 +39,8 @@ export async function slidingWindowInference(image: Float32Array, dims: Triple, 
   for (let first = 0; first < windows.length; first += settings.batch) {
     const group = windows.slice(first, first + settings.batch);
     const batch = new Float32Array(group.length * patchVoxels);
-    group.forEach((origin, b) => copyPatch(image, dims, origin, roi, settings.spatialAxes, padValue, batch.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
+    group.forEach((origin, b) => copyPatch(image, dims, origin, roi, settings.spatialAxes, padValue,
+      batch.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
     const result = await infer(batch, group.length, tensorSpatial);
     if (!output) {
       channels = result.channels;
@@ -44,7 +49,8 @@ export async function slidingWindowInference(image: Float32Array, dims: Triple, 
     if (result.data.length !== group.length * channels * patchVoxels) {
       throw new Error(`model output has ${result.data.length} values, expected ${group.length}×${channels}×${roi.join('×')} (the network must keep the patch size)`);
     }
-    group.forEach((origin, b) => addPatch(output!, weightSum, dims, origin, roi, settings.spatialAxes, weight, result.data, b * channels * patchVoxels, channels));
+    group.forEach((origin, b) => addPatch(output!, weightSum, dims, origin, roi, settings.spatialAxes, weight,
+      result.data, b * channels * patchVoxels, channels));
   }
   for (let c = 0; c < channels; c++) {
     const plane = output!.subarray(c * voxels, (c + 1) * voxels);
@@ -53,7 +59,8 @@ export async function slidingWindowInference(image: Float32Array, dims: Triple, 
   return { output: output!, channels };
 }
 
-/** Window origins along one axis (as MONAI): evenly stepped, the last one flush with the end; one window if the axis is short. */
+/** Window origins along one axis (as MONAI): evenly stepped, the last one flush with the end; one window if the axis is
+ *  short. */
 export function windowStarts(n: number, roi: number, overlap: number): number[] {
   if (n <= roi) return [0];
   const step = Math.max(1, Math.round(roi * (1 - overlap)));
@@ -80,7 +87,8 @@ function patchIndex(i: number, j: number, k: number, roi: Triple, axes: 'kji' | 
   return axes === 'kji' ? i + roi[0] * (j + roi[1] * k) : k + roi[2] * (j + roi[1] * i);
 }
 
-function copyPatch(image: Float32Array, dims: Triple, origin: Triple, roi: Triple, axes: 'kji' | 'ijk', padValue: number, patch: Float32Array): void {
+function copyPatch(image: Float32Array, dims: Triple, origin: Triple, roi: Triple, axes: 'kji' | 'ijk',
+  padValue: number, patch: Float32Array): void {
   for (let k = 0; k < roi[2]; k++) for (let j = 0; j < roi[1]; j++) for (let i = 0; i < roi[0]; i++) {
     const x = origin[0] + i, y = origin[1] + j, z = origin[2] + k;
     const inside = x < dims[0] && y < dims[1] && z < dims[2];
@@ -88,8 +96,8 @@ function copyPatch(image: Float32Array, dims: Triple, origin: Triple, roi: Tripl
   }
 }
 
-function addPatch(output: Float32Array, weightSum: Float32Array, dims: Triple, origin: Triple, roi: Triple, axes: 'kji' | 'ijk',
-  weight: Float32Array, result: Float32Array, offset: number, channels: number): void {
+function addPatch(output: Float32Array, weightSum: Float32Array, dims: Triple, origin: Triple, roi: Triple,
+  axes: 'kji' | 'ijk', weight: Float32Array, result: Float32Array, offset: number, channels: number): void {
   const voxels = dims[0] * dims[1] * dims[2];
   const patchVoxels = roi[0] * roi[1] * roi[2];
   let w = 0;

@@ -1,4 +1,5 @@
-// A pool of inference workers for one model: at most maxConcurrent sessions, a queue, per-run timeout, respawn on failure.
+// A pool of inference workers for one model: at most maxConcurrent sessions, a queue, per-run timeout, respawn on
+// failure.
 //
 // The worker file (inference-worker) sits beside this module; see src/worker-start.ts for how it starts.
 // A worker is never terminated while it may be inside onnxruntime's native run: node-addon-api then throws a C++
@@ -42,7 +43,8 @@ export class ModelWorkerPool {
   /** The execution provider the sessions really use (known once start() has probed the model). */
   provider = '';
 
-  constructor(private readonly modelPath: string, private readonly manifest: ModelManifest, private readonly log: InferLogger) {}
+  constructor(private readonly modelPath: string, private readonly manifest: ModelManifest,
+    private readonly log: InferLogger) {}
 
   /** Worker threads serving runs now (never more than the manifest's maxConcurrent). */
   get workerCount(): number { return this.slots.length + this.pendingSpawns; }
@@ -54,7 +56,8 @@ export class ModelWorkerPool {
    * rejects with MODEL_LOAD_FAILED. No worker starts until the first run needs one.
    */
   async start(): Promise<string> {
-    const { provider, fallbacks } = await probeSession({ modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: this.threadsPerSession() });
+    const { provider, fallbacks } = await probeSession(
+      { modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: this.threadsPerSession() });
     this.logFallbacks(fallbacks);
     this.provider = provider;
     return provider;
@@ -62,7 +65,8 @@ export class ModelWorkerPool {
 
   /** Starts a worker now if none is up, so its start-up overlaps what the caller does before run() (a series load). */
   warm(): void {
-    if (!this.closed && this.slots.length + this.pendingSpawns === 0 && this.draining.size <= this.manifest.maxConcurrent) this.grow();
+    if (!this.closed && this.slots.length + this.pendingSpawns === 0
+      && this.draining.size <= this.manifest.maxConcurrent) this.grow();
   }
 
   /** Queues a run; resolves with the worker's stage timings once `labels` is filled. */
@@ -71,7 +75,8 @@ export class ModelWorkerPool {
   }
 
   /** Queues a 2D run (frames of files, or slices of a loaded series); resolves with one output per image. */
-  async run2d(source: Image2dSource, timeoutMs = this.manifest.timeoutMs): Promise<{ images: ImageOutput[]; timings: StageTimings }> {
+  async run2d(source: Image2dSource,
+    timeoutMs = this.manifest.timeoutMs): Promise<{ images: ImageOutput[]; timings: StageTimings }> {
     const done = await this.submit({ type: 'run2d', source }, timeoutMs);
     return { images: done.images ?? [], timings: done.timings };
   }
@@ -87,7 +92,8 @@ export class ModelWorkerPool {
   /** Refuses new runs, stops the ones in progress at their next patch, and ends every worker once it is idle. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new InferenceError('REGISTRY_CLOSED', 'the inference pool is shut down'));
+    for (const job of this.queue.splice(0)) job.reject(new InferenceError('REGISTRY_CLOSED',
+      'the inference pool is shut down'));
     const all = [...this.slots.splice(0), ...this.draining];
     this.draining.clear();
     await Promise.all(all.map(async (slot) => {
@@ -163,7 +169,8 @@ export class ModelWorkerPool {
       Atomics.store(slot.cancel, 0, 1);
       this.forget(slot.worker);
       this.draining.add(slot);
-      job.reject(new InferenceError('MODEL_TIMEOUT', `model ${this.manifest.id} ran longer than ${job.timeoutMs} ms; its worker was replaced`));
+      job.reject(new InferenceError('MODEL_TIMEOUT',
+        `model ${this.manifest.id} ran longer than ${job.timeoutMs} ms; its worker was replaced`));
       this.dispatch();
     }, job.timeoutMs);
     slot.worker.on('message', onMessage);
@@ -174,7 +181,8 @@ export class ModelWorkerPool {
   /** Ends a worker whose timed-out run has now answered: it is idle, so terminate() is safe. */
   private retire(slot: Slot): void {
     if (!this.draining.delete(slot)) return; // close() has taken it over
-    this.log.info('model.worker.retired', { modelId: this.manifest.id, overranMs: Math.round(performance.now() - slot.timedOutAt) });
+    this.log.info('model.worker.retired',
+      { modelId: this.manifest.id, overranMs: Math.round(performance.now() - slot.timedOutAt) });
     void slot.worker.terminate();
     this.dispatch();
   }
@@ -182,7 +190,8 @@ export class ModelWorkerPool {
   /** Starts one worker and waits until its session is open; logs any provider it had to fall back from. */
   private spawn(): Promise<Slot> {
     const cancel = new Int32Array(new SharedArrayBuffer(4));
-    const init: WorkerInit = { modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: this.threadsPerSession(), cancel };
+    const init: WorkerInit =
+      { modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: this.threadsPerSession(), cancel };
     const worker = startSiblingWorker(import.meta.url, 'inference-worker', init);
     return new Promise((resolve, reject) => {
       const fail = (message: string) => {
@@ -191,12 +200,17 @@ export class ModelWorkerPool {
       };
       worker.once('error', (error) => fail(error.message));
       worker.once('message', (message: WorkerReply) => {
-        if (message.type !== 'ready') return fail(message.type === 'initFailed' ? message.message : 'unexpected worker reply');
+        if (message.type !== 'ready') return fail(
+          message.type === 'initFailed' ? message.message : 'unexpected worker reply');
         this.logFallbacks(message.fallbacks);
         this.provider = message.provider;
-        worker.on('error', (error) => this.log.error('model.worker.error', { modelId: this.manifest.id, reason: error.message }));
-        worker.on('message', (m: WorkerReply) => { if (m.type === 'event') this.log.warn(m.event, { modelId: this.manifest.id, ...m.fields }); });
-        worker.once('exit', () => this.forget(worker)); // a worker that dies while idle leaves the pool; dispatch() grows a new one
+        worker.on('error', (error) =>
+          this.log.error('model.worker.error', { modelId: this.manifest.id, reason: error.message }));
+        worker.on('message', (m: WorkerReply) => {
+          if (m.type === 'event') this.log.warn(m.event, { modelId: this.manifest.id, ...m.fields });
+        });
+        // a worker that dies while idle leaves the pool; dispatch() grows a new one
+        worker.once('exit', () => this.forget(worker));
         resolve({ worker, cancel, busy: false, idle: Promise.resolve(), timedOutAt: 0 });
       });
     });
@@ -219,7 +233,8 @@ export class ModelWorkerPool {
 
   /** Sessions share the cores: each gets cores / maxConcurrent threads unless the manifest says otherwise. */
   private threadsPerSession(): number {
-    return this.manifest.intraOpNumThreads ?? Math.max(1, Math.floor(os.availableParallelism() / this.manifest.maxConcurrent));
+    return this.manifest.intraOpNumThreads ?? Math.max(1,
+      Math.floor(os.availableParallelism() / this.manifest.maxConcurrent));
   }
 }
 

@@ -9,7 +9,10 @@ import { wantsIntensityStatistics } from '../encode/intensity-stats.js';
 import { encodeSegmentation, nothingSegmented } from '../encode/seg.js';
 import { encodeMeasurementReport } from '../encode/sr.js';
 import { checkResult, type QcResult } from '../qc/index.js';
-import type { AlgorithmIdentity, JobIdentity, LabelVolume, MeasurementReportResult, SegmentDescription, SegmentationResult, SourceSlice } from '../encode/types.js';
+import type {
+  AlgorithmIdentity, JobIdentity, LabelVolume, MeasurementReportResult, SegmentDescription, SegmentationResult,
+  SourceSlice
+} from '../encode/types.js';
 import { answerRequests, RequestWorker } from '../worker-start.js';
 import { encodeFailure, type EncodeFailure } from './encode-failure.js';
 import type { StatisticsReply, StatisticsRequest } from './stats-worker.js';
@@ -25,14 +28,17 @@ export interface EncodeRequest {
   /** IBSI features per segment from the feature stage, written into the SR's measurement groups */
   features?: SegmentFeatureMeasurement[];
 }
-/** segMs, qcMs and srMs in this worker, statsMs in the statistics worker, waitMs: SEG and QC done → statistics in hand */
+/** segMs, qcMs and srMs in this worker, statsMs in the statistics worker, waitMs: SEG and QC done → statistics
+ *  in hand */
 export interface EncodeTimings { segMs: number; qcMs: number; statsMs: number; waitMs: number; srMs: number }
 export type EncodeReply =
-  | { ok: true; seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; qc: QcResult; timings: EncodeTimings }
+  | { ok: true; seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; qc: QcResult;
+    timings: EncodeTimings }
   | EncodeFailure;
 
 // The statistics worker starts with this one, so both are loaded by the time the request comes.
-const statsWorker = isMainThread ? undefined : new RequestWorker<StatisticsRequest, StatisticsReply>(import.meta.url, 'stats-worker', (reason) => new Error(reason));
+const statsWorker = isMainThread ? undefined : new RequestWorker<StatisticsRequest, StatisticsReply>(
+  import.meta.url, 'stats-worker', (reason) => new Error(reason));
 answerRequests(encodeResults, { once: true });
 
 async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
@@ -49,11 +55,12 @@ async function encodeResults(r: EncodeRequest): Promise<EncodeReply> {
     // Nothing segmented: no statistics of absent segments (and none of their failures).
     const wanted = seg.segments.length > 0 ? measured : undefined;
     if (wanted && !wanted.ok) return wanted;
-    const sr = encodeMeasurementReport(r.slices, { ...seg, labels: r.labels }, r.segments, r.algorithm, r.job, wanted?.statistics,
-      r.features);
+    const sr = encodeMeasurementReport(r.slices, { ...seg, labels: r.labels }, r.segments, r.algorithm, r.job,
+      wanted?.statistics, r.features);
     const t3 = performance.now();
     const timings = {
-      segMs: ms(tQc - t0), qcMs: ms(t1 - tQc), statsMs: measured?.ok ? measured.ms : 0, waitMs: ms(t2 - t1), srMs: ms(t3 - t2),
+      segMs: ms(tQc - t0), qcMs: ms(t1 - tQc), statsMs: measured?.ok ? measured.ms : 0, waitMs: ms(t2 - t1),
+      srMs: ms(t3 - t2),
     };
     return { ok: true, seg, sr, qc, timings };
   } catch (err) {

@@ -11,7 +11,8 @@ export type JobErrorCode =
   | 'MEASURE_SOURCE_MISSING'  // a SEG's frames / an RTSTRUCT's contours reference images not stored
   | 'MEASURE_WORKER_FAILED'   // the measure worker died or met an unexpected error (a bug)
   | 'MEASURE_CONTOUR_OFF_PLANE' // an RTSTRUCT contour lies on no slice plane of its referenced series
-  | 'EXTERNAL_SERVICE_INVALID'  // the external action's service is not a destination marked external (or the rule changed)
+  | 'EXTERNAL_SERVICE_INVALID'  // the external action's service is not a destination marked external (or the rule
+                                // changed)
   | 'EXTERNAL_TIMEOUT'          // the external service sent no result within the action's timeout
   | 'EXTERNAL_QC_WORKER_FAILED'; // the worker checking a returned SEG died or met an unexpected error (a bug)
 
@@ -26,6 +27,7 @@ export class JobError extends Error {
 export function failureReason(err: unknown): string {
   const e = err as { code?: unknown; message?: string };
   const message = e?.message ?? String(err);
-  if (typeof e?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(e.code)) return message.startsWith(e.code) ? message : `${e.code}: ${message}`;
+  if (typeof e?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(e.code))
+    return message.startsWith(e.code) ? message : `${e.code}: ${message}`;
   return `JOB_UNEXPECTED: ${message}`;
 }

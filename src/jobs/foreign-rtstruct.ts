@@ -36,7 +36,8 @@ export function foreignRois(
     if (used.has(label)) label = `${label.slice(0, 56)} (#${roi.number})`;
     used.add(label);
     rtRois.set(roi.number, { coded: roi.code !== undefined, regions: regions.map((r) => ({
-      sopClassUid: slices[r.slice]!.sopClassUid, sopInstanceUid: slices[r.slice]!.sopInstanceUid, points: r.points })) });
+      sopClassUid: slices[r.slice]!.sopClassUid, sopInstanceUid: slices[r.slice]!.sopInstanceUid,
+      points: r.points })) });
     const encoded: EncodedSegment = { number: roi.number, label, voxelCount, volumeMl: voxelCount * voxelMl };
     segments.push({ encoded, mask, description: {
       labelValues: [1], label, category: roi.code ?? UNCODED, type: roi.code ?? UNCODED, colorRgb: [0, 0, 0],
@@ -47,7 +48,8 @@ export function foreignRois(
   const seg: SegmentationResult = {
     bytes, sopInstanceUid: refs.sopInstanceUid, seriesInstanceUid: refs.seriesInstanceUid,
     sopClassUid: SOP.rtStructureSetStorage, rtRois,
-    segments: present.map((s) => s.encoded), absent: segments.filter((s) => s.encoded.voxelCount === 0).map((s) => s.encoded.label),
+    segments: present.map((s) => s.encoded), absent: segments.filter(
+      (s) => s.encoded.voxelCount === 0).map((s) => s.encoded.label),
   };
   return { segments, seg };
 }

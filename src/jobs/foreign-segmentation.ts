@@ -42,8 +42,8 @@ export function segmentationReferences(bytes: Uint8Array): SegmentationReference
     }
   }
   return {
-    kind: 'SEG', sopInstanceUid: String(ds.SOPInstanceUID), seriesInstanceUid: String(ds.SeriesInstanceUID), sourceSeriesUid,
-    referencedImages,
+    kind: 'SEG', sopInstanceUid: String(ds.SOPInstanceUID), seriesInstanceUid: String(ds.SeriesInstanceUID),
+    sourceSeriesUid, referencedImages,
   };
 }
 
@@ -85,13 +85,15 @@ export function foreignSegments(
   const present = segments.filter((s) => s.encoded.voxelCount > 0);
   const seg: SegmentationResult = {
     bytes, sopInstanceUid: refs.sopInstanceUid, seriesInstanceUid: refs.seriesInstanceUid,
-    segments: present.map((s) => s.encoded), absent: segments.filter((s) => s.encoded.voxelCount === 0).map((s) => s.encoded.label),
+    segments: present.map((s) => s.encoded), absent: segments.filter(
+      (s) => s.encoded.voxelCount === 0).map((s) => s.encoded.label),
   };
   return { segments, seg };
 }
 
 function items(value: unknown): NaturalDataset[] {
-  return Array.isArray(value) ? (value as NaturalDataset[]) : value && typeof value === 'object' ? [value as NaturalDataset] : [];
+  return Array.isArray(value) ? (value as NaturalDataset[])
+    : value && typeof value === 'object' ? [value as NaturalDataset] : [];
 }
 
 function addUid(set: Set<string>, uid: unknown): void {

@@ -14,10 +14,12 @@ export function forwardJob(db: Db, job: ClaimedJob): boolean {
   const started = Date.now();
   const destinations = resolveDestinations(db, job.studyUid, job.destinations);
   const instances = forwardableInstancesOfStudy(db, job.studyUid);
-  if (instances.length === 0) throw new JobError('JOB_NO_INSTANCES', `study ${job.studyUid} has no stored instances (removed by retention?)`);
+  if (instances.length === 0) throw new JobError('JOB_NO_INSTANCES',
+    `study ${job.studyUid} has no stored instances (removed by retention?)`);
   const done = transaction(db, () => {
     if (!finishJob(db, job, 'done')) return false; // cancelled or reclaimed: write nothing
-    enqueueDeliveries(db, instances.flatMap((i) => destinations.map((destinationId) => ({ jobId: job.id, destinationId, ...i }))));
+    enqueueDeliveries(db,
+      instances.flatMap((i) => destinations.map((destinationId) => ({ jobId: job.id, destinationId, ...i }))));
     const ended = Date.now();
     appendStage(db, job, stageRecord('export', started, ended, ended - started));
     return true;

@@ -5,7 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { EncodeError, type EncodeErrorCode } from '../encode/errors.js';
 import type { ClassifiedImage } from '../encode/sr-classification.js';
 import type { JobIdentity, MeasurementReportResult, SourceSlice } from '../encode/types.js';
-import { runImageModel, InferenceError, type ImageOutput, type Image2dSource, type ModelManifest, type ModelRegistry } from '../infer/index.js';
+import {
+  runImageModel, InferenceError, type ImageOutput, type Image2dSource, type ModelManifest, type ModelRegistry
+} from '../infer/index.js';
 import { loadSeriesVolume } from '../infer/volume/index.js';
 import type { Detection } from '../infer/detect/index.js';
 import type { ResultFinding } from '../route/types.js';
@@ -22,15 +24,20 @@ export interface FoundSeries {
 
 /** Runs a classification or detection model on the series in `files` (sorted by the volume loader when per slice). */
 export async function findInSeries(
-  registry: ModelRegistry, modelId: string, files: string[], job: JobIdentity, onStage: (t: StageTiming) => void = () => {},
+  registry: ModelRegistry, modelId: string, files: string[], job: JobIdentity,
+  onStage: (t: StageTiming) => void = () => {},
 ): Promise<FoundSeries> {
   const manifest = registry.get(modelId)?.manifest;
-  if (!manifest || registry.get(modelId)?.state !== 'ready') throw new InferenceError('MODEL_NOT_READY', `model "${modelId}" is not ready`);
+  if (!manifest || registry.get(modelId)?.state !== 'ready') throw new InferenceError('MODEL_NOT_READY',
+    `model "${modelId}" is not ready`);
   const perSlice = manifest.inference.mode === 'perSlice';
-  const loaded = perSlice ? await timed('load', onStage, () => loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices ?? 1 })) : undefined;
+  const loaded = perSlice ? await timed('load', onStage,
+    () => loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices ?? 1 })) : undefined;
   const source: Image2dSource = loaded
-    ? { kind: 'slices', data: loaded.volume.data, columns: loaded.volume.dims[0], rows: loaded.volume.dims[1], datasets: loaded.slices.map((s) => s.dataset) }
-    : { kind: 'frames', frames: files.map((file) => ({ file, frameNumber: manifest.input.kind === 'image2d' ? manifest.input.frame : undefined })) };
+    ? { kind: 'slices', data: loaded.volume.data, columns: loaded.volume.dims[0], rows: loaded.volume.dims[1],
+      datasets: loaded.slices.map((s) => s.dataset) }
+    : { kind: 'frames', frames: files.map(
+      (file) => ({ file, frameNumber: manifest.input.kind === 'image2d' ? manifest.input.frame : undefined })) };
   const reporter = new RequestWorker<ReportRequest, ReportReply>(import.meta.url, 'report-worker',
     (reason) => new EncodeError('ENC_WORKER_FAILED' as EncodeErrorCode, `report ${reason}`));
   let run: Awaited<ReturnType<typeof runImageModel>>;
@@ -43,21 +50,25 @@ export async function findInSeries(
   const sources: SourceSlice[] = loaded ? loaded.slices : run.images.map(sourceOf);
   const algorithm = { ...manifest.algorithm, modelId: manifest.id };
   const request: ReportRequest = manifest.detection
-    ? { kind: 'detection', report: { sources, detections: run.images.flatMap((i) => boxesOf(i, !loaded)), classes: manifest.detection.classes, algorithm, job } }
-    : { kind: 'classification', report: { sources, images: run.images.map(classified), scope: loaded ? 'perSlice' : 'image', algorithm, job } };
+    ? { kind: 'detection', report: { sources, detections: run.images.flatMap(
+      (i) => boxesOf(i, !loaded)), classes: manifest.detection.classes, algorithm, job } }
+    : { kind: 'classification', report: { sources, images: run.images.map(classified),
+      scope: loaded ? 'perSlice' : 'image', algorithm, job } };
   const reply = await timed('encode', onStage, () => reporter.ask(request));
   if (!reply.ok) throw new EncodeError(reply.code as EncodeErrorCode, reply.message);
   const first = sources[0]!.dataset;
   return {
     manifest, provider: run.provider, images: run.images.length,
     seriesInstanceUid: String(first.SeriesInstanceUID ?? ''), studyInstanceUid: String(first.StudyInstanceUID ?? ''),
-    sr: { bytes: new Uint8Array(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength), sopInstanceUid: reply.sopInstanceUid, seriesInstanceUid: reply.seriesInstanceUid },
+    sr: { bytes: new Uint8Array(reply.bytes.buffer, reply.bytes.byteOffset,
+      reply.bytes.byteLength), sopInstanceUid: reply.sopInstanceUid, seriesInstanceUid: reply.seriesInstanceUid },
     findings: summarise(manifest, run.images, !!loaded),
   };
 }
 
 function sourceOf(image: ImageOutput): SourceSlice {
-  return { sopInstanceUid: image.sopInstanceUid ?? '', sopClassUid: image.sopClassUid ?? '', ...(image.frameNumber ? { frameNumber: image.frameNumber } : {}),
+  return { sopInstanceUid: image.sopInstanceUid ?? '', sopClassUid: image.sopClassUid ?? '', ...(
+    image.frameNumber ? { frameNumber: image.frameNumber } : {}),
     dataset: image.dataset ?? {} };
 }
 
@@ -67,7 +78,8 @@ function boxesOf(image: ImageOutput, frames: boolean): Detection[] {
 }
 
 function classified(image: ImageOutput): ClassifiedImage {
-  return { sopClassUid: image.sopClassUid ?? '', sopInstanceUid: image.sopInstanceUid ?? '', frameNumber: image.frameNumber, findings: image.findings ?? [] };
+  return { sopClassUid: image.sopClassUid ?? '', sopInstanceUid: image.sopInstanceUid ?? '',
+    frameNumber: image.frameNumber, findings: image.findings ?? [] };
 }
 
 /** One finding per class: present when any image (slice) has it, its best score, and per slice the slices with it. */
@@ -82,13 +94,15 @@ export function summarise(manifest: ModelManifest, images: ImageOutput[], perSli
     const scores = perImage.map((p) => p.score).filter((s): s is number => s !== null);
     const slices = images.filter((_, k) => perImage[k]!.present).map((img) => img.index);
     return {
-      model: manifest.id, code: c.code, present: perImage.some((p) => p.present), score: scores.length ? Math.max(...scores) : null,
+      model: manifest.id, code: c.code, present: perImage.some(
+        (p) => p.present), score: scores.length ? Math.max(...scores) : null,
       ...(perSlice ? { slices } : {}),
     };
   });
 }
 
-async function timed<T>(stage: StageTiming['stage'], onStage: (t: StageTiming) => void, work: () => Promise<T>): Promise<T> {
+async function timed<T>(stage: StageTiming['stage'], onStage: (t: StageTiming) => void,
+  work: () => Promise<T>): Promise<T> {
   const startedAt = Date.now();
   const t0 = performance.now();
   const value = await work();

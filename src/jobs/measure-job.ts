@@ -59,7 +59,8 @@ export async function measureJob(ctx: JobContext, job: ClaimedJob): Promise<bool
 
     ({ sr } = succeeded(await worker.ask({
       segBytes, refs, slices: loaded.slices, image: loaded.volume.data, dims: loaded.volume.dims,
-      spacing: loaded.volume.spacing, config: featureConfigOf(db, job, String(loaded.slices[0]?.dataset.Modality ?? '')),
+      spacing: loaded.volume.spacing, config: featureConfigOf(db, job,
+        String(loaded.slices[0]?.dataset.Modality ?? '')),
       algorithm: FEATURE_ALGORITHM,
       job: { jobId: `job-${job.id}`, uidRoot: ctx.uidRoot },
     })) as Extract<MeasureReply, { ok: true }>);
@@ -105,6 +106,7 @@ function featureConfigOf(db: JobContext['db'], job: ClaimedJob, modality: string
   const defaults = modality === 'CT' ? CT_FEATURE_DEFAULTS : ARBITRARY_UNIT_FEATURE_DEFAULTS;
   const resolved = resolveFeatureConfig(action?.type === 'measure' ? action.features : undefined, defaults);
   // Rules are validated when saved; a rule edited to something the resolver now refuses still fails with a code.
-  if (!resolved.ok) throw new FeatureError('FEAT_CONFIG', resolved.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  if (!resolved.ok) throw new FeatureError('FEAT_CONFIG',
+    resolved.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
   return resolved.config;
 }

@@ -30,7 +30,8 @@ export interface ReferencesRequest { references: Uint8Array; sopClassUid: string
 export type ReferencesReply = { ok: true; refs: SegmentationReferences } | { ok: false; code: string; message: string };
 
 // two requests per job (references, then measure); the job stops the worker after the second
-answerRequests((r: ReferencesRequest | MeasureRequest) => ('references' in r ? referencesOf(r) : measureSegmentation(r)));
+answerRequests((r: ReferencesRequest | MeasureRequest) => (
+  'references' in r ? referencesOf(r) : measureSegmentation(r)));
 
 /** SEG or RT Structure Set by the stored SOP class; the parsers check the object's own (MEASURE_NOT_SEG). */
 export function referencesOf(r: ReferencesRequest): ReferencesReply {

@@ -29,10 +29,12 @@ export interface SeriesPreloader {
 /** `plan` names the model a job would run on the series now (by default: the live rules on the study as it stands). */
 export function startSeriesPreloader(
   db: Db, dataDir: string, models: ModelRegistry, log: Logger, holdMs: number,
-  plan: (studyUid: string, seriesUid: string) => string | undefined = (study, series) => plannedModel(db, study, series),
+  plan: (studyUid: string, seriesUid: string) => string | undefined = (study, series) => plannedModel(
+    db, study, series),
 ): SeriesPreloader {
   let held: Preload | undefined;
-  const assembler = startSeriesAssembler(models, log, holdMs, plan, (seriesUid) => seriesFiles(db, dataDir, seriesUid).arrived);
+  const assembler = startSeriesAssembler(models, log, holdMs, plan,
+    (seriesUid) => seriesFiles(db, dataDir, seriesUid).arrived);
   const drop = (reason: string) => {
     if (!held) return;
     clearTimeout(held.timer);
@@ -52,12 +54,14 @@ export function startSeriesPreloader(
         const files = seriesFiles(db, dataDir, seriesUid);
         const options = { minSlices: manifest.applicability.minSlices };
         const decoded = assembled?.series.decoded ?? 0;
-        const volume = assembled ? finishAssembly(assembled, files.arrived, options) : loadSeriesVolume(files.paths, options);
+        const volume = assembled ? finishAssembly(assembled, files.arrived, options) : loadSeriesVolume(
+          files.paths, options);
         volume.catch(() => {}); // a refusal waits for the job that takes it (its code fails that job), never unhandled
         const timer = setTimeout(() => drop('no job took it'), holdMs);
         timer.unref();
         held = { seriesUid, signature: files.signature, volume, timer };
-        log.info('series.preload.started', { seriesUid, modelId, instances: files.paths.length, decodedOnArrival: decoded });
+        log.info('series.preload.started',
+          { seriesUid, modelId, instances: files.paths.length, decodedOnArrival: decoded });
       } catch (err) {
         assembled?.series.stop();
         log.warn('series.preload.failed', { seriesUid, reason: (err as Error).message });
@@ -79,7 +83,8 @@ export function startSeriesPreloader(
     },
   };
 
-  async function finishAssembly(a: Assembly, files: ArrivedFile[], options: { minSlices?: number }): Promise<LoadedSeries> {
+  async function finishAssembly(a: Assembly, files: ArrivedFile[],
+    options: { minSlices?: number }): Promise<LoadedSeries> {
     const volume = await loadArrivedSeries(a.series, files, options);
     if (a.series.failure) log.warn('series.assembly.abandoned', { seriesUid: a.seriesUid, reason: a.series.failure });
     return volume;
@@ -92,13 +97,16 @@ function plannedModel(db: Db, studyUid: string, seriesUid: string): string | und
   const facts = rules && buildStudyFacts(db, studyUid);
   if (!rules || !facts) return undefined;
   const planned = evaluateRules({ rules: rules.rules }, facts).planned;
-  for (const p of planned) if (p.action.type === 'runModel' && p.seriesInstanceUids.includes(seriesUid)) return p.action.model;
+  for (const p of planned)
+    if (p.action.type === 'runModel' && p.seriesInstanceUids.includes(seriesUid)) return p.action.model;
   return undefined;
 }
 
 /** The job's input files (path order, as instanceFilesOfSeries gives them) and what identifies their content. */
-function seriesFiles(db: Db, dataDir: string, seriesUid: string): { paths: string[]; signature: string; arrived: ArrivedFile[] } {
+function seriesFiles(db: Db, dataDir: string,
+  seriesUid: string): { paths: string[]; signature: string; arrived: ArrivedFile[] } {
   const rows = instancesOfSeries(db, seriesUid).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const arrived = rows.map((r) => ({ path: path.resolve(dataDir, r.path), key: `${r.path}:${r.size}:${r.receivedAt}` }));
+  const arrived = rows.map(
+    (r) => ({ path: path.resolve(dataDir, r.path), key: `${r.path}:${r.size}:${r.receivedAt}` }));
   return { paths: arrived.map((f) => f.path), signature: arrived.map((f) => f.key).join('\n'), arrived };
 }

@@ -12,7 +12,8 @@ export type ReportReply = ({ ok: true } & MeasurementReportResult) | EncodeFailu
 
 answerRequests((r: ReportRequest): ReportReply => {
   try {
-    return { ok: true, ...(r.kind === 'classification' ? encodeClassificationReport(r.report) : encodeDetectionReport(r.report)) };
+    return { ok: true, ...(
+      r.kind === 'classification' ? encodeClassificationReport(r.report) : encodeDetectionReport(r.report)) };
   } catch (err) {
     return encodeFailure(err);
   }

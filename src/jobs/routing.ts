@@ -3,7 +3,8 @@
 // whose study got a result with findings is routed again: rules with a Finding condition may match now.
 import { buildStudyFacts } from '../assemble/study-facts.js';
 import {
-  markCompletionConsumed, pendingReroutes, rerouteDone, unconsumedCompletions, type PendingCompletion as Completion, type PendingReroute,
+  markCompletionConsumed, pendingReroutes, rerouteDone, unconsumedCompletions, type PendingCompletion as Completion,
+  type PendingReroute,
 } from '../db/completions.js';
 import { transaction, type Db } from '../db/database.js';
 import { insertJob, jobOfCompletionExists, setJobStages, type NewJob } from '../db/jobs.js';
@@ -40,7 +41,8 @@ export function createRouter(db: Db, log: Logger) {
         try {
           if (rerouteOne(db, log, r) > 0) routed++;
         } catch (err) {
-          log.error('route.reroute.failed', { studyUid: r.studyUid, revision: r.revision, reason: (err as Error).message });
+          log.error('route.reroute.failed',
+            { studyUid: r.studyUid, revision: r.revision, reason: (err as Error).message });
         }
       }
       return routed;
@@ -60,9 +62,9 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
     const id = transaction(db, () => {
       // Claimed first: another node's router that consumed it meanwhile makes this one write nothing.
       if (!markCompletionConsumed(db, c.id)) return undefined;
-      const jobId = insertJob(db, { completionId: c.id, studyUid: request.studyUid, revision: c.revision, ruleId: 'external-return',
-        rulesVersion: 0, action: 'reidentify', seriesUid: request.seriesUid ?? undefined, destinations: request.destinations,
-        policy: { review: request.review, onQcFail } });
+      const jobId = insertJob(db, { completionId: c.id, studyUid: request.studyUid, revision: c.revision,
+        ruleId: 'external-return', rulesVersion: 0, action: 'reidentify', seriesUid: request.seriesUid ?? undefined,
+        destinations: request.destinations, policy: { review: request.review, onQcFail } });
       setReturnJob(db, request.id, jobId);
       return jobId;
     });
@@ -74,7 +76,8 @@ function routeOne(db: Db, log: Logger, c: Completion): void {
   const facts = buildStudyFacts(db, c.studyUid, new Date(c.completedAt));
   const decision = rules && facts ? evaluateRules({ rules: rules.rules }, facts) : undefined;
   const ended = Date.now();
-  const stages = JSON.stringify([{ stage: 'route', startedAt: new Date(started).toISOString(), endedAt: new Date(ended).toISOString(), ms: ended - started }]);
+  const stages = JSON.stringify([{ stage: 'route', startedAt: new Date(started).toISOString(),
+    endedAt: new Date(ended).toISOString(), ms: ended - started }]);
   const jobIds = transaction(db, () => {
     if (!markCompletionConsumed(db, c.id)) return undefined; // another node routed it: its jobs are the only ones
     const ids = insertPlannedJobs(db, c, rules?.version ?? 0, decision?.planned ?? [], false);
@@ -101,12 +104,14 @@ function rerouteOne(db: Db, log: Logger, c: PendingReroute): number {
     if (!rerouteDone(db, c)) return []; // served by another node's router
     return insertPlannedJobs(db, c, rules?.version ?? 0, decision?.planned ?? [], true);
   });
-  log.info('route.study.rerouted', { studyUid: c.studyUid, revision: c.revision, rulesVersion: rules?.version ?? null, jobs: jobIds.length });
+  log.info('route.study.rerouted',
+    { studyUid: c.studyUid, revision: c.revision, rulesVersion: rules?.version ?? null, jobs: jobIds.length });
   return jobIds.length;
 }
 
 /** One job per planned action and series; `onlyNew`: skip those the completion already has (a re-route). */
-function insertPlannedJobs(db: Db, c: Completion, rulesVersion: number, planned: Decision['planned'], onlyNew: boolean): number[] {
+function insertPlannedJobs(db: Db, c: Completion, rulesVersion: number, planned: Decision['planned'],
+  onlyNew: boolean): number[] {
   const ids: number[] = [];
   const add = (job: NewJob) => {
     if (onlyNew && jobOfCompletionExists(db, job)) return;
@@ -122,10 +127,12 @@ function insertPlannedJobs(db: Db, c: Completion, rulesVersion: number, planned:
       });
     } else if (a.type === 'measure') {
       // One job per SEG or RTSTRUCT series; its feature configuration is read back from this rules version.
-      for (const seriesUid of p.seriesInstanceUids) add({ ...base, action: 'measure', seriesUid, outputs: ['SR'], destinations: a.destinations });
+      for (const seriesUid of p.seriesInstanceUids) add(
+        { ...base, action: 'measure', seriesUid, outputs: ['SR'], destinations: a.destinations });
     } else if (a.type === 'external') {
       // destinations: where the re-identified results go; the service and profile are read back from this rules version
-      for (const seriesUid of p.seriesInstanceUids) add({ ...base, action: 'external', seriesUid, destinations: a.destinations });
+      for (const seriesUid of p.seriesInstanceUids) add(
+        { ...base, action: 'external', seriesUid, destinations: a.destinations });
     } else if (a.type === 'forward') {
       add({ ...base, action: 'forward', destinations: a.destinations });
     } else {

@@ -15,7 +15,8 @@ export interface RtStructReferences {
   referencedImages: Set<string>;
 }
 export interface RtStructContent extends RtStructReferences { rois: RoiContours[] }
-/** One contour on its slice: SCOORD pixel coordinates (column, row; the top left corner of the image is 0,0), closed. */
+/** One contour on its slice: SCOORD pixel coordinates (column, row; the top left corner of the image is 0,0),
+ *  closed. */
 export interface ContourRegion { slice: number; points: number[] }
 export interface PlacedRoi { mask: Uint8Array; regions: ContourRegion[] }
 
@@ -37,17 +38,20 @@ export function readRtStruct(bytes: Uint8Array): RtStructContent {
     for (const study of items(frame.RTReferencedStudySequence)) {
       for (const series of items(study.RTReferencedSeriesSequence)) {
         sourceSeriesUid ||= String(series.SeriesInstanceUID ?? '');
-        for (const image of items(series.ContourImageSequence)) addUid(referencedImages, image.ReferencedSOPInstanceUID);
+        for (const image of items(series.ContourImageSequence))
+          addUid(referencedImages, image.ReferencedSOPInstanceUID);
       }
     }
   }
   if (!sourceSeriesUid) {
-    throw new JobError('MEASURE_SOURCE_MISSING', 'the RT Structure Set names no source series (RT Referenced Series Sequence)');
+    throw new JobError('MEASURE_SOURCE_MISSING',
+      'the RT Structure Set names no source series (RT Referenced Series Sequence)');
   }
   const rois = items(ds.ROIContourSequence).map((roi): RoiContours => {
     const number = Number(roi.ReferencedROINumber);
     const closed = items(roi.ContourSequence).filter((c) => c.ContourGeometricType === 'CLOSED_PLANAR');
-    for (const c of closed) for (const image of items(c.ContourImageSequence)) addUid(referencedImages, image.ReferencedSOPInstanceUID);
+    for (const c of closed) for (const image of items(c.ContourImageSequence))
+      addUid(referencedImages, image.ReferencedSOPInstanceUID);
     const code = codes.get(number);
     return { number, name: names.get(number) || `ROI ${number}`, ...(code ? { code } : {}),
       contours: closed.map((c) => toArray(c.ContourData).map(Number)) };
@@ -89,19 +93,22 @@ function gridOf(slices: SourceSlice[]): Grid {
   const first = slices[0]!.dataset;
   const iop = (first.ImageOrientationPatient as unknown[]).map(Number);
   const row = iop.slice(0, 3), col = iop.slice(3, 6);
-  const normal = [row[1]! * col[2]! - row[2]! * col[1]!, row[2]! * col[0]! - row[0]! * col[2]!, row[0]! * col[1]! - row[1]! * col[0]!];
+  const normal = [row[1]! * col[2]! - row[2]! * col[1]!, row[2]! * col[0]! - row[0]! * col[2]!,
+    row[0]! * col[1]! - row[1]! * col[0]!];
   const [rowSpacing, columnSpacing] = (first.PixelSpacing as unknown[]).map(Number) as [number, number];
   const positions = slices.map((s) => (s.dataset.ImagePositionPatient as unknown[]).map(Number));
   const along = positions.map((p) => dot(p, normal));
   const sliceSpacing = along.length > 1 ? Math.abs(along[1]! - along[0]!) : Number(first.SliceThickness ?? 1);
-  return { cols: Number(first.Columns), rows: Number(first.Rows), row, col, normal, positions, rowSpacing, columnSpacing, sliceSpacing };
+  return { cols: Number(first.Columns), rows: Number(first.Rows), row, col, normal, positions,
+    rowSpacing, columnSpacing, sliceSpacing };
 }
 
 /** The slice whose plane holds every point of the contour; refused when there is none. */
 function sliceOf(contour: number[], g: Grid, name: string): number {
   const tolerance = PLANE_TOLERANCE * g.sliceSpacing;
   const heights: number[] = [];
-  for (let p = 0; p + 2 < contour.length; p += 3) heights.push(dot([contour[p]!, contour[p + 1]!, contour[p + 2]!], g.normal));
+  for (let p = 0; p + 2 < contour.length; p += 3)
+    heights.push(dot([contour[p]!, contour[p + 1]!, contour[p + 2]!], g.normal));
   const k = g.positions.findIndex((pos) => heights.every((h) => Math.abs(h - dot(pos, g.normal)) <= tolerance));
   if (k < 0) {
     throw new JobError('MEASURE_CONTOUR_OFF_PLANE', `a contour of ROI "${name}" is not on any slice plane of the `
@@ -130,7 +137,8 @@ function fillEvenOdd(mask: Uint8Array, base: number, cols: number, rows: number,
 function dot(a: number[], b: number[]): number { return a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!; }
 
 function codeOf(item: NaturalDataset | undefined): Code | undefined {
-  const [scheme, value, meaning] = [item?.CodingSchemeDesignator, item?.CodeValue, item?.CodeMeaning].map((v) => String(v ?? ''));
+  const [scheme, value, meaning] = [item?.CodingSchemeDesignator, item?.CodeValue, item?.CodeMeaning].map(
+    (v) => String(v ?? ''));
   return scheme && value && meaning ? { scheme, value, meaning } : undefined;
 }
 
@@ -139,7 +147,8 @@ function toArray(value: unknown): unknown[] {
 }
 
 function items(value: unknown): NaturalDataset[] {
-  return Array.isArray(value) ? (value as NaturalDataset[]) : value && typeof value === 'object' ? [value as NaturalDataset] : [];
+  return Array.isArray(value) ? (value as NaturalDataset[])
+    : value && typeof value === 'object' ? [value as NaturalDataset] : [];
 }
 
 function addUid(set: Set<string>, uid: unknown): void {

@@ -43,25 +43,29 @@ export function uidJobId(jobId: number, revision: number): string {
   return revision === 1 ? `job-${jobId}` : `job-${jobId}-r${revision}`;
 }
 
-/** Runs the job to `done`; throws a coded error on failure (the runner marks the job failed). Returns false when the job was taken from us. */
+/** Runs the job to `done`; throws a coded error on failure (the runner marks the job failed). Returns false when the
+ *  job was taken from us. */
 export async function runModelJob(ctx: JobContext, job: ClaimedJob): Promise<boolean> {
   const { db } = ctx;
   const files = instanceFilesOfSeries(db, job.seriesUid ?? '');
-  if (files.length === 0) throw new JobError('JOB_NO_INSTANCES', `series ${job.seriesUid} has no stored instances (removed by retention?)`);
+  if (files.length === 0) throw new JobError('JOB_NO_INSTANCES',
+    `series ${job.seriesUid} has no stored instances (removed by retention?)`);
   const revision = nextRevision(db, job.id);
   const identity = { jobId: uidJobId(job.id, revision), uidRoot: ctx.uidRoot, omitEmptyFrames: ctx.omitEmptyFrames };
   const task = ctx.models.get(job.modelId ?? '')?.manifest?.task ?? 'segmentation';
   if (task !== 'segmentation') return runFindingModelJob(ctx, job, files, revision, identity);
   const preloaded = ctx.preloads?.take(job.seriesUid ?? '');
-  const result = await segmentSeries(ctx.models, job.modelId ?? '', files.map((f) => path.resolve(ctx.dataDir, f)), identity,
-    (t) => ctx.recordStage(stageRecord(t.stage, t.startedAt, t.endedAt, t.ms)), preloaded);
+  const result = await segmentSeries(ctx.models, job.modelId ?? '', files.map((f) => path.resolve(ctx.dataDir, f)),
+    identity, (t) => ctx.recordStage(stageRecord(t.stage, t.startedAt, t.endedAt, t.ms)), preloaded);
 
   const exportStart = Date.now();
   const objects: ResultObject[] = [];
   const wanted = new Set(job.outputs.length ? job.outputs : ['SEG', 'SR']);
   const dir = resultDir(ctx.dataDir, job.id, revision);
-  if (result.seg.bytes.length && wanted.has('SEG')) objects.push(await writeResult(path.join(dir, 'seg.dcm'), 'SEG', result.seg, SOP.segmentationStorage, result.seg.bytes));
-  if (wanted.has('SR')) objects.push(await writeResult(path.join(dir, 'sr.dcm'), 'SR', result.sr, SOP.enhancedSrStorage, result.sr.bytes));
+  if (result.seg.bytes.length && wanted.has('SEG')) objects.push(await writeResult(path.join(dir, 'seg.dcm'), 'SEG',
+    result.seg, SOP.segmentationStorage, result.seg.bytes));
+  if (wanted.has('SR')) objects.push(await writeResult(path.join(dir, 'sr.dcm'), 'SR', result.sr, SOP.enhancedSrStorage,
+    result.sr.bytes));
   const exportEnd = Date.now();
   faultPoint('job-running'); // crash tests: the node dies with the result files written, nothing committed
   const ours = transaction(db, () => {
@@ -84,8 +88,8 @@ export async function runModelJob(ctx: JobContext, job: ClaimedJob): Promise<boo
 async function runFindingModelJob(ctx: JobContext, job: ClaimedJob, files: string[], revision: number,
   identity: { jobId: string; uidRoot: string }): Promise<boolean> {
   const { db } = ctx;
-  const found = await findInSeries(ctx.models, job.modelId ?? '', files.map((f) => path.resolve(ctx.dataDir, f)), identity,
-    (t) => ctx.recordStage(stageRecord(t.stage, t.startedAt, t.endedAt, t.ms)));
+  const found = await findInSeries(ctx.models, job.modelId ?? '', files.map((f) => path.resolve(ctx.dataDir, f)),
+    identity, (t) => ctx.recordStage(stageRecord(t.stage, t.startedAt, t.endedAt, t.ms)));
   const exportStart = Date.now();
   const dir = resultDir(ctx.dataDir, job.id, revision);
   const objects = [await writeResult(path.join(dir, 'sr.dcm'), 'SR', found.sr, SOP.enhancedSrStorage, found.sr.bytes)];
@@ -94,7 +98,8 @@ async function runFindingModelJob(ctx: JobContext, job: ClaimedJob, files: strin
     if (!finishJob(db, job, 'done')) return false;
     insertResultObjects(db, job.id, objects, revision);
     const { id } = recordNewResult(db, job, {
-      revision, modelVersion: found.manifest.version, qc: { state: 'none', reasons: [], measurements: [] }, labels: [], encoded: [],
+      revision, modelVersion: found.manifest.version, qc: { state: 'none', reasons: [], measurements: [] },
+      labels: [], encoded: [],
     });
     insertFindings(db, id, found.findings);
     appendStage(db, job, stageRecord('export', exportStart, exportEnd, exportEnd - exportStart));
@@ -105,13 +110,15 @@ async function runFindingModelJob(ctx: JobContext, job: ClaimedJob, files: strin
   return true;
 }
 
-async function writeResult(file: string, kind: 'SEG' | 'SR', o: { sopInstanceUid: string; seriesInstanceUid: string }, sopClassUid: string, bytes: Uint8Array): Promise<ResultObject> {
+async function writeResult(file: string, kind: 'SEG' | 'SR', o: { sopInstanceUid: string; seriesInstanceUid: string },
+  sopClassUid: string, bytes: Uint8Array): Promise<ResultObject> {
   try {
     await writeFileDurably(file, bytes);
   } catch (err) {
     throw new JobError('JOB_RESULT_WRITE', `cannot write ${file}: ${(err as Error).message}`);
   }
-  return { kind, sopClassUid, sopInstanceUid: o.sopInstanceUid, seriesInstanceUid: o.seriesInstanceUid, transferSyntaxUid: TS.explicitLittle, path: file, size: bytes.length };
+  return { kind, sopClassUid, sopInstanceUid: o.sopInstanceUid, seriesInstanceUid: o.seriesInstanceUid,
+    transferSyntaxUid: TS.explicitLittle, path: file, size: bytes.length };
 }
 
 export function stageRecord(stage: string, startedAt: number, endedAt: number, ms: number): StageRecord {

@@ -13,7 +13,8 @@ import { observeStage } from '../metrics/index.js';
 import { failureReason } from './errors.js';
 import { forwardJob } from './forward-job.js';
 import {
-  appendStage, claimJobs, finishJob, jobStages, recoverExpiredLeases, releaseLease, releaseLeasesOfEarlierBoots, renewLease, type ClaimedJob,
+  appendStage, claimJobs, finishJob, jobStages, recoverExpiredLeases, releaseLease, releaseLeasesOfEarlierBoots,
+  renewLease, type ClaimedJob,
 } from '../db/jobs.js';
 import { runModelJob, type JobContext } from './run-model-job.js';
 import { measureJob } from './measure-job.js';
@@ -29,7 +30,10 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
-export interface RunnerDeps { db: Db; config: NodeConfig; log: Logger; models: ModelRegistry; outbox: Outbox; dataDir: string; preloads?: SeriesPreloader }
+export interface RunnerDeps {
+  db: Db; config: NodeConfig; log: Logger; models: ModelRegistry; outbox: Outbox; dataDir: string;
+  preloads?: SeriesPreloader
+}
 
 export function startJobRunner(deps: RunnerDeps): JobRunner {
   const { db, config, log } = deps;
@@ -65,7 +69,8 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
       if (reserve.restore()) log.info('disk.reserve.restored', { mb: config.storage.stateReserveMb });
       for (const jobId of expireExternalRequests(db)) {
         // the send finished the job; an answer that never came fails it, with the code an admin looks up
-        transitionJob(db, jobId, ['done'], 'failed', 'EXTERNAL_TIMEOUT: the external service sent no result before the deadline');
+        transitionJob(db, jobId, ['done'], 'failed',
+          'EXTERNAL_TIMEOUT: the external service sent no result before the deadline');
         log.error('job.failed', { jobId, reason: 'EXTERNAL_TIMEOUT' });
       }
       for (const job of claimJobs(db, cfg.concurrency - working.size, leaseMs, Date.now(), bootId, node)) {
@@ -73,21 +78,23 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
         working.set(job.id, { job, run });
       }
     } catch (err) {
-      log.error('job.poll.failed', { reason: (err as Error).message }); // the database is busy or gone: next poll tries again
+      // the database is busy or gone: next poll tries again
+      log.error('job.poll.failed', { reason: (err as Error).message });
     }
   }
 
   async function runClaimed(job: ClaimedJob): Promise<void> {
     const started = Date.now();
-    log.info('job.started', { jobId: job.id, node, studyUid: job.studyUid, action: job.action, modelId: job.modelId, attempt: job.attempts });
+    log.info('job.started',
+      { jobId: job.id, node, studyUid: job.studyUid, action: job.action, modelId: job.modelId, attempt: job.attempts });
     observeRouteStage(db, job);
     const heartbeat = setInterval(() => {
       try { renewLease(db, job, leaseMs); } catch { /* a missed beat only shortens the lease */ }
     }, Math.max(250, leaseMs / 3));
     try {
       const ctx: JobContext = {
-        db, models: deps.models, dataDir: deps.dataDir, uidRoot: config.node.uidRoot, omitEmptyFrames: cfg.omitEmptyFrames,
-        preloads: deps.preloads, deid: config.deid,
+        db, models: deps.models, dataDir: deps.dataDir, uidRoot: config.node.uidRoot,
+        omitEmptyFrames: cfg.omitEmptyFrames, preloads: deps.preloads, deid: config.deid,
         recordStage: (s) => {
           try { appendStage(db, job, s); } catch { /* a lost timing (full disk) must not become the job's failure */ }
           observeStage(s.stage, s.ms);
@@ -101,7 +108,8 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
         log.info('job.done', { jobId: job.id, studyUid: job.studyUid, ms: Date.now() - started });
         deps.outbox.kick();
       } else {
-        log.warn('job.abandoned', { jobId: job.id, studyUid: job.studyUid, reason: 'cancelled or reclaimed while running' });
+        log.warn('job.abandoned',
+          { jobId: job.id, studyUid: job.studyUid, reason: 'cancelled or reclaimed while running' });
       }
     } catch (err) {
       // Stopping: the model pools are shut down under us; the job keeps its lease and runs again after restart.
@@ -121,7 +129,8 @@ export function startJobRunner(deps: RunnerDeps): JobRunner {
     async stop() {
       stopping = true;
       clearInterval(timer);
-      await Promise.race([Promise.allSettled([...working.values()].map((w) => w.run)), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await Promise.race([Promise.allSettled([...working.values()].map((w) => w.run)), new Promise(
+        (r) => setTimeout(r, 5_000).unref())]);
       // Jobs still running are abandoned (their models stop with the node): the next start claims them again.
       for (const { job } of working.values()) {
         try { releaseLease(db, job); } catch { /* the lease runs out on its own */ }

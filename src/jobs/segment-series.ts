@@ -28,7 +28,8 @@ export interface SegmentedSeries {
   studyInstanceUid: string;
 }
 
-/** Runs `modelId` on the series in `files`; rejects with a VolumeError, InferenceError or EncodeError (all with codes). */
+/** Runs `modelId` on the series in `files`; rejects with a VolumeError, InferenceError or EncodeError (all with
+ *  codes). */
 export async function segmentSeries(
   registry: ModelRegistry, modelId: string, files: string[], job: JobIdentity,
   onStage: (t: StageTiming) => void = () => {},
@@ -37,7 +38,8 @@ export async function segmentSeries(
 ): Promise<SegmentedSeries> {
   const manifest = readyManifest(registry, modelId);
   warmModel(registry, modelId); // no worker runs before the first job; this one starts while the series loads
-  const loaded = await timed('load', onStage, () => preloaded ?? loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices }));
+  const loaded = await timed('load', onStage,
+    () => preloaded ?? loadSeriesVolume(files, { minSlices: manifest.applicability.minSlices }));
   const encoder = startEncoder(); // its start-up overlaps the model run
   let run: Awaited<ReturnType<typeof runModel>>;
   try {
@@ -50,14 +52,16 @@ export async function segmentSeries(
   let features;
   try {
     features = targets.length === 0 ? undefined : await timed('features', onStage, () => measureFeatures(
-      { data: loaded.volume.data, labels: run.labels, dims: loaded.volume.dims, spacing: loaded.volume.spacing }, targets));
+      { data: loaded.volume.data, labels: run.labels, dims: loaded.volume.dims, spacing: loaded.volume.spacing },
+      targets));
   } catch (err) {
     encoder.stop();
     throw err;
   }
   const encoded = await timed('encode', onStage, () => encodeInWorkers({
     slices: loaded.slices, labels: { dims: loaded.volume.dims, data: run.labels }, segments: manifest.segments,
-    algorithm: { ...manifest.algorithm, modelId: manifest.id }, job, intensities: loaded.volume.data, spacing: loaded.volume.spacing, features,
+    algorithm: { ...manifest.algorithm, modelId: manifest.id }, job, intensities: loaded.volume.data,
+    spacing: loaded.volume.spacing, features,
   }, encoder));
   return {
     manifest, provider: run.provider, seriesInstanceUid: loaded.seriesInstanceUid, slices: loaded.slices.length,
@@ -65,7 +69,9 @@ export async function segmentSeries(
   };
 }
 
-export interface EncodedSeries { seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; qc: QcResult; timings: EncodeTimings }
+export interface EncodedSeries {
+  seg: Omit<SegmentationResult, 'labels'>; sr: MeasurementReportResult; qc: QcResult; timings: EncodeTimings
+}
 
 type Encoder = RequestWorker<EncodeRequest, EncodeReply>;
 const crashed = (reason: string) => new EncodeError('ENC_WORKER_FAILED' as EncodeErrorCode, reason);
@@ -76,14 +82,17 @@ export function startEncoder(): Encoder {
 }
 
 /** The encode stage: SEG and statistics at once on two workers, then the SR; rejects with a coded EncodeError. */
-export async function encodeInWorkers(request: EncodeRequest, encoder: Encoder = startEncoder()): Promise<EncodedSeries> {
+export async function encodeInWorkers(request: EncodeRequest,
+  encoder: Encoder = startEncoder()): Promise<EncodedSeries> {
   const shared: EncodeRequest = {
-    ...request, labels: request.labels && { ...request.labels, data: onSharedMemory(request.labels.data) }, intensities: onSharedMemory(request.intensities),
+    ...request, labels: request.labels && { ...request.labels, data: onSharedMemory(request.labels.data) },
+    intensities: onSharedMemory(request.intensities),
   };
   const reply = await encoder.ask(shared);
   if (!reply.ok) throw new EncodeError(reply.code as EncodeErrorCode, reply.message);
   const { seg, sr } = reply;
-  return { seg: { ...seg, bytes: asBytes(seg.bytes) }, sr: { ...sr, bytes: asBytes(sr.bytes) }, qc: reply.qc, timings: reply.timings };
+  return { seg: { ...seg, bytes: asBytes(seg.bytes) }, sr: { ...sr, bytes: asBytes(sr.bytes) },
+    qc: reply.qc, timings: reply.timings };
 }
 
 /** Segments whose manifest entry asks for features, with the configuration resolved over the CT defaults (the
@@ -98,12 +107,15 @@ function featureTargets(manifest: ModelManifest): FeatureTarget[] {
 
 function readyManifest(registry: ModelRegistry, modelId: string): ModelManifest {
   const entry = registry.get(modelId);
-  if (!entry) throw new InferenceError('MODEL_NOT_FOUND', `no model "${modelId}"; available: ${registry.list().map((m) => m.id).join(', ')}`);
-  if (entry.state !== 'ready' || !entry.manifest) throw new InferenceError('MODEL_NOT_READY', `model "${modelId}" was refused: ${entry.error?.message ?? 'unknown reason'}`);
+  if (!entry) throw new InferenceError('MODEL_NOT_FOUND',
+    `no model "${modelId}"; available: ${registry.list().map((m) => m.id).join(', ')}`);
+  if (entry.state !== 'ready' || !entry.manifest) throw new InferenceError('MODEL_NOT_READY',
+    `model "${modelId}" was refused: ${entry.error?.message ?? 'unknown reason'}`);
   return entry.manifest;
 }
 
-async function timed<T>(stage: PipelineStage, onStage: (t: StageTiming) => void, work: () => Promise<T>): Promise<T> {
+async function timed<T>(stage: PipelineStage, onStage: (t: StageTiming) => void,
+  work: () => Promise<T>): Promise<T> {
   const startedAt = Date.now();
   const t0 = performance.now();
   const value = await work();
@@ -116,7 +128,8 @@ async function timed<T>(stage: PipelineStage, onStage: (t: StageTiming) => void,
  *  the encoder to refuse with its code. */
 function onSharedMemory<T extends Uint8Array | Float32Array>(a: T): T {
   if (!(a instanceof Uint8Array || a instanceof Float32Array) || a.buffer instanceof SharedArrayBuffer) return a;
-  const copy = a instanceof Float32Array ? new Float32Array(new SharedArrayBuffer(a.byteLength)) : new Uint8Array(new SharedArrayBuffer(a.byteLength));
+  const copy = a instanceof Float32Array ? new Float32Array(new SharedArrayBuffer(a.byteLength))
+    : new Uint8Array(new SharedArrayBuffer(a.byteLength));
   copy.set(a);
   return copy as T;
 }

@@ -20,7 +20,8 @@ let processWide: { registry: Registry; loopDelay: IntervalHistogram } | undefine
 export function metricsHandler(db: Db, node = ''): RequestHandler {
   const shared = startProcessMetrics();
   const fromDb = databaseMetrics(db);
-  new Gauge({ name: 'dain_node_info', help: 'This node: its id and database backend', labelNames: ['node', 'backend'] as const, registers: [fromDb] })
+  new Gauge({ name: 'dain_node_info', help: 'This node: its id and database backend',
+    labelNames: ['node', 'backend'] as const, registers: [fromDb] })
     .set({ node, backend: isPostgres(db) ? 'postgres' : 'sqlite' }, 1);
   return async (_req, res, next) => {
     try {
@@ -35,11 +36,15 @@ export function metricsHandler(db: Db, node = ''): RequestHandler {
 function databaseMetrics(db: Db): Registry {
   const registry = new Registry();
   new Counter({
-    name: 'dain_instances_received_total', help: 'DICOM instances stored (new and replaced), from the counters table', registers: [registry],
-    collect() { const c = readCounters(db); this.reset(); this.inc((c.instances_stored ?? 0) + (c.instances_replaced ?? 0)); },
+    name: 'dain_instances_received_total', help: 'DICOM instances stored (new and replaced), from the counters table',
+    registers: [registry],
+    collect() {
+      const c = readCounters(db); this.reset(); this.inc((c.instances_stored ?? 0) + (c.instances_replaced ?? 0));
+    },
   });
   new Counter({
-    name: 'dain_studies_completed_total', help: 'Study completions (each revision of a study counts once)', registers: [registry],
+    name: 'dain_studies_completed_total', help: 'Study completions (each revision of a study counts once)',
+    registers: [registry],
     collect() { this.reset(); this.inc(countCompletions(db)); },
   });
   new Gauge({
@@ -47,15 +52,22 @@ function databaseMetrics(db: Db): Registry {
     collect() { const m = countJobsByState(db); for (const s of JOB_STATES) this.set({ state: s }, m.get(s) ?? 0); },
   });
   new Gauge({
-    name: 'dain_deliveries', help: 'Deliveries (object × destination) by state', labelNames: ['state'] as const, registers: [registry],
-    collect() { const m = countDeliveriesByState(db); for (const s of DELIVERY_STATES) this.set({ state: s }, m.get(s) ?? 0); },
+    name: 'dain_deliveries', help: 'Deliveries (object × destination) by state',
+    labelNames: ['state'] as const, registers: [registry],
+    collect() {
+      const m = countDeliveriesByState(db); for (const s of DELIVERY_STATES) this.set({ state: s }, m.get(s) ?? 0);
+    },
   });
   new Gauge({
-    name: 'dain_results', help: 'Results by state (awaiting-review is the review queue)', labelNames: ['state'] as const, registers: [registry],
-    collect() { const m = countResultsByState(db); for (const s of RESULT_STATES) this.set({ state: s }, m.get(s) ?? 0); },
+    name: 'dain_results', help: 'Results by state (awaiting-review is the review queue)',
+    labelNames: ['state'] as const, registers: [registry],
+    collect() {
+      const m = countResultsByState(db); for (const s of RESULT_STATES) this.set({ state: s }, m.get(s) ?? 0);
+    },
   });
   new Gauge({
-    name: 'dain_queue_depth', help: 'Work waiting: pending jobs and pending deliveries', labelNames: ['queue'] as const, registers: [registry],
+    name: 'dain_queue_depth', help: 'Work waiting: pending jobs and pending deliveries',
+    labelNames: ['queue'] as const, registers: [registry],
     collect() {
       this.set({ queue: 'jobs' }, countJobsByState(db).get('pending') ?? 0);
       this.set({ queue: 'deliveries' }, countDeliveriesByState(db).get('pending') ?? 0);
@@ -72,7 +84,8 @@ function startProcessMetrics(): { registry: Registry; loopDelay: IntervalHistogr
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   new Gauge({
-    name: 'dain_event_loop_delay_seconds', help: 'Event-loop delay since the previous scrape (p50, p99, max)', labelNames: ['quantile'] as const, registers: [registry],
+    name: 'dain_event_loop_delay_seconds', help: 'Event-loop delay since the previous scrape (p50, p99, max)',
+    labelNames: ['quantile'] as const, registers: [registry],
     collect() {
       // The histogram records nanoseconds; reset so each scrape reports the interval since the last one.
       this.set({ quantile: '0.5' }, loopDelay.percentile(50) / 1e9);

@@ -78,10 +78,12 @@ function checkVolume({ checks, input, m, fail }: SegmentContext): void {
   const spanned = m.voxels === 0 ? '0 ml per cm (absent)'
     : `${num(perExtent)} ml per cm over the ${num(m.extentCm)} cm it spans (${num(volumeMl)} ml)`;
   if (ofExtent?.min !== undefined && perExtent < ofExtent.min) {
-    fail('volumeMlPerCmOfExtent.min', perExtent, ofExtent.min, `${spanned}, below the minimum of ${num(ofExtent.min)} ml/cm`);
+    fail('volumeMlPerCmOfExtent.min', perExtent, ofExtent.min,
+      `${spanned}, below the minimum of ${num(ofExtent.min)} ml/cm`);
   }
   if (ofExtent?.max !== undefined && perExtent > ofExtent.max) {
-    fail('volumeMlPerCmOfExtent.max', perExtent, ofExtent.max, `${spanned}, above the maximum of ${num(ofExtent.max)} ml/cm`);
+    fail('volumeMlPerCmOfExtent.max', perExtent, ofExtent.max,
+      `${spanned}, above the maximum of ${num(ofExtent.max)} ml/cm`);
   }
 }
 
@@ -90,12 +92,14 @@ function checkInside(
   { segment, input, h, m, mlPerVoxel, fail }: SegmentContext, inside: NonNullable<SegmentChecks['inside']>,
 ): void {
   const container = input.segments.find((s) => s.label === inside.segment);
-  if (!container) throw new QcError('QC_INPUT_INVALID', `${segment.label}: inside names no segment "${inside.segment}"`);
+  if (!container) throw new QcError('QC_INPUT_INVALID',
+    `${segment.label}: inside names no segment "${inside.segment}"`);
   const covered = new Set(container.labelValues);
   const outside = sumOver(h.counts, segment.labelValues.filter((v) => !covered.has(v)));
   m.fractionOutside = m.voxels ? outside / m.voxels : 0;
   if (m.fractionOutside > inside.maxFractionOutside) {
-    fail('inside', m.fractionOutside, inside.maxFractionOutside, `${pct(m.fractionOutside)} of its voxels (${num(outside * mlPerVoxel)}`
+    fail('inside', m.fractionOutside, inside.maxFractionOutside,
+      `${pct(m.fractionOutside)} of its voxels (${num(outside * mlPerVoxel)}`
       + ` ml) lie outside ${container.label}, more than the allowed ${pct(inside.maxFractionOutside)}`);
   }
 }

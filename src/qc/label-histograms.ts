@@ -49,7 +49,8 @@ function countValues(labels: Uint8Array, counts: Float64Array, lanes: Uint32Arra
   const wordCount = (labels.length - head) >> 2;
   for (let v = 0; v < head; v++) counts[labels[v]]++;
   // (a view starting off a word boundary would throw, so an array too short for a word gets an empty one)
-  const words = wordCount > 0 ? new Uint32Array(labels.buffer, labels.byteOffset + head, wordCount) : new Uint32Array(0);
+  const words =
+    wordCount > 0 ? new Uint32Array(labels.buffer, labels.byteOffset + head, wordCount) : new Uint32Array(0);
   for (const lane of lanes) lane.fill(0);
   const [lane0, lane1, lane2, lane3] = lanes;
   for (let w = 0; w < wordCount; w++) {

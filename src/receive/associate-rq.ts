@@ -21,7 +21,8 @@ const FIXED_FIELDS = 68; // version, reserved, called AE, calling AE, 32 reserve
 const invalid = (why: string) => new Fault({ answer: 'abort', reason: AbortReason.InvalidPduParameter, why });
 const unexpected = (why: string) => new Fault({ answer: 'abort', reason: AbortReason.UnexpectedPduParameter, why });
 const unrecognized = (why: string) => new Fault({ answer: 'abort', reason: AbortReason.UnrecognizedPduParameter, why });
-const rejected = (source: number, reason: number, why: string) => new Fault({ answer: 'reject', result: RejectResult.Permanent, source, reason, why });
+const rejected = (source: number, reason: number, why: string) =>
+  new Fault({ answer: 'reject', result: RejectResult.Permanent, source, reason, why });
 
 /** `pdu` is a whole PDU of type 01H, header included; undefined when it is well formed. */
 export function checkAssociateRq(pdu: Buffer): AssociateRqFault | undefined {
@@ -38,9 +39,11 @@ function checkPdu(pdu: Buffer): void {
   const length = pdu.readUInt32BE(2);
   if (length < FIXED_FIELDS) throw invalid(`A-ASSOCIATE-RQ of ${length} bytes is shorter than its fixed fields`);
   if ((pdu.readUInt16BE(6) & 1) === 0) {
-    throw rejected(RejectSource.ServiceProviderAcse, RejectReason.ProtocolVersionNotSupported, 'protocol version 1 not offered');
+    throw rejected(RejectSource.ServiceProviderAcse, RejectReason.ProtocolVersionNotSupported,
+      'protocol version 1 not offered');
   }
-  for (const [name, at, reason] of [['called', 10, RejectReason.CalledAeNotRecognized], ['calling', 26, RejectReason.CallingAeNotRecognized]] as const) {
+  for (const [name, at, reason] of [['called', 10, RejectReason.CalledAeNotRecognized],
+    ['calling', 26, RejectReason.CallingAeNotRecognized]] as const) {
     const title = pdu.toString('latin1', at, at + 16);
     if (!/^[\x20-\x7e]{16}$/.test(title) || title.includes('\\') || title.trim() === '') {
       throw rejected(RejectSource.ServiceUser, reason, `${name} AE title is blank or holds control characters`);
@@ -49,7 +52,8 @@ function checkPdu(pdu: Buffer): void {
   const items = readItems(pdu.subarray(6 + FIXED_FIELDS), 'A-ASSOCIATE-RQ');
   if (items[0]?.type !== 0x10) throw unexpected('the first item is not the application context');
   if (readUid(items[0].value, 'application context name') !== DICOM_APPLICATION_CONTEXT) {
-    throw rejected(RejectSource.ServiceUser, RejectReason.ApplicationContextNotSupported, 'application context is not DICOM');
+    throw rejected(RejectSource.ServiceUser, RejectReason.ApplicationContextNotSupported,
+      'application context is not DICOM');
   }
   const contextIds = new Set<number>();
   let userInfo = 0;
@@ -94,13 +98,18 @@ function checkUserInformation(value: Buffer): void {
   for (const sub of readItems(value, 'user information')) {
     const v = sub.value;
     const once = [0x51, 0x52, 0x53, 0x55, 0x58];
-    if (once.includes(sub.type) && seen.has(sub.type)) throw unexpected(`user information sub-item 0x${hex(sub.type)} appears twice`);
+    if (once.includes(sub.type) && seen.has(sub.type)) throw unexpected(
+      `user information sub-item 0x${hex(sub.type)} appears twice`);
     seen.add(sub.type);
-    if ((sub.type === 0x51 || sub.type === 0x53) && v.length !== 4) throw invalid(`user information sub-item 0x${hex(sub.type)} has length ${v.length}, not 4`);
+    if ((sub.type === 0x51 || sub.type === 0x53) && v.length !== 4) throw invalid(
+      `user information sub-item 0x${hex(sub.type)} has length ${v.length}, not 4`);
     if (sub.type === 0x52) readUid(v, 'implementation class UID');
-    if (sub.type === 0x55 && (v.length < 1 || v.length > 16)) throw invalid('implementation version name is not 1-16 characters');
-    if (sub.type === 0x54 && (v.length < 2 || v.length !== 4 + v.readUInt16BE(0))) throw invalid('SCP/SCU role selection sub-item lengths disagree');
-    if (sub.type === 0x56 && (v.length < 2 || v.length < 2 + v.readUInt16BE(0))) throw invalid('SOP class extended negotiation sub-item lengths disagree');
+    if (sub.type === 0x55 && (v.length < 1 || v.length > 16)) throw invalid(
+      'implementation version name is not 1-16 characters');
+    if (sub.type === 0x54 && (v.length < 2 || v.length !== 4 + v.readUInt16BE(0))) throw invalid(
+      'SCP/SCU role selection sub-item lengths disagree');
+    if (sub.type === 0x56 && (v.length < 2 || v.length < 2 + v.readUInt16BE(0))) throw invalid(
+      'SOP class extended negotiation sub-item lengths disagree');
     if (sub.type === 0x58) checkUserIdentity(v);
   }
   if (!seen.has(0x51)) throw invalid('no maximum length sub-item in the user information');
@@ -109,7 +118,8 @@ function checkUserInformation(value: Buffer): void {
 function checkUserIdentity(v: Buffer): void {
   if (v.length < 4) throw invalid('user identity sub-item too short');
   const primary = v.readUInt16BE(2);
-  if (v.length < 6 + primary || v.length !== 6 + primary + v.readUInt16BE(4 + primary)) throw invalid('user identity sub-item lengths disagree');
+  if (v.length < 6 + primary || v.length !== 6 + primary + v.readUInt16BE(4 + primary)) throw invalid(
+    'user identity sub-item lengths disagree');
 }
 
 interface Item { type: number; value: Buffer }
@@ -121,7 +131,8 @@ function readItems(field: Buffer, where: string): Item[] {
   while (pos < field.length) {
     if (field.length - pos < 4) throw invalid(`${where} ends inside an item header`);
     const length = field.readUInt16BE(pos + 2);
-    if (pos + 4 + length > field.length) throw invalid(`item 0x${hex(field[pos])} of ${length} bytes overruns ${where}`);
+    if (pos + 4 + length > field.length) throw invalid(
+      `item 0x${hex(field[pos])} of ${length} bytes overruns ${where}`);
     items.push({ type: field[pos], value: field.subarray(pos + 4, pos + 4 + length) });
     pos += 4 + length;
   }

@@ -56,14 +56,18 @@ export class AssociationGuard {
   private screen(pdu: Pdu): AssociateRqFault | undefined {
     const type = pdu.type;
     if (type === 0x01) {
-      if (this.requested) return { answer: 'abort', reason: UNEXPECTED_PDU, why: 'a second A-ASSOCIATE-RQ on this association' };
+      if (this.requested) return { answer: 'abort', reason: UNEXPECTED_PDU,
+        why: 'a second A-ASSOCIATE-RQ on this association' };
       this.requested = true;
       return checkAssociateRq(pdu.bytes());
     }
-    if (!this.requested && type !== 0x07) return { answer: 'abort', reason: UNEXPECTED_PDU, why: `PDU type 0x0${type} before the A-ASSOCIATE-RQ` };
-    if (type === 0x05 && !this.limits.accepted()) return { answer: 'abort', reason: UNEXPECTED_PDU, why: 'A-RELEASE-RQ before the association was accepted' };
+    if (!this.requested && type !== 0x07) return { answer: 'abort', reason: UNEXPECTED_PDU,
+      why: `PDU type 0x0${type} before the A-ASSOCIATE-RQ` };
+    if (type === 0x05 && !this.limits.accepted()) return { answer: 'abort', reason: UNEXPECTED_PDU,
+      why: 'A-RELEASE-RQ before the association was accepted' };
     // The node never requests a release, so a release response is always out of place.
-    if (type === 0x06) return { answer: 'abort', reason: UNEXPECTED_PDU, why: 'A-RELEASE-RP that answers no A-RELEASE-RQ' };
+    if (type === 0x06) return { answer: 'abort', reason: UNEXPECTED_PDU,
+      why: 'A-RELEASE-RP that answers no A-RELEASE-RQ' };
     return undefined;
   }
 

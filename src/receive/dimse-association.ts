@@ -56,7 +56,8 @@ export class NodeAssociation extends Scp {
     // the association is aborted. Its socket timeout is handled below instead.
     this.on('networkError', (err: Error) => {
       if (this.sock.destroyed || this.closing || /Connection timeout/.test(err.message)) return;
-      this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe, reason: err.message });
+      this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe,
+        reason: err.message });
       this.abortAssociation(err.message, AbortReason.InvalidPduParameter);
     });
     // No PDU for pduTimeoutMs (the library arms the socket timeout with it): the peer stalled, also
@@ -71,44 +72,53 @@ export class NodeAssociation extends Scp {
     const called = association.getCalledAeTitle().trim();
     const host = normaliseHost(this.sock.remoteAddress);
     const reject = (result: number, source: number, reason: number, why: string) => {
-      this.deps.log.warn('dimse.association.rejected', { associationId: this.id, callingAe: this.callingAe, calledAe: called, host, reason: why });
+      this.deps.log.warn('dimse.association.rejected', { associationId: this.id, callingAe: this.callingAe,
+        calledAe: called, host, reason: why });
       this.sendAssociationReject(result, source, reason);
       setTimeout(() => this.sock.destroy(), 500).unref();
     };
-    if (called !== this.deps.aeTitle) return reject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeNotRecognized, 'called AE title is not this node');
-    if (!callerAllowed(this.deps.allowedCallers, this.callingAe, host)) return reject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized, 'calling AE title/host not in the allow-list');
+    if (called !== this.deps.aeTitle) return reject(RejectResult.Permanent, RejectSource.ServiceUser,
+      RejectReason.CalledAeNotRecognized, 'called AE title is not this node');
+    if (!callerAllowed(this.deps.allowedCallers, this.callingAe, host)) return reject(RejectResult.Permanent,
+      RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized, 'calling AE title/host not in the allow-list');
     // The guard lets one A-ASSOCIATE-RQ through per connection; a slot is still claimed at most once.
     if (this.holdsSlot) return;
-    if (!this.deps.claimSlot()) return reject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded, 'too many concurrent associations');
+    if (!this.deps.claimSlot()) return reject(RejectResult.Transient, RejectSource.ServiceProviderPresentation,
+      RejectReason.LocalLimitExceeded, 'too many concurrent associations');
     this.holdsSlot = true;
     const contexts = new Map<number, AcceptedContext>();
     for (const { context } of association.getPresentationContexts()) {
       const ts = this.negotiate(context);
-      if (ts) contexts.set(context.getPresentationContextId(), { abstractSyntax: context.getAbstractSyntaxUid(), transferSyntax: ts });
+      if (ts) contexts.set(context.getPresentationContextId(),
+        { abstractSyntax: context.getAbstractSyntaxUid(), transferSyntax: ts });
     }
     // Advertise our own receive limit (dcmjs-dimse would otherwise echo the peer's).
     association.setMaxPduLength(this.deps.maxPduLength);
     this.sendAssociationAccept();
     this.accepted = true;
     this.service = new DimseService({
-      associationId: this.id, callingAe: this.callingAe, calledAe: this.deps.aeTitle, contexts, store: this.deps.store, log: this.deps.log,
+      associationId: this.id, callingAe: this.callingAe, calledAe: this.deps.aeTitle, contexts, store: this.deps.store,
+      log: this.deps.log,
       send: (bytes) => { if (!this.sock.destroyed && !this.closing) this.sock.write(bytes); },
       // Backpressure from the store (see InstanceWriter): the peer waits in TCP while the disk catches up.
       setPaused: (paused) => (paused ? this.sock.pause() : this.sock.resume()),
       violation: (why, reason) => this.refuse({ answer: 'abort', reason, why }),
     });
-    this.deps.log.info('dimse.association.accepted', { associationId: this.id, callingAe: this.callingAe, calledAe: called, host, contexts: contexts.size });
+    this.deps.log.info('dimse.association.accepted', { associationId: this.id, callingAe: this.callingAe,
+      calledAe: called, host, contexts: contexts.size });
   }
 
   /** A PDU of the accepted association: P-DATA-TF, A-RELEASE-RQ or A-ABORT (the guard refused the rest). */
   private onPdu(service: DimseService, pdu: Pdu): void {
     if (pdu.type !== 0x07) {
-      if (this.releasing) return this.refuse({ answer: 'abort', reason: AbortReason.UnexpectedPdu, why: `PDU type 0x0${pdu.type} after the A-RELEASE-RQ` });
+      if (this.releasing) return this.refuse({ answer: 'abort', reason: AbortReason.UnexpectedPdu,
+        why: `PDU type 0x0${pdu.type} after the A-RELEASE-RQ` });
       return pdu.type === 0x04 ? service.onPData(pdu) : this.release(service);
     }
     const head = pdu.bytes();
     const [source, reason] = [head[8], head[9]];
-    this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'peer', source, reason });
+    this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'peer',
+      source, reason });
     this.closing = true;
     service.abandon('the peer aborted during a C-STORE; partial instance discarded');
     this.sock.destroy();
@@ -127,12 +137,14 @@ export class NodeAssociation extends Scp {
       this.closing = true;
       this.sock.end(A_RELEASE_RP);
       setTimeout(() => this.sock.destroy(), RELEASE_CLOSE_MS).unref(); // a peer that never closes its side
-      this.deps.log.info('dimse.association.released', { associationId: this.id, callingAe: this.callingAe, stored: service.stored, failed: service.failed, ms: Date.now() - this.openedAt });
+      this.deps.log.info('dimse.association.released', { associationId: this.id, callingAe: this.callingAe,
+        stored: service.stored, failed: service.failed, ms: Date.now() - this.openedAt });
     });
   }
 
   override abort(source: number, reason: number): void {
-    this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'peer', source, reason });
+    this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'peer',
+      source, reason });
     this.sock.destroy();
   }
 
@@ -140,8 +152,10 @@ export class NodeAssociation extends Scp {
   abortAssociation(why: string, reason: number = AbortReason.UnexpectedPdu): void {
     if (this.closing) return;
     this.closing = true;
-    this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'node', reason: why });
-    if (!this.sock.destroyed) this.sock.end(Buffer.from([0x07, 0, 0, 0, 0, 4, 0, 0, AbortSource.ServiceProvider, reason]));
+    this.deps.log.warn('dimse.association.aborted', { associationId: this.id, callingAe: this.callingAe, by: 'node',
+      reason: why });
+    if (!this.sock.destroyed) this.sock.end(
+      Buffer.from([0x07, 0, 0, 0, 0, 4, 0, 0, AbortSource.ServiceProvider, reason]));
     setTimeout(() => this.sock.destroy(), 200).unref();
   }
 
@@ -151,7 +165,8 @@ export class NodeAssociation extends Scp {
 
   private guardSocket(): void {
     const guard = new AssociationGuard({
-      maxAssociateRq: 64 * 1024, maxPData: () => (this.accepted ? this.deps.maxPduLength : undefined), accepted: () => this.accepted,
+      maxAssociateRq: 64 * 1024, maxPData: () => (this.accepted ? this.deps.maxPduLength : undefined),
+      accepted: () => this.accepted,
     });
     const libraryListeners = this.sock.listeners('data') as Array<(chunk: Buffer) => void>;
     this.sock.removeAllListeners('data');
@@ -167,7 +182,8 @@ export class NodeAssociation extends Scp {
     // The listener keeps half-open connections, so a peer that stops inside a PDU and closes its
     // side still hears why (with Node's default, the socket is unwritable once the peer's FIN came).
     this.sock.on('end', () => {
-      if (guard.midPdu && !this.closing) this.refuse({ answer: 'abort', reason: AbortReason.InvalidPduParameter, why: 'connection closed inside a PDU' });
+      if (guard.midPdu && !this.closing) this.refuse({ answer: 'abort', reason: AbortReason.InvalidPduParameter,
+        why: 'connection closed inside a PDU' });
       else if (!this.closing) this.sock.end();
     });
   }
@@ -184,12 +200,14 @@ export class NodeAssociation extends Scp {
   /** Answers a protocol violation (found by the guard or in a P-DATA-TF), and ends the association. */
   private refuse(fault: AssociateRqFault): void {
     if (this.closing) return;
-    this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe, reason: fault.why });
+    this.deps.log.warn('dimse.protocol.violation', { associationId: this.id, callingAe: this.callingAe,
+      reason: fault.why });
     this.sock.pause();
     this.service?.abandon('protocol violation during a C-STORE; partial instance discarded');
     if (fault.answer === 'abort') return this.abortAssociation(fault.why, fault.reason);
     this.closing = true;
-    this.deps.log.warn('dimse.association.rejected', { associationId: this.id, host: normaliseHost(this.sock.remoteAddress), reason: fault.why });
+    this.deps.log.warn('dimse.association.rejected', { associationId: this.id,
+      host: normaliseHost(this.sock.remoteAddress), reason: fault.why });
     this.sendAssociationReject(fault.result, fault.source, fault.reason);
     this.sock.end();
     setTimeout(() => this.sock.destroy(), 500).unref();

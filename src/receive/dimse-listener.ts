@@ -16,7 +16,8 @@ export interface DimseListener {
   close(graceMs: number): Promise<void>;
 }
 
-export async function startDimseListener(config: NodeConfig, store: InstanceStore, log: Logger): Promise<DimseListener> {
+export async function startDimseListener(config: NodeConfig, store: InstanceStore,
+  log: Logger): Promise<DimseListener> {
   const c = config.dicom;
   const associations = new Set<NodeAssociation>();
   let slots = 0;

@@ -74,7 +74,8 @@ export class DimseService {
       } else {
         const incoming = this.incoming;
         if (!incoming) return unexpected('a data set fragment without a command');
-        if (pdv.contextId !== incoming.contextId) return unexpected('data set fragment on another presentation context than its command');
+        if (pdv.contextId !== incoming.contextId) return unexpected(
+          'data set fragment on another presentation context than its command');
         incoming.writer?.writeAll(pdv.value);
         if (pdv.last) this.onDataSetEnd(incoming);
       }
@@ -113,7 +114,8 @@ export class DimseService {
     }
     if (command.commandField === CommandField.CStoreRq && command.hasDataSet) {
       const { affectedSopClassUid, affectedSopInstanceUid } = command;
-      const prefix = part10Prefix(affectedSopClassUid, affectedSopInstanceUid, context.transferSyntax, this.deps.callingAe);
+      const prefix = part10Prefix(affectedSopClassUid, affectedSopInstanceUid, context.transferSyntax,
+        this.deps.callingAe);
       this.incoming = { contextId, command, writer: this.deps.store.begin(prefix, this.deps.setPaused) };
     } else if (command.commandField === CommandField.CEchoRq && !command.hasDataSet) {
       this.deps.log.info('dimse.echo', { associationId: this.deps.associationId, callingAe: this.deps.callingAe });
@@ -142,7 +144,8 @@ export class DimseService {
       })
       .then(
         () => ({ status: Status.Success as number, comment: undefined as string | undefined }),
-        (err: { status?: number; message?: string }) => ({ status: err.status ?? Status.ProcessingFailure, comment: err.message }),
+        (err: { status?: number; message?: string }) =>
+          ({ status: err.status ?? Status.ProcessingFailure, comment: err.message }),
       )
       .then(({ status, comment }) => {
         this.commits.delete(commit);
@@ -158,7 +161,8 @@ export class DimseService {
 
   private refuseOperation(contextId: number, command: CommandSet): void {
     this.respond(contextId, {
-      commandField: command.commandField | 0x8000, messageIdBeingRespondedTo: command.messageId, status: UNRECOGNIZED_OPERATION,
+      commandField: command.commandField | 0x8000, messageIdBeingRespondedTo: command.messageId,
+      status: UNRECOGNIZED_OPERATION,
       affectedSopClassUid: command.affectedSopClassUid, affectedSopInstanceUid: command.affectedSopInstanceUid,
     });
   }

@@ -41,7 +41,8 @@ export class MultipartRelatedParser {
   finish(): void {
     if (this.state !== 'epilogue') {
       this.abort();
-      throw new MalformedMultipart(this.parts === 0 ? 'no multipart boundary found in the body' : 'body ended before the closing boundary');
+      throw new MalformedMultipart(this.parts === 0 ? 'no multipart boundary found in the body'
+        : 'body ended before the closing boundary');
     }
   }
 
@@ -54,7 +55,8 @@ export class MultipartRelatedParser {
 
   private onBoundary(): void {
     if (this.state === 'body') this.sink?.end();
-    if (this.state === 'headers' || this.state === 'boundary') throw new MalformedMultipart('part without a header/body separator');
+    if (this.state === 'headers' || this.state === 'boundary') throw new MalformedMultipart(
+      'part without a header/body separator');
     this.sink = undefined;
     if (this.state !== 'epilogue') this.state = 'boundary';
     this.pending = Buffer.alloc(0);
@@ -116,7 +118,8 @@ export class MultipartRelatedParser {
 }
 
 /** Reads `boundary` and `type` from a Content-Type header; undefined when not multipart/related. */
-export function parseMultipartRelated(contentType: string | undefined): { boundary?: string; type?: string } | undefined {
+export function parseMultipartRelated(contentType: string | undefined):
+  { boundary?: string; type?: string } | undefined {
   if (!contentType) return undefined;
   const [mime, ...params] = contentType.split(';');
   if (mime.trim().toLowerCase() !== 'multipart/related') return undefined;

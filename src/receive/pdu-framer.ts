@@ -76,12 +76,14 @@ export class PduFramer {
   private check(type: number, length: number): number {
     switch (type) {
       case 0x01:
-        if (length > this.limits.maxAssociateRq) throw new PduViolation(`A-ASSOCIATE-RQ of ${length} bytes is larger than ${this.limits.maxAssociateRq}`, 6);
+        if (length > this.limits.maxAssociateRq) throw new PduViolation(
+          `A-ASSOCIATE-RQ of ${length} bytes is larger than ${this.limits.maxAssociateRq}`, 6);
         return length;
       case 0x04: {
         const negotiated = this.limits.maxPData();
         if (negotiated === undefined) throw new PduViolation('P-DATA-TF before the association was accepted');
-        if (length > negotiated) throw new PduViolation(`P-DATA-TF of ${length} bytes exceeds the negotiated maximum of ${negotiated}`, 6);
+        if (length > negotiated) throw new PduViolation(
+          `P-DATA-TF of ${length} bytes exceeds the negotiated maximum of ${negotiated}`, 6);
         return length;
       }
       case 0x05:
@@ -90,7 +92,8 @@ export class PduFramer {
         if (length !== 4) throw new PduViolation(`PDU type ${type} with invalid length ${length}`, 6);
         return length;
       default:
-        throw new PduViolation(`unknown or unexpected PDU type 0x${type.toString(16).padStart(2, '0')}`, type === 0x02 || type === 0x03 ? 2 : 1);
+        throw new PduViolation(`unknown or unexpected PDU type 0x${type.toString(16).padStart(2, '0')}`,
+          type === 0x02 || type === 0x03 ? 2 : 1);
     }
   }
 }

@@ -8,5 +8,6 @@ export function normaliseHost(h: string | undefined): string {
 }
 
 export function callerAllowed(rules: CallerRule[], callingAe: string, host: string): boolean {
-  return rules.some((r) => (r.aeTitle === '*' || r.aeTitle === callingAe) && (!r.host || normaliseHost(r.host) === host));
+  return rules.some((r) => (r.aeTitle === '*' || r.aeTitle === callingAe)
+    && (!r.host || normaliseHost(r.host) === host));
 }

@@ -22,6 +22,7 @@ export function requireStowHost(allowedHosts: string[], log: Logger) {
     log.warn('stow.host.rejected', { host, path: req.path });
     // The body is not read: close the connection after answering rather than drain an upload.
     res.setHeader('Connection', 'close');
-    problem(res, 403, 'STOW_HOST_NOT_ALLOWED', `STOW-RS from ${host || 'an unknown address'} is not allowed: add it to http.stow.allowedHosts`);
+    problem(res, 403, 'STOW_HOST_NOT_ALLOWED',
+      `STOW-RS from ${host || 'an unknown address'} is not allowed: add it to http.stow.allowedHosts`);
   };
 }

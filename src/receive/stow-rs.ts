@@ -30,7 +30,8 @@ export function stowHandler(store: InstanceStore, log: Logger) {
         if (writersUnderPressure > 0) req.pause();
         else req.resume();
       });
-      if (partType !== 'application/dicom') writer.discard(new StoreError('STORE_UNPARSEABLE', `part has Content-Type ${partType}, expected application/dicom`));
+      if (partType !== 'application/dicom') writer.discard(
+        new StoreError('STORE_UNPARSEABLE', `part has Content-Type ${partType}, expected application/dicom`));
       return {
         write: (c) => writer.write(c),
         end: () => commits.push(commitPart(store, writer, studyUid)),
@@ -47,7 +48,8 @@ export function stowHandler(store: InstanceStore, log: Logger) {
       // stay stored: each is whole, and a client that retries replaces them (same SOP Instance UIDs).
       parser.abort();
       await Promise.all([...commits, ...dropped]);
-      const reason = err instanceof MalformedMultipart ? err.message : `request body could not be read: ${(err as Error).message}`;
+      const reason = err instanceof MalformedMultipart ? err.message
+        : `request body could not be read: ${(err as Error).message}`;
       log.warn('stow.request.aborted', { parts: commits.length, reason });
       if (!res.headersSent) return problem(res, 400, 'STOW_MALFORMED_MULTIPART', reason);
       return;
@@ -55,15 +57,19 @@ export function stowHandler(store: InstanceStore, log: Logger) {
     const outcomes = await Promise.all(commits);
     const stored = outcomes.filter((o) => o.stored).length;
     const status = outcomes.length === 0 ? 400 : stored === outcomes.length ? 200 : stored === 0 ? 409 : 202;
-    log.info('stow.request', { studyUid: studyUid ?? null, parts: outcomes.length, stored, failed: outcomes.length - stored, status, ms: Date.now() - started });
+    log.info('stow.request', { studyUid: studyUid ?? null, parts: outcomes.length, stored,
+      failed: outcomes.length - stored, status, ms: Date.now() - started });
     if (outcomes.length === 0) return problem(res, 400, 'STOW_NO_PARTS', 'the multipart body holds no parts');
-    res.status(status).type('application/dicom+json').send(JSON.stringify(storeInstancesResponse(outcomes, baseUrl(req))));
+    res.status(status).type('application/dicom+json')
+      .send(JSON.stringify(storeInstancesResponse(outcomes, baseUrl(req))));
   };
 }
 
-async function commitPart(store: InstanceStore, writer: InstanceWriter, studyUid: string | undefined): Promise<PartOutcome> {
+async function commitPart(store: InstanceStore, writer: InstanceWriter,
+  studyUid: string | undefined): Promise<PartOutcome> {
   try {
-    const stored = await store.commit(writer, { source: 'stow', callingAe: null, calledAe: null, expectedStudyUid: studyUid });
+    const stored = await store.commit(writer,
+      { source: 'stow', callingAe: null, calledAe: null, expectedStudyUid: studyUid });
     await stored.visible; // the response names RetrieveURLs: they must answer
     return { stored };
   } catch (err) {
@@ -82,7 +88,8 @@ function storeInstancesResponse(outcomes: PartOutcome[], base: string): Record<s
       Value: ok.map((s) => ({
         '00081150': { vr: 'UI', Value: [s.sopClassUid] },
         '00081155': { vr: 'UI', Value: [s.sopInstanceUid] },
-        '00081190': { vr: 'UR', Value: [`${base}/studies/${s.studyUid}/series/${s.seriesUid}/instances/${s.sopInstanceUid}`] },
+        '00081190': { vr: 'UR',
+          Value: [`${base}/studies/${s.studyUid}/series/${s.seriesUid}/instances/${s.sopInstanceUid}`] },
       })),
     };
   }

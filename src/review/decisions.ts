@@ -26,10 +26,12 @@ export function rejectResult(db: Db, id: number, actor: string, reason: unknown)
   const why = reasonOf(reason);
   if (!why) return refuse(400, 'RESULT_REASON_REQUIRED', 'a rejection needs a reason: {"reason": "…"}');
   const change = { actor, action: 'reject', reason: why, review: true };
-  return decide(db, id, 'reject', ['awaiting-review'], () => transitionResult(db, id, ['awaiting-review'], 'rejected', change), actor, why);
+  return decide(db, id, 'reject', ['awaiting-review'],
+    () => transitionResult(db, id, ['awaiting-review'], 'rejected', change), actor, why);
 }
 
-/** awaiting-destination → accepted once its destinations resolve; 422 RESULT_NO_DESTINATION with the reason while not. */
+/** awaiting-destination → accepted once its destinations resolve; 422 RESULT_NO_DESTINATION with the reason while
+ *  not. */
 export function releaseWaitingResult(db: Db, id: number, actor: string): Decision {
   let unresolved: string | undefined;
   const decided = decide(db, id, 'release', ['awaiting-destination'], (r) => {
@@ -37,7 +39,8 @@ export function releaseWaitingResult(db: Db, id: number, actor: string): Decisio
     if (released.outcome === 'awaiting-destination') unresolved = released.reason;
     return released.outcome === 'accepted';
   }, actor);
-  if (unresolved) return refuse(422, 'RESULT_NO_DESTINATION', `its destinations still cannot be resolved: ${unresolved}`);
+  if (unresolved) return refuse(422, 'RESULT_NO_DESTINATION',
+    `its destinations still cannot be resolved: ${unresolved}`);
   return decided;
 }
 
@@ -46,7 +49,8 @@ export async function retractResult(
   ctx: RetractionContext, id: number, actor: string, reason: unknown, safety: unknown,
 ): Promise<Decision> {
   const why = reasonOf(reason);
-  if (!why) return refuse(400, 'RESULT_REASON_REQUIRED', 'a retraction needs a reason: {"reason": "…", "safety": false}');
+  if (!why) return refuse(400, 'RESULT_REASON_REQUIRED',
+    'a retraction needs a reason: {"reason": "…", "safety": false}');
   if (safety !== undefined && typeof safety !== 'boolean') {
     return refuse(400, 'RESULT_BAD_REQUEST', 'safety must be true or false');
   }
@@ -60,7 +64,8 @@ export async function retractResult(
 /** Runs `move` in one transaction with the audit row; RESULT_STATE when the result is not in `from` (or `move` lost a
  *  race). */
 function decide(
-  db: Db, id: number, action: string, from: readonly ResultState[], move: (r: ResultRow) => boolean, actor: string, reason?: string,
+  db: Db, id: number, action: string, from: readonly ResultState[], move: (r: ResultRow) => boolean, actor: string,
+  reason?: string,
 ): Decision {
   return transaction(db, (): Decision => {
     const before = getResult(db, id);

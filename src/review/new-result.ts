@@ -21,7 +21,8 @@ export interface NewResultInput {
 /** Inserts the result in the state its policy gives it; returns its id and state. */
 export function recordNewResult(db: Db, job: FinishedJob, input: NewResultInput): { id: number; state: ResultState } {
   const { state, heldReason } = firstState(db, job, input.qc);
-  const qcReasons = input.qc.reasons.map(({ segment, check, message, value, limit }) => ({ segment, check, message, value, limit }));
+  const qcReasons = input.qc.reasons.map(({ segment, check, message, value, limit }) =>
+    ({ segment, check, message, value, limit }));
   const id = insertResult(db, {
     jobId: job.id, revision: input.revision, state, qcState: input.qc.state, qcReasons, segments: summarise(input),
     modelVersion: input.modelVersion, heldReason,
@@ -36,11 +37,14 @@ export function recordNewResult(db: Db, job: FinishedJob, input: NewResultInput)
 function firstState(db: Db, job: FinishedJob, qc: QcResult): { state: ResultState; heldReason: string | null } {
   const failed = qc.state === 'failed' ? `QC_FAILED: ${qc.reasons.map((r) => r.message).join('; ')}` : undefined;
   const rule = job.ruleId;
-  if (failed && job.policy.onQcFail === 'discard') return { state: 'withheld', heldReason: `${failed} (rule ${rule}: not sent)` };
+  if (failed && job.policy.onQcFail === 'discard') return { state: 'withheld',
+    heldReason: `${failed} (rule ${rule}: not sent)` };
   if (failed) return { state: 'awaiting-review', heldReason: failed };
-  if (job.policy.review === 'required') return { state: 'awaiting-review', heldReason: `review required by rule ${rule}` };
+  if (job.policy.review === 'required') return { state: 'awaiting-review',
+    heldReason: `review required by rule ${rule}` };
   const where = resolveResultDestinations(db, { ...job, studyInstanceUid: job.studyUid });
-  return where.ok ? { state: 'accepted', heldReason: null } : { state: 'awaiting-destination', heldReason: where.reason };
+  return where.ok ? { state: 'accepted', heldReason: null }
+    : { state: 'awaiting-destination', heldReason: where.reason };
 }
 
 /** One entry per manifest segment: present with its volume, or absent; its QC from the checks it declares. */

@@ -31,7 +31,8 @@ export function listPreviews(src: PreviewSource): PreviewEntry[] {
   return [...axial, 'Coronal reformat through the segments'].map((title, n) => ({ n, title }));
 }
 
-/** The PNG of preview n, rendering (once, concurrent requests share it) when not cached; undefined when out of range. */
+/** The PNG of preview n, rendering (once, concurrent requests share it) when not cached; undefined when out of
+ *  range. */
 export async function previewPng(src: PreviewSource, n: number): Promise<Buffer | undefined> {
   const file = pngFile(src, n);
   if (fs.existsSync(file)) return fsp.readFile(file);

@@ -19,8 +19,8 @@ export type PreviewFilesReply = { ok: true; previews: Preview[] } | { ok: false;
  * Without a SEG file (a result where nothing was segmented: SR only) the source is shown without segments.
  */
 export async function renderPreviewsFromFiles(seriesFiles: string[], segFile?: string): Promise<Preview[]> {
-  const worker = new RequestWorker<{ kind: 'preview' } & PreviewFilesRequest, PreviewFilesReply>(import.meta.url, 'review-worker',
-    (reason) => new ReviewError('REVIEW_WORKER_FAILED', reason));
+  const worker = new RequestWorker<{ kind: 'preview' } & PreviewFilesRequest, PreviewFilesReply>(import.meta.url,
+    'review-worker', (reason) => new ReviewError('REVIEW_WORKER_FAILED', reason));
   try {
     const reply = await worker.ask({ kind: 'preview', seriesFiles, segFile });
     if (!reply.ok) throw new ReviewError(reply.code, reply.message);
@@ -43,7 +43,8 @@ export async function previewInputFromFiles(seriesFiles: string[], segFile?: str
   const loaded = await loadSeriesVolume(seriesFiles, { minSlices: 1 });
   const { dims, spacing, affine, data } = loaded.volume;
   const modality = String(loaded.slices[0]?.dataset.Modality ?? 'CT');
-  if (!segFile) return { volume: data, dims, spacing, affine, labels: new Uint8Array(data.length), segments: [], modality };
+  if (!segFile) return { volume: data, dims, spacing, affine,
+    labels: new Uint8Array(data.length), segments: [], modality };
   const bytes = new Uint8Array(await fs.readFile(segFile));
   const seg = readSegmentation(bytes, loaded.slices);
   const colours = recommendedColours(bytes);

@@ -35,7 +35,8 @@ export interface PreviewInput {
 }
 
 export interface Preview {
-  /** stable within one result: axial-<n> (n = segment index + 1), axial-middle (only when no segment has a voxel), coronal */
+  /** stable within one result: axial-<n> (n = segment index + 1), axial-middle (only when no segment has a voxel),
+   *  coronal */
   name: string;
   title: string;
   png: Uint8Array;
@@ -52,7 +53,8 @@ export function renderPreviews(input: PreviewInput): Preview[] {
   const rescale = input.rescale ? rescaleBy(input.rescale) : (v: number) => v;
   const voxels = (s: number) => counts.perSlice[s].reduce((a, b) => a + b, 0);
   const window = input.window
-    ?? chooseWindow(input.segments.map((s, n) => ({ ...s, voxels: voxels(n) })), input.modality ?? 'CT', input.volume, rescale);
+    ?? chooseWindow(input.segments.map((s, n) => ({ ...s, voxels: voxels(n) })), input.modality ?? 'CT',
+      input.volume, rescale);
   const shown = `window W ${window.width} L ${window.center}`;
   const ctx: PlaneContext = { input, table, window, rescale };
   const colours = input.segments.map((s) => s.colorRgb);
@@ -65,7 +67,8 @@ export function renderPreviews(input: PreviewInput): Preview[] {
   });
   if (previews.length === 0) {   // nothing segmented (a lung model on an abdomen): still show what the model saw
     const k = Math.floor(slices / 2);
-    previews.push(finish('axial-middle', `Axial slice ${k + 1} of ${slices} (no segment voxels: middle slice); ${shown}`, axialPlane(ctx, k), colours, k));
+    previews.push(finish('axial-middle',
+      `Axial slice ${k + 1} of ${slices} (no segment voxels: middle slice); ${shown}`, axialPlane(ctx, k), colours, k));
   }
   const j = counts.union > 0 ? Math.round(counts.sumRow / counts.union) : Math.floor(rows / 2);
   const plane = coronalPlane(ctx, j, headUp(input.affine));
@@ -83,7 +86,8 @@ export function busiestSlice(perSlice: ArrayLike<number>): number {
   return best;
 }
 
-interface PlaneContext { input: PreviewInput; table: Uint32Array; window: DisplayWindow; rescale: (v: number) => number }
+interface PlaneContext { input: PreviewInput; table: Uint32Array; window: DisplayWindow;
+  rescale: (v: number) => number }
 
 function finish(name: string, title: string, plane: Plane, colours: Rgb[], index: number): Preview {
   const png = encodePng(plane.width, plane.height, paint(plane, colours));
@@ -156,7 +160,8 @@ function checkInput(input: PreviewInput): void {
   if (!Array.isArray(segments) || segments.length > 32) bad('segments must be a list of at most 32');
   segments.forEach((s, i) => {
     const which = `segment ${i} (${s.label})`;
-    if (!Array.isArray(s.labelValues) || !s.labelValues.every((v) => byte(v, 1))) bad(`${which}: labelValues must be integers 1..255`);
+    if (!Array.isArray(s.labelValues) || !s.labelValues.every((v) => byte(v, 1))) bad(
+      `${which}: labelValues must be integers 1..255`);
     if (!Array.isArray(s.colorRgb) || s.colorRgb.length !== 3 || !s.colorRgb.every((c) => byte(c, 0))) {
       bad(`${which}: colorRgb must be 3 integers 0..255`);
     }

@@ -8,7 +8,8 @@ import { RequestWorker } from '../worker-start.js';
 import { ReviewError } from './errors.js';
 
 export type RejectionNoteFilesRequest = Omit<RejectionNoteRequest, 'rejected'> & { rejectedFiles: string[] };
-export type RejectionNoteFilesReply = { ok: true; note: RejectionNoteResult } | { ok: false; code: string; message: string };
+export type RejectionNoteFilesReply = { ok: true; note: RejectionNoteResult }
+  | { ok: false; code: string; message: string };
 
 /**
  * Reads the rejected objects' headers from their files and encodes the note off this thread. Refusals keep their
@@ -37,6 +38,7 @@ function readRejectedHeader(file: string): Record<string, unknown> {
   try {
     return parsePart10(readHeaderBytes(file), true).dataset;
   } catch (err) {
-    throw new ReviewError('REJECTION_NOTE_READ', `rejected object file ${file} is not readable DICOM (${(err as Error).message})`);
+    throw new ReviewError('REJECTION_NOTE_READ',
+      `rejected object file ${file} is not readable DICOM (${(err as Error).message})`);
   }
 }

@@ -10,7 +10,8 @@ import { enqueueDeliveries } from '../export/outbox.js';
 
 export type Resolution = { ok: true; destinations: string[] } | { ok: false; reason: string };
 
-/** The result's destinations from its rule's runModel action for the job's model (the job's copy when the rule is gone). */
+/** The result's destinations from its rule's runModel action for the job's model (the job's copy when the rule is
+ *  gone). */
 export function resolveResultDestinations(
   db: Db, job: Pick<JobRow, 'id' | 'ruleId' | 'modelId' | 'studyInstanceUid' | 'destinations'>,
 ): Resolution {
@@ -26,17 +27,19 @@ export function resolveResultDestinations(
 }
 
 /** Queues the SEG and SR of the result for each destination (in the caller's transaction). */
-export function enqueueResult(db: Db, r: { id: number; jobId: number; revision: number }, destinations: string[]): number {
+export function enqueueResult(db: Db, r: { id: number; jobId: number; revision: number },
+  destinations: string[]): number {
   const objects = objectsOfResult(db, r.jobId, r.revision).filter((o) => o.kind !== 'KOS');
   return enqueueDeliveries(db, objects.flatMap((o) => destinations.map((destinationId) => ({
-    jobId: r.jobId, resultId: r.id, destinationId, path: o.path, sopClassUid: o.sopClassUid, sopInstanceUid: o.sopInstanceUid,
-    transferSyntaxUid: o.transferSyntaxUid,
+    jobId: r.jobId, resultId: r.id, destinationId, path: o.path, sopClassUid: o.sopClassUid,
+    sopInstanceUid: o.sopInstanceUid, transferSyntaxUid: o.transferSyntaxUid,
   }))));
 }
 
-/** stale: the result was not in `from` (another decision won); awaiting-destination: `reason` says why (and nothing moved
- *  when it was there already). */
-export type Released = { outcome: 'stale' } | { outcome: 'accepted' } | { outcome: 'awaiting-destination'; reason: string };
+/** stale: the result was not in `from` (another decision won); awaiting-destination: `reason` says why (and nothing
+ *  moved when it was there already). */
+export type Released = { outcome: 'stale' } | { outcome: 'accepted' }
+  | { outcome: 'awaiting-destination'; reason: string };
 
 /**
  * Moves the result from one of `from` to accepted with its deliveries queued, or to awaiting-destination with the

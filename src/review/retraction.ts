@@ -19,7 +19,8 @@ export interface RetractionContext { db: Db; uidRoot: string; manufacturer: stri
 /** Builds and stores the note; `commit` (call in the decision's transaction) retracts and queues it. */
 export async function retractDelivered(ctx: RetractionContext, r: ResultRow, reason: string, safety: boolean) {
   const rejected = objectsOfResult(ctx.db, r.jobId, r.revision).filter((o) => o.kind !== 'KOS');
-  if (rejected.length === 0) throw new ReviewError('REJECTION_NOTE_READ', `result ${r.id} has no stored SEG or SR to reject`);
+  if (rejected.length === 0) throw new ReviewError('REJECTION_NOTE_READ',
+    `result ${r.id} has no stored SEG or SR to reject`);
   const note = await encodeRejectionNoteFromFiles({
     rejectedFiles: rejected.map((o) => o.path), resultId: rejected[0].sopInstanceUid, retraction: r.revision,
     uidRoot: ctx.uidRoot, safety, reason, manufacturer: ctx.manufacturer,
@@ -36,7 +37,8 @@ export async function retractDelivered(ctx: RetractionContext, r: ResultRow, rea
     commit(current: ResultRow, actor: string): boolean {
       const destinations = destinationsThatReceived(ctx.db, current.id);
       const why = safety ? `${reason} (rejected for patient safety reasons)` : reason;
-      if (!transitionResult(ctx.db, current.id, ['delivered'], 'retracted', { actor, action: 'retract', reason: why })) return false;
+      if (!transitionResult(ctx.db, current.id, ['delivered'], 'retracted',
+        { actor, action: 'retract', reason: why })) return false;
       insertResultObjects(ctx.db, current.jobId, [kos], current.revision);
       enqueueDeliveries(ctx.db, destinations.map((destinationId) => ({
         jobId: current.jobId, resultId: current.id, destinationId, path: kos.path, sopClassUid: kos.sopClassUid,

@@ -9,7 +9,8 @@ import { findingVerdict } from './findings.js';
  * verdict of each one, not only of those before the first failure. Traces are appended to `traces`;
  * `path` is where the tree sits in its rule (`/when`, `/actions/0/series/where`).
  */
-export function evaluateNode(node: ConditionNode, path: string, scope: FactScope, scopeName: string, traces: ConditionTrace[]): boolean {
+export function evaluateNode(node: ConditionNode, path: string, scope: FactScope, scopeName: string,
+  traces: ConditionTrace[]): boolean {
   return run(compile(node, path), scope, scopeName, traces);
 }
 
@@ -17,7 +18,9 @@ export function evaluateNode(node: ConditionNode, path: string, scope: FactScope
 export function decisiveTraces(node: ConditionNode, path: string, traces: ConditionTrace[]): ConditionTrace[] {
   const byPath = new Map(traces.map((t) => [t.path, t]));
   const walk = (n: Compiled): { passed: boolean; decisive: ConditionTrace[] } => {
-    if (n.kind === 'leaf' || n.kind === 'finding') { const t = byPath.get(n.path); return { passed: t?.passed ?? false, decisive: t ? [t] : [] }; }
+    if (n.kind === 'leaf' || n.kind === 'finding') {
+      const t = byPath.get(n.path); return { passed: t?.passed ?? false, decisive: t ? [t] : [] };
+    }
     if (n.kind === 'not') { const inner = walk(n.child); return { passed: !inner.passed, decisive: inner.decisive }; }
     const results = n.children.map(walk);
     const passed = n.kind === 'all' ? results.every((r) => r.passed) : results.some((r) => r.passed);
@@ -53,8 +56,10 @@ function compileNode(node: ConditionNode, path: string): Compiled {
 
 function run(node: Compiled, scope: FactScope, scopeName: string, traces: ConditionTrace[]): boolean {
   switch (node.kind) {
-    case 'all': { let passed = true; for (const c of node.children) passed = run(c, scope, scopeName, traces) && passed; return passed; }
-    case 'any': { let passed = false; for (const c of node.children) passed = run(c, scope, scopeName, traces) || passed; return passed; }
+    case 'all': { let passed = true;
+      for (const c of node.children) passed = run(c, scope, scopeName, traces) && passed; return passed; }
+    case 'any': { let passed = false;
+      for (const c of node.children) passed = run(c, scope, scopeName, traces) || passed; return passed; }
     case 'not': return !run(node.child, scope, scopeName, traces);
     case 'finding': {
       const { passed, actual, why } = findingVerdict(node.condition.Finding, scope);
@@ -79,7 +84,8 @@ function verdict(leaf: Leaf, values: Array<string | number>, actual: unknown): {
     const passed = c.op === 'missing' || c.op === 'notEquals';
     return { passed, why: c.op === 'notEquals' ? `${name} is missing, so not ${leaf.phrase}` : `${name} is missing` };
   }
-  if (c.op === 'exists' || c.op === 'missing') return { passed: c.op === 'exists', why: `${name} is present (${show(actual)})` };
+  if (c.op === 'exists' || c.op === 'missing') return { passed: c.op === 'exists',
+    why: `${name} is present (${show(actual)})` };
   const hit = values.find(leaf.passes);
   const several = values.length > 1;
   if (c.op === 'notEquals') {
@@ -89,11 +95,14 @@ function verdict(leaf: Leaf, values: Array<string | number>, actual: unknown): {
   }
   if (c.op === '<' || c.op === '<=' || c.op === '>' || c.op === '>=') {
     const numbers = values.map((v) => toNumber(v) ?? v);
-    if (!numbers.some((v) => typeof v === 'number')) return { passed: false, why: `${name} ${show(actual)} is not a number` };
+    if (!numbers.some((v) => typeof v === 'number')) return { passed: false,
+      why: `${name} ${show(actual)} is not a number` };
     const which = hit !== undefined && several ? `: ${show(toNumber(hit))}` : '';
-    return { passed: hit !== undefined, why: `${name} ${show(several ? numbers : numbers[0])}${which} is ${hit === undefined ? 'not ' : ''}${leaf.phrase}` };
+    return { passed: hit !== undefined, why:
+      `${name} ${show(several ? numbers : numbers[0])}${which} is ${hit === undefined ? 'not ' : ''}${leaf.phrase}` };
   }
-  if (hit === undefined) return { passed: false, why: `${name} is ${show(actual)}, ${several ? 'none' : 'not'} ${leaf.phrase}` };
+  if (hit === undefined) return { passed: false,
+    why: `${name} is ${show(actual)}, ${several ? 'none' : 'not'} ${leaf.phrase}` };
   return { passed: true, why: `${name} is ${show(actual)}${several ? `: ${show(hit)} is` : ','} ${leaf.phrase}` };
 }
 
@@ -105,23 +114,28 @@ function valueTest(c: Condition): { passes: (v: string | number) => boolean; phr
   const text = cs ? (v: string | number) => String(v) : (v: string | number) => String(v).toLowerCase();
   const suffix = cs ? ' (case-sensitive)' : '';
   switch (c.op) {
-    case 'equals': case 'notEquals': return { passes: equality(expected, cs), phrase: `equal to ${show(expected)}${suffix}` };
+    case 'equals': case 'notEquals':
+      return { passes: equality(expected, cs), phrase: `equal to ${show(expected)}${suffix}` };
     case 'in': {
       const options = (Array.isArray(expected) ? expected : []).map((o) => equality(o, cs));
       return { passes: (v) => options.some((equals) => equals(v)), phrase: `in ${show(expected)}${suffix}` };
     }
-    case 'contains': return { passes: (v) => text(v).includes(needle), phrase: `containing ${show(expected)}${suffix}` };
-    case 'startsWith': return { passes: (v) => text(v).startsWith(needle), phrase: `starting with ${show(expected)}${suffix}` };
+    case 'contains':
+      return { passes: (v) => text(v).includes(needle), phrase: `containing ${show(expected)}${suffix}` };
+    case 'startsWith':
+      return { passes: (v) => text(v).startsWith(needle), phrase: `starting with ${show(expected)}${suffix}` };
     case 'matches': {
       const phrase = `matching /${String(expected)}/${cs ? '' : 'i'}`;
       let re: RegExp;
       // Validation refuses such a pattern; a rule set that skipped it fails the condition rather than the node.
-      try { re = compilePattern(String(expected), cs); } catch { return { passes: () => false, phrase: `${phrase} (an invalid pattern)` }; }
+      try { re = compilePattern(String(expected), cs); }
+      catch { return { passes: () => false, phrase: `${phrase} (an invalid pattern)` }; }
       return { passes: (v) => testPattern(re, String(v)), phrase };
     }
     case '<': case '<=': case '>': case '>=': {
       const compare = numericComparison(c.op, Number(expected));
-      return { passes: (v) => { const n = toNumber(v); return n !== null && compare(n); }, phrase: `${c.op} ${Number(expected)}` };
+      return { passes: (v) => { const n = toNumber(v); return n !== null && compare(n); },
+        phrase: `${c.op} ${Number(expected)}` };
     }
     default: return { passes: () => true, phrase: '' };
   }

@@ -3,13 +3,15 @@ import { createRequire } from 'node:module';
 
 interface DictionaryEntry { tag: string; name: string }
 interface DcmjsDictionary {
-  data: { DicomMetaDictionary: { nameMap: Record<string, DictionaryEntry>; dictionary: Record<string, DictionaryEntry> } };
+  data: { DicomMetaDictionary: { nameMap: Record<string, DictionaryEntry>;
+    dictionary: Record<string, DictionaryEntry> } };
 }
 // dcmjs ships no type declarations: load it through require and type only the dictionary we read.
 const { nameMap, dictionary } = (createRequire(import.meta.url)('dcmjs') as DcmjsDictionary).data.DicomMetaDictionary;
 
 /** Facts the node knows about a study that are not DICOM attributes. */
-export const STUDY_FACTS = ['CallingAE', 'CalledAE', 'Source', 'TimeOfDay', 'NumberOfInstances', 'NumberOfSeries'] as const;
+export const STUDY_FACTS = ['CallingAE', 'CalledAE', 'Source', 'TimeOfDay', 'NumberOfInstances',
+  'NumberOfSeries'] as const;
 /** Facts only a series has (selectors); a series also sees every study fact except NumberOfSeries. */
 export const SERIES_FACTS = ['Orientation', 'NumberOfInstances'] as const;
 export const ORIENTATIONS = ['axial', 'coronal', 'sagittal', 'oblique'] as const;
@@ -42,7 +44,8 @@ export function resolveAttribute(attribute: string): AttributeRef {
 }
 
 function resolveUncached(attribute: string): AttributeRef {
-  if ((STUDY_FACTS as readonly string[]).includes(attribute) || (SERIES_FACTS as readonly string[]).includes(attribute)) {
+  if ((STUDY_FACTS as readonly string[]).includes(attribute)
+    || (SERIES_FACTS as readonly string[]).includes(attribute)) {
     return { kind: 'fact', name: attribute };
   }
   const plain = TAG_PLAIN.test(attribute) ? attribute.toUpperCase() : tagFromPunctuated(attribute);
@@ -53,7 +56,8 @@ function resolveUncached(attribute: string): AttributeRef {
   }
   // Keywords never start with a digit or '(': such a name was meant as a tag.
   if (/^[0-9(]/.test(attribute)) {
-    return { kind: 'invalid', reason: `'${attribute}' is not a valid tag: write 8 hex digits (00080060) or (0008,0060)` };
+    return { kind: 'invalid',
+      reason: `'${attribute}' is not a valid tag: write 8 hex digits (00080060) or (0008,0060)` };
   }
   if (Object.hasOwn(nameMap, attribute)) return { kind: 'dicom', key: attribute };
   const hint = suggestKeyword(attribute);

@@ -1,4 +1,5 @@
-// Words for the admin's dry run: one line per planned action, and what changes between the live and a proposed rule set.
+// Words for the admin's dry run: one line per planned action, and what changes between the live and a proposed
+// rule set.
 import type { Decision, PlannedAction } from './types.js';
 
 /** "runModel ct-body-lung on 1.2.3 → SEG,SR to reply-to-sender", "forward 3 series to pacs", "discard 3 series". */
@@ -7,11 +8,13 @@ export function describeAction(a: PlannedAction): string {
   switch (action.type) {
     case 'runModel': {
       const on = a.seriesInstanceUids.length ? a.seriesInstanceUids.join(', ') : 'no series';
-      const line = `runModel ${action.model} on ${on} → ${action.outputs.join(',')} to ${action.destinations.join(', ')}`;
+      const line =
+        `runModel ${action.model} on ${on} → ${action.outputs.join(',')} to ${action.destinations.join(', ')}`;
       return a.note ? `${line} (${a.note})` : line;
     }
     case 'measure': {
-      const on = a.seriesInstanceUids.length ? `SEG/RTSTRUCT series ${a.seriesInstanceUids.join(', ')}` : 'no SEG or RTSTRUCT';
+      const on = a.seriesInstanceUids.length
+        ? `SEG/RTSTRUCT series ${a.seriesInstanceUids.join(', ')}` : 'no SEG or RTSTRUCT';
       const line = `measure IBSI features of ${on} → SR to ${action.destinations.join(', ')}`;
       return a.note ? `${line} (${a.note})` : line;
     }

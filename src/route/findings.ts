@@ -11,14 +11,17 @@ export interface FindingVerdict { passed: boolean; actual: unknown; why: string 
  */
 export function findingVerdict(test: FindingTest, scope: FactScope): FindingVerdict {
   const want = test.present ?? true;
-  const sameKind = (scope.study.findings ?? []).filter((f) => f.model === test.model && f.code.scheme === test.code.scheme
-    && f.code.value === test.code.value && (!scope.series || f.seriesInstanceUid === scope.series.seriesInstanceUid));
+  const sameKind = (scope.study.findings ?? []).filter((f) => f.model === test.model
+    && f.code.scheme === test.code.scheme && f.code.value === test.code.value
+    && (!scope.series || f.seriesInstanceUid === scope.series.seriesInstanceUid));
   const what = describeFindingTest(test);
   if (sameKind.length === 0) {
     const where = scope.series ? 'this series' : 'this study';
-    return { passed: false, actual: null, why: `no result of ${test.model} on ${where} reports ${codeName(test.code)} yet` };
+    return { passed: false, actual: null,
+      why: `no result of ${test.model} on ${where} reports ${codeName(test.code)} yet` };
   }
-  const hit = sameKind.find((f) => f.present === want && (test.minScore === undefined || (f.score !== null && f.score >= test.minScore)));
+  const hit = sameKind.find((f) => f.present === want
+    && (test.minScore === undefined || (f.score !== null && f.score >= test.minScore)));
   const actual = sameKind.map(show);
   return hit
     ? { passed: true, actual, why: `result ${hit.resultId} of ${test.model}: ${show(hit)}, ${what}` }
@@ -33,7 +36,8 @@ export function describeFindingTest(t: FindingTest): string {
 
 /** Whether a rule looks at findings anywhere: only such rules can decide differently once a result is stored. */
 export function ruleUsesFindings(rule: Rule): boolean {
-  const nodes: unknown[] = [rule.when, ...rule.actions.map((a) => ('series' in a ? a.series?.where : a.type === 'measure' ? a.segmentation?.where : undefined))];
+  const nodes: unknown[] = [rule.when, ...rule.actions.map((a) => ('series' in a ? a.series?.where
+    : a.type === 'measure' ? a.segmentation?.where : undefined))];
   const visit = (n: unknown): boolean => {
     if (typeof n !== 'object' || n === null) return false;
     if ('Finding' in n) return true;

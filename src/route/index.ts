@@ -1,6 +1,7 @@
 // The routing rules engine: validate rule sets (one schema for every path), evaluate them on a study, explain.
 export type * from './types.js';
-export { validateRuleSet, validateRule, type RuleSetValidation, type RuleValidation, type KnownIds } from './validate.js';
+export { validateRuleSet, validateRule, type RuleSetValidation, type RuleValidation, type KnownIds }
+  from './validate.js';
 export { evaluateRules } from './evaluate.js';
 export { diffDecisions, describeAction, type DecisionDiff } from './explain.js';
 export { ruleSetSchema, ruleSchema } from './schema.js';

@@ -1,7 +1,8 @@
 // The one JSON schema for rule sets: the rules file read at startup and every API write go through it.
 import { segmentChecksSchema } from '../infer/segment-checks.js';
 
-const operators = ['equals', 'notEquals', 'in', 'contains', 'startsWith', 'matches', '<', '<=', '>', '>=', 'exists', 'missing'];
+const operators = ['equals', 'notEquals', 'in', 'contains', 'startsWith', 'matches', '<', '<=', '>', '>=', 'exists',
+  'missing'];
 const scalar = { type: ['string', 'number'] };
 const destinations = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 };
 
@@ -15,7 +16,8 @@ const conditionNode = {
   then: { properties: { all: { type: 'array', items: { $ref: '#/$defs/node' } } }, additionalProperties: false },
   else: {
     if: { required: ['any'] },
-    then: { properties: { any: { type: 'array', items: { $ref: '#/$defs/node' }, minItems: 1 } }, additionalProperties: false },
+    then: { properties: { any: { type: 'array', items: { $ref: '#/$defs/node' }, minItems: 1 } },
+      additionalProperties: false },
     else: {
       if: { required: ['not'] },
       then: { properties: { not: { $ref: '#/$defs/node' } }, additionalProperties: false },
@@ -49,7 +51,8 @@ const finding = {
     model: { type: 'string', minLength: 1 },
     code: {
       type: 'object', required: ['scheme', 'value'], additionalProperties: false,
-      properties: { scheme: { type: 'string', minLength: 1, maxLength: 16 }, value: { type: 'string', minLength: 1, maxLength: 64 }, meaning: { type: 'string' } },
+      properties: { scheme: { type: 'string', minLength: 1, maxLength: 16 },
+        value: { type: 'string', minLength: 1, maxLength: 64 }, meaning: { type: 'string' } },
     },
     present: { type: 'boolean' },
     minScore: { type: 'number', minimum: 0, maximum: 1 },
@@ -93,14 +96,16 @@ const action = {
   oneOf: [
     {
       properties: {
-        type: { const: 'runModel' }, model: { type: 'string', minLength: 1 }, series: { $ref: '#/$defs/seriesSelector' },
+        type: { const: 'runModel' }, model: { type: 'string', minLength: 1 },
+        series: { $ref: '#/$defs/seriesSelector' },
         outputs: { type: 'array', items: { enum: ['SEG', 'SR'] }, uniqueItems: true }, destinations,
         review: { enum: ['none', 'required'] }, onQcFail: { enum: ['review', 'discard'] },
       },
       required: ['type', 'model', 'series', 'outputs', 'destinations'],
       additionalProperties: false,
     },
-    { properties: { type: { const: 'forward' }, destinations }, required: ['type', 'destinations'], additionalProperties: false },
+    { properties: { type: { const: 'forward' }, destinations }, required: ['type', 'destinations'],
+      additionalProperties: false },
     {
       properties: {
         type: { const: 'measure' }, segmentation: { $ref: '#/$defs/seriesSelector' },
@@ -111,7 +116,8 @@ const action = {
     },
     {
       properties: {
-        type: { const: 'external' }, service: { type: 'string', minLength: 1 }, series: { $ref: '#/$defs/seriesSelector' }, destinations,
+        type: { const: 'external' }, service: { type: 'string', minLength: 1 },
+        series: { $ref: '#/$defs/seriesSelector' }, destinations,
         profile: { type: 'object' }, // checked by resolveProfile (semantics.ts), every bad option named
         timeoutSeconds: { type: 'number', exclusiveMinimum: 0 }, review: { enum: ['none', 'required'] },
         qc: externalQc, onQcFail: { enum: ['review', 'discard'] },

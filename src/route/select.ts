@@ -13,7 +13,8 @@ export interface Selection { seriesInstanceUids: string[]; note?: string }
  * and its Orientation), then picks: `thinnest` (smallest SliceThickness, ties → most instances), `mostInstances`,
  * `first` (lowest SeriesNumber) or `all`. Remaining ties keep the order of lowest SeriesNumber, then arrival.
  */
-export function selectSeries(selector: SeriesSelector, study: StudyFacts, now: Date, path: string, traces: ConditionTrace[]): Selection {
+export function selectSeries(selector: SeriesSelector, study: StudyFacts, now: Date, path: string,
+  traces: ConditionTrace[]): Selection {
   if (study.series.length === 0) return { seriesInstanceUids: [], note: 'the study has no series' };
   const kept: SeriesFacts[] = [];
   const removed: Array<{ uid: string; traces: ConditionTrace[] }> = [];
@@ -28,7 +29,8 @@ export function selectSeries(selector: SeriesSelector, study: StudyFacts, now: D
   }
   if (kept.length === 0 && where) {
     // Only now is it worth finding, per series, the conditions that removed it.
-    const why = removed.map((r) => `${r.uid} (${decisiveTraces(where, `${path}/where`, r.traces).map((t) => t.why).join('; ')})`);
+    const why = removed.map((r) =>
+      `${r.uid} (${decisiveTraces(where, `${path}/where`, r.traces).map((t) => t.why).join('; ')})`);
     return { seriesInstanceUids: [], note: `no series passed ${path}/where: removed ${why.join(', ')}` };
   }
   return { seriesInstanceUids: pick(selector.pick, kept, study, now).map((s) => s.seriesInstanceUid) };
@@ -42,20 +44,26 @@ const MEASURABLE = new Set<string>([SOP.segmentationStorage, SOP.rtStructureSetS
  * `segmentation` selector (default: all of them). Which image series a SEG or RTSTRUCT measures is its Referenced
  * Series Sequence (RT Referenced Series Sequence), read by the job from the object itself.
  */
-export function selectSegmentations(action: MeasureAction, study: StudyFacts, now: Date, path: string, traces: ConditionTrace[]): Selection {
+export function selectSegmentations(action: MeasureAction, study: StudyFacts, now: Date, path: string,
+  traces: ConditionTrace[]): Selection {
   const segs = study.series.filter((s) => MEASURABLE.has(String(s.header.SOPClassUID)));
-  if (segs.length === 0) return { seriesInstanceUids: [], note: 'the study has no Segmentation Storage or RT Structure Set series' };
+  if (segs.length === 0) return { seriesInstanceUids: [],
+    note: 'the study has no Segmentation Storage or RT Structure Set series' };
   return selectSeries(action.segmentation ?? { pick: 'all' }, { ...study, series: segs }, now, path, traces);
 }
 
 function pick(how: SeriesSelector['pick'], kept: SeriesFacts[], study: StudyFacts, now: Date): SeriesFacts[] {
   if (how === 'all') return kept;
-  const ranked = kept.map((series, arrival) => ({ series, arrival, thickness: number(series, 'SliceThickness', study, now), number: number(series, 'SeriesNumber', study, now) }));
+  const ranked = kept.map((series, arrival) => ({ series, arrival,
+    thickness: number(series, 'SliceThickness', study, now), number: number(series, 'SeriesNumber', study, now) }));
   const byNumber = (a: (typeof ranked)[0], b: (typeof ranked)[0]) => a.number - b.number || a.arrival - b.arrival;
-  const byInstances = (a: (typeof ranked)[0], b: (typeof ranked)[0]) => b.series.numberOfInstances - a.series.numberOfInstances;
+  const byInstances = (a: (typeof ranked)[0], b: (typeof ranked)[0]) =>
+    b.series.numberOfInstances - a.series.numberOfInstances;
   const order = {
-    thinnest: (a: (typeof ranked)[0], b: (typeof ranked)[0]) => a.thickness - b.thickness || byInstances(a, b) || byNumber(a, b),
-    mostInstances: (a: (typeof ranked)[0], b: (typeof ranked)[0]) => byInstances(a, b) || a.thickness - b.thickness || byNumber(a, b),
+    thinnest: (a: (typeof ranked)[0], b: (typeof ranked)[0]) =>
+      a.thickness - b.thickness || byInstances(a, b) || byNumber(a, b),
+    mostInstances: (a: (typeof ranked)[0], b: (typeof ranked)[0]) =>
+      byInstances(a, b) || a.thickness - b.thickness || byNumber(a, b),
     first: byNumber,
   }[how];
   return [ranked.sort(order)[0]!.series];

@@ -22,7 +22,8 @@ export function ruleProblems(rule: unknown, path: string, known: KnownIds): Rule
   const out: RuleProblem[] = [];
   if (!isObject(rule)) return out;
   if (rule.when !== undefined) nodeProblems(rule.when, `${path}/when`, 'study', known, out);
-  if (Array.isArray(rule.actions)) rule.actions.forEach((a, i) => actionProblems(a, `${path}/actions/${i}`, known, out));
+  if (Array.isArray(rule.actions)) rule.actions.forEach((a, i) =>
+    actionProblems(a, `${path}/actions/${i}`, known, out));
   if (Array.isArray(rule.actions)) measureCountProblem(rule.actions, path, out);
   return out;
 }
@@ -36,7 +37,8 @@ function actionProblems(action: unknown, path: string, known: KnownIds, out: Rul
     if (Array.isArray(action.outputs) && action.outputs.length === 0) {
       out.push({ path: `${path}/outputs`, message: 'runModel needs at least one output: SEG, SR or both' });
     }
-    if (isObject(action.series) && action.series.where !== undefined) nodeProblems(action.series.where, `${path}/series/where`, 'series', known, out);
+    if (isObject(action.series) && action.series.where !== undefined)
+      nodeProblems(action.series.where, `${path}/series/where`, 'series', known, out);
   }
   if (action.type === 'measure') measureProblems(action, path, known, out);
   if (action.type === 'external') externalProblems(action, path, known, out);
@@ -58,7 +60,8 @@ function actionProblems(action: unknown, path: string, known: KnownIds, out: Rul
 /** The service must be a destination marked external (so TLS); its profile and qc: external-options.ts. */
 function externalProblems(action: Obj, path: string, known: KnownIds, out: RuleProblem[]): void {
   if (typeof action.service === 'string' && !known.destinations.includes(action.service)) {
-    out.push({ path: `${path}/service`, message: `unknown destination '${action.service}'; known: ${list(known.destinations)}` });
+    out.push({ path: `${path}/service`,
+      message: `unknown destination '${action.service}'; known: ${list(known.destinations)}` });
   } else if (typeof action.service === 'string' && !(known.external ?? []).includes(action.service)) {
     out.push({ path: `${path}/service`,
       message: `destination '${action.service}' is not marked external (TLS required): `
@@ -74,7 +77,8 @@ function externalProblems(action: Obj, path: string, known: KnownIds, out: RuleP
 function measureCountProblem(actions: unknown[], path: string, out: RuleProblem[]): void {
   const at = actions.flatMap((a, i) => (isObject(a) && a.type === 'measure' ? [i] : []));
   for (const i of at.slice(1)) {
-    out.push({ path: `${path}/actions/${i}`, message: `a rule has at most one measure action (also /actions/${at[0]})` });
+    out.push({ path: `${path}/actions/${i}`,
+      message: `a rule has at most one measure action (also /actions/${at[0]})` });
   }
 }
 
@@ -84,14 +88,16 @@ function measureProblems(action: Obj, path: string, known: KnownIds, out: RulePr
   if (!isObject(action.features)) return;
   const resolved = resolveFeatureConfig(action.features);
   if (resolved.ok) return;
-  for (const p of resolved.problems) out.push({ path: `${path}/features${p.path === '/' ? '' : p.path}`, message: p.message });
+  for (const p of resolved.problems) out.push({ path: `${path}/features${p.path === '/' ? '' : p.path}`,
+    message: p.message });
 }
 
 function nodeProblems(node: unknown, path: string, level: Level, known: KnownIds, out: RuleProblem[]): void {
   if (!isObject(node)) return;
   for (const key of ['all', 'any'] as const) {
     if (key in node) {
-      if (Array.isArray(node[key])) (node[key] as unknown[]).forEach((child, i) => nodeProblems(child, `${path}/${key}/${i}`, level, known, out));
+      if (Array.isArray(node[key])) (node[key] as unknown[]).forEach((child, i) =>
+        nodeProblems(child, `${path}/${key}/${i}`, level, known, out));
       return;
     }
   }
@@ -108,7 +114,8 @@ function findingProblems(f: unknown, path: string, known: KnownIds, out: RulePro
     out.push({ path: `${path}/model`, message: `unknown model '${f.model}'; known: ${list(known.models)}` });
   }
   if (f.present === false && f.minScore !== undefined) {
-    out.push({ path: `${path}/minScore`, message: 'minScore tests a present finding; remove it or drop present: false' });
+    out.push({ path: `${path}/minScore`,
+      message: 'minScore tests a present finding; remove it or drop present: false' });
   }
 }
 
@@ -117,7 +124,8 @@ function conditionProblems(c: Obj, path: string, level: Level, out: RuleProblem[
     const ref = resolveAttribute(c.attribute);
     if (ref.kind === 'invalid') out.push({ path: `${path}/attribute`, message: ref.reason });
     else if (level === 'study' && c.attribute === 'Orientation') {
-      out.push({ path: `${path}/attribute`, message: "Orientation is a series fact: use it in a runModel action's series.where" });
+      out.push({ path: `${path}/attribute`,
+        message: "Orientation is a series fact: use it in a runModel action's series.where" });
     } else if (level === 'series' && c.attribute === 'NumberOfSeries') {
       out.push({ path: `${path}/attribute`, message: "NumberOfSeries is a study fact: use it in the rule's when" });
     }
@@ -135,7 +143,8 @@ function valueProblem(op: string, value: unknown, caseSensitive: boolean): strin
     case 'in':
       return Array.isArray(value) ? null : `'in' needs a list of values, e.g. ["CT", "MR"]`;
     case '<': case '<=': case '>': case '>=':
-      return typeof value === 'number' ? null : `'${op}' needs a number, e.g. 1.5${typeof value === 'string' ? ` (write ${value}, not "${value}")` : ''}`;
+      return typeof value === 'number' ? null
+        : `'${op}' needs a number, e.g. 1.5${typeof value === 'string' ? ` (write ${value}, not "${value}")` : ''}`;
     case 'matches':
       if (typeof value !== 'string') return `'matches' needs a regular expression as a string`;
       return patternProblem(value, caseSensitive);
@@ -153,7 +162,8 @@ function factValueProblem(c: Obj): string | null {
   const comparing = ['equals', 'notEquals', 'in'].includes(c.op as string);
   if (c.attribute === 'TimeOfDay' && ['<', '<=', '>', '>='].includes(c.op as string)) {
     const t = c.value as number;
-    return Number.isInteger(t) && t >= 0 && t <= 2400 && t % 100 < 60 ? null : `TimeOfDay is HHMM on a 24 h clock (0 to 2400, e.g. 1830), not ${String(t)}`;
+    return Number.isInteger(t) && t >= 0 && t <= 2400 && t % 100 < 60 ? null
+      : `TimeOfDay is HHMM on a 24 h clock (0 to 2400, e.g. 1830), not ${String(t)}`;
   }
   for (const [fact, allowed] of [['Source', SOURCES], ['Orientation', ORIENTATIONS]] as const) {
     if (c.attribute !== fact || !comparing) continue;

@@ -44,7 +44,8 @@ function schemaProblems(errors: ErrorObject[]): RuleProblem[] {
     if (e.keyword === 'if') continue;
     const valueAt = /^(.*\/value)(\/\d+)?$/.exec(e.instancePath);
     if (e.schemaPath.includes('/properties/value/') && valueAt) {
-      out.push({ path: valueAt[1]!, message: 'must be a string, a number, or a non-empty list of strings and numbers' });
+      out.push({ path: valueAt[1]!,
+        message: 'must be a string, a number, or a non-empty list of strings and numbers' });
       continue;
     }
     out.push(schemaProblem(e));
@@ -56,17 +57,22 @@ function schemaProblem(e: ErrorObject): RuleProblem {
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
-      return { path: `${e.instancePath}/${String(params.missingProperty)}`, message: `required property '${String(params.missingProperty)}' is missing` };
+      return { path: `${e.instancePath}/${String(params.missingProperty)}`,
+        message: `required property '${String(params.missingProperty)}' is missing` };
     case 'additionalProperties': {
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return { path: `${e.instancePath}/${String(params.additionalProperty)}`, message: `unknown property '${String(params.additionalProperty)}'; allowed: ${allowed.join(', ')}` };
+      return { path: `${e.instancePath}/${String(params.additionalProperty)}`,
+        message: `unknown property '${String(params.additionalProperty)}'; allowed: ${allowed.join(', ')}` };
     }
     case 'enum':
-      return { path: e.instancePath, message: `${JSON.stringify(e.data)} is not one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+      return { path: e.instancePath,
+        message: `${JSON.stringify(e.data)} is not one of: ${(params.allowedValues as unknown[]).join(', ')}` };
     case 'discriminator':
-      return { path: `${e.instancePath}/type`, message: `action type must be one of: runModel, forward, measure, external, discard` };
+      return { path: `${e.instancePath}/type`,
+        message: `action type must be one of: runModel, forward, measure, external, discard` };
     case 'minItems':
-      if (/\/actions$/.test(e.instancePath)) return { path: e.instancePath, message: 'a rule needs at least one action (use discard to drop studies)' };
+      if (/\/actions$/.test(e.instancePath))
+        return { path: e.instancePath, message: 'a rule needs at least one action (use discard to drop studies)' };
       return { path: e.instancePath, message: e.message ?? 'invalid' };
     case 'pattern':
       if (/\/id$/.test(e.instancePath)) {
@@ -85,14 +91,16 @@ function duplicateIds(rules: unknown[]): RuleProblem[] {
     if (!isObject(rule) || typeof rule.id !== 'string') return;
     const earlier = firstAt.get(rule.id);
     if (earlier === undefined) firstAt.set(rule.id, i);
-    else out.push({ path: `/rules/${i}/id`, message: `duplicate rule id '${rule.id}' (also used by /rules/${earlier})` });
+    else out.push({ path: `/rules/${i}/id`,
+      message: `duplicate rule id '${rule.id}' (also used by /rules/${earlier})` });
   });
   return out;
 }
 
 function unique(problems: RuleProblem[]): RuleProblem[] {
   const seen = new Set<string>();
-  return problems.filter((p) => !seen.has(`${p.path}\n${p.message}`) && seen.add(`${p.path}\n${p.message}`) !== undefined);
+  return problems.filter((p) => !seen.has(`${p.path}\n${p.message}`)
+    && seen.add(`${p.path}\n${p.message}`) !== undefined);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -32,20 +32,27 @@ function check(scan: () => ScannedHeader, ctx: StoreContext): InspectedHeader {
   try {
     h = scan();
   } catch (err) {
-    if (err instanceof UnparseableDataset) throw new StoreError('STORE_UNPARSEABLE', `data set cannot be parsed: ${err.message}`);
+    if (err instanceof UnparseableDataset)
+      throw new StoreError('STORE_UNPARSEABLE', `data set cannot be parsed: ${err.message}`);
     throw err;
   }
   const v = h.values;
   const sopClassUid = v.SOPClassUID ?? '';
   const sopInstanceUid = v.SOPInstanceUID ?? '';
-  if (!sopClassUid || !sopInstanceUid) throw new StoreError('STORE_SOP_MISMATCH', 'data set has no SOPClassUID or SOPInstanceUID');
+  if (!sopClassUid || !sopInstanceUid)
+    throw new StoreError('STORE_SOP_MISMATCH', 'data set has no SOPClassUID or SOPInstanceUID');
   const expectedClass = ctx.expectedSopClassUid ?? h.mediaStorageSopClassUid;
   const expectedInstance = ctx.expectedSopInstanceUid ?? h.mediaStorageSopInstanceUid;
-  if (expectedClass && expectedClass !== sopClassUid) throw new StoreError('STORE_SOP_MISMATCH', `SOPClassUID ${sopClassUid} differs from the announced ${expectedClass}`);
-  if (expectedInstance && expectedInstance !== sopInstanceUid) throw new StoreError('STORE_SOP_MISMATCH', `SOPInstanceUID ${sopInstanceUid} differs from the announced ${expectedInstance}`);
-  if (!v.StudyInstanceUID || !v.SeriesInstanceUID) throw new StoreError('STORE_SOP_MISMATCH', 'data set has no StudyInstanceUID or SeriesInstanceUID');
+  if (expectedClass && expectedClass !== sopClassUid) throw new StoreError('STORE_SOP_MISMATCH',
+    `SOPClassUID ${sopClassUid} differs from the announced ${expectedClass}`);
+  if (expectedInstance && expectedInstance !== sopInstanceUid) throw new StoreError('STORE_SOP_MISMATCH',
+    `SOPInstanceUID ${sopInstanceUid} differs from the announced ${expectedInstance}`);
+  if (!v.StudyInstanceUID || !v.SeriesInstanceUID)
+    throw new StoreError('STORE_SOP_MISMATCH', 'data set has no StudyInstanceUID or SeriesInstanceUID');
   if (ctx.expectedStudyUid && ctx.expectedStudyUid !== v.StudyInstanceUID) {
-    throw new StoreError('STORE_STUDY_MISMATCH', `instance belongs to study ${v.StudyInstanceUID}, not to ${ctx.expectedStudyUid} named in the request`);
+    throw new StoreError('STORE_STUDY_MISMATCH',
+      `instance belongs to study ${v.StudyInstanceUID}, not to ${ctx.expectedStudyUid} named in the request`);
   }
-  return { sopClassUid, sopInstanceUid, studyUid: v.StudyInstanceUID, seriesUid: v.SeriesInstanceUID, transferSyntaxUid: h.transferSyntaxUid, values: v };
+  return { sopClassUid, sopInstanceUid, studyUid: v.StudyInstanceUID, seriesUid: v.SeriesInstanceUID,
+    transferSyntaxUid: h.transferSyntaxUid, values: v };
 }

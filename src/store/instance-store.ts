@@ -64,8 +64,8 @@ export class InstanceStore {
   private readonly storedListeners: Array<(stored: StoredInstance) => void> = [];
 
   /** `ownDir`: this node's own folder for its receive journal and temp files (several nodes share `dataDir`). */
-  constructor(private readonly db: Db, private readonly dataDir: string, private readonly minFreeBytes: number, private readonly log: Logger,
-    private readonly onCompletion: CompletionListener = () => {}, ownDir = dataDir) {
+  constructor(private readonly db: Db, private readonly dataDir: string, private readonly minFreeBytes: number,
+    private readonly log: Logger, private readonly onCompletion: CompletionListener = () => {}, ownDir = dataDir) {
     this.tmpDir = path.join(ownDir, 'tmp');
     this.studiesDir = path.join(dataDir, 'studies');
     // PostgreSQL has no local WAL to sync: a commit is durable when it returns.
@@ -86,7 +86,8 @@ export class InstanceStore {
   begin(prefix: Buffer | null, onPressure?: PressureListener): InstanceWriter {
     const writer = new InstanceWriter(path.join(this.tmpDir, `${crypto.randomUUID()}.part`), onPressure, this.journal);
     if (this.freeBytes < this.minFreeBytes) {
-      writer.discard(new StoreError('STORE_OUT_OF_SPACE', `free space ${mb(this.freeBytes)} MB is below the configured floor of ${mb(this.minFreeBytes)} MB`));
+      writer.discard(new StoreError('STORE_OUT_OF_SPACE',
+        `free space ${mb(this.freeBytes)} MB is below the configured floor of ${mb(this.minFreeBytes)} MB`));
     } else if (prefix) writer.write(prefix);
     this.refreshFreeSpace();
     return writer;
@@ -103,7 +104,8 @@ export class InstanceStore {
       const meta: CommitMeta = { ctx, receivedAt, size: writer.bytesWritten };
       // Room for the final file is checked now: once acknowledged, materialising must not run out of it.
       const roomy = this.freeBytes - this.minFreeBytes > 2 * writer.bytesWritten + MARGIN;
-      const commit = journaled && roomy ? this.journal.append(Kind.Commit, writer.txid, writer.bytesWritten, [Buffer.from(JSON.stringify(meta))]) : undefined;
+      const commit = journaled && roomy ? this.journal.append(Kind.Commit, writer.txid, writer.bytesWritten,
+        [Buffer.from(JSON.stringify(meta))]) : undefined;
       if (!commit) {
         if (journaled) { // the ring filled up just now, or the disk is nearly full
           await writer.toDirect();
@@ -140,7 +142,8 @@ export class InstanceStore {
     } catch (err) {
       await writer.abandon();
       const e = asStoreError(err);
-      this.log.warn('store.instance.failed', { source: ctx.source, callingAe: ctx.callingAe, code: e.code, status: e.status, reason: e.message });
+      this.log.warn('store.instance.failed',
+        { source: ctx.source, callingAe: ctx.callingAe, code: e.code, status: e.status, reason: e.message });
       throw e;
     }
   }
@@ -155,9 +158,11 @@ export class InstanceStore {
     return this.materialiser.settled();
   }
 
-  private async commitDirect(writer: InstanceWriter, header: InspectedHeader, ctx: StoreContext, receivedAt: number, started: number): Promise<StoredInstance> {
+  private async commitDirect(writer: InstanceWriter, header: InspectedHeader, ctx: StoreContext, receivedAt: number,
+    started: number): Promise<StoredInstance> {
     const stored = this.storedOf(header, writer.bytesWritten);
-    stored.path = await this.placement.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid, header.sopInstanceUid, true);
+    stored.path = await this.placement.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid,
+      header.sopInstanceUid, true);
     const events = this.index(stored, header.values, ctx, receivedAt);
     await this.wal.durable();
     this.logStored(stored, ctx, started);
@@ -166,7 +171,8 @@ export class InstanceStore {
     return stored;
   }
 
-  private finishIndex(stored: StoredInstance, header: InspectedHeader, ctx: StoreContext, receivedAt: number, started: number): void {
+  private finishIndex(stored: StoredInstance, header: InspectedHeader, ctx: StoreContext, receivedAt: number,
+    started: number): void {
     const events = this.index(stored, header.values, ctx, receivedAt);
     this.logStored(stored, ctx, started);
     for (const listener of this.storedListeners) listener(stored);
@@ -175,26 +181,31 @@ export class InstanceStore {
 
   private storedOf(h: InspectedHeader, size: number): StoredInstance {
     const { values: _values, ...ids } = h;
-    return { ...ids, size, path: finalPathOf(this.studiesDir, h.studyUid, h.seriesUid, h.sopInstanceUid), replaced: false, visible: Promise.resolve() };
+    return { ...ids, size, path: finalPathOf(this.studiesDir, h.studyUid, h.seriesUid, h.sopInstanceUid),
+      replaced: false, visible: Promise.resolve() };
   }
 
   private logStored(stored: StoredInstance, ctx: StoreContext, started: number): void {
     this.log.info(stored.replaced ? 'store.instance.replaced' : 'store.instance.stored', {
       source: ctx.source, callingAe: ctx.callingAe, studyUid: stored.studyUid, seriesUid: stored.seriesUid,
-      sopInstanceUid: stored.sopInstanceUid, transferSyntax: stored.transferSyntaxUid, bytes: stored.size, ms: Date.now() - started,
+      sopInstanceUid: stored.sopInstanceUid, transferSyntax: stored.transferSyntaxUid, bytes: stored.size,
+      ms: Date.now() - started,
     });
   }
 
-  private index(stored: { path: string; size: number; replaced?: boolean } & Omit<InspectedHeader, 'values'>, values: Record<string, string>, ctx: StoreContext, receivedAt: number): CompletionEvent[] {
+  private index(stored: { path: string; size: number; replaced?: boolean } & Omit<InspectedHeader, 'values'>,
+    values: Record<string, string>, ctx: StoreContext, receivedAt: number): CompletionEvent[] {
     return transaction(this.db, () => {
       const { replaced } = upsertInstance(this.db, {
-        sopInstanceUid: stored.sopInstanceUid, sopClassUid: stored.sopClassUid, studyUid: stored.studyUid, seriesUid: stored.seriesUid,
-        patientId: values.PatientID ?? null, transferSyntaxUid: stored.transferSyntaxUid, size: stored.size, path: stored.path,
+        sopInstanceUid: stored.sopInstanceUid, sopClassUid: stored.sopClassUid, studyUid: stored.studyUid,
+        seriesUid: stored.seriesUid, patientId: values.PatientID ?? null, transferSyntaxUid: stored.transferSyntaxUid,
+        size: stored.size, path: stored.path,
         callingAe: ctx.callingAe, calledAe: ctx.calledAe, source: ctx.source, receivedAt,
       });
       stored.replaced = replaced;
       bumpCounter(this.db, replaced ? 'instances_replaced' : 'instances_stored');
-      return recordArrival(this.db, { studyUid: stored.studyUid, seriesUid: stored.seriesUid, values, source: ctx.source, callingAe: ctx.callingAe, receivedAt });
+      return recordArrival(this.db, { studyUid: stored.studyUid, seriesUid: stored.seriesUid, values,
+        source: ctx.source, callingAe: ctx.callingAe, receivedAt });
     });
   }
 

@@ -29,7 +29,8 @@ export class InstanceWriter {
   private held: Uint8Array[] = [];
   private journaling: boolean;
 
-  constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {}, readonly journal?: ReceiveJournal) {
+  constructor(readonly tempPath: string, private readonly onPressure: PressureListener = () => {},
+    readonly journal?: ReceiveJournal) {
     this.journaling = journal !== undefined;
     // While journaling, the temporary file is made only after the acknowledgement, by the file maker.
     if (!this.journaling) this.openTemp();
@@ -75,7 +76,8 @@ export class InstanceWriter {
     }
   }
 
-  /** Appends the slices to the journal as one record (see ReceiveJournal.append); false when the instance goes direct. */
+  /** Appends the slices to the journal as one record (see ReceiveJournal.append); false when the instance goes
+   *  direct. */
   private journalChunks(chunks: Uint8Array[]): boolean {
     const length = chunks.reduce((s, c) => s + c.length, 0);
     const r = this.bytesWritten + length <= this.journal!.maxInstanceBytes
@@ -148,7 +150,8 @@ export class InstanceWriter {
     this.discarding = true;
   }
 
-  /** Waits for all bytes; on the direct path also fsyncs (when `sync`) and closes. Rejects with the first write error. */
+  /** Waits for all bytes; on the direct path also fsyncs (when `sync`) and closes. Rejects with the first write
+   *  error. */
   async finish(sync = true): Promise<void> {
     if (this.journaling && this.txid === undefined) this.switchToDirect(); // nothing was journaled (an empty part)
     await this.chain;

@@ -66,7 +66,8 @@ export function decodeRingHeader(block: Buffer): RingHeader | undefined {
   let best: RingHeader | undefined;
   for (const at of [0, SLOT]) {
     const b = block.subarray(at, at + SLOT);
-    if (b.length < 36 || b.readUInt32LE(0) !== RING_MAGIC || zlib.crc32(b.subarray(0, 32)) !== b.readUInt32LE(32)) continue;
+    if (b.length < 36 || b.readUInt32LE(0) !== RING_MAGIC || zlib.crc32(b.subarray(0, 32)) !== b.readUInt32LE(32))
+      continue;
     const h = { generation: b.readDoubleLE(8), tail: b.readDoubleLE(16), dataSize: b.readDoubleLE(24) };
     if (!best || h.generation > best.generation) best = h;
   }
@@ -77,8 +78,8 @@ export function decodeRingHeader(block: Buffer): RingHeader | undefined {
  * Reads `length` bytes at logical position `at` of a ring whose data area holds `dataSize` bytes (wrapping round
  * its end). Space past the end of a ring not yet prefilled reads as zeros, like never-written space.
  */
-export function readRing(fd: number, dataSize: number, at: number, length: number, out = Buffer.alloc(length), into = 0):
-  Buffer {
+export function readRing(fd: number, dataSize: number, at: number, length: number, out = Buffer.alloc(length),
+  into = 0): Buffer {
   let done = 0;
   while (done < length) {
     const phys = (at + done) % dataSize;

@@ -15,9 +15,11 @@ import { syncFileSystemSync } from './syncfs.js';
 /** What a commit record carries besides the bytes: enough to index the instance as first received. */
 export interface CommitMeta { ctx: StoreContext; receivedAt: number; size: number }
 
-export type IndexFn = (stored: { path: string; size: number } & ReturnType<typeof inspect>, ctx: StoreContext, receivedAt: number) => void;
+export type IndexFn = (stored: { path: string; size: number } & ReturnType<typeof inspect>, ctx: StoreContext,
+  receivedAt: number) => void;
 
-export function replayJournal(journal: ReceiveJournal, db: Db, placement: Placement, tmpDir: string, index: IndexFn, log: Logger): void {
+export function replayJournal(journal: ReceiveJournal, db: Db, placement: Placement, tmpDir: string, index: IndexFn,
+  log: Logger): void {
   const fragments = new Map<number, ScannedRecord[]>();
   let replayed = 0;
   let skipped = 0;
@@ -32,7 +34,8 @@ export function replayJournal(journal: ReceiveJournal, db: Db, placement: Placem
     const bytes = assemble(journal, fragments.get(rec.txid) ?? [], meta.size);
     fragments.delete(rec.txid);
     if (!bytes) { // every record checks by itself; this catches a missing fragment
-      log.error('store.journal.replayed', { txid: rec.txid, outcome: 'corrupt', reason: 'journaled bytes do not match their commit record' });
+      log.error('store.journal.replayed',
+        { txid: rec.txid, outcome: 'corrupt', reason: 'journaled bytes do not match their commit record' });
       continue;
     }
     const temp = path.join(tmpDir, `replay-${rec.txid}.part`);

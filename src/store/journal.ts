@@ -10,7 +10,8 @@ import {
 } from './journal-record.js';
 
 const writeAt = (fd: number, b: Uint8Array, off: number, len: number, pos: number) =>
-  new Promise<number>((resolve, reject) => fs.write(fd, b, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
+  new Promise<number>((resolve, reject) =>
+    fs.write(fd, b, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
 const datasync = promisify(fs.fdatasync);
 
 /** Journaled instances are held in memory until materialised; bigger ones go direct. */
@@ -80,8 +81,8 @@ export class ReceiveJournal {
    * what waits for the disk), and a thread-pool round trip per P-DATA costs more than the copy.
    * Undefined when the ring has no room or cannot be written: the caller goes direct.
    */
-  append(kind: typeof Kind.Fragment | typeof Kind.Commit, txid: number | undefined, offset: number, payload: Uint8Array[]):
-    { txid: number; payloadAt: number } | undefined {
+  append(kind: typeof Kind.Fragment | typeof Kind.Commit, txid: number | undefined, offset: number,
+    payload: Uint8Array[]): { txid: number; payloadAt: number } | undefined {
     const length = payload.reduce((s, c) => s + c.length, 0);
     const pos = this.head;
     if (this.broken || pos + RECORD_HEADER + length - this.durableTail > this.dataSize) return undefined;

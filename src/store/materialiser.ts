@@ -34,7 +34,8 @@ export class Materialiser {
   private waiters: Array<() => void> = [];
   private deferTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly journal: ReceiveJournal, private readonly dataDir: string, private readonly wal: WalSync, private readonly log: Logger) {}
+  constructor(private readonly journal: ReceiveJournal, private readonly dataDir: string, private readonly wal: WalSync,
+    private readonly log: Logger) {}
 
   enqueue(job: MaterialiseJob): void {
     this.queue.push(job);
@@ -73,7 +74,8 @@ export class Materialiser {
         await this.wal.durable();
         for (const t of txids) this.journal.forget(t);
         await this.journal.advanceTail();
-        this.log.debug('store.journal.released', { instances: txids.length, ms: Date.now() - started, ringBytesUsed: this.journal.used });
+        this.log.debug('store.journal.released',
+          { instances: txids.length, ms: Date.now() - started, ringBytesUsed: this.journal.used });
       } catch (err) {
         this.done.unshift(...txids); // kept: the next release tries again
         this.log.error('store.journal.release_failed', { reason: (err as Error).message });

@@ -7,7 +7,8 @@ import path from 'node:path';
 
 /** UIDs become path names only when they are pure UID syntax; anything else is hashed. */
 export function safeName(uid: string): string {
-  return /^[0-9]+(\.[0-9]+)*$/.test(uid) && uid.length <= 64 ? uid : `h${crypto.createHash('sha256').update(uid).digest('hex').slice(0, 40)}`;
+  return /^[0-9]+(\.[0-9]+)*$/.test(uid) && uid.length <= 64 ? uid
+    : `h${crypto.createHash('sha256').update(uid).digest('hex').slice(0, 40)}`;
 }
 
 export function finalPathOf(studiesDir: string, studyUid: string, seriesUid: string, sopUid: string): string {
@@ -20,7 +21,8 @@ export class Placement {
 
   constructor(private readonly studiesDir: string) {}
 
-  async moveIntoPlace(tempPath: string, studyUid: string, seriesUid: string, sopUid: string, durable: boolean): Promise<string> {
+  async moveIntoPlace(tempPath: string, studyUid: string, seriesUid: string, sopUid: string,
+    durable: boolean): Promise<string> {
     const finalPath = finalPathOf(this.studiesDir, studyUid, seriesUid, sopUid);
     const dir = path.dirname(finalPath);
     if (!this.knownDirs.has(dir)) {

@@ -15,9 +15,12 @@ import type { Logger } from '../log/logger.js';
 /** Where the study's files live: data/studies/… for instances, data/results/<jobId>/ for SEG and SR. */
 export interface RetentionDirs { studiesDir: string; resultsDir: string }
 
-interface RemovedRows { instances: Array<{ path: string; size: number }>; results: Array<{ path: string; size: number }>; jobIds: number[] }
+interface RemovedRows {
+  instances: Array<{ path: string; size: number }>; results: Array<{ path: string; size: number }>; jobIds: number[]
+}
 
-export async function applyRetention(db: Db, dirs: RetentionDirs, maxAgeDays: number, log: Logger, now = Date.now()): Promise<number> {
+export async function applyRetention(db: Db, dirs: RetentionDirs, maxAgeDays: number, log: Logger,
+  now = Date.now()): Promise<number> {
   const cutoff = now - maxAgeDays * 86_400_000;
   let removed = 0;
   for (const uid of completeStudiesReceivedBefore(db, cutoff)) {
@@ -42,7 +45,8 @@ function removeRowsIfFinished(db: Db, studyUid: string): RemovedRows | undefined
   const jobs = jobsOfStudy(db, studyUid);
   if (!jobs.every((j) => FINAL_JOB_STATES.includes(j.state))) return undefined;
   if (!deliveriesOfStudy(db, studyUid).every((d) => FINAL_DELIVERY_STATES.includes(d.state))) return undefined;
-  const rows = { instances: instanceFilesOfStudy(db, studyUid), results: resultFilesOfStudy(db, studyUid), jobIds: jobs.map((j) => j.id) };
+  const rows = { instances: instanceFilesOfStudy(db, studyUid), results: resultFilesOfStudy(db, studyUid),
+    jobIds: jobs.map((j) => j.id) };
   // Foreign key order: deliveries and result objects reference jobs, jobs reference completions.
   deleteDeliveriesOfStudy(db, studyUid);
   deleteResultObjectsOfStudy(db, studyUid);
@@ -63,5 +67,6 @@ async function removeFiles(rows: RemovedRows, dirs: RetentionDirs): Promise<void
   for (const id of rows.jobIds) await fsp.rm(path.join(dirs.resultsDir, String(id)), { recursive: true, force: true });
   for (const d of folders) await fsp.rmdir(d).catch(() => {});
   const studiesDir = path.resolve(dirs.studiesDir);
-  for (const d of new Set([...folders].map((x) => path.dirname(x)))) if (path.resolve(d).startsWith(studiesDir + path.sep)) await fsp.rmdir(d).catch(() => {});
+  for (const d of new Set([...folders].map((x) => path.dirname(x))))
+    if (path.resolve(d).startsWith(studiesDir + path.sep)) await fsp.rmdir(d).catch(() => {});
 }

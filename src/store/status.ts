@@ -37,6 +37,7 @@ export class StoreError extends Error {
 export function asStoreError(err: unknown): StoreError {
   if (err instanceof StoreError) return err;
   const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') return new StoreError('STORE_OUT_OF_SPACE', 'no space left on the storage volume');
+  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT')
+    return new StoreError('STORE_OUT_OF_SPACE', 'no space left on the storage volume');
   return new StoreError('STORE_WRITE_FAILED', e?.message ?? String(err));
 }

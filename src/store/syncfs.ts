@@ -5,7 +5,9 @@
 import { execFile, execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
-interface Helper { child: ChildProcessByStdio<Writable, Readable, null>; waiting: Array<(ok: boolean) => void>; out: string }
+interface Helper {
+  child: ChildProcessByStdio<Writable, Readable, null>; waiting: Array<(ok: boolean) => void>; out: string
+}
 
 const LOOP = 'while IFS= read -r d; do if sync -f "$d"; then echo ok; else echo fail; fi; done';
 let helper: Helper | undefined;

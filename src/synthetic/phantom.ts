@@ -46,9 +46,11 @@ export function phantomHu(opts: PhantomOptions = {}): Phantom {
   const labels = sliceLabels(columns, rows, withTable);
   // the k-invariant anatomy is built once per noise variant and copied per slice (memcpy speed, so
   // 300x512x512 takes about a second); the noise pattern repeats every NOISE_VARIANTS slices
-  const templates = Array.from({ length: Math.min(NOISE_VARIANTS, slices) }, (_, n) => noisyTemplate(labels, n, noise, seed));
+  const templates = Array.from({ length: Math.min(NOISE_VARIANTS, slices) },
+    (_, n) => noisyTemplate(labels, n, noise, seed));
   const bodyTemplate = new Uint8Array(sliceSize);
-  for (let p = 0; p < sliceSize; p++) bodyTemplate[p] = labels[p] === SOFT || labels[p] === FAT || labels[p] === BONE ? 1 : 0;
+  for (let p = 0; p < sliceSize; p++)
+    bodyTemplate[p] = labels[p] === SOFT || labels[p] === FAT || labels[p] === BONE ? 1 : 0;
   for (let k = 0; k < slices; k++) {
     const offset = k * sliceSize;
     const variant = k % templates.length;

@@ -48,7 +48,8 @@ const SOP_CLASS = {
 } as const;
 
 /** Renders the pattern and writes it to `file`; the returned boxes are where the metal objects are in its pixels. */
-export async function writeSyntheticRadiograph(file: string, opts: SyntheticRadiographOptions = {}): Promise<SyntheticRadiograph> {
+export async function writeSyntheticRadiograph(file: string,
+  opts: SyntheticRadiographOptions = {}): Promise<SyntheticRadiograph> {
   const pattern = renderRadiographPattern(opts);
   const bits = opts.bitsStored ?? 12;
   const maxStored = 2 ** bits - 1;
@@ -70,7 +71,8 @@ export async function writeSyntheticRadiograph(file: string, opts: SyntheticRadi
   };
 }
 
-const code = (value: string, meaning: string) => ({ CodeValue: value, CodingSchemeDesignator: 'SCT', CodeMeaning: meaning });
+const code = (value: string, meaning: string) =>
+  ({ CodeValue: value, CodingSchemeDesignator: 'SCT', CodeMeaning: meaning });
 
 /** The modules dciodvfy checks for DX (PS3.3 A.26) and CR (A.2) images, with the facts the options give. */
 function radiographDataset(pattern: RadiographPattern, opts: SyntheticRadiographOptions, bits: number): Dataset {
@@ -89,9 +91,11 @@ function radiographDataset(pattern: RadiographPattern, opts: SyntheticRadiograph
     SOPClassUID: SOP_CLASS[kind], SOPInstanceUID: newUid(),
     StudyDate: date, SeriesDate: date, ContentDate: date, AcquisitionDate: date,
     StudyTime: time, SeriesTime: time, ContentTime: time, AcquisitionTime: time,
-    AccessionNumber: '', Modality: isDx ? 'DX' : 'CR', Manufacturer: 'dicom-ai-node synthetic phantom', ReferringPhysicianName: '',
+    AccessionNumber: '', Modality: isDx ? 'DX' : 'CR', Manufacturer: 'dicom-ai-node synthetic phantom',
+    ReferringPhysicianName: '',
     StudyDescription: 'Synthetic chest radiograph', SeriesDescription: `Synthetic ${pattern.view} chest`,
-    PatientName: opts.patientName ?? 'Synthetic^Radiograph', PatientID: opts.patientId ?? 'SYN-XR-1', PatientBirthDate: '', PatientSex: 'O',
+    PatientName: opts.patientName ?? 'Synthetic^Radiograph', PatientID: opts.patientId ?? 'SYN-XR-1',
+    PatientBirthDate: '', PatientSex: 'O',
     BodyPartExamined: 'CHEST', ViewPosition: frontal ? 'PA' : 'LL',
     StudyInstanceUID: opts.studyInstanceUid ?? newUid(), SeriesInstanceUID: opts.seriesInstanceUid ?? newUid(),
     StudyID: '1', SeriesNumber: 1, AcquisitionNumber: 1, InstanceNumber: opts.instanceNumber ?? 1,
@@ -99,7 +103,8 @@ function radiographDataset(pattern: RadiographPattern, opts: SyntheticRadiograph
     ...(isDx ? {
       PresentationIntentType: forPresentation ? 'FOR PRESENTATION' : 'FOR PROCESSING',
       ImageLaterality: 'U', AnatomicRegionSequence: [code('51185008', 'Thorax')],
-      ViewCodeSequence: [{ ...(frontal ? code('272479007', 'postero-anterior') : code('399173006', 'left lateral')), ViewModifierCodeSequence: [] }],
+      ViewCodeSequence: [{ ...(frontal ? code('272479007', 'postero-anterior') : code('399173006', 'left lateral')),
+        ViewModifierCodeSequence: [] }],
       AcquisitionContextSequence: [],
       PixelIntensityRelationship: 'LOG', PixelIntensityRelationshipSign: photometric === 'MONOCHROME1' ? 1 : -1,
       PresentationLUTShape: photometric === 'MONOCHROME1' ? 'INVERSE' : 'IDENTITY',
@@ -109,9 +114,11 @@ function radiographDataset(pattern: RadiographPattern, opts: SyntheticRadiograph
     RescaleIntercept: opts.rescale?.intercept ?? 0, RescaleSlope: opts.rescale?.slope ?? 1, RescaleType: 'US',
     LossyImageCompression: '00', BurnedInAnnotation: 'NO',
     ImagerPixelSpacing: [imager, imager],
-    ...(opts.pixelSpacing ? { PixelSpacing: [opts.pixelSpacing, opts.pixelSpacing], PixelSpacingCalibrationType: 'GEOMETRY',
+    ...(opts.pixelSpacing ? { PixelSpacing: [opts.pixelSpacing, opts.pixelSpacing],
+      PixelSpacingCalibrationType: 'GEOMETRY',
       PixelSpacingCalibrationDescription: 'synthetic: imager pixel spacing over the magnification' } : {}),
-    ...(opts.pixelSpacing ? { EstimatedRadiographicMagnificationFactor: Number((imager / opts.pixelSpacing).toFixed(6)) } : {}),
+    ...(opts.pixelSpacing
+      ? { EstimatedRadiographicMagnificationFactor: Number((imager / opts.pixelSpacing).toFixed(6)) } : {}),
     SamplesPerPixel: 1, PhotometricInterpretation: photometric, Rows: pattern.rows, Columns: pattern.columns,
     BitsAllocated: 16, BitsStored: bits, HighBit: bits - 1, PixelRepresentation: 0,
     ...(wantsWindow ? { WindowCenter: (max + 1) / 2, WindowWidth: max + 1 } : {}),

@@ -18,10 +18,12 @@ export interface RadiographPatternOptions {
   seed?: number;
 }
 
-export interface RadiographPattern { rows: number; columns: number; view: RadiographView; density: Float32Array; objects: PixelBox[] }
+export interface RadiographPattern { rows: number; columns: number; view: RadiographView; density: Float32Array;
+  objects: PixelBox[] }
 
 /** Densities of the pattern's parts; the classifier's margin (frontal vs lateral) rests on lung vs mediastinum. */
-export const RADIOGRAPH_DENSITY = { air: 0.04, softTissue: 0.45, lung: 0.18, mediastinum: 0.64, heart: 0.56, spine: 0.7, metal: 1 } as const;
+export const RADIOGRAPH_DENSITY = { air: 0.04, softTissue: 0.45, lung: 0.18, mediastinum: 0.64, heart: 0.56, spine: 0.7,
+  metal: 1 } as const;
 
 interface Ellipse { cx: number; cy: number; rx: number; ry: number }
 const inEllipse = (e: Ellipse, x: number, y: number) => ((x - e.cx) / e.rx) ** 2 + ((y - e.cy) / e.ry) ** 2 <= 1;
@@ -62,7 +64,8 @@ function frontal(x: number, y: number): number {
   if (!inEllipse(BODY, x, y)) return D.air;
   if (Math.abs(x - 0.5) < 0.05 && y > 0.12) return Math.abs(x - 0.5) < 0.025 ? D.spine : D.mediastinum;
   if (inEllipse({ cx: 0.56, cy: 0.64, rx: 0.13, ry: 0.1 }, x, y)) return D.heart;
-  const lung = inEllipse({ cx: 0.33, cy: 0.42, rx: 0.12, ry: 0.25 }, x, y) || inEllipse({ cx: 0.67, cy: 0.42, rx: 0.12, ry: 0.25 }, x, y);
+  const lung = inEllipse({ cx: 0.33, cy: 0.42, rx: 0.12, ry: 0.25 }, x, y)
+    || inEllipse({ cx: 0.67, cy: 0.42, rx: 0.12, ry: 0.25 }, x, y);
   return lung ? D.lung + ribs(y) : D.softTissue;
 }
 

@@ -24,11 +24,13 @@ export interface SyntheticSeriesOptions extends PhantomOptions {
   /** InstanceNumber 1 at the far end: positions decrease along the slice normal as the phantom's k grows */
   reverse?: boolean;
   orientation?: SeriesOrientation;
-  /** gantry tilt: the image plane tilts about the patient x axis while slice origins still step along z (a sheared stack) */
+  /** gantry tilt: the image plane tilts about the patient x axis while slice origins still step along z (a sheared
+   *  stack) */
   tiltDegrees?: number;
   /** phantom slice index that is not written (a gap in the series) */
   missingSlice?: number;
-  /** default Explicit VR Little Endian; also implicit LE, explicit BE, RLE, JPEG lossless, JPEG-LS lossless, JPEG 2000 lossless */
+  /** default Explicit VR Little Endian; also implicit LE, explicit BE, RLE, JPEG lossless, JPEG-LS lossless, JPEG 2000
+   *  lossless */
   transferSyntaxUid?: string;
   /** ImagePositionPatient of phantom slice 0 (its first voxel); default centres the grid on the origin */
   origin?: [number, number, number];
@@ -87,7 +89,8 @@ export async function writeSyntheticCtSeries(dir: string, opts: SyntheticSeriesO
 
 /** Direction cosines (row direction, column direction) and the direction slice origins step along. */
 function planeGeometry(orientation: SeriesOrientation, tiltDegrees: number): { orientation: number[]; step: number[] } {
-  if (orientation === 'coronal') return { orientation: [1, 0, 0, 0, 0, -1], step: [0, 1, 0] }; // normal = +y (posterior)
+  if (orientation === 'coronal') return { orientation: [1, 0, 0, 0, 0, -1],
+    step: [0, 1, 0] }; // normal = +y (posterior)
   if (orientation === 'sagittal') return { orientation: [0, 1, 0, 0, 0, -1], step: [-1, 0, 0] }; // normal = -x (right)
   const t = (tiltDegrees * Math.PI) / 180;
   const round = (x: number): number => Number(x.toFixed(6)) + 0; // + 0 turns -0 into 0
@@ -110,8 +113,10 @@ function seriesIdentity(opts: SyntheticSeriesOptions): SeriesIdentity {
   };
 }
 
-function pick(i: SeriesIdentity): Pick<SyntheticSeries, 'studyInstanceUid' | 'seriesInstanceUid' | 'frameOfReferenceUid'> {
-  return { studyInstanceUid: i.studyInstanceUid, seriesInstanceUid: i.seriesInstanceUid, frameOfReferenceUid: i.frameOfReferenceUid };
+function pick(i: SeriesIdentity):
+  Pick<SyntheticSeries, 'studyInstanceUid' | 'seriesInstanceUid' | 'frameOfReferenceUid'> {
+  return { studyInstanceUid: i.studyInstanceUid, seriesInstanceUid: i.seriesInstanceUid,
+    frameOfReferenceUid: i.frameOfReferenceUid };
 }
 
 function shuffled<T>(items: T[]): T[] {

@@ -29,7 +29,8 @@ async function api<T = any>(p: string): Promise<T> {
 
 async function apiWrite<T = any>(method: string, p: string, body?: unknown): Promise<T> {
   const res = await fetch(node.url(p), {
-    method, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   expect(res.ok, `${method} ${p}: ${text}`).toBe(true);
@@ -101,7 +102,8 @@ describe('admin page in Chromium', () => {
     await page.getByLabel('Id', { exact: true }).fill('ct-lung');
     await page.getByLabel('Name', { exact: true }).fill('CT: body and lung masks');
     await page.getByLabel('After a match').selectOption('continue');
-    await page.getByLabel('When (JSON condition)').fill('{"all":[{"attribute":"SliceThickness","op":"<","value":"thin"}]}');
+    await page.getByLabel('When (JSON condition)').fill(
+      '{"all":[{"attribute":"SliceThickness","op":"<","value":"thin"}]}');
     await page.locator('#err-when li').first().waitFor();
     expect(await page.locator('#err-when').innerText()).toContain('/when/all/0');
     expect(await page.locator('#err-actions li').count()).toBe(0);
@@ -112,7 +114,8 @@ describe('admin page in Chromium', () => {
     await snap(page, '03-rule-flagged');
 
     // An unknown model is a problem of the actions box, not of the condition.
-    await page.getByLabel('When (JSON condition)').fill(`{"all":[{"attribute":"Modality","op":"equals","value":"${modality}"}]}`);
+    await page.getByLabel('When (JSON condition)').fill(
+      `{"all":[{"attribute":"Modality","op":"equals","value":"${modality}"}]}`);
     const actions = await page.getByLabel('Actions (JSON list)').inputValue();
     await page.getByLabel('Actions (JSON list)').fill(actions.replace('"ct-body-lung"', '"no-such-model"'));
     await expect.poll(() => page.locator('#err-actions').innerText()).toContain('/actions/0');
@@ -145,7 +148,8 @@ describe('admin page in Chromium', () => {
     await page.getByRole('button', { name: 'New rule' }).click();
     await page.getByLabel('Id', { exact: true }).fill('mr-only');
     await page.getByLabel('Name', { exact: true }).fill('MR only');
-    await page.getByLabel('When (JSON condition)').fill('{"all":[{"attribute":"Modality","op":"equals","value":"MR"}]}');
+    await page.getByLabel('When (JSON condition)').fill(
+      '{"all":[{"attribute":"Modality","op":"equals","value":"MR"}]}');
     await page.getByLabel('Actions (JSON list)').fill('[{"type":"discard"}]');
     await page.getByRole('button', { name: 'Try in tester' }).click();
     await page.getByRole('heading', { name: 'Rule tester (dry run)' }).waitFor();
@@ -170,7 +174,8 @@ describe('admin page in Chromium', () => {
     await snap(page, '06-tester');
     // Over the last day, the draft (which matches no CT) would route the one study no differently.
     await page.getByRole('button', { name: 'Compare over recent studies' }).click();
-    await expect.poll(() => page.locator('#impact-status').innerText()).toMatch(/^Checked 1 study .*: 0 would be routed differently/);
+    await expect.poll(() => page.locator('#impact-status').innerText()).toMatch(
+      /^Checked 1 study .*: 0 would be routed differently/);
     // The draft was never saved.
     expect((await api<{ rules: any[] }>('/api/rules')).rules.map((r) => r.id)).toEqual(['ct-lung']);
   });
@@ -186,15 +191,18 @@ describe('admin page in Chromium', () => {
     await page.getByRole('button', { name: `Compare version ${versionWithRule} with current` }).click();
     const diff = page.locator('pre.diff');
     await diff.waitFor();
-    expect(await diff.locator('.line.removed').allInnerTexts()).toContainEqual(expect.stringMatching(/^- +"enabled": true,$/));
-    expect(await diff.locator('.line.added').allInnerTexts()).toContainEqual(expect.stringMatching(/^\+ +"enabled": false,$/));
+    expect(await diff.locator('.line.removed').allInnerTexts()).toContainEqual(
+      expect.stringMatching(/^- +"enabled": true,$/));
+    expect(await diff.locator('.line.added').allInnerTexts()).toContainEqual(
+      expect.stringMatching(/^\+ +"enabled": false,$/));
     expect(await scrollsSideways(page)).toBe(false);
     await snap(page, '08-history-diff');
 
     await page.getByRole('button', { name: `Roll back to version ${versionWithRule}` }).first().click();
     await page.getByRole('button', { name: 'Confirm rollback' }).click();
     await page.locator('#history-status', { hasText: 'Rolled back' }).waitFor();
-    const [live, old] = await Promise.all([api<{ rules: any[] }>('/api/rules'), api<{ rules: any[] }>(`/api/rules/versions/${versionWithRule}`)]);
+    const [live, old] = await Promise.all(
+      [api<{ rules: any[] }>('/api/rules'), api<{ rules: any[] }>(`/api/rules/versions/${versionWithRule}`)]);
     expect(live.rules).toEqual(old.rules);
     expect(live.rules[0].enabled).toBe(true);
     await snap(page, '09-rolled-back');
@@ -216,47 +224,50 @@ describe('admin page in Chromium', () => {
     const bytes = fs.readFileSync(ctFiles[2]).toString('base64');
     await page.locator('#tester-drop').evaluate((zone, b64) => {
       const data = new DataTransfer();
-      data.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], '03.dcm', { type: 'application/dicom' }));
+      data.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], '03.dcm',
+        { type: 'application/dicom' }));
       zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
     }, bytes);
     await expect.poll(() => page.locator('#tester-result h3').innerText()).toContain('03.dcm');
     expect(await page.locator('.outcome[data-rule-id="ct-lung"] h4 .badge').innerText()).toBe('matched');
   });
 
-  it('adds DIMSE destinations and verifies them with a C-ECHO: the node itself answers, a closed port does not', async () => {
-    await openSection('Destinations');
-    const closedPort = await freePort();
-    const add = async (id: string, host: string, port: number) => {
-      await page.getByRole('button', { name: 'New destination' }).click();
-      await page.getByLabel('Id', { exact: true }).fill(id);
-      await page.getByLabel('Name', { exact: true }).fill(`PACS ${id}`);
-      await page.getByLabel('AE title').fill(node.aeTitle);
-      await page.getByLabel('Host').fill(host);
-      await page.getByLabel('Port').fill(String(port));
-      await page.getByRole('button', { name: 'Save destination' }).click();
-    };
-    await add('bad-host', '', node.dimsePort);
-    await expect.poll(() => page.locator('#destination-editor .field-errors').innerText()).toContain('/host');
-    expect(await unlabelledControls(page)).toEqual([]);
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await add('self', '127.0.0.1', node.dimsePort);
-    await page.locator('#destinations-status', { hasText: 'Saved' }).waitFor();
-    await add('closed', '127.0.0.1', closedPort);
-    await page.locator('tr[data-destination-id="closed"]').waitFor();
-    await page.getByRole('button', { name: 'Verify PACS self' }).click();
-    await page.getByRole('button', { name: 'Verify PACS closed' }).click();
-    const selfResult = page.locator('tr[data-destination-id="self"] .verify-result');
-    const closedResult = page.locator('tr[data-destination-id="closed"] .verify-result');
-    await expect.poll(() => selfResult.innerText(), { timeout: 15_000 }).toMatch(/^✓ ok in \d+ ms/);
-    await expect.poll(() => closedResult.innerText(), { timeout: 15_000 }).toMatch(/^✗ failed in \d+ ms — .*\S/);
-    expect((await api<Array<{ id: string }>>('/api/destinations')).map((d) => d.id).sort()).toEqual(['closed', 'self']);
-    expect(await scrollsSideways(page)).toBe(false);
-    await snap(page, '11-destinations');
-    await page.getByRole('button', { name: 'Delete PACS closed' }).click();
-    await page.getByRole('button', { name: 'Yes, delete' }).click();
-    await page.locator('#destinations-status', { hasText: 'Deleted' }).waitFor();
-    expect((await api<Array<{ id: string }>>('/api/destinations')).map((d) => d.id)).toEqual(['self']);
-  });
+  it('adds DIMSE destinations and verifies them with a C-ECHO: the node itself answers, a closed port does not',
+    async () => {
+      await openSection('Destinations');
+      const closedPort = await freePort();
+      const add = async (id: string, host: string, port: number) => {
+        await page.getByRole('button', { name: 'New destination' }).click();
+        await page.getByLabel('Id', { exact: true }).fill(id);
+        await page.getByLabel('Name', { exact: true }).fill(`PACS ${id}`);
+        await page.getByLabel('AE title').fill(node.aeTitle);
+        await page.getByLabel('Host').fill(host);
+        await page.getByLabel('Port').fill(String(port));
+        await page.getByRole('button', { name: 'Save destination' }).click();
+      };
+      await add('bad-host', '', node.dimsePort);
+      await expect.poll(() => page.locator('#destination-editor .field-errors').innerText()).toContain('/host');
+      expect(await unlabelledControls(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await add('self', '127.0.0.1', node.dimsePort);
+      await page.locator('#destinations-status', { hasText: 'Saved' }).waitFor();
+      await add('closed', '127.0.0.1', closedPort);
+      await page.locator('tr[data-destination-id="closed"]').waitFor();
+      await page.getByRole('button', { name: 'Verify PACS self' }).click();
+      await page.getByRole('button', { name: 'Verify PACS closed' }).click();
+      const selfResult = page.locator('tr[data-destination-id="self"] .verify-result');
+      const closedResult = page.locator('tr[data-destination-id="closed"] .verify-result');
+      await expect.poll(() => selfResult.innerText(), { timeout: 15_000 }).toMatch(/^✓ ok in \d+ ms/);
+      await expect.poll(() => closedResult.innerText(), { timeout: 15_000 }).toMatch(/^✗ failed in \d+ ms — .*\S/);
+      expect((await api<Array<{ id: string }>>('/api/destinations')).map((d) => d.id).sort()).toEqual(
+        ['closed', 'self']);
+      expect(await scrollsSideways(page)).toBe(false);
+      await snap(page, '11-destinations');
+      await page.getByRole('button', { name: 'Delete PACS closed' }).click();
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await page.locator('#destinations-status', { hasText: 'Deleted' }).waitFor();
+      expect((await api<Array<{ id: string }>>('/api/destinations')).map((d) => d.id)).toEqual(['self']);
+    });
 
   it('lists the received study on the dashboard', async () => {
     await openSection('Dashboard');
@@ -274,12 +285,14 @@ describe('admin page in Chromium', () => {
     await apiWrite('POST', '/api/rules', {
       id: 'route-ct', name: 'Route CT', enabled: true, priority: 5, then: 'stop',
       when: { all: [{ attribute: 'Modality', op: 'equals', value: 'CT' }] },
-      actions: [{ type: 'runModel', model: 'unet3d-bench', series: { pick: 'all' }, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender'] }],
+      actions: [{ type: 'runModel', model: 'unet3d-bench', series: { pick: 'all' }, outputs: ['SEG', 'SR'],
+        destinations: ['reply-to-sender'] }],
     });
     const file = path.join(testdata, 'pydicom/CT_small.dcm');
     const otherStudy = await dcmdumpValue(file, '0020,000d');
     expect((await storescu(node.dimsePort, [file])).code).toBe(0);
-    const job = await waitFor('a failed job', async () => (await api<any[]>(`/api/jobs?studyUid=${otherStudy}`)).find((j) => j.state === 'failed'));
+    const job = await waitFor('a failed job', async () =>
+      (await api<any[]>(`/api/jobs?studyUid=${otherStudy}`)).find((j) => j.state === 'failed'));
     expect(job).toMatchObject({ action: 'runModel', ruleId: 'route-ct' });
     expect(job.reason).toMatch(/TOO_FEW_SLICES/);
 
@@ -304,7 +317,8 @@ describe('admin page in Chromium', () => {
 
   it('lists rules in evaluation order and moving one up rewrites the priorities', async () => {
     await openSection('Rules');
-    const order = () => page.locator('#rules-list tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.ruleId));
+    const order = () => page.locator('#rules-list tbody tr').evaluateAll(
+      (rows) => rows.map((r) => (r as HTMLElement).dataset.ruleId));
     await expect.poll(order).toEqual(['route-ct', 'ct-lung']); // priority 5 runs before 100
     await page.getByRole('button', { name: 'Move CT: body and lung masks up' }).click();
     await page.locator('#rules-status', { hasText: 'Moved' }).waitFor();

@@ -21,9 +21,12 @@ beforeAll(async () => {
     completion: { seriesQuietSeconds: 0.5, studyQuietSeconds: 1, sweepIntervalMs: 100 },
     export: { retry: { baseSeconds: 0.1, maxSeconds: 0.2, maxAttempts: 1 } },
   });
-  const post = (p: string, body: unknown) => node.api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect((await post('/api/destinations', { id: 'offline-pacs', name: 'PACS that is down', type: 'dimse', aeTitle: 'DOWN', host: '127.0.0.1', port: await freePort() })).status).toBe(201);
-  expect((await post('/api/rules', { id: 'archive', name: 'Archive everything', enabled: true, priority: 10, actions: [{ type: 'forward', destinations: ['offline-pacs'] }], then: 'stop' })).status).toBe(201);
+  const post = (p: string, body: unknown) =>
+    node.api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect((await post('/api/destinations', { id: 'offline-pacs', name: 'PACS that is down', type: 'dimse',
+    aeTitle: 'DOWN', host: '127.0.0.1', port: await freePort() })).status).toBe(201);
+  expect((await post('/api/rules', { id: 'archive', name: 'Archive everything', enabled: true, priority: 10,
+    actions: [{ type: 'forward', destinations: ['offline-pacs'] }], then: 'stop' })).status).toBe(201);
   const files = ['01.dcm', '02.dcm'].map((f) => path.join(testdata, 'dcmqi-ct3', f));
   expect((await storescu(node.dimsePort, files, { proposal: '-xi' })).code).toBe(0);
   await waitFor('dead deliveries', async () => {

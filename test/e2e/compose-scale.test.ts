@@ -18,7 +18,8 @@ function composeCommand(): string[] | undefined {
 }
 const compose = composeCommand();
 const run = (args: string[], env: Record<string, string | undefined>) =>
-  spawnSync(compose![0]!, [...compose!.slice(1), '-f', composeFile, ...args], { encoding: 'utf8', env: { ...process.env, ...env } as NodeJS.ProcessEnv });
+  spawnSync(compose![0]!, [...compose!.slice(1), '-f', composeFile, ...args],
+    { encoding: 'utf8', env: { ...process.env, ...env } as NodeJS.ProcessEnv });
 const env = { ADMIN_TOKEN, PGPASSWORD: 'queue-password-for-tests' };
 
 describe('docker/compose.scale.yml', () => {
@@ -30,15 +31,18 @@ describe('docker/compose.scale.yml', () => {
     const resolved = run(['config'], env).stdout;
     // both nodes: the same volume at /data, the same queue, their own ids, their own published ports
     expect(resolved.match(/shared-data:\/data/g)).toHaveLength(2);
-    expect(resolved.match(/DATABASE_URL: postgres:\/\/dain:queue-password-for-tests@postgres:5432\/dain/g)).toHaveLength(2);
+    expect(resolved.match(
+      /DATABASE_URL: postgres:\/\/dain:queue-password-for-tests@postgres:5432\/dain/g)).toHaveLength(2);
     expect(resolved).toContain('NODE_ID: node-1');
     expect(resolved).toContain('NODE_ID: node-2');
     expect(resolved).toMatch(/published: 11113\s+target: 11112/);
     expect(resolved).toContain('condition: service_healthy');
     expect(resolved).toContain('/models/ct-body-lung/config.pbtxt');
     // both nodes send ct-body-lung to Triton: the remote manifest replaces the built-in one in the image
-    const manifestMounts = [...resolved.matchAll(/- (\/\S+):\/app\/models\/ct-body-lung\/model\.json:ro/g)].map((m) => m[1]);
-    expect(manifestMounts).toEqual([0, 1].map(() => path.join(dockerDir, 'triton/node-models/ct-body-lung/model.json')));
+    const manifestMounts = [...resolved.matchAll(
+      /- (\/\S+):\/app\/models\/ct-body-lung\/model\.json:ro/g)].map((m) => m[1]);
+    expect(manifestMounts).toEqual(
+      [0, 1].map(() => path.join(dockerDir, 'triton/node-models/ct-body-lung/model.json')));
   });
 
   it.skipIf(!compose)('demands the admin token and the queue password', () => {

@@ -28,7 +28,8 @@ afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
 
 describe('docker/compose.yml', () => {
   it.skipIf(!compose)('resolves with the node, its setup, Orthanc, OHIF and the same-origin viewer proxy, and demands ADMIN_TOKEN', () => {
-    const run = (args: string[], env: Record<string, string>) => spawnSync(compose![0], [...compose!.slice(1), '-f', composeFile, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const run = (args: string[], env: Record<string, string>) => spawnSync(compose![0],
+      [...compose!.slice(1), '-f', composeFile, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
     const env = { ADMIN_TOKEN: ADMIN_TOKEN };
     const services = run(['config', '--services'], env);
     expect(services.status, services.stderr).toBe(0);
@@ -39,7 +40,8 @@ describe('docker/compose.yml', () => {
     expect(resolved).toMatch(/node-data:\/data/);
     expect(resolved).toContain('condition: service_healthy');
     const { ADMIN_TOKEN: _unset, ...withoutToken } = process.env;
-    const missing = spawnSync(compose![0], [...compose!.slice(1), '-f', composeFile, 'config'], { encoding: 'utf8', env: withoutToken as NodeJS.ProcessEnv });
+    const missing = spawnSync(compose![0], [...compose!.slice(1), '-f', composeFile, 'config'],
+      { encoding: 'utf8', env: withoutToken as NodeJS.ProcessEnv });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/ADMIN_TOKEN/);
   });
@@ -50,12 +52,14 @@ describe('docker/compose.yml', () => {
     expect(config.dicom.port).toBe(11112);
     expect(config.http.port).toBe(8080);
     expect(config.admin.adminToken).toBe(ADMIN_TOKEN);
-    expect(config.dicom.allowedCallers.some((c) => c.aeTitle === '*' && c.host === undefined)).toBe(true); // Orthanc calls from another container
+    expect(config.dicom.allowedCallers.some((c) => c.aeTitle === '*' && c.host === undefined))
+      .toBe(true); // Orthanc calls from another container
   });
 
   it('gives OHIF the app-config the viewer tests prove (DICOMweb on its own origin, proxied to Orthanc)', () => {
     expect(appConfig()).toMatch(/const dicomWebRoot = window\.location\.origin \+ '\/dicom-web'/);
-    expect(fs.readFileSync(path.join(dockerDir, 'viewer-nginx.conf'), 'utf8')).toMatch(/location \/dicom-web\/ \{\s*proxy_pass http:\/\/orthanc:8042\/dicom-web\/;/);
+    expect(fs.readFileSync(path.join(dockerDir, 'viewer-nginx.conf'), 'utf8')).toMatch(
+      /location \/dicom-web\/ \{\s*proxy_pass http:\/\/orthanc:8042\/dicom-web\/;/);
   });
 
   it('closes the loop with its Orthanc config and auto-route script: a CT sent to Orthanc comes back with SEG + SR', async () => {
@@ -63,15 +67,18 @@ describe('docker/compose.yml', () => {
     cleanups.push(() => node.stop());
     // The setup script, as the node-setup service runs it, registers Orthanc on the real node; twice is fine.
     // The compose Orthanc config with only what differs outside a container: ports, folders, paths, peers.
-    const { DicomPort: _d, HttpPort: _h, StorageDirectory: _s, IndexDirectory: _i, RemoteAccessAllowed: _r, ...orthancJson } = JSON.parse(fs.readFileSync(path.join(dockerDir, 'orthanc.json'), 'utf8'));
+    const { DicomPort: _d, HttpPort: _h, StorageDirectory: _s, IndexDirectory: _i, RemoteAccessAllowed: _r,
+      ...orthancJson } = JSON.parse(fs.readFileSync(path.join(dockerDir, 'orthanc.json'), 'utf8'));
     const orthanc: RunningOrthanc = await startOrthanc({
       ...orthancJson,
       LuaScripts: [path.join(dockerDir, 'orthanc-autoroute.lua')],
       DicomModalities: { 'ai-node': [node.aeTitle, '127.0.0.1', node.dimsePort] },
     });
     cleanups.push(() => orthanc.stop());
-    const setupEnv = { NODE_URL: node.url(''), ADMIN_TOKEN, ORTHANC_HOST: '127.0.0.1', ORTHANC_DICOM_PORT: String(orthanc.dicomPort), ORTHANC_AE: orthanc.aeTitle };
-    const setup = (env: Record<string, string>) => spawnSync('sh', [path.join(dockerDir, 'compose-setup.sh')], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const setupEnv = { NODE_URL: node.url(''), ADMIN_TOKEN, ORTHANC_HOST: '127.0.0.1',
+      ORTHANC_DICOM_PORT: String(orthanc.dicomPort), ORTHANC_AE: orthanc.aeTitle };
+    const setup = (env: Record<string, string>) => spawnSync('sh', [path.join(dockerDir, 'compose-setup.sh')],
+      { encoding: 'utf8', env: { ...process.env, ...env } });
     expect(setup(setupEnv).stdout).toMatch(/destination orthanc .* created/);
     const again = setup(setupEnv);
     expect([again.status, again.stdout]).toEqual([0, expect.stringMatching(/exists already/)]);
@@ -82,6 +89,7 @@ describe('docker/compose.yml', () => {
     const sent = await storescu(orthanc.dicomPort, ctFiles, { callingAe: 'MODALITY', calledAe: orthanc.aeTitle });
     expect(sent.code, sent.stderr).toBe(0);
     await resultsInOrthanc(orthanc, studyUid);
-    expect((await objectsInOrthanc(orthanc, studyUid)).map((o) => o.modality).sort()).toEqual(['CT', 'CT', 'CT', 'SEG', 'SR']);
+    expect((await objectsInOrthanc(orthanc, studyUid)).map((o) => o.modality).sort()).toEqual(
+      ['CT', 'CT', 'CT', 'SEG', 'SR']);
   });
 });

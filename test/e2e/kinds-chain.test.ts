@@ -13,9 +13,11 @@ import { writeSyntheticRadiograph, type SyntheticRadiographOptions } from '../..
 import { addDestination, e2eConfig, fileFromOrthanc, objectsInOrthanc, type OrthancObject } from './loop-support.js';
 
 const XR = { attribute: 'Modality', op: 'in', value: ['DX', 'CR'] };
-const action = (model: string) => ({ type: 'runModel', model, series: { where: XR, pick: 'all' }, outputs: ['SR'], destinations: ['orthanc'] });
+const action = (model: string) =>
+  ({ type: 'runModel', model, series: { where: XR, pick: 'all' }, outputs: ['SR'], destinations: ['orthanc'] });
 const rules = [
-  { id: 'view', name: 'view of every radiograph', enabled: true, priority: 1, then: 'continue', when: { all: [XR] }, actions: [action('cxr-view')] },
+  { id: 'view', name: 'view of every radiograph', enabled: true, priority: 1, then: 'continue', when: { all: [XR] },
+    actions: [action('cxr-view')] },
   { id: 'metal-if-frontal', name: 'metal on frontal views', enabled: true, priority: 2, then: 'continue',
     when: { Finding: { model: 'cxr-view', code: { scheme: 'SCT', value: '399033003' }, present: true, minScore: 0.7 } },
     actions: [action('cxr-metal')] },
@@ -42,9 +44,11 @@ describe('chained models: cxr-metal only where cxr-view found a frontal view', (
   beforeAll(async () => {
     orthanc = await startOrthanc();
     node = await startNode(e2eConfig);
-    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort });
+    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle,
+      host: '127.0.0.1', port: orthanc.dicomPort });
     for (const rule of rules) {
-      const created = await node.api('/api/rules', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+      const created = await node.api('/api/rules',
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
       expect(created.status, await created.clone().text()).toBe(201);
     }
   }, 120_000);
@@ -55,8 +59,10 @@ describe('chained models: cxr-metal only where cxr-view found a frontal view', (
 
   it('a frontal radiograph: the view SR, then the metal SR with the box', async () => {
     const r = await send('frontal', { view: 'frontal' });
-    const both = await waitFor('two SRs', async () => { const s = await srs(r.studyInstanceUid); return s.length === 2 ? s : undefined; }, 120_000);
-    const groups = (await Promise.all(both.map(async (o) => readSrGroups(await fileFromOrthanc(orthanc, o.id))))).flat();
+    const both = await waitFor('two SRs',
+      async () => { const s = await srs(r.studyInstanceUid); return s.length === 2 ? s : undefined; }, 120_000);
+    const groups = (await Promise.all(both.map(async (o) =>
+      readSrGroups(await fileFromOrthanc(orthanc, o.id))))).flat();
     const box = groups.find((g) => g.scoords.length > 0)!;
     const xs = box.scoords[0]!.data.filter((_, n) => n % 2 === 0);
     expect([Math.min(...xs), Math.max(...xs)]).toEqual([metal.x0, metal.x1]);
@@ -68,8 +74,10 @@ describe('chained models: cxr-metal only where cxr-view found a frontal view', (
   it('a lateral radiograph with the same metal: the view SR only, no metal job', async () => {
     const r = await send('lateral', { view: 'lateral' });
     await waitFor('the view SR', async () => (await srs(r.studyInstanceUid)).length === 1, 120_000);
-    await waitFor('the view job done', async () => (await jobsOf(r.studyInstanceUid)).some((j) => j.state === 'done'), 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 5000)); // time the re-evaluation after the stored result would need
+    await waitFor('the view job done', async () =>
+      (await jobsOf(r.studyInstanceUid)).some((j) => j.state === 'done'), 30_000);
+    // time the re-evaluation after the stored result would need
+    await new Promise((resolve) => setTimeout(resolve, 5000));
     expect((await jobsOf(r.studyInstanceUid)).map((j) => j.modelId)).toEqual(['cxr-view']);
     expect(await srs(r.studyInstanceUid)).toHaveLength(1);
   }, 150_000);

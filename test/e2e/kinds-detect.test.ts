@@ -11,7 +11,8 @@ import { queryNode, repoRoot, startNode, waitFor, type RunningNode } from '../su
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
 import { readSrGroups, type SrGroup } from '../support/sr-findings.js';
 import { loadImageFrame } from '../../src/infer/image2d/load.js';
-import { phantomHu, writeSyntheticCtSeries, writeSyntheticRadiograph, type PixelBox, type SyntheticRadiographOptions } from '../../src/synthetic/index.js';
+import { phantomHu, writeSyntheticCtSeries, writeSyntheticRadiograph, type PixelBox,
+  type SyntheticRadiographOptions } from '../../src/synthetic/index.js';
 import { addDestination, dciodvfyErrors, e2eConfig, fileFromOrthanc, objectsInOrthanc } from './loop-support.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-detect-'));
@@ -25,13 +26,16 @@ function writeModels(): void {
   fs.cpSync(path.join(modelsDir, 'cxr-metal'), path.join(modelsDir, 'ct-metal-slices'), { recursive: true });
   fs.writeFileSync(path.join(modelsDir, 'ct-metal-slices/model.json'), JSON.stringify({
     ...manifest, id: 'ct-metal-slices', applicability: { modalities: ['CT'] },
-    input: { ...manifest.input, window: { source: 'fixed', center: 1500, width: 3000 } }, inference: { mode: 'perSlice', batch: 4 },
+    input: { ...manifest.input, window: { source: 'fixed', center: 1500, width: 3000 } },
+    inference: { mode: 'perSlice', batch: 4 },
   }));
 }
 
 const rule = (id: string, model: string, modalities: string[]) => ({
-  id, name: id, enabled: true, priority: 5, then: 'stop', when: { all: [{ attribute: 'Modality', op: 'in', value: modalities }] },
-  actions: [{ type: 'runModel', model, series: { where: { attribute: 'Modality', op: 'in', value: modalities }, pick: 'all' },
+  id, name: id, enabled: true, priority: 5, then: 'stop',
+  when: { all: [{ attribute: 'Modality', op: 'in', value: modalities }] },
+  actions: [{ type: 'runModel', model,
+    series: { where: { attribute: 'Modality', op: 'in', value: modalities }, pick: 'all' },
     outputs: ['SR'], destinations: ['orthanc'] }],
 });
 
@@ -44,7 +48,8 @@ async function send(files: string[]): Promise<void> {
 }
 
 async function srGroups(studyUid: string): Promise<SrGroup[]> {
-  const sr = await waitFor(`SR of ${studyUid}`, async () => (await objectsInOrthanc(orthanc, studyUid).catch(() => [])).find((o) => o.modality === 'SR'), 90_000);
+  const sr = await waitFor(`SR of ${studyUid}`, async () =>
+    (await objectsInOrthanc(orthanc, studyUid).catch(() => [])).find((o) => o.modality === 'SR'), 90_000);
   expect(await dciodvfyErrors(orthanc, sr.id)).toEqual([]);
   return readSrGroups(await fileFromOrthanc(orthanc, sr.id));
 }
@@ -60,7 +65,8 @@ function expectBoxes(groups: SrGroup[], truth: PixelBox[], image?: string): void
   const boxes = groups.filter((g) => g.finding === METAL && g.scoords.length > 0);
   expect(boxes).toHaveLength(truth.length);
   for (const t of truth) {
-    const match = boxes.find((g) => Math.abs(rectangle(g.scoords[0]!.data)[0] - t.x0) <= 1 && Math.abs(rectangle(g.scoords[0]!.data)[1] - t.y0) <= 1);
+    const match = boxes.find((g) =>
+      Math.abs(rectangle(g.scoords[0]!.data)[0] - t.x0) <= 1 && Math.abs(rectangle(g.scoords[0]!.data)[1] - t.y0) <= 1);
     expect(match, `a box at ${JSON.stringify(t)}; got ${boxes.map((b) => rectangle(b.scoords[0]!.data).join(',')).join(' | ')}`).toBeDefined();
     const [x0, y0, x1, y1] = rectangle(match!.scoords[0]!.data);
     const off = [x0, y0, x1, y1].map((v, n) => Math.abs(v - [t.x0, t.y0, t.x1, t.y1][n]!));
@@ -79,9 +85,11 @@ describe('detection: radiographs and CT slices → metal boxes in the SR, on the
     const rulesFile = path.join(tmp, 'rules.json');
     fs.writeFileSync(rulesFile, JSON.stringify({ rules: [] })); // the seeded rules name ct-body-lung, not loaded here
     node = await startNode({ ...e2eConfig, models: { dir: modelsDir }, routing: { rulesFile } });
-    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort });
+    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle,
+      host: '127.0.0.1', port: orthanc.dicomPort });
     for (const r of [rule('metal-xr', 'cxr-metal', ['DX', 'CR']), rule('metal-ct', 'ct-metal-slices', ['CT'])]) {
-      const created = await node.api('/api/rules', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r) });
+      const created = await node.api('/api/rules',
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r) });
       expect(created.status, await created.clone().text()).toBe(201);
     }
   }, 120_000);
@@ -93,8 +101,8 @@ describe('detection: radiographs and CT slices → metal boxes in the SR, on the
   const radiographs: Array<[string, SyntheticRadiographOptions]> = [
     ['MONOCHROME1 CR 512², two objects', { kind: 'CR', photometric: 'MONOCHROME1', objects: [
       { x0: 100, y0: 120, x1: 130, y1: 140 }, { x0: 300, y0: 330, x1: 312, y1: 345 }] }],
-    ['letterboxed portrait DX 1024×768 (scale 0.5, 64-px bands), 16 bits', { rows: 1024, columns: 768, bitsStored: 16, objects: [
-      { x0: 200, y0: 300, x1: 260, y1: 340 }, { x0: 500, y0: 700, x1: 520, y1: 716 }] }],
+    ['letterboxed portrait DX 1024×768 (scale 0.5, 64-px bands), 16 bits', { rows: 1024, columns: 768, bitsStored: 16,
+      objects: [{ x0: 200, y0: 300, x1: 260, y1: 340 }, { x0: 500, y0: 700, x1: 520, y1: 716 }] }],
   ];
   for (const [name, opts] of radiographs) {
     it(`${name}: one box per object, equal to its source box within 1 px`, async () => {
@@ -115,7 +123,8 @@ describe('detection: radiographs and CT slices → metal boxes in the SR, on the
   it('per slice on CT: boxes on the two slices that hold metal, at their in-plane position', async () => {
     const phantom = phantomHu({ slices: 6, rows: 256, columns: 256 });
     const box: PixelBox = { x0: 100, y0: 80, x1: 120, y1: 96 };
-    for (const k of [2, 4]) for (let y = box.y0; y < box.y1; y++) phantom.hu.fill(3000, k * 256 * 256 + y * 256 + box.x0, k * 256 * 256 + y * 256 + box.x1);
+    for (const k of [2, 4]) for (let y = box.y0; y < box.y1; y++)
+      phantom.hu.fill(3000, k * 256 * 256 + y * 256 + box.x0, k * 256 * 256 + y * 256 + box.x1);
     const series = await writeSyntheticCtSeries(path.join(tmp, 'ct'), { phantom });
     await send(series.files);
     const groups = await srGroups(series.studyInstanceUid);
@@ -125,7 +134,8 @@ describe('detection: radiographs and CT slices → metal boxes in the SR, on the
     for (const g of boxes) expectBoxes([g], [box]);
     // the rules see the slices too: one Metal finding, present, on slices 2 and 4
     const rows = queryNode(node, `SELECT f.code_value AS code, f.present, f.slices FROM result_findings f
-      JOIN results r ON r.id = f.result_id JOIN jobs j ON j.id = r.job_id WHERE j.study_uid = ?`, series.studyInstanceUid);
+      JOIN results r ON r.id = f.result_id JOIN jobs j ON j.id = r.job_id WHERE j.study_uid = ?`,
+      series.studyInstanceUid);
     expect(rows).toEqual([{ code: METAL, present: 1, slices: '[2,4]' }]);
   }, 120_000);
 });

@@ -10,12 +10,14 @@ import { queryNode, startNode, waitFor, type RunningNode } from '../support/node
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
 import { readSrGroups } from '../support/sr-findings.js';
 import { writeSyntheticRadiograph, type SyntheticRadiographOptions } from '../../src/synthetic/index.js';
-import { addDestination, dciodvfyErrors, e2eConfig, fileFromOrthanc, objectsInOrthanc, referencedSeries } from './loop-support.js';
+import { addDestination, dciodvfyErrors, e2eConfig, fileFromOrthanc, objectsInOrthanc,
+  referencedSeries } from './loop-support.js';
 
 const viewRule = {
   id: 'cxr-view', name: 'Chest radiograph view', enabled: true, priority: 5, then: 'stop',
   when: { all: [{ attribute: 'Modality', op: 'in', value: ['DX', 'CR'] }] },
-  actions: [{ type: 'runModel', model: 'cxr-view', series: { where: { attribute: 'Modality', op: 'in', value: ['DX', 'CR'] }, pick: 'all' },
+  actions: [{ type: 'runModel', model: 'cxr-view',
+    series: { where: { attribute: 'Modality', op: 'in', value: ['DX', 'CR'] }, pick: 'all' },
     outputs: ['SR'], destinations: ['orthanc'] }],
 };
 
@@ -31,15 +33,18 @@ async function sendRadiograph(name: string, opts: SyntheticRadiographOptions) {
 }
 
 async function srInOrthanc(studyUid: string) {
-  return waitFor(`SR of ${studyUid} in Orthanc`, async () => (await objectsInOrthanc(orthanc, studyUid).catch(() => [])).find((o) => o.modality === 'SR'), 90_000);
+  return waitFor(`SR of ${studyUid} in Orthanc`, async () =>
+    (await objectsInOrthanc(orthanc, studyUid).catch(() => [])).find((o) => o.modality === 'SR'), 90_000);
 }
 
 describe('classification: radiograph → cxr-view → SR in the PACS', () => {
   beforeAll(async () => {
     orthanc = await startOrthanc();
     node = await startNode(e2eConfig);
-    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort });
-    const created = await node.api('/api/rules', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(viewRule) });
+    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle,
+      host: '127.0.0.1', port: orthanc.dicomPort });
+    const created = await node.api('/api/rules',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(viewRule) });
     expect(created.status, await created.clone().text()).toBe(201);
   }, 120_000);
   afterAll(async () => {
@@ -49,7 +54,8 @@ describe('classification: radiograph → cxr-view → SR in the PACS', () => {
 
   const cases: Array<[string, SyntheticRadiographOptions, 'frontal' | 'lateral']> = [
     ['frontal CR MONOCHROME1 512²', { kind: 'CR', view: 'frontal', photometric: 'MONOCHROME1' }, 'frontal'],
-    ['lateral DX portrait 2500×2000, 16 bits', { view: 'lateral', rows: 2500, columns: 2000, bitsStored: 16 }, 'lateral'],
+    ['lateral DX portrait 2500×2000, 16 bits', { view: 'lateral', rows: 2500, columns: 2000, bitsStored: 16 },
+      'lateral'],
   ];
   for (const [name, opts, view] of cases) {
     it(`${name}: ${view} Present with its score, the other view Absent`, async () => {
@@ -67,10 +73,12 @@ describe('classification: radiograph → cxr-view → SR in the PACS', () => {
       expect(byFinding[no]!.texts['111002']).toEqual(['operating point 0.5: Present when the score is at least 0.5']);
       expect(byFinding[yes]!.images).toEqual([[sent.sopInstanceUid, null]]);
       // the rules see the same answer: the result's findings in the node's database
-      const rows = queryNode<{ code: string; present: number; score: number }>(node, `SELECT f.code_value AS code, f.present,
+      const rows = queryNode<{ code: string; present: number; score: number }>(node,
+        `SELECT f.code_value AS code, f.present,
         f.score FROM result_findings f JOIN results r ON r.id = f.result_id JOIN jobs j ON j.id = r.job_id WHERE j.study_uid = ?
         ORDER BY f.id`, sent.studyInstanceUid);
-      expect(rows.map((r) => [r.code, r.present])).toEqual([['399033003', view === 'frontal' ? 1 : 0], ['399067008', view === 'lateral' ? 1 : 0]]);
+      expect(rows.map((r) => [r.code, r.present])).toEqual(
+        [['399033003', view === 'frontal' ? 1 : 0], ['399067008', view === 'lateral' ? 1 : 0]]);
       expect(rows.find((r) => r.code === yes)!.score).toBeCloseTo(byFinding[yes]!.nums['111012']!, 5);
     }, 120_000);
   }

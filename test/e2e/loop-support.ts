@@ -27,7 +27,8 @@ export async function sendNewStudy(node: RunningNode, callingAe: string, files =
   const copies = files.map((f, i) => { const out = path.join(dir, `${i}.dcm`); fs.copyFileSync(f, out); return out; });
   const studyUid = newUid();
   const seriesUid = newUid();
-  const modified = await runTool('dcmodify', ['-nb', '-m', `(0020,000D)=${studyUid}`, '-m', `(0020,000E)=${seriesUid}`, '-gin', ...copies]);
+  const modified = await runTool('dcmodify',
+    ['-nb', '-m', `(0020,000D)=${studyUid}`, '-m', `(0020,000E)=${seriesUid}`, '-gin', ...copies]);
   if (modified.code !== 0) throw new Error(modified.stderr);
   const sent = await storescu(node.dimsePort, copies, { callingAe, calledAe: node.aeTitle });
   if (sent.code !== 0) throw new Error(`storescu → node failed: ${sent.stderr}`);
@@ -36,7 +37,8 @@ export async function sendNewStudy(node: RunningNode, callingAe: string, files =
 
 /** Adds a destination through the admin API, as an administrator would. */
 export async function addDestination(node: RunningNode, destination: Record<string, unknown>): Promise<void> {
-  const res = await node.api('/api/destinations', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(destination) });
+  const res = await node.api('/api/destinations',
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(destination) });
   if (res.status !== 201) throw new Error(`POST /api/destinations → ${res.status}: ${await res.text()}`);
 }
 
@@ -44,18 +46,21 @@ export interface OrthancObject { id: string; modality: string; tags: Record<stri
 
 /** Every instance Orthanc holds for the study, with its simplified tags. */
 export async function objectsInOrthanc(orthanc: RunningOrthanc, studyUid: string): Promise<OrthancObject[]> {
-  const res = await fetch(orthanc.url('/tools/find'), { method: 'POST', body: JSON.stringify({ Level: 'Series', Query: { StudyInstanceUID: studyUid }, Expand: true }) });
+  const res = await fetch(orthanc.url('/tools/find'),
+    { method: 'POST', body: JSON.stringify({ Level: 'Series', Query: { StudyInstanceUID: studyUid }, Expand: true }) });
   if (!res.ok) throw new Error(`Orthanc /tools/find → ${res.status}`);
   const series = (await res.json()) as Array<{ MainDicomTags: { Modality: string }; Instances: string[] }>;
   const out: OrthancObject[] = [];
   for (const s of series) {
-    for (const id of s.Instances) out.push({ id, modality: s.MainDicomTags.Modality, tags: await orthanc.get(`/instances/${id}/tags?simplify`) });
+    for (const id of s.Instances)
+      out.push({ id, modality: s.MainDicomTags.Modality, tags: await orthanc.get(`/instances/${id}/tags?simplify`) });
   }
   return out;
 }
 
 /** Waits until Orthanc holds a SEG and an SR for the study; returns them. */
-export async function resultsInOrthanc(orthanc: RunningOrthanc, studyUid: string, timeoutMs = 60_000): Promise<{ seg: OrthancObject; sr: OrthancObject }> {
+export async function resultsInOrthanc(orthanc: RunningOrthanc, studyUid: string, timeoutMs = 60_000):
+  Promise<{ seg: OrthancObject; sr: OrthancObject }> {
   return waitFor(`SEG and SR of ${studyUid} in Orthanc`, async () => {
     const objects = await objectsInOrthanc(orthanc, studyUid).catch(() => []);
     const seg = objects.find((o) => o.modality === 'SEG');
@@ -100,7 +105,8 @@ export async function fileFromOrthanc(orthanc: RunningOrthanc, id: string): Prom
   return file;
 }
 
-export interface Delivery { id: number; jobId: number; destinationId: string; sopInstanceUid: string; state: string; attempts: number; lastError: string | null }
+export interface Delivery { id: number; jobId: number; destinationId: string; sopInstanceUid: string; state: string;
+  attempts: number; lastError: string | null }
 
 /** The job's deliveries from the admin API, in the order they were made. */
 export async function deliveriesOf(node: RunningNode, jobId: number): Promise<Delivery[]> {
@@ -111,7 +117,8 @@ export async function deliveriesOf(node: RunningNode, jobId: number): Promise<De
 
 /** The study's single job, once routing created it. */
 export async function jobOf(node: RunningNode, studyUid: string, timeoutMs = 30_000): Promise<any> {
-  return waitFor(`job of ${studyUid}`, async () => ((await (await node.api(`/api/jobs?studyUid=${studyUid}`)).json()) as any[])[0], timeoutMs);
+  return waitFor(`job of ${studyUid}`, async () =>
+    ((await (await node.api(`/api/jobs?studyUid=${studyUid}`)).json()) as any[])[0], timeoutMs);
 }
 
 /**
@@ -119,7 +126,8 @@ export async function jobOf(node: RunningNode, studyUid: string, timeoutMs = 30_
  * read or forwarded, so a C-STORE association hangs half-way: the delivery is claimed ("sending")
  * and not finished — the moment to kill the node "mid-export".
  */
-export async function startGate(target: number): Promise<{ port: number; held: boolean; hold: () => void; open: () => void; connections: () => number; stop: () => Promise<void> }> {
+export async function startGate(target: number): Promise<{ port: number; held: boolean; hold: () => void;
+  open: () => void; connections: () => number; stop: () => Promise<void> }> {
   const waiting: net.Socket[] = [];
   const sockets = new Set<net.Socket>();
   let connections = 0;
@@ -144,7 +152,8 @@ export async function startGate(target: number): Promise<{ port: number; held: b
     /** Later connections go through; the ones held so far are dropped (their sender is gone or gave up). */
     open: () => { gate.held = false; for (const s of waiting.splice(0)) s.destroy(); },
     connections: () => connections,
-    stop: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    stop: () =>
+      new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
   };
   return gate;
 }

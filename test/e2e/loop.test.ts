@@ -32,8 +32,10 @@ async function expectResultsInOrthanc(study: SentStudy, destinationId: string): 
   expect((await objectsInOrthanc(orthanc, study.studyUid)).map((o) => o.modality).sort()).toEqual(['SEG', 'SR']);
   const job = await jobOf(node, study.studyUid);
   const deliveries = await deliveriesOf(node, job.id);
-  expect(deliveries.map((d) => [d.destinationId, d.state, d.attempts])).toEqual([[destinationId, 'delivered', 1], [destinationId, 'delivered', 1]]);
-  expect(new Set(deliveries.map((d) => d.sopInstanceUid))).toEqual(new Set([seg.tags.SOPInstanceUID, sr.tags.SOPInstanceUID]));
+  expect(deliveries.map((d) => [d.destinationId, d.state, d.attempts])).toEqual(
+    [[destinationId, 'delivered', 1], [destinationId, 'delivered', 1]]);
+  expect(new Set(deliveries.map((d) => d.sopInstanceUid))).toEqual(
+    new Set([seg.tags.SOPInstanceUID, sr.tags.SOPInstanceUID]));
   return { segId: seg.id };
 }
 
@@ -41,8 +43,10 @@ describe('the loop closed: PACS → node → PACS', () => {
   beforeAll(async () => {
     orthanc = await startOrthanc();
     node = await startNode(e2eConfig);
-    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort });
-    await addDestination(node, { id: 'orthanc-web', name: 'Orthanc DICOMweb', type: 'dicomweb', url: orthanc.dicomWeb });
+    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle,
+      host: '127.0.0.1', port: orthanc.dicomPort });
+    await addDestination(node,
+      { id: 'orthanc-web', name: 'Orthanc DICOMweb', type: 'dicomweb', url: orthanc.dicomWeb });
   });
   afterAll(async () => {
     await node?.stop();
@@ -57,7 +61,8 @@ describe('the loop closed: PACS → node → PACS', () => {
   });
 
   it('STOW-RS: with the rule sending to a DICOMweb destination, the results arrive through Orthanc DICOMweb', async () => {
-    const res = await node.api('/api/rules/ct-body-lung', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ctRuleSendingTo(['orthanc-web'])) });
+    const res = await node.api('/api/rules/ct-body-lung', { method: 'PUT',
+      headers: { 'content-type': 'application/json' }, body: JSON.stringify(ctRuleSendingTo(['orthanc-web'])) });
     expect(res.status, await res.text()).toBe(200);
     const study = await sendNewStudy(node, 'MODALITY');
     await expectResultsInOrthanc(study, 'orthanc-web');

@@ -10,7 +10,8 @@ import { runTool, storescu } from '../support/dcmtk.js';
 import { startNode, testdata, waitFor, type RunningNode } from '../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
 import { testBackend } from '../support/postgres.js';
-import { addDestination, ctFiles, dciodvfyErrors, e2eConfig, objectsInOrthanc, referencedSeries } from './loop-support.js';
+import { addDestination, ctFiles, dciodvfyErrors, e2eConfig, objectsInOrthanc,
+  referencedSeries } from './loop-support.js';
 import { writeSphereStudy } from '../support/rtstruct-sphere.js';
 
 const liverSeg = path.join(testdata, 'dcmqi-seg-sr', 'liver-seg.dcm');
@@ -29,12 +30,13 @@ async function send(files: string[]): Promise<void> {
   if (sent.code !== 0) throw new Error(`storescu → node failed: ${sent.stderr}`);
 }
 
-async function jobsOf(studyUid: string): Promise<Array<{ id: number; action: string; state: string; reason: string | null }>> {
+async function jobsOf(studyUid: string):
+  Promise<Array<{ id: number; action: string; state: string; reason: string | null }>> {
   return (await (await node.api(`/api/jobs?studyUid=${studyUid}`)).json()) as never;
 }
 
-/** Every NUM's FloatingPointValue per measurement group (by Tracking Identifier), read by pydicom, an independent reader;
- *  keyed by concept code and its modifiers' values (aggregation, parameter, measurement method). */
+/** Every NUM's FloatingPointValue per measurement group (by Tracking Identifier), read by pydicom, an independent
+ *  reader; keyed by concept code and its modifiers' values (aggregation, parameter, measurement method). */
 async function featuresByPydicom(orthanc: RunningOrthanc, id: string): Promise<Record<string, Record<string, number>>> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-sr-')), 'sr.dcm');
   fs.writeFileSync(file, Buffer.from(await (await fetch(orthanc.url(`/instances/${id}/file`))).arrayBuffer()));
@@ -74,9 +76,11 @@ describe('measure: SEG from elsewhere → IBSI features SR in the PACS', () => {
   beforeAll(async () => {
     orthanc = await startOrthanc();
     node = await startNode(e2eConfig);
-    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort });
+    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle,
+      host: '127.0.0.1', port: orthanc.dicomPort });
     expect((await node.api('/api/rules/ct-body-lung', { method: 'DELETE' })).status).toBeLessThan(300);
-    const created = await node.api('/api/rules', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(measureRule) });
+    const created = await node.api('/api/rules',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(measureRule) });
     expect(created.status, await created.clone().text()).toBe(201);
   }, 120_000);
   afterAll(async () => {
@@ -85,17 +89,20 @@ describe('measure: SEG from elsewhere → IBSI features SR in the PACS', () => {
   });
 
   it('refuses a FRACTIONAL SEG with MEASURE_SEG_FRACTIONAL', async () => {
-    const file = await segCopy(['-m', '(0062,0001)=FRACTIONAL', '-i', '(0062,000E)=255', '-i', '(0062,0010)=PROBABILITY']);
+    const file = await segCopy(
+      ['-m', '(0062,0001)=FRACTIONAL', '-i', '(0062,000E)=255', '-i', '(0062,0010)=PROBABILITY']);
     const studyUid = (await runTool('dcmdump', ['+P', '0020,000d', file])).stdout.match(/\[([^\]]+)\]/)![1]!;
     await send([file]);
-    const job = await waitFor('measure job failed', async () => (await jobsOf(studyUid)).find((j) => j.state === 'failed'), 60_000);
+    const job = await waitFor('measure job failed', async () =>
+      (await jobsOf(studyUid)).find((j) => j.state === 'failed'), 60_000);
     expect(job.action).toBe('measure');
     expect(job.reason).toMatch(/^MEASURE_SEG_FRACTIONAL: /);
   }, 90_000);
 
   it('refuses the SEG sent without its CT (MEASURE_SOURCE_MISSING), then measures it once the CT arrives', async () => {
     await send([liverSeg]);
-    const refused = await waitFor('measure job failed', async () => (await jobsOf(CT_STUDY)).find((j) => j.state === 'failed'), 60_000);
+    const refused = await waitFor('measure job failed', async () =>
+      (await jobsOf(CT_STUDY)).find((j) => j.state === 'failed'), 60_000);
     expect(refused.reason).toMatch(/^MEASURE_SOURCE_MISSING: .*none of its images are stored/);
 
     await send(ctFiles); // the study reopens, completes again and is routed again: the SEG is measured now
@@ -120,8 +127,8 @@ describe('measure: SEG from elsewhere → IBSI features SR in the PACS', () => {
     // the SQLite pass only; the PostgreSQL pass checks the rest (dciodvfy, its content, the jobs).
     if (testBackend === 'sqlite') {
       const validated = await runTool('java', ['-Djdk.xml.xpathExprOpLimit=0', '-Djdk.xml.xpathExprGrpLimit=0',
-        '-Djdk.xml.xpathTotalOpLimit=0', '-cp', '/usr/share/java/pixelmed.jar', 'com.pixelmed.validate.DicomSRValidator',
-        file], { timeoutMs: 300_000 });
+        '-Djdk.xml.xpathTotalOpLimit=0', '-cp', '/usr/share/java/pixelmed.jar',
+        'com.pixelmed.validate.DicomSRValidator', file], { timeoutMs: 300_000 });
       expect(validated.stdout).toContain('Root Template Validation Complete');
       expect(validated.stdout.split('\n').filter((l) => /^Error/.test(l))).toEqual([]);
     }
@@ -141,7 +148,8 @@ describe('measure: SEG from elsewhere → IBSI features SR in the PACS', () => {
     expect(fromRt && fromSeg && fromRt.id !== fromSeg.id).toBe(true);
     expect(referencedSeries(fromRt.tags)).toEqual(expect.arrayContaining([ball.loaded.seriesInstanceUid]));
     expect(await dciodvfyErrors(orthanc, fromRt.id)).toEqual([]);
-    const rt = (await featuresByPydicom(orthanc, fromRt.id)).Ball!, seg = (await featuresByPydicom(orthanc, fromSeg.id)).Ball!;
+    const rt = (await featuresByPydicom(orthanc, fromRt.id)).Ball!,
+      seg = (await featuresByPydicom(orthanc, fromSeg.id)).Ball!;
     expect(Object.keys(rt).length).toBeGreaterThan(150);
     expect(Object.keys(rt).sort()).toEqual(Object.keys(seg).sort());
     const volume = (f: Record<string, number>) => f['118565006|126030']!;
@@ -155,7 +163,8 @@ describe('measure: SEG from elsewhere → IBSI features SR in the PACS', () => {
   it('refuses an RTSTRUCT whose contours lie between the slice planes with MEASURE_CONTOUR_OFF_PLANE', async () => {
     const off = await writeSphereStudy({ offPlane: true });
     await send([...off.ctFiles, off.rtstruct]);
-    const job = await waitFor('measure job failed', async () => (await jobsOf(off.studyUid)).find((j) => j.state === 'failed'), 90_000);
+    const job = await waitFor('measure job failed', async () =>
+      (await jobsOf(off.studyUid)).find((j) => j.state === 'failed'), 90_000);
     expect(job.action).toBe('measure');
     expect(job.reason).toMatch(/^MEASURE_CONTOUR_OFF_PLANE: a contour of ROI "Ball"/);
   }, 120_000);

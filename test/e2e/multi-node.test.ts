@@ -45,20 +45,27 @@ const newUid = () => `2.25.${BigInt(`0x${[...crypto.getRandomValues(new Uint8Arr
 /** The 3-slice CT as a new study; `parts[i]` lists the file indexes sent to nodes[i] (at the same time). */
 async function sendStudy(targets: RunningNode[], parts: number[][]): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'multi-node-study-'));
-  const copies = ctFiles.map((f, i) => { const out = path.join(dir, `${i}.dcm`); fs.copyFileSync(f, out); return out; });
+  const copies = ctFiles.map((f, i) => {
+    const out = path.join(dir, `${i}.dcm`); fs.copyFileSync(f, out); return out;
+  });
   const studyUid = newUid();
-  const modified = await runTool('dcmodify', ['-nb', '-m', `(0020,000D)=${studyUid}`, '-m', `(0020,000E)=${newUid()}`, '-gin', ...copies]);
+  const modified = await runTool('dcmodify',
+    ['-nb', '-m', `(0020,000D)=${studyUid}`, '-m', `(0020,000E)=${newUid()}`, '-gin', ...copies]);
   if (modified.code !== 0) throw new Error(modified.stderr);
-  const sent = await Promise.all(targets.map((n, i) => storescu(n.dimsePort, parts[i]!.map((k) => copies[k]!), { callingAe: orthanc.aeTitle, calledAe: n.aeTitle })));
+  const sent = await Promise.all(targets.map((n, i) =>
+    storescu(n.dimsePort, parts[i]!.map((k) => copies[k]!), { callingAe: orthanc.aeTitle, calledAe: n.aeTitle })));
   for (const s of sent) if (s.code !== 0) throw new Error(`storescu failed: ${s.stderr}`);
   return studyUid;
 }
 
 const events = (event: string, field: string, value: unknown) =>
-  everyNode.flatMap((n) => n.logs().filter((l) => l.event === event && l[field] === value).map((l) => ({ ...l, from: n })));
-const jobsOf = async (studyUid: string) => (await (await nodes[0]!.api(`/api/jobs?studyUid=${studyUid}`)).json()) as any[];
+  everyNode.flatMap((n) =>
+    n.logs().filter((l) => l.event === event && l[field] === value).map((l) => ({ ...l, from: n })));
+const jobsOf = async (studyUid: string) =>
+  (await (await nodes[0]!.api(`/api/jobs?studyUid=${studyUid}`)).json()) as any[];
 
-/** Once: one completion, one job that ran once (`runs` node processes started it), SEG + SR in Orthanc, each sent once. */
+/** Once: one completion, one job that ran once (`runs` node processes started it), SEG + SR in Orthanc, each sent
+ *  once. */
 async function expectOnce(studyUid: string, runs = 1): Promise<any> {
   await resultsInOrthanc(orthanc, studyUid, 120_000);
   const [job, ...more] = await waitFor(`jobs of ${studyUid} done`, async () => {
@@ -85,12 +92,14 @@ describe('three nodes on one PostgreSQL queue', () => {
     orthanc = await startOrthanc();
     // All at once on the empty database: they take turns migrating it, and one seeds the rules file.
     nodes.push(...await Promise.all(['node-1', 'node-2', 'node-3'].map((id) => start(id))));
-    await addDestination(nodes[0]!, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort });
+    await addDestination(nodes[0]!, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle,
+      host: '127.0.0.1', port: orthanc.dicomPort });
   }, 180_000);
   afterAll(async () => {
     // MULTI_NODE_LOGS=<dir>: every node's log lines, to read after a failure
-    if (process.env.MULTI_NODE_LOGS) everyNode.forEach((n, i) => fs.writeFileSync(path.join(process.env.MULTI_NODE_LOGS!, `node-${i}.log`),
-      n.logs().map((l) => JSON.stringify(l)).join('\n')));
+    if (process.env.MULTI_NODE_LOGS) everyNode.forEach((n, i) =>
+      fs.writeFileSync(path.join(process.env.MULTI_NODE_LOGS!, `node-${i}.log`),
+        n.logs().map((l) => JSON.stringify(l)).join('\n')));
     for (const n of everyNode) await n.stop('SIGKILL');
     await orthanc?.stop();
   });
@@ -103,8 +112,10 @@ describe('three nodes on one PostgreSQL queue', () => {
 
   it('reports which node it is in /api/health and /metrics', async () => {
     for (const [i, n] of nodes.entries()) {
-      expect(await (await fetch(n.url('/api/health'))).json()).toMatchObject({ node: `node-${i + 1}`, databaseBackend: 'postgres', database: true });
-      expect(await (await fetch(n.url('/metrics'))).text()).toContain(`dain_node_info{node="node-${i + 1}",backend="postgres"} 1`);
+      expect(await (await fetch(n.url('/api/health'))).json()).toMatchObject(
+        { node: `node-${i + 1}`, databaseBackend: 'postgres', database: true });
+      expect(await (await fetch(n.url('/metrics'))).text()).toContain(
+        `dain_node_info{node="node-${i + 1}",backend="postgres"} 1`);
     }
   });
 

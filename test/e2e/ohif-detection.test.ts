@@ -17,7 +17,8 @@ import { writeSyntheticRadiograph, type PixelBox, type SyntheticRadiograph } fro
 import { addDestination, e2eConfig, fileFromOrthanc, objectsInOrthanc } from './loop-support.js';
 import { e2eScreenshotDir } from './ohif-viewer.js';
 import {
-  boxOnCanvas, colouredShareOf, edgeCoverage, loadedSrMeasurements, meanGrey, shotWhen, viewportShot, waitForImage, type CanvasRect,
+  boxOnCanvas, colouredShareOf, edgeCoverage, loadedSrMeasurements, meanGrey, shotWhen, viewportShot, waitForImage,
+  type CanvasRect,
 } from './ohif-sr-viewer.js';
 
 const ohifDist = findOhifDist();
@@ -61,25 +62,29 @@ describe.skipIf(!ohifDist)(`OHIF draws the node's detection SR${skipped}`, () =>
     orthanc = await startOrthanc();
     node = await startNode({ ...e2eConfig, models: { dir: modelsDir }, routing: { rulesFile } });
     await addDestination(node, {
-      id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort,
+      id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle,
+      host: '127.0.0.1', port: orthanc.dicomPort,
     });
     const dx = { attribute: 'Modality', op: 'in', value: ['DX'] };
     const rule = { id: 'metal-dx', name: 'metal-dx', enabled: true, priority: 5, then: 'stop', when: { all: [dx] },
-      actions: [{ type: 'runModel', model: 'cxr-metal', series: { where: dx, pick: 'all' }, outputs: ['SR'], destinations: ['orthanc'] }],
+      actions: [{ type: 'runModel', model: 'cxr-metal', series: { where: dx, pick: 'all' }, outputs: ['SR'],
+        destinations: ['orthanc'] }],
     };
     const created = await node.api('/api/rules', {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule),
     });
     expect(created.status, await created.clone().text()).toBe(201);
     // no VOI LUT Function in the header: OHIF 3.13 cannot render an image that has one (see radiograph-file.ts)
-    radiograph = await writeSyntheticRadiograph(path.join(tmp, 'dx.dcm'), { rows: 1024, columns: 768, objects, voiLutFunction: false });
+    radiograph = await writeSyntheticRadiograph(path.join(tmp, 'dx.dcm'),
+      { rows: 1024, columns: 768, objects, voiLutFunction: false });
     // the modality sends to the node (which runs the rule) and to the PACS (which holds the image OHIF shows)
     for (const [port, ae] of [[node.dimsePort, node.aeTitle], [orthanc.dicomPort, orthanc.aeTitle]] as const) {
       const sent = await storescu(port, [radiograph.file], { callingAe: 'MODALITY', calledAe: ae });
       expect(sent.code, sent.stderr).toBe(0);
     }
     const inOrthanc = () => objectsInOrthanc(orthanc, radiograph.studyInstanceUid).catch(() => []);
-    const sr = await waitFor('the SR in Orthanc', async () => (await inOrthanc()).find((o) => o.modality === 'SR'), 90_000);
+    const sr = await waitFor('the SR in Orthanc', async () =>
+      (await inOrthanc()).find((o) => o.modality === 'SR'), 90_000);
     srFile = await fileFromOrthanc(orthanc, sr.id);
     ohif = await startOhif(ohifDist!, orthanc.url(''));
     browser = await launchBrowser();
@@ -104,9 +109,11 @@ describe.skipIf(!ohifDist)(`OHIF draws the node's detection SR${skipped}`, () =>
   it('draws each SR rectangle on the radiograph on the edges of its metal object', async () => {
     const { page, errors, before } = await openStudy();
     const radiographShot = await viewportShot(page, 'detection-1-radiograph');
-    const image = await boxOnCanvas(page, { x0: 0, y0: 0, x1: radiograph.pattern.columns, y1: radiograph.pattern.rows });
+    const image = await boxOnCanvas(page,
+      { x0: 0, y0: 0, x1: radiograph.pattern.columns, y1: radiograph.pattern.rows });
     // inside the image, 3 px clear of the viewport's blue border: grey only
-    expect(colouredShareOf(radiographShot.pixels, { x0: image.x0 + 3, y0: image.y0 + 3, x1: image.x1 - 3, y1: image.y1 - 3 })).toBe(0);
+    expect(colouredShareOf(radiographShot.pixels,
+      { x0: image.x0 + 3, y0: image.y0 + 3, x1: image.x1 - 3, y1: image.y1 - 3 })).toBe(0);
     for (const r of before) {
       // the phantom's metal is where the mapping puts it: white inside, darker one box-width to the right
       const right = { ...r, x0: r.x1 + 4, x1: r.x1 + 4 + (r.x1 - r.x0) };
@@ -142,18 +149,22 @@ describe.skipIf(!ohifDist)(`OHIF draws the node's detection SR${skipped}`, () =>
     await page.locator('[data-cy="trackedMeasurements-btn"]').click();
     await page.getByText(`Measurements (${objects.length})`).waitFor({ timeout: 30_000 });
     const rows = await page.evaluate(() => (window as any).services.measurementService.getMeasurements()
-      .map((m: any) => ({ tool: m.toolName, label: m.label, finding: m.finding?.text, text: m.displayText?.primary?.[0] })));
+      .map((m: any) =>
+        ({ tool: m.toolName, label: m.label, finding: m.finding?.text, text: m.displayText?.primary?.[0] })));
     // areas from the phantom's boxes and the Imager Pixel Spacing (0.15 mm): 60 × 40 and 30 × 30 pixels
     const areas = objects.map((b) => `${((b.x1 - b.x0) * (b.y1 - b.y0) * 0.15 ** 2).toFixed(1)} mm² Proj`);
     expect(rows.map((r) => r.tool)).toEqual(['RectangleROI', 'RectangleROI']);
     expect(rows.map((r) => r.finding)).toEqual(['Metal', 'Metal']);
-    expect(rows.map((r) => r.label).sort()).toEqual([expect.stringMatching(/^Metal 1 \(certainty (0\.[6-9]\d|1\.00)\)$/),
-      expect.stringMatching(/^Metal 2 \(certainty (0\.[6-9]\d|1\.00)\)$/)]);
+    expect(rows.map((r) => r.label).sort()).toEqual(
+      [expect.stringMatching(/^Metal 1 \(certainty (0\.[6-9]\d|1\.00)\)$/),
+        expect.stringMatching(/^Metal 2 \(certainty (0\.[6-9]\d|1\.00)\)$/)]);
     expect(rows.map((r) => r.text).sort()).toEqual([...areas].sort());
-    for (const r of rows) await page.getByText(r.label, { exact: true }).waitFor({ timeout: 5_000 }); // listed in the panel
+    for (const r of rows)
+      await page.getByText(r.label, { exact: true }).waitFor({ timeout: 5_000 }); // listed in the panel
     // the viewport is narrower with the panel open: map the boxes again
     const rects = await Promise.all(objects.map((b) => boxOnCanvas(page, b)));
-    const drawn = await shotWhen(page, 'detection-3-measurements', (p) => rects.every((r) => edgeCoverage(p, r) >= 0.9));
+    const drawn = await shotWhen(page, 'detection-3-measurements',
+      (p) => rects.every((r) => edgeCoverage(p, r) >= 0.9));
     for (const r of rects) expect(edgeCoverage(drawn.pixels, r), JSON.stringify(r)).toBeGreaterThanOrEqual(0.9);
     await page.screenshot({ path: path.join(e2eScreenshotDir, 'detection-3-panel.png') });
     // OHIF's own adapter still drops each group (docker/ohif-app-config.js says why): when it stops, drop the hook

@@ -26,7 +26,8 @@ async function dcmdumpValues(file: string, tag: string): Promise<string[]> {
   return [...r.stdout.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]);
 }
 
-describe.skipIf(!ohifDist)(`OHIF viewer on reference data${ohifDist ? '' : ' (skipped: no @ohif/app dist; see test/support/ohif.ts)'}`, () => {
+describe.skipIf(!ohifDist)(
+  `OHIF viewer on reference data${ohifDist ? '' : ' (skipped: no @ohif/app dist; see test/support/ohif.ts)'}`, () => {
   beforeAll(async () => {
     orthanc = await startOrthanc();
     const sent = await storescu(orthanc.dicomPort, [...ctFiles, segFile], { calledAe: orthanc.aeTitle });
@@ -46,7 +47,8 @@ describe.skipIf(!ohifDist)(`OHIF viewer on reference data${ohifDist ? '' : ' (sk
     const config = await (await fetch(`${ohif.origin}/app-config.js`)).text();
     expect(config).toContain("window.location.origin + '/dicom-web'");
     expect(config).not.toContain('cloudfront');
-    const studies = (await (await fetch(`${ohif.origin}/dicom-web/studies`)).json()) as Array<Record<string, { Value: string[] }>>;
+    const studies = (await (await fetch(
+      `${ohif.origin}/dicom-web/studies`)).json()) as Array<Record<string, { Value: string[] }>>;
     const [studyUid] = await dcmdumpValues(ctFiles[0], '0020,000d');
     expect(studies.map((s) => s['0020000D'].Value[0])).toEqual([studyUid]);
     const spa = await fetch(`${ohif.origin}/viewer?StudyInstanceUIDs=x`);

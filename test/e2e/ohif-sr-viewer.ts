@@ -52,7 +52,8 @@ export function scoordToCanvas(page: Page, points: Array<[number, number]>): Pro
   }, points);
 }
 
-export async function boxOnCanvas(page: Page, b: { x0: number; y0: number; x1: number; y1: number }): Promise<CanvasRect> {
+export async function boxOnCanvas(page: Page, b: { x0: number; y0: number; x1: number; y1: number }):
+  Promise<CanvasRect> {
   const [[x0, y0], [x1, y1]] = await scoordToCanvas(page, [[b.x0, b.y0], [b.x1, b.y1]]);
   return { x0: x0!, y0: y0!, x1: x1!, y1: y1! };
 }
@@ -68,7 +69,8 @@ export function isColoured([r, g, b]: [number, number, number]): boolean {
 }
 
 /** Share of coloured pixels in `r` (default: the whole shot; the viewport's own border and icons are blue). */
-export function colouredShareOf(p: Pixels, r: CanvasRect = { x0: 0, y0: 0, x1: p.width - 1, y1: p.height - 1 }): number {
+export function colouredShareOf(p: Pixels,
+  r: CanvasRect = { x0: 0, y0: 0, x1: p.width - 1, y1: p.height - 1 }): number {
   let n = 0;
   let all = 0;
   for (let y = Math.max(0, Math.ceil(r.y0)); y <= Math.min(p.height - 1, Math.floor(r.y1)); y++) {
@@ -86,7 +88,8 @@ export function colouredShareOf(p: Pixels, r: CanvasRect = { x0: 0, y0: 0, x1: p
  */
 export function edgeCoverage(p: Pixels, r: CanvasRect, offset = 0, reach = 1): number {
   const [x0, y0, x1, y1] = [r.x0 - offset, r.y0 - offset, r.x1 + offset, r.y1 + offset];
-  const coloured = (x: number, y: number) => x >= 0 && y >= 0 && x < p.width && y < p.height && isColoured(rgbAt(p, x, y));
+  const coloured = (x: number, y: number) =>
+    x >= 0 && y >= 0 && x < p.width && y < p.height && isColoured(rgbAt(p, x, y));
   const near = (x: number, y: number, horizontal: boolean) => {
     for (let across = -reach; across <= reach; across++) {
       for (let along = -3; along <= 3; along++) {
@@ -119,7 +122,8 @@ export function meanGrey(p: Pixels, r: CanvasRect, inset = 0): number {
   return n === 0 ? NaN : sum / n;
 }
 
-export interface SrMeasurement { tracking: string; graphicType: string; points: number; loaded: boolean; labels: string[] }
+export interface SrMeasurement { tracking: string; graphicType: string; points: number; loaded: boolean;
+  labels: string[] }
 
 /** The measurements of the SR display set OHIF has loaded (its TID 1500 parse), once every one is drawn. */
 export async function loadedSrMeasurements(page: Page, count: number): Promise<SrMeasurement[]> {
@@ -147,7 +151,8 @@ export async function shotWhen(
   for (let poll = 1; ; poll++) {
     const shot = await viewportShot(page, name);
     if (ready(shot.pixels) || Date.now() > deadline) return shot;
-    if (poll % 12 === 0) await page.evaluate(() => (window as any).cornerstone.getEnabledElements()[0].viewport.render());
+    if (poll % 12 === 0)
+      await page.evaluate(() => (window as any).cornerstone.getEnabledElements()[0].viewport.render());
     await page.waitForTimeout(250);
   }
 }

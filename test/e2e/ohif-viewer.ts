@@ -21,7 +21,8 @@ export interface SegOverlayResult {
 }
 
 /** Opens `studyUid`, double-clicks its SEG thumbnail, answers "Yes", and reads the signals. */
-export async function loadSegOverlay(page: Page, ohif: RunningOhif, studyUid: string, expectedLabels: string[], shotPrefix: string): Promise<SegOverlayResult> {
+export async function loadSegOverlay(page: Page, ohif: RunningOhif, studyUid: string, expectedLabels: string[],
+  shotPrefix: string): Promise<SegOverlayResult> {
   fs.mkdirSync(e2eScreenshotDir, { recursive: true });
   const screenshots: string[] = [];
   const shot = async (name: string) => {
@@ -30,7 +31,8 @@ export async function loadSegOverlay(page: Page, ohif: RunningOhif, studyUid: st
     screenshots.push(file);
   };
   await page.goto(ohif.viewerUrl(studyUid));
-  const segThumbnail = page.locator('[id^="thumbnail-"]').filter({ has: page.locator('[data-cy="series-modality-label"]', { hasText: /^SEG$/ }) });
+  const segThumbnail = page.locator('[id^="thumbnail-"]').filter(
+    { has: page.locator('[data-cy="series-modality-label"]', { hasText: /^SEG$/ }) });
   await segThumbnail.first().waitFor({ timeout: 30_000 });
   await waitForCtRendered(page);
   const colouredBefore = await colouredShare(page);
@@ -38,10 +40,12 @@ export async function loadSegOverlay(page: Page, ohif: RunningOhif, studyUid: st
 
   const started = Date.now();
   await segThumbnail.first().dblclick();
-  await page.getByRole('button', { name: 'Yes' }).click({ timeout: 30_000 }); // OHIF hydrates slowly on a loaded machine
+  // OHIF hydrates slowly on a loaded machine
+  await page.getByRole('button', { name: 'Yes' }).click({ timeout: 30_000 });
   const serviceLabels = await page.waitForFunction((n) => {
     const service = (window as any).services?.segmentationService;
-    const labels = (service?.getSegmentations() ?? []).flatMap((s: any) => Object.values(s.segments ?? {}).map((seg: any) => seg?.label)).filter(Boolean);
+    const labels = (service?.getSegmentations() ?? []).flatMap((s: any) =>
+      Object.values(s.segments ?? {}).map((seg: any) => seg?.label)).filter(Boolean);
     return labels.length >= n ? labels : false;
   }, expectedLabels.length, { timeout: 30_000 }).then((h) => h.jsonValue() as Promise<string[]>);
   const colouredAfter = await waitForColour(page, colouredBefore);
@@ -51,7 +55,8 @@ export async function loadSegOverlay(page: Page, ohif: RunningOhif, studyUid: st
   await page.locator('[data-cy="panelSegmentation-btn"]').click();
   const panelLabels: string[] = [];
   for (const label of expectedLabels) {
-    const visible = await page.getByText(label, { exact: true }).first().waitFor({ timeout: 5_000 }).then(() => true, () => false);
+    const visible = await page.getByText(label, { exact: true }).first().waitFor({ timeout: 5_000 }).then(
+      () => true, () => false);
     if (visible) panelLabels.push(label);
   }
   await shot('3-segmentation-panel');

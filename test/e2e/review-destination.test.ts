@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type RunningNode } from '../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
-import { addDestination, deliveriesOf, e2eConfig, jobOf, objectsInOrthanc, resultsInOrthanc, sendNewStudy } from './loop-support.js';
+import { addDestination, deliveriesOf, e2eConfig, jobOf, objectsInOrthanc, resultsInOrthanc,
+  sendNewStudy } from './loop-support.js';
 import { ctRule, modelsWithStrictCopy, postAs, putRule, resultOfJob } from './review-support.js';
 
 let orthanc: RunningOrthanc;
@@ -48,7 +49,8 @@ describe('no destination yet, and QC in the pipeline', () => {
     expect((await early.json()).code).toBe('RESULT_NO_DESTINATION');
     expect(await deliveriesOf(node, job.id)).toEqual([]);
 
-    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort });
+    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle,
+      host: '127.0.0.1', port: orthanc.dicomPort });
     const released = await postAs(node, `/api/results/${waiting.id}/release`);
     expect(released.status, await released.clone().text()).toBe(200);
     expect((await released.json()).state).toBe('accepted');
@@ -68,7 +70,8 @@ describe('no destination yet, and QC in the pipeline', () => {
     expect(held.qc.reasons[0].message).toMatch(/^Body: \d+ ml, above the maximum of 1 ml$/);
     expect(held.heldReason).toBe(`QC_FAILED: ${held.qc.reasons[0].message}`);
     expect(held.segments.find((s: any) => s.label === 'Body').qc).toBe('failed');
-    expect(held.segments.find((s: any) => s.label === 'Lung').qc).toBe('passed'); // the built-in model's own lung checks
+    // the built-in model's own lung checks
+    expect(held.segments.find((s: any) => s.label === 'Lung').qc).toBe('passed');
     expect(held.modelId).toBe('ct-body-lung-strict');
     expect(await deliveriesOf(node, job.id)).toEqual([]);
   });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, waitFor, type RunningNode } from '../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../support/orthanc.js';
 import {
-  addDestination, dciodvfyErrors, deliveriesOf, e2eConfig, jobOf, objectsInOrthanc, resultsInOrthanc, sendNewStudy, type SentStudy,
+  addDestination, dciodvfyErrors, deliveriesOf, e2eConfig, jobOf, objectsInOrthanc, resultsInOrthanc, sendNewStudy,
+  type SentStudy,
 } from './loop-support.js';
 import { ctRule, postAs, putRule, referencedInstances, resultOfJob, REVIEWER_TOKEN } from './review-support.js';
 
@@ -21,7 +22,8 @@ describe('review gate: nothing reaches the PACS before a reviewer accepts', () =
     orthanc = await startOrthanc();
     node = await startNode(config);
     dataDir = node.dataDir.replace(/\/data$/, '');
-    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort });
+    await addDestination(node, { id: 'orthanc', name: 'Orthanc (PACS)', type: 'dimse', aeTitle: orthanc.aeTitle,
+      host: '127.0.0.1', port: orthanc.dicomPort });
     await putRule(node, ctRule(['orthanc'], { review: 'required' }));
   });
   afterAll(async () => {
@@ -50,15 +52,19 @@ describe('review gate: nothing reaches the PACS before a reviewer accepts', () =
     expect((await res.json()).state).toBe('accepted');
     const { seg, sr } = await resultsInOrthanc(orthanc, study.studyUid);
     const delivered = await resultOfJob(node, job.id, 'delivered');
-    expect(new Set([seg.tags.SOPInstanceUID, sr.tags.SOPInstanceUID])).toEqual(new Set(held.objects.map((o: any) => o.sopInstanceUid)));
+    expect(new Set([seg.tags.SOPInstanceUID, sr.tags.SOPInstanceUID])).toEqual(
+      new Set(held.objects.map((o: any) => o.sopInstanceUid)));
     expect((await objectsInOrthanc(orthanc, study.studyUid)).map((o) => o.modality).sort()).toEqual(['SEG', 'SR']);
-    expect((await deliveriesOf(node, job.id)).map((d) => [d.state, d.attempts])).toEqual([['delivered', 1], ['delivered', 1]]);
+    expect((await deliveriesOf(node, job.id)).map((d) => [d.state, d.attempts])).toEqual(
+      [['delivered', 1], ['delivered', 1]]);
     expect(delivered.history.map((h: any) => [h.action, h.from, h.to, h.actor])).toEqual([
-      ['created', null, 'awaiting-review', 'node'], ['accept', 'awaiting-review', 'accepted', 'reviewer'], ['delivered', 'accepted', 'delivered', 'node'],
+      ['created', null, 'awaiting-review', 'node'], ['accept', 'awaiting-review', 'accepted', 'reviewer'],
+      ['delivered', 'accepted', 'delivered', 'node'],
     ]);
     expect(delivered.reviewedBy).toBe('reviewer');
     const audit = (await (await node.api('/api/audit')).json()) as any[];
-    expect(audit.find((a) => a.target === `result:${held.id}`)).toMatchObject({ actor: 'reviewer', action: 'accept', before: { state: 'awaiting-review' } });
+    expect(audit.find((a) => a.target === `result:${held.id}`)).toMatchObject(
+      { actor: 'reviewer', action: 'accept', before: { state: 'awaiting-review' } });
     // A second accept changes nothing.
     expect((await postAs(node, `/api/results/${held.id}/accept`)).status).toBe(409);
     accepted = { study, result: delivered };
@@ -71,7 +77,8 @@ describe('review gate: nothing reaches the PACS before a reviewer accepts', () =
     const noReason = await postAs(node, `/api/results/${held.id}/reject`, { reason: '  ' }, REVIEWER_TOKEN);
     expect(noReason.status).toBe(400);
     expect((await noReason.json()).code).toBe('RESULT_REASON_REQUIRED');
-    const res = await postAs(node, `/api/results/${held.id}/reject`, { reason: 'lung mask includes bowel gas' }, REVIEWER_TOKEN);
+    const res = await postAs(node, `/api/results/${held.id}/reject`,
+      { reason: 'lung mask includes bowel gas' }, REVIEWER_TOKEN);
     expect(res.status).toBe(200);
     expect((await res.json()).state).toBe('rejected');
     expect((await postAs(node, `/api/results/${held.id}/accept`)).status).toBe(409);
@@ -85,14 +92,17 @@ describe('review gate: nothing reaches the PACS before a reviewer accepts', () =
   it('the reviewer token may decide on results but not change rules or destinations', async () => {
     const rule = ctRule(['orthanc']);
     const put = await fetch(node.url('/api/rules/ct-body-lung'), {
-      method: 'PUT', headers: { authorization: `Bearer ${REVIEWER_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(rule),
+      method: 'PUT', headers: { authorization: `Bearer ${REVIEWER_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(rule),
     });
     expect(put.status).toBe(403);
     expect((await put.json()).code).toBe('AUTH_FORBIDDEN');
-    expect((await postAs(node, '/api/destinations', { id: 'x', name: 'x', type: 'dicomweb', url: 'http://127.0.0.1:1' }, REVIEWER_TOKEN)).status).toBe(403);
+    expect((await postAs(node, '/api/destinations',
+      { id: 'x', name: 'x', type: 'dicomweb', url: 'http://127.0.0.1:1' }, REVIEWER_TOKEN)).status).toBe(403);
     const session = await fetch(node.url('/api/session'), { headers: { authorization: `Bearer ${REVIEWER_TOKEN}` } });
     expect(await session.json()).toEqual({ role: 'reviewer' });
-    expect((await fetch(node.url('/api/results'), { headers: { authorization: `Bearer ${REVIEWER_TOKEN}` } })).status).toBe(200);
+    expect((await fetch(node.url('/api/results'),
+      { headers: { authorization: `Bearer ${REVIEWER_TOKEN}` } })).status).toBe(200);
   });
 
   it('retract: Orthanc gets a KOS titled 113001 listing exactly the delivered SEG and SR, valid per dciodvfy', async () => {
@@ -104,7 +114,8 @@ describe('review gate: nothing reaches the PACS before a reviewer accepts', () =
     const retracted = await res.json();
     expect(retracted.state).toBe('retracted');
     const kosObject = retracted.objects.find((o: any) => o.kind === 'KOS');
-    const kos = await waitFor('the KOS in Orthanc', async () => (await objectsInOrthanc(orthanc, study.studyUid)).find((o) => o.modality === 'KO'), 60_000);
+    const kos = await waitFor('the KOS in Orthanc', async () =>
+      (await objectsInOrthanc(orthanc, study.studyUid)).find((o) => o.modality === 'KO'), 60_000);
     expect(kos.tags.SOPInstanceUID).toBe(kosObject.sopInstanceUid);
     expect(kos.tags.ConceptNameCodeSequence[0]).toMatchObject({ CodeValue: '113001', CodingSchemeDesignator: 'DCM' });
     const rejected = result.objects.map((o: any) => o.sopInstanceUid).sort();
@@ -112,8 +123,10 @@ describe('review gate: nothing reaches the PACS before a reviewer accepts', () =
     expect(referencedInstances(kos.tags, 'ContentSequence').sort()).toEqual(rejected);
     expect(await dciodvfyErrors(orthanc, kos.id)).toEqual([]);
     const after = await resultOfJob(node, result.jobId);
-    expect(after.history.at(-1)).toMatchObject({ action: 'retract', from: 'delivered', to: 'retracted', actor: 'reviewer', reason: 'wrong lung mask' });
-    await waitFor('the KOS delivery delivered', async () => (await deliveriesOf(node, result.jobId)).filter((d) => d.state === 'delivered').length === 3);
+    expect(after.history.at(-1)).toMatchObject(
+      { action: 'retract', from: 'delivered', to: 'retracted', actor: 'reviewer', reason: 'wrong lung mask' });
+    await waitFor('the KOS delivery delivered', async () =>
+      (await deliveriesOf(node, result.jobId)).filter((d) => d.state === 'delivered').length === 3);
   });
 
   it('a retry after the retraction runs revision 2 with new SOP Instance UIDs', async () => {

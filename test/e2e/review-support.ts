@@ -33,7 +33,8 @@ export function ctRule(destinations: string[], extra: Record<string, unknown> = 
 }
 
 export async function putRule(node: RunningNode, rule: Record<string, any>): Promise<void> {
-  const res = await node.api(`/api/rules/${rule.id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+  const res = await node.api(`/api/rules/${rule.id}`,
+    { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
   if (res.status !== 200) throw new Error(`PUT /api/rules/${rule.id} → ${res.status}: ${await res.text()}`);
 }
 

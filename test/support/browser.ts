@@ -20,7 +20,8 @@ export async function launchBrowser(): Promise<BrowserSession> {
   // playwright gives every launch its own temporary profile, so no --user-data-dir is passed here.
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   fs.mkdirSync(screenshotDir, { recursive: true });
   return {
@@ -31,7 +32,8 @@ export async function launchBrowser(): Promise<BrowserSession> {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-      page.on('console', (msg) => { if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) errors.push(`console: ${msg.text()}`); });
+      page.on('console', (msg) => { if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text()))
+        errors.push(`console: ${msg.text()}`); });
       return { page, errors };
     },
     close: () => browser.close(),

@@ -8,7 +8,8 @@ import { allocatePort } from './ports.js';
 
 export interface ToolResult { code: number | null; stdout: string; stderr: string }
 
-export function runTool(cmd: string, args: string[], opts: { timeoutMs?: number; input?: Buffer } = {}): Promise<ToolResult> {
+export function runTool(cmd: string, args: string[],
+  opts: { timeoutMs?: number; input?: Buffer } = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: { ...process.env, TCP_NODELAY: '1' } });
     let stdout = '';
@@ -22,18 +23,21 @@ export function runTool(cmd: string, args: string[], opts: { timeoutMs?: number;
   });
 }
 
-export function storescu(port: number, files: string[], opts: { callingAe?: string; calledAe?: string; proposal?: string } = {}): Promise<ToolResult> {
+export function storescu(port: number, files: string[],
+  opts: { callingAe?: string; calledAe?: string; proposal?: string } = {}): Promise<ToolResult> {
   const args = ['-aet', opts.callingAe ?? 'TESTSCU', '-aec', opts.calledAe ?? 'DICOM_AI_NODE', '-R'];
   if (opts.proposal) args.push(opts.proposal);
   return runTool('storescu', [...args, '127.0.0.1', String(port), ...files]);
 }
 
 export function echoscu(port: number, opts: { callingAe?: string; calledAe?: string } = {}): Promise<ToolResult> {
-  return runTool('echoscu', ['-aet', opts.callingAe ?? 'TESTSCU', '-aec', opts.calledAe ?? 'DICOM_AI_NODE', '127.0.0.1', String(port)]);
+  return runTool('echoscu',
+    ['-aet', opts.callingAe ?? 'TESTSCU', '-aec', opts.calledAe ?? 'DICOM_AI_NODE', '127.0.0.1', String(port)]);
 }
 
 /** Transfer syntax and data set offset of a file as pydicom (Debian's, an independent reader) sees them. */
-export async function datasetLayout(files: string[]): Promise<Map<string, { ts: string; offset: number; sop: string }>> {
+export async function datasetLayout(files: string[]): Promise<Map<string,
+  { ts: string; offset: number; sop: string }>> {
   const script = `
 import sys, pydicom
 from pydicom.filereader import read_preamble, _read_file_meta_info
@@ -59,9 +63,10 @@ for p in sys.argv[1:]:
 
 /** The storescu option that proposes (first) a given transfer syntax. */
 export const proposalFor: Record<string, string> = {
-  '1.2.840.10008.1.2': '-xi', '1.2.840.10008.1.2.1': '-xe', '1.2.840.10008.1.2.2': '-xb', '1.2.840.10008.1.2.1.99': '-xd',
-  '1.2.840.10008.1.2.4.50': '-xy', '1.2.840.10008.1.2.4.51': '-xx', '1.2.840.10008.1.2.4.57': '-xs', '1.2.840.10008.1.2.4.70': '-xs',
-  '1.2.840.10008.1.2.4.80': '-xt', '1.2.840.10008.1.2.4.81': '-xu', '1.2.840.10008.1.2.4.90': '-xv', '1.2.840.10008.1.2.4.91': '-xw',
+  '1.2.840.10008.1.2': '-xi', '1.2.840.10008.1.2.1': '-xe', '1.2.840.10008.1.2.2': '-xb',
+  '1.2.840.10008.1.2.1.99': '-xd', '1.2.840.10008.1.2.4.50': '-xy', '1.2.840.10008.1.2.4.51': '-xx',
+  '1.2.840.10008.1.2.4.57': '-xs', '1.2.840.10008.1.2.4.70': '-xs', '1.2.840.10008.1.2.4.80': '-xt',
+  '1.2.840.10008.1.2.4.81': '-xu', '1.2.840.10008.1.2.4.90': '-xv', '1.2.840.10008.1.2.4.91': '-xw',
   '1.2.840.10008.1.2.5': '-xr',
 };
 
@@ -69,7 +74,8 @@ export const proposalFor: Record<string, string> = {
 export async function startReferenceScp(): Promise<{ port: number; dir: string; stop: () => void }> {
   const port = await allocatePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refscp-'));
-  const child = spawn('storescp', ['-aet', 'REFSCP', '+B', '+xa', '-od', dir, String(port)], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
+  const child = spawn('storescp', ['-aet', 'REFSCP', '+B', '+xa', '-od', dir, String(port)],
+    { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });

@@ -31,14 +31,18 @@ export interface KserveTestServer {
   close(): Promise<void>;
 }
 
-const DATATYPES: Record<string, string> = { float32: 'FP32', uint8: 'UINT8', int8: 'INT8', int32: 'INT32', int64: 'INT64', bool: 'BOOL' };
+const DATATYPES: Record<string, string> = { float32: 'FP32', uint8: 'UINT8', int8: 'INT8',
+  int32: 'INT32', int64: 'INT64', bool: 'BOOL' };
 const ORT_TYPES: Record<string, 'float32' | 'uint8' | 'int32'> = { FP32: 'float32', UINT8: 'uint8', INT32: 'int32' };
 
 export interface Tensor { name: string; datatype: string; shape: number[]; bytes: Buffer }
 
-export async function startKserveServer(opts: { modelPath: string; modelName: string; version?: string; threads?: number }): Promise<KserveTestServer> {
-  const session = await ort.InferenceSession.create(opts.modelPath, { intraOpNumThreads: opts.threads ?? 1, executionProviders: ['cpu'] });
-  const switches: ServerSwitches = { down: false, slowMs: 0, fail500: false, serverNotReady: false, modelNotReady: false };
+export async function startKserveServer(opts: { modelPath: string; modelName: string; version?: string;
+  threads?: number }): Promise<KserveTestServer> {
+  const session = await ort.InferenceSession.create(opts.modelPath,
+    { intraOpNumThreads: opts.threads ?? 1, executionProviders: ['cpu'] });
+  const switches: ServerSwitches =
+    { down: false, slowMs: 0, fail500: false, serverNotReady: false, modelNotReady: false };
   const counts = { infer: 0, ready: 0, metadata: 0, batchSizes: [] as number[], modelMs: [] as number[] };
   const metadata = {
     name: opts.modelName, versions: [opts.version ?? '1'], platform: 'onnxruntime_onnx',
@@ -49,7 +53,8 @@ export async function startKserveServer(opts: { modelPath: string; modelName: st
   const infer = (inputs: Tensor[], wanted: string[]): Promise<Tensor[]> => {
     const run = queue.then(async () => {
       const started = performance.now();
-      try { return await runModel(session, inputs, wanted); } finally { counts.modelMs.push(performance.now() - started); }
+      try { return await runModel(session, inputs, wanted); }
+      finally { counts.modelMs.push(performance.now() - started); }
     });
     queue = run.catch(() => {});
     return run;
@@ -59,7 +64,8 @@ export async function startKserveServer(opts: { modelPath: string; modelName: st
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
   grpcServer.addService(grpcService(), grpcHandlers(context));
-  const grpcPort = await new Promise<number>((resolve, reject) => grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(),
+  const grpcPort = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(),
     (error, port) => (error ? reject(error) : resolve(port))));
   return {
     httpUrl: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, grpcUrl: `127.0.0.1:${grpcPort}`,
@@ -73,12 +79,14 @@ export async function startKserveServer(opts: { modelPath: string; modelName: st
   };
 }
 
-export type Context = { opts: { modelName: string; version?: string }; switches: ServerSwitches; counts: KserveTestServer['counts'];
+export type Context = { opts: { modelName: string; version?: string }; switches: ServerSwitches;
+  counts: KserveTestServer['counts'];
   metadata: object; infer: (inputs: Tensor[], wanted: string[]) => Promise<Tensor[]> };
 
 function tensorMetadata(m: ort.InferenceSession.ValueMetadata) {
   const t = m as unknown as { name: string; type: string; shape: ReadonlyArray<number | string> };
-  return { name: t.name, datatype: DATATYPES[t.type] ?? t.type.toUpperCase(), shape: t.shape.map((d) => (typeof d === 'number' ? d : -1)) };
+  return { name: t.name, datatype: DATATYPES[t.type] ?? t.type.toUpperCase(),
+    shape: t.shape.map((d) => (typeof d === 'number' ? d : -1)) };
 }
 
 async function runModel(session: ort.InferenceSession, inputs: Tensor[], wanted: string[]): Promise<Tensor[]> {
@@ -87,7 +95,8 @@ async function runModel(session: ort.InferenceSession, inputs: Tensor[], wanted:
     const type = ORT_TYPES[t.datatype];
     if (!type) throw new Error(`datatype ${t.datatype} is not served here`);
     const copy = new Uint8Array(t.bytes).buffer; // aligned for the typed array
-    const data = type === 'float32' ? new Float32Array(copy) : type === 'int32' ? new Int32Array(copy) : new Uint8Array(copy);
+    const data = type === 'float32' ? new Float32Array(copy)
+      : type === 'int32' ? new Int32Array(copy) : new Uint8Array(copy);
     feeds[t.name] = new ort.Tensor(type, data, t.shape);
   }
   const results = await session.run(feeds);
@@ -96,7 +105,8 @@ async function runModel(session: ort.InferenceSession, inputs: Tensor[], wanted:
     const out = results[name];
     if (!out) throw new Error(`unknown output "${name}"`);
     const data = out.data as Float32Array | Uint8Array;
-    return { name, datatype: DATATYPES[out.type], shape: [...out.dims], bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
+    return { name, datatype: DATATYPES[out.type], shape: [...out.dims],
+      bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
   });
 }
 
@@ -114,7 +124,8 @@ async function handleHttp(ctx: Context, req: http.IncomingMessage, res: http.Ser
     ctx.counts.ready++;
     return ctx.switches.serverNotReady ? send(503, { ready: false }) : send(200, { ready: true });
   }
-  if (req.method === 'GET' && url.pathname === '/v2') return send(200, { name: 'kserve-test-server', version: '0', extensions: ['binary_tensor_data'] });
+  if (req.method === 'GET' && url.pathname === '/v2') return send(200,
+    { name: 'kserve-test-server', version: '0', extensions: ['binary_tensor_data'] });
   if (!model) return send(404, { error: `no route ${req.method} ${url.pathname}` });
   const [, name, version, action] = model;
   if (decodeURIComponent(name) !== ctx.opts.modelName || (version && version !== (ctx.opts.version ?? '1'))) {
@@ -135,7 +146,8 @@ async function handleHttp(ctx: Context, req: http.IncomingMessage, res: http.Ser
   if (ctx.switches.fail500) return send(500, { error: 'injected failure' });
   if (ctx.switches.modelNotReady) return send(400, { error: `model '${name}' is not ready` });
   try {
-    const { inputs, outputs, binaryByDefault } = parseInferRequest(body, req.headers['inference-header-content-length']);
+    const { inputs, outputs, binaryByDefault } = parseInferRequest(body,
+      req.headers['inference-header-content-length']);
     ctx.counts.batchSizes.push(inputs[0]?.shape[0] ?? 0);
     const results = await ctx.infer(inputs, outputs.map((o) => o.name));
     const binary = (name: string) => outputs.find((o) => o.name === name)?.parameters?.binary_data ?? binaryByDefault;
@@ -167,13 +179,15 @@ interface RequestOutput { name: string; parameters?: { binary_data?: boolean } }
 function parseInferRequest(body: Buffer, headerLength: string | string[] | undefined) {
   const jsonLength = headerLength === undefined ? body.byteLength : Number(headerLength);
   const request = JSON.parse(body.subarray(0, jsonLength).toString('utf8')) as {
-    inputs: Array<{ name: string; datatype: string; shape: number[]; parameters?: { binary_data_size?: number }; data?: unknown[] }>;
+    inputs: Array<{ name: string; datatype: string; shape: number[]; parameters?: { binary_data_size?: number };
+      data?: unknown[] }>;
     outputs?: RequestOutput[]; parameters?: { binary_data_output?: boolean };
   };
   let offset = jsonLength;
   const inputs = request.inputs.map((i): Tensor => {
     const size = i.parameters?.binary_data_size;
-    if (size === undefined) return { name: i.name, datatype: i.datatype, shape: i.shape, bytes: bytesFromData(i.datatype, i.data ?? []) };
+    if (size === undefined)
+      return { name: i.name, datatype: i.datatype, shape: i.shape, bytes: bytesFromData(i.datatype, i.data ?? []) };
     const bytes = body.subarray(offset, offset + size);
     offset += size;
     if (bytes.byteLength !== size) throw new Error(`input ${i.name}: binary_data_size ${size} runs past the body`);

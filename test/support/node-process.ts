@@ -51,7 +51,8 @@ export function defaultTmpDirOf(dir: string): string {
 export const freePort = allocatePort;
 
 /** `overrides` is deep-merged by the node over config/default.json (via CONFIG_FILE). */
-export async function startNode(overrides: Record<string, any> = {}, opts: { dataDir?: string } = {}): Promise<RunningNode> {
+export async function startNode(overrides: Record<string, any> = {},
+  opts: { dataDir?: string } = {}): Promise<RunningNode> {
   const dimsePort = await freePort();
   const httpPort = await freePort();
   const dir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dain-'));
@@ -77,12 +78,16 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
   child.stdout!.setEncoding('utf8').on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const node: RunningNode = {
-    dimsePort: config.dicom.port, httpPort: config.http.port, dataDir: config.storage.dataDir, databaseUrl: config.database?.url || undefined,
-    tmpDir: path.join(nodeOwnDir(config.storage.dataDir, nodeIdOf({ ...config, node: { id: '', ...config.node } } as NodeConfig),
+    dimsePort: config.dicom.port, httpPort: config.http.port,
+    dataDir: config.storage.dataDir, databaseUrl: config.database?.url || undefined,
+    tmpDir: path.join(nodeOwnDir(config.storage.dataDir,
+      nodeIdOf({ ...config, node: { id: '', ...config.node } } as NodeConfig),
       Boolean(config.database?.url)), 'tmp'),
     aeTitle: config.dicom.aeTitle ?? 'DICOM_AI_NODE',
     url: (p) => `http://127.0.0.1:${config.http.port}${p}`,
-    api: (p, init = {}) => fetch(`http://127.0.0.1:${config.http.port}${p}`, { ...init, headers: { authorization: `Bearer ${config.admin.adminToken}`, ...(init.headers as Record<string, string> | undefined) } }),
+    api: (p, init = {}) => fetch(`http://127.0.0.1:${config.http.port}${p}`, { ...init,
+      headers: { authorization: `Bearer ${config.admin.adminToken}`,
+        ...(init.headers as Record<string, string> | undefined) } }),
     adminToken: config.admin.adminToken,
     logs: () => lines.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }),
     process: child,
@@ -104,11 +109,14 @@ export async function startNode(overrides: Record<string, any> = {}, opts: { dat
 
 function deepMerge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
   const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && a[k] && typeof a[k] === 'object' ? deepMerge(a[k], v) : v;
+  for (const [k, v] of Object.entries(b))
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && a[k] && typeof a[k] === 'object'
+      ? deepMerge(a[k], v) : v;
   return out;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -119,7 +127,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 /** Reads the node's database without writing (the node owns it): its SQLite file, or its PostgreSQL database. */
-export function queryNode<T = Record<string, any>>(node: Pick<RunningNode, 'dataDir' | 'databaseUrl'>, sql: string, ...params: unknown[]): T[] {
+export function queryNode<T = Record<string, any>>(node: Pick<RunningNode, 'dataDir' | 'databaseUrl'>, sql: string,
+  ...params: unknown[]): T[] {
   const db = node.databaseUrl ? openDatabase('', node.databaseUrl)
     : new Database(path.join(node.dataDir, 'node.sqlite'), { readonly: true, fileMustExist: true });
   try {

@@ -25,11 +25,13 @@ export interface RunningOhif {
  * Undefined when none can be had: the caller skips its viewer checks and says why.
  */
 export function findOhifDist(): string | undefined {
-  const candidates = [process.env.OHIF_DIST, path.join(repoRoot, 'node_modules/@ohif/app/dist'), path.join(packDir, 'package/dist')];
+  const candidates =
+    [process.env.OHIF_DIST, path.join(repoRoot, 'node_modules/@ohif/app/dist'), path.join(packDir, 'package/dist')];
   const found = candidates.find((d) => d && fs.existsSync(path.join(d, 'index.html')));
   if (found) return found;
   fs.mkdirSync(packDir, { recursive: true });
-  const pack = spawnSync('npm', ['pack', `@ohif/app@${OHIF_VERSION}`, '--silent'], { cwd: packDir, encoding: 'utf8', timeout: 180_000 });
+  const pack = spawnSync('npm', ['pack', `@ohif/app@${OHIF_VERSION}`, '--silent'],
+    { cwd: packDir, encoding: 'utf8', timeout: 180_000 });
   const tarball = pack.stdout?.trim().split('\n').pop();
   if (pack.status !== 0 || !tarball) return undefined;
   const untar = spawnSync('tar', ['xzf', tarball], { cwd: packDir });
@@ -82,11 +84,13 @@ function serveStatic(dist: string, pathname: string, res: http.ServerResponse): 
 
 function proxyToOrthanc(req: http.IncomingMessage, res: http.ServerResponse, target: URL): void {
   const headers = { ...req.headers, host: target.host };
-  const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.headers);
-    up.pipe(res);
-  });
-  upstream.on('error', (err) => { if (!res.headersSent) send(res, 502, 'text/plain', `Orthanc unreachable: ${err.message}`); else res.destroy(); });
+  const upstream = http.request(
+    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+  upstream.on('error', (err) => { if (!res.headersSent) send(res, 502, 'text/plain',
+    `Orthanc unreachable: ${err.message}`); else res.destroy(); });
   req.pipe(upstream);
 }
 

@@ -21,7 +21,8 @@ export interface RunningOrthanc {
 }
 
 /** `overrides` is merged into Orthanc's JSON configuration (e.g. DicomModalities, DicomAlwaysAllowStore). */
-export async function startOrthanc(overrides: Record<string, unknown> = {}, reuse?: { dir: string; httpPort: number; dicomPort: number }): Promise<RunningOrthanc> {
+export async function startOrthanc(overrides: Record<string, unknown> = {},
+  reuse?: { dir: string; httpPort: number; dicomPort: number }): Promise<RunningOrthanc> {
   const dir = reuse?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'orthanc-'));
   const httpPort = reuse?.httpPort ?? (await allocatePort());
   const dicomPort = reuse?.dicomPort ?? (await allocatePort());
@@ -38,7 +39,8 @@ export async function startOrthanc(overrides: Record<string, unknown> = {}, reus
   const configFile = path.join(dir, 'orthanc.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
   let output = '';
-  const child = spawn('Orthanc', [configFile], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('Orthanc', [configFile],
+    { env: { ...process.env, TCP_NODELAY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const url = (p: string) => `http://127.0.0.1:${httpPort}${p}`;

@@ -28,7 +28,8 @@ export async function allocatePort(): Promise<number> {
 export function usablePortRange(): [number, number] {
   let ephemeralLow = 32_768;
   try {
-    ephemeralLow = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+    ephemeralLow = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+      || ephemeralLow;
   } catch { /* not Linux: keep the IANA default */ }
   return ephemeralLow - LOWEST >= 1000 ? [LOWEST, ephemeralLow] : [ephemeralLow, 65_536];
 }

@@ -11,7 +11,8 @@ import { openDatabase, type Db } from '../../src/db/database.js';
 /** Debian keeps the server binaries off PATH, under /usr/lib/postgresql/<version>/bin: the newest one. */
 function serverBin(): string {
   const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin/initdb'))) : [];
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter(
+    (v) => fs.existsSync(path.join(root, v, 'bin/initdb'))) : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
   return newest ? path.join(root, newest, 'bin') : path.dirname(findOnPath('pg_ctl'));
 }
@@ -34,10 +35,12 @@ function startCluster(): NonNullable<typeof cluster> {
   const fromEnv = process.env.TEST_PG_URL;
   if (fromEnv) {
     const base = new URL(fromEnv);
-    return { dir: '', adminUrl: fromEnv, urlOf: (db) => { const u = new URL(base); u.pathname = `/${db}`; return u.toString(); } };
+    return { dir: '', adminUrl: fromEnv,
+      urlOf: (db) => { const u = new URL(base); u.pathname = `/${db}`; return u.toString(); } };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgtest-'));
-  if (process.getuid?.() === 0) fs.chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), 0);
+  if (process.getuid?.() === 0) fs.chownSync(dir,
+    Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), 0);
   asOwner('initdb', ['-D', path.join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   // fsync off: a test cluster never outlives a crash, and 2 shared cores are slow enough. PG_FSYNC=on (bench:scale)
   // keeps PostgreSQL's durable default.
@@ -47,7 +50,8 @@ function startCluster(): NonNullable<typeof cluster> {
   // A test worker is often ended by its pool, not by exiting: a watchdog stops the cluster (and removes its folder)
   // once this process is gone, however it went.
   const stop = `${process.getuid?.() === 0 ? 'runuser -u postgres -- ' : ''}${path.join(BIN, 'pg_ctl')} stop -D ${path.join(dir, 'data')} -m immediate`;
-  spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${stop} >/dev/null 2>&1; rm -rf ${dir}`],
+  spawn('sh',
+    ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${stop} >/dev/null 2>&1; rm -rf ${dir}`],
     { detached: true, stdio: 'ignore' }).unref();
   const urlOf = (db: string) => `postgres://postgres@/${db}?host=${encodeURIComponent(dir)}&port=5432`;
   return { dir, adminUrl: urlOf('postgres'), urlOf };

@@ -28,9 +28,11 @@ export class RawPeer {
   async associate(calledAe: string, callingAe = 'RAWPEER', maxPdu = 16384): Promise<number> {
     const item = (type: number, body: Buffer) => Buffer.concat([Buffer.from([type, 0]), u16(body.length), body]);
     const uidItem = (type: number, uid: string) => item(type, Buffer.from(uid, 'ascii'));
-    const pc = item(0x20, Buffer.concat([Buffer.from([1, 0, 0, 0]), uidItem(0x30, CT_STORAGE), uidItem(0x40, EXPLICIT_LE)]));
+    const pc = item(0x20,
+      Buffer.concat([Buffer.from([1, 0, 0, 0]), uidItem(0x30, CT_STORAGE), uidItem(0x40, EXPLICIT_LE)]));
     const userInfo = item(0x50, item(0x51, u32(maxPdu)));
-    const body = Buffer.concat([u16(1), Buffer.alloc(2), ae(calledAe), ae(callingAe), Buffer.alloc(32), uidItem(0x10, '1.2.840.10008.3.1.1.1'), pc, userInfo]);
+    const body = Buffer.concat([u16(1), Buffer.alloc(2), ae(calledAe), ae(callingAe), Buffer.alloc(32),
+      uidItem(0x10, '1.2.840.10008.3.1.1.1'), pc, userInfo]);
     this.socket.write(pdu(0x01, body));
     const answer = await this.readPdu();
     return answer?.type ?? -1;
@@ -94,8 +96,10 @@ export function pdv(pcId: number, control: number, value: Buffer): Buffer {
 
 /** C-STORE-RQ command set (CT storage, message id 7), implicit VR little endian as PS3.7 requires. */
 export function storeCommandSet(sopInstanceUid: string, sopClassUid = CT_STORAGE): Buffer {
-  const el = (group: number, element: number, value: Buffer) => Buffer.concat([u16le(group), u16le(element), u32le(value.length), value]);
-  const ui = (s: string) => { const b = Buffer.from(s, 'ascii'); return b.length % 2 ? Buffer.concat([b, Buffer.from([0])]) : b; };
+  const el = (group: number, element: number, value: Buffer) =>
+    Buffer.concat([u16le(group), u16le(element), u32le(value.length), value]);
+  const ui = (s: string) => { const b = Buffer.from(s, 'ascii');
+    return b.length % 2 ? Buffer.concat([b, Buffer.from([0])]) : b; };
   const us = (n: number) => u16le(n);
   const rest = Buffer.concat([
     el(0, 0x0002, ui(sopClassUid)), el(0, 0x0100, us(0x0001)), el(0, 0x0110, us(7)), el(0, 0x0700, us(0)),

@@ -30,7 +30,8 @@ export async function writeSphereStudy(opts: { offPlane?: boolean } = {}): Promi
   const hu = Int16Array.from({ length: cols * rows * slices }, (_, v) => ((v * 7919) % 300) - 100 + (v % cols) * 3);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtstruct-sphere-'));
   const written = await writeSyntheticCtSeries(path.join(dir, 'ct'), {
-    phantom: { hu, bodyMask: new Uint8Array(hu.length), lungMask: new Uint8Array(hu.length), dims: [cols, rows, slices] },
+    phantom: { hu, bodyMask: new Uint8Array(hu.length), lungMask: new Uint8Array(hu.length),
+      dims: [cols, rows, slices] },
     pixelSpacing: px, sliceSpacing: dz, origin: [0, 0, 0], patientName: 'Sphere^Test', patientId: 'SPHERE-1',
   });
   const loaded = await loadSeriesVolume(written.files, { minSlices: 1 });
@@ -41,7 +42,8 @@ export async function writeSphereStudy(opts: { offPlane?: boolean } = {}): Promi
   ];
   const rtstruct = path.join(dir, 'rtstruct.dcm');
   fs.writeFileSync(rtstruct, rtStructBytes(loaded, rtstructUid, rois));
-  const description: SegmentDescription = { labelValues: [1], label: 'Ball', colorRgb: [200, 100, 50], measurements: ['volume'],
+  const description: SegmentDescription = { labelValues: [1], label: 'Ball',
+    colorRgb: [200, 100, 50], measurements: ['volume'],
     category: { scheme: 'SCT', value: '123037004', meaning: 'Anatomical Structure' }, type: LIVER };
   const labels = new Uint8Array(cols * rows * slices);
   for (let k = 0; k < slices; k++) for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) {
@@ -49,7 +51,8 @@ export async function writeSphereStudy(opts: { offPlane?: boolean } = {}): Promi
     if (d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2 <= BALL.radiusMm ** 2) labels[i + cols * (j + rows * k)] = 1;
   }
   const segResult = encodeSegmentation(loaded.slices, { dims: [cols, rows, slices], data: labels }, [description],
-    { name: 'hand drawn', version: '1', modelId: 'ball', family: { scheme: 'DCM', value: '113076', meaning: 'Segmentation' } },
+    { name: 'hand drawn', version: '1', modelId: 'ball',
+      family: { scheme: 'DCM', value: '113076', meaning: 'Segmentation' } },
     { jobId: `ball-${rtstructUid}`, uidRoot: '2.25' });
   const seg = path.join(dir, 'seg.dcm');
   fs.writeFileSync(seg, segResult.bytes);
@@ -69,7 +72,8 @@ function ballContours(dzOffset: number): number[][] {
 }
 
 function circle(cx: number, cy: number, z: number, r: number, n: number): number[] {
-  return Array.from({ length: n }, (_, a) => [cx + r * Math.cos((2 * Math.PI * a) / n), cy + r * Math.sin((2 * Math.PI * a) / n), z])
+  return Array.from({ length: n },
+    (_, a) => [cx + r * Math.cos((2 * Math.PI * a) / n), cy + r * Math.sin((2 * Math.PI * a) / n), z])
     .flat().map((v) => Number(v.toFixed(4)));
 }
 
@@ -79,14 +83,16 @@ interface Roi { number: number; name: string; code?: Code; contours: number[][] 
 function rtStructBytes(ct: LoadedSeries, uid: string, rois: Roi[]): Uint8Array {
   const first = ct.slices[0]!.dataset;
   const frameOfReference = String(first.FrameOfReferenceUID);
-  const images = ct.slices.map((s) => ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid }));
+  const images = ct.slices.map((s) =>
+    ({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid }));
   const copy = (keys: string[]): NaturalDataset => Object.fromEntries(keys.map((k) => [k, first[k] ?? '']));
   return writePart10({
     SpecificCharacterSet: 'ISO_IR 100', SOPClassUID: SOP.rtStructureSetStorage, SOPInstanceUID: uid,
     ...copy(['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyInstanceUID', 'StudyDate', 'StudyTime',
       'ReferringPhysicianName', 'StudyID', 'AccessionNumber']),
     Modality: 'RTSTRUCT', SeriesInstanceUID: `${uid}.1`, SeriesNumber: 50, SeriesDescription: 'Contours (test)',
-    OperatorsName: '', Manufacturer: 'dicom-ai-node tests', FrameOfReferenceUID: frameOfReference, PositionReferenceIndicator: '',
+    OperatorsName: '', Manufacturer: 'dicom-ai-node tests',
+    FrameOfReferenceUID: frameOfReference, PositionReferenceIndicator: '',
     StructureSetLabel: 'Ball', StructureSetDate: '20240101', StructureSetTime: '120000', InstanceNumber: 1,
     ReferencedFrameOfReferenceSequence: [{ FrameOfReferenceUID: frameOfReference, RTReferencedStudySequence: [{
       ReferencedSOPClassUID: '1.2.840.10008.3.1.2.3.1', ReferencedSOPInstanceUID: first.StudyInstanceUID,
@@ -94,7 +100,8 @@ function rtStructBytes(ct: LoadedSeries, uid: string, rois: Roi[]): Uint8Array {
     StructureSetROISequence: rois.map((r) => ({ ROINumber: r.number, ReferencedFrameOfReferenceUID: frameOfReference,
       ROIName: r.name, ROIGenerationAlgorithm: 'MANUAL' })),
     ROIContourSequence: rois.map((r) => ({ ReferencedROINumber: r.number, ROIDisplayColor: [255, 0, 0],
-      ContourSequence: r.contours.map((c) => ({ ContourGeometricType: 'CLOSED_PLANAR', NumberOfContourPoints: c.length / 3, ContourData: c })) })),
+      ContourSequence: r.contours.map((c) =>
+        ({ ContourGeometricType: 'CLOSED_PLANAR', NumberOfContourPoints: c.length / 3, ContourData: c })) })),
     RTROIObservationsSequence: rois.map((r, n) => ({ ObservationNumber: n + 1, ReferencedROINumber: r.number,
       RTROIInterpretedType: 'ORGAN', ROIInterpreter: '',
       ...(r.code ? { RTROIIdentificationCodeSequence: [{ CodeValue: r.code.value, CodingSchemeDesignator: r.code.scheme,

@@ -59,5 +59,6 @@ print(json.dumps(groups))
 `;
 
 export function readSrGroups(file: string): SrGroup[] {
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', SCRIPT, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', SCRIPT, file],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
 }

@@ -11,7 +11,8 @@ export function mountSmallDisk(sizeMb: number): SmallDisk | undefined {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'small-disk-'));
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir]);
   if (r.status !== 0) { fs.rmdirSync(dir); return undefined; }
-  return { dir, unmount: () => { spawnSync('umount', ['-l', dir]); fs.rmSync(dir, { recursive: true, force: true }); } };
+  return { dir, unmount: () => { spawnSync('umount', ['-l', dir]);
+    fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
 export const canMount = (() => { const d = mountSmallDisk(1); d?.unmount(); return d !== undefined; })();
@@ -24,7 +25,8 @@ export function fillDisk(file: string): number {
     for (let chunk = 1 << 20; chunk >= 512; chunk >>= 1) {
       const buf = Buffer.alloc(chunk, 0xa5);
       for (;;) {
-        try { written += fs.writeSync(fd, buf); } catch (err) { if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break; throw err; }
+        try { written += fs.writeSync(fd, buf); }
+        catch (err) { if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break; throw err; }
       }
     }
   } finally {

@@ -36,7 +36,8 @@ export const ALLOWED: Record<string, string[]> = {
   review: ['db', 'encode', 'export', 'infer', 'log', 'qc', 'shared'],
   export: ['config', 'db', 'log', 'shared'], // shared: the circuit breaker remote inference uses too
   receive: ['config', 'http', 'log', 'store'],
-  jobs: ['assemble', 'config', 'db', 'deid', 'encode', 'export', 'features', 'infer', 'log', 'metrics', 'qc', 'review', 'route', 'shared'],
+  jobs: ['assemble', 'config', 'db', 'deid', 'encode', 'export', 'features', 'infer',
+    'log', 'metrics', 'qc', 'review', 'route', 'shared'],
   api: ['assemble', 'config', 'db', 'deid', 'export', 'http', 'infer', 'log', 'receive', 'review', 'route', 'store', 'shared'],
   cli: ['infer', 'jobs', 'shared'],
   deid: ['shared'], // PS3.15 de-identification of Part-10 bytes: pure, no stage tables
@@ -56,7 +57,8 @@ function unitOf(file: string): string {
 const rel = (file: string) => path.relative(root, file);
 
 const program = (() => {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
   return ts.createProgram(config.fileNames.filter((f) => f.startsWith(src + path.sep)), config.options);
 })();
 const checker = program.getTypeChecker();
@@ -84,13 +86,15 @@ function importsOf(sf: ts.SourceFile): Edge[] {
 /** Database calls and SQL text in one file, as "file:line: what" lines. */
 function sqlIn(sf: ts.SourceFile): string[] {
   const found: string[] = [];
-  const at = (node: ts.Node, what: string) => found.push(`${rel(sf.fileName)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${what}`);
+  const at = (node: ts.Node, what: string) =>
+    found.push(`${rel(sf.fileName)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${what}`);
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && DB_METHODS.has(node.expression.name.text)) {
       const decl = checker.getTypeAtLocation(node.expression.expression).getSymbol()?.declarations?.[0];
       // exec is also RegExp.prototype.exec: only a better-sqlite3 receiver counts for it.
       const fromSqlite = decl?.getSourceFile().fileName.includes('better-sqlite3') ?? false;
-      if (fromSqlite || node.expression.name.text !== 'exec') at(node, `database call ${node.expression.getText(sf).slice(0, 80)}(…)`);
+      if (fromSqlite || node.expression.name.text !== 'exec')
+        at(node, `database call ${node.expression.getText(sf).slice(0, 80)}(…)`);
     }
     if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
       if (SQL.test(node.text)) at(node, `SQL text "${node.text.trim().slice(0, 80)}"`);
@@ -164,7 +168,8 @@ describe('architecture boundaries', () => {
         const to = unitOf(e.to);
         if (from === to || (to === 'dicom' && from !== 'shared')) continue;
         if (!(from in ALLOWED)) bad.push(`${rel(e.from)}: folder "${from}" is not in the allowed-imports map`);
-        else if (!ALLOWED[from].includes(to)) bad.push(`${rel(e.from)} imports '${e.specifier}' (${from} → ${to} is not allowed)`);
+        else if (!ALLOWED[from].includes(to))
+          bad.push(`${rel(e.from)} imports '${e.specifier}' (${from} → ${to} is not allowed)`);
       }
     }
     expect(bad).toEqual([]);

@@ -16,8 +16,10 @@ function unionCodes(file: string, typeName: string): string[] {
 }
 
 function problemCodes(dir: string): string[] {
-  const files = fs.readdirSync(path.join(repoRoot, dir), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
-  return files.flatMap((f) => [...fs.readFileSync(path.join(repoRoot, dir, f), 'utf8').matchAll(/problem\(res, \d+, '([A-Z_]+)'/g)].map((m) => m[1]));
+  const files = fs.readdirSync(path.join(repoRoot, dir), { recursive: true }).map(String).filter(
+    (f) => f.endsWith('.ts'));
+  return files.flatMap((f) => [...fs.readFileSync(
+    path.join(repoRoot, dir, f), 'utf8').matchAll(/problem\(res, \d+, '([A-Z_]+)'/g)].map((m) => m[1]));
 }
 
 describe('error codes', () => {

@@ -11,7 +11,8 @@ export function jobsRouter(db: Db): express.Router {
   const r = express.Router();
   r.get('/', (req, res) => {
     const state = typeof req.query.state === 'string' ? req.query.state : undefined;
-    if (state && !(JOB_STATES as readonly string[]).includes(state)) return problem(res, 400, 'API_BAD_FILTER', `state must be one of ${JOB_STATES.join(', ')}`);
+    if (state && !(JOB_STATES as readonly string[]).includes(state)) return problem(res, 400, 'API_BAD_FILTER',
+      `state must be one of ${JOB_STATES.join(', ')}`);
     const studyUid = typeof req.query.studyUid === 'string' ? req.query.studyUid : undefined;
     res.json(listJobs(db, { state, studyUid, limit: Math.min(Number(req.query.limit ?? 100) || 100, 1000) }));
   });
@@ -21,11 +22,13 @@ export function jobsRouter(db: Db): express.Router {
     if (!before) return problem(res, 404, 'JOB_NOT_FOUND', `no job ${req.params.id}`);
     const states = verb === 'retry' && rerunnable(db, id) ? [...from, 'done' as const] : from;
     const moved = transaction(db, () => {
-      if (!transitionJob(db, id, states, to, to === 'cancelled' ? `cancelled by ${res.locals.actor}` : null)) return false;
+      if (!transitionJob(db, id, states, to,
+        to === 'cancelled' ? `cancelled by ${res.locals.actor}` : null)) return false;
       recordAudit(db, res.locals.actor, verb, `job:${id}`, { state: before.state }, { state: to });
       return true;
     });
-    const needs = verb === 'retry' ? `${from.join(' or ')} (or done with a rejected, withheld or retracted result)` : from.join(' or ');
+    const needs = verb === 'retry' ? `${from.join(' or ')} (or done with a rejected, withheld or retracted result)`
+      : from.join(' or ');
     if (!moved) return problem(res, 409, 'JOB_STATE', `job ${id} is ${before.state}; ${verb} needs ${needs}`);
     res.json(getJob(db, id));
   };

@@ -33,7 +33,8 @@ export function resultDetail(ctx: ViewContext, r: ResultRow) {
     ...resultSummary(ctx, r, job),
     objects: objects.map(({ kind, sopClassUid, sopInstanceUid, seriesInstanceUid }) => (
       { kind, sopClassUid, sopInstanceUid, seriesInstanceUid })),
-    previews: (source ? listPreviews(source) : []).map((p) => ({ ...p, url: `/api/results/${r.id}/preview/${p.n}.png` })),
+    previews: (source ? listPreviews(source) : [])
+      .map((p) => ({ ...p, url: `/api/results/${r.id}/preview/${p.n}.png` })),
     deliveries: listDeliveries(ctx.db, { resultId: r.id, limit: 1000 }).reverse()
       .map(({ id, destinationId, sopInstanceUid, state, attempts, lastError }) => (
         { id, destinationId, sopInstanceUid, state, attempts, lastError })),

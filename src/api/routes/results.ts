@@ -6,7 +6,8 @@ import { getResult, listResults, RESULT_STATES, type ResultRow, type ResultState
 import type { Outbox } from '../../export/outbox.js';
 import { problem } from '../../http/problem.js';
 import type { Logger } from '../../log/logger.js';
-import { acceptResult, rejectResult, releaseWaitingResult, retractResult, type Decision } from '../../review/decisions.js';
+import { acceptResult, rejectResult, releaseWaitingResult, retractResult, type Decision }
+  from '../../review/decisions.js';
 import { previewPng } from '../../review/preview-cache.js';
 import { previewSource, resultDetail, resultSummary, type ViewContext } from './results-view.js';
 
@@ -44,18 +45,21 @@ export function resultsRouter(deps: ResultsDeps): express.Router {
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'REVIEW_WORKER_FAILED';
       deps.log.warn('review.preview.failed', { resultId: result.id, code, reason: (err as Error).message });
-      if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return problem(res, 422, code, (err as Error).message);
+      if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return problem(res, 422, code,
+        (err as Error).message);
       next(err);
     }
   });
   const answer = (res: express.Response, d: Decision, kick = true) => {
     if (!d.ok) return problem(res, d.status, d.code, d.detail);
     if (kick) deps.outbox.kick();
-    deps.log.info('review.decision', { resultId: d.result.id, jobId: d.result.jobId, state: d.result.state, actor: res.locals.actor });
+    deps.log.info('review.decision', { resultId: d.result.id, jobId: d.result.jobId, state: d.result.state,
+      actor: res.locals.actor });
     res.json(resultDetail(deps, d.result));
   };
   r.post('/:id/accept', (req, res) => answer(res, acceptResult(db, idOf(req), res.locals.actor)));
-  r.post('/:id/reject', (req, res) => answer(res, rejectResult(db, idOf(req), res.locals.actor, req.body?.reason), false));
+  r.post('/:id/reject', (req, res) =>
+    answer(res, rejectResult(db, idOf(req), res.locals.actor, req.body?.reason), false));
   r.post('/:id/release', (req, res) => answer(res, releaseWaitingResult(db, idOf(req), res.locals.actor)));
   r.post('/:id/retract', async (req, res, next) => {
     try {
@@ -63,7 +67,8 @@ export function resultsRouter(deps: ResultsDeps): express.Router {
       answer(res, await retractResult(ctx, idOf(req), res.locals.actor, req.body?.reason, req.body?.safety));
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return problem(res, 422, code, (err as Error).message);
+      if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return problem(res, 422, code,
+        (err as Error).message);
       next(err);
     }
   });

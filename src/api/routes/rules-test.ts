@@ -23,7 +23,8 @@ export function rulesTestRouter(db: Db, models: ModelRegistry): express.Router {
     return rules;
   };
   const answer = (res: Response, rules: Rule[], facts: StudyFacts) =>
-    res.json({ studyInstanceUid: facts.studyInstanceUid, rulesVersion: currentRules(db)?.version ?? 0, ...evaluateRules({ rules }, facts) });
+    res.json({ studyInstanceUid: facts.studyInstanceUid, rulesVersion: currentRules(db)?.version ?? 0,
+      ...evaluateRules({ rules }, facts) });
 
   // A dropped file: the raw Part-10 bytes, live rules.
   r.post('/', express.raw({ type: 'application/dicom', limit: '512mb' }), (req, res, next) => {
@@ -40,7 +41,8 @@ export function rulesTestRouter(db: Db, models: ModelRegistry): express.Router {
     const body = (req.body ?? {}) as TestBody;
     const rules = proposed(res, body.rules);
     if (!rules) return;
-    if (typeof body.sinceDays === 'number') return res.json(whatWouldHaveMatched(db, liveRules(), rules, body.sinceDays));
+    if (typeof body.sinceDays === 'number') return res.json(
+      whatWouldHaveMatched(db, liveRules(), rules, body.sinceDays));
     if (body.headers !== undefined) {
       let headers: Array<Record<string, unknown>>;
       try {
@@ -50,7 +52,8 @@ export function rulesTestRouter(db: Db, models: ModelRegistry): express.Router {
       }
       return answer(res, rules, factsFromHeaders(headers, { callingAe: null, calledAe: null, source: 'stow' }));
     }
-    if (!body.studyInstanceUid) return problem(res, 400, 'RULES_TEST_NO_INPUT', 'give studyInstanceUid, headers, or sinceDays');
+    if (!body.studyInstanceUid) return problem(res, 400, 'RULES_TEST_NO_INPUT',
+      'give studyInstanceUid, headers, or sinceDays');
     const facts = buildStudyFacts(db, body.studyInstanceUid);
     if (!facts) return problem(res, 404, 'API_STUDY_NOT_FOUND', `no study ${body.studyInstanceUid}`);
     answer(res, rules, facts);

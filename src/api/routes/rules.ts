@@ -13,12 +13,15 @@ import { problem } from '../../http/problem.js';
 export function rulesRouter(db: Db, models: ModelRegistry): express.Router {
   const r = express.Router();
   const known = () => ({ models: models.list().map((m) => m.id), ...destinationIds(db) });
-  const live = () => currentRules(db) ?? { version: 0, createdAt: new Date(0).toISOString(), createdBy: '-', summary: '', rules: [] };
+  const live = () => currentRules(db)
+    ?? { version: 0, createdAt: new Date(0).toISOString(), createdBy: '-', summary: '', rules: [] };
 
   /** Validates the whole new rule set, then stores it as a version with its audit row. */
-  const commit = (res: Response, unordered: Rule[], summary: string, target: string, before: unknown, after: unknown, status = 200) => {
+  const commit = (res: Response, unordered: Rule[], summary: string, target: string, before: unknown, after: unknown,
+    status = 200) => {
     // Stored in evaluation order (ascending priority; ties keep their list order).
-    const rules = unordered.map((rule, i) => ({ rule, i })).sort((a, b) => a.rule.priority - b.rule.priority || a.i - b.i).map((x) => x.rule);
+    const rules = unordered.map((rule, i) => ({ rule, i }))
+      .sort((a, b) => a.rule.priority - b.rule.priority || a.i - b.i).map((x) => x.rule);
     const check = validateRuleSet({ rules }, known());
     if (!check.ok) return problem(res, 422, 'RULES_INVALID', 'the rule set is invalid', check.problems);
     const version = transaction(db, () => {
@@ -35,7 +38,8 @@ export function rulesRouter(db: Db, models: ModelRegistry): express.Router {
     fn(rules, index);
   };
 
-  r.get('/', (_req, res) => { const v = live(); res.json({ version: v.version, updatedAt: v.createdAt, updatedBy: v.createdBy, rules: v.rules }); });
+  r.get('/', (_req, res) => { const v = live();
+    res.json({ version: v.version, updatedAt: v.createdAt, updatedBy: v.createdBy, rules: v.rules }); });
   r.get('/versions', (_req, res) => res.json(listRuleVersions(db)));
   r.get('/versions/:version', (req, res) => {
     const v = ruleVersion(db, Number(req.params.version));
@@ -55,7 +59,8 @@ export function rulesRouter(db: Db, models: ModelRegistry): express.Router {
     const ids = (req.body as { ids?: unknown })?.ids;
     const rules = live().rules;
     if (!Array.isArray(ids) || ids.length !== rules.length || !rules.every((x) => ids.includes(x.id))) {
-      return problem(res, 422, 'RULES_INVALID', 'ids must list every rule id exactly once', [{ path: '/ids', message: `expected ${rules.map((x) => x.id).join(', ')}` }]);
+      return problem(res, 422, 'RULES_INVALID', 'ids must list every rule id exactly once',
+        [{ path: '/ids', message: `expected ${rules.map((x) => x.id).join(', ')}` }]);
     }
     const reordered = ids.map((id, i) => ({ ...rules.find((x) => x.id === id)!, priority: (i + 1) * 10 }));
     commit(res, reordered, 'reorder rules', 'rules', rules.map((x) => x.id), ids);
@@ -66,21 +71,25 @@ export function rulesRouter(db: Db, models: ModelRegistry): express.Router {
     if (!check.ok) return problem(res, 422, 'RULES_INVALID', 'the rule is invalid', check.problems);
     const rule = req.body as Rule;
     const rules = live().rules;
-    if (rules.some((x) => x.id === rule.id)) return problem(res, 409, 'RULE_EXISTS', `a rule '${rule.id}' exists already`);
+    if (rules.some((x) => x.id === rule.id)) return problem(res, 409, 'RULE_EXISTS',
+      `a rule '${rule.id}' exists already`);
     commit(res, [...rules, rule], `create rule ${rule.id}`, `rule:${rule.id}`, null, rule, 201);
   });
   r.put('/:id', (req, res) => withRule(req, res, (rules, i) => {
     const check = validateRule(req.body, known());
     if (!check.ok) return problem(res, 422, 'RULES_INVALID', 'the rule is invalid', check.problems);
     const rule = req.body as Rule;
-    if (rule.id !== req.params.id) return problem(res, 422, 'RULES_INVALID', 'the id in the body differs from the URL', [{ path: '/id', message: `expected '${req.params.id}'` }]);
+    if (rule.id !== req.params.id) return problem(res, 422, 'RULES_INVALID', 'the id in the body differs from the URL',
+      [{ path: '/id', message: `expected '${req.params.id}'` }]);
     commit(res, rules.map((x, j) => (j === i ? rule : x)), `update rule ${rule.id}`, `rule:${rule.id}`, rules[i], rule);
   }));
-  r.delete('/:id', (req, res) => withRule(req, res, (rules, i) => commit(res, rules.filter((_, j) => j !== i), `delete rule ${rules[i].id}`, `rule:${rules[i].id}`, rules[i], null)));
+  r.delete('/:id', (req, res) => withRule(req, res, (rules, i) => commit(res, rules.filter((_, j) => j !== i),
+    `delete rule ${rules[i].id}`, `rule:${rules[i].id}`, rules[i], null)));
   for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
     r.post(`/:id/${verb}`, (req, res) => withRule(req, res, (rules, i) => {
       const rule = { ...rules[i], enabled };
-      commit(res, rules.map((x, j) => (j === i ? rule : x)), `${verb} rule ${rule.id}`, `rule:${rule.id}`, rules[i], rule);
+      commit(res, rules.map((x, j) => (j === i ? rule : x)), `${verb} rule ${rule.id}`, `rule:${rule.id}`,
+        rules[i], rule);
     }));
   }
   return r;

@@ -11,10 +11,12 @@ interface Layout { batch: number; rows: number; width: number; transposed: boole
  * [N, W], [B, N, W], or transposed [B, W, N] (the usual YOLOv8 export, [1, 84, 8400]). Scores must already be
  * probabilities (the exports apply the sigmoid); coordinates must be model-input pixels, not 0..1.
  */
-export function decodeOutput(data: ArrayLike<number>, dims: readonly number[], options: DetectionOptions): Candidates[] {
+export function decodeOutput(data: ArrayLike<number>, dims: readonly number[],
+  options: DetectionOptions): Candidates[] {
   const layout = options.layout === 'yolo' ? yoloLayout(dims, options.classes.length) : xyxyLayout(dims);
   if (data.length !== layout.batch * layout.rows * layout.width) {
-    throw new DetectError('DETECT_OUTPUT_SHAPE', `output has ${data.length} values, dims [${dims.join(', ')}] need ${layout.batch * layout.rows * layout.width}`);
+    throw new DetectError('DETECT_OUTPUT_SHAPE',
+      `output has ${data.length} values, dims [${dims.join(', ')}] need ${layout.batch * layout.rows * layout.width}`);
   }
   const out: Candidates[] = [];
   for (let b = 0; b < layout.batch; b++) {
@@ -26,7 +28,8 @@ export function decodeOutput(data: ArrayLike<number>, dims: readonly number[], o
 function xyxyLayout(dims: readonly number[]): Layout {
   const d = dims.length === 2 ? [1, ...dims] : [...dims];
   if (d.length !== 3 || d[2] !== 6) {
-    throw new DetectError('DETECT_OUTPUT_SHAPE', `xyxy-score-class needs dims [N, 6] or [B, N, 6], got [${dims.join(', ')}]`);
+    throw new DetectError('DETECT_OUTPUT_SHAPE',
+      `xyxy-score-class needs dims [N, 6] or [B, N, 6], got [${dims.join(', ')}]`);
   }
   return { batch: d[0], rows: d[1], width: 6, transposed: false, objectness: false };
 }
@@ -53,7 +56,8 @@ function decodeXyxy(data: ArrayLike<number>, b: number, l: Layout, o: DetectionO
     if (!(score >= o.scoreThreshold)) continue;   // also drops NaN and zero-padded rows
     const cls = data[at + 5];
     if (!Number.isInteger(cls) || cls < 0 || cls >= o.classes.length) {
-      throw new DetectError('DETECT_CLASS_INDEX', `row ${r} names class ${cls}; the manifest lists ${o.classes.length} classes (0..${o.classes.length - 1})`);
+      throw new DetectError('DETECT_CLASS_INDEX',
+        `row ${r} names class ${cls}; the manifest lists ${o.classes.length} classes (0..${o.classes.length - 1})`);
     }
     push(c, data[at], data[at + 1], data[at + 2], data[at + 3], score, cls);
   }

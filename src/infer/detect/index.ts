@@ -28,7 +28,8 @@ export function postprocessDetections(
 ): Detection[] {
   const perItem = decodeOutput(data, dims, options);
   if (map.slices ? map.slices.length !== perItem.length : perItem.length !== 1) {
-    throw new DetectError('DETECT_BATCH', `output holds ${perItem.length} batch items for ${map.slices ? `${map.slices.length} slices` : 'one image'}`);
+    throw new DetectError('DETECT_BATCH',
+      `output holds ${perItem.length} batch items for ${map.slices ? `${map.slices.length} slices` : 'one image'}`);
   }
   const out: Detection[] = [];
   perItem.forEach((c, b) => {
@@ -36,7 +37,8 @@ export function postprocessDetections(
       const box = toSource({ x1: c.x1[i], y1: c.y1[i], x2: c.x2[i], y2: c.y2[i] }, map);
       if (!box) continue;
       const classIndex = c.classIndex[i];
-      out.push({ classIndex, code: options.classes[classIndex].code, score: c.score[i], box, ...(map.slices ? { slice: map.slices[b] } : {}) });
+      out.push({ classIndex, code: options.classes[classIndex].code, score: c.score[i], box,
+        ...(map.slices ? { slice: map.slices[b] } : {}) });
     }
   });
   return out;

@@ -14,7 +14,8 @@ export function selectBoxes(c: Candidates, options: DetectionOptions, suppress: 
   order.sort((a, b) => c.score[b] - c.score[a] || a - b);
   // the kept boxes' corners, areas and classes side by side: the inner loop reads them in order
   const cap = Math.min(options.maxBoxes, order.length);
-  const k = { x1: new Float32Array(cap), y1: new Float32Array(cap), x2: new Float32Array(cap), y2: new Float32Array(cap),
+  const k =
+    { x1: new Float32Array(cap), y1: new Float32Array(cap), x2: new Float32Array(cap), y2: new Float32Array(cap),
     area: new Float32Array(cap), cls: new Int32Array(cap) };
   const kept: number[] = [];
   for (const i of order) {
@@ -28,7 +29,8 @@ export function selectBoxes(c: Candidates, options: DetectionOptions, suppress: 
   return kept;
 }
 
-type Kept = { x1: Float32Array; y1: Float32Array; x2: Float32Array; y2: Float32Array; area: Float32Array; cls: Int32Array };
+type Kept = { x1: Float32Array; y1: Float32Array; x2: Float32Array; y2: Float32Array; area: Float32Array;
+  cls: Int32Array };
 
 function overlapsKept(c: Candidates, i: number, k: Kept, n: number, options: DetectionOptions): boolean {
   const x1 = c.x1[i], y1 = c.y1[i], x2 = c.x2[i], y2 = c.y2[i], cls = c.classIndex[i];

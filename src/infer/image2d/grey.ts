@@ -26,13 +26,15 @@ export interface GreyTable { table: Float32Array; offset: number; voi: string }
  * and the inversion applied to the table instead of to millions of pixels; the resampler looks pixels up in it. Only
  * without any window does it read the image, for its range. Undefined for 32-bit data (no table that size).
  */
-export function greyTable(stored: ArrayLike<number>, ds: Dataset, spec: WindowSpec, monochrome1: boolean): GreyTable | undefined {
+export function greyTable(stored: ArrayLike<number>, ds: Dataset, spec: WindowSpec,
+  monochrome1: boolean): GreyTable | undefined {
   const bits = numberOr(ds.BitsStored, 16);
   if (!(bits > 0 && bits <= 16)) return undefined;
   const signed = numberOr(ds.PixelRepresentation, 0) === 1;
   let lo = signed ? -(2 ** (bits - 1)) : 0;
   let hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
-  const hasWindow = spec.source === 'fixed' || lutOf(first(ds.VOILUTSequence)) !== undefined || headerWindow(ds) !== undefined;
+  const hasWindow =
+    spec.source === 'fixed' || lutOf(first(ds.VOILUTSequence)) !== undefined || headerWindow(ds) !== undefined;
   if (!hasWindow) { // the image's own range: the table spans exactly the values present
     lo = Infinity; hi = -Infinity;
     for (let p = 0; p < stored.length; p++) { const v = stored[p]!; if (v < lo) lo = v; if (v > hi) hi = v; }
@@ -51,10 +53,12 @@ export function applyVoi(values: Float32Array, ds: Dataset, spec: WindowSpec, mo
     applied = 'VOI LUT Sequence';
   } else {
     const header = spec.source === 'header' ? headerWindow(ds) : undefined;
-    const window = spec.source === 'fixed' ? { center: spec.center, width: spec.width, fn: 'LINEAR' } : header ?? rangeWindow(values);
+    const window = spec.source === 'fixed' ? { center: spec.center, width: spec.width, fn: 'LINEAR' }
+      : header ?? rangeWindow(values);
     applyWindow(values, window.center, window.width, window.fn);
     applied = spec.source === 'fixed' ? `window ${window.center}/${window.width} (fixed)`
-      : header ? `window ${window.center}/${window.width} (header${window.fn === 'LINEAR' ? '' : `, ${window.fn}`})` : 'image range';
+      : header ? `window ${window.center}/${window.width} (header${window.fn === 'LINEAR' ? '' : `, ${window.fn}`})`
+      : 'image range';
   }
   if (monochrome1) for (let p = 0; p < values.length; p++) values[p] = 1 - values[p]!;
   return applied;

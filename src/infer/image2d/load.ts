@@ -33,10 +33,12 @@ export async function loadImageFrame(file: string, frameNumber = 1, reader = new
   }
   const format = pixelFormat(ds);
   if (format.samplesPerPixel !== 1 || !format.photometric.startsWith('MONOCHROME')) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `${file}: ${format.photometric} with ${format.samplesPerPixel} samples per pixel; 2D models read greyscale`);
+    throw new VolumeError('UNSUPPORTED_PIXEL_DATA',
+      `${file}: ${format.photometric} with ${format.samplesPerPixel} samples per pixel; 2D models read greyscale`);
   }
   const frames = Number(ds.NumberOfFrames ?? 1) || 1;
-  if (frameNumber > frames) throw new VolumeError('NOT_AN_IMAGE', `${file}: frame ${frameNumber} asked, the object has ${frames}`);
+  if (frameNumber > frames) throw new VolumeError('NOT_AN_IMAGE',
+    `${file}: frame ${frameNumber} asked, the object has ${frames}`);
   const read = await frameReader({ file, transferSyntaxUid: instance.transferSyntaxUid, format, frameCount: frames },
     bytes);
   const samples = read(frameNumber - 1);
@@ -50,7 +52,8 @@ export async function loadImageFrame(file: string, frameNumber = 1, reader = new
 
 /** The header of one frame of a multi-frame object: its shared and per-frame functional groups lifted up. */
 function frameDataset(ds: Dataset, frameIndex: number): Dataset {
-  const items = (v: unknown): Dataset[] => (Array.isArray(v) ? (v as Dataset[]) : v && typeof v === 'object' ? [v as Dataset] : []);
+  const items = (v: unknown): Dataset[] =>
+    (Array.isArray(v) ? (v as Dataset[]) : v && typeof v === 'object' ? [v as Dataset] : []);
   const { PerFrameFunctionalGroupsSequence: perFrame, SharedFunctionalGroupsSequence: shared, ...common } = ds;
   const flat: Dataset = { ...common };
   for (const groups of [items(shared)[0], items(perFrame)[frameIndex]]) {

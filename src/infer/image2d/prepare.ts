@@ -21,7 +21,8 @@ export type SourceImage = { rows: number; columns: number; dataset: Record<strin
  * Writes the image's tensor into `out` (C × H × W floats, e.g. one slot of a batch) and returns the transform.
  * `image.values` (modality values) are windowed in place: pass a copy if they are needed afterwards.
  */
-export function prepareImage(image: SourceImage, spec: Image2dInput, size: ModelImageSize, out: Float32Array): TransformParams {
+export function prepareImage(image: SourceImage, spec: Image2dInput, size: ModelImageSize,
+  out: Float32Array): TransformParams {
   const photometric = String(image.dataset.PhotometricInterpretation ?? 'MONOCHROME2').trim();
   const inverted = photometric === 'MONOCHROME1';
   // stored samples: looked up in a grey table while resampling; modality values (or 32-bit data): windowed in place

@@ -46,7 +46,8 @@ function taps(modelLength: number, sourceLength: number, scale: number, offset: 
 
 /** `source` (rows × columns, row-major) → model rows × columns as the transform says; `out` is written, not read.
  *  With a grey table the source holds stored values, each looked up as it is read (no full-size grey copy). */
-export function resampleToModel(source: ArrayLike<number>, t: TransformParams, padValue: number, out: Float32Array, grey?: GreyTable): void {
+export function resampleToModel(source: ArrayLike<number>, t: TransformParams, padValue: number, out: Float32Array,
+  grey?: GreyTable): void {
   const tx = taps(t.modelColumns, t.sourceColumns, t.scaleX, t.offsetX);
   const ty = taps(t.modelRows, t.sourceRows, t.scaleY, t.offsetY);
   const M = t.modelColumns, S = t.sourceColumns;

@@ -32,11 +32,13 @@ export interface ImageOutput {
   dataset?: Record<string, unknown>;
 }
 
-export interface Image2dTimings { preprocessMs: number; inferenceMs: number; windowingMs: number; postprocessMs: number }
+export interface Image2dTimings { preprocessMs: number; inferenceMs: number; windowingMs: number;
+  postprocessMs: number }
 
 export async function runImages(manifest: ModelManifest, source: Image2dSource, tensor: TensorInference)
   : Promise<{ images: ImageOutput[]; timings: Image2dTimings }> {
-  if (manifest.input.kind !== 'image2d') throw new InferenceError('MODEL_RUN_FAILED', `model ${manifest.id} takes no 2D image`);
+  if (manifest.input.kind !== 'image2d') throw new InferenceError('MODEL_RUN_FAILED',
+    `model ${manifest.id} takes no 2D image`);
   const spec: Image2dInput = manifest.input;
   const size = modelImageSize(manifest.inputs[0].shape);
   const count = source.kind === 'frames' ? source.frames.length : source.datasets.length;
@@ -64,7 +66,8 @@ export async function runImages(manifest: ModelManifest, source: Image2dSource, 
   for (let first = 0; next; first += batch) {
     const { input, group, n } = next;
     const t1 = performance.now();
-    const running = tensor(input, [n, size.channels, size.rows, size.columns]).then((output) => ({ output, ms: performance.now() - t1 }));
+    const running = tensor(input, [n, size.channels, size.rows, size.columns]).then((output) =>
+      ({ output, ms: performance.now() - t1 }));
     running.catch(() => {}); // awaited below; a failure while the next batch is prepared must not go unhandled
     next = first + batch < count ? await prepareBatch(first + batch) : undefined;
     const { output, ms } = await running;
@@ -82,21 +85,25 @@ async function sourceImage(source: Image2dSource, index: number, reader: FileRea
   if (source.kind === 'frames') {
     const { file, frameNumber } = source.frames[index]!;
     const frame = await loadImageFrame(file, frameNumber ?? 1, reader);
-    const identity = { sopInstanceUid: frame.sopInstanceUid, sopClassUid: frame.sopClassUid, frameNumber: frame.frameNumber, dataset: frame.dataset };
+    const identity = { sopInstanceUid: frame.sopInstanceUid, sopClassUid: frame.sopClassUid,
+      frameNumber: frame.frameNumber, dataset: frame.dataset };
     return { image: frame, identity };
   }
   const plane = source.rows * source.columns;
   // a copy: preparing windows the values in place, and the volume is shared with the caller
   const values = source.data.slice(index * plane, (index + 1) * plane);
   const dataset = source.datasets[index]!;
-  const identity = { sopInstanceUid: String(dataset.SOPInstanceUID ?? ''), sopClassUid: String(dataset.SOPClassUID ?? '') };
+  const identity =
+    { sopInstanceUid: String(dataset.SOPInstanceUID ?? ''), sopClassUid: String(dataset.SOPClassUID ?? '') };
   return { image: { values, rows: source.rows, columns: source.columns, dataset }, identity };
 }
 
 /** The output's first axis is the batch: each image gets its share, turned into class findings or boxes. */
-function splitOutput(manifest: ModelManifest, output: { data: Float32Array; dims: number[] }, group: ImageOutput[], slices: boolean): void {
+function splitOutput(manifest: ModelManifest, output: { data: Float32Array; dims: number[] }, group: ImageOutput[],
+  slices: boolean): void {
   if (output.dims[0] !== group.length) {
-    throw new InferenceError('MODEL_RUN_FAILED', `model output has batch ${output.dims[0]}, ${group.length} images were sent`);
+    throw new InferenceError('MODEL_RUN_FAILED',
+      `model output has batch ${output.dims[0]}, ${group.length} images were sent`);
   }
   const per = output.data.length / group.length;
   group.forEach((image, b) => {
@@ -106,7 +113,8 @@ function splitOutput(manifest: ModelManifest, output: { data: Float32Array; dims
     } else if (manifest.detection) {
       const t = new ImageTransform(image.transform);
       image.detections = postprocessDetections(share, [1, ...output.dims.slice(1)], manifest.detection, {
-        toSourcePoint: (p) => t.toSourcePoint(p), columns: image.transform.sourceColumns, rows: image.transform.sourceRows,
+        toSourcePoint: (p) => t.toSourcePoint(p), columns: image.transform.sourceColumns,
+        rows: image.transform.sourceRows,
         ...(slices ? { slices: [image.index] } : {}),
       });
     }

@@ -7,7 +7,8 @@ export interface Point { x: number; y: number }
 export interface PixelSpacingFact {
   /** mm between rows and between columns; null when the header gives none */
   rowMm: number | null; columnMm: number | null;
-  source: 'PixelSpacing' | 'ImagerPixelSpacing' | 'ImagerPixelSpacing/EstimatedRadiographicMagnificationFactor' | 'none';
+  source: 'PixelSpacing' | 'ImagerPixelSpacing' | 'ImagerPixelSpacing/EstimatedRadiographicMagnificationFactor'
+    | 'none';
 }
 
 /** Everything needed to map points between model input and source pixels; plain data, so it crosses threads. */
@@ -17,7 +18,8 @@ export interface TransformParams {
   /** model pixels per source pixel along x and y, and where the source's top-left corner lands in the model */
   scaleX: number; scaleY: number; offsetX: number; offsetY: number;
   spacing: PixelSpacingFact;
-  /** how grey values were made 0..1: "VOI LUT Sequence", "window 2048/4096 (header)", "window 40/400 (fixed)", "image range" */
+  /** how grey values were made 0..1: "VOI LUT Sequence", "window 2048/4096 (header)", "window 40/400 (fixed)",
+   *  "image range" */
   voi: string;
   /** MONOCHROME1 input was inverted so that dense is bright */
   inverted: boolean;
@@ -25,13 +27,16 @@ export interface TransformParams {
 
 export function planTransform(
   source: { rows: number; columns: number }, model: { rows: number; columns: number }, resize: 'letterbox' | 'stretch',
-): Pick<TransformParams, 'sourceRows' | 'sourceColumns' | 'modelRows' | 'modelColumns' | 'resize' | 'scaleX' | 'scaleY' | 'offsetX' | 'offsetY'> {
+): Pick<TransformParams, 'sourceRows' | 'sourceColumns' | 'modelRows' | 'modelColumns' | 'resize' | 'scaleX' | 'scaleY'
+  | 'offsetX' | 'offsetY'> {
   const sx = model.columns / source.columns;
   const sy = model.rows / source.rows;
-  const base = { sourceRows: source.rows, sourceColumns: source.columns, modelRows: model.rows, modelColumns: model.columns, resize };
+  const base = { sourceRows: source.rows, sourceColumns: source.columns, modelRows: model.rows,
+    modelColumns: model.columns, resize };
   if (resize === 'stretch') return { ...base, scaleX: sx, scaleY: sy, offsetX: 0, offsetY: 0 };
   const s = Math.min(sx, sy);
-  return { ...base, scaleX: s, scaleY: s, offsetX: (model.columns - source.columns * s) / 2, offsetY: (model.rows - source.rows * s) / 2 };
+  return { ...base, scaleX: s, scaleY: s, offsetX: (model.columns - source.columns * s) / 2,
+    offsetY: (model.rows - source.rows * s) / 2 };
 }
 
 /** The model-space ↔ source-space mapping of one prepared image. */
@@ -69,7 +74,8 @@ export function pixelSpacingOf(ds: Record<string, unknown>): PixelSpacingFact {
   if (!imager) return { rowMm: null, columnMm: null, source: 'none' };
   const magnification = Number(ds.EstimatedRadiographicMagnificationFactor);
   if (Number.isFinite(magnification) && magnification > 0) {
-    return { rowMm: imager[0] / magnification, columnMm: imager[1] / magnification, source: 'ImagerPixelSpacing/EstimatedRadiographicMagnificationFactor' };
+    return { rowMm: imager[0] / magnification, columnMm: imager[1] / magnification,
+      source: 'ImagerPixelSpacing/EstimatedRadiographicMagnificationFactor' };
   }
   return { rowMm: imager[0], columnMm: imager[1], source: 'ImagerPixelSpacing' };
 }

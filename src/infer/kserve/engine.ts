@@ -37,7 +37,8 @@ export async function openKserveEngine(init: WorkerInit, emit: EmitEvent): Promi
       throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${result.name}" ${(error as Error).message}`, false);
     }
     if (values.length !== elementCount(shape) || shape[0] !== dims[0]) {
-      throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${result.name}" has shape [${shape.join(', ')}] and ${values.length} values`, false);
+      throw new RemoteFailure('KSERVE_BAD_RESPONSE',
+        `output "${result.name}" has shape [${shape.join(', ')}] and ${values.length} values`, false);
     }
     return { data: values, dims: shape };
   };
@@ -45,7 +46,8 @@ export async function openKserveEngine(init: WorkerInit, emit: EmitEvent): Promi
 }
 
 /** [B, C, spatial…] with the batch and patch size sent, and as many bytes as its shape and datatype say. */
-function checkedOutput(t: { name: string; datatype: string; shape: number[]; data: Uint8Array }, batchSize: number, spatial: number[]) {
+function checkedOutput(t: { name: string; datatype: string; shape: number[]; data: Uint8Array }, batchSize: number,
+  spatial: number[]) {
   const bad = (why: string) => new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${t.name}" ${why}`, false);
   const shape = t.shape.map(Number);
   if (shape.length !== 5 || shape[0] !== batchSize || spatial.some((n, i) => shape[i + 2] !== n)) {
@@ -57,6 +59,7 @@ function checkedOutput(t: { name: string; datatype: string; shape: number[]; dat
   } catch (error) {
     throw bad((error as Error).message);
   }
-  if (data.length !== elementCount(shape)) throw bad(`has ${data.length} values, its shape needs ${elementCount(shape)}`);
+  if (data.length !== elementCount(shape)) throw bad(
+    `has ${data.length} values, its shape needs ${elementCount(shape)}`);
   return { data, channels: shape[1] };
 }

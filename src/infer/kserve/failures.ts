@@ -48,7 +48,8 @@ export async function withRetries<T>(policy: RetryPolicy, request: () => Promise
     try {
       return await request();
     } catch (error) {
-      const failure = error instanceof RemoteFailure ? error : new RemoteFailure('KSERVE_BAD_RESPONSE', String(error), false);
+      const failure =
+        error instanceof RemoteFailure ? error : new RemoteFailure('KSERVE_BAD_RESPONSE', String(error), false);
       if (!failure.transient || attempt > policy.retries) {
         if (attempt > 1) failure.message = `${failure.message} (after ${attempt} attempts)`;
         throw failure;

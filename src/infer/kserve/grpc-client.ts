@@ -7,7 +7,8 @@ import { grpcStatusFailure, RemoteFailure } from './failures.js';
 import { inferenceService, CHANNEL_OPTIONS } from './grpc-service.js';
 import { bytesFromJson } from './tensors.js';
 
-type Unary = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, reply: any) => void) => void;
+type Unary = (request: object, options: grpc.CallOptions,
+  callback: (error: grpc.ServiceError | null, reply: any) => void) => void;
 
 interface OutputTensor { name: string; datatype: string; shape: number[]; contents?: Record<string, unknown[]> | null }
 
@@ -19,7 +20,8 @@ export class GrpcKserveClient implements KserveClient {
     const secure = settings.url.startsWith('https://');
     this.target = settings.url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
     const Service = inferenceService();
-    this.client = new Service(this.target, secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.client = new Service(this.target, secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(),
+      CHANNEL_OPTIONS);
   }
 
   async serverReady(): Promise<boolean> {
@@ -51,7 +53,8 @@ export class GrpcKserveClient implements KserveClient {
     });
     return outputs.map((name) => {
       const found = got.find((t) => t.name === name);
-      if (!found) throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${name}" is missing from the response`, false);
+      if (!found) throw new RemoteFailure('KSERVE_BAD_RESPONSE',
+        `output "${name}" is missing from the response`, false);
       return found;
     });
   }
@@ -82,10 +85,12 @@ export class GrpcKserveClient implements KserveClient {
 /** A server that answers with typed `contents` instead of raw bytes (allowed by the specification). */
 function typedContents(o: OutputTensor): Uint8Array {
   const fields: Record<string, string> = {
-    FP32: 'fp32_contents', FP64: 'fp64_contents', INT64: 'int64_contents', UINT64: 'uint64_contents', BOOL: 'bool_contents',
+    FP32: 'fp32_contents', FP64: 'fp64_contents', INT64: 'int64_contents', UINT64: 'uint64_contents',
+    BOOL: 'bool_contents',
   };
   const field = fields[o.datatype] ?? (o.datatype.startsWith('UINT') ? 'uint_contents' : 'int_contents');
   const values = o.contents?.[field];
-  if (!values) throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${o.name}" has neither raw nor ${field} contents`, false);
+  if (!values) throw new RemoteFailure('KSERVE_BAD_RESPONSE',
+    `output "${o.name}" has neither raw nor ${field} contents`, false);
   return bytesFromJson(o.datatype, values.map(Number));
 }

@@ -10,7 +10,8 @@ export const PROTO_PATH = path.join(projectRoot, 'src', 'infer', 'kserve', 'grpc
 /** Volumes are far larger than gRPC's 4 MB default message limit: no limit either way; and a 64 MiB HTTP/2
  *  receive window, so a label volume arrives without a window update every 64 KiB (the default). */
 export const CHANNEL_OPTIONS = {
-  'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1, 'grpc-node.flow_control_window': 64 * 1024 * 1024,
+  'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1,
+  'grpc-node.flow_control_window': 64 * 1024 * 1024,
 };
 
 let loaded: grpc.GrpcObject | undefined;

@@ -8,7 +8,8 @@ import { bytesFromJson, jsonFromBytes } from './tensors.js';
 
 const HEADER_LENGTH = 'inference-header-content-length';
 
-interface ResponseOutput { name: string; datatype: string; shape: number[]; parameters?: { binary_data_size?: number }; data?: unknown }
+interface ResponseOutput { name: string; datatype: string; shape: number[]; parameters?: { binary_data_size?: number };
+  data?: unknown }
 
 export class HttpKserveClient implements KserveClient {
   private readonly base: string;
@@ -41,7 +42,8 @@ export class HttpKserveClient implements KserveClient {
     const header = {
       inputs: inputs.map((t) => ({
         name: t.name, datatype: t.datatype, shape: t.shape,
-        ...(binary ? { parameters: { binary_data_size: t.data.byteLength } } : { data: jsonFromBytes(t.datatype, t.data) }),
+        ...(binary ? { parameters: { binary_data_size: t.data.byteLength } }
+          : { data: jsonFromBytes(t.datatype, t.data) }),
       })),
       outputs: outputs.map((name) => ({ name, parameters: { binary_data: binary } })),
     };
@@ -53,7 +55,8 @@ export class HttpKserveClient implements KserveClient {
     const res = await this.request('POST', `${this.modelPath}/infer`, this.settings.timeoutMs, body, headers);
     if (!ok(res)) throw httpStatusFailure(res.status, errorText(res));
     const headerLength = res.headers[HEADER_LENGTH];
-    return orderedOutputs(parseInferResponse(res.body, typeof headerLength === 'string' ? headerLength : null), outputs);
+    return orderedOutputs(
+      parseInferResponse(res.body, typeof headerLength === 'string' ? headerLength : null), outputs);
   }
 
   close(): void {}
@@ -62,10 +65,13 @@ export class HttpKserveClient implements KserveClient {
   private async readyAt(pathname: string): Promise<boolean> {
     const res = await this.request('GET', pathname, checkTimeoutMs(this.settings));
     if (!ok(res)) return false;
-    try { return (JSON.parse(res.body.toString('utf8')) as { ready?: unknown }).ready !== false; } catch { return true; }
+    try {
+      return (JSON.parse(res.body.toString('utf8')) as { ready?: unknown }).ready !== false;
+    } catch { return true; }
   }
 
-  private async request(method: string, pathname: string, timeoutMs: number, body?: Uint8Array[], headers?: Record<string, string>) {
+  private async request(method: string, pathname: string, timeoutMs: number, body?: Uint8Array[],
+    headers?: Record<string, string>) {
     try {
       return await exchange(`${this.base}${pathname}`, { method, body, headers, timeoutMs });
     } catch (error) {
@@ -85,15 +91,19 @@ export function parseInferResponse(bytes: Uint8Array, headerLength: string | nul
   try {
     parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, jsonLength).toString('utf8'));
   } catch (error) {
-    throw new RemoteFailure('KSERVE_BAD_RESPONSE', `the response header is not JSON: ${(error as Error).message}`, false);
+    throw new RemoteFailure('KSERVE_BAD_RESPONSE',
+      `the response header is not JSON: ${(error as Error).message}`, false);
   }
-  if (!Array.isArray(parsed.outputs)) throw new RemoteFailure('KSERVE_BAD_RESPONSE', 'the response has no "outputs"', false);
+  if (!Array.isArray(parsed.outputs)) throw new RemoteFailure('KSERVE_BAD_RESPONSE',
+    'the response has no "outputs"', false);
   let offset = jsonLength;
   return parsed.outputs.map((o) => {
     const size = o.parameters?.binary_data_size;
-    if (size === undefined) return { name: o.name, datatype: o.datatype, shape: o.shape, data: bytesFromJson(o.datatype, o.data) };
+    if (size === undefined)
+      return { name: o.name, datatype: o.datatype, shape: o.shape, data: bytesFromJson(o.datatype, o.data) };
     if (offset + size > bytes.byteLength) {
-      throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output ${o.name}: ${size} binary bytes announced, the body ends first`, false);
+      throw new RemoteFailure('KSERVE_BAD_RESPONSE',
+        `output ${o.name}: ${size} binary bytes announced, the body ends first`, false);
     }
     const data = bytes.subarray(offset, offset + size);
     offset += size;
@@ -105,7 +115,8 @@ export function orderedOutputs(got: WireTensor[], wanted: string[]): WireTensor[
   return wanted.map((name) => {
     const found = got.find((t) => t.name === name);
     const has = got.map((t) => t.name).join(', ');
-    if (!found) throw new RemoteFailure('KSERVE_BAD_RESPONSE', `output "${name}" is missing from the response (it has ${has})`, false);
+    if (!found) throw new RemoteFailure('KSERVE_BAD_RESPONSE',
+      `output "${name}" is missing from the response (it has ${has})`, false);
     return found;
   });
 }

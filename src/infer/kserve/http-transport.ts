@@ -8,7 +8,8 @@ export interface Exchange { status: number; headers: http.IncomingHttpHeaders; b
 
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
-export interface ExchangeInit { method: string; headers?: Record<string, string>; body?: Uint8Array[]; timeoutMs: number }
+export interface ExchangeInit { method: string; headers?: Record<string, string>; body?: Uint8Array[];
+  timeoutMs: number }
 
 export function exchange(url: string, init: ExchangeInit): Promise<Exchange> {
   const target = new URL(url);
@@ -16,13 +17,15 @@ export function exchange(url: string, init: ExchangeInit): Promise<Exchange> {
   const length = (init.body ?? []).reduce((n, b) => n + b.byteLength, 0);
   return new Promise((resolve, reject) => {
     const req = client.request(target, {
-      method: init.method, agent: agents[target.protocol as 'http:' | 'https:'], signal: AbortSignal.timeout(init.timeoutMs),
+      method: init.method, agent: agents[target.protocol as 'http:' | 'https:'],
+      signal: AbortSignal.timeout(init.timeoutMs),
       headers: { ...init.headers, ...(init.body ? { 'content-length': String(length) } : {}) },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({
-        status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+        status: res.statusCode ?? 0, headers: res.headers,
+        body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
       }));
       res.on('error', reject);
     });

@@ -13,7 +13,8 @@ export async function checkReadiness(client: KserveClient, manifest: ModelManife
   const backend = manifest.backend!;
   const model = `model "${backend.model}"${backend.version ? ` version ${backend.version}` : ''}`;
   try {
-    if (!(await client.serverReady())) return { state: 'not-ready', reason: `the server at ${backend.url} is not ready` };
+    if (!(await client.serverReady()))
+      return { state: 'not-ready', reason: `the server at ${backend.url} is not ready` };
     if (!(await client.modelReady())) return { state: 'not-ready', reason: `${model} is not ready on ${backend.url}` };
     const metadata = await client.modelMetadata();
     const problems = [
@@ -24,7 +25,8 @@ export async function checkReadiness(client: KserveClient, manifest: ModelManife
     return { state: 'ready' };
   } catch (error) {
     const failure = error as RemoteFailure;
-    if (failure instanceof RemoteFailure && !failure.transient) return { state: 'not-ready', reason: `${model}: ${failure.message}` };
+    if (failure instanceof RemoteFailure && !failure.transient)
+      return { state: 'not-ready', reason: `${model}: ${failure.message}` };
     return { state: 'unreachable', reason: failure.message ?? String(error) };
   }
 }
@@ -35,12 +37,16 @@ export function compareTensors(where: string, declared: TensorSpec[], actual: Te
   declared.forEach((spec, n) => {
     const found = actual.find((a) => a.name === spec.name);
     const at = `/${where}/${n}`;
-    if (!found) return problems.push(`${at}/name: "${spec.name}" is not on the server (it has ${actual.map((a) => `"${a.name}"`).join(', ')})`);
-    if (found.datatype !== DATATYPE_OF[spec.dtype]) problems.push(`${at}/dtype: manifest ${spec.dtype}, server ${found.datatype}`);
+    if (!found) return problems.push(
+      `${at}/name: "${spec.name}" is not on the server (it has ${actual.map((a) => `"${a.name}"`).join(', ')})`);
+    if (found.datatype !== DATATYPE_OF[spec.dtype]) problems.push(
+      `${at}/dtype: manifest ${spec.dtype}, server ${found.datatype}`);
     const shape = found.shape.map(Number);
-    if (shape.length !== spec.shape.length) return problems.push(`${at}/shape: manifest rank ${spec.shape.length}, server rank ${shape.length}`);
+    if (shape.length !== spec.shape.length) return problems.push(
+      `${at}/shape: manifest rank ${spec.shape.length}, server rank ${shape.length}`);
     spec.shape.forEach((d, axis) => {
-      if (typeof d === 'number' && shape[axis] > 0 && shape[axis] !== d) problems.push(`${at}/shape/${axis}: manifest ${d}, server ${shape[axis]}`);
+      if (typeof d === 'number' && shape[axis] > 0 && shape[axis] !== d) problems.push(
+        `${at}/shape/${axis}: manifest ${d}, server ${shape[axis]}`);
     });
   });
   return problems;

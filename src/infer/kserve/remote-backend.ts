@@ -24,10 +24,12 @@ export class KserveBackend implements ModelBackend {
   private checkedAt?: Date;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly pool: ModelWorkerPool, private readonly manifest: ModelManifest, private readonly log: InferLogger) {
+  constructor(private readonly pool: ModelWorkerPool, private readonly manifest: ModelManifest,
+    private readonly log: InferLogger) {
     this.settings = manifest.backend!;
     this.client = openKserveClient(this.settings); // readiness and metadata only: small messages on this thread
-    this.circuit = new CircuitBreakers(this.settings.circuitFailures ?? 3, (this.settings.circuitCoolDownSeconds ?? 30) * 1000);
+    this.circuit = new CircuitBreakers(this.settings.circuitFailures ?? 3,
+      (this.settings.circuitCoolDownSeconds ?? 30) * 1000);
   }
 
   /** The pool's workers start with the first run; nothing opens locally, so only the server is checked. */
@@ -50,12 +52,14 @@ export class KserveBackend implements ModelBackend {
     if (this.readiness.state !== 'ready') await this.check(); // the last check may be stale: ask once more
     const readiness = this.readiness;
     if (readiness.state !== 'ready') {
-      throw new InferenceError(readiness.state === 'mismatch' ? 'MODEL_IO_MISMATCH' : 'MODEL_NOT_READY', readiness.reason);
+      throw new InferenceError(readiness.state === 'mismatch' ? 'MODEL_IO_MISMATCH' : 'MODEL_NOT_READY',
+        readiness.reason);
     }
     const key = this.settings.url;
     const gate = this.circuit.admit(key, Date.now());
     if (gate === 'blocked') {
-      throw new InferenceError('KSERVE_CIRCUIT_OPEN', `the last runs on ${this.settings.url} failed; it rests until the cool-down ends`);
+      throw new InferenceError('KSERVE_CIRCUIT_OPEN',
+        `the last runs on ${this.settings.url} failed; it rests until the cool-down ends`);
     }
     try {
       const result = await work();
@@ -67,7 +71,8 @@ export class KserveBackend implements ModelBackend {
       // A model unloaded since the last check fails its request; say so with the code an admin can act on.
       await this.check();
       if (this.readiness.state === 'not-ready') {
-        throw new InferenceError('MODEL_NOT_READY', `${this.readiness.reason} (the run failed: ${(error as Error).message})`);
+        throw new InferenceError('MODEL_NOT_READY',
+          `${this.readiness.reason} (the run failed: ${(error as Error).message})`);
       }
       throw error;
     }
@@ -78,7 +83,8 @@ export class KserveBackend implements ModelBackend {
   status(): BackendStatus {
     const s = this.settings;
     return {
-      type: 'kserve-v2', state: this.readiness.state, ...('reason' in this.readiness ? { reason: this.readiness.reason } : {}),
+      type: 'kserve-v2', state: this.readiness.state,
+      ...('reason' in this.readiness ? { reason: this.readiness.reason } : {}),
       protocol: s.protocol, url: s.url, model: s.model, ...(s.version ? { version: s.version } : {}),
       ...(this.checkedAt ? { checkedAt: this.checkedAt.toISOString() } : {}),
       circuit: this.circuit.isOpen(s.url) ? 'open' : 'closed',

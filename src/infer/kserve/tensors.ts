@@ -7,7 +7,8 @@ export const DATATYPE_OF: Record<TensorDType, string> = {
   float32: 'FP32', uint8: 'UINT8', int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64', bool: 'BOOL',
 };
 
-type NumericArray = Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+type NumericArray = Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array
+  | Uint32Array;
 const ARRAY_OF: Record<string, new (buffer: ArrayBuffer) => NumericArray> = {
   FP32: Float32Array, FP64: Float64Array, UINT8: Uint8Array, INT8: Int8Array, INT16: Int16Array, UINT16: Uint16Array,
   INT32: Int32Array, UINT32: Uint32Array, BOOL: Uint8Array,

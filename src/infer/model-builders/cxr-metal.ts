@@ -18,8 +18,9 @@ const CELLS = CXR_METAL_SIZE / STRIDE;
 
 /**
  * Bright: above an absolute floor (metal is the densest thing on a windowed radiograph, 1.0) and clearly above its
- * surroundings (the 31² local mean of the pixels below the floor), so bone, the spine and the mediastinum are not. The box's score is its fill (bright pixels /
- * box area): a compact object scores 0.8–1, two objects that share a window and so one box score low.
+ * surroundings (the 31² local mean of the pixels below the floor), so bone, the spine and the mediastinum are not. The
+ * box's score is its fill (bright pixels / box area): a compact object scores 0.8–1, two objects that share a window
+ * and so one box score low.
  */
 export const CXR_METAL_LIMITS = { floor: 0.9, contrast: 0.2, backgroundSize: 31, minPixels: 4 } as const;
 
@@ -35,7 +36,8 @@ export function buildCxrMetal(): Uint8Array {
   const meanPool = { kernel_shape: [k, k], pads: Array(4).fill((k - 1) / 2), strides: [1, 1], count_include_pad: 0 };
   const localMean = (t: string) => g.node('AveragePool', [t], meanPool);
   const background = g.node('Div', [localMean(g.node('Mul', [x, below])), g.node('Max', [localMean(below), c(1e-6)])]);
-  const bright = g.node('And', [aboveFloor, g.node('Greater', [g.node('Sub', [x, background]), c(CXR_METAL_LIMITS.contrast)])]);
+  const bright = g.node('And',
+    [aboveFloor, g.node('Greater', [g.node('Sub', [x, background]), c(CXR_METAL_LIMITS.contrast)])]);
   const mask = g.node('Cast', [bright], { to: OnnxDataType.FLOAT });
   const pool = { kernel_shape: [WINDOW, WINDOW], strides: [STRIDE, STRIDE], pads: [PAD, PAD, PAD, PAD] };
   const windowMax = (t: string) => g.node('MaxPool', [t], pool);
@@ -69,5 +71,6 @@ export function buildCxrMetal(): Uint8Array {
   const rows = g.node('Concat', [cx, cy, w, h, score, classScore], { axis: 1 });   // [N, 6, 32, 32]
   const flat = g.node('Reshape', [rows, g.int64s([0, 6, -1])]);
   g.output('boxes', flat, ['N', 6, CELLS * CELLS]);
-  return g.toBytes('radiopaque foreign bodies / metal on radiographs: bright compact components as dense YOLO-style rows');
+  return g.toBytes(
+    'radiopaque foreign bodies / metal on radiographs: bright compact components as dense YOLO-style rows');
 }

@@ -33,8 +33,10 @@ export function buildCxrView(): Uint8Array {
   const x = g.input('image', ['N', 1, CXR_VIEW_SIZE, CXR_VIEW_SIZE]);
   const weighted = g.node('Mul', [x, g.floats(bandWeights(), [1, 1, CXR_VIEW_SIZE, CXR_VIEW_SIZE], 'bands')]);
   const contrast = g.node('ReduceSum', [weighted, g.int64s([2, 3])], { keepdims: 0 }); // [N, 1]
-  const z = g.node('Mul', [g.node('Sub', [contrast, g.floats([CXR_VIEW_MIDPOINT], [1])]), g.floats([CXR_VIEW_GAIN], [1])]);
+  const z = g.node('Mul',
+    [g.node('Sub', [contrast, g.floats([CXR_VIEW_MIDPOINT], [1])]), g.floats([CXR_VIEW_GAIN], [1])]);
   const logits = g.node('Concat', [z, g.node('Neg', [z])], { axis: 1 });
   g.output('scores', logits, ['N', 2], OnnxDataType.FLOAT);
-  return g.toBytes('frontal (channel 0) vs lateral (channel 1) chest radiograph from the mediastinum-vs-lung band contrast');
+  return g.toBytes(
+    'frontal (channel 0) vs lateral (channel 1) chest radiograph from the mediastinum-vs-lung band contrast');
 }

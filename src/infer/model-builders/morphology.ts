@@ -15,7 +15,8 @@ export function morphology(g: OnnxGraph) {
     return g.node('MaxPool', [x], { kernel_shape: kernel, pads, strides: [1, 1, 1] });
   };
   // A box maximum is separable: three 1-D passes cost kd+kh+kw per voxel instead of kd·kh·kw.
-  const dilate = (x: string, box: Box) => box.reduce((acc, size, axis) => (size > 1 ? maxPool1d(acc, axis, size) : acc), x);
+  const dilate = (x: string, box: Box) =>
+    box.reduce((acc, size, axis) => (size > 1 ? maxPool1d(acc, axis, size) : acc), x);
   const erode = (x: string, box: Box) => g.node('Neg', [dilate(g.node('Neg', [x]), box)]);
   const close = (x: string, box: Box) => erode(dilate(x, box), box);
   const and = (a: string, b: string) => g.node('Mul', [a, b]);

@@ -58,7 +58,8 @@ export class OnnxGraph {
     const model = ModelProto.fromObject({
       ir_version: 8, producer_name: 'dicom-ai-node', producer_version: '1', doc_string: docString,
       opset_import: [{ domain: '', version: OPSET }],
-      graph: { name: this.name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
+      graph: { name: this.name, node: this.nodes, initializer: this.initializers, input: this.inputs,
+        output: this.outputs },
     });
     return ModelProto.encode(model).finish();
   }

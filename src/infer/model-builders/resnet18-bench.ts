@@ -32,7 +32,8 @@ export function buildResnet18Bench(classes = 2, seed = 20251202): Uint8Array {
     return relu(g.node('Add', [y, shortcut]));
   };
   const image = g.input('image', ['N', 3, RESNET18_SIZE, RESNET18_SIZE]);
-  let x = g.node('MaxPool', [relu(conv(image, 3, 64, 7, 2))], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] });
+  let x = g.node('MaxPool', [relu(conv(image, 3, 64, 7, 2))],
+    { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] });
   let channels = 64;
   for (const [cout, stride] of [[64, 1], [128, 2], [256, 2], [512, 2]] as const) {
     x = block(block(x, channels, cout, stride), cout, cout, 1);
@@ -41,9 +42,11 @@ export function buildResnet18Bench(classes = 2, seed = 20251202): Uint8Array {
   const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [x])], { axis: 1 });
   const random = gaussianRandom(seed + 1);
   const fc = Float32Array.from({ length: classes * 512 }, () => random() * Math.sqrt(1 / 512));
-  const logits = g.node('Gemm', [pooled, g.floats(fc, [classes, 512], 'fc'), g.floats(new Float32Array(classes), [classes], 'fcb')], { transB: 1 });
+  const logits = g.node('Gemm',
+    [pooled, g.floats(fc, [classes, 512], 'fc'), g.floats(new Float32Array(classes), [classes], 'fcb')], { transB: 1 });
   g.output('scores', logits, ['N', classes]);
-  return g.toBytes('ResNet-18 (basic blocks 64-128-256-512, batch norm folded) with seeded random weights: a speed benchmark');
+  return g.toBytes(
+    'ResNet-18 (basic blocks 64-128-256-512, batch norm folded) with seeded random weights: a speed benchmark');
 }
 
 /**
@@ -68,8 +71,8 @@ export function buildDetBench(seed = 20251203): Uint8Array {
     const head = act(conv(f, channels, 64, 3));
     const box = g.node('Sigmoid', [conv(head, 64, 4, 1)]);
     // centre = (cell + sigmoid) × stride, size = sigmoid × 4 strides: boxes on the image, like a decoded head
-    const grid = (axis: 'x' | 'y') => g.floats(Array.from({ length: cells * cells }, (_, i) => (axis === 'x' ? i % cells : Math.floor(i / cells))),
-      [1, 1, cells, cells]);
+    const grid = (axis: 'x' | 'y') => g.floats(Array.from({ length: cells * cells },
+      (_, i) => (axis === 'x' ? i % cells : Math.floor(i / cells))), [1, 1, cells, cells]);
     const scale = (t: string, s: number) => g.node('Mul', [t, g.floats([s], [])]);
     const slice = (c0: number) => g.node('Slice', [box, g.int64s([c0]), g.int64s([c0 + 1]), g.int64s([1])]);
     const cx = scale(g.node('Add', [slice(0), grid('x')]), stride);
@@ -80,5 +83,6 @@ export function buildDetBench(seed = 20251203): Uint8Array {
     return g.node('Reshape', [all, g.int64s([0, 4 + DET_BENCH_CLASSES, -1])]);
   });
   g.output('boxes', g.node('Concat', rows, { axis: 2 }), ['N', 4 + DET_BENCH_CLASSES, 8400]);
-  return g.toBytes('YOLO-style detector (stride-2 conv backbone, 3 heads) with seeded random weights: a speed benchmark');
+  return g.toBytes(
+    'YOLO-style detector (stride-2 conv backbone, 3 heads) with seeded random weights: a speed benchmark');
 }

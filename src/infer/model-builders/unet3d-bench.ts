@@ -20,7 +20,9 @@ export function buildUnet3dBench(seed = 20240611): Uint8Array {
   const block = (x: string, cin: number, cout: number) => {
     let y = x;
     for (const [a, b] of [[cin, cout], [cout, cout]]) {
-      const normed = g.node('InstanceNormalization', [conv(y, a, b, 3), g.floats(new Float32Array(b).fill(1), [b]), g.floats(new Float32Array(b), [b])], { epsilon: { f: 1e-5 } });
+      const normed = g.node('InstanceNormalization',
+        [conv(y, a, b, 3), g.floats(new Float32Array(b).fill(1), [b]), g.floats(new Float32Array(b), [b])],
+        { epsilon: { f: 1e-5 } });
       y = g.node('Relu', [normed]);
     }
     return y;

@@ -17,7 +17,8 @@ const MAX_BYTES = 4 * 2 ** 30 - 1;
 
 // A growable SharedArrayBuffer (ES2024; Node 20 has it, this project's TypeScript lib does not declare it yet).
 interface GrowableBuffer extends SharedArrayBuffer { readonly maxByteLength: number; grow(bytes: number): void }
-const Growable = SharedArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => GrowableBuffer;
+const Growable =
+  SharedArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => GrowableBuffer;
 
 export class ArrivingSeries {
   private readonly helper = new HelperThread();
@@ -87,7 +88,8 @@ export class ArrivingSeries {
     const frames = share.frames;
     if (frames.length === 0) return;
     this.sliceSize ||= frames[0]!.geometry.columns * frames[0]!.geometry.rows;
-    if (frames.some((f) => f.geometry.columns * f.geometry.rows !== this.sliceSize)) throw new Error('slice size changed');
+    if (frames.some((f) => f.geometry.columns * f.geometry.rows !== this.sliceSize)) throw new Error(
+      'slice size changed');
     const firstSlot = this.slots;
     const bytes = (firstSlot + frames.length) * this.sliceSize * Float32Array.BYTES_PER_ELEMENT;
     this.buffer ??= new Growable(0, { maxByteLength: MAX_BYTES });

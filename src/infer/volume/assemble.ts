@@ -23,7 +23,8 @@ export const thisThread: LoaderHands = {
  * the allocation), then each file again for its pixels, decoded straight into its slot of the shared buffer.
  * Each pass is split into contiguous shares, one per pair of hands, so a big series uses every core.
  */
-export async function assembleSeriesVolume(files: string[], opts: LoadOptions = {}, hands: LoaderHands[] = [thisThread]): Promise<LoadedSeries> {
+export async function assembleSeriesVolume(files: string[], opts: LoadOptions = {},
+  hands: LoaderHands[] = [thisThread]): Promise<LoadedSeries> {
   const minSlices = opts.minSlices ?? 3;
   const spacingTolerance = opts.spacingTolerance ?? 0.05;
   if (files.length === 0) throw new VolumeError('TOO_FEW_SLICES', 'no files given');
@@ -35,7 +36,8 @@ export async function assembleSeriesVolume(files: string[], opts: LoadOptions = 
   const [columns, rows, slices] = geometry.dims;
   const sliceSize = columns * rows;
   const data = new Float32Array(new SharedArrayBuffer(sliceSize * slices * Float32Array.BYTES_PER_ELEMENT));
-  await allShares(split(workByFile(geometry.ordered, syntaxes), hands.length).map((share, n) => hands[n]!.fill(data, sliceSize, share)));
+  await allShares(split(workByFile(geometry.ordered, syntaxes), hands.length).map((share, n) =>
+    hands[n]!.fill(data, sliceSize, share)));
   return {
     volume: { dims: geometry.dims, spacing: geometry.spacing, affine: geometry.affine, data },
     slices: geometry.ordered.map((f) => f.header),
@@ -49,7 +51,8 @@ function split<T>(items: T[], parts: number): T[][] {
   return Array.from({ length: parts }, (_, n) => items.slice(n * per, (n + 1) * per));
 }
 
-/** Every share is awaited before the first refusal is reported, so no hand is still writing when the caller moves on. */
+/** Every share is awaited before the first refusal is reported, so no hand is still writing when the caller moves
+ *  on. */
 async function allShares<R>(shares: Array<Promise<R>>): Promise<R[]> {
   const results = await Promise.allSettled(shares);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -65,16 +68,19 @@ export function workByFile(ordered: FrameRef[], syntaxes: Record<string, string>
     if (!w) {
       const ds = frame.header.dataset;
       const frameCount = Number(ds.NumberOfFrames ?? 1) || 1;
-      w = { file: frame.file, transferSyntaxUid: syntaxes[frame.file] ?? '', format: pixelFormat(ds), frameCount, slots: [] };
+      w = { file: frame.file, transferSyntaxUid: syntaxes[frame.file] ?? '', format: pixelFormat(ds), frameCount,
+        slots: [] };
       byFile.set(frame.file, w);
     }
-    w.slots.push({ k: firstSlot + k, frameIndex: frame.frameIndex, slope: frame.geometry.rescaleSlope, intercept: frame.geometry.rescaleIntercept });
+    w.slots.push({ k: firstSlot + k, frameIndex: frame.frameIndex, slope: frame.geometry.rescaleSlope,
+      intercept: frame.geometry.rescaleIntercept });
   });
   return [...byFile.values()];
 }
 
 /** One volume is one series of one study in one frame of reference; anything else is a routing mistake upstream. */
-export function seriesIdentity(frames: FrameRef[]): Pick<LoadedSeries, 'seriesInstanceUid' | 'studyInstanceUid' | 'frameOfReferenceUid'> {
+export function seriesIdentity(frames: FrameRef[]): Pick<LoadedSeries,
+  'seriesInstanceUid' | 'studyInstanceUid' | 'frameOfReferenceUid'> {
   const first = frames[0]!.header.dataset;
   const identity = {
     seriesInstanceUid: String(first.SeriesInstanceUID ?? ''),
@@ -85,7 +91,8 @@ export function seriesIdentity(frames: FrameRef[]): Pick<LoadedSeries, 'seriesIn
     const ds = frame.header.dataset;
     for (const key of ['SeriesInstanceUID', 'StudyInstanceUID', 'FrameOfReferenceUID'] as const) {
       if (String(ds[key] ?? '') !== String(first[key] ?? '')) {
-        throw new VolumeError('MIXED_SERIES', `${frame.file} has ${key} ${String(ds[key] ?? '(none)')}, the first file ${String(first[key] ?? '(none)')}`);
+        throw new VolumeError('MIXED_SERIES',
+          `${frame.file} has ${key} ${String(ds[key] ?? '(none)')}, the first file ${String(first[key] ?? '(none)')}`);
       }
     }
   }

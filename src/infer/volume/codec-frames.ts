@@ -2,7 +2,8 @@
 // compressed syntaxes through the WebAssembly decoders of decoders.ts (await prepareDecoders() first).
 import type { ParsedInstance } from './dcm.js';
 import { decodeFrame, hasDecoder } from './decoders.js';
-import { bytesPerFrame, nativeFrameSamples, pixelFormat, storedSamples, type PixelFormat, type Samples } from './pixels.js';
+import { bytesPerFrame, nativeFrameSamples, pixelFormat, storedSamples, type PixelFormat,
+  type Samples } from './pixels.js';
 import { VolumeError } from './types.js';
 import { NATIVE_TRANSFER_SYNTAXES } from '../../dicom/uids.js';
 
@@ -14,7 +15,8 @@ export function decodeFrameSamples(instance: ParsedInstance, frameIndex: number)
   const format = pixelFormat(instance.dataset);
   const ts = instance.transferSyntaxUid;
   if (!instance.pixelData) throw new VolumeError('NOT_AN_IMAGE', 'no PixelData');
-  if (NATIVE_TRANSFER_SYNTAXES.has(ts)) return nativeFrameSamples(concat(instance.pixelData), frameIndex, format, ts, instance.pixelDataVr);
+  if (NATIVE_TRANSFER_SYNTAXES.has(ts)) return nativeFrameSamples(concat(instance.pixelData), frameIndex, format, ts,
+    instance.pixelDataVr);
   if (!hasDecoder(ts)) throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `transfer syntax ${ts} has no decoder here`);
   return decodedSamples(encapsulatedFrame(instance, frameIndex), format, ts);
 }
@@ -23,7 +25,8 @@ export function decodeFrameSamples(instance: ParsedInstance, frameIndex: number)
 export function decodedSamples(encoded: Uint8Array, format: PixelFormat, ts: string): Samples {
   const bytes = decodeFrame(encoded, format, ts);
   if (bytes.byteLength < bytesPerFrame(format)) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `decoded frame has ${bytes.byteLength} bytes, expected ${bytesPerFrame(format)}`);
+    throw new VolumeError('UNSUPPORTED_PIXEL_DATA',
+      `decoded frame has ${bytes.byteLength} bytes, expected ${bytesPerFrame(format)}`);
   }
   return storedSamples(bytes, format);
 }
@@ -37,7 +40,8 @@ function encapsulatedFrame(instance: ParsedInstance, frameIndex: number): Uint8A
   // no offset table and several fragments per frame: a JPEG-family frame starts with its SOI/SOC marker
   const starts = fragments.flatMap((f, n) => (startsFrame(new Uint8Array(f)) ? [n] : []));
   if (starts.length !== frameCount) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `${fragments.length} fragments for ${frameCount} frames and no offset table`);
+    throw new VolumeError('UNSUPPORTED_PIXEL_DATA',
+      `${fragments.length} fragments for ${frameCount} frames and no offset table`);
   }
   return concat(fragments.slice(starts[frameIndex], starts[frameIndex + 1]));
 }

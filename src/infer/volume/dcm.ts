@@ -54,8 +54,10 @@ export interface ParsedInstance {
 /** Parse a Part 10 file; with headerOnly the parse stops at PixelData (cheap for the geometry pass). */
 export function parsePart10(bytes: Uint8Array, headerOnly: boolean): ParsedInstance {
   // dcmjs wants an ArrayBuffer of the file alone: a whole-file read already is one, anything else is copied
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-  const buffer = whole ? (bytes.buffer as ArrayBuffer) : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  const whole =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  const buffer = whole ? (bytes.buffer as ArrayBuffer) : (bytes.buffer.slice(bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   // ignoreErrors: real archives hold odd character sets and VRs that do not affect pixels or geometry
   const message = dcmjs.data.DicomMessage.readFile(buffer, {
     ignoreErrors: true,
@@ -70,7 +72,8 @@ export function parsePart10(bytes: Uint8Array, headerOnly: boolean): ParsedInsta
   if (pixelElement && Array.isArray(pixelElement.Value) && pixelElement.Value.length > 0) {
     parsed.pixelDataVr = pixelElement.vr;
     parsed.pixelData = pixelElement.Value as ArrayBuffer[];
-    if (parsed.pixelData.length === 1) checkNativePixelDataComplete(bytes, transferSyntaxUid, parsed.pixelData[0]!.byteLength);
+    if (parsed.pixelData.length === 1) checkNativePixelDataComplete(bytes, transferSyntaxUid,
+      parsed.pixelData[0]!.byteLength);
   }
   return parsed;
 }

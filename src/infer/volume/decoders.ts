@@ -78,8 +78,10 @@ function decodeCharls(encoded: Uint8Array, f: PixelFormat): Uint8Array | undefin
     decoder.getEncodedBuffer(encoded.length).set(encoded);
     decoder.decode();
     const info = decoder.getFrameInfo();
-    if (info.width !== f.columns || info.height !== f.rows || info.bitsPerSample > f.bitsAllocated || info.componentCount !== 1) {
-      throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `JPEG-LS frame is ${info.width}×${info.height}, ${info.bitsPerSample} bits, `
+    if (info.width !== f.columns || info.height !== f.rows || info.bitsPerSample > f.bitsAllocated
+      || info.componentCount !== 1) {
+      throw new VolumeError('UNSUPPORTED_PIXEL_DATA',
+        `JPEG-LS frame is ${info.width}×${info.height}, ${info.bitsPerSample} bits, `
         + `${info.componentCount} components; the header says ${f.columns}×${f.rows}, ${f.bitsAllocated} bits allocated, 1 sample`);
     }
     if ((info.bitsPerSample > 8 ? 16 : 8) !== f.bitsAllocated) return undefined;

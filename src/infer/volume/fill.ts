@@ -77,7 +77,8 @@ async function compressedFrames(w: FrameFile, file: Buffer): Promise<((frameInde
   const frames = encapsulatedFrames(file, w.frameCount);
   if (!frames) return undefined;
   return (frameIndex) => {
-    if (!frames[frameIndex]) throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `${w.file}: no frame ${frameIndex + 1} in its PixelData`);
+    if (!frames[frameIndex]) throw new VolumeError('UNSUPPORTED_PIXEL_DATA',
+      `${w.file}: no frame ${frameIndex + 1} in its PixelData`);
     return decodedSamples(frames[frameIndex], w.format, w.transferSyntaxUid);
   };
 }
@@ -91,7 +92,8 @@ async function parsedFrames(w: FrameFile, bytes: Buffer): Promise<(frameIndex: n
   try {
     instance = parsePart10(bytes, false);
   } catch (err) {
-    throw new VolumeError('READ_FAILED', `${w.file}: not a readable DICOM Part 10 file (${(err as Error).message ?? err})`);
+    throw new VolumeError('READ_FAILED',
+      `${w.file}: not a readable DICOM Part 10 file (${(err as Error).message ?? err})`);
   }
   if (!instance.pixelData) throw new VolumeError('NOT_AN_IMAGE', `${w.file}: no PixelData`);
   return (frameIndex) => decodeFrameSamples(instance, frameIndex);

@@ -22,7 +22,8 @@ export function encapsulatedFrames(file: Uint8Array, frameCount: number): Uint8A
     const [offsetTable, ...fragments] = readItems(view, valueAt);
     if (!offsetTable || fragments.length === 0) return undefined;
     const frames = groupFrames(file, view, offsetTable, fragments, frameCount);
-    return frames?.map((parts) => (parts.length === 1 ? file.subarray(parts[0]!.at, parts[0]!.at + parts[0]!.length) : join(file, parts)));
+    return frames?.map((parts) =>
+      (parts.length === 1 ? file.subarray(parts[0]!.at, parts[0]!.at + parts[0]!.length) : join(file, parts)));
   } catch (err) {
     if (err instanceof Malformed || err instanceof RangeError) return undefined;
     throw err;
@@ -58,7 +59,8 @@ function header(file: Uint8Array, view: DataView, pos: number): ElementHeader {
   const vr = String.fromCharCode(file[pos + 4]!, file[pos + 5]!);
   const long = LONG_VRS.has(vr);
   if (!long && !/^[A-Z]{2}$/.test(vr)) throw new Malformed();
-  return { tag, length: long ? view.getUint32(pos + 8, true) : view.getUint16(pos + 6, true), valueAt: pos + (long ? 12 : 8) };
+  return { tag, length: long ? view.getUint32(pos + 8, true) : view.getUint16(pos + 6, true),
+    valueAt: pos + (long ? 12 : 8) };
 }
 
 /** Past the element's value, or past the delimiter of an undefined-length one (sequence or nested pixel data). */
@@ -102,7 +104,8 @@ function readItems(view: DataView, pos: number): Item[] {
 }
 
 /** Fragments per frame: all for one frame, one each, the offset table's runs, or runs that start with SOI/SOC. */
-function groupFrames(file: Uint8Array, view: DataView, table: Item, fragments: Item[], frameCount: number): Item[][] | undefined {
+function groupFrames(file: Uint8Array, view: DataView, table: Item, fragments: Item[],
+  frameCount: number): Item[][] | undefined {
   if (frameCount === 1) return [fragments];
   if (fragments.length === frameCount) return fragments.map((f) => [f]);
   let starts: number[];
@@ -112,7 +115,8 @@ function groupFrames(file: Uint8Array, view: DataView, table: Item, fragments: I
     const byOffset = new Map(fragments.map((f, n) => [f.at - 8 - base, n]));
     starts = Array.from({ length: frameCount }, (_, n) => byOffset.get(view.getUint32(table.at + 4 * n, true)) ?? -1);
   } else {
-    starts = fragments.flatMap((f, n) => (file[f.at] === 0xff && (file[f.at + 1] === 0xd8 || file[f.at + 1] === 0x4f) ? [n] : []));
+    starts = fragments.flatMap((f, n) =>
+      (file[f.at] === 0xff && (file[f.at + 1] === 0xd8 || file[f.at + 1] === 0x4f) ? [n] : []));
   }
   if (starts.length !== frameCount || starts.some((s, n) => s < 0 || (n > 0 && s <= starts[n - 1]!))) return undefined;
   return starts.map((s, n) => fragments.slice(s, starts[n + 1] ?? fragments.length));

@@ -33,10 +33,12 @@ export function framesOfInstance(file: string, parsed: ParsedInstance): FrameRef
   const frameCount = Number(ds.NumberOfFrames ?? 1) || 1;
   if (perFrame.length === 0) {
     if (frameCount > 1) {
-      throw new VolumeError('NOT_AN_IMAGE', `${file}: ${frameCount} frames but no per-frame functional groups give their positions`);
+      throw new VolumeError('NOT_AN_IMAGE',
+        `${file}: ${frameCount} frames but no per-frame functional groups give their positions`);
     }
     const dataset = { ...ds };
-    return [{ file, frameIndex: 0, header: { sopInstanceUid, sopClassUid, dataset }, geometry: frameGeometry(file, dataset) }];
+    return [{ file, frameIndex: 0, header: { sopInstanceUid, sopClassUid, dataset },
+      geometry: frameGeometry(file, dataset) }];
   }
   const shared = asItems(ds.SharedFunctionalGroupsSequence)[0] ?? {};
   const { PerFrameFunctionalGroupsSequence: _dropped, ...common } = ds;
@@ -72,7 +74,8 @@ function frameGeometry(where: string, ds: Dataset): FrameGeometry {
   const columns = Number(ds.Columns);
   if (!(rows > 0 && columns > 0)) throw new VolumeError('NOT_AN_IMAGE', `${where}: no Rows/Columns`);
   if (orientation.length !== 6 || position.length !== 3) {
-    throw new VolumeError('NOT_AN_IMAGE', `${where}: ImageOrientationPatient/ImagePositionPatient missing or malformed`);
+    throw new VolumeError('NOT_AN_IMAGE',
+      `${where}: ImageOrientationPatient/ImagePositionPatient missing or malformed`);
   }
   if (spacing.length !== 2 || !(spacing[0]! > 0 && spacing[1]! > 0)) {
     throw new VolumeError('NOT_AN_IMAGE', `${where}: PixelSpacing missing or not positive`);

@@ -60,7 +60,8 @@ function checkSameGrid(frames: FrameRef[]): void {
       );
     }
     if (g.pixelSpacing.some((x, n) => Math.abs(x - first.pixelSpacing[n]!) > 1e-3 * first.pixelSpacing[n]!)) {
-      throw new VolumeError('MIXED_SIZE', `${file} has PixelSpacing ${fmt(g.pixelSpacing)}, others ${fmt(first.pixelSpacing)}`);
+      throw new VolumeError('MIXED_SIZE',
+        `${file} has PixelSpacing ${fmt(g.pixelSpacing)}, others ${fmt(first.pixelSpacing)}`);
     }
   }
 }

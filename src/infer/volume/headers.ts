@@ -40,7 +40,8 @@ function parseOrRefuse(file: string, bytes: Uint8Array): ParsedInstance {
   try {
     return parsePart10(bytes, true);
   } catch (err) {
-    throw new VolumeError('READ_FAILED', `${file}: not a readable DICOM Part 10 file (${(err as Error).message ?? err})`);
+    throw new VolumeError('READ_FAILED',
+      `${file}: not a readable DICOM Part 10 file (${(err as Error).message ?? err})`);
   }
 }
 
@@ -51,7 +52,8 @@ function checkIsGreyscaleImage(file: string, ds: Dataset): void {
   }
   const format = pixelFormat(ds);
   if (format.samplesPerPixel !== 1 || !format.photometric.startsWith('MONOCHROME')) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `${file}: ${format.photometric} with ${format.samplesPerPixel} samples per pixel; volumes are greyscale`);
+    throw new VolumeError('UNSUPPORTED_PIXEL_DATA',
+      `${file}: ${format.photometric} with ${format.samplesPerPixel} samples per pixel; volumes are greyscale`);
   }
 }
 

@@ -20,7 +20,8 @@ answerRequests(async (request: HelperRequest): Promise<HelperReply> => {
   } catch (err) {
     return err instanceof VolumeError
       ? { ok: false, code: err.code, reason: err.reason }
-      : { ok: false, code: 'WORKER_FAILED', reason: `unexpected error in a loader helper: ${(err as Error)?.message ?? String(err)}` };
+      : { ok: false, code: 'WORKER_FAILED',
+        reason: `unexpected error in a loader helper: ${(err as Error)?.message ?? String(err)}` };
   }
 });
 

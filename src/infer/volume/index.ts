@@ -24,7 +24,8 @@ export async function loadSeriesVolume(files: string[], opts: LoadOptions = {}):
 }
 
 /** The series from what was decoded as it arrived (arrival.ts), or from the files when that path gave up. */
-export async function loadArrivedSeries(arriving: ArrivingSeries, files: ArrivedFile[], opts: LoadOptions = {}): Promise<LoadedSeries> {
+export async function loadArrivedSeries(arriving: ArrivingSeries, files: ArrivedFile[],
+  opts: LoadOptions = {}): Promise<LoadedSeries> {
   return (await arriving.finish(files, opts)) ?? loadSeriesVolume(files.map((f) => f.path), opts);
 }
 

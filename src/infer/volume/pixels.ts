@@ -24,11 +24,13 @@ const BIG_ENDIAN = TS.explicitBig;
  * Samples of frame `frameIndex` of native PixelData `pixels` (the whole value, as VR `vr` in syntax `ts`).
  * Swapping and masking work in place, without copies: call it once per frame of a buffer this load owns.
  */
-export function nativeFrameSamples(pixels: Uint8Array, frameIndex: number, f: PixelFormat, ts: string, vr: string | undefined): Samples {
+export function nativeFrameSamples(pixels: Uint8Array, frameIndex: number, f: PixelFormat, ts: string,
+  vr: string | undefined): Samples {
   const frameBytes = bytesPerFrame(f);
   const start = frameIndex * frameBytes;
   if (start + frameBytes > pixels.byteLength) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `PixelData too short for frame ${frameIndex + 1} (${pixels.byteLength} bytes)`);
+    throw new VolumeError('UNSUPPORTED_PIXEL_DATA',
+      `PixelData too short for frame ${frameIndex + 1} (${pixels.byteLength} bytes)`);
   }
   let bytes = pixels.subarray(start, start + frameBytes);
   if (ts === BIG_ENDIAN) {
@@ -66,7 +68,8 @@ export function pixelFormat(ds: Dataset): PixelFormat {
     throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `BitsAllocated ${format.bitsAllocated} (only 8, 16, 32)`);
   }
   if (!(format.bitsStored > 0 && format.bitsStored <= format.bitsAllocated)) {
-    throw new VolumeError('UNSUPPORTED_PIXEL_DATA', `BitsStored ${format.bitsStored} with BitsAllocated ${format.bitsAllocated}`);
+    throw new VolumeError('UNSUPPORTED_PIXEL_DATA',
+      `BitsStored ${format.bitsStored} with BitsAllocated ${format.bitsAllocated}`);
   }
   return format;
 }
@@ -77,8 +80,10 @@ function typedSamples(bytes: Uint8Array, f: PixelFormat): Samples {
   const aligned = bytes.byteOffset % width === 0 ? bytes : bytes.slice();
   const { buffer, byteOffset } = aligned;
   const n = aligned.byteLength / width;
-  if (f.bitsAllocated === 8) return f.signed ? new Int8Array(buffer, byteOffset, n) : new Uint8Array(buffer, byteOffset, n);
-  if (f.bitsAllocated === 16) return f.signed ? new Int16Array(buffer, byteOffset, n) : new Uint16Array(buffer, byteOffset, n);
+  if (f.bitsAllocated === 8)
+    return f.signed ? new Int8Array(buffer, byteOffset, n) : new Uint8Array(buffer, byteOffset, n);
+  if (f.bitsAllocated === 16)
+    return f.signed ? new Int16Array(buffer, byteOffset, n) : new Uint16Array(buffer, byteOffset, n);
   return f.signed ? new Int32Array(buffer, byteOffset, n) : new Uint32Array(buffer, byteOffset, n);
 }
 

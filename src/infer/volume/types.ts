@@ -11,7 +11,8 @@ export interface Volume {
   data: Float32Array;
 }
 
-/** dataset = dcmjs naturalized header without PixelData (for a frame of an enhanced object: flattened, see frames.ts) */
+/** dataset = dcmjs naturalized header without PixelData (for a frame of an enhanced object: flattened, see
+ *  frames.ts) */
 export interface SliceHeader {
   sopInstanceUid: string;
   sopClassUid: string;

@@ -81,5 +81,6 @@ export const PHANTOM_CASES: PhantomCase[] = [
 
 /** Renders a case; `matrix` scales the grid (same field of view) so tests can run on a coarse one. */
 export function renderCase(c: PhantomCase, opts: { matrix?: number; seed?: number } = {}): AnatomicalPhantom {
-  return renderPhantom(c.name, c.description, c.anatomy, { ...c.grid, matrix: opts.matrix ?? c.grid.matrix }, opts.seed);
+  return renderPhantom(c.name, c.description, c.anatomy, { ...c.grid, matrix: opts.matrix ?? c.grid.matrix },
+    opts.seed);
 }

@@ -1,4 +1,5 @@
-// Agreement of a body/lung label map with a phantom's ground truth: Dice and volumes, as the benchmark and tests report.
+// Agreement of a body/lung label map with a phantom's ground truth: Dice and volumes, as the benchmark and tests
+// report.
 import type { Volume } from '../../infer/volume/types.js';
 import type { AnatomicalPhantom } from './render.js';
 

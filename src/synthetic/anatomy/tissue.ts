@@ -24,8 +24,10 @@ export const LUNG_TISSUES = new Set<Tissue>([Tissue.Lung, Tissue.LungVessel, Tis
 /** Quantum noise (HU standard deviation) of a routine CT, the same in every tissue. */
 const NOISE_SIGMA = 15;
 
-/** HU of a tissue at voxel (i, j, k) and mm position (x, y, z): a base value, texture where real tissue has it, noise. */
-export function huOf(t: Tissue, x: number, y: number, z: number, i: number, j: number, k: number, seed: number): number {
+/** HU of a tissue at voxel (i, j, k) and mm position (x, y, z): a base value, texture where real tissue has it,
+ *  noise. */
+export function huOf(t: Tissue, x: number, y: number, z: number, i: number, j: number, k: number,
+  seed: number): number {
   const noise = voxelNoise(i, j, k, NOISE_SIGMA, seed);
   switch (t) {
     case Tissue.Air: return -1000 + noise;

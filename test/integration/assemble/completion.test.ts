@@ -9,7 +9,8 @@ import { runTool, storescu } from '../../support/dcmtk.js';
 import { ADMIN_TOKEN, startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
 
 const ct = ['01.dcm', '02.dcm', '03.dcm'].map((f) => path.join(testdata, 'dcmqi-ct3', f));
-const getJson = async (url: string) => (await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as Promise<any>;
+const getJson = async (url: string) =>
+  (await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as Promise<any>;
 
 const newUid = () => `2.25.${BigInt(`0x${crypto.randomBytes(15).toString('hex')}`)}`;
 /** dcmodify arguments that move copies into a fresh study and series (shared by all copies). */
@@ -27,7 +28,8 @@ async function modifiedCopies(files: string[], args: string[]): Promise<string[]
 
 describe('completion by quiet period', () => {
   let node: RunningNode;
-  beforeAll(async () => { node = await startNode({ completion: { seriesQuietSeconds: 1, studyQuietSeconds: 2, sweepIntervalMs: 100 } }); });
+  beforeAll(async () => {
+    node = await startNode({ completion: { seriesQuietSeconds: 1, studyQuietSeconds: 2, sweepIntervalMs: 100 } }); });
   afterAll(async () => { await node?.stop(); });
 
   it('completes series after their quiet period and the study after its own', async () => {
@@ -47,7 +49,8 @@ describe('completion by quiet period', () => {
 
 describe('completion by expected count, and reopening', () => {
   let node: RunningNode;
-  beforeAll(async () => { node = await startNode({ completion: { seriesQuietSeconds: 60, studyQuietSeconds: 120, sweepIntervalMs: 100 } }); });
+  beforeAll(async () => { node = await startNode({
+    completion: { seriesQuietSeconds: 60, studyQuietSeconds: 120, sweepIntervalMs: 100 } }); });
   afterAll(async () => { await node?.stop(); });
 
   it('completes as soon as NumberOfStudyRelatedInstances have arrived, long before the quiet period', async () => {
@@ -56,7 +59,8 @@ describe('completion by expected count, and reopening', () => {
     const [study] = await getJson(node.url('/api/studies'));
     expect(study.state).toBe('complete');
     const detail = await getJson(node.url(`/api/studies/${study.studyInstanceUid}`));
-    expect(detail.completions).toEqual([expect.objectContaining({ revision: 1, reason: 'expected-count', instances: 3 })]);
+    expect(detail.completions)
+      .toEqual([expect.objectContaining({ revision: 1, reason: 'expected-count', instances: 3 })]);
     expect(node.logs().some((l) => l.event === 'study.complete' && l.reason === 'expected-count')).toBe(true);
 
     // A late instance of the same study (new SOP Instance UID) reopens it as revision 2.

@@ -17,11 +17,13 @@ describe('deliveries API', () => {
   let kicks = 0;
   beforeAll(async () => {
     const closedPort = await freePort(); // nothing listens: connection refused
-    h = startHarness([{ id: 'down', name: 'down', type: 'dimse', aeTitle: 'NOBODY', host: '127.0.0.1', port: closedPort }],
+    h = startHarness(
+      [{ id: 'down', name: 'down', type: 'dimse', aeTitle: 'NOBODY', host: '127.0.0.1', port: closedPort }],
       { retry: { baseSeconds: 0.05, maxSeconds: 0.05, maxAttempts: 3 } });
     const app = express();
     app.use((_req, res, next) => { res.locals.actor = 'admin'; next(); });
-    app.use('/api/deliveries', deliveriesRouter(h.db, { kick: () => { kicks++; h.outbox.kick(); }, stop: async () => {} }));
+    app.use('/api/deliveries',
+      deliveriesRouter(h.db, { kick: () => { kicks++; h.outbox.kick(); }, stop: async () => {} }));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/deliveries`;
@@ -32,10 +34,12 @@ describe('deliveries API', () => {
   it('a destination that stays down ends dead after maxAttempts; a removed destination fails permanently', async () => {
     await enqueueFiles(h, 'down', [samples.ctExplicit]);
     await enqueueFiles(h, 'gone', [samples.ctImplicit]);
-    await waitFor('settled', () => rows(h).every((r) => r.state === 'dead' || r.state === 'failed-permanent') || undefined);
+    await waitFor('settled',
+      () => rows(h).every((r) => r.state === 'dead' || r.state === 'failed-permanent') || undefined);
     expect(rows(h, 'down')[0]).toMatchObject({ state: 'dead', attempts: 3 });
     expect(rows(h, 'down')[0].lastError).toMatch(/gave up after 3 attempts/);
-    expect(rows(h, 'gone')[0]).toMatchObject({ state: 'failed-permanent', attempts: 1, lastError: 'destination gone no longer exists' });
+    expect(rows(h, 'gone')[0])
+      .toMatchObject({ state: 'failed-permanent', attempts: 1, lastError: 'destination gone no longer exists' });
   });
 
   it('lists with filters and rejects a bad query', async () => {
@@ -55,10 +59,12 @@ describe('deliveries API', () => {
     expect(await res.json()).toMatchObject({ id, state: 'pending', attempts: 0 });
     expect(kicks).toBe(1);
     const audit = listAudit(h.db, 5).find((a) => a.target === `delivery:${id}`);
-    expect(audit).toMatchObject({ actor: 'admin', action: 'replay', before: { state: 'dead' }, after: { state: 'pending', attempts: 0 } });
+    expect(audit).toMatchObject({ actor: 'admin', action: 'replay', before: { state: 'dead' },
+      after: { state: 'pending', attempts: 0 } });
     await waitFor('dead again', () => rows(h, 'down')[0].state === 'dead' || undefined);
     // A row waiting for its next attempt is not replayable.
-    enqueueDeliveries(h.db, [{ jobId: null, destinationId: 'down', path: samples.rgbRle, sopClassUid: '1.2.840.10008.5.1.4.1.1.7', sopInstanceUid: '2.25.1', transferSyntaxUid: '1.2.840.10008.1.2.5' }]);
+    enqueueDeliveries(h.db, [{ jobId: null, destinationId: 'down', path: samples.rgbRle,
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.7', sopInstanceUid: '2.25.1', transferSyntaxUid: '1.2.840.10008.1.2.5' }]);
     const waiting = rows(h).find((r) => r.sopInstanceUid === '2.25.1')!;
     prepared(h.db, 'UPDATE deliveries SET next_attempt_at = ? WHERE id = ?').run(Date.now() + 3_600_000, waiting.id);
     const conflict = await fetch(`${base}/${waiting.id}/replay`, { method: 'POST' });

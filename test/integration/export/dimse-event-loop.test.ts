@@ -28,11 +28,13 @@ function bigObject(dir: string): OutgoingObject {
     return Buffer.concat([h, v]);
   };
   const pixels = Buffer.alloc(12);
-  pixels.writeUInt16LE(0x7fe0, 0); pixels.writeUInt16LE(0x0010, 2); pixels.write('OB', 4, 'latin1'); pixels.writeUInt32LE(PIXEL_BYTES, 8);
+  pixels.writeUInt16LE(0x7fe0, 0); pixels.writeUInt16LE(0x0010, 2); pixels.write('OB', 4, 'latin1');
+  pixels.writeUInt32LE(PIXEL_BYTES, 8);
   const file = path.join(dir, 'big.dcm');
   fs.writeFileSync(file, Buffer.concat([part10Prefix(SOP.segmentationStorage, uid, TS.explicitLittle, ''),
     ui(0x0016, SOP.segmentationStorage), ui(0x0018, uid), pixels, crypto.randomBytes(PIXEL_BYTES)]));
-  return { path: file, sopClassUid: SOP.segmentationStorage, sopInstanceUid: uid, transferSyntaxUid: TS.explicitLittle };
+  return { path: file, sopClassUid: SOP.segmentationStorage, sopInstanceUid: uid,
+    transferSyntaxUid: TS.explicitLittle };
 }
 
 async function timedSend(send: () => Promise<Outcome[]>) {
@@ -56,15 +58,18 @@ describe('C-STORE of a big object and the event loop', () => {
 
   it('keeps the event loop free while the sender worker builds and sends the PDUs', { timeout: 120_000 }, async () => {
     const object = bigObject(dir);
-    const d: DimseDestination = { id: 'ref', name: 'storescp', type: 'dimse', aeTitle: 'REFSCP', host: '127.0.0.1', port: scp.port } as DimseDestination;
+    const d: DimseDestination = { id: 'ref', name: 'storescp', type: 'dimse', aeTitle: 'REFSCP', host: '127.0.0.1',
+      port: scp.port } as DimseDestination;
     await dimseTransport.send(d, [object], 'AI_NODE_TEST'); // starts the sender worker and warms both paths
     await storeBatch(d, [object], 'AI_NODE_TEST');
-    const rounds: Array<{ main: Awaited<ReturnType<typeof timedSend>>; worker: Awaited<ReturnType<typeof timedSend>> }> = [];
+    const rounds: Array<{
+      main: Awaited<ReturnType<typeof timedSend>>; worker: Awaited<ReturnType<typeof timedSend>> }> = [];
     for (let round = 0; round < 3; round++) {
       const main = await timedSend(() => storeBatch(d, [object], 'AI_NODE_TEST'));
       const worker = await timedSend(() => dimseTransport.send(d, [object], 'AI_NODE_TEST'));
       rounds.push({ main, worker });
-      console.log(`round ${round}: on the main thread ${main.ms.toFixed(0)} ms, event-loop delay max ${main.maxMs.toFixed(0)} ms`
+      console.log(
+        `round ${round}: on the main thread ${main.ms.toFixed(0)} ms, event-loop delay max ${main.maxMs.toFixed(0)} ms`
         + ` p99 ${main.p99Ms.toFixed(0)} ms | sender worker ${worker.ms.toFixed(0)} ms, max ${worker.maxMs.toFixed(0)} ms p99 ${worker.p99Ms.toFixed(0)} ms`
         + ` (load ${os.loadavg()[0].toFixed(1)})`);
       for (const r of [main, worker]) expect(r.outcomes).toEqual([{ kind: 'delivered' }]);
@@ -72,10 +77,12 @@ describe('C-STORE of a big object and the event loop', () => {
     const received = fs.readdirSync(scp.dir).map((f) => fs.readFileSync(path.join(scp.dir, f)));
     const sent = fs.readFileSync(object.path);
     expect(received.length).toBeGreaterThan(0);
-    for (const r of received) expect(r.subarray(r.length - PIXEL_BYTES).equals(sent.subarray(sent.length - PIXEL_BYTES))).toBe(true);
+    for (const r of received)
+      expect(r.subarray(r.length - PIXEL_BYTES).equals(sent.subarray(sent.length - PIXEL_BYTES))).toBe(true);
     const best = (side: 'main' | 'worker') => Math.min(...rounds.map((r) => r[side].maxMs));
     // The least-disturbed round of each: the main thread's block is the PDU work itself, the worker's only the machine.
-    // The delays are printed, not asserted: a timing comparison on this shared machine is a flake (speed belongs in benchmarks).
+    // The delays are printed, not asserted: a timing comparison on this shared machine is a flake
+    // (speed belongs in benchmarks).
     console.log(`event-loop delay max: worker ${best("worker")} ms, main ${best("main")} ms`);
   });
 });

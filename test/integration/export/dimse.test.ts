@@ -17,10 +17,12 @@ async function startVerboseScp(): Promise<{ port: number; dir: string; output: (
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-scp-'));
   let output = '';
-  const child = spawn('storescp', ['-v', '-aet', 'REFSCP', '+B', '+xa', '-od', dir, String(port)], { env: { ...process.env, TCP_NODELAY: '1' } });
+  const child = spawn('storescp', ['-v', '-aet', 'REFSCP', '+B', '+xa', '-od', dir, String(port)],
+    { env: { ...process.env, TCP_NODELAY: '1' } });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  await waitFor('storescp listening', () => output.includes('listening') || undefined, 5000).catch(() => new Promise((r) => setTimeout(r, 500)));
+  await waitFor('storescp listening', () => output.includes('listening') || undefined, 5000)
+    .catch(() => new Promise((r) => setTimeout(r, 500)));
   return { port, dir, output: () => output, child };
 }
 
@@ -29,28 +31,31 @@ describe('C-STORE to DCMTK storescp', () => {
   let h: Harness;
   beforeAll(async () => {
     scp = await startVerboseScp();
-    h = startHarness([{ id: 'ref', name: 'storescp', type: 'dimse', aeTitle: 'REFSCP', host: '127.0.0.1', port: scp.port }], { batchSize: 10 });
+    h = startHarness([{ id: 'ref', name: 'storescp', type: 'dimse', aeTitle: 'REFSCP', host: '127.0.0.1',
+      port: scp.port }], { batchSize: 10 });
   });
   afterAll(async () => { await h?.stop(); scp?.child.kill(); });
 
-  it('delivers a batch in one association, each data set byte-identical and in its stored transfer syntax', async () => {
-    expect(await enqueueFiles(h, 'ref', files)).toBe(files.length);
-    await waitFor('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
-    expect(rows(h).map((r) => r.attempts)).toEqual(files.map(() => 1));
-    const received = fs.readdirSync(scp.dir).map((f) => path.join(scp.dir, f));
-    expect(received).toHaveLength(files.length);
-    const layout = await datasetLayout([...files, ...received]);
-    for (const original of files) {
-      const want = layout.get(original)!;
-      const got = received.find((r) => layout.get(r)!.sop === want.sop);
-      expect(got, `received ${want.sop}`).toBeDefined();
-      expect(layout.get(got!)!.ts).toBe(want.ts);
-      const same = fs.readFileSync(got!).subarray(layout.get(got!)!.offset).equals(fs.readFileSync(original).subarray(want.offset));
-      expect(same, `${path.basename(original)} data set bytes`).toBe(true);
-    }
-    expect(scp.output().match(/Association Received/g)).toHaveLength(1);
-    expect(h.logs.filter((l) => l.event === 'export.delivered')).toHaveLength(1);
-  });
+  it('delivers a batch in one association, each data set byte-identical and in its stored transfer syntax',
+    async () => {
+      expect(await enqueueFiles(h, 'ref', files)).toBe(files.length);
+      await waitFor('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
+      expect(rows(h).map((r) => r.attempts)).toEqual(files.map(() => 1));
+      const received = fs.readdirSync(scp.dir).map((f) => path.join(scp.dir, f));
+      expect(received).toHaveLength(files.length);
+      const layout = await datasetLayout([...files, ...received]);
+      for (const original of files) {
+        const want = layout.get(original)!;
+        const got = received.find((r) => layout.get(r)!.sop === want.sop);
+        expect(got, `received ${want.sop}`).toBeDefined();
+        expect(layout.get(got!)!.ts).toBe(want.ts);
+        const same = fs.readFileSync(got!).subarray(layout.get(got!)!.offset)
+          .equals(fs.readFileSync(original).subarray(want.offset));
+        expect(same, `${path.basename(original)} data set bytes`).toBe(true);
+      }
+      expect(scp.output().match(/Association Received/g)).toHaveLength(1);
+      expect(h.logs.filter((l) => l.event === 'export.delivered')).toHaveLength(1);
+    });
 
   it('enqueueing the same job again adds nothing and sends nothing again', async () => {
     expect(await enqueueFiles(h, 'ref', files)).toBe(0);
@@ -65,7 +70,8 @@ describe('C-STORE to Orthanc', () => {
   let h: Harness;
   beforeAll(async () => {
     orthanc = await startOrthanc();
-    h = startHarness([{ id: 'pacs', name: 'Orthanc', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort }], { batchSize: 2, perDestinationConcurrency: 1 });
+    h = startHarness([{ id: 'pacs', name: 'Orthanc', type: 'dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1',
+      port: orthanc.dicomPort }], { batchSize: 2, perDestinationConcurrency: 1 });
   }, 40_000);
   afterAll(async () => { await h?.stop(); await orthanc?.stop(); });
 
@@ -73,7 +79,8 @@ describe('C-STORE to Orthanc', () => {
     await enqueueFiles(h, 'pacs', files);
     await waitFor('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
     const instances = await expectOrthancHolds(orthanc, files);
-    const syntaxes = await Promise.all(instances.map(async (id) => (await fetch(orthanc.url(`/instances/${id}/metadata/TransferSyntax`))).text()));
+    const syntaxes = await Promise.all(
+      instances.map(async (id) => (await fetch(orthanc.url(`/instances/${id}/metadata/TransferSyntax`))).text()));
     const layout = await datasetLayout(files);
     expect(syntaxes.sort()).toEqual(files.map((f) => layout.get(f)!.ts).sort());
     expect(h.logs.filter((l) => l.event === 'export.delivered').map((l) => l.batch)).toEqual([2, 2, 1]);

@@ -29,7 +29,8 @@ export type LogLine = Fields & { event: LogEvent; level: string };
 
 export interface Harness { db: Db; outbox: Outbox; logs: LogLine[]; config: NodeConfig; stop(): Promise<void> }
 
-export type ExportOverrides = Partial<Omit<NodeConfig['export'], 'retry' | 'circuit'>> & { retry?: Partial<NodeConfig['export']['retry']>; circuit?: Partial<NodeConfig['export']['circuit']> };
+export type ExportOverrides = Partial<Omit<NodeConfig['export'], 'retry' | 'circuit'>> & {
+  retry?: Partial<NodeConfig['export']['retry']>; circuit?: Partial<NodeConfig['export']['circuit']> };
 
 export function startHarness(destinations: Destination[], overrides: ExportOverrides = {}): Harness {
   const base = loadConfig({});
@@ -46,16 +47,19 @@ export function startHarness(destinations: Destination[], overrides: ExportOverr
   for (const d of destinations) putDestination(db, d);
   const logs: LogLine[] = [];
   const at = (level: string) => (event: LogEvent, fields: Fields = {}) => { logs.push({ ...fields, event, level }); };
-  const log: Logger = { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug'), close: async () => {} };
+  const log: Logger =
+    { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug'), close: async () => {} };
   const outbox = startOutbox(db, config, log);
   return { db, outbox, logs, config, stop: async () => { await outbox.stop(); db.close(); } };
 }
 
 /** Reads each file's SOP/transfer syntax with pydicom (not the code under test) and queues it for the destination. */
-export async function enqueueFiles(h: Harness, destinationId: string, files: string[], jobId: number | null = null): Promise<number> {
+export async function enqueueFiles(h: Harness, destinationId: string, files: string[],
+  jobId: number | null = null): Promise<number> {
   const layout = await datasetLayout(files);
   const header = await sopClasses(files);
-  const items = files.map((f) => ({ jobId, destinationId, path: f, sopClassUid: header.get(f)!, sopInstanceUid: layout.get(f)!.sop, transferSyntaxUid: layout.get(f)!.ts }));
+  const items = files.map((f) => ({ jobId, destinationId, path: f, sopClassUid: header.get(f)!,
+    sopInstanceUid: layout.get(f)!.sop, transferSyntaxUid: layout.get(f)!.ts }));
   const n = enqueueDeliveries(h.db, items);
   h.outbox.kick();
   return n;
@@ -79,14 +83,15 @@ export function rows(h: Harness, destinationId?: string): DeliveryRow[] {
  * Orthanc with HTTP basic auth. test/support/orthanc.ts waits for an unauthenticated GET /system
  * to answer 200, which never happens with auth on, so this starts it directly and waits for 401.
  */
-export async function startOrthancWithAuth(users: Record<string, string>): Promise<{ url: (p: string) => string; dicomWeb: string; stop: () => Promise<void> }> {
+export async function startOrthancWithAuth(users: Record<string, string>): Promise<{
+  url: (p: string) => string; dicomWeb: string; stop: () => Promise<void> }> {
   const { spawn } = await import('node:child_process');
   const { freePort } = await import('../../support/node-process.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orthanc-auth-'));
   const httpPort = await freePort();
   const config = {
-    Name: 'auth-pacs', HttpPort: httpPort, DicomPort: await freePort(), DicomAet: 'ORTHANC', HttpBindAddress: '127.0.0.1',
-    StorageDirectory: path.join(dir, 'storage'), IndexDirectory: path.join(dir, 'index'),
+    Name: 'auth-pacs', HttpPort: httpPort, DicomPort: await freePort(), DicomAet: 'ORTHANC',
+    HttpBindAddress: '127.0.0.1', StorageDirectory: path.join(dir, 'storage'), IndexDirectory: path.join(dir, 'index'),
     Plugins: ['/usr/share/orthanc/plugins/libOrthancDicomWeb.so'], DicomWeb: { Enable: true, Root: '/dicom-web/' },
     RemoteAccessAllowed: false, AuthenticationEnabled: true, RegisteredUsers: users,
   };
@@ -97,12 +102,14 @@ export async function startOrthancWithAuth(users: Record<string, string>): Promi
   for (;;) {
     const status = await fetch(url('/system')).then((r) => r.status, () => 0);
     if (status === 401) break;
-    if (child.exitCode !== null || Date.now() > deadline) { child.kill('SIGKILL'); throw new Error('Orthanc with auth did not start'); }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL'); throw new Error('Orthanc with auth did not start'); }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     url, dicomWeb: url('/dicom-web'),
-    stop: () => new Promise<void>((resolve) => { if (child.exitCode !== null) return resolve(); child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve(); child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
   };
 }
 
@@ -111,7 +118,8 @@ export async function expectOrthancHolds(orthanc: RunningOrthanc, files: string[
   const instances: string[] = await orthanc.get('/instances');
   expect(instances).toHaveLength(files.length);
   const layout = await datasetLayout(files);
-  const stored = await Promise.all(instances.map(async (id) => (await orthanc.get(`/instances/${id}/simplified-tags`)).SOPInstanceUID));
+  const stored = await Promise.all(
+    instances.map(async (id) => (await orthanc.get(`/instances/${id}/simplified-tags`)).SOPInstanceUID));
   expect(stored.sort()).toEqual(files.map((f) => layout.get(f)!.sop).sort());
   return instances;
 }

@@ -17,7 +17,8 @@ async function startSlowScp(sleepSeconds: number): Promise<{ port: number; dir: 
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slowscp-'));
   // --fork: a duplicate send on a second association is served, not queued behind the first.
-  const child = spawn('storescp', ['-v', '--fork', '--sleep-after', String(sleepSeconds), '+uf', '-aet', 'SLOWSCP', '-od', dir, String(port)], { env: { ...process.env, TCP_NODELAY: '1' } });
+  const child = spawn('storescp', ['-v', '--fork', '--sleep-after', String(sleepSeconds), '+uf', '-aet', 'SLOWSCP',
+    '-od', dir, String(port)], { env: { ...process.env, TCP_NODELAY: '1' } });
   let log = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (log += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
@@ -32,7 +33,8 @@ async function startSlowScp(sleepSeconds: number): Promise<{ port: number; dir: 
 describe('outbox lease on a slow peer', () => {
   it('renews the lease while sending: each object is C-STOREd exactly once', async () => {
     const scp = await startSlowScp(2);
-    const h = startHarness([{ id: 'slow', name: 'slow PACS', type: 'dimse', aeTitle: 'SLOWSCP', host: '127.0.0.1', port: scp.port }], { leaseSeconds: 1 });
+    const h = startHarness([{ id: 'slow', name: 'slow PACS', type: 'dimse', aeTitle: 'SLOWSCP', host: '127.0.0.1',
+      port: scp.port }], { leaseSeconds: 1 });
     cleanups.push(() => h.stop());
     await enqueueFiles(h, 'slow', [samples.ctExplicit, samples.ctImplicit]);
     await waitFor('both delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined, 60_000);

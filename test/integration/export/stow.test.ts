@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLayout } from '../../support/dcmtk.js';
 import { startOrthanc, type RunningOrthanc } from '../../support/orthanc.js';
-import { enqueueFiles, expectOrthancHolds, rows, samples, startHarness, startOrthancWithAuth, type Harness } from './harness.js';
+import { enqueueFiles, expectOrthancHolds, rows, samples, startHarness, startOrthancWithAuth,
+  type Harness } from './harness.js';
 import { waitFor } from '../../support/node-process.js';
 
 const files = [samples.ctExplicit, samples.rgbRle, samples.ctImplicit];
@@ -32,7 +33,8 @@ describe('STOW-RS with wrong credentials', () => {
   let h: Harness;
   beforeAll(async () => {
     orthanc = await startOrthancWithAuth({ alice: 'right-password' });
-    h = startHarness([{ id: 'web', name: 'Orthanc', type: 'dicomweb', url: orthanc.dicomWeb, auth: { type: 'basic', username: 'alice', password: 'wrong-password' } }]);
+    h = startHarness([{ id: 'web', name: 'Orthanc', type: 'dicomweb', url: orthanc.dicomWeb,
+      auth: { type: 'basic', username: 'alice', password: 'wrong-password' } }]);
   }, 40_000);
   afterAll(async () => { await h?.stop(); await orthanc?.stop(); });
 
@@ -69,7 +71,8 @@ describe('STOW-RS retry after 503', () => {
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    h = startHarness([{ id: 'flaky', name: 'flaky', type: 'dicomweb', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dicom-web` }]);
+    h = startHarness([{ id: 'flaky', name: 'flaky', type: 'dicomweb',
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dicom-web` }]);
   });
   afterAll(async () => { await h?.stop(); server?.close(); });
   let sop = '';

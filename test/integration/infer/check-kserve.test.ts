@@ -16,20 +16,22 @@ describe('check:kserve', () => {
   };
 
   beforeAll(async () => {
-    server = await startKserveServer({ modelPath: path.join(builtInModel('ct-body-lung'), 'model.onnx'), modelName: 'ct-body-lung' });
+    server = await startKserveServer({ modelPath: path.join(builtInModel('ct-body-lung'), 'model.onnx'),
+      modelName: 'ct-body-lung' });
   });
   afterAll(async () => { await server?.close(); });
 
-  it.each([['http'], ['grpc']])('passes every step over %s, with one inference on a synthetic input', async (protocol) => {
-    const url = protocol === 'http' ? server.httpUrl : server.grpcUrl;
-    const before = server.counts.infer;
-    const { code, lines } = await run([url, 'ct-body-lung', '--protocol', protocol, '--manifest', manifest]);
-    expect(lines.filter((l) => l.startsWith('FAIL'))).toEqual([]);
-    expect(code).toBe(0);
-    expect(lines).toContain(`ok   metadata agrees with ${manifest}`);
-    expect(lines.some((l) => / ms; labels UINT8 \[1, 1, 48, 48, 48\] 110592 bytes$/.test(l))).toBe(true);
-    expect(server.counts.infer - before).toBe(1);
-  });
+  it.each([['http'], ['grpc']])('passes every step over %s, with one inference on a synthetic input',
+    async (protocol) => {
+      const url = protocol === 'http' ? server.httpUrl : server.grpcUrl;
+      const before = server.counts.infer;
+      const { code, lines } = await run([url, 'ct-body-lung', '--protocol', protocol, '--manifest', manifest]);
+      expect(lines.filter((l) => l.startsWith('FAIL'))).toEqual([]);
+      expect(code).toBe(0);
+      expect(lines).toContain(`ok   metadata agrees with ${manifest}`);
+      expect(lines.some((l) => / ms; labels UINT8 \[1, 1, 48, 48, 48\] 110592 bytes$/.test(l))).toBe(true);
+      expect(server.counts.infer - before).toBe(1);
+    });
 
   it('fails at the model-ready step when the model is not ready', async () => {
     server.switches.modelNotReady = true;
@@ -43,9 +45,11 @@ describe('check:kserve', () => {
   });
 
   it('names a metadata difference from the manifest', async () => {
-    const { code, lines } = await run([server.httpUrl, 'ct-body-lung', '--manifest', path.join(builtInModel('unet3d-bench'), 'model.json')]);
+    const { code, lines } =
+      await run([server.httpUrl, 'ct-body-lung', '--manifest', path.join(builtInModel('unet3d-bench'), 'model.json')]);
     expect(code).toBe(1);
-    expect(lines.at(-1)).toMatch(/^FAIL metadata agrees with .*: \/outputs\/0\/name: "logits" is not on the server \(it has "labels"\)/);
+    expect(lines.at(-1))
+      .toMatch(/^FAIL metadata agrees with .*: \/outputs\/0\/name: "logits" is not on the server \(it has "labels"\)/);
   });
 
   it('prints its usage without URL and MODEL', async () => {

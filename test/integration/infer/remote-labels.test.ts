@@ -21,19 +21,23 @@ describe('remote inference over KServe v2 gives the in-process label map', () =>
     const lungOnnx = path.join(builtInModel('ct-body-lung'), 'model.onnx');
     lungServer = await startKserveServer({ modelPath: lungOnnx, modelName: 'ct-body-lung', version: '1' });
     const remote = (protocol: 'http' | 'grpc', extra = {}) => ({
-      type: 'kserve-v2' as const, url: protocol === 'http' ? lungServer.httpUrl : lungServer.grpcUrl, model: 'ct-body-lung',
+      type: 'kserve-v2' as const,
+      url: protocol === 'http' ? lungServer.httpUrl : lungServer.grpcUrl, model: 'ct-body-lung',
       version: '1', protocol, timeoutMs: 60_000, ...extra,
     });
     writeManifest(modelsDir, builtInManifest('ct-body-lung', 'lung-local'), lungOnnx);
-    writeManifest(modelsDir, builtInManifest('ct-body-lung', 'lung-http', remote('http'))); // no local model.onnx needed
+    // no local model.onnx needed
+    writeManifest(modelsDir, builtInManifest('ct-body-lung', 'lung-http', remote('http')));
     writeManifest(modelsDir, builtInManifest('ct-body-lung', 'lung-http-json', remote('http', { json: true })));
     writeManifest(modelsDir, builtInManifest('ct-body-lung', 'lung-grpc', remote('grpc')), lungOnnx);
 
-    // A convolution network (real floats to blend) on 24×24×16 windows with 25 % overlap: 27 patches, 4 per request remotely.
+    // A convolution network (real floats to blend) on 24×24×16 windows with 25 % overlap: 27 patches,
+    // 4 per request remotely.
     const convFile = path.join(modelsDir, 'conv.onnx');
     fs.writeFileSync(convFile, smoothingModel());
     convServer = await startKserveServer({ modelPath: convFile, modelName: 'conv' });
-    const sliding = { mode: 'slidingWindow' as const, roi: [24, 24, 16] as [number, number, number], overlap: 0.25, blending: 'gaussian' as const, batch: 1 };
+    const sliding = { mode: 'slidingWindow' as const, roi: [24, 24, 16] as [number, number, number], overlap: 0.25,
+      blending: 'gaussian' as const, batch: 1 };
     const conv = (id: string, backend?: object) => testManifest(id, {
       sha256: sha256Of(convFile), inference: sliding, intraOpNumThreads: 1,
       ...(backend ? { backend: { type: 'kserve-v2', model: 'conv', timeoutMs: 60_000, maxBatch: 4, ...backend } } : {}),
@@ -54,10 +58,12 @@ describe('remote inference over KServe v2 gives the in-process label map', () =>
     const rows = registry.list();
     expect(rows.map((m) => [m.id, m.state, m.backend?.state])).toEqual([
       ['conv-grpc', 'ready', 'ready'], ['conv-http', 'ready', 'ready'], ['conv-local', 'ready', 'ready'],
-      ['lung-grpc', 'ready', 'ready'], ['lung-http', 'ready', 'ready'], ['lung-http-json', 'ready', 'ready'], ['lung-local', 'ready', 'ready'],
+      ['lung-grpc', 'ready', 'ready'], ['lung-http', 'ready', 'ready'], ['lung-http-json', 'ready', 'ready'],
+      ['lung-local', 'ready', 'ready'],
     ]);
     expect(rows.find((m) => m.id === 'lung-grpc')).toMatchObject({
-      provider: 'kserve-v2', backend: { type: 'kserve-v2', protocol: 'grpc', url: lungServer.grpcUrl, model: 'ct-body-lung', version: '1', circuit: 'closed' },
+      provider: 'kserve-v2', backend: { type: 'kserve-v2', protocol: 'grpc', url: lungServer.grpcUrl,
+        model: 'ct-body-lung', version: '1', circuit: 'closed' },
     });
     expect(rows.find((m) => m.id === 'lung-local')?.backend).toEqual({ type: 'onnxruntime', state: 'ready' });
   });
@@ -81,7 +87,8 @@ describe('remote inference over KServe v2 gives the in-process label map', () =>
   });
 
   it('blends a sliding window identically, sending the patches in batches of maxBatch', async () => {
-    const values = Float32Array.from({ length: 56 * 56 * 36 }, (_, v) => Math.sin(v * 0.37) * 100 + ((v * 7919) % 13) - 6);
+    const values =
+      Float32Array.from({ length: 56 * 56 * 36 }, (_, v) => Math.sin(v * 0.37) * 100 + ((v * 7919) % 13) - 6);
     const volume = axialVolume([56, 56, 36], [1, 1, 1], values);
     const local = await runModel(registry, 'conv-local', volume);
     const ones = local.labels.reduce((n, l) => n + l, 0);
@@ -105,7 +112,8 @@ function smoothingModel(): Uint8Array {
   const g = new OnnxGraph('smoothing');
   const x = g.input('image', ['N', 1, 'D', 'H', 'W']);
   const mean = () => g.floats(new Float32Array(27).fill(1 / 27), [1, 1, 3, 3, 3]);
-  const conv = (input: string) => g.node('Conv', [input, mean()], { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] });
+  const conv = (input: string) =>
+    g.node('Conv', [input, mean()], { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] });
   const y = conv(conv(x));
   g.output('scores', g.node('Concat', [g.node('Neg', [y]), y], { axis: 1 }), ['N', 2, 'D', 'H', 'W']);
   return g.toBytes('smoothing test model');

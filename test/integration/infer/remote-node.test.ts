@@ -14,17 +14,20 @@ describe('the node with a remote ct-body-lung', () => {
   let server: KserveTestServer;
   let node: RunningNode;
   let modelsDir: string;
-  const modelRow = async () => ((await (await node.api('/api/models')).json()) as any[]).find((m) => m.id === 'ct-body-lung');
+  const modelRow = async () =>
+    ((await (await node.api('/api/models')).json()) as any[]).find((m) => m.id === 'ct-body-lung');
 
   beforeAll(async () => {
-    server = await startKserveServer({ modelPath: path.join(builtInModel('ct-body-lung'), 'model.onnx'), modelName: 'ct-body-lung' });
+    server = await startKserveServer({ modelPath: path.join(builtInModel('ct-body-lung'), 'model.onnx'),
+      modelName: 'ct-body-lung' });
     modelsDir = temporaryModelsDir();
     writeManifest(modelsDir, builtInManifest('ct-body-lung', 'ct-body-lung', {
       type: 'kserve-v2', url: server.httpUrl, model: 'ct-body-lung', protocol: 'http', timeoutMs: 30_000,
       retries: 2, circuitFailures: 5, readinessIntervalSeconds: 0.2,
     }));
     node = await startNode({ ...quickCompletion, runner: { pollIntervalMs: 200 }, models: { dir: modelsDir } });
-    const created = await post(node, '/api/destinations', { id: 'sender', name: 'The sending modality', type: 'dimse', aeTitle: 'TESTSCU', host: '127.0.0.1', port: await freePort() });
+    const created = await post(node, '/api/destinations', { id: 'sender', name: 'The sending modality', type: 'dimse',
+      aeTitle: 'TESTSCU', host: '127.0.0.1', port: await freePort() });
     expect(created.status).toBe(201);
   });
   afterAll(async () => {
@@ -36,7 +39,8 @@ describe('the node with a remote ct-body-lung', () => {
   it('lists the model with its remote backend, ready', async () => {
     expect(await modelRow()).toMatchObject({
       state: 'ready', provider: 'kserve-v2',
-      backend: { type: 'kserve-v2', protocol: 'http', url: server.httpUrl, model: 'ct-body-lung', state: 'ready', circuit: 'closed' },
+      backend: { type: 'kserve-v2', protocol: 'http', url: server.httpUrl, model: 'ct-body-lung',
+        state: 'ready', circuit: 'closed' },
     });
   });
 

@@ -26,24 +26,26 @@ describe('a model run that times out in the running node', () => {
     fs.rmSync(modelsDir, { recursive: true, force: true });
   });
 
-  it('fails the job with MODEL_TIMEOUT and keeps running after the timed-out worker is ended', { timeout: 180_000 }, async () => {
-    for (let round = 1; round <= 2; round++) {
-      const job = await finishedJob(node, await sendAsNewStudy(node, ctFiles), 60_000);
-      expect(job.state).toBe('failed');
-      expect(job.reason).toMatch(/^MODEL_TIMEOUT: model ct-body-lung ran longer than 300 ms/);
-      // The dangerous moment is the worker's end: wait until it has been ended (or the node has died).
-      const exited = () => node.process.exitCode !== null || node.process.signalCode !== null;
-      await waitFor('timed-out worker retired', () => exited() || retiredCount() >= round, 60_000);
-      const aborted = /terminate called|Napi::Error/.test(stderr);
-      expect({ exitCode: node.process.exitCode, signal: node.process.signalCode, aborted }, stderr).toEqual({ exitCode: null, signal: null, aborted: false });
-    }
-    await new Promise((r) => setTimeout(r, 500));
-    expect(node.process.exitCode).toBe(null);
-    expect(node.process.signalCode).toBe(null);
-    expect(stderr).not.toMatch(/terminate called|Napi::Error/);
-    expect((await node.api('/api/health')).status).toBe(200);
-    const retired = node.logs().filter((l) => l.event === 'model.worker.retired');
-    expect(retired.every((l) => typeof l.overranMs === 'number' && l.overranMs > 0)).toBe(true);
-    expect(node.logs().filter((l) => l.event === 'model.run.timeout')).toHaveLength(2);
-  });
+  it('fails the job with MODEL_TIMEOUT and keeps running after the timed-out worker is ended', { timeout: 180_000 },
+    async () => {
+      for (let round = 1; round <= 2; round++) {
+        const job = await finishedJob(node, await sendAsNewStudy(node, ctFiles), 60_000);
+        expect(job.state).toBe('failed');
+        expect(job.reason).toMatch(/^MODEL_TIMEOUT: model ct-body-lung ran longer than 300 ms/);
+        // The dangerous moment is the worker's end: wait until it has been ended (or the node has died).
+        const exited = () => node.process.exitCode !== null || node.process.signalCode !== null;
+        await waitFor('timed-out worker retired', () => exited() || retiredCount() >= round, 60_000);
+        const aborted = /terminate called|Napi::Error/.test(stderr);
+        expect({ exitCode: node.process.exitCode, signal: node.process.signalCode, aborted }, stderr)
+          .toEqual({ exitCode: null, signal: null, aborted: false });
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      expect(node.process.exitCode).toBe(null);
+      expect(node.process.signalCode).toBe(null);
+      expect(stderr).not.toMatch(/terminate called|Napi::Error/);
+      expect((await node.api('/api/health')).status).toBe(200);
+      const retired = node.logs().filter((l) => l.event === 'model.worker.retired');
+      expect(retired.every((l) => typeof l.overranMs === 'number' && l.overranMs > 0)).toBe(true);
+      expect(node.logs().filter((l) => l.event === 'model.run.timeout')).toHaveLength(2);
+    });
 });

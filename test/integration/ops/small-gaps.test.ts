@@ -23,7 +23,8 @@ async function nodeForTest(overrides: Record<string, any> = {}): Promise<Running
 
 function multipart(file: string): { body: Buffer; contentType: string } {
   const boundary = `b-${crypto.randomUUID()}`;
-  const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), fs.readFileSync(file), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`),
+    fs.readFileSync(file), Buffer.from(`\r\n--${boundary}--\r\n`)]);
   return { body, contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
 }
 
@@ -32,7 +33,8 @@ const events = (n: RunningNode, event: string) => n.logs().filter((l) => l.event
 describe('small gaps (issue 15, fault 8)', () => {
   it('accepts the Bearer scheme in any case, for STOW-RS and for the admin API', async () => {
     const node = await nodeForTest({ http: { stow: { auth: { type: 'bearer', token: STOW_TOKEN } } } });
-    const stow = (authorization: string) => { const m = multipart(ct); return fetch(node.url('/dicomweb/studies'), { method: 'POST', body: m.body, headers: { 'content-type': m.contentType, authorization } }); };
+    const stow = (authorization: string) => { const m = multipart(ct); return fetch(node.url('/dicomweb/studies'),
+      { method: 'POST', body: m.body, headers: { 'content-type': m.contentType, authorization } }); };
     expect((await stow(`bearer ${STOW_TOKEN}x`)).status).toBe(401); // the check still checks
     expect((await stow(`bearer ${STOW_TOKEN}`)).status).toBe(200);
     expect((await stow(`BEARER ${STOW_TOKEN}`)).status).toBe(200);
@@ -58,22 +60,26 @@ describe('small gaps (issue 15, fault 8)', () => {
   }, 60_000);
 
   it('logs a completion sweep that fails on a locked database and completes the study on a later tick', async () => {
-    const node = await nodeForTest({ completion: { seriesQuietSeconds: 1, studyQuietSeconds: 1, sweepIntervalMs: 200 } });
+    const node =
+      await nodeForTest({ completion: { seriesQuietSeconds: 1, studyQuietSeconds: 1, sweepIntervalMs: 200 } });
     expect((await storescu(node.dimsePort, [ct])).code).toBe(0);
     // Another writer holds the database past the quiet period and the busy timeout (SQLite 5 s; PostgreSQL: the
     // studies table locked past the node's lock_timeout of 2 s).
-    const other = node.databaseUrl ? openDatabase('', node.databaseUrl) : new Database(path.join(node.dataDir, 'node.sqlite'));
+    const other = node.databaseUrl
+      ? openDatabase('', node.databaseUrl) : new Database(path.join(node.dataDir, 'node.sqlite'));
     if (node.databaseUrl) other.exec('BEGIN; LOCK TABLE studies IN ACCESS EXCLUSIVE MODE');
     else {
       other.pragma('busy_timeout = 10000');
       other.exec('BEGIN IMMEDIATE');
     }
-    await waitFor('sweep failure', () => events(node, 'completion.sweep.failed').length > 0 || node.process.exitCode !== null, 30_000);
+    await waitFor('sweep failure',
+      () => events(node, 'completion.sweep.failed').length > 0 || node.process.exitCode !== null, 30_000);
     other.exec('COMMIT');
     other.close();
     expect(node.process.exitCode, 'the node died of the sweep\'s throw').toBeNull();
     expect(events(node, 'completion.sweep.failed')[0].reason).toMatch(/locked|busy|lock timeout/i);
-    await waitFor('study complete after the lock', () => events(node, 'study.complete').length > 0 || undefined, 30_000);
+    await waitFor('study complete after the lock',
+      () => events(node, 'study.complete').length > 0 || undefined, 30_000);
     expect(node.process.exitCode).toBeNull();
   }, 90_000);
 
@@ -82,12 +88,14 @@ describe('small gaps (issue 15, fault 8)', () => {
       // A preload stands in for a bug: on SIGUSR2 it throws (or rejects) where nobody catches it.
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crash-'));
       const preload = path.join(dir, 'inject.mjs');
-      const fail = kind === 'uncaughtException' ? 'throw new Error("injected bug")' : 'Promise.reject(new Error("injected bug"))';
+      const fail = kind === 'uncaughtException'
+        ? 'throw new Error("injected bug")' : 'Promise.reject(new Error("injected bug"))';
       fs.writeFileSync(preload, `process.on('SIGUSR2', () => { ${fail}; });\n`);
       const before = process.env.NODE_OPTIONS;
       process.env.NODE_OPTIONS = `${before ?? ''} --import=${preload}`.trim();
       let node: RunningNode;
-      try { node = await nodeForTest(); } finally { if (before === undefined) delete process.env.NODE_OPTIONS; else process.env.NODE_OPTIONS = before; }
+      try { node = await nodeForTest(); } finally {
+        if (before === undefined) delete process.env.NODE_OPTIONS; else process.env.NODE_OPTIONS = before; }
       const exited = new Promise<number | null>((resolve) => node.process.once('exit', (code) => resolve(code)));
       node.process.kill('SIGUSR2');
       const code = await exited;

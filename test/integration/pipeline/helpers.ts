@@ -16,7 +16,8 @@ export async function sendAsNewStudy(node: RunningNode, files: string[], calling
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
   const copies = files.map((f, i) => { const out = path.join(dir, `${i}.dcm`); fs.copyFileSync(f, out); return out; });
   const studyUid = newUid();
-  const r = await runTool('dcmodify', ['-nb', '-m', `(0020,000D)=${studyUid}`, '-m', `(0020,000E)=${newUid()}`, '-gin', ...copies]);
+  const r = await runTool('dcmodify',
+    ['-nb', '-m', `(0020,000D)=${studyUid}`, '-m', `(0020,000E)=${newUid()}`, '-gin', ...copies]);
   expect(r.code, r.stderr).toBe(0);
   const sent = await storescu(node.dimsePort, copies, { proposal: '-xi', callingAe });
   expect(sent.code, sent.stderr).toBe(0);
@@ -24,7 +25,8 @@ export async function sendAsNewStudy(node: RunningNode, files: string[], calling
 }
 
 export const post = (node: RunningNode, p: string, body?: unknown) =>
-  node.api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  node.api(p, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body) });
 
 export async function jobsOf(node: RunningNode, studyUid: string): Promise<any[]> {
   return (await node.api(`/api/jobs?studyUid=${studyUid}`)).json();

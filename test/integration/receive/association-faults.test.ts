@@ -73,7 +73,8 @@ describe('malformed association openings', () => {
 
   it('has a fixed corpus of at least 60 handcrafted cases and 30 seeded mutations', () => {
     expect(handcraftedCases('DICOM_AI_NODE').length).toBeGreaterThanOrEqual(60);
-    expect(mutatedCases('DICOM_AI_NODE', 30).map((c) => c.bytes.toString('hex'))).toEqual(mutatedCases('DICOM_AI_NODE', 30).map((c) => c.bytes.toString('hex')));
+    expect(mutatedCases('DICOM_AI_NODE', 30).map((c) => c.bytes.toString('hex')))
+      .toEqual(mutatedCases('DICOM_AI_NODE', 30).map((c) => c.bytes.toString('hex')));
   });
 
   it('answers every one at once with A-ASSOCIATE-RJ or A-ABORT (or accepts a well-formed one)', async () => {
@@ -86,7 +87,8 @@ describe('malformed association openings', () => {
       const answer = answerName[(await peer.readPdu(ANSWER_WITHIN_MS))?.type ?? -1];
       if (!answer) silent.push(c.name);
       else if (c.expect !== 'answer' && answer !== c.expect) wrong.push(`${c.name}: ${answer}, expected ${c.expect}`);
-      else if (answer !== 'accept' && !(await peer.waitClosed(ANSWER_WITHIN_MS))) wrong.push(`${c.name}: connection left open after ${answer}`);
+      else if (answer !== 'accept' && !(await peer.waitClosed(ANSWER_WITHIN_MS)))
+        wrong.push(`${c.name}: connection left open after ${answer}`);
       peer.destroy();
     }
     expect(silent, 'cases with no answer').toEqual([]);

@@ -16,10 +16,12 @@ const validFiles = allFiles.filter((f) => !brokenFiles.includes(path.basename(f)
 function storedFiles(dataDir: string): string[] {
   const root = path.join(dataDir, 'studies');
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm')).map((f) => path.join(root, f));
+  return fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm'))
+    .map((f) => path.join(root, f));
 }
 
-const getJson = async (url: string) => (await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as Promise<any>;
+const getJson = async (url: string) =>
+  (await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as Promise<any>;
 
 describe('DIMSE C-STORE SCP with DCMTK', () => {
   let node: RunningNode;
@@ -57,7 +59,8 @@ describe('DIMSE C-STORE SCP with DCMTK', () => {
       const wirePath = path.join(reference.dir, wire!);
       const both = await datasetLayout([stored!, wirePath]);
       expect(both.get(stored!)!.ts, path.basename(f)).toBe(both.get(wirePath)!.ts);
-      const same = fs.readFileSync(stored!).subarray(both.get(stored!)!.offset).equals(fs.readFileSync(wirePath).subarray(both.get(wirePath)!.offset));
+      const same = fs.readFileSync(stored!).subarray(both.get(stored!)!.offset)
+        .equals(fs.readFileSync(wirePath).subarray(both.get(wirePath)!.offset));
       expect(same, `${path.basename(f)} data set byte-identical to what storescu sent`).toBe(true);
       fs.rmSync(wirePath);
     }
@@ -73,7 +76,8 @@ describe('DIMSE C-STORE SCP with DCMTK', () => {
     const r = await storescu(node.dimsePort, [file], { proposal: '-xe' });
     expect(r.code).toBe(0);
     expect(storedFiles(node.dataDir).length).toBe(filesBefore);
-    const replaced = await waitFor('replaced event', () => node.logs().filter((l) => l.event === 'store.instance.replaced')[replacedBefore]);
+    const replaced = await waitFor('replaced event',
+      () => node.logs().filter((l) => l.event === 'store.instance.replaced')[replacedBefore]);
     const before = studies.find((s: any) => s.studyInstanceUid === replaced.studyUid);
     const after = await getJson(node.url(`/api/studies/${replaced.studyUid}`));
     expect(after.instances).toBe(before.instances);
@@ -83,13 +87,15 @@ describe('DIMSE C-STORE SCP with DCMTK', () => {
   it('never writes patient name or ID to the info log', async () => {
     const text = node.logs().map((l) => JSON.stringify(l)).join('\n');
     expect(text).toContain('store.instance.stored');
-    for (const phi of ['CompressedSamples^CT1', 'Anonymized', '1CT1', '4MR1', 'Yamada^Tarou', 'Иванков']) expect(text).not.toContain(phi);
+    for (const phi of ['CompressedSamples^CT1', 'Anonymized', '1CT1', '4MR1', 'Yamada^Tarou', 'Иванков'])
+      expect(text).not.toContain(phi);
   });
 });
 
 describe('association policy', () => {
   let node: RunningNode;
-  beforeAll(async () => { node = await startNode({ dicom: { allowedCallers: [{ aeTitle: 'GOODSCU' }, { aeTitle: 'FARAWAY', host: '10.9.8.7' }], maxAssociations: 1 } }); });
+  beforeAll(async () => { node = await startNode({ dicom: {
+    allowedCallers: [{ aeTitle: 'GOODSCU' }, { aeTitle: 'FARAWAY', host: '10.9.8.7' }], maxAssociations: 1 } }); });
   afterAll(async () => { await node?.stop(); });
 
   it('accepts a listed caller', async () => {
@@ -114,7 +120,8 @@ describe('association policy', () => {
     const r = await echoscu(node.dimsePort, { callingAe: 'GOODSCU' });
     expect(r.stderr + r.stdout).toMatch(/Rejected Transient|Local Limit Exceeded/i);
     holder.destroy();
-    await waitFor('slot freed', async () => (await echoscu(node.dimsePort, { callingAe: 'GOODSCU' })).code === 0 || undefined);
+    await waitFor('slot freed',
+      async () => (await echoscu(node.dimsePort, { callingAe: 'GOODSCU' })).code === 0 || undefined);
   });
 });
 

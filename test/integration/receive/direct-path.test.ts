@@ -36,9 +36,11 @@ afterAll(async () => {
 describe('instances larger than the journal takes', () => {
   it('are stored byte for byte through the direct path, next to journaled ones', async () => {
     expect(fs.statSync(files[0]).size).toBeGreaterThan(2 * 1048576);
-    const r = await runTool('storescu', ['-xe', '-aet', 'TESTSCU', '-aec', node.aeTitle, '127.0.0.1', String(node.dimsePort), ...files]);
+    const r = await runTool('storescu',
+      ['-xe', '-aet', 'TESTSCU', '-aec', node.aeTitle, '127.0.0.1', String(node.dimsePort), ...files]);
     expect(r.code, r.stderr).toBe(0);
-    const rows = queryNode<{ sop: string; path: string; size: number }>(node, 'SELECT sop_instance_uid AS sop, path, size FROM instances');
+    const rows = queryNode<{ sop: string; path: string; size: number }>(node,
+      'SELECT sop_instance_uid AS sop, path, size FROM instances');
     expect(rows.length).toBe(files.length);
     const sent = await datasetLayout(files);
     const stored = await datasetLayout(rows.map((row) => row.path));
@@ -61,7 +63,8 @@ describe('instances larger than the journal takes', () => {
     await waitFor('temp file created', () => tmpFiles().length === 1 || undefined);
     peer.destroy();
     await waitFor('temp file removed', () => tmpFiles().length === 0 || undefined);
-    expect(queryNode(node, 'SELECT sop_instance_uid FROM instances WHERE sop_instance_uid = ?', '1.2.826.0.1.3680043.10.1462.99.2'))
+    expect(queryNode(node, 'SELECT sop_instance_uid FROM instances WHERE sop_instance_uid = ?',
+      '1.2.826.0.1.3680043.10.1462.99.2'))
       .toEqual([]);
   });
 });

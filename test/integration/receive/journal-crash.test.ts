@@ -42,7 +42,8 @@ describe.each([
     const node = await crashingNode(point, dataDir);
     const exited = new Promise<string | null>((r) => node.process.once('exit', (_c, signal) => r(signal)));
     // -xe: uncompressed syntaxes only, explicit VR little endian (the files' own) first, so the data set is sent as is.
-    const r = await runTool('storescu', ['-v', '-xe', '-aet', 'TESTSCU', '-aec', node.aeTitle, '127.0.0.1', String(node.dimsePort), ...files]);
+    const r = await runTool('storescu',
+      ['-v', '-xe', '-aet', 'TESTSCU', '-aec', node.aeTitle, '127.0.0.1', String(node.dimsePort), ...files]);
     expect(await exited).toBe('SIGKILL');
     const successes = (r.stdout + r.stderr).match(/Received Store Response \(Success\)/g)?.length ?? 0;
     // Before Success the peer heard nothing for the instance; after it, the peer holds the ack.
@@ -56,9 +57,11 @@ describe.each([
       expect(replay?.instances).toBeGreaterThanOrEqual(1);
       const rows = queryNode<{ sop: string; path: string; size: number; times: number }>(restarted,
         'SELECT sop_instance_uid AS sop, path, size, times_received AS times FROM instances');
-      const counted = queryNode<{ value: number }>(restarted, "SELECT value FROM counters WHERE name = 'instances_stored'")[0]?.value ?? 0;
+      const counted = queryNode<{ value: number }>(restarted,
+        "SELECT value FROM counters WHERE name = 'instances_stored'")[0]?.value ?? 0;
       const bySop = new Map(rows.map((row) => [row.sop, row]));
-      for (const f of files.slice(0, successes)) expect(bySop.has(sent.get(f)!.sop), `acknowledged ${path.basename(f)} is stored`).toBe(true);
+      for (const f of files.slice(0, successes))
+        expect(bySop.has(sent.get(f)!.sop), `acknowledged ${path.basename(f)} is stored`).toBe(true);
       expect(rows.every((row) => row.times === 1)).toBe(true);
       expect(counted).toBe(rows.length);
       const stored = await datasetLayout(rows.map((row) => row.path));
@@ -71,9 +74,11 @@ describe.each([
       }
       expect(fs.readdirSync(restarted.tmpDir)).toEqual([]);
       // The peer sends the rest again (as a real modality would): everything ends up stored exactly once more.
-      const again = await runTool('storescu', ['-xe', '-aet', 'TESTSCU', '-aec', restarted.aeTitle, '127.0.0.1', String(restarted.dimsePort), ...files]);
+      const again = await runTool('storescu',
+        ['-xe', '-aet', 'TESTSCU', '-aec', restarted.aeTitle, '127.0.0.1', String(restarted.dimsePort), ...files]);
       expect(again.code).toBe(0);
-      await waitFor('all instances indexed', () => queryNode(restarted, 'SELECT sop_instance_uid FROM instances').length === SLICES || undefined);
+      await waitFor('all instances indexed',
+        () => queryNode(restarted, 'SELECT sop_instance_uid FROM instances').length === SLICES || undefined);
     } finally {
       await restarted.stop();
     }

@@ -14,17 +14,20 @@ import { RawPeer } from '../../support/raw-association.js';
 const OTHER_HOST = '127.0.0.2';
 const ctFile = path.join(testdata, 'dcmqi-ct3/01.dcm');
 const boundary = 'exposure';
-const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), fs.readFileSync(ctFile), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`),
+  fs.readFileSync(ctFile), Buffer.from(`\r\n--${boundary}--\r\n`)]);
 
 /** POST a one-instance STOW from `localAddress`. */
 function stowFrom(node: RunningNode, localAddress: string): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: '127.0.0.1', port: node.httpPort, localAddress, method: 'POST', path: '/dicomweb/studies',
-      headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, 'content-length': body.length },
+      headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+        'content-length': body.length },
     }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (d) => (text += d)).on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }));
+      res.setEncoding('utf8').on('data', (d) => (text += d))
+        .on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }));
     });
     req.on('error', reject);
     req.end(body);
@@ -40,7 +43,8 @@ function reachable(host: string, port: number): Promise<boolean> {
 
 const storedCount = (node: RunningNode) => {
   const root = path.join(node.dataDir, 'studies');
-  return fs.existsSync(root) ? fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm')).length : 0;
+  return fs.existsSync(root)
+    ? fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm')).length : 0;
 };
 
 describe('default bind addresses', () => {
@@ -61,7 +65,8 @@ describe('default bind addresses', () => {
 describe('the host allow-list', () => {
   let node: RunningNode;
   // The DIMSE allow-list as shipped: any AE title, from this machine's 127.0.0.1 only.
-  beforeAll(async () => { node = await startNode({ dicom: { allowedCallers: [{ aeTitle: '*', host: '127.0.0.1' }] } }); });
+  beforeAll(async () => {
+    node = await startNode({ dicom: { allowedCallers: [{ aeTitle: '*', host: '127.0.0.1' }] } }); });
   afterAll(async () => { await node?.stop(); });
 
   it('refuses DIMSE from another host', async () => {
@@ -86,7 +91,8 @@ describe('the host allow-list', () => {
 
 describe('opening STOW-RS to another host', () => {
   let node: RunningNode;
-  beforeAll(async () => { node = await startNode({ http: { stow: { allowedHosts: ['127.0.0.1', '127.0.0.2/32'] } } }); });
+  beforeAll(async () => {
+    node = await startNode({ http: { stow: { allowedHosts: ['127.0.0.1', '127.0.0.2/32'] } } }); });
   afterAll(async () => { await node?.stop(); });
 
   it('stores what a listed host sends', async () => {
@@ -99,8 +105,10 @@ describe('refusing to start exposed', () => {
   it('exits with code 2 when an unauthenticated STOW-RS would be reachable from the network', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exposed-'));
     const file = path.join(dir, 'c.json');
-    fs.writeFileSync(file, JSON.stringify({ http: { host: '0.0.0.0', port: 0, stow: { allowedHosts: ['10.0.0.0/8'] } }, dicom: { port: 0 }, storage: { dataDir: path.join(dir, 'data') } }));
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/src/main.js')], { env: { ...process.env, CONFIG_FILE: file }, encoding: 'utf8', timeout: 20_000 });
+    fs.writeFileSync(file, JSON.stringify({ http: { host: '0.0.0.0', port: 0, stow: { allowedHosts: ['10.0.0.0/8'] } },
+      dicom: { port: 0 }, storage: { dataDir: path.join(dir, 'data') } }));
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/src/main.js')],
+      { env: { ...process.env, CONFIG_FILE: file }, encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('http>stow>auth');
     expect(r.stderr).toContain('10.0.0.0/8');

@@ -20,7 +20,8 @@ const sopInstanceUid = sourceHeader.values.SOPInstanceUID!;
 function storedFiles(dataDir: string): string[] {
   const root = path.join(dataDir, 'studies');
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm')).map((f) => path.join(root, f));
+  return fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm'))
+    .map((f) => path.join(root, f));
 }
 
 /** Reads PDUs until a P-DATA-TF; returns its command set. */
@@ -56,8 +57,10 @@ describe('P-DATA-TF read by the node itself', () => {
     peer.write(big.subarray(3));
     peer.write(pdu(0x04, pdv(1, 0x02, Buffer.alloc(0))));
     const rsp = await response(peer);
-    expect(rsp).toMatchObject({ commandField: 0x8001, status: 0x0000, affectedSopInstanceUid: sopInstanceUid, affectedSopClassUid: '1.2.840.10008.5.1.4.1.1.2' });
-    expect(rsp.raw.readUInt16LE(rsp.raw.indexOf(Buffer.from([0, 0, 0x20, 0x01])) + 8)).toBe(7); // Message ID Being Responded To
+    expect(rsp).toMatchObject({ commandField: 0x8001, status: 0x0000, affectedSopInstanceUid: sopInstanceUid,
+      affectedSopClassUid: '1.2.840.10008.5.1.4.1.1.2' });
+    expect(rsp.raw.readUInt16LE(rsp.raw.indexOf(Buffer.from([0, 0, 0x20, 0x01])) + 8))
+      .toBe(7); // Message ID Being Responded To
 
     peer.write(pdu(0x05, Buffer.alloc(4)));
     expect((await peer.readPdu())?.type).toBe(0x06); // A-RELEASE-RP, sent once the instance is visible
@@ -83,10 +86,13 @@ describe('P-DATA-TF read by the node itself', () => {
 
   it.each([
     ['a data set fragment before any command', () => pdu(0x04, pdv(1, 0x02, Buffer.alloc(8)))],
-    ['a PDV on a presentation context that was not accepted', () => pdu(0x04, pdv(3, 0x03, storeCommandSet('1.2.3.11')))],
+    ['a PDV on a presentation context that was not accepted',
+      () => pdu(0x04, pdv(3, 0x03, storeCommandSet('1.2.3.11')))],
     ['a command set that is not one', () => pdu(0x04, pdv(1, 0x03, Buffer.from('garbage!')))],
-    ['a PDV whose length overruns its PDU', () => { const b = pdu(0x04, pdv(1, 0x03, Buffer.alloc(8))); b.writeUInt32BE(200, 6); return b; }],
-    ['a second command while a data set is expected', () => Buffer.concat([pdu(0x04, pdv(1, 0x03, storeCommandSet('1.2.3.12'))), pdu(0x04, pdv(1, 0x03, storeCommandSet('1.2.3.13')))])],
+    ['a PDV whose length overruns its PDU', () => {
+      const b = pdu(0x04, pdv(1, 0x03, Buffer.alloc(8))); b.writeUInt32BE(200, 6); return b; }],
+    ['a second command while a data set is expected', () => Buffer.concat([
+      pdu(0x04, pdv(1, 0x03, storeCommandSet('1.2.3.12'))), pdu(0x04, pdv(1, 0x03, storeCommandSet('1.2.3.13')))])],
   ])('aborts at once on %s, keeping nothing', async (_what, bytes) => {
     const peer = await RawPeer.connect(node.dimsePort);
     expect(await peer.associate(node.aeTitle)).toBe(0x02);

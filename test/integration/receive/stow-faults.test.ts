@@ -13,7 +13,8 @@ const partHead = (boundary: string) => Buffer.from(`--${boundary}\r\nContent-Typ
 const tmpFiles = (node: RunningNode) => fs.readdirSync(node.tmpDir);
 const storedFiles = (node: RunningNode) => {
   const root = path.join(node.dataDir, 'studies');
-  return fs.existsSync(root) ? fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm')) : [];
+  return fs.existsSync(root)
+    ? fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.dcm')) : [];
 };
 
 /** Starts a STOW whose body is announced longer than what is sent, then drops the connection. */
@@ -48,7 +49,8 @@ describe('STOW-RS uploads that do not finish', () => {
     const body = Buffer.concat([partHead('cut'), fs.readFileSync(ctFile).subarray(0, 400_000)]);
     for (let i = 0; i < 10; i++) {
       await abortedUpload(node, body, body.length + 5_000_000, () => tmpFiles(node).length > 0);
-      await waitFor(`temporary file of aborted upload ${i + 1} removed`, () => tmpFiles(node).length === 0 || undefined);
+      await waitFor(`temporary file of aborted upload ${i + 1} removed`,
+        () => tmpFiles(node).length === 0 || undefined);
     }
     expect(storedFiles(node)).toEqual([]);
     expect((await fetch(node.url('/api/health'))).status).toBe(200);
@@ -74,7 +76,8 @@ describe('STOW-RS uploads that do not finish', () => {
     const pixelData = file.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
     expect(pixelData).toBeGreaterThan(132);
     const body = Buffer.concat([partHead('cut'), file.subarray(0, pixelData)]);
-    const res = await fetch(node.url('/dicomweb/studies'), { method: 'POST', body, headers: { 'content-type': contentType('cut') } });
+    const res = await fetch(node.url('/dicomweb/studies'),
+      { method: 'POST', body, headers: { 'content-type': contentType('cut') } });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { code: string }).code).toBe('STOW_MALFORMED_MULTIPART');
     expect(storedFiles(node)).toEqual([]);
@@ -86,8 +89,10 @@ describe('STOW-RS uploads that do not finish', () => {
     const file = fs.readFileSync(ctFile);
     const pixelData = file.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
     const other = fs.readFileSync(path.join(testdata, 'dcmqi-ct3/02.dcm'));
-    const body = Buffer.concat([partHead('cut'), other, Buffer.from('\r\n'), partHead('cut'), file.subarray(0, pixelData)]);
-    const res = await fetch(node.url('/dicomweb/studies'), { method: 'POST', body, headers: { 'content-type': contentType('cut') } });
+    const body =
+      Buffer.concat([partHead('cut'), other, Buffer.from('\r\n'), partHead('cut'), file.subarray(0, pixelData)]);
+    const res = await fetch(node.url('/dicomweb/studies'),
+      { method: 'POST', body, headers: { 'content-type': contentType('cut') } });
     expect(res.status).toBe(400);
     expect(storedFiles(node)).toHaveLength(1);
     expect(tmpFiles(node)).toEqual([]);

@@ -12,12 +12,16 @@ const noSopUids = path.join(testdata, 'pydicom/no_meta_group_length.dcm');
 const noMeta = path.join(testdata, 'pydicom/rtstruct.dcm');
 
 function multipart(files: string[], boundary = `b-${crypto.randomUUID()}`): { body: Buffer; contentType: string } {
-  const parts = files.flatMap((f) => [Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), fs.readFileSync(f), Buffer.from('\r\n')]);
-  return { body: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
+  const parts = files.flatMap((f) =>
+    [Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), fs.readFileSync(f), Buffer.from('\r\n')]);
+  return { body: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]),
+    contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
 }
 
-async function stow(node: RunningNode, body: Buffer, contentType: string, urlPath = '/dicomweb/studies', headers: Record<string, string> = {}) {
-  const res = await fetch(node.url(urlPath), { method: 'POST', body, headers: { 'content-type': contentType, ...headers } });
+async function stow(node: RunningNode, body: Buffer, contentType: string, urlPath = '/dicomweb/studies',
+  headers: Record<string, string> = {}) {
+  const res =
+    await fetch(node.url(urlPath), { method: 'POST', body, headers: { 'content-type': contentType, ...headers } });
   const text = await res.text();
   return { status: res.status, type: res.headers.get('content-type') ?? '', json: text ? JSON.parse(text) : undefined };
 }
@@ -41,7 +45,8 @@ describe('DICOMweb STOW-RS', () => {
     for (const f of ct) {
       const sop = layout.get(f)!.sop;
       expect(refs.some((i: any) => i['00081155'].Value[0] === sop)).toBe(true);
-      const stored = fs.readdirSync(path.join(node.dataDir, 'studies'), { recursive: true }).map(String).find((p) => p.endsWith(`${sop}.dcm`));
+      const stored = fs.readdirSync(path.join(node.dataDir, 'studies'), { recursive: true }).map(String)
+        .find((p) => p.endsWith(`${sop}.dcm`));
       expect(fs.readFileSync(path.join(node.dataDir, 'studies', stored!)).equals(fs.readFileSync(f))).toBe(true);
     }
   });
@@ -100,7 +105,8 @@ describe('STOW-RS authentication', () => {
   it('answers 401 without the bearer token and 200 with it', async () => {
     const { body, contentType } = multipart(ct.slice(0, 1));
     expect((await stow(node, body, contentType)).status).toBe(401);
-    expect((await stow(node, body, contentType, '/dicomweb/studies', { authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await stow(node, body, contentType, '/dicomweb/studies', { authorization: `Bearer ${token}` })).status)
+      .toBe(200);
   });
 });
 

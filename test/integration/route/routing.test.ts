@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool, startReferenceScp, storescu } from '../../support/dcmtk.js';
-import { freePort, READ_ONLY_TOKEN, startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
+import { freePort, READ_ONLY_TOKEN, startNode, testdata, waitFor,
+  type RunningNode } from '../../support/node-process.js';
 
 const ct = ['01.dcm', '02.dcm', '03.dcm'].map((f) => path.join(testdata, 'dcmqi-ct3', f));
 const mr = path.join(testdata, 'pydicom/MR_small.dcm');
@@ -17,7 +18,8 @@ async function sendFreshCt(node: RunningNode): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'route-'));
   const files = ct.map((f, i) => { const out = path.join(dir, `${i}.dcm`); fs.copyFileSync(f, out); return out; });
   const studyUid = newUid();
-  const r = await runTool('dcmodify', ['-nb', '-m', `(0020,000D)=${studyUid}`, '-m', `(0020,000E)=${newUid()}`, '-gin', ...files]);
+  const r = await runTool('dcmodify',
+    ['-nb', '-m', `(0020,000D)=${studyUid}`, '-m', `(0020,000E)=${newUid()}`, '-gin', ...files]);
   expect(r.code, r.stderr).toBe(0);
   expect((await storescu(node.dimsePort, files, { proposal: '-xi' })).code).toBe(0);
   return studyUid;
@@ -33,12 +35,14 @@ async function jobsOf(node: RunningNode, studyUid: string): Promise<any[]> {
 
 /** Waits until the node has routed the study (its completion consumed) and returns its jobs. */
 async function routed(node: RunningNode, studyUid: string): Promise<any[]> {
-  await waitFor(`study ${studyUid} routed`, () => node.logs().some((l) => l.event === 'route.study.routed' && l.studyUid === studyUid) || undefined, 20_000);
+  await waitFor(`study ${studyUid} routed`,
+    () => node.logs().some((l) => l.event === 'route.study.routed' && l.studyUid === studyUid) || undefined, 20_000);
   return jobsOf(node, studyUid);
 }
 
 const post = (node: RunningNode, p: string, body?: unknown) =>
-  node.api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  node.api(p, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body) });
 const put = (node: RunningNode, p: string, body: unknown) =>
   node.api(p, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -57,7 +61,8 @@ describe('routing rules on the running node', () => {
     const ctJobs = await routed(node, ctStudy);
     expect(ctJobs).toHaveLength(1);
     // What routing decided (the runner may already have moved the job on).
-    expect(ctJobs[0]).toMatchObject({ action: 'runModel', modelId: 'ct-body-lung', ruleId: 'ct-body-lung', rulesVersion: 1, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender'] });
+    expect(ctJobs[0]).toMatchObject({ action: 'runModel', modelId: 'ct-body-lung', ruleId: 'ct-body-lung',
+      rulesVersion: 1, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender'] });
     expect(ctJobs[0].stages[0]).toMatchObject({ stage: 'route' });
     const mrStudies = await json(node.api('/api/studies'));
     const mrUid = mrStudies.find((s: any) => s.studyInstanceUid !== ctStudy)?.studyInstanceUid;
@@ -91,22 +96,28 @@ describe('routing rules on the running node', () => {
 
   it('honours stop and continue between rules', async () => {
     const pacsPort = await freePort();
-    expect((await post(node, '/api/destinations', { id: 'pacs', name: 'Test PACS', type: 'dimse', aeTitle: 'PACS', host: '127.0.0.1', port: pacsPort })).status).toBe(201);
-    const forwardAll = { id: 'forward-all', name: 'Forward everything', enabled: true, priority: 5, actions: [{ type: 'forward', destinations: ['pacs'] }], then: 'stop' };
+    expect((await post(node, '/api/destinations', { id: 'pacs', name: 'Test PACS', type: 'dimse', aeTitle: 'PACS',
+      host: '127.0.0.1', port: pacsPort })).status).toBe(201);
+    const forwardAll = { id: 'forward-all', name: 'Forward everything', enabled: true, priority: 5,
+      actions: [{ type: 'forward', destinations: ['pacs'] }], then: 'stop' };
     expect((await post(node, '/api/rules', forwardAll)).status).toBe(201);
     expect((await post(node, '/api/rules/ct-body-lung/enable')).status).toBe(200);
     const listed = await json(node.api('/api/rules'));
-    expect(listed.rules.map((r: any) => r.id)).toEqual(['forward-all', 'ct-body-lung']); // evaluation order: priority 5 before 10
+    expect(listed.rules.map((r: any) => r.id))
+      .toEqual(['forward-all', 'ct-body-lung']); // evaluation order: priority 5 before 10
     const stopped = await routed(node, await sendFreshCt(node));
     expect(stopped.map((j) => [j.ruleId, j.action])).toEqual([['forward-all', 'forward']]);
 
     expect((await put(node, '/api/rules/forward-all', { ...forwardAll, then: 'continue' })).status).toBe(200);
     const continued = await routed(node, await sendFreshCt(node));
-    expect(continued.map((j) => [j.ruleId, j.action]).sort()).toEqual([['ct-body-lung', 'runModel'], ['forward-all', 'forward']]);
+    expect(continued.map((j) => [j.ruleId, j.action]).sort())
+      .toEqual([['ct-body-lung', 'runModel'], ['forward-all', 'forward']]);
   });
 
   it('refuses an invalid rule with the offending path, and rolls back to any version', async () => {
-    const bad = { id: 'bad', name: 'Bad', enabled: true, priority: 1, when: { all: [{ attribute: 'Modality', op: 'matches', value: '(' }] }, actions: [{ type: 'runModel', model: 'no-such-model', series: { pick: 'all' }, outputs: ['SEG'], destinations: ['reply-to-sender'] }], then: 'stop' };
+    const bad = { id: 'bad', name: 'Bad', enabled: true, priority: 1, when: { all: [{ attribute: 'Modality',
+      op: 'matches', value: '(' }] }, actions: [{ type: 'runModel', model: 'no-such-model', series: { pick: 'all' },
+      outputs: ['SEG'], destinations: ['reply-to-sender'] }], then: 'stop' };
     const res = await post(node, '/api/rules', bad);
     expect(res.status).toBe(422);
     const body = await res.json() as any;
@@ -116,7 +127,8 @@ describe('routing rules on the running node', () => {
     expect(paths).toContain('/actions/0/model');
 
     const versions = await json(node.api('/api/rules/versions'));
-    expect(versions.map((v: any) => v.version)).toEqual([...versions.map((v: any) => v.version)].sort((a: number, b: number) => b - a));
+    expect(versions.map((v: any) => v.version))
+      .toEqual([...versions.map((v: any) => v.version)].sort((a: number, b: number) => b - a));
     const rollback = await post(node, '/api/rules/rollback', { version: 1 });
     expect(rollback.status).toBe(200);
     const now = await json(node.api('/api/rules'));
@@ -128,7 +140,8 @@ describe('routing rules on the running node', () => {
   it('verifies a DIMSE destination with C-ECHO against DCMTK storescp', async () => {
     const scp = await startReferenceScp();
     try {
-      expect((await post(node, '/api/destinations', { id: 'ref', name: 'storescp', type: 'dimse', aeTitle: 'REFSCP', host: '127.0.0.1', port: scp.port })).status).toBe(201);
+      expect((await post(node, '/api/destinations', { id: 'ref', name: 'storescp', type: 'dimse', aeTitle: 'REFSCP',
+        host: '127.0.0.1', port: scp.port })).status).toBe(201);
       const ok = await json(post(node, '/api/destinations/ref/verify'));
       expect(ok.ok, ok.detail).toBe(true);
       const down = await json(post(node, '/api/destinations/pacs/verify'));

@@ -7,13 +7,15 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/db/database.js';
 import { openTestDatabase } from '../../support/postgres.js';
 import {
-  claimDeliveries, getDelivery, insertDeliveries, markDelivered, markFinal, markRetry, releaseExpiredLeases, renewDeliveryLeases, replayDelivery,
+  claimDeliveries, getDelivery, insertDeliveries, markDelivered, markFinal, markRetry, releaseExpiredLeases,
+  renewDeliveryLeases, replayDelivery,
 } from '../../../src/db/deliveries.js';
 
 let db: Db;
 beforeEach(() => {
   db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'delivery-lease-')));
-  insertDeliveries(db, [{ jobId: null, destinationId: 'pacs', path: '/x.dcm', sopClassUid: '1.2', sopInstanceUid: '1.2.3', transferSyntaxUid: '1.2.840.10008.1.2.1' }], 0);
+  insertDeliveries(db, [{ jobId: null, destinationId: 'pacs', path: '/x.dcm', sopClassUid: '1.2',
+    sopInstanceUid: '1.2.3', transferSyntaxUid: '1.2.840.10008.1.2.1' }], 0);
 });
 
 describe('delivery leases', () => {
@@ -35,7 +37,8 @@ describe('delivery leases', () => {
     expect(markRetry(db, stale, 3000, 'stale failure', 2500)).toBe(false);
     expect(markFinal(db, stale, 'dead', 'stale failure', 2500)).toBe(false);
     expect(markDelivered(db, stale, 2500)).toBe(false);
-    expect(getDelivery(db, fresh.id)).toMatchObject({ state: 'sending', attempts: 2, leaseUntil: 10_000, lastError: null });
+    expect(getDelivery(db, fresh.id)).toMatchObject(
+      { state: 'sending', attempts: 2, leaseUntil: 10_000, lastError: null });
     expect(markDelivered(db, fresh, 3000)).toBe(true);
     expect(getDelivery(db, fresh.id)).toMatchObject({ state: 'delivered', deliveredAt: 3000, leaseToken: null });
   });

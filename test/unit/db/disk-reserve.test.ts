@@ -37,7 +37,8 @@ describe.skipIf(!canMount)('state reserve on a full disk (tmpfs; needs root to m
     disk = mountSmallDisk(4)!;
     const released: string[] = [];
     const reserve = openDiskReserve(disk.dir, 1 << 20, 0, (reason) => released.push(reason));
-    expect(() => reserve.write(() => { throw Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }); })).toThrow('busy');
+    expect(() => reserve.write(
+      () => { throw Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }); })).toThrow('busy');
     expect(released).toEqual([]);
     expect(reserve.held).toBe(true);
   });

@@ -8,11 +8,13 @@ import { openTestDatabase } from '../../support/postgres.js';
 import { putDestination } from '../../../src/db/destinations.js';
 import { getJob, insertJob } from '../../../src/db/jobs.js';
 import { resolveDestinations } from '../../../src/export/job-destinations.js';
-import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, releaseLeasesOfEarlierBoots, renewLease } from '../../../src/db/jobs.js';
+import { appendStage, claimJobs, finishJob, recoverExpiredLeases, releaseLease, releaseLeasesOfEarlierBoots,
+  renewLease } from '../../../src/db/jobs.js';
 
 let db: Db;
 const newJob = (action: 'runModel' | 'forward' | 'discard' = 'runModel') =>
-  insertJob(db, { completionId: 1, studyUid: '1.2.3', revision: 1, ruleId: 'r', rulesVersion: 1, action, modelId: 'm', seriesUid: '1.2.3.4', destinations: ['reply-to-sender'], state: action === 'discard' ? 'done' : 'pending' });
+  insertJob(db, { completionId: 1, studyUid: '1.2.3', revision: 1, ruleId: 'r', rulesVersion: 1, action, modelId: 'm',
+    seriesUid: '1.2.3.4', destinations: ['reply-to-sender'], state: action === 'discard' ? 'done' : 'pending' });
 
 beforeEach(() => {
   db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'lease-')));
@@ -25,7 +27,8 @@ describe('job leases', () => {
     const claimed = claimJobs(db, 2, 5000, 1000);
     expect(claimed.map((j) => j.id)).toEqual([ids[0], ids[2]]);
     expect(claimed.map((j) => j.attempts)).toEqual([1, 1]);
-    expect(db.prepare('SELECT state, lease_until FROM jobs WHERE id = ?').get(ids[0])).toEqual({ state: 'running', lease_until: 6000 });
+    expect(db.prepare('SELECT state, lease_until FROM jobs WHERE id = ?').get(ids[0])).toEqual(
+      { state: 'running', lease_until: 6000 });
     expect(claimJobs(db, 5, 5000, 1000).map((j) => j.id)).toEqual([ids[3]]);
     expect(claimJobs(db, 5, 5000, 1000)).toEqual([]);
   });
@@ -52,7 +55,8 @@ describe('job leases', () => {
     expect(renewLease(db, stale, 5000, 9002)).toBe(false);
     expect(finishJob(db, stale, 'done')).toBe(false);
     appendStage(db, current, { stage: 'load', startedAt: 'a', endedAt: 'b', ms: 1 });
-    appendStage(db, current, { stage: 'load', startedAt: 'c', endedAt: 'd', ms: 2 }); // a rerun replaces its earlier try
+    appendStage(db, current,
+      { stage: 'load', startedAt: 'c', endedAt: 'd', ms: 2 }); // a rerun replaces its earlier try
     expect(getJob(db, id)!.stages).toEqual([{ stage: 'load', startedAt: 'c', endedAt: 'd', ms: 2 }]);
     expect(finishJob(db, current, 'done')).toBe(true);
     expect(getJob(db, id)!.state).toBe('done');
@@ -84,11 +88,13 @@ describe('leases across boots', () => {
 
 describe('reply-to-sender', () => {
   const instance = (ae: string | null) => db.prepare(`INSERT INTO instances (sop_instance_uid, sop_class_uid, study_uid, series_uid, transfer_syntax_uid, size, path, calling_ae, source, received_at)
-    VALUES (?, '1.2.840.10008.5.1.4.1.1.2', '1.2.3', '1.2.3.4', '1.2.840.10008.1.2.1', 1, '/x', ?, ?, 0)`).run(`1.2.3.4.${Math.random().toString().slice(2, 10)}`, ae, ae ? 'dimse' : 'stow');
+    VALUES (?, '1.2.840.10008.5.1.4.1.1.2', '1.2.3', '1.2.3.4', '1.2.840.10008.1.2.1', 1, '/x', ?, ?, 0)`).run(
+    `1.2.3.4.${Math.random().toString().slice(2, 10)}`, ae, ae ? 'dimse' : 'stow');
 
   it('resolves to the dimse destination whose AE title is the calling AE, and names what to add when none is', () => {
     instance('CT1');
-    expect(() => resolveDestinations(db, '1.2.3', ['reply-to-sender'])).toThrow(/^NO_REPLY_DESTINATION: no destination with AE title CT1; add one/);
+    expect(() => resolveDestinations(db, '1.2.3', ['reply-to-sender'])).toThrow(
+      /^NO_REPLY_DESTINATION: no destination with AE title CT1; add one/);
     putDestination(db, { id: 'ct1', name: 'CT 1', type: 'dimse', aeTitle: 'CT1', host: 'h', port: 104 });
     putDestination(db, { id: 'pacs', name: 'PACS', type: 'dimse', aeTitle: 'PACS', host: 'h', port: 104 });
     expect(resolveDestinations(db, '1.2.3', ['reply-to-sender', 'pacs', 'ct1'])).toEqual(['ct1', 'pacs']);
@@ -97,6 +103,7 @@ describe('reply-to-sender', () => {
 
   it('refuses reply-to-sender for a study that arrived over STOW-RS (no calling AE)', () => {
     instance(null);
-    expect(() => resolveDestinations(db, '1.2.3', ['reply-to-sender'])).toThrow(/^NO_REPLY_DESTINATION: the study did not arrive over DIMSE/);
+    expect(() => resolveDestinations(db, '1.2.3', ['reply-to-sender'])).toThrow(
+      /^NO_REPLY_DESTINATION: the study did not arrive over DIMSE/);
   });
 });

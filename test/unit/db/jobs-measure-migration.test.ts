@@ -20,7 +20,8 @@ describe('jobs.action measure migration', () => {
       VALUES ('1.2.3', 1, 'quiet-period', 1, 0)`);
     old.exec(`INSERT INTO jobs (completion_id, study_uid, revision, rule_id, rules_version, action, state, created_at, updated_at)
       VALUES (1, '1.2.3', 1, 'r', 1, 'forward', 'done', 0, 0)`);
-    old.exec(`INSERT INTO deliveries (job_id, destination_id, sop_class_uid, sop_instance_uid, transfer_syntax_uid, path,
+    old.exec(
+      `INSERT INTO deliveries (job_id, destination_id, sop_class_uid, sop_instance_uid, transfer_syntax_uid, path,
       state, next_attempt_at, created_at, updated_at) VALUES (1, 'pacs', '1.2', '1.2.3.4', '1.2.840.10008.1.2.1', 'f', 'pending', 0, 0, 0)`);
     const sql = (old.prepare("SELECT sql FROM sqlite_schema WHERE name = 'jobs'").get() as { sql: string }).sql;
     old.exec(`${sql.replace(/^CREATE TABLE "?jobs"?/, 'CREATE TABLE jobs_v2').replace(/,'measure'[^)]*/, '')};
@@ -39,7 +40,8 @@ describe('jobs.action measure migration', () => {
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name").all())
       .toEqual([{ name: 'jobs_state' }, { name: 'jobs_study' }]);
-    const id = insertJob(db, { completionId: 1, studyUid: '1.2.3', revision: 1, ruleId: 'r', rulesVersion: 1, action: 'measure', seriesUid: '9.9' });
+    const id = insertJob(db, { completionId: 1, studyUid: '1.2.3', revision: 1, ruleId: 'r', rulesVersion: 1,
+      action: 'measure', seriesUid: '9.9' });
     expect(claimJobs(db, 5, 60_000).map((j) => [j.id, j.action])).toEqual([[id, 'measure']]);
     expect(() => db.exec(`INSERT INTO jobs (completion_id, study_uid, revision, rule_id, rules_version, action, state, created_at, updated_at)
       VALUES (1, '1.2.3', 1, 'r', 1, 'bogus', 'pending', 0, 0)`)).toThrow(/CHECK/);

@@ -10,7 +10,8 @@ import { claimDeliveries, listDeliveries, markDelivered } from '../../../src/db/
 import { putDestination } from '../../../src/db/destinations.js';
 import { insertJob, type ReviewPolicy } from '../../../src/db/jobs.js';
 import {
-  destinationsThatReceived, getResult, insertResultObjects, nextRevision, resultHistory, settleResultOfDelivery, transitionResult,
+  destinationsThatReceived, getResult, insertResultObjects, nextRevision, resultHistory, settleResultOfDelivery,
+  transitionResult,
 } from '../../../src/db/results.js';
 import { acceptResult, rejectResult, releaseWaitingResult } from '../../../src/review/decisions.js';
 import { recordNewResult } from '../../../src/review/new-result.js';
@@ -20,25 +21,28 @@ let db: Db;
 const passed: QcResult = { state: 'passed', reasons: [], measurements: [] };
 const failed: QcResult = {
   state: 'failed', measurements: [],
-  reasons: [{ segment: 'Lung', check: 'volumeMl.min', value: 2, limit: 300, message: 'Lung: 2 ml, below the minimum of 300 ml' }],
+  reasons: [{ segment: 'Lung', check: 'volumeMl.min', value: 2, limit: 300,
+    message: 'Lung: 2 ml, below the minimum of 300 ml' }],
 };
 
 /** A done job of the rule with `policy` sending to `destinations`, its SEG and SR stored, and its new result. */
 function finishedJob(policy: ReviewPolicy, qc: QcResult, destinations = ['pacs']) {
   const jobId = insertJob(db, {
-    completionId: 1, studyUid: '1.2.3', revision: 1, ruleId: 'r', rulesVersion: 1, action: 'runModel', modelId: 'm', seriesUid: '1.2.3.4',
-    destinations, state: 'done', policy,
+    completionId: 1, studyUid: '1.2.3', revision: 1, ruleId: 'r', rulesVersion: 1, action: 'runModel', modelId: 'm',
+    seriesUid: '1.2.3.4', destinations, state: 'done', policy,
   });
   const revision = nextRevision(db, jobId);
   insertResultObjects(db, jobId, ['SEG', 'SR'].map((kind) => ({
-    kind: kind as 'SEG' | 'SR', sopClassUid: '1.2', sopInstanceUid: `9.${jobId}.${revision}.${kind === 'SEG' ? 1 : 2}`, seriesInstanceUid: '9.9',
-    transferSyntaxUid: '1.2.840.10008.1.2.1', path: `/tmp/${jobId}-${kind}.dcm`, size: 1,
+    kind: kind as 'SEG' | 'SR', sopClassUid: '1.2', sopInstanceUid: `9.${jobId}.${revision}.${kind === 'SEG' ? 1 : 2}`,
+    seriesInstanceUid: '9.9', transferSyntaxUid: '1.2.840.10008.1.2.1', path: `/tmp/${jobId}-${kind}.dcm`, size: 1,
   })), revision);
   const job = { id: jobId, ruleId: 'r', modelId: 'm', studyUid: '1.2.3', destinations, policy };
-  return recordNewResult(db, job, { revision, modelVersion: '1', qc, labels: ['Body', 'Lung'], encoded: [{ number: 1, label: 'Body', voxelCount: 10, volumeMl: 5 }] });
+  return recordNewResult(db, job, { revision, modelVersion: '1', qc, labels: ['Body', 'Lung'],
+    encoded: [{ number: 1, label: 'Body', voxelCount: 10, volumeMl: 5 }] });
 }
 
-const policy = (review: 'none' | 'required', onQcFail: 'review' | 'discard' = 'review'): ReviewPolicy => ({ review, onQcFail });
+const policy = (review: 'none' | 'required', onQcFail: 'review' | 'discard' = 'review'): ReviewPolicy =>
+  ({ review, onQcFail });
 
 beforeEach(() => {
   db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'results-')));
@@ -53,7 +57,8 @@ describe('the first state of a result', () => {
     expect(listDeliveries(db, { resultId: id }).map((d) => d.destinationId)).toEqual(['pacs', 'pacs']);
     expect(getResult(db, id)).toMatchObject({ reviewedBy: null, heldReason: null, qcState: 'passed' });
     expect(getResult(db, id)!.segments).toEqual([
-      { label: 'Body', present: true, volumeMl: 5, qc: 'none' }, { label: 'Lung', present: false, volumeMl: null, qc: 'none' },
+      { label: 'Body', present: true, volumeMl: 5, qc: 'none' },
+      { label: 'Lung', present: false, volumeMl: null, qc: 'none' },
     ]);
   });
   it('is awaiting-review without deliveries when the rule requires review, or QC failed and the rule says review', () => {
@@ -87,16 +92,20 @@ describe('decisions and the outbox', () => {
   });
   it('reject needs a reason and leaves nothing queued', () => {
     const { id } = finishedJob(policy('required'), passed);
-    expect(rejectResult(db, id, 'reviewer', '')).toMatchObject({ ok: false, status: 400, code: 'RESULT_REASON_REQUIRED' });
-    expect(rejectResult(db, id, 'reviewer', 'wrong organ')).toMatchObject({ ok: true, result: { state: 'rejected', decisionReason: 'wrong organ' } });
+    expect(rejectResult(db, id, 'reviewer', '')).toMatchObject(
+      { ok: false, status: 400, code: 'RESULT_REASON_REQUIRED' });
+    expect(rejectResult(db, id, 'reviewer', 'wrong organ')).toMatchObject(
+      { ok: true, result: { state: 'rejected', decisionReason: 'wrong organ' } });
     expect(listDeliveries(db, {})).toEqual([]);
     expect(resultHistory(db, id).map((e) => [e.action, e.from, e.to, e.reason])).toEqual([
-      ['created', null, 'awaiting-review', 'review required by rule r'], ['reject', 'awaiting-review', 'rejected', 'wrong organ'],
+      ['created', null, 'awaiting-review', 'review required by rule r'],
+      ['reject', 'awaiting-review', 'rejected', 'wrong organ'],
     ]);
   });
   it('release: 422 RESULT_NO_DESTINATION while the destination is missing, accepted once it exists', () => {
     const { id } = finishedJob(policy('none'), passed, ['later']);
-    expect(releaseWaitingResult(db, id, 'admin')).toMatchObject({ ok: false, status: 422, code: 'RESULT_NO_DESTINATION' });
+    expect(releaseWaitingResult(db, id, 'admin')).toMatchObject(
+      { ok: false, status: 422, code: 'RESULT_NO_DESTINATION' });
     expect(getResult(db, id)!.state).toBe('awaiting-destination');
     putDestination(db, { id: 'later', name: 'Later', type: 'dicomweb', url: 'http://127.0.0.1:1/dicom-web' });
     expect(releaseWaitingResult(db, id, 'admin')).toMatchObject({ ok: true, result: { state: 'accepted' } });

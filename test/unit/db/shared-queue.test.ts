@@ -20,10 +20,12 @@ import { repoRoot } from '../../support/node-process.js';
 let url: string;
 let a: Db;
 let b: Db;
-const completion = (db: Db) => Number(db.prepare(`INSERT INTO study_completions (study_uid, revision, reason, instance_count, completed_at)
+const completion = (db: Db) => Number(db.prepare(
+  `INSERT INTO study_completions (study_uid, revision, reason, instance_count, completed_at)
   VALUES ('1.2.3', 1, 'quiet-period', 3, 0)`).run().lastInsertRowid);
 const newJobs = (db: Db, n: number, completionId: number) => Array.from({ length: n }, () => insertJob(db, {
-  completionId, studyUid: '1.2.3', revision: 1, ruleId: 'r', rulesVersion: 1, action: 'runModel', modelId: 'm', seriesUid: '1.2.3.4',
+  completionId, studyUid: '1.2.3', revision: 1, ruleId: 'r', rulesVersion: 1, action: 'runModel', modelId: 'm',
+  seriesUid: '1.2.3.4',
 }));
 
 beforeEach(() => {
@@ -73,8 +75,9 @@ describe('lease takeover', () => {
     expect(renewLease(a, stale!, 1000)).toBe(false);
     const wrote = transaction(a, () => {
       if (!finishJob(a, stale!, 'done')) return false;
-      insertResultObjects(a, id!, [{ kind: 'SR', sopClassUid: '1.2', sopInstanceUid: '2.25.1', seriesInstanceUid: '2.25.2',
-        transferSyntaxUid: '1.2.840.10008.1.2.1', path: '/x', size: 1 }]);
+      insertResultObjects(a, id!,
+        [{ kind: 'SR', sopClassUid: '1.2', sopInstanceUid: '2.25.1', seriesInstanceUid: '2.25.2',
+          transferSyntaxUid: '1.2.840.10008.1.2.1', path: '/x', size: 1 }]);
       return true;
     });
     expect(wrote).toBe(false);
@@ -142,7 +145,8 @@ describe('rule saves on several nodes', () => {
     const worker = path.join(repoRoot, 'test/support/rules-save-worker.ts');
     const outs = await Promise.all(['n1', 'n2', 'n3'].map((node) =>
       run(process.execPath, ['--import', 'tsx', worker, url, node, '15'], { cwd: repoRoot, timeout: 60_000 })));
-    const results = outs.map((o) => JSON.parse(o.stdout.trim().split('\n').at(-1)!) as { saved: number; errors: string[] });
+    const results = outs.map((o) =>
+      JSON.parse(o.stdout.trim().split('\n').at(-1)!) as { saved: number; errors: string[] });
     for (const r of results) expect(r).toEqual({ saved: 15, errors: [] });
     const versions = a.prepare('SELECT version, created_by FROM rule_versions ORDER BY version').all() as
       Array<{ version: number; created_by: string }>;
@@ -157,12 +161,14 @@ describe('retention on several nodes', () => {
     const old = Date.now() - 10 * 86_400_000;
     const uids = Array.from({ length: 30 }, (_, i) => `1.2.826.0.1.3680043.10.1462.7.${i + 1}`);
     for (const uid of uids) {
-      a.prepare(`INSERT INTO studies (study_uid, state, first_received_at, last_received_at) VALUES (?, 'complete', ?, ?)`)
+      a.prepare(
+        `INSERT INTO studies (study_uid, state, first_received_at, last_received_at) VALUES (?, 'complete', ?, ?)`)
         .run(uid, old, old);
       const file = path.join(dataDir, 'studies', uid, '1.2.3', '1.dcm');
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, 'x');
-      a.prepare(`INSERT INTO instances (sop_instance_uid, sop_class_uid, study_uid, series_uid, transfer_syntax_uid, size, path,
+      a.prepare(
+        `INSERT INTO instances (sop_instance_uid, sop_class_uid, study_uid, series_uid, transfer_syntax_uid, size, path,
         source, received_at) VALUES (?, '1.2.840.10008.5.1.4.1.1.2', ?, '1.2.3', '1.2.840.10008.1.2.1', 1, ?, 'dimse', ?)`)
         .run(`${uid}.1`, uid, file, old);
     }

@@ -1,6 +1,7 @@
 // The DIMSE command set reader and response writer the lean receive path uses instead of dcmjs-dimse.
 import { describe, expect, it } from 'vitest';
-import { CommandField, MalformedCommandSet, NO_DATA_SET, encodeResponse, parseCommandSet } from '../../../src/dicom/command-set.js';
+import { CommandField, MalformedCommandSet, NO_DATA_SET,
+  encodeResponse, parseCommandSet } from '../../../src/dicom/command-set.js';
 import { storeCommandSet } from '../../support/raw-association.js';
 
 const el = (element: number, value: Buffer, group = 0) => {
@@ -27,21 +28,25 @@ function elements(bytes: Buffer): Array<[number, Buffer]> {
 describe('parseCommandSet', () => {
   it('reads a C-STORE-RQ as an SCU writes it', () => {
     const c = parseCommandSet(storeCommandSet('1.2.3.4.5'));
-    expect(c).toEqual({ commandField: CommandField.CStoreRq, messageId: 7, affectedSopClassUid: '1.2.840.10008.5.1.4.1.1.2', affectedSopInstanceUid: '1.2.3.4.5', hasDataSet: true });
+    expect(c).toEqual({ commandField: CommandField.CStoreRq, messageId: 7,
+      affectedSopClassUid: '1.2.840.10008.5.1.4.1.1.2', affectedSopInstanceUid: '1.2.3.4.5', hasDataSet: true });
   });
 
   it('knows a command without a data set', () => {
     const echo = Buffer.concat([el(0x0100, us(0x0030)), el(0x0110, us(3)), el(0x0800, us(NO_DATA_SET))]);
-    expect(parseCommandSet(echo)).toMatchObject({ commandField: CommandField.CEchoRq, messageId: 3, hasDataSet: false });
+    expect(parseCommandSet(echo)).toMatchObject(
+      { commandField: CommandField.CEchoRq, messageId: 3, hasDataSet: false });
   });
 
   it.each([
-    ['an element outside group 0000', Buffer.concat([el(0x0100, us(1)), el(0x0010, us(1), 0x0008)]), /outside group 0000/],
+    ['an element outside group 0000',
+      Buffer.concat([el(0x0100, us(1)), el(0x0010, us(1), 0x0008)]), /outside group 0000/],
     ['a value running past the end', el(0x0100, us(1)).subarray(0, 9), /overruns/],
     ['a cut element header', Buffer.concat([el(0x0100, us(1)), Buffer.alloc(5)]), /inside an element header/],
     ['elements out of order', Buffer.concat([el(0x0800, us(NO_DATA_SET)), el(0x0100, us(1))]), /out of order/],
     ['no Command Field', el(0x0800, us(NO_DATA_SET)), /lacks Command Field/],
-    ['a Command Field that is not US', Buffer.concat([el(0x0100, Buffer.alloc(4)), el(0x0800, us(NO_DATA_SET))]), /not a 2-byte US/],
+    ['a Command Field that is not US',
+      Buffer.concat([el(0x0100, Buffer.alloc(4)), el(0x0800, us(NO_DATA_SET))]), /not a 2-byte US/],
   ])('refuses %s', (_what, bytes, message) => {
     expect(() => parseCommandSet(bytes)).toThrow(MalformedCommandSet);
     expect(() => parseCommandSet(bytes)).toThrow(message);
@@ -63,6 +68,7 @@ describe('encodeResponse', () => {
     expect(els[6][1].toString('latin1')).toBe('x'.repeat(64));
     expect(els[7][1].toString('latin1')).toBe('1.2.3.4.5\0');
     // and it reads back as a response that carries no data set
-    expect(parseCommandSet(bytes)).toMatchObject({ commandField: 0x8001, hasDataSet: false, affectedSopInstanceUid: '1.2.3.4.5' });
+    expect(parseCommandSet(bytes)).toMatchObject(
+      { commandField: 0x8001, hasDataSet: false, affectedSopInstanceUid: '1.2.3.4.5' });
   });
 });

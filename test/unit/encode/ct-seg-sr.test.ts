@@ -9,14 +9,16 @@ import { encodeMeasurementReport } from '../../../src/encode/sr.js';
 import { readSegmentation } from '../../../src/encode/seg-reader.js';
 import type { SegmentationResult, MeasurementReportResult } from '../../../src/encode/types.js';
 import {
-  algorithm, bodyLungLiver, dciodvfy, job, loadSeries, pydicomFrameCounts, realData, run, tempDir, writeTemp, type LoadedSeries,
+  algorithm, bodyLungLiver, dciodvfy, job, loadSeries, pydicomFrameCounts, realData, run, tempDir, writeTemp,
+  type LoadedSeries,
 } from './fixtures.js';
 
 const ct3 = path.join(realData, 'dcmqi-ct3');
 // dciodvfy warnings we accept: PN without "^" in the source name (copied as is), Device UID inside
 // ContributingEquipmentSequence (IHE AIR asks for it; this dicom3tools release does not list it), and the
 // "Standard Extended SOP Class" summary line that follows from it.
-const ACCEPTED_WARNINGS = [/Retired Person Name form/, /\(0x0018,0x1002\) UI Device UID/, /Standard Extended SOP Class/];
+const ACCEPTED_WARNINGS = [/Retired Person Name form/, /\(0x0018,0x1002\) UI Device UID/,
+  /Standard Extended SOP Class/];
 
 let series: LoadedSeries;
 let labels: Uint8Array;
@@ -33,14 +35,13 @@ function thresholdLabels(hu: Float32Array): Uint8Array {
   return out;
 }
 
-function expectedMask(values: number[]): Uint8Array {
-  return labels.map((l) => (values.includes(l) ? 1 : 0));
-}
+function expectedMask(values: number[]): Uint8Array { return labels.map((l) => (values.includes(l) ? 1 : 0)); }
 
 beforeAll(() => {
   series = loadSeries(ct3);
   labels = thresholdLabels(series.hu);
-  seg = encodeSegmentation(series.sources, { dims: [series.cols, series.rows, 3], data: labels }, bodyLungLiver, algorithm, job);
+  seg = encodeSegmentation(series.sources, { dims: [series.cols, series.rows, 3], data: labels }, bodyLungLiver,
+    algorithm, job);
   sr = encodeMeasurementReport(series.sources, seg, bodyLungLiver, algorithm, job, series.hu);
   dir = tempDir('ct3');
   segFile = writeTemp(dir, 'seg.dcm', seg.bytes);
@@ -87,14 +88,16 @@ describe('SEG of the real CT', () => {
 
   it('reads back to exactly the input masks on the source grid', () => {
     const { masks, segments } = readSegmentation(seg.bytes, series.sources);
-    expect(segments.map((s) => [s.number, s.label, s.type.value])).toEqual([[1, 'Body', '123037004'], [2, 'Lung', '39607008']]);
+    expect(segments.map((s) => [s.number, s.label, s.type.value])).toEqual(
+      [[1, 'Body', '123037004'], [2, 'Lung', '39607008']]);
     expect(Buffer.from(masks.get(1)!).equals(Buffer.from(expectedMask([1, 2])))).toBe(true);
     expect(Buffer.from(masks.get(2)!).equals(Buffer.from(expectedMask([2])))).toBe(true);
   });
 
   it('shows in dcmdump the attributes viewers and PACS need', () => {
     const { out } = run('dcmdump', ['+P', 'SegmentsOverlap', '+P', 'SegmentationType', '+P', 'LossyImageCompression',
-      '+P', 'FrameOfReferenceUID', '+P', 'Modality', '+P', 'BitsAllocated', '+P', 'PatientID', '+P', '0008,0104', segFile]);
+      '+P', 'FrameOfReferenceUID', '+P', 'Modality', '+P', 'BitsAllocated', '+P', 'PatientID', '+P', '0008,0104',
+      segFile]);
     expect(out).toMatch(/\(0062,0013\) CS \[YES\]/);       // body [1,2] and lung [2] share voxels
     expect(out).toMatch(/\(0062,0001\) CS \[BINARY\]/);
     expect(out).toMatch(/\(0028,2110\) CS \[00\]/);
@@ -102,27 +105,25 @@ describe('SEG of the real CT', () => {
     expect(out).toMatch(/\(0028,0100\) US 1/);
     expect(out).toMatch(/\(0010,0020\) LO \[99000\]/);
     expect(out).toContain(String(series.sources[0].dataset.FrameOfReferenceUID));
-    for (const meaning of ['Anatomical structure', 'Lung', 'Artificial Intelligence', 'Source image for image processing operation', 'Segmentation']) {
-      expect(out).toContain(`[${meaning}]`);
-    }
+    for (const meaning of ['Anatomical structure', 'Lung', 'Artificial Intelligence',
+      'Source image for image processing operation', 'Segmentation']) { expect(out).toContain(`[${meaning}]`); }
     expect(out).not.toContain('[Liver]');
   });
 
   it('carries what dcmqi\'s liver SEG of the same CT carries for viewers', () => {
     const ours = run('dcmdump', [segFile]).out;
     const theirs = run('dcmdump', [path.join(realData, 'dcmqi-seg-sr/liver-seg.dcm')]).out;
-    const tags = ['(0020,0052)', '(0020,0037)', '(0020,0032)', '(0008,1155)', '(0008,1115)', '(0020,9222)', '(0020,9157)', '(0062,000b)'];
-    for (const tag of tags) {
-      expect(theirs).toContain(tag);
-      expect(ours).toContain(tag);
-    }
+    const tags = ['(0020,0052)', '(0020,0037)', '(0020,0032)', '(0008,1155)', '(0008,1115)',
+      '(0020,9222)', '(0020,9157)', '(0062,000b)'];
+    for (const tag of tags) { expect(theirs).toContain(tag); expect(ours).toContain(tag); }
     const frameOfReference = (dump: string) => dump.match(/\(0020,0052\) UI \[([^\]]+)\]/)?.[1];
     expect(frameOfReference(ours)).toBe(frameOfReference(theirs));
     // same three source instances referenced (ReferencedSeriesSequence and per-frame source images)
     const refs = (dump: string) => new Set([...dump.matchAll(/\(0008,1155\) UI \[([^\]]+)\]/g)].map((m) => m[1]));
     expect(refs(ours)).toEqual(refs(theirs));
     // per-frame positions: theirs written as %e, ours as the source wrote them; same points in space
-    const positions = (dump: string) => [...dump.matchAll(/\(0020,0032\) DS \[([^\]]+)\]/g)].map((m) => m[1].split('\\').map(Number).map((v) => v.toFixed(2)).join('/'));
+    const positions = (dump: string) => [...dump.matchAll(/\(0020,0032\) DS \[([^\]]+)\]/g)]
+      .map((m) => m[1].split('\\').map(Number).map((v) => v.toFixed(2)).join('/'));
     expect(new Set(positions(ours))).toEqual(new Set(positions(theirs)));
   });
 });
@@ -154,7 +155,8 @@ describe('SR of the real CT', () => {
     expect(out).toContain('(112039,DCM,"Tracking Identifier")="Lung"');
     expect(out).toContain('(363698007,SCT,"Finding Site")=(39607008,SCT,"Lung")');
     expect(out).toContain(`(121191,DCM,"Referenced Segment")=(SG image,"${seg.sopInstanceUid}",2)`);
-    expect(out).toContain(`(121232,DCM,"Source series for segmentation")="${series.sources[0].dataset.SeriesInstanceUID}"`);
+    expect(out)
+      .toContain(`(121232,DCM,"Source series for segmentation")="${series.sources[0].dataset.SeriesInstanceUID}"`);
     expect(out).toContain('(111003,DCM,"Algorithm Version")="1.2.0"');
     expect(out).toContain('(370129005,SCT,"Measurement Method")=(126030,DCM,"Sum of segmented voxel volumes")');
     const volume = Number(out.match(/NUM:\(118565006,SCT,"Volume"\)="([^"]+)" \(ml,UCUM/)?.[1]);
@@ -166,7 +168,9 @@ describe('SR of the real CT', () => {
     const { out } = run('dsrdump', ['+Pc', srFile]);
     const mask = expectedMask([1, 2]);
     let n = 0, sum = 0, min = Infinity, max = -Infinity;
-    mask.forEach((m, v) => { if (m) { n++; sum += series.hu[v]; min = Math.min(min, series.hu[v]); max = Math.max(max, series.hu[v]); } });
+    mask.forEach((m, v) => {
+      if (m) { n++; sum += series.hu[v]; min = Math.min(min, series.hu[v]); max = Math.max(max, series.hu[v]); }
+    });
     let ss = 0;
     mask.forEach((m, v) => { if (m) ss += (series.hu[v] - sum / n) ** 2; });
     const value = (derivation: string) => Number(out.match(new RegExp(

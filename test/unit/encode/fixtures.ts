@@ -21,11 +21,13 @@ export const job: JobIdentity = { jobId: 'job-0001', uidRoot: '1.2.826.0.1.36800
 
 /** body = [1,2], lung = [2] overlap on purpose; liver = [3] never occurs → absent. */
 export const bodyLungLiver: SegmentDescription[] = [
-  { labelValues: [1, 2], label: 'Body', category: anatomical, type: { scheme: 'SCT', value: '123037004', meaning: 'Body structure' },
+  { labelValues: [1, 2], label: 'Body', category: anatomical,
+    type: { scheme: 'SCT', value: '123037004', meaning: 'Body structure' },
     colorRgb: [200, 150, 100], measurements: ['volume', 'mean', 'stdDev', 'min', 'max'] },
   { labelValues: [2], label: 'Lung', category: anatomical, type: { scheme: 'SCT', value: '39607008', meaning: 'Lung' },
     colorRgb: [128, 174, 128], measurements: ['volume', 'mean'] },
-  { labelValues: [3], label: 'Liver', category: anatomical, type: { scheme: 'SCT', value: '10200004', meaning: 'Liver' },
+  { labelValues: [3], label: 'Liver', category: anatomical,
+    type: { scheme: 'SCT', value: '10200004', meaning: 'Liver' },
     colorRgb: [221, 130, 101], measurements: ['volume'] },
 ];
 
@@ -46,17 +48,20 @@ export function loadSeries(dir: string, names?: string[]): LoadedSeries {
   const hu = new Float32Array(cols * rows * files.length);
   datasets.forEach((ds, k) => {
     const raw = (ds.PixelData as ArrayBuffer[])[0];
-    const px = ds.PixelRepresentation === 1 ? new Int16Array(raw, 0, cols * rows) : new Uint16Array(raw, 0, cols * rows);
+    const px =
+      ds.PixelRepresentation === 1 ? new Int16Array(raw, 0, cols * rows) : new Uint16Array(raw, 0, cols * rows);
     const slope = Number(ds.RescaleSlope ?? 1);
     const intercept = Number(ds.RescaleIntercept ?? 0);
     for (let p = 0; p < cols * rows; p++) hu[k * cols * rows + p] = px[p] * slope + intercept;
     delete ds.PixelData;
   });
-  const sources = datasets.map((ds) => ({ sopInstanceUid: ds.SOPInstanceUID as string, sopClassUid: ds.SOPClassUID as string, dataset: ds }));
+  const sources = datasets.map((ds) =>
+    ({ sopInstanceUid: ds.SOPInstanceUID as string, sopClassUid: ds.SOPClassUID as string, dataset: ds }));
   return { sources, files, hu, cols, rows };
 }
 
-export interface SyntheticGeometry { cols: number; rows: number; slices: number; iop: number[]; origin: number[]; step: number[]; spacing: [number, number] }
+export interface SyntheticGeometry { cols: number; rows: number; slices: number; iop: number[]; origin: number[];
+  step: number[]; spacing: [number, number] }
 
 /** In-memory CT-like headers (naturalized) for odd geometries; written to files by writeSources for dcentvfy. */
 export function syntheticSeries(name: string, g: SyntheticGeometry): SourceSlice[] {
@@ -66,7 +71,8 @@ export function syntheticSeries(name: string, g: SyntheticGeometry): SourceSlice
     const dataset: Record<string, unknown> = {
       SpecificCharacterSet: 'ISO_IR 192', SOPClassUID: '1.2.840.10008.5.1.4.1.1.2', SOPInstanceUID: sop,
       StudyDate: '20240102', StudyTime: '101500', AccessionNumber: 'ACC42', Modality: 'CT', Manufacturer: 'Synthetic',
-      ReferringPhysicianName: [], PatientName: [{ Alphabetic: 'Synthetic^Patient' }], PatientID: 'SYN-1', PatientBirthDate: '',
+      ReferringPhysicianName: [], PatientName: [{ Alphabetic: 'Synthetic^Patient' }],
+      PatientID: 'SYN-1', PatientBirthDate: '',
       PatientSex: 'O', StudyInstanceUID: `${base}.1`, SeriesInstanceUID: `${base}.2`, StudyID: 'S1', SeriesNumber: 3,
       InstanceNumber: k + 1, FrameOfReferenceUID: `${base}.4`, PositionReferenceIndicator: '',
       ImagePositionPatient: g.origin.map((o, a) => o + k * g.step[a]), ImageOrientationPatient: g.iop,
@@ -82,10 +88,12 @@ export function syntheticSeries(name: string, g: SyntheticGeometry): SourceSlice
 /** Writes synthetic sources as CT files (zero pixels) so dcentvfy can compare them with SEG and SR. */
 export function writeSources(sources: SourceSlice[], dir: string): string[] {
   return sources.map((s, k) => {
-    const ds = { ...s.dataset, PixelData: new Int16Array((s.dataset.Rows as number) * (s.dataset.Columns as number)).buffer, _vrMap: { PixelData: 'OW' } };
+    const ds = { ...s.dataset, PixelData: new Int16Array(
+      (s.dataset.Rows as number) * (s.dataset.Columns as number)).buffer, _vrMap: { PixelData: 'OW' } };
     const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
       FileMetaInformationVersion: new Uint8Array([0, 1]).buffer, MediaStorageSOPClassUID: s.sopClassUid,
-      MediaStorageSOPInstanceUID: s.sopInstanceUid, TransferSyntaxUID: '1.2.840.10008.1.2.1', ImplementationClassUID: '2.25.1',
+      MediaStorageSOPInstanceUID: s.sopInstanceUid, TransferSyntaxUID: '1.2.840.10008.1.2.1',
+      ImplementationClassUID: '2.25.1',
     });
     const dict = new dcmjs.data.DicomDict(meta);
     dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
@@ -123,7 +131,8 @@ export function pixelmedSr(files: string[]): string {
 }
 
 /** Independent reader of a SEG: pydicom unpacks the frames (numpy bit order as PS3.5), we get counts per frame. */
-export function pydicomFrameCounts(file: string): Array<{ segment: number; sop: string; position: number[]; count: number }> {
+export function pydicomFrameCounts(file: string):
+  Array<{ segment: number; sop: string; position: number[]; count: number }> {
   const script = `
 import sys, json, numpy as np, pydicom
 ds = pydicom.dcmread(sys.argv[1])

@@ -62,6 +62,7 @@ describe('intensityStats', () => {
     expect(stats.get('Body')).toMatchObject({ count: 16, mean: 15.5, min: 8, max: 23 });
     expect(stats.get('Lung')).toMatchObject({ count: 8, mean: 19.5, min: 16, max: 23 });
     const volumesOnly = bodyLungLiver.map((s) => ({ ...s, measurements: ['volume' as const] }));
-    expect(segmentStatistics({ labels: { dims: [4, 3, 2], data: labels } }, volumesOnly, new Float32Array(3)).size).toBe(0);
+    expect(segmentStatistics({ labels: { dims: [4, 3, 2], data: labels } }, volumesOnly,
+      new Float32Array(3)).size).toBe(0);
   });
 });

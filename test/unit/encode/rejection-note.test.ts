@@ -34,8 +34,7 @@ function codeOf(item: unknown): string {
 }
 function references(ds: NaturalDataset): Array<[string, string, string]> {
   return (ds.ContentSequence as NaturalDataset[])
-    .filter((i) => i.ValueType === 'IMAGE' || i.ValueType === 'COMPOSITE')
-    .map((i) => {
+    .filter((i) => i.ValueType === 'IMAGE' || i.ValueType === 'COMPOSITE').map((i) => {
       const ref = (i.ReferencedSOPSequence as NaturalDataset[])[0];
       return [String(i.ValueType), String(ref.ReferencedSOPClassUID), String(ref.ReferencedSOPInstanceUID)];
     });
@@ -44,7 +43,8 @@ function references(ds: NaturalDataset): Array<[string, string, string]> {
 beforeAll(() => {
   series = loadSeries(path.join(realData, 'dcmqi-ct3'));
   const labels = series.hu.map((v) => (v > -200 ? 1 : v > -900 && v < -400 ? 2 : 0));
-  seg = encodeSegmentation(series.sources, { dims: [series.cols, series.rows, 3], data: new Uint8Array(labels) }, bodyLungLiver, algorithm, job);
+  seg = encodeSegmentation(series.sources, { dims: [series.cols, series.rows, 3], data: new Uint8Array(labels) },
+    bodyLungLiver, algorithm, job);
   sr = encodeMeasurementReport(series.sources, seg, bodyLungLiver, algorithm, job, series.hu);
   segHeader = readBack(seg.bytes);
   delete segHeader.PixelData;
@@ -76,8 +76,8 @@ describe('encodeRejectionNote', () => {
     const evidence = ds.CurrentRequestedProcedureEvidenceSequence as NaturalDataset[];
     expect(evidence).toHaveLength(1);
     expect(evidence[0].StudyInstanceUID).toBe(series.sources[0].dataset.StudyInstanceUID);
-    const bySeries = (evidence[0].ReferencedSeriesSequence as NaturalDataset[]).map((s) => [
-      s.SeriesInstanceUID, (s.ReferencedSOPSequence as NaturalDataset[]).map((r) => [r.ReferencedSOPClassUID, r.ReferencedSOPInstanceUID]),
+    const bySeries = (evidence[0].ReferencedSeriesSequence as NaturalDataset[]).map((s) => [s.SeriesInstanceUID,
+      (s.ReferencedSOPSequence as NaturalDataset[]).map((r) => [r.ReferencedSOPClassUID, r.ReferencedSOPInstanceUID]),
     ]);
     expect(bySeries).toEqual([
       [seg.seriesInstanceUid, [['1.2.840.10008.5.1.4.1.1.66.4', seg.sopInstanceUid]]],
@@ -86,7 +86,8 @@ describe('encodeRejectionNote', () => {
     expect(ds.StudyInstanceUID).toBe(series.sources[0].dataset.StudyInstanceUID);
     expect(ds.PatientID).toBe(series.sources[0].dataset.PatientID);
     expect(ds.PatientName).toEqual(series.sources[0].dataset.PatientName);
-    expect([seg.seriesInstanceUid, sr.seriesInstanceUid, series.sources[0].dataset.SeriesInstanceUID]).not.toContain(ds.SeriesInstanceUID);
+    expect([seg.seriesInstanceUid, sr.seriesInstanceUid, series.sources[0].dataset.SeriesInstanceUID])
+      .not.toContain(ds.SeriesInstanceUID);
   });
 
   it('has the same UIDs for a retried retraction and new ones for another retraction or result', () => {
@@ -102,8 +103,8 @@ describe('encodeRejectionNote', () => {
   });
 
   it('writes the reason as Key Object Description and a CID 7011 reason as Document Title Modifier', () => {
-    const ds = readBack(encodeRejectionNote(request({
-      reason: '  Lung covers bowel gas  ', qualityReason: { scheme: 'DCM', value: '111219', meaning: 'whatever the caller wrote' },
+    const ds = readBack(encodeRejectionNote(request({ reason: '  Lung covers bowel gas  ',
+      qualityReason: { scheme: 'DCM', value: '111219', meaning: 'whatever the caller wrote' },
     })).bytes);
     const items = ds.ContentSequence as NaturalDataset[];
     const description = items.find((i) => codeOf(i.ConceptNameCodeSequence).startsWith('113012|DCM'));
@@ -121,8 +122,7 @@ describe('encodeRejectionNote', () => {
   it('refuses no objects, objects of two studies, a repeated or incomplete object, and a reason outside CID 7011', () => {
     const otherStudy = { ...srHeader, StudyInstanceUID: '1.2.3.999', SOPInstanceUID: '1.2.3.999.1' };
     const cases: Array<[Partial<RejectionNoteRequest>, string]> = [
-      [{ rejected: [] }, 'ENC_REJECTED_OBJECTS'],
-      [{ rejected: [segHeader, otherStudy] }, 'ENC_REJECTED_OBJECTS'],
+      [{ rejected: [] }, 'ENC_REJECTED_OBJECTS'], [{ rejected: [segHeader, otherStudy] }, 'ENC_REJECTED_OBJECTS'],
       [{ rejected: [segHeader, segHeader] }, 'ENC_REJECTED_OBJECTS'],
       [{ rejected: [{ ...srHeader, SOPInstanceUID: undefined }] }, 'ENC_REJECTED_OBJECTS'],
       [{ qualityReason: { scheme: 'DCM', value: '113001', meaning: 'x' } }, 'ENC_REJECTION_REASON'],
@@ -130,7 +130,8 @@ describe('encodeRejectionNote', () => {
       [{ uidRoot: '1.02.3' }, 'ENC_UID_ROOT'],
     ];
     for (const [overrides, codeName] of cases) {
-      expect(() => encodeRejectionNote(request(overrides)), JSON.stringify(Object.keys(overrides))).toThrow(expect.objectContaining({ code: codeName }));
+      expect(() => encodeRejectionNote(request(overrides)), JSON.stringify(Object.keys(overrides)))
+        .toThrow(expect.objectContaining({ code: codeName }));
     }
   });
 });
@@ -153,7 +154,8 @@ describe('validators and DCMTK on the rejection note', () => {
     const files = [request(), request({ safety: true, retraction: 2, reason: 'wrong patient' })]
       .map((r, n) => writeTemp(dir, `kos-pixelmed-${n}.dcm`, encodeRejectionNote(r).bytes));
     const out = files.map((file) => run('java', ['-Djdk.xml.xpathExprOpLimit=0', '-Djdk.xml.xpathExprGrpLimit=0',
-      '-Djdk.xml.xpathTotalOpLimit=0', '-cp', '/usr/share/java/pixelmed.jar', 'com.pixelmed.validate.DicomSRValidator', file]).out).join('\n');
+      '-Djdk.xml.xpathTotalOpLimit=0', '-cp', '/usr/share/java/pixelmed.jar',
+      'com.pixelmed.validate.DicomSRValidator', file]).out).join('\n');
     expect(out.match(/Found Root Template TID_2010/g)).toHaveLength(2);
     expect(out.split('\n').filter((l) => /^Error/.test(l)), out).toEqual([]);
   }, 240_000);   // two JVM runs: 10 s each on an idle machine, near a minute when the 2 cores are shared
@@ -189,7 +191,8 @@ describe('a real PACS (Orthanc) and the rejection note', () => {
     expect(tags.SOPInstanceUID).toBe(note.sopInstanceUid);
     expect(tags.ConceptNameCodeSequence[0].CodeValue).toBe('113001');
     const refs = tags.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence
-      .flatMap((s: { ReferencedSOPSequence: Array<{ ReferencedSOPInstanceUID: string }> }) => s.ReferencedSOPSequence.map((r) => r.ReferencedSOPInstanceUID));
+      .flatMap((s: { ReferencedSOPSequence: Array<{ ReferencedSOPInstanceUID: string }> }) =>
+        s.ReferencedSOPSequence.map((r) => r.ReferencedSOPInstanceUID));
     expect(refs.sort()).toEqual([seg.sopInstanceUid, sr.sopInstanceUid].sort());
     const study = await orthanc.get(`/studies/${stored[0].ParentStudy}`);
     expect(study.Series).toHaveLength(3);

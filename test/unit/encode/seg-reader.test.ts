@@ -10,13 +10,16 @@ import { loadSeries, pydicomFrameCounts, realData, readNatural } from './fixture
 const cases: Array<[string, string, string[] | undefined]> = [
   ['dcmqi liver (3 frames, OB, explicit VR)', 'dcmqi-seg-sr/liver-seg.dcm', undefined],
   ['dcmqi partial overlaps (5 segments, 7 frames)', 'dcmqi-seg-sr/partial-overlaps-seg.dcm', undefined],
-  ['highdicom binary (16×16, implicit VR, OW)', 'highdicom/seg_image_ct_binary.dcm', ['CT2_17106', 'CT2_17136', 'CT2_17166', 'CT2_17196']],
-  ['highdicom binary overlap (2 segments, 8 frames)', 'highdicom/seg_image_ct_binary_overlap.dcm', ['CT2_17106', 'CT2_17136', 'CT2_17166', 'CT2_17196']],
+  ['highdicom binary (16×16, implicit VR, OW)', 'highdicom/seg_image_ct_binary.dcm',
+    ['CT2_17106', 'CT2_17136', 'CT2_17166', 'CT2_17196']],
+  ['highdicom binary overlap (2 segments, 8 frames)', 'highdicom/seg_image_ct_binary_overlap.dcm',
+    ['CT2_17106', 'CT2_17136', 'CT2_17166', 'CT2_17196']],
 ];
 
 describe.each(cases)('%s', (_name, file, ctNames) => {
   const segPath = path.join(realData, file);
-  const ct = ctNames ? loadSeries(path.join(realData, 'highdicom'), ctNames) : loadSeries(path.join(realData, 'dcmqi-ct3'));
+  const ct =
+    ctNames ? loadSeries(path.join(realData, 'highdicom'), ctNames) : loadSeries(path.join(realData, 'dcmqi-ct3'));
   const frames = pydicomFrameCounts(segPath);   // independent: numpy unpackbits(bitorder='little')
 
   it('finds per segment the voxels pydicom finds, on the slices the frames reference', () => {
@@ -30,7 +33,8 @@ describe.each(cases)('%s', (_name, file, ctNames) => {
         expect(slice).toBeGreaterThanOrEqual(0);
         expectedPerSlice[slice] += f.count;
       }
-      const perSlice = ct.sources.map((_, k) => (mask ? mask.subarray(k * plane, (k + 1) * plane).reduce((a, b) => a + b, 0) : 0));
+      const perSlice = ct.sources.map((_, k) =>
+        (mask ? mask.subarray(k * plane, (k + 1) * plane).reduce((a, b) => a + b, 0) : 0));
       expect(perSlice).toEqual(expectedPerSlice);
     }
     expect(frames.reduce((n, f) => n + f.count, 0)).toBeGreaterThan(0);
@@ -54,17 +58,21 @@ it('matches frames by position when the referenced SOP Instance UIDs are not amo
 });
 
 describe('bad input', () => {
-  const code = (fn: () => unknown) => { try { fn(); } catch (e) { return (e as EncodeError).code; } return 'no error'; };
+  const code = (fn: () => unknown) => {
+    try { fn(); } catch (e) { return (e as EncodeError).code; } return 'no error';
+  };
 
   it('says SEG_READ_PARSE for bytes that are not DICOM and SEG_READ_NOT_SEG for a CT', () => {
     expect(code(() => readSegmentation(new Uint8Array(300)))).toBe('SEG_READ_PARSE');
-    expect(code(() => readSegmentation(new Uint8Array(fs.readFileSync(path.join(realData, 'dcmqi-ct3/01.dcm')))))).toBe('SEG_READ_NOT_SEG');
+    expect(code(() => readSegmentation(new Uint8Array(fs.readFileSync(
+      path.join(realData, 'dcmqi-ct3/01.dcm')))))).toBe('SEG_READ_NOT_SEG');
   });
 
   it('says SEG_READ_NO_SOURCE when a frame lies on no given source slice', () => {
     const ct = loadSeries(path.join(realData, 'highdicom'), ['CT2_17106', 'CT2_17136', 'CT2_17166', 'CT2_17196']);
     const shifted = ct.sources.map((s, k) => ({ ...s, sopInstanceUid: `2.25.${k + 1}`,
-      dataset: { ...s.dataset, ImagePositionPatient: (s.dataset.ImagePositionPatient as number[]).map((v) => v + 5) } }));
+      dataset: { ...s.dataset,
+        ImagePositionPatient: (s.dataset.ImagePositionPatient as number[]).map((v) => v + 5) } }));
     const bytes = new Uint8Array(fs.readFileSync(path.join(realData, 'highdicom/seg_image_ct_binary.dcm')));
     expect(code(() => readSegmentation(bytes, shifted))).toBe('SEG_READ_NO_SOURCE');
   });

@@ -43,7 +43,8 @@ describe('classification SR', () => {
     validate(file);
     const groups = readSrGroups(file);
     expect(groups).toHaveLength(4);
-    expect(groups.map((g) => [g.template, g.tracking, g.finding, g.evaluations[g.finding!], g.nums['111012']])).toEqual([
+    expect(groups.map((g) =>
+      [g.template, g.tracking, g.finding, g.evaluations[g.finding!], g.nums['111012']])).toEqual([
       ['1501', 'frontal (image 1)', '399033003', '52101004', 0.97],
       ['1501', 'lateral (image 1)', '399067008', '2667000', 0.03],
       ['1501', 'frontal (image 2)', '399033003', '52101004', 0.5],
@@ -63,7 +64,8 @@ describe('classification SR', () => {
       findings: [{ code: frontal, score: [0.8, 0.1, 0.9][k]!, threshold: 0.5, present: present[k]! },
         { code: lateral, score: 0.2, threshold: 0.5, present: false }],
     }));
-    const file = writeTemp(dir, 'slices.dcm', encodeClassificationReport({ sources: src, images, scope: 'perSlice', algorithm, job }).bytes);
+    const file = writeTemp(dir, 'slices.dcm',
+      encodeClassificationReport({ sources: src, images, scope: 'perSlice', algorithm, job }).bytes);
     validate(file);
     const groups = readSrGroups(file);
     expect(groups.map((g) => [g.tracking, g.evaluations[g.finding!], g.nums['111012']])).toEqual([
@@ -75,9 +77,11 @@ describe('classification SR', () => {
 
   it('refuses a report without images or with a score that is not a number', async () => {
     const src = await sources(1);
-    expect(() => encodeClassificationReport({ sources: src, images: [], scope: 'image', algorithm, job })).toThrow(/ENC_FINDINGS/);
+    expect(() =>
+      encodeClassificationReport({ sources: src, images: [], scope: 'image', algorithm, job })).toThrow(/ENC_FINDINGS/);
     const images = [{ ...src[0]!, findings: [{ code: frontal, score: Number.NaN, threshold: 0.5, present: false }] }];
-    expect(() => encodeClassificationReport({ sources: src, images, scope: 'image', algorithm, job })).toThrow(/ENC_FINDINGS/);
+    expect(() =>
+      encodeClassificationReport({ sources: src, images, scope: 'image', algorithm, job })).toThrow(/ENC_FINDINGS/);
     expect(operatingPoint(0.25)).toBe('operating point 0.25: Present when the score is at least 0.25');
   });
 });

@@ -1,5 +1,6 @@
 // Detection SR on a synthetic DX image: judged by dciodvfy and pixelmed's TID 1500 validator, read back by pydicom
-// (coordinates, referenced image, confidence, absent classes); per-slice boxes reference their slice; bad boxes refused.
+// (coordinates, referenced image, confidence, absent classes); per-slice boxes reference their slice; bad boxes
+// refused.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { encodeDetectionReport } from '../../../src/encode/sr-detection.js';
@@ -23,10 +24,12 @@ const ACCEPTED_WARNINGS = [/\(0x0018,0x1002\) UI Device UID/, /Standard Extended
 function dxSource(): SourceSlice {
   const sop = '2.25.31415926535897932384626433832795028';
   const dataset: Record<string, unknown> = {
-    SOPClassUID: '1.2.840.10008.5.1.4.1.1.1.1', SOPInstanceUID: sop, StudyInstanceUID: '2.25.271828182845904523536028747135266249',
-    SeriesInstanceUID: '2.25.141421356237309504880168872420969807', Modality: 'DX', PatientName: [{ Alphabetic: 'Synthetic^Radiograph' }],
-    PatientID: 'SYN-DX', PatientBirthDate: '', PatientSex: 'O', StudyDate: '20260102', StudyTime: '0930', AccessionNumber: 'ACC7',
-    ReferringPhysicianName: [], StudyID: 'DX1', Rows: 2500, Columns: 2000, ImagerPixelSpacing: [0.139, 0.139],
+    SOPClassUID: '1.2.840.10008.5.1.4.1.1.1.1', SOPInstanceUID: sop,
+    StudyInstanceUID: '2.25.271828182845904523536028747135266249',
+    SeriesInstanceUID: '2.25.141421356237309504880168872420969807', Modality: 'DX',
+    PatientName: [{ Alphabetic: 'Synthetic^Radiograph' }], PatientID: 'SYN-DX', PatientBirthDate: '', PatientSex: 'O',
+    StudyDate: '20260102', StudyTime: '0930', AccessionNumber: 'ACC7', ReferringPhysicianName: [], StudyID: 'DX1',
+    Rows: 2500, Columns: 2000, ImagerPixelSpacing: [0.139, 0.139],
   };
   return { sopInstanceUid: sop, sopClassUid: dataset.SOPClassUID as string, dataset };
 }
@@ -37,7 +40,8 @@ const boxes: Detection[] = [
   { classIndex: 1, code: foreignBody, score: 0.4, box: { x1: 0, y1: 0, x2: 12, y2: 30 } },
 ];
 
-interface Read { groups: Array<{ id: string; uid: string; finding: string; type: string; data: number[]; sop: string; frame: number | null; score: number; unit: string }>; absent: string[]; evidence: string[] }
+interface Read { groups: Array<{ id: string; uid: string; finding: string; type: string; data: number[]; sop: string;
+  frame: number | null; score: number; unit: string }>; absent: string[]; evidence: string[] }
 
 /** pydicom, an independent reader: the measurement groups' SCOORDs and NUMs, the absent findings, the evidence. */
 function readBack(file: string): Read {
@@ -85,8 +89,10 @@ describe('detection SR on a DX image', () => {
   let emptyFile: string;
   beforeAll(() => {
     const dir = tempDir('detect');
-    file = writeTemp(dir, 'sr.dcm', encodeDetectionReport({ sources: [dx], detections: boxes, classes, algorithm, job }).bytes);
-    emptyFile = writeTemp(dir, 'empty.dcm', encodeDetectionReport({ sources: [dx], detections: [], classes, algorithm, job }).bytes);
+    file = writeTemp(dir, 'sr.dcm',
+      encodeDetectionReport({ sources: [dx], detections: boxes, classes, algorithm, job }).bytes);
+    emptyFile = writeTemp(dir, 'empty.dcm',
+      encodeDetectionReport({ sources: [dx], detections: [], classes, algorithm, job }).bytes);
   });
 
   it('passes dciodvfy with no errors and only the vetted warnings', () => {
@@ -137,8 +143,10 @@ describe('per-slice boxes and bad input', () => {
 
   it('a box on slice 2 references slice 2', () => {
     const dir = tempDir('detect-slices');
-    const d: Detection = { classIndex: 1, code: foreignBody, score: 0.8, box: { x1: 10, y1: 5, x2: 20, y2: 15 }, slice: 2 };
-    const f = writeTemp(dir, 'sr.dcm', encodeDetectionReport({ sources: ct, detections: [d], classes, algorithm, job }).bytes);
+    const d: Detection =
+      { classIndex: 1, code: foreignBody, score: 0.8, box: { x1: 10, y1: 5, x2: 20, y2: 15 }, slice: 2 };
+    const f = writeTemp(dir, 'sr.dcm',
+      encodeDetectionReport({ sources: ct, detections: [d], classes, algorithm, job }).bytes);
     const read = readBack(f);
     expect(read.groups.map((g) => [g.sop, g.data])).toEqual([[ct[2].sopInstanceUid, rectangle(d.box)]]);
     expect(read.evidence).toEqual(ct.map((s) => s.sopInstanceUid));
@@ -146,7 +154,9 @@ describe('per-slice boxes and bad input', () => {
   });
 
   const refused = (sources: SourceSlice[], d: Detection) => {
-    try { encodeDetectionReport({ sources, detections: [d], classes, algorithm, job }); } catch (e) { return e instanceof EncodeError ? e.code : 'other'; }
+    try { encodeDetectionReport({ sources, detections: [d], classes, algorithm, job }); } catch (e) {
+      return e instanceof EncodeError ? e.code : 'other';
+    }
     return 'none';
   };
 

@@ -15,7 +15,8 @@ import {
 const ACCEPTED_WARNINGS = [/Retired Person Name form/, /\(0x0018,0x1002\) UI Device UID/, /Standard Extended SOP Class/,
   /Unrecognized defined term <99DAIN> for value 1 of attribute <Coding Scheme Designator>/];
 // Lung only, on the image grid (3 slices are too few to resample to 2 mm and keep texture): fixed bins of 25 HU.
-const config: FeatureConfig = { ...CT_FEATURE_DEFAULTS, resampling: null, resegmentation: { range: [-1000, 400], outlierSigma: null } };
+const config: FeatureConfig =
+  { ...CT_FEATURE_DEFAULTS, resampling: null, resegmentation: { range: [-1000, 400], outlierSigma: null } };
 
 let srFile: string;
 let lung: Feature[];
@@ -24,7 +25,8 @@ beforeAll(() => {
   const series = loadSeries(path.join(realData, 'dcmqi-ct3'));
   const labels = series.hu.map((h) => (h > -200 ? 1 : h > -900 && h < -400 ? 2 : 0)) as unknown as Uint8Array;
   const label8 = Uint8Array.from(labels);
-  const seg = encodeSegmentation(series.sources, { dims: [series.cols, series.rows, 3], data: label8 }, bodyLungLiver, algorithm, job);
+  const seg = encodeSegmentation(series.sources, { dims: [series.cols, series.rows, 3], data: label8 }, bodyLungLiver,
+    algorithm, job);
   const spacing = [1, 0.810547, 0.810547] as const;
   const roi = cropAround(series.hu, label8, [2], [3, series.rows, series.cols], spacing);
   lung = measureRoi(roi, { ...config, discretisation: { method: 'fixed bin size', binWidth: 25, lowerBound: -1000 } });
@@ -60,14 +62,16 @@ describe('SR with IBSI features', () => {
     const body = groups.find((g) => g.includes('"Tracking Identifier")="Body"'))!;
     const lungGroup = groups.find((g) => g.includes('"Tracking Identifier")="Lung"'))!;
     expect(body).not.toContain(',IBSI,');
-    expect(lungGroup.match(/NUM:\(\w{4},IBSI,/g)).toHaveLength(lung.filter((f) => !['YEKZ', 'Q4LE', '1GSF', '84IY'].includes(f.id)).length);
+    expect(lungGroup.match(/NUM:\(\w{4},IBSI,/g)).toHaveLength(
+      lung.filter((f) => !['YEKZ', 'Q4LE', '1GSF', '84IY'].includes(f.id)).length);
     expect(lungGroup).toContain('NUM:(C0JK,IBSI,"Surface area (mesh)")');
     expect(lungGroup).toMatch(/\(C0JK,IBSI,"Surface area \(mesh\)"\)="[^"]+" \(mm2,UCUM,/);
     expect(lungGroup).toMatch(/\(ECT3,IBSI,"Intensity variance"\)="[^"]+" \(\[hnsf'U\]2,UCUM,/);
     // the voxel-counting volume is SNOMED's Volume, told apart from the group's own by its IBSI method, in mm3
     expect(lungGroup).toMatch(/NUM:\(118565006,SCT,"Volume"\)="[^"]+" \(mm3,UCUM[^\n]*\n\s*<has concept mod CODE:\(370129005,SCT,"Measurement Method"\)=\(YEKZ,IBSI,/);
     // a GLCM feature twice, once per aggregation method
-    const joint = [...lungGroup.matchAll(/NUM:\(GYBY,IBSI,[^\n]*\n\s*<has concept mod TEXT:\(AGGR,99DAIN,"IBSI aggregation method"\)="([^"]+)"/g)];
+    const joint = [...lungGroup.matchAll(
+      /NUM:\(GYBY,IBSI,[^\n]*\n\s*<has concept mod TEXT:\(AGGR,99DAIN,"IBSI aggregation method"\)="([^"]+)"/g)];
     expect(joint.map((m) => m[1])).toEqual(['3D, averaged', '3D, merged']);
   });
 
@@ -76,7 +80,8 @@ describe('SR with IBSI features', () => {
     const area = lung.find((f) => f.id === 'C0JK')!.value;
     expect(Number(out.match(/\(C0JK,IBSI,"Surface area \(mesh\)"\)="([^"]+)"/)?.[1])).toBeCloseTo(area, 8);
     expect(out.match(/\(111002,DCM,"Algorithm Parameters"\)/g)).toHaveLength(1); // the Lung group only
-    const params = JSON.stringify(readNatural(srFile)).match(/"TextValue":"IBSI feature configuration ((?:[^"\\]|\\.)*)"/)?.[1];
+    const params = JSON.stringify(readNatural(srFile)).match(
+      /"TextValue":"IBSI feature configuration ((?:[^"\\]|\\.)*)"/)?.[1];
     expect(JSON.parse(JSON.parse(`"${params}"`))).toEqual(config);
   });
 });

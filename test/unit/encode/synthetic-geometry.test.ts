@@ -18,9 +18,12 @@ const leftLung: SegmentDescription[] = [
 ];
 
 const geometries: Array<[string, SyntheticGeometry, boolean]> = [
-  ['reversed axial', { cols: 16, rows: 12, slices: 6, iop: [1, 0, 0, 0, 1, 0], origin: [-20, -15, 50], step: [0, 0, -2.5], spacing: [0.7, 0.7] }, true],
-  ['sagittal', { cols: 20, rows: 16, slices: 5, iop: [0, 1, 0, 0, 0, -1], origin: [-30, -40, 60], step: [3, 0, 0], spacing: [0.9, 1.1] }, true],
-  ['5x7 frames, empty frames kept', { cols: 5, rows: 7, slices: 4, iop: [1, 0, 0, 0, 1, 0], origin: [0, 0, 0], step: [0, 0, 1.5], spacing: [1, 1] }, false],
+  ['reversed axial', { cols: 16, rows: 12, slices: 6, iop: [1, 0, 0, 0, 1, 0],
+    origin: [-20, -15, 50], step: [0, 0, -2.5], spacing: [0.7, 0.7] }, true],
+  ['sagittal', { cols: 20, rows: 16, slices: 5, iop: [0, 1, 0, 0, 0, -1],
+    origin: [-30, -40, 60], step: [3, 0, 0], spacing: [0.9, 1.1] }, true],
+  ['5x7 frames, empty frames kept', { cols: 5, rows: 7, slices: 4, iop: [1, 0, 0, 0, 1, 0],
+    origin: [0, 0, 0], step: [0, 0, 1.5], spacing: [1, 1] }, false],
 ];
 
 /** Slice k gets a box of label 1 whose size grows with k, with label 2 inside it on odd slices; slice 0 stays empty. */
@@ -28,7 +31,8 @@ function boxLabels(g: SyntheticGeometry): Uint8Array {
   const data = new Uint8Array(g.cols * g.rows * g.slices);
   for (let k = 1; k < g.slices; k++) {
     for (let j = 0; j < Math.min(g.rows, k + 2); j++) {
-      for (let i = 0; i < Math.min(g.cols, k + 1); i++) data[i + g.cols * (j + g.rows * k)] = k % 2 === 1 && i === 0 ? 2 : 1;
+      for (let i = 0; i < Math.min(g.cols, k + 1); i++)
+        data[i + g.cols * (j + g.rows * k)] = k % 2 === 1 && i === 0 ? 2 : 1;
     }
   }
   return data;
@@ -39,7 +43,8 @@ describe.each(geometries)('%s', (name, g, omitEmptyFrames) => {
   const data = boxLabels(g);
   const plane = g.cols * g.rows;
   const intensities = Float32Array.from(data, (_, v) => (v % 97) - 40);
-  const seg = encodeSegmentation(sources, { dims: [g.cols, g.rows, g.slices], data }, leftLung, algorithm, { ...job, omitEmptyFrames });
+  const seg = encodeSegmentation(sources, { dims: [g.cols, g.rows, g.slices], data }, leftLung, algorithm,
+    { ...job, omitEmptyFrames });
   const sr = encodeMeasurementReport(sources, seg, leftLung, algorithm, job, intensities);
   const dir = tempDir(name.replace(/\W+/g, '-'));
   const segFile = writeTemp(dir, 'seg.dcm', seg.bytes);
@@ -72,7 +77,8 @@ describe.each(geometries)('%s', (name, g, omitEmptyFrames) => {
         let count = 0;
         for (let p = 0; p < plane; p++) count += m[k * plane + p];
         if (count > 0 || !omitEmptyFrames) {
-          expected.push({ segment: s + 1, sop: sources[k].sopInstanceUid, position: sources[k].dataset.ImagePositionPatient as number[], count });
+          expected.push({ segment: s + 1, sop: sources[k].sopInstanceUid,
+            position: sources[k].dataset.ImagePositionPatient as number[], count });
         }
       }
     });
@@ -85,12 +91,15 @@ describe.each(geometries)('%s', (name, g, omitEmptyFrames) => {
     expect(Buffer.from(onGrid.masks.get(2)!).equals(Buffer.from(mask([2])))).toBe(true);
     const perFrame = readSegmentation(seg.bytes);
     const lungFrames = perFrame.masks.get(2)!;
-    const lungSlices = omitEmptyFrames ? [...Array(g.slices).keys()].filter((k) => k % 2 === 1) : [...Array(g.slices).keys()];
-    expect(lungFrames.map((f) => f.imagePositionPatient)).toEqual(lungSlices.map((k) => sources[k].dataset.ImagePositionPatient));
+    const lungSlices =
+      omitEmptyFrames ? [...Array(g.slices).keys()].filter((k) => k % 2 === 1) : [...Array(g.slices).keys()];
+    expect(lungFrames.map((f) => f.imagePositionPatient)).toEqual(
+      lungSlices.map((k) => sources[k].dataset.ImagePositionPatient));
   });
 
   it('writes the geometry of the sources: orientation, spacing between slices, slice order', () => {
-    const { out } = run('dcmdump', ['+P', '0020,0037', '+P', '0018,0088', '+P', '0028,0030', '+P', '0062,0013', segFile]);
+    const { out } = run('dcmdump',
+      ['+P', '0020,0037', '+P', '0018,0088', '+P', '0028,0030', '+P', '0062,0013', segFile]);
     expect(out).toContain(`DS [${g.iop.join('\\')}]`);
     expect(out).toMatch(new RegExp(`\\(0018,0088\\) DS \\[${Math.hypot(...g.step)}\\]`));
     expect(out).toContain(`DS [${g.spacing.join('\\')}]`);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { checkUidRoot, deriveModelDeviceUid, deriveResultUid } from '../../../src/encode/uids.js';
 import { EncodeError } from '../../../src/encode/errors.js';
 
-const base = { uidRoot: '1.2.826.0.1.3680043.9.7433', sourceSeriesUid: '1.2.3.4.5', modelId: 'lung', modelVersion: '1.0.0', jobId: 'job-1' };
+const base = { uidRoot: '1.2.826.0.1.3680043.9.7433', sourceSeriesUid: '1.2.3.4.5', modelId: 'lung',
+  modelVersion: '1.0.0', jobId: 'job-1' };
 const UID_SYNTAX = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
 
 describe('deriveResultUid', () => {

@@ -8,7 +8,8 @@ const retry = { baseSeconds: 5, maxSeconds: 600, maxAttempts: 20 };
 describe('backoff schedule', () => {
   it('doubles from the base and stops at the cap when jitter is neutral', () => {
     const mid = () => 0.5; // random() = 0.5 → jitter factor exactly 1
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 50].map((a) => retryDelayMs(a, retry, mid))).toEqual([5000, 10000, 20000, 40000, 80000, 160000, 320000, 600000, 600000, 600000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 50].map((a) => retryDelayMs(a, retry, mid))).toEqual(
+      [5000, 10000, 20000, 40000, 80000, 160000, 320000, 600000, 600000, 600000]);
   });
   it('stays within ±20 % at the extremes of the random source', () => {
     expect(retryDelayMs(3, retry, () => 0)).toBe(16000);
@@ -33,13 +34,15 @@ describe('failure classification', () => {
     expect(classifyDimseStatus(status).kind).toBe(kind);
   });
   it.each([
-    [200, 'delivered'], [202, 'delivered'], [400, 'permanent'], [401, 'permanent'], [403, 'permanent'], [404, 'permanent'],
-    [409, 'permanent'], [415, 'permanent'], [408, 'transient'], [429, 'transient'], [500, 'transient'], [502, 'transient'], [503, 'transient'],
+    [200, 'delivered'], [202, 'delivered'], [400, 'permanent'], [401, 'permanent'], [403, 'permanent'],
+    [404, 'permanent'], [409, 'permanent'], [415, 'permanent'], [408, 'transient'], [429, 'transient'],
+    [500, 'transient'], [502, 'transient'], [503, 'transient'],
   ])('HTTP %i → %s', (status, kind) => {
     expect(classifyHttpStatus(status).kind).toBe(kind);
   });
   it('names the status in the reason', () => {
-    expect(classifyDimseStatus(0xa700)).toEqual({ kind: 'transient', reason: 'C-STORE status 0xA700 (out of resources)' });
+    expect(classifyDimseStatus(0xa700)).toEqual(
+      { kind: 'transient', reason: 'C-STORE status 0xA700 (out of resources)' });
     expect(classifyHttpStatus(401, 'Unauthorized')).toEqual({ kind: 'permanent', reason: 'HTTP 401: Unauthorized' });
   });
 });

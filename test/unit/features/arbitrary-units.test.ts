@@ -24,6 +24,7 @@ describe('arbitrary-unit feature defaults', () => {
     expect(mean).toBeGreaterThan(500);
     expect(f.find((x) => x.id === 'BJ5W')).toBeDefined(); // histogram uniformity, from the discretised levels
     const resolved = resolveFeatureConfig({ families: ['morphology'] }, ARBITRARY_UNIT_FEATURE_DEFAULTS);
-    expect(resolved).toMatchObject({ ok: true, config: { discretisation: { method: 'fixed bin number', bins: 32 }, families: ['morphology'] } });
+    expect(resolved).toMatchObject(
+      { ok: true, config: { discretisation: { method: 'fixed bin number', bins: 32 }, families: ['morphology'] } });
   });
 });

@@ -7,8 +7,8 @@ import { loadPhantom } from './ibsi-phantom.js';
 const HU = { scheme: 'UCUM', value: "[hnsf'U]", meaning: 'Hounsfield unit' };
 
 describe('feature codes', () => {
-  const features = computeFeatures(loadPhantom(), { families: ALL_FAMILIES, aggregations: ['3D, averaged', '3D, merged'],
-    discretisation: { method: 'fixed bin number', bins: 6 } });
+  const features = computeFeatures(loadPhantom(), { families: ALL_FAMILIES,
+    aggregations: ['3D, averaged', '3D, merged'], discretisation: { method: 'fixed bin number', bins: 6 } });
 
   it('gives each feature a code that fits an SR code item (meaning ≤ 64 characters)', () => {
     for (const f of features) {
@@ -26,7 +26,8 @@ describe('feature codes', () => {
   });
 
   it('tells each feature apart by code, aggregation and qualifier', () => {
-    const keys = features.map((f) => `${featureConcept(f).scheme}:${featureConcept(f).value}|${f.aggregation ?? ''}|${f.qualifier ?? ''}`);
+    const keys = features.map((f) =>
+      `${featureConcept(f).scheme}:${featureConcept(f).value}|${f.aggregation ?? ''}|${f.qualifier ?? ''}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
 

@@ -6,7 +6,8 @@ import { repoRoot } from '../../support/node-process.js';
 
 describe('feature error codes', () => {
   const source = fs.readFileSync(path.join(repoRoot, 'src/features/types.ts'), 'utf8');
-  const union = source.slice(source.indexOf('type FeatureErrorCode'), source.indexOf(';', source.indexOf('type FeatureErrorCode')));
+  const union = source.slice(source.indexOf('type FeatureErrorCode'),
+    source.indexOf(';', source.indexOf('type FeatureErrorCode')));
   const codes = [...union.matchAll(/'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!);
   const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
 

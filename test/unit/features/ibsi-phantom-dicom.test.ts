@@ -38,16 +38,18 @@ describe('IBSI 1 digital phantom through DICOM CT + SEG', () => {
 
   it('reads back the ROI the SEG holds (74 voxels of 2 mm) and prints the comparison', () => {
     expect(voxels).toBe(74);
-    const failing = compared.filter((r) => { const v = ours(r); return v === undefined || Math.abs(v - r.value!) > toleranceOf(r); });
+    const failing = compared.filter(
+      (r) => { const v = ours(r); return v === undefined || Math.abs(v - r.value!) > toleranceOf(r); });
     console.log(`DICOM path: ${compared.length - failing.length}/${compared.length} reference rows within tolerance`);
     expect(compared.length).toBeGreaterThan(400);
   });
 
-  it.each(compared.map((r) => [`${r.code} ${r.feature} ${r.aggregation || r.qualifier || ''}`.trim(), r] as const))('%s', (_, row) => {
-    const value = ours(row);
-    expect(value, 'feature not computed').toBeDefined();
-    expect(Math.abs(value! - row.value!)).toBeLessThanOrEqual(toleranceOf(row));
-  });
+  it.each(compared.map((r) =>
+    [`${r.code} ${r.feature} ${r.aggregation || r.qualifier || ''}`.trim(), r] as const))('%s', (_, row) => {
+      const value = ours(row);
+      expect(value, 'feature not computed').toBeDefined();
+      expect(Math.abs(value! - row.value!)).toBeLessThanOrEqual(toleranceOf(row));
+    });
 });
 
 /** Every NUM of the SR's measurement groups as (IBSI id, aggregation, parameter) → value, read back with dcmjs. */
@@ -60,11 +62,14 @@ function featuresInSr(bytes: Uint8Array): Map<string, number> {
       const children = items(item.ContentSequence);
       // The SR is ISO_IR 192 (UTF-8); readPart10 hands text back byte for byte as Latin-1 ("−" in "10 % − 90 %")
       const utf8 = (s: string) => Buffer.from(s, 'latin1').toString('utf8');
-      const text = (value: string) => utf8(children.find((c) => items(c.ConceptNameCodeSequence)[0]?.CodeValue === value)?.TextValue ?? '');
+      const text = (value: string) =>
+        utf8(children.find((c) => items(c.ConceptNameCodeSequence)[0]?.CodeValue === value)?.TextValue ?? '');
       const method = children.find((c) => items(c.ConceptNameCodeSequence)[0]?.CodeValue === '370129005');
-      const id = concept.CodingSchemeDesignator === 'IBSI' ? concept.CodeValue : items(method?.ConceptCodeSequence)[0]?.CodeValue;
+      const id = concept.CodingSchemeDesignator === 'IBSI' ? concept.CodeValue
+        : items(method?.ConceptCodeSequence)[0]?.CodeValue;
       const measured = items(item.MeasuredValueSequence)[0]!;
-      if (id) out.set(`${id}|${text('AGGR')}|${text('PARAM')}`, Number(measured.FloatingPointValue ?? measured.NumericValue));
+      if (id) out.set(`${id}|${text('AGGR')}|${text('PARAM')}`,
+        Number(measured.FloatingPointValue ?? measured.NumericValue));
     }
     items(item.ContentSequence).forEach(visit);
   };
@@ -80,7 +85,8 @@ describe('IBSI 1 digital phantom through DICOM CT + SEG, read back from the SR t
     const reply = measureSegmentation({
       segBytes, refs: segmentationReferences(segBytes), slices: loaded.slices, image: loaded.volume.data,
       dims: loaded.volume.dims, spacing: loaded.volume.spacing, config,
-      algorithm: { name: 'IBSI features', version: '1', modelId: 'ibsi-features', family: { scheme: 'DCM', value: '121401', meaning: 'Derivation' } },
+      algorithm: { name: 'IBSI features', version: '1', modelId: 'ibsi-features',
+        family: { scheme: 'DCM', value: '121401', meaning: 'Derivation' } },
       job: { jobId: 'phantom', uidRoot: '2.25' },
     });
     if (!reply.ok) throw new Error(`${reply.code}: ${reply.message}`);

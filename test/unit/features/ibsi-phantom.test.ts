@@ -31,19 +31,22 @@ describe('IBSI 1 digital phantom', () => {
   it('prints the conformance table', () => {
     const table = compared.map((r) => {
       const value = ours(r), tolerance = toleranceOf(r);
-      return { feature: r.feature.replace(/\\ :sup:`th`/, 'th'), code: r.code, aggregation: r.aggregation || r.qualifier,
+      return { feature: r.feature.replace(/\\ :sup:`th`/, 'th'), code: r.code,
+        aggregation: r.aggregation || r.qualifier,
         reference: r.value, ours: value === undefined ? 'missing' : Number(value.toPrecision(4)), tolerance,
         pass: value !== undefined && Math.abs(value - r.value!) <= tolerance };
     });
     console.table(table);
-    const withoutValue = rows.filter((r) => implemented(r) && r.value === undefined).map((r) => `${r.code} ${r.aggregation}`);
+    const withoutValue = rows.filter((r) => implemented(r) && r.value === undefined).map(
+      (r) => `${r.code} ${r.aggregation}`);
     console.log(`passed ${table.filter((t) => t.pass).length}/${table.length}; rows with no reference value in the CSV: ${withoutValue.join('; ')}`);
     expect(table.length).toBeGreaterThan(150);
   });
 
-  it.each(compared.map((r) => [`${r.code} ${r.feature} ${r.aggregation || r.qualifier || ''}`.trim(), r] as const))('%s', (_, row) => {
-    const value = ours(row);
-    expect(value, 'feature not computed').toBeDefined();
-    expect(Math.abs(value! - row.value!)).toBeLessThanOrEqual(toleranceOf(row));
-  });
+  it.each(compared.map((r) =>
+    [`${r.code} ${r.feature} ${r.aggregation || r.qualifier || ''}`.trim(), r] as const))('%s', (_, row) => {
+      const value = ours(row);
+      expect(value, 'feature not computed').toBeDefined();
+      expect(Math.abs(value! - row.value!)).toBeLessThanOrEqual(toleranceOf(row));
+    });
 });

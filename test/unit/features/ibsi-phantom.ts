@@ -39,7 +39,8 @@ export function loadPhantom(): FeatureInput {
 
 export interface ReferenceRow { feature: string; code: string; aggregation: string; value?: number; tolerance?: number }
 
-/** Rows of digital-phantom-reference-values.csv (header: feature,ibsi_code,data,aggregation,value,tolerance,consensus). */
+/** Rows of digital-phantom-reference-values.csv
+ *  (header: feature,ibsi_code,data,aggregation,value,tolerance,consensus). */
 export function readReference(): ReferenceRow[] {
   const text = readFileSync(path.join(IBSI_DIR, 'digital-phantom-reference-values.csv'), 'utf8');
   const [header, ...lines] = text.trim().split(/\r?\n/);

@@ -8,7 +8,8 @@ describe('local intensity peak', () => {
     // sphere holds a² + b² + c² ≤ 9.6; clipped to the 5³ grid that is all 125 offsets but the 8 corners (12 > 9.6).
     const image = new Float32Array(125).fill(7), mask = new Uint8Array(125);
     image[62] = 107; mask[62] = 1;
-    const f = localIntensityFeatures({ image, morphMask: mask, intensityMask: mask, dims: [5, 5, 5], spacing: [2, 2, 2] });
+    const f = localIntensityFeatures(
+      { image, morphMask: mask, intensityMask: mask, dims: [5, 5, 5], spacing: [2, 2, 2] });
     expect(f.find((x) => x.id === 'VJGA')!.value).toBeCloseTo((116 * 7 + 107) / 117, 12);
     expect(f.find((x) => x.id === '0F91')!.value).toBeCloseTo((116 * 7 + 107) / 117, 12);
   });
@@ -16,7 +17,8 @@ describe('local intensity peak', () => {
   it('takes the highest sphere mean of all ROI voxels for the global peak', () => {
     // a 1 × 1 × 3 row of 1 mm voxels, values 0, 10, 0 (ROI: the two ends): every sphere holds all three voxels
     const image = Float32Array.from([0, 10, 0]), mask = Uint8Array.from([1, 0, 1]);
-    const f = localIntensityFeatures({ image, morphMask: mask, intensityMask: mask, dims: [1, 1, 3], spacing: [1, 1, 1] });
+    const f = localIntensityFeatures(
+      { image, morphMask: mask, intensityMask: mask, dims: [1, 1, 3], spacing: [1, 1, 1] });
     expect(f.find((x) => x.id === '0F91')!.value).toBeCloseTo(10 / 3, 12);
   });
 });

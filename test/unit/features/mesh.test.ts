@@ -5,7 +5,8 @@ import { marchingCubes } from '../../../src/features/mesh.js';
 
 function block(n: number, pad: number): { mask: Uint8Array; side: number } {
   const side = n + 2 * pad, mask = new Uint8Array(side ** 3);
-  for (let z = pad; z < pad + n; z++) for (let y = pad; y < pad + n; y++) for (let x = pad; x < pad + n; x++) mask[x + side * (y + side * z)] = 1;
+  for (let z = pad; z < pad + n; z++) for (let y = pad; y < pad + n; y++)
+    for (let x = pad; x < pad + n; x++) mask[x + side * (y + side * z)] = 1;
   return { mask, side };
 }
 

@@ -26,12 +26,14 @@ export async function phantomAsDicom(): Promise<PhantomDicom> {
   const roi = Uint8Array.from(mask.data, (v) => (v > 0.5 ? 1 : 0));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibsi-dicom-'));
   const written = await writeSyntheticCtSeries(path.join(dir, 'ct'), {
-    phantom: { hu: Int16Array.from(image.data, Math.round), bodyMask: roi, lungMask: new Uint8Array(roi.length), dims: [x, y, z] },
+    phantom: { hu: Int16Array.from(image.data, Math.round), bodyMask: roi,
+      lungMask: new Uint8Array(roi.length), dims: [x, y, z] },
     pixelSpacing: image.spacing[1], sliceSpacing: image.spacing[0], origin: [0, 0, 0],
   });
   const loaded = await loadSeriesVolume(written.files, { minSlices: 1 });
   const seg = encodeSegmentation(loaded.slices, { dims: loaded.volume.dims, data: roi }, [PHANTOM_SEGMENT],
-    { name: 'IBSI phantom mask', version: '1', modelId: 'ibsi-phantom', family: { scheme: 'DCM', value: '113076', meaning: 'Segmentation' } },
+    { name: 'IBSI phantom mask', version: '1', modelId: 'ibsi-phantom',
+      family: { scheme: 'DCM', value: '113076', meaning: 'Segmentation' } },
     { jobId: 'phantom', uidRoot: '2.25' });
   return { ctFiles: written.files, segBytes: seg.bytes, dir };
 }

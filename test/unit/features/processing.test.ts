@@ -9,7 +9,8 @@ import { measureRoi } from '../../../src/features/index.js';
 import type { RoiVolume } from '../../../src/features/types.js';
 
 const row = (values: number[], mask: number[], spacing = 1): RoiVolume =>
-  ({ image: Float32Array.from(values), mask: Uint8Array.from(mask), dims: [1, 1, values.length], spacing: [1, 1, spacing] });
+  ({ image: Float32Array.from(values), mask: Uint8Array.from(mask),
+    dims: [1, 1, values.length], spacing: [1, 1, spacing] });
 
 describe('feature configuration', () => {
   it('defaults to IBSI configuration C for CT', () => {
@@ -17,7 +18,8 @@ describe('feature configuration', () => {
     expect(r.ok && r.config).toEqual(CT_FEATURE_DEFAULTS);
     expect(CT_FEATURE_DEFAULTS.resegmentation.range).toEqual([-1000, 400]);
     expect(CT_FEATURE_DEFAULTS.discretisation).toEqual({ method: 'fixed bin size', binWidth: 25 });
-    expect(CT_FEATURE_DEFAULTS.resampling).toMatchObject({ spacingMm: 2, interpolation: 'trilinear', partialVolumeThreshold: 0.5 });
+    expect(CT_FEATURE_DEFAULTS.resampling).toMatchObject(
+      { spacingMm: 2, interpolation: 'trilinear', partialVolumeThreshold: 0.5 });
   });
 
   it('merges a partial configuration over the defaults, and null turns resampling off', () => {
@@ -31,10 +33,12 @@ describe('feature configuration', () => {
   });
 
   it('reports every schema problem with its path', () => {
-    const r = resolveFeatureConfig({ resampling: { spacingMm: -1, interpolation: 'cubic' }, families: ['shape'], colour: 'red' });
+    const r = resolveFeatureConfig(
+      { resampling: { spacingMm: -1, interpolation: 'cubic' }, families: ['shape'], colour: 'red' });
     expect(r.ok).toBe(false);
     const paths = r.ok ? [] : r.problems.map((p) => p.path);
-    expect(paths).toEqual(expect.arrayContaining(['/resampling/spacingMm', '/resampling/interpolation', '/families/0', '/colour']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/resampling/spacingMm', '/resampling/interpolation', '/families/0', '/colour']));
   });
 
   it('asks for every resampling key when the defaults do not resample', () => {
@@ -44,9 +48,12 @@ describe('feature configuration', () => {
   });
 
   it('reports what the schema cannot: a reversed range, a missing bin width, a lower bound above the range', () => {
-    const reversed = resolveFeatureConfig({ resegmentation: { range: [400, -1000] }, discretisation: { method: 'fixed bin size' } });
-    expect(reversed.ok ? [] : reversed.problems.map((p) => p.path)).toEqual(['/resegmentation/range', '/discretisation/binWidth']);
-    const above = resolveFeatureConfig({ discretisation: { method: 'fixed bin size', binWidth: 10, lowerBound: -500 } });
+    const reversed = resolveFeatureConfig(
+      { resegmentation: { range: [400, -1000] }, discretisation: { method: 'fixed bin size' } });
+    expect(reversed.ok ? [] : reversed.problems.map((p) => p.path)).toEqual(
+      ['/resegmentation/range', '/discretisation/binWidth']);
+    const above = resolveFeatureConfig(
+      { discretisation: { method: 'fixed bin size', binWidth: 10, lowerBound: -500 } });
     expect(above.ok ? [] : above.problems.map((p) => p.path)).toEqual(['/discretisation/lowerBound']);
   });
 });
@@ -109,7 +116,8 @@ describe('cropping a segment out of a series', () => {
     const s = series();
     const config = { spacingMm: 1, interpolation: 'trilinear' as const, maskInterpolation: 'trilinear' as const,
       partialVolumeThreshold: 0.5, roundIntensities: false };
-    const whole = resampleRoi({ image: s.image, mask: Uint8Array.from(s.labels, (l) => (l === 2 ? 1 : 0)), dims: s.dims, spacing: s.spacing }, config);
+    const whole = resampleRoi({ image: s.image, mask: Uint8Array.from(s.labels, (l) => (l === 2 ? 1 : 0)),
+      dims: s.dims, spacing: s.spacing }, config);
     const cropped = resampleRoi(cropAround(s.image, s.labels, [2], s.dims, s.spacing), config);
     expect(cropped.dims).toEqual(whole.dims);
     expect([...cropped.mask]).toEqual([...whole.mask]);
@@ -118,7 +126,8 @@ describe('cropping a segment out of a series', () => {
 
   it('refuses a label that has no voxel', () => {
     const s = series();
-    expect(() => cropAround(s.image, s.labels, [5], s.dims, s.spacing)).toThrow(expect.objectContaining({ code: 'FEAT_EMPTY_ROI' }));
+    expect(() => cropAround(s.image, s.labels, [5], s.dims, s.spacing)).toThrow(
+      expect.objectContaining({ code: 'FEAT_EMPTY_ROI' }));
   });
 });
 

@@ -54,7 +54,8 @@ describe('run lengths', () => {
 
 function roi(values: number[]): FeatureInput {
   const n = values.length, mask = new Uint8Array(n).fill(1);
-  return { image: Float32Array.from(values), morphMask: mask, intensityMask: mask, dims: [1, 1, n], spacing: [1, 1, 1] };
+  return { image: Float32Array.from(values), morphMask: mask, intensityMask: mask,
+    dims: [1, 1, n], spacing: [1, 1, 1] };
 }
 
 describe('discretise', () => {
@@ -69,13 +70,15 @@ describe('discretise', () => {
   });
 
   it('fixed bin size from the re-segmentation lower bound: a value on a bin edge opens the next bin', () => {
-    const d = discretise(roi([-1000, -975.1, -975, 400]), { method: 'fixed bin size', binWidth: 25, lowerBound: -1000 });
+    const d = discretise(roi([-1000, -975.1, -975, 400]),
+      { method: 'fixed bin size', binWidth: 25, lowerBound: -1000 });
     expect([...d.levels]).toEqual([1, 1, 2, 57]);
     expect(d.greyLevelCount).toBe(57);
   });
 
   it('fixed bin size without a lower bound starts at the ROI minimum', () => {
-    expect([...discretise(roi([10, 12, 14.9, 15]), { method: 'fixed bin size', binWidth: 5 }).levels]).toEqual([1, 1, 1, 2]);
+    expect([...discretise(roi([10, 12, 14.9, 15]),
+      { method: 'fixed bin size', binWidth: 5 }).levels]).toEqual([1, 1, 1, 2]);
   });
 
   it('refuses a ROI intensity below the lower bound, and too many bins', () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { CT_FEATURE_DEFAULTS, measureRoi } from '../../../src/features/index.js';
 import { cropAround } from '../../../src/features/crop.js';
 import type { FeatureRequest } from '../../../src/features/feature-worker.js';
-import { featureWorkersFor, measureSegmentsInWorker, stopIdleFeatureWorkers } from '../../../src/features/measure-in-worker.js';
+import { featureWorkersFor, measureSegmentsInWorker,
+  stopIdleFeatureWorkers } from '../../../src/features/measure-in-worker.js';
 
 function request(): FeatureRequest {
   const dims = [20, 24, 28] as const, spacing = [2, 0.8, 0.8] as const, n = dims[0] * dims[1] * dims[2];
@@ -36,20 +37,25 @@ describe('feature worker', () => {
   });
 
   it('answers a segment without voxels as skipped (FEAT_EMPTY_ROI), and still measures the others', async () => {
-    const reply = await measureSegmentsInWorker({ ...request(), segments: [{ label: 'absent', labelValues: [7] }, { label: 'ball', labelValues: [1] }] });
+    const reply = await measureSegmentsInWorker(
+      { ...request(), segments: [{ label: 'absent', labelValues: [7] }, { label: 'ball', labelValues: [1] }] });
     if (!reply.ok) throw new Error(reply.message);
-    expect(reply.segments[0]).toMatchObject({ label: 'absent', features: [], skipped: expect.stringMatching(/^FEAT_EMPTY_ROI: /) });
+    expect(reply.segments[0]).toMatchObject(
+      { label: 'absent', features: [], skipped: expect.stringMatching(/^FEAT_EMPTY_ROI: /) });
     expect(reply.segments[1]!.features.length).toBeGreaterThan(0);
   });
 
-  it('shares the segments out over several workers and answers them in the request\'s order, as one worker does', async () => {
-    const segments = [{ label: 'ball', labelValues: [1] }, { label: 'absent', labelValues: [7] }, { label: 'box', labelValues: [3] }];
-    const [two, one] = await Promise.all([2, 1].map((w) => measureSegmentsInWorker({ ...request(), segments }, w)));
-    if (!two!.ok || !one!.ok) throw new Error('a worker failed');
-    expect(two!.segments.map((s) => s.label)).toEqual(['ball', 'absent', 'box']);
-    expect(two!.segments.map((s) => [s.label, s.features, s.skipped])).toEqual(one!.segments.map((s) => [s.label, s.features, s.skipped]));
-    expect(two!.segments[2]!.features.length).toBeGreaterThan(100);
-  });
+  it('shares the segments out over several workers and answers them in the request\'s order, as one worker does',
+    async () => {
+      const segments = [{ label: 'ball', labelValues: [1] }, { label: 'absent', labelValues: [7] },
+        { label: 'box', labelValues: [3] }];
+      const [two, one] = await Promise.all([2, 1].map((w) => measureSegmentsInWorker({ ...request(), segments }, w)));
+      if (!two!.ok || !one!.ok) throw new Error('a worker failed');
+      expect(two!.segments.map((s) => s.label)).toEqual(['ball', 'absent', 'box']);
+      expect(two!.segments.map((s) => [s.label, s.features, s.skipped])).toEqual(
+        one!.segments.map((s) => [s.label, s.features, s.skipped]));
+      expect(two!.segments[2]!.features.length).toBeGreaterThan(100);
+    });
 
   it('uses one worker for one segment, and never more than four or than there are segments', () => {
     expect(featureWorkersFor(1)).toBe(1);

@@ -39,7 +39,8 @@ describe('ct-body-lung on the anatomical phantoms', () => {
         expect(s.lungDice).toBeGreaterThanOrEqual(0.9);
       } else {
         expect(s.lungTruthMl).toBe(0);
-        if (c.name === 'abdomen-no-lung') expect(gasMl(phantom)).toBeGreaterThan(150); // the trap: bowel and stomach gas
+        if (c.name === 'abdomen-no-lung')
+          expect(gasMl(phantom)).toBeGreaterThan(150); // the trap: bowel and stomach gas
         expect(s.lungPredictedMl).toBeLessThanOrEqual(5);
       }
       // A right result must not be held by the model's own plausibility checks.

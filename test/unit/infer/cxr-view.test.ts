@@ -21,10 +21,12 @@ afterAll(async () => { await registry.close(); fs.rmSync(tmp, { recursive: true,
 
 const cases: Array<[string, SyntheticRadiographOptions]> = [
   ['frontal portrait 2500×2000 MONOCHROME2 12-bit', { view: 'frontal', rows: 2500, columns: 2000 }],
-  ['lateral portrait 2500×2000 MONOCHROME1 16-bit', { view: 'lateral', rows: 2500, columns: 2000, photometric: 'MONOCHROME1', bitsStored: 16 }],
+  ['lateral portrait 2500×2000 MONOCHROME1 16-bit',
+    { view: 'lateral', rows: 2500, columns: 2000, photometric: 'MONOCHROME1', bitsStored: 16 }],
   ['frontal 512² CR MONOCHROME1', { view: 'frontal', kind: 'CR', photometric: 'MONOCHROME1' }],
   ['lateral 512² DX', { view: 'lateral' }],
-  ['frontal landscape 1800×2400 with metal', { view: 'frontal', rows: 1800, columns: 2400, objects: [{ x0: 600, y0: 500, x1: 700, y1: 560 }] }],
+  ['frontal landscape 1800×2400 with metal',
+    { view: 'frontal', rows: 1800, columns: 2400, objects: [{ x0: 600, y0: 500, x1: 700, y1: 560 }] }],
   ['lateral landscape 1800×2400', { view: 'lateral', rows: 1800, columns: 2400, bitsStored: 16 }],
 ];
 
@@ -36,20 +38,24 @@ describe('cxr-view', () => {
   });
 
   it('answers the view each radiograph was drawn with, in one batch, the other class absent', async () => {
-    const files = await Promise.all(cases.map(([, o], n) => writeSyntheticRadiograph(path.join(tmp, `case-${n}.dcm`), o)));
-    const run = await runImageModel(registry, 'cxr-view', { kind: 'frames', frames: files.map((f) => ({ file: f.file })) });
+    const files = await Promise.all(cases.map(([, o], n) =>
+      writeSyntheticRadiograph(path.join(tmp, `case-${n}.dcm`), o)));
+    const run = await runImageModel(registry, 'cxr-view',
+      { kind: 'frames', frames: files.map((f) => ({ file: f.file })) });
     expect(run.images).toHaveLength(cases.length);
     run.images.forEach((image, n) => {
       const view = cases[n]![1].view;
       const [frontal, lateral] = image.findings!;
       expect(image.sopInstanceUid, cases[n]![0]).toBe(files[n]!.sopInstanceUid);
       expect(frontal!.code.value).toBe('399033003');
-      expect([frontal!.present, lateral!.present], cases[n]![0]).toEqual(view === 'frontal' ? [true, false] : [false, true]);
+      expect([frontal!.present, lateral!.present], cases[n]![0]).toEqual(
+        view === 'frontal' ? [true, false] : [false, true]);
       expect(Math.max(frontal!.score, lateral!.score), cases[n]![0]).toBeGreaterThan(0.9);
       expect(frontal!.score + lateral!.score).toBeCloseTo(1, 5); // softmax
       expect(frontal!.threshold).toBe(0.5);
     });
-    expect(run.images[0]!.transform).toMatchObject({ resize: 'letterbox', sourceRows: 2500, sourceColumns: 2000, inverted: false });
+    expect(run.images[0]!.transform).toMatchObject(
+      { resize: 'letterbox', sourceRows: 2500, sourceColumns: 2000, inverted: false });
     expect(run.images[1]!.transform.inverted).toBe(true);
     expect(run.images[0]!.transform.spacing).toEqual({ rowMm: 0.15, columnMm: 0.15, source: 'ImagerPixelSpacing' });
   });
@@ -60,9 +66,12 @@ describe('cxr-view', () => {
     const frames = await Promise.all(files.map((f) => loadImageFrame(f.file)));
     const data = new Float32Array(512 * 512 * frames.length);
     frames.forEach((f, k) => data.set(modalityValues(f.stored, f.dataset), k * 512 * 512));
-    const slices = await runImageModel(registry, 'cxr-view', { kind: 'slices', data, rows: 512, columns: 512, datasets: frames.map((f) => f.dataset) });
-    const direct = await runImageModel(registry, 'cxr-view', { kind: 'frames', frames: files.map((f) => ({ file: f.file })) });
-    expect(slices.images.map((i) => i.findings!.map((f) => f.present))).toEqual([[true, false], [false, true], [true, false]]);
+    const slices = await runImageModel(registry, 'cxr-view',
+      { kind: 'slices', data, rows: 512, columns: 512, datasets: frames.map((f) => f.dataset) });
+    const direct = await runImageModel(registry, 'cxr-view',
+      { kind: 'frames', frames: files.map((f) => ({ file: f.file })) });
+    expect(slices.images.map((i) => i.findings!.map((f) => f.present))).toEqual(
+      [[true, false], [false, true], [true, false]]);
     slices.images.forEach((image, k) => {
       expect(image.sopInstanceUid).toBe(files[k]!.sopInstanceUid);
       image.findings!.forEach((f, c) => expect(f.score).toBeCloseTo(direct.images[k]!.findings![c]!.score, 5));

@@ -13,7 +13,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const realDataDir = path.resolve(repoRoot, '../shared/testdata/real');
 
 /** An axial volume on shared memory: i → L, j → P, k → S, origin at 0. */
-export function axialVolume(dims: [number, number, number], spacing: [number, number, number], values: ArrayLike<number>): Volume {
+export function axialVolume(dims: [number, number, number], spacing: [number, number, number],
+  values: ArrayLike<number>): Volume {
   const data = new Float32Array(new SharedArrayBuffer(values.length * 4));
   data.set(values);
   const [si, sj, sk] = spacing;
@@ -54,20 +55,24 @@ export function temporaryModelsDir(): string {
 /** A manifest for a pointwise test model: input "image", output "scores" with 2 channels, argmax. */
 export function testManifest(id: string, overrides: Partial<ModelManifest> = {}): ModelManifest {
   return {
-    id, version: '0.0.1', sha256: '0'.repeat(64), description: `test model ${id}`, intendedUse: 'tests', clinical: false,
-    task: 'segmentation', input: { kind: 'volume' },
+    id, version: '0.0.1', sha256: '0'.repeat(64), description: `test model ${id}`, intendedUse: 'tests',
+    clinical: false, task: 'segmentation', input: { kind: 'volume' },
     applicability: { modalities: ['CT'] },
     inputs: [{ name: 'image', dtype: 'float32', shape: ['N', 1, 'D', 'H', 'W'] }],
     outputs: [{ name: 'scores', dtype: 'float32', shape: ['N', 2, 'D', 'H', 'W'], kind: 'logits' }],
-    preprocessing: { spatialAxes: 'kji', orientation: 'LPS', targetSpacing: null, interpolation: 'trilinear', intensity: [] },
+    preprocessing: { spatialAxes: 'kji', orientation: 'LPS', targetSpacing: null, interpolation: 'trilinear',
+      intensity: [] },
     inference: { mode: 'whole' },
     executionProviders: ['cpu'], timeoutMs: 30_000, maxConcurrent: 1, intraOpNumThreads: 1,
     postprocessing: { activation: 'softmax', discretize: 'argmax' },
     segments: [{
-      labelValues: [1], label: 'Positive', category: { scheme: 'SCT', value: '91723000', meaning: 'Anatomical structure' },
-      type: { scheme: 'SCT', value: '38266002', meaning: 'Entire body' }, colorRgb: [255, 0, 0], measurements: ['volume'],
+      labelValues: [1], label: 'Positive',
+      category: { scheme: 'SCT', value: '91723000', meaning: 'Anatomical structure' },
+      type: { scheme: 'SCT', value: '38266002', meaning: 'Entire body' }, colorRgb: [255, 0, 0],
+      measurements: ['volume'],
     }],
-    algorithm: { name: id, version: '0.0.1', family: { scheme: 'DCM', value: '123110', meaning: 'Artificial Intelligence' } },
+    algorithm: { name: id, version: '0.0.1',
+      family: { scheme: 'DCM', value: '123110', meaning: 'Artificial Intelligence' } },
     ...overrides,
   };
 }
@@ -85,7 +90,9 @@ export function pointwiseModel(): Uint8Array {
 export function slowModel(layers = 12): Uint8Array {
   const g = new OnnxGraph('slow');
   const x = g.input('image', ['N', 1, 'D', 'H', 'W']);
-  const conv = (input: string, cin: number, cout: number) => g.node('Conv', [input, g.floats(new Float32Array(cout * cin * 27).fill(1 / (cin * 27)), [cout, cin, 3, 3, 3])], { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] });
+  const conv = (input: string, cin: number, cout: number) =>
+    g.node('Conv', [input, g.floats(new Float32Array(cout * cin * 27).fill(1 / (cin * 27)), [cout, cin, 3, 3, 3])],
+      { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] });
   let y = conv(x, 1, 8);
   for (let l = 0; l < layers; l++) y = conv(y, 8, 8);
   g.output('scores', conv(y, 8, 2), ['N', 2, 'D', 'H', 'W']);

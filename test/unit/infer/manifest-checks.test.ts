@@ -20,9 +20,9 @@ function errorsFor(lungChecks: unknown): string[] {
 describe('manifest segment checks', () => {
   it('accepts every check, and a segment without checks', () => {
     expect(errorsFor({
-      mayBeAbsent: true, volumeMl: { min: 0, max: 9000 }, volumeMlPerCm: { min: 40 }, volumeMlPerCmOfExtent: { min: 60, max: 400 },
-      inside: { segment: 'Body', maxFractionOutside: 0.01 }, maxBorderFraction: 0,
-      maxComponents: 3, ignoreComponentsBelowMl: 5,
+      mayBeAbsent: true, volumeMl: { min: 0, max: 9000 }, volumeMlPerCm: { min: 40 },
+      volumeMlPerCmOfExtent: { min: 60, max: 400 }, inside: { segment: 'Body', maxFractionOutside: 0.01 },
+      maxBorderFraction: 0, maxComponents: 3, ignoreComponentsBelowMl: 5,
     })).toEqual([]);
     expect(errorsFor(undefined)).toEqual([]);
     expect(errorsFor({})).toEqual([]);
@@ -34,7 +34,8 @@ describe('manifest segment checks', () => {
   });
 
   it('refuses negative volume limits, naming each by path', () => {
-    expect(errorsFor({ volumeMl: { min: -1 }, volumeMlPerCm: { max: -0.5 }, volumeMlPerCmOfExtent: { min: -2 } })).toEqual([
+    expect(errorsFor(
+      { volumeMl: { min: -1 }, volumeMlPerCm: { max: -0.5 }, volumeMlPerCmOfExtent: { min: -2 } })).toEqual([
       '/segments/1/checks/volumeMl/min: must be >= 0',
       '/segments/1/checks/volumeMlPerCm/max: must be >= 0',
       '/segments/1/checks/volumeMlPerCmOfExtent/min: must be >= 0',
@@ -42,8 +43,10 @@ describe('manifest segment checks', () => {
   });
 
   it('refuses a range with min above max, and an empty range', () => {
-    expect(errorsFor({ volumeMl: { min: 300, max: 100 } })).toEqual(['/segments/1/checks/volumeMl: min 300 is above max 100']);
-    expect(errorsFor({ volumeMlPerCm: { min: 50, max: 40 } })).toEqual(['/segments/1/checks/volumeMlPerCm: min 50 is above max 40']);
+    expect(errorsFor({ volumeMl: { min: 300, max: 100 } })).toEqual(
+      ['/segments/1/checks/volumeMl: min 300 is above max 100']);
+    expect(errorsFor({ volumeMlPerCm: { min: 50, max: 40 } })).toEqual(
+      ['/segments/1/checks/volumeMlPerCm: min 50 is above max 40']);
     expect(errorsFor({ volumeMlPerCmOfExtent: { min: 5, max: 4 } })).toEqual([
       '/segments/1/checks/volumeMlPerCmOfExtent: min 5 is above max 4',
     ]);
@@ -94,7 +97,8 @@ describe('manifest segment checks', () => {
   });
 
   it('names a misspelt check and a non-boolean mayBeAbsent', () => {
-    expect(errorsFor({ volumeML: { max: 1 } })).toEqual(['/segments/1/checks: must NOT have additional properties ("volumeML")']);
+    expect(errorsFor({ volumeML: { max: 1 } })).toEqual(
+      ['/segments/1/checks: must NOT have additional properties ("volumeML")']);
     expect(errorsFor({ mayBeAbsent: 'yes' })).toEqual(['/segments/1/checks/mayBeAbsent: must be boolean']);
   });
 });

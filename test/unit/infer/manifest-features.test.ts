@@ -17,7 +17,8 @@ describe('manifest segment features', () => {
   it('accepts none, true (CT defaults) and a partial configuration', () => {
     expect(errorsFor(undefined)).toEqual([]);
     expect(errorsFor(true)).toEqual([]);
-    expect(errorsFor({ families: ['morphology', 'glcm'], discretisation: { method: 'fixed bin number', bins: 32 } })).toEqual([]);
+    expect(errorsFor(
+      { families: ['morphology', 'glcm'], discretisation: { method: 'fixed bin number', bins: 32 } })).toEqual([]);
   });
 
   it('refuses false and bad configurations, each problem under the segment\'s path', () => {

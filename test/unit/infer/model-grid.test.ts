@@ -3,23 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { labelsToSourceGrid, planModelGrid, resampleToModelGrid } from '../../../src/infer/model-grid.js';
 import type { Volume } from '../../../src/infer/volume/types.js';
 
-const ramp = (dims: [number, number, number]) => Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, (_, v) => v);
+const ramp = (dims: [number, number, number]) =>
+  Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, (_, v) => v);
 
 describe('model grid', () => {
   // Axial stack stored feet-first: k runs toward inferior (−S), so the affine's k column is negative along z.
   const dims: [number, number, number] = [4, 3, 2];
-  const axialFeetFirst: Volume = { dims, spacing: [1, 1, 2], affine: [1, 0, 0, 10, 0, 1, 0, 20, 0, 0, -2, 30, 0, 0, 0, 1], data: ramp(dims) };
+  const axialFeetFirst: Volume =
+    { dims, spacing: [1, 1, 2], affine: [1, 0, 0, 10, 0, 1, 0, 20, 0, 0, -2, 30, 0, 0, 0, 1], data: ramp(dims) };
 
   it('flips only the axes that point against the requested orientation', () => {
-    expect(planModelGrid(axialFeetFirst, { orientation: 'LPS', targetSpacing: null })).toMatchObject({ sourceAxis: [0, 1, 2], flip: [false, false, true], dims: [4, 3, 2] });
-    expect(planModelGrid(axialFeetFirst, { orientation: 'RAS', targetSpacing: null })).toMatchObject({ sourceAxis: [0, 1, 2], flip: [true, true, true] });
+    expect(planModelGrid(axialFeetFirst, { orientation: 'LPS', targetSpacing: null })).toMatchObject(
+      { sourceAxis: [0, 1, 2], flip: [false, false, true], dims: [4, 3, 2] });
+    expect(planModelGrid(axialFeetFirst, { orientation: 'RAS', targetSpacing: null })).toMatchObject(
+      { sourceAxis: [0, 1, 2], flip: [true, true, true] });
   });
 
   it('permutes a coronal stack so model axes follow the patient axes', () => {
     // coronal: columns → L, rows → −S (down the screen), slices → P
-    const coronal: Volume = { dims, spacing: [1, 1, 2], affine: [1, 0, 0, 0, 0, 0, 2, 0, 0, -1, 0, 0, 0, 0, 0, 1], data: ramp(dims) };
+    const coronal: Volume =
+      { dims, spacing: [1, 1, 2], affine: [1, 0, 0, 0, 0, 0, 2, 0, 0, -1, 0, 0, 0, 0, 0, 1], data: ramp(dims) };
     const grid = planModelGrid(coronal, { orientation: 'LPS', targetSpacing: null });
-    expect(grid).toMatchObject({ sourceAxis: [0, 2, 1], flip: [false, false, true], dims: [4, 2, 3], spacing: [1, 2, 1] });
+    expect(grid).toMatchObject(
+      { sourceAxis: [0, 2, 1], flip: [false, false, true], dims: [4, 2, 3], spacing: [1, 2, 1] });
     const image = resampleToModelGrid(coronal, grid, 'nearest');
     // model voxel (i, j, k) = source (i, k', j') with source row j' = 2 − k (flipped) and source slice k' = j
     const source = (i: number, j: number, k: number) => i + 4 * (j + 3 * k);
@@ -40,7 +46,9 @@ describe('model grid', () => {
 
   it('resamples to the target spacing with trilinear weights and maps labels back by nearest neighbour', () => {
     const fine: [number, number, number] = [8, 4, 2];
-    const volume: Volume = { dims: fine, spacing: [0.5, 1, 1], affine: [0.5, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], data: Float32Array.from({ length: 64 }, (_, v) => v % 8) };
+    const volume: Volume = {
+      dims: fine, spacing: [0.5, 1, 1], affine: [0.5, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
+      data: Float32Array.from({ length: 64 }, (_, v) => v % 8) };
     const grid = planModelGrid(volume, { orientation: 'LPS', targetSpacing: [1, 1, 1] });
     expect(grid.dims).toEqual([4, 4, 2]);
     const image = resampleToModelGrid(volume, grid, 'trilinear');

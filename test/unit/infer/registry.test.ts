@@ -31,7 +31,8 @@ describe('model registry', () => {
   beforeAll(async () => {
     modelsDir = temporaryModelsDir();
     writeModelFolder(modelsDir, testManifest('good', { executionProviders: ['cuda', 'cpu'] }), pointwiseModel());
-    writeModelFolder(modelsDir, testManifest('wrong-input-name', { inputs: [{ name: 'ct', dtype: 'float32', shape: ['N', 1, 'D', 'H', 'W'] }] }), pointwiseModel());
+    writeModelFolder(modelsDir, testManifest('wrong-input-name',
+      { inputs: [{ name: 'ct', dtype: 'float32', shape: ['N', 1, 'D', 'H', 'W'] }] }), pointwiseModel());
     writeModelFolder(modelsDir, testManifest('wrong-rank'), rank4Model());
     writeModelFolder(modelsDir, testManifest('unknown-op'), unknownOpModel());
     writeModelFolder(modelsDir, testManifest('wrong-sha'), pointwiseModel(), 'ab'.repeat(32));
@@ -54,19 +55,23 @@ describe('model registry', () => {
   });
 
   it('names a wrong input name with the names the ONNX file really has', () => {
-    expect(row('wrong-input-name').error).toMatch(/^MODEL_IO_MISMATCH: .*\/inputs\/0\/name: "ct" is not in model.onnx \(it has "image"\)/);
+    expect(row('wrong-input-name').error).toMatch(
+      /^MODEL_IO_MISMATCH: .*\/inputs\/0\/name: "ct" is not in model.onnx \(it has "image"\)/);
   });
 
   it('names a wrong rank', () => {
-    expect(row('wrong-rank').error).toMatch(/^MODEL_IO_MISMATCH: .*\/inputs\/0\/shape: manifest rank 5, model.onnx rank 4/);
+    expect(row('wrong-rank').error).toMatch(
+      /^MODEL_IO_MISMATCH: .*\/inputs\/0\/shape: manifest rank 5, model.onnx rank 4/);
   });
 
   it('refuses at start-up a model onnxruntime cannot open, with its reason', () => {
-    expect(row('unknown-op').error).toMatch(/^MODEL_LOAD_FAILED: model unknown-op: no execution provider could open the model: cpu: .*NoSuchOperator/);
+    expect(row('unknown-op').error).toMatch(
+      /^MODEL_LOAD_FAILED: model unknown-op: no execution provider could open the model: cpu: .*NoSuchOperator/);
   });
 
   it('refuses a model.onnx whose sha256 differs from the manifest', () => {
-    expect(row('wrong-sha').error).toMatch(/^MODEL_SHA256_MISMATCH: model.onnx has sha256 [0-9a-f]{64}, the manifest says (ab){32}/);
+    expect(row('wrong-sha').error).toMatch(
+      /^MODEL_SHA256_MISMATCH: model.onnx has sha256 [0-9a-f]{64}, the manifest says (ab){32}/);
   });
 
   it('reports every schema error with its JSON path', () => {
@@ -87,13 +92,15 @@ describe('model registry', () => {
     expect(pool.workerCount).toBe(1);
     expect(Array.from(first.labels)).toEqual([1, 0, 1, 0, 1, 0, 1, 0]);
     // the probe and the first worker both fell back from cuda: said once
-    expect(warnings.filter((w) => w.event === 'model.provider.fallback' && w.fields?.modelId === 'good')).toHaveLength(1);
+    expect(warnings.filter((w) =>
+      w.event === 'model.provider.fallback' && w.fields?.modelId === 'good')).toHaveLength(1);
   });
 
   it('falls back from cuda to cpu, logs why, and reports the provider really used', async () => {
     expect(row('good').provider).toBe('cpu'); // this onnxruntime-node build has no CUDA libraries (.npmrc skips them)
     expect(warnings.some((w) => w.event === 'model.provider.fallback' && w.fields?.provider === 'cuda')).toBe(true);
-    const volume = axialVolume([4, 3, 2], [1, 1, 1], [-1, 2, -3, 4, -5, 6, 7, -8, 9, -10, 11, -12, 1, 1, -1, -1, 2, 2, -2, -2, 3, -3, 3, -3]);
+    const volume = axialVolume([4, 3, 2], [1, 1, 1],
+      [-1, 2, -3, 4, -5, 6, 7, -8, 9, -10, 11, -12, 1, 1, -1, -1, 2, 2, -2, -2, 3, -3, 3, -3]);
     const result = await runModel(registry, 'good', volume);
     expect(result.provider).toBe('cpu');
     expect(Array.from(result.labels)).toEqual(Array.from(volume.data, (v) => (v > 0 ? 1 : 0)));

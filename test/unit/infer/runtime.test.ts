@@ -1,10 +1,13 @@
-// Worker-pool runtime: the event loop stays free during inference, a timeout fails the run at once and retires its worker, bad input is coded.
+// Worker-pool runtime: the event loop stays free during inference, a timeout fails the run at once and retires its
+// worker, bad input is coded.
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelRegistry, runModel, type ModelRegistry } from '../../../src/infer/index.js';
 import type { ModelWorkerPool } from '../../../src/infer/worker-pool.js';
-import { axialVolume, pointwiseModel, slowModel, temporaryModelsDir, testManifest, writeModelFolder } from './helpers.js';
+import {
+  axialVolume, pointwiseModel, slowModel, temporaryModelsDir, testManifest, writeModelFolder
+} from './helpers.js';
 
 function randomVolume(dims: [number, number, number]) {
   const values = Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, (_, v) => Math.sin(v * 12.9898) * 100);
@@ -19,7 +22,8 @@ describe('inference runtime', () => {
     modelsDir = temporaryModelsDir();
     writeModelFolder(modelsDir, testManifest('slow', { timeoutMs: 300, maxConcurrent: 1 }), slowModel());
     writeModelFolder(modelsDir, testManifest('slow-patient', { timeoutMs: 60_000 }), slowModel());
-    const windows = { mode: 'slidingWindow' as const, roi: [16, 16, 16] as [number, number, number], overlap: 0, batch: 1 };
+    const windows =
+      { mode: 'slidingWindow' as const, roi: [16, 16, 16] as [number, number, number], overlap: 0, batch: 1 };
     writeModelFolder(modelsDir, testManifest('slow-windows', { timeoutMs: 300, inference: windows }), slowModel());
     writeModelFolder(modelsDir, testManifest('pointwise', { maxConcurrent: 2 }), pointwiseModel());
     registry = await loadModelRegistry(modelsDir);
@@ -42,7 +46,8 @@ describe('inference runtime', () => {
   it('fails a run that exceeds timeoutMs with MODEL_TIMEOUT, and the pool keeps working', async () => {
     const pool = (registry.get('slow')!.backend as unknown as { pool: ModelWorkerPool }).pool;
     const started = Date.now();
-    await expect(runModel(registry, 'slow', randomVolume([80, 80, 80]))).rejects.toMatchObject({ code: 'MODEL_TIMEOUT' });
+    await expect(runModel(registry, 'slow', randomVolume([80, 80, 80]))).rejects.toMatchObject(
+      { code: 'MODEL_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(pool.drainingCount).toBe(1); // its native run is still going
     const small = randomVolume([4, 4, 4]);
@@ -70,22 +75,28 @@ describe('inference runtime', () => {
   });
 
   it('runs concurrent requests up to maxConcurrent and answers each with its own labels', async () => {
-    const volumes = [1, 2, 3, 4].map((n) => axialVolume([n, 2, 2], [1, 1, 1], Array.from({ length: n * 4 }, (_, v) => (v % n === 0 ? 5 : -5))));
+    const volumes = [1, 2, 3, 4].map((n) =>
+      axialVolume([n, 2, 2], [1, 1, 1], Array.from({ length: n * 4 }, (_, v) => (v % n === 0 ? 5 : -5))));
     const results = await Promise.all(volumes.map((v) => runModel(registry, 'pointwise', v)));
-    results.forEach((r, n) => expect(Array.from(r.labels)).toEqual(Array.from(volumes[n].data, (x) => (x > 0 ? 1 : 0))));
-    expect((registry.get('pointwise')!.backend as unknown as { pool: ModelWorkerPool }).pool.workerCount).toBeLessThanOrEqual(2);
+    results.forEach((r, n) =>
+      expect(Array.from(r.labels)).toEqual(Array.from(volumes[n].data, (x) => (x > 0 ? 1 : 0))));
+    expect((registry.get('pointwise')!.backend as unknown as
+      { pool: ModelWorkerPool }).pool.workerCount).toBeLessThanOrEqual(2);
   });
 
   it('copies a volume that is not on shared memory and still returns correct labels', async () => {
     const data = Float32Array.from([3, -3, 0.5, -0.5]);
-    const result = await runModel(registry, 'pointwise', { dims: [2, 2, 1], spacing: [1, 1, 1], affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], data });
+    const result = await runModel(registry, 'pointwise',
+      { dims: [2, 2, 1], spacing: [1, 1, 1], affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], data });
     expect(Array.from(result.labels)).toEqual([1, 0, 1, 0]);
   });
 
   it('refuses an inconsistent volume with INVALID_VOLUME instead of crashing', async () => {
     const volume = randomVolume([4, 4, 4]);
-    await expect(runModel(registry, 'pointwise', { ...volume, dims: [4, 4, 5] })).rejects.toMatchObject({ code: 'INVALID_VOLUME' });
-    await expect(runModel(registry, 'pointwise', { ...volume, spacing: [1, 0, 1] })).rejects.toMatchObject({ code: 'INVALID_VOLUME' });
+    await expect(runModel(registry, 'pointwise', { ...volume, dims: [4, 4, 5] })).rejects.toMatchObject(
+      { code: 'INVALID_VOLUME' });
+    await expect(runModel(registry, 'pointwise', { ...volume, spacing: [1, 0, 1] })).rejects.toMatchObject(
+      { code: 'INVALID_VOLUME' });
     const degenerate = { ...volume, affine: [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }; // i and j both along x
     await expect(runModel(registry, 'pointwise', degenerate)).rejects.toMatchObject({ code: 'INVALID_VOLUME' });
   });

@@ -3,11 +3,14 @@ import fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelRegistry, runModel, type ModelRegistry } from '../../../src/infer/index.js';
-import { gaussianImportance, slidingWindowInference, windowStarts, type PatchInference } from '../../../src/infer/sliding-window.js';
+import {
+  gaussianImportance, slidingWindowInference, windowStarts, type PatchInference
+} from '../../../src/infer/sliding-window.js';
 import { axialVolume, pointwiseModel, temporaryModelsDir, testManifest, writeModelFolder } from './helpers.js';
 
 const dims: [number, number, number] = [37, 29, 23]; // not multiples of the roi, and one axis shorter than it
-const values = Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, (_, v) => Math.sin(v * 0.37) * 50 + Math.cos(v * 0.011) * 20 + 0.01);
+const values = Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, (_, v) =>
+  Math.sin(v * 0.37) * 50 + Math.cos(v * 0.011) * 20 + 0.01);
 
 describe('sliding window', () => {
   let registry: ModelRegistry;
@@ -16,9 +19,12 @@ describe('sliding window', () => {
   beforeAll(async () => {
     modelsDir = temporaryModelsDir();
     writeModelFolder(modelsDir, testManifest('whole'), pointwiseModel());
-    const sliding = { mode: 'slidingWindow' as const, roi: [16, 12, 32] as [number, number, number], overlap: 0.5, blending: 'gaussian' as const, batch: 3 };
+    const sliding = { mode: 'slidingWindow' as const, roi: [16, 12, 32] as [number, number, number], overlap: 0.5,
+      blending: 'gaussian' as const, batch: 3 };
     writeModelFolder(modelsDir, testManifest('sliding', { inference: sliding }), pointwiseModel());
-    writeModelFolder(modelsDir, testManifest('sliding-ijk', { inference: sliding, preprocessing: { ...testManifest('x').preprocessing, spatialAxes: 'ijk' } }), pointwiseModel());
+    writeModelFolder(modelsDir, testManifest('sliding-ijk',
+      { inference: sliding, preprocessing: { ...testManifest('x').preprocessing, spatialAxes: 'ijk' } }),
+      pointwiseModel());
     registry = await loadModelRegistry(modelsDir);
   });
   afterAll(async () => { await registry.close(); fs.rmSync(modelsDir, { recursive: true, force: true }); });
@@ -40,11 +46,13 @@ describe('sliding window', () => {
       const out = await session.run({ image: new ort.Tensor('float32', batch, [size, 1, ...spatial]) });
       return { data: out.scores.data as Float32Array, channels: 2 };
     };
-    const { output, channels } = await slidingWindowInference(values, dims, { roi: [16, 16, 16], overlap: 0.25, blending: 'gaussian', batch: 2, spatialAxes: 'kji' }, infer);
+    const { output, channels } = await slidingWindowInference(values, dims,
+      { roi: [16, 16, 16], overlap: 0.25, blending: 'gaussian', batch: 2, spatialAxes: 'kji' }, infer);
     expect(channels).toBe(2);
     const n = values.length;
     let worst = 0;
-    for (let v = 0; v < n; v++) worst = Math.max(worst, Math.abs(output[n + v] - values[v]), Math.abs(output[v] + values[v]));
+    for (let v = 0; v < n; v++) worst = Math.max(worst, Math.abs(output[n + v] - values[v]),
+      Math.abs(output[v] + values[v]));
     expect(worst).toBeLessThan(1e-3);
     await session.release();
   });

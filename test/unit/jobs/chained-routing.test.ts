@@ -24,14 +24,19 @@ const studyUid = String(header.StudyInstanceUID);
 const seriesUid = String(header.SeriesInstanceUID);
 const contrast = { scheme: 'SCT', value: '385420005', meaning: 'Contrast media' };
 const events: Array<{ event: string; fields?: Record<string, unknown> }> = [];
-const log = { info: (event: string, fields?: Record<string, unknown>) => events.push({ event, fields }), warn() {}, error: (event: string, fields?: Record<string, unknown>) => events.push({ event, fields }), debug() {}, close: async () => {} } as unknown as Logger;
+const log = { info: (event: string, fields?: Record<string, unknown>) => events.push({ event, fields }), warn() {},
+  error: (event: string, fields?: Record<string, unknown>) => events.push({ event, fields }), debug() {},
+  close: async () => {} } as unknown as Logger;
 
 const rules: Rule[] = [
   { id: 'classify', name: 'classifier', enabled: true, priority: 1, then: 'continue',
-    actions: [{ type: 'runModel', model: 'ct-contrast', series: { pick: 'all' }, outputs: ['SR'], destinations: ['reply-to-sender'] }] },
+    actions: [{ type: 'runModel', model: 'ct-contrast', series: { pick: 'all' }, outputs: ['SR'],
+      destinations: ['reply-to-sender'] }] },
   { id: 'segment-if-contrast', name: 'segmenter where contrast', enabled: true, priority: 2, then: 'continue',
-    when: { Finding: { model: 'ct-contrast', code: { scheme: 'SCT', value: '385420005' }, present: true, minScore: 0.7 } },
-    actions: [{ type: 'runModel', model: 'ct-body-lung', series: { pick: 'all' }, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender'] }] },
+    when: { Finding: { model: 'ct-contrast', code: { scheme: 'SCT', value: '385420005' },
+      present: true, minScore: 0.7 } },
+    actions: [{ type: 'runModel', model: 'ct-body-lung', series: { pick: 'all' }, outputs: ['SEG', 'SR'],
+      destinations: ['reply-to-sender'] }] },
 ];
 
 let db: Db;
@@ -39,10 +44,13 @@ let route: () => number;
 
 beforeEach(() => {
   db = openTestDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'chained-')));
-  insertStudy(db, { studyUid, patientId: null, patientName: null, studyDate: null, studyDescription: null, accessionNumber: null, expectedInstances: null, receivedAt: 1, sources: ['dimse'], callingAes: ['CT'] });
-  upsertSeries(db, { seriesUid, studyUid, modality: 'CT', seriesNumber: null, seriesDescription: null, bodyPart: null, expectedInstances: null, receivedAt: 1 });
-  upsertInstance(db, { sopInstanceUid: String(header.SOPInstanceUID), sopClassUid: String(header.SOPClassUID), studyUid, seriesUid, patientId: null,
-    transferSyntaxUid: '1.2.840.10008.1.2.1', size: 1, path: file, callingAe: 'CT', calledAe: 'NODE', source: 'dimse', receivedAt: 1 });
+  insertStudy(db, { studyUid, patientId: null, patientName: null, studyDate: null, studyDescription: null,
+    accessionNumber: null, expectedInstances: null, receivedAt: 1, sources: ['dimse'], callingAes: ['CT'] });
+  upsertSeries(db, { seriesUid, studyUid, modality: 'CT', seriesNumber: null, seriesDescription: null, bodyPart: null,
+    expectedInstances: null, receivedAt: 1 });
+  upsertInstance(db, { sopInstanceUid: String(header.SOPInstanceUID), sopClassUid: String(header.SOPClassUID), studyUid,
+    seriesUid, patientId: null, transferSyntaxUid: '1.2.840.10008.1.2.1', size: 1, path: file, callingAe: 'CT',
+    calledAe: 'NODE', source: 'dimse', receivedAt: 1 });
   saveRuleVersion(db, rules, 'test', 'chained');
   insertCompletion(db, studyUid, 1, 'quiet-period', 1, 2);
   route = createRouter(db, log);
@@ -54,7 +62,8 @@ const jobs = () => listJobs(db, { studyUid, limit: 10 }).map((j) => [j.ruleId, j
 /** The classifier job finishes with one result holding `finding`. */
 function classifierResult(finding: ResultFinding): number {
   const job = listJobs(db, { studyUid, limit: 10 }).find((j) => j.ruleId === 'classify')!;
-  const id = insertResult(db, { jobId: job.id, revision: 1, state: 'accepted', qcState: 'none', qcReasons: [], segments: [], modelVersion: '1', heldReason: null });
+  const id = insertResult(db, { jobId: job.id, revision: 1, state: 'accepted', qcState: 'none', qcReasons: [],
+    segments: [], modelVersion: '1', heldReason: null });
   insertFindings(db, id, [finding]);
   return id;
 }
@@ -68,7 +77,8 @@ describe('a chained second model', () => {
   it('runs once the classifier\'s result has the finding present with score ≥ 0.7, and only once', () => {
     route();
     const resultId = classifierResult({ model: 'ct-contrast', code: contrast, present: true, score: 0.83 });
-    expect(findingsOfResult(db, resultId)).toEqual([{ model: 'ct-contrast', code: contrast, present: true, score: 0.83 }]);
+    expect(findingsOfResult(db, resultId)).toEqual(
+      [{ model: 'ct-contrast', code: contrast, present: true, score: 0.83 }]);
     expect(route()).toBe(1);
     expect(jobs()).toEqual([['classify', 'ct-contrast'], ['segment-if-contrast', 'ct-body-lung']]);
     expect(events.some((e) => e.event === 'route.study.rerouted' && e.fields?.jobs === 1)).toBe(true);
@@ -83,15 +93,18 @@ describe('a chained second model', () => {
     expect(jobs()).toEqual([['classify', 'ct-contrast']]);
 
     const job = listJobs(db, { studyUid, limit: 10 }).find((j) => j.ruleId === 'classify')!;
-    const absent = insertResult(db, { jobId: job.id, revision: 2, state: 'accepted', qcState: 'none', qcReasons: [], segments: [], modelVersion: '1', heldReason: null });
+    const absent = insertResult(db, { jobId: job.id, revision: 2, state: 'accepted', qcState: 'none', qcReasons: [],
+      segments: [], modelVersion: '1', heldReason: null });
     insertFindings(db, absent, [{ model: 'ct-contrast', code: contrast, present: false, score: 0.1 }]);
     route();
     expect(jobs()).toEqual([['classify', 'ct-contrast']]);
     // only the latest revision counts: revision 1's 0.65 is no longer a fact
     expect(findingsOfStudy(db, studyUid).map((f) => [f.resultId, f.present])).toEqual([[absent, false]]);
 
-    const present = insertResult(db, { jobId: job.id, revision: 3, state: 'awaiting-review', qcState: 'none', qcReasons: [], segments: [], modelVersion: '1', heldReason: null });
-    transitionResult(db, present, ['awaiting-review'], 'rejected', { actor: 'reviewer', action: 'reject', reason: 'wrong', review: true });
+    const present = insertResult(db, { jobId: job.id, revision: 3, state: 'awaiting-review', qcState: 'none',
+      qcReasons: [], segments: [], modelVersion: '1', heldReason: null });
+    transitionResult(db, present, ['awaiting-review'], 'rejected',
+      { actor: 'reviewer', action: 'reject', reason: 'wrong', review: true });
     insertFindings(db, present, [{ model: 'ct-contrast', code: contrast, present: true, score: 0.95 }]);
     route();
     expect(jobs()).toEqual([['classify', 'ct-contrast']]);

@@ -22,9 +22,11 @@ function thresholdLabels(hu: Float32Array): Uint8Array {
 /** Headers as the volume loader hands them over: plain values (dcmjs decorates its arrays with functions that
  *  structured clone refuses). */
 function plainHeaders(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value;
+  if (value === null || typeof value !== 'object' || value instanceof ArrayBuffer || ArrayBuffer.isView(value))
+    return value;
   if (Array.isArray(value)) return Array.from(value, plainHeaders);
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v !== 'function').map(([k, v]) => [k, plainHeaders(v)]));
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => typeof v !== 'function').map(([k, v]) => [k, plainHeaders(v)]));
 }
 
 function onSharedMemory(hu: Float32Array): Float32Array {
@@ -37,7 +39,8 @@ function onSharedMemory(hu: Float32Array): Float32Array {
 function createdAt(bytes: Uint8Array): Date {
   const { dataset } = readPart10(bytes);
   const [d, t] = [String(dataset.InstanceCreationDate), String(dataset.InstanceCreationTime)];
-  return new Date(Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +t.slice(0, 2), +t.slice(2, 4), +t.slice(4, 6)));
+  return new Date(Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +t.slice(0, 2), +t.slice(2, 4),
+    +t.slice(4, 6)));
 }
 
 function at<T>(instant: Date, work: () => T): T {
@@ -47,7 +50,8 @@ function at<T>(instant: Date, work: () => T): T {
 }
 
 function floatingPointValues(item: NaturalDataset, out: number[] = []): number[] {
-  for (const m of (item.MeasuredValueSequence as NaturalDataset[] | undefined) ?? []) out.push(Number(m.FloatingPointValue));
+  for (const m of (item.MeasuredValueSequence as NaturalDataset[] | undefined) ?? [])
+    out.push(Number(m.FloatingPointValue));
   for (const child of (item.ContentSequence as NaturalDataset[] | undefined) ?? []) floatingPointValues(child, out);
   return out;
 }
@@ -66,9 +70,11 @@ describe('encodeInWorkers', () => {
   it('writes the SEG and SR bytes the in-process encoders write for the same inputs, statistics included', async () => {
     const out = await encodeInWorkers(request);
     const labels = request.labels;
-    const seg = at(createdAt(out.seg.bytes), () => encodeSegmentation(series.sources, labels, bodyLungLiver, algorithm, job));
+    const seg = at(createdAt(out.seg.bytes),
+      () => encodeSegmentation(series.sources, labels, bodyLungLiver, algorithm, job));
     expect(Buffer.compare(out.seg.bytes, seg.bytes)).toBe(0);
-    const sr = at(createdAt(out.sr.bytes), () => encodeMeasurementReport(series.sources, seg, bodyLungLiver, algorithm, job, series.hu));
+    const sr = at(createdAt(out.sr.bytes),
+      () => encodeMeasurementReport(series.sources, seg, bodyLungLiver, algorithm, job, series.hu));
     expect(out.sr.bytes.length).toBe(sr.bytes.length);
     expect(Buffer.compare(out.sr.bytes, sr.bytes)).toBe(0);
 
@@ -83,7 +89,8 @@ describe('encodeInWorkers', () => {
   });
 
   it('moves inputs on plain ArrayBuffers to shared memory and gives the same result', async () => {
-    const plain = { ...request, labels: { ...request.labels, data: Uint8Array.from(request.labels.data) }, intensities: Float32Array.from(series.hu) };
+    const plain = { ...request, labels: { ...request.labels, data: Uint8Array.from(request.labels.data) },
+      intensities: Float32Array.from(series.hu) };
     expect(plain.intensities.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     const [a, b] = await Promise.all([encodeInWorkers(plain), encodeInWorkers(request)]);
     expect(a.seg.segments).toEqual(b.seg.segments);
@@ -98,10 +105,12 @@ describe('the quality check in the encode worker', () => {
     const z = (k: number) => (series.sources[k].dataset.ImagePositionPatient as number[]).map(Number);
     const sliceMm = Math.hypot(...z(1).map((v, i) => v - z(0)[i]));
     const spacing: [number, number, number] = [ps[1], ps[0], sliceMm];
-    const segments = bodyLungLiver.map((s) => (s.label === 'Body' ? { ...s, checks: { volumeMl: { max: 1 }, maxBorderFraction: 0 } } : s));
+    const segments = bodyLungLiver.map((s) =>
+      (s.label === 'Body' ? { ...s, checks: { volumeMl: { max: 1 }, maxBorderFraction: 0 } } : s));
     const out = await encodeInWorkers({ ...request, segments, spacing });
     expect(out.qc.state).toBe('failed');
-    expect(out.qc.reasons.map((r) => [r.segment, r.check])).toEqual([['Body', 'volumeMl.max'], ['Body', 'maxBorderFraction']]);
+    expect(out.qc.reasons.map((r) => [r.segment, r.check])).toEqual(
+      [['Body', 'volumeMl.max'], ['Body', 'maxBorderFraction']]);
     const body = out.qc.measurements.find((m) => m.segment === 'Body')!;
     const segBody = out.seg.segments.find((s) => s.label === 'Body')!;
     expect(body.volumeMl).toBeCloseTo(segBody.volumeMl, 6);
@@ -128,13 +137,16 @@ describe('encodeInWorkers rejects with the encoders\' codes', () => {
   it('ENC_INTENSITIES from the statistics worker; the SEG worker\'s ENC_LABEL_DIMS first when both fail', async () => {
     await expect(encodeInWorkers({ ...request, intensities: new Float32Array(new SharedArrayBuffer(20)) }))
       .rejects.toMatchObject({ name: 'EncodeError', code: 'ENC_INTENSITIES' });
-    const shortLabels = { dims: [4, 3, 2] as [number, number, number], data: new Uint8Array(new SharedArrayBuffer(24)).fill(1) };
-    await expect(encodeInWorkers({ ...request, labels: shortLabels })).rejects.toMatchObject({ code: 'ENC_LABEL_DIMS' });
+    const shortLabels =
+      { dims: [4, 3, 2] as [number, number, number], data: new Uint8Array(new SharedArrayBuffer(24)).fill(1) };
+    await expect(encodeInWorkers({ ...request, labels: shortLabels })).rejects.toMatchObject(
+      { code: 'ENC_LABEL_DIMS' });
   });
 
   it('nothing segmented: the SR reports every absence and the statistics (even a wrong-sized volume) are not asked for', async () => {
     const empty = { ...request.labels, data: new Uint8Array(new SharedArrayBuffer(request.labels.data.length)) };
-    const out = await encodeInWorkers({ ...request, labels: empty, intensities: new Float32Array(new SharedArrayBuffer(20)) });
+    const out = await encodeInWorkers(
+      { ...request, labels: empty, intensities: new Float32Array(new SharedArrayBuffer(20)) });
     expect(out.seg.bytes.length).toBe(0);
     expect(out.seg.absent).toEqual(['Body', 'Lung', 'Liver']);
     expect(floatingPointValues(readPart10(out.sr.bytes).dataset)).toEqual([]);

@@ -29,12 +29,15 @@ describe('a SEG from elsewhere', () => {
 
   it('refuses a source series stored only in part, or not at all (MEASURE_SOURCE_MISSING)', () => {
     const refs = segmentationReferences(new Uint8Array(fs.readFileSync(liver)));
-    expect(() => checkSourcesStored(refs, new Set(CT_UIDS.slice(0, 2)))).toThrow(/^MEASURE_SOURCE_MISSING: .*1 of its 3 images/);
+    expect(() => checkSourcesStored(refs, new Set(CT_UIDS.slice(0, 2)))).toThrow(
+      /^MEASURE_SOURCE_MISSING: .*1 of its 3 images/);
     expect(() => checkSourcesStored(refs, new Set())).toThrow(/^MEASURE_SOURCE_MISSING: .*none of its images/);
   });
 
   it('refuses a FRACTIONAL SEG (MEASURE_SEG_FRACTIONAL) and an object that is not a SEG (MEASURE_NOT_SEG)', () => {
-    expect(() => segmentationReferences(editedCopy(['-m', '(0062,0001)=FRACTIONAL']))).toThrow(/^MEASURE_SEG_FRACTIONAL: /);
-    expect(() => segmentationReferences(editedCopy(['-m', '(0008,0016)=1.2.840.10008.5.1.4.1.1.2']))).toThrow(/^MEASURE_NOT_SEG: /);
+    expect(() => segmentationReferences(editedCopy(['-m', '(0062,0001)=FRACTIONAL']))).toThrow(
+      /^MEASURE_SEG_FRACTIONAL: /);
+    expect(() => segmentationReferences(editedCopy(['-m', '(0008,0016)=1.2.840.10008.5.1.4.1.1.2']))).toThrow(
+      /^MEASURE_NOT_SEG: /);
   });
 });

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARBITRARY_UNIT_FEATURE_DEFAULTS, CT_FEATURE_DEFAULTS, type FeatureConfig } from '../../../src/features/index.js';
+import { ARBITRARY_UNIT_FEATURE_DEFAULTS, CT_FEATURE_DEFAULTS,
+  type FeatureConfig } from '../../../src/features/index.js';
 import { segmentationReferences } from '../../../src/jobs/foreign-segmentation.js';
 import { rtStructReferences } from '../../../src/jobs/foreign-rtstruct.js';
 import { measureSegmentation, referencesOf, type MeasureReply } from '../../../src/jobs/measure-worker.js';
@@ -49,8 +50,10 @@ function featuresInSr(bytes: Uint8Array, label: string): Map<string, number> {
   const group = measurements.ContentSequence!.find((g) => g.ContentSequence?.some((i) => i.TextValue === label))!;
   const out = new Map<string, number>();
   for (const item of group.ContentSequence!.filter((i) => i.ValueType === 'NUM')) {
-    const mods = (item.ContentSequence ?? []).map((m) => m.TextValue ?? m.ConceptCodeSequence?.[0]?.CodeValue).join('|');
-    out.set(`${item.ConceptNameCodeSequence![0]!.CodeValue}|${mods}`, item.MeasuredValueSequence![0]!.FloatingPointValue);
+    const mods = (item.ContentSequence ?? []).map((m) =>
+      m.TextValue ?? m.ConceptCodeSequence?.[0]?.CodeValue).join('|');
+    out.set(`${item.ConceptNameCodeSequence![0]!.CodeValue}|${mods}`,
+      item.MeasuredValueSequence![0]!.FloatingPointValue);
   }
   return out;
 }
@@ -72,11 +75,14 @@ describe('measure: an RT Structure Set', () => {
   });
 
   it('is told apart from a SEG by the stored SOP class in the worker; a CT image is refused with MEASURE_NOT_SEG', () => {
-    const read = (file: string, sopClassUid: string) => referencesOf({ references: new Uint8Array(fs.readFileSync(file)), sopClassUid });
+    const read = (file: string, sopClassUid: string) =>
+      referencesOf({ references: new Uint8Array(fs.readFileSync(file)), sopClassUid });
     expect(read(study.rtstruct, '1.2.840.10008.5.1.4.1.1.481.3')).toMatchObject({ ok: true, refs: { kind: 'RTSTRUCT',
       sopInstanceUid: study.rtstructUid, sourceSeriesUid: study.loaded.seriesInstanceUid } });
-    expect(read(study.seg, '1.2.840.10008.5.1.4.1.1.66.4')).toMatchObject({ ok: true, refs: { kind: 'SEG', sopInstanceUid: study.segUid } });
-    expect(read(study.ctFiles[0]!, '1.2.840.10008.5.1.4.1.1.481.3')).toMatchObject({ ok: false, code: 'MEASURE_NOT_SEG' });
+    expect(read(study.seg, '1.2.840.10008.5.1.4.1.1.66.4')).toMatchObject(
+      { ok: true, refs: { kind: 'SEG', sopInstanceUid: study.segUid } });
+    expect(read(study.ctFiles[0]!, '1.2.840.10008.5.1.4.1.1.481.3')).toMatchObject(
+      { ok: false, code: 'MEASURE_NOT_SEG' });
     expect(read(study.ctFiles[0]!, '1.2.840.10008.5.1.4.1.1.2')).toMatchObject({ ok: false, code: 'MEASURE_NOT_SEG' });
   });
 
@@ -105,7 +111,8 @@ describe('measure: an RT Structure Set', () => {
     const ball = groups.find((g) => g.includes('"Tracking Identifier")="Ball"'))!;
     const ring = groups.find((g) => g.includes('"Tracking Identifier")="Ring"'))!;
     // the slice planes the ball crosses: z = 1.5 k within 9 mm of 14.25, k = 4 … 15
-    const ballSlices = Array.from({ length: GRID.slices }, (_, k) => Math.abs(k * GRID.dz - BALL.centre[2]) < BALL.radiusMm)
+    const ballSlices = Array.from({ length: GRID.slices },
+      (_, k) => Math.abs(k * GRID.dz - BALL.centre[2]) < BALL.radiusMm)
       .filter(Boolean).length;
     expect(ballSlices).toBe(12);
     expect(ball.match(/SCOORD:\(111030,DCM,"Image Region"\)=\(POLYLINE,/g)?.length).toBe(ballSlices);
@@ -117,7 +124,8 @@ describe('measure: an RT Structure Set', () => {
     expect(ball).toContain(`<selected from IMAGE:=(CT image,"${study.loaded.slices[4]!.sopInstanceUid}")>`);
     const ds = readNatural(srFile) as { CurrentRequestedProcedureEvidenceSequence: Array<{ ReferencedSeriesSequence:
       Array<{ ReferencedSOPSequence: Array<{ ReferencedSOPClassUID: string; ReferencedSOPInstanceUID: string }> }> }> };
-    const evidence = ds.CurrentRequestedProcedureEvidenceSequence[0]!.ReferencedSeriesSequence.flatMap((s) => s.ReferencedSOPSequence);
+    const evidence = ds.CurrentRequestedProcedureEvidenceSequence[0]!.ReferencedSeriesSequence
+      .flatMap((s) => s.ReferencedSOPSequence);
     expect(evidence).toContainEqual(expect.objectContaining({ ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.481.3',
       ReferencedSOPInstanceUID: study.rtstructUid }));
     expect(evidence.length).toBe(GRID.slices + 1);

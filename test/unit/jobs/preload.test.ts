@@ -17,15 +17,17 @@ describe('series preloader', () => {
   let db: Db;
   let series: SyntheticSeries;
   const events: Array<{ event: string; fields?: Record<string, unknown> }> = [];
-  const log = { info: (event: string, fields?: Record<string, unknown>) => events.push({ event, fields }), warn() {}, error() {}, debug() {} } as unknown as Logger;
+  const log = { info: (event: string, fields?: Record<string, unknown>) => events.push({ event, fields }), warn() {},
+    error() {}, debug() {} } as unknown as Logger;
   const warmed: string[] = [];
   const registry = {
-    get: (id: string) => ({ id, state: 'ready', manifest: { applicability: { minSlices: 1 } }, backend: { warm: () => warmed.push(id) } }),
+    get: (id: string) =>
+      ({ id, state: 'ready', manifest: { applicability: { minSlices: 1 } }, backend: { warm: () => warmed.push(id) } }),
   } as unknown as ModelRegistry;
   const store = (file: string, n: number, receivedAt: number) => upsertInstance(db, {
-    sopInstanceUid: `2.25.${n}`, sopClassUid: SOP.ctImageStorage, studyUid: series.studyInstanceUid, seriesUid: series.seriesInstanceUid,
-    patientId: null, transferSyntaxUid: TS.explicitLittle, size: fs.statSync(file).size, path: file, callingAe: null, calledAe: null,
-    source: 'dimse', receivedAt,
+    sopInstanceUid: `2.25.${n}`, sopClassUid: SOP.ctImageStorage, studyUid: series.studyInstanceUid,
+    seriesUid: series.seriesInstanceUid, patientId: null, transferSyntaxUid: TS.explicitLittle,
+    size: fs.statSync(file).size, path: file, callingAe: null, calledAe: null, source: 'dimse', receivedAt,
   });
 
   beforeAll(async () => {
@@ -51,7 +53,8 @@ describe('series preloader', () => {
     preloader.seriesComplete(series.studyInstanceUid, series.seriesInstanceUid);
     store(series.files[4]!, 4, 2000);
     expect(preloader.take(series.seriesInstanceUid)).toBeUndefined();
-    expect(events.filter((e) => e.event === 'series.preload.dropped').at(-1)?.fields).toMatchObject({ reason: 'the series changed after it completed' });
+    expect(events.filter((e) => e.event === 'series.preload.dropped').at(-1)?.fields).toMatchObject(
+      { reason: 'the series changed after it completed' });
     preloader.stop();
   });
 

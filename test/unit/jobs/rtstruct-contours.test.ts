@@ -30,7 +30,8 @@ function rtstruct(contours: number[][]): Uint8Array {
     SOPClassUID: '1.2.840.10008.5.1.4.1.1.481.3', SOPInstanceUID: '2.25.42', Modality: 'RTSTRUCT',
     StructureSetROISequence: [{ ROINumber: 1, ROIName: 'Box' }],
     ReferencedFrameOfReferenceSequence: [{ RTReferencedStudySequence: [{ RTReferencedSeriesSequence: [{
-      SeriesInstanceUID: loaded.seriesInstanceUid, ContourImageSequence: loaded.slices.map((s) => ({ ReferencedSOPInstanceUID: s.sopInstanceUid })),
+      SeriesInstanceUID: loaded.seriesInstanceUid, ContourImageSequence: loaded.slices.map((s) =>
+        ({ ReferencedSOPInstanceUID: s.sopInstanceUid })),
     }] }] }],
     ROIContourSequence: [{ ReferencedROINumber: 1, ContourSequence: contours.map((c) => ({
       ContourGeometricType: 'CLOSED_PLANAR', NumberOfContourPoints: c.length / 3, ContourData: c,
@@ -40,7 +41,8 @@ function rtstruct(contours: number[][]): Uint8Array {
 
 function boxMask(i0: number, i1: number, j0: number, j1: number, k0: number, k1: number): Uint8Array {
   const m = new Uint8Array(COLS * ROWS * SLICES);
-  for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) m[i + COLS * (j + ROWS * k)] = 1;
+  for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++)
+    m[i + COLS * (j + ROWS * k)] = 1;
   return m;
 }
 
@@ -48,7 +50,8 @@ beforeAll(async () => {
   const hu = Int16Array.from({ length: COLS * ROWS * SLICES }, (_, v) => ((v * 7919) % 300) - 100);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtstruct-ct-'));
   const written = await writeSyntheticCtSeries(dir, {
-    phantom: { hu, bodyMask: new Uint8Array(hu.length), lungMask: new Uint8Array(hu.length), dims: [COLS, ROWS, SLICES] },
+    phantom: { hu, bodyMask: new Uint8Array(hu.length), lungMask: new Uint8Array(hu.length),
+      dims: [COLS, ROWS, SLICES] },
     pixelSpacing: PX, sliceSpacing: DZ, origin: [0, 0, 0],
   });
   loaded = await loadSeriesVolume(written.files, { minSlices: 1 });
@@ -65,16 +68,21 @@ describe('RTSTRUCT contours on the series grid', () => {
     expect(fromContours).toEqual(box);
     const seg = encodeSegmentation(loaded.slices, { dims: loaded.volume.dims, data: box },
       [{ labelValues: [1], label: 'Box', colorRgb: [1, 2, 3], measurements: ['volume'],
-        category: { scheme: 'SCT', value: '91723000', meaning: 'Anatomical structure' }, type: { scheme: 'SCT', value: '10200004', meaning: 'Liver' } }],
-      { name: 'box', version: '1', modelId: 'box', family: { scheme: 'DCM', value: '113076', meaning: 'Segmentation' } }, { jobId: 'j', uidRoot: '2.25' });
+        category: { scheme: 'SCT', value: '91723000', meaning: 'Anatomical structure' },
+        type: { scheme: 'SCT', value: '10200004', meaning: 'Liver' } }],
+      { name: 'box', version: '1', modelId: 'box',
+        family: { scheme: 'DCM', value: '113076', meaning: 'Segmentation' } },
+      { jobId: 'j', uidRoot: '2.25' });
     const fromSeg = readSegmentation(seg.bytes, loaded.slices).masks.get(1)!;
-    const features = (mask: Uint8Array) => measureRoi(cropAround(loaded.volume.data, mask, [1], [SLICES, ROWS, COLS], [DZ, PX, PX]),
+    const features = (mask: Uint8Array) => measureRoi(
+      cropAround(loaded.volume.data, mask, [1], [SLICES, ROWS, COLS], [DZ, PX, PX]),
       { ...CT_FEATURE_DEFAULTS, families: ['morphology', 'intensity statistics'] });
     expect(features(fromContours)).toEqual(features(fromSeg));
   });
 
   it('makes a contour inside another on the same slice a hole', () => {
-    const mask = placeRoi(readRtStruct(rtstruct([square(3, 4, 24, 4, 24), square(3, 10, 14, 10, 14)])).rois[0]!, loaded.slices).mask;
+    const mask = placeRoi(readRtStruct(rtstruct([square(3, 4, 24, 4, 24), square(3, 10, 14, 10, 14)])).rois[0]!,
+      loaded.slices).mask;
     const expected = boxMask(4, 24, 4, 24, 3, 3);
     const hole = boxMask(10, 14, 10, 14, 3, 3);
     expect(mask).toEqual(expected.map((v, i) => v ^ hole[i]!));

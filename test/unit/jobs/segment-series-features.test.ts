@@ -29,7 +29,8 @@ describe('segmentSeries with features', async () => {
 
   it('runs a features stage and writes the Lung features into the SR', async () => {
     const stages: StageTiming[] = [];
-    const result = await segmentSeries(registry, 'ct-body-lung', files, { jobId: 'job-f', uidRoot: '2.25' }, (t) => stages.push(t));
+    const result = await segmentSeries(registry, 'ct-body-lung', files, { jobId: 'job-f', uidRoot: '2.25' },
+      (t) => stages.push(t));
     expect(stages.map((s) => s.stage)).toEqual(['load', 'infer', 'features', 'encode']);
     const sr = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sr-features-')), 'sr.dcm');
     fs.writeFileSync(sr, result.sr.bytes);

@@ -16,7 +16,8 @@ describe('segmentSeries', async () => {
 
   it('times load, infer and encode and gives the same UIDs for the same job, other UIDs for another job', async () => {
     const stages: StageTiming[] = [];
-    const a = await segmentSeries(registry, 'ct-body-lung', files, { jobId: 'job-7', uidRoot: '2.25' }, (t) => stages.push(t));
+    const a = await segmentSeries(registry, 'ct-body-lung', files, { jobId: 'job-7', uidRoot: '2.25' },
+      (t) => stages.push(t));
     expect(stages.map((s) => s.stage)).toEqual(['load', 'infer', 'encode']);
     expect(a.seg.segments.map((s) => s.label).sort()).toEqual(['Body', 'Lung']);
     expect(readSegmentation(a.seg.bytes).segments.map((s) => s.label).sort()).toEqual(['Body', 'Lung']);
@@ -34,7 +35,10 @@ describe('segmentSeries', async () => {
   });
 
   it('rejects with coded errors: an unknown model, and a series the loader refuses', async () => {
-    await expect(segmentSeries(registry, 'no-such-model', files, { jobId: 'j', uidRoot: '2.25' })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
-    await expect(segmentSeries(registry, 'ct-body-lung', [path.join(repoRoot, 'package.json')], { jobId: 'j', uidRoot: '2.25' })).rejects.toMatchObject({ code: expect.stringMatching(/^(READ_FAILED|TOO_FEW_SLICES)$/) });
+    await expect(segmentSeries(registry, 'no-such-model', files,
+      { jobId: 'j', uidRoot: '2.25' })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    await expect(segmentSeries(registry, 'ct-body-lung', [path.join(repoRoot, 'package.json')],
+      { jobId: 'j', uidRoot: '2.25' })).rejects.toMatchObject(
+      { code: expect.stringMatching(/^(READ_FAILED|TOO_FEW_SLICES)$/) });
   });
 });

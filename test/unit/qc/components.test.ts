@@ -8,7 +8,8 @@ const member = (...values: number[]) => { const m = new Uint8Array(256); for (co
 /** Voxel count of a predicate over a volume, counted here (the expected sizes do not come from the code under test). */
 function count(dims: Dims, inside: (s: number, r: number, c: number) => boolean): number {
   let n = 0;
-  for (let s = 0; s < dims[0]; s++) for (let r = 0; r < dims[1]; r++) for (let c = 0; c < dims[2]; c++) if (inside(s, r, c)) n++;
+  for (let s = 0; s < dims[0]; s++) for (let r = 0; r < dims[1]; r++)
+    for (let c = 0; c < dims[2]; c++) if (inside(s, r, c)) n++;
   return n;
 }
 
@@ -29,14 +30,16 @@ describe('componentSizes', () => {
 
   it('joins cubes touching only at a corner, across slices (26-connectivity)', () => {
     const dims: Dims = [6, 6, 8];
-    const labels = labelMap(dims, (s, r, c) => (inBox(s, r, c, [0, 0, 0], [2, 2, 2]) || inBox(s, r, c, [3, 3, 3], [5, 5, 5]) ? 1 : 0));
+    const labels = labelMap(dims, (s, r, c) =>
+      (inBox(s, r, c, [0, 0, 0], [2, 2, 2]) || inBox(s, r, c, [3, 3, 3], [5, 5, 5]) ? 1 : 0));
     expect(componentSizes(labels, dims, member(1))).toEqual([54]);
   });
 
   it('joins runs touching only at an in-plane corner, and keeps a one-voxel gap apart', () => {
     const dims: Dims = [1, 2, 8];
     // row 0: columns 0-2; row 1: columns 3-4 (corner contact between (0,2) and (1,3)); column 6 alone in row 1
-    const labels = labelMap(dims, (_s, r, c) => ((r === 0 && c <= 2) || (r === 1 && (c === 3 || c === 4 || c === 6)) ? 1 : 0));
+    const labels = labelMap(dims, (_s, r, c) =>
+      ((r === 0 && c <= 2) || (r === 1 && (c === 3 || c === 4 || c === 6)) ? 1 : 0));
     expect(componentSizes(labels, dims, member(1))).toEqual([5, 1]);
   });
 

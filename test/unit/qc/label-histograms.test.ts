@@ -11,12 +11,14 @@ function plainCounts(data: Uint8Array): number[] {
 }
 
 describe('labelHistograms', () => {
-  it.each([[0, 1], [1, 7], [2, 3], [3, 4096 + 5], [1, 2]])('counts every value at byte offset %i, length %i', (offset, length) => {
-    const buffer = new Uint8Array(offset + length);
-    for (let i = 0; i < length; i++) buffer[offset + i] = i % 7 < 4 ? 3 : (i * 31) % 256; // runs of equal words and mixed words
-    const labels = buffer.subarray(offset);
-    expect(Array.from(labelHistograms(labels, [1, 1, length]).counts)).toEqual(plainCounts(labels));
-  });
+  it.each([[0, 1], [1, 7], [2, 3], [3, 4096 + 5], [1, 2]])('counts every value at byte offset %i, length %i',
+    (offset, length) => {
+      const buffer = new Uint8Array(offset + length);
+      for (let i = 0; i < length; i++)
+        buffer[offset + i] = i % 7 < 4 ? 3 : (i * 31) % 256; // runs of equal words and mixed words
+      const labels = buffer.subarray(offset);
+      expect(Array.from(labelHistograms(labels, [1, 1, length]).counts)).toEqual(plainCounts(labels));
+    });
 
   it('counts the first and last row and column of every slice once, corners included', () => {
     // 3 slices of 4 rows × 5 columns, all value 1: the ring of a slice is 5 + 5 + 2 + 2 = 14 voxels
@@ -27,7 +29,8 @@ describe('labelHistograms', () => {
 
   it('counts each slice on its own, for the slices a segment spans', () => {
     const dims: Dims = [4, 3, 5];
-    const { sliceCounts } = labelHistograms(labelMap(dims, (s, _r, c) => (s === 1 && c < 2 ? 7 : s === 3 ? 7 : 0)), dims);
+    const { sliceCounts } = labelHistograms(
+      labelMap(dims, (s, _r, c) => (s === 1 && c < 2 ? 7 : s === 3 ? 7 : 0)), dims);
     expect([0, 1, 2, 3].map((s) => sliceCounts[s * 256 + 7])).toEqual([0, 6, 0, 15]);
     expect([0, 1, 2, 3].map((s) => sliceCounts[s * 256])).toEqual([15, 9, 15, 0]);
   });

@@ -7,7 +7,8 @@ export function labelMap(dims: Dims, value: (s: number, r: number, c: number) =>
   const [slices, rows, columns] = dims;
   const data = new Uint8Array(slices * rows * columns);
   for (let s = 0; s < slices; s++) {
-    for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) data[c + columns * (r + rows * s)] = value(s, r, c);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++)
+      data[c + columns * (r + rows * s)] = value(s, r, c);
   }
   return data;
 }

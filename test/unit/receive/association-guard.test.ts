@@ -5,7 +5,8 @@ import { AssociationGuard } from '../../../src/receive/association-guard.js';
 import { associateRq, ctContext, appContext, userInfo } from '../../support/malformed-associate.js';
 import { pdu } from '../../support/raw-association.js';
 
-const guard = (accepted = { value: false }) => new AssociationGuard({ maxAssociateRq: 64 * 1024, maxPData: () => (accepted.value ? 16384 : undefined), accepted: () => accepted.value });
+const guard = (accepted = { value: false }) => new AssociationGuard(
+  { maxAssociateRq: 64 * 1024, maxPData: () => (accepted.value ? 16384 : undefined), accepted: () => accepted.value });
 const release = pdu(0x05, Buffer.alloc(4));
 
 describe('AssociationGuard', () => {
@@ -18,7 +19,8 @@ describe('AssociationGuard', () => {
     accepted.value = true;
     const second = g.push(Buffer.concat([release, associateRq(), release]));
     expect(second.pdus.map((p) => p.bytes())).toEqual([release]);
-    expect(second.fault).toMatchObject({ answer: 'abort', reason: 2, why: 'a second A-ASSOCIATE-RQ on this association' });
+    expect(second.fault).toMatchObject(
+      { answer: 'abort', reason: 2, why: 'a second A-ASSOCIATE-RQ on this association' });
     expect(g.push(release)).toEqual({ pdus: [] });
   });
 

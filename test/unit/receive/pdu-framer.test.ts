@@ -8,20 +8,23 @@ const pdu = (type: number, body: Buffer) => {
   h.writeUInt32BE(body.length, 2);
   return Buffer.concat([h, body]);
 };
-const framer = (accepted = true) => new PduFramer({ maxAssociateRq: 1024, maxPData: () => (accepted ? 100 : undefined) });
+const framer = (accepted = true) =>
+  new PduFramer({ maxAssociateRq: 1024, maxPData: () => (accepted ? 100 : undefined) });
 const body = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff));
 
 describe('PduFramer', () => {
-  const stream = Buffer.concat([pdu(0x04, body(100, 1)), pdu(0x04, body(37, 2)), pdu(0x05, Buffer.alloc(4)), pdu(0x04, body(0, 3))]);
+  const stream = Buffer.concat(
+    [pdu(0x04, body(100, 1)), pdu(0x04, body(37, 2)), pdu(0x05, Buffer.alloc(4)), pdu(0x04, body(0, 3))]);
   const expected = [pdu(0x04, body(100, 1)), pdu(0x04, body(37, 2)), pdu(0x05, Buffer.alloc(4)), pdu(0x04, body(0, 3))];
 
-  it.each([1, 2, 5, 6, 7, 64, 1000])('returns the same whole PDUs when the stream arrives in %i-byte chunks', (size) => {
-    const f = framer();
-    const out: Pdu[] = [];
-    for (let i = 0; i < stream.length; i += size) out.push(...f.push(stream.subarray(i, i + size)));
-    expect(out.map((p) => p.bytes().toString('hex'))).toEqual(expected.map((b) => b.toString('hex')));
-    expect(out.map((p) => p.type)).toEqual([4, 4, 5, 4]);
-  });
+  it.each([1, 2, 5, 6, 7, 64, 1000])('returns the same whole PDUs when the stream arrives in %i-byte chunks',
+    (size) => {
+      const f = framer();
+      const out: Pdu[] = [];
+      for (let i = 0; i < stream.length; i += size) out.push(...f.push(stream.subarray(i, i + size)));
+      expect(out.map((p) => p.bytes().toString('hex'))).toEqual(expected.map((b) => b.toString('hex')));
+      expect(out.map((p) => p.type)).toEqual([4, 4, 5, 4]);
+    });
 
   it('hands a PDU that spans chunks over as slices of those chunks, not as a copy', () => {
     const whole = pdu(0x04, body(100, 1));

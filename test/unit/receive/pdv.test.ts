@@ -14,13 +14,16 @@ const framed = (stream: Buffer, chunk: number): Pdu[] => {
 };
 
 describe('readPdvs', () => {
-  const body = Buffer.concat([pdv(1, 0x01, bytes(30, 1)), pdv(1, 0x03, bytes(3, 2)), pdv(3, 0x00, bytes(500, 3)), pdv(3, 0x02, bytes(0, 4))]);
+  const body = Buffer.concat(
+    [pdv(1, 0x01, bytes(30, 1)), pdv(1, 0x03, bytes(3, 2)), pdv(3, 0x00, bytes(500, 3)), pdv(3, 0x02, bytes(0, 4))]);
 
   it.each([1, 3, 6, 7, 64, 10_000])('reads the same PDVs when the PDU arrives in %i-byte chunks', (chunk) => {
     const [p] = framed(pdu(0x04, body), chunk);
     const pdvs = readPdvs(p);
-    expect(pdvs.map((v) => [v.contextId, v.command, v.last, v.length])).toEqual([[1, true, false, 30], [1, true, true, 3], [3, false, false, 500], [3, false, true, 0]]);
-    expect(pdvs.map((v) => Buffer.concat(v.value).toString('hex'))).toEqual([bytes(30, 1), bytes(3, 2), bytes(500, 3), bytes(0, 4)].map((b) => b.toString('hex')));
+    expect(pdvs.map((v) => [v.contextId, v.command, v.last, v.length])).toEqual(
+      [[1, true, false, 30], [1, true, true, 3], [3, false, false, 500], [3, false, true, 0]]);
+    expect(pdvs.map((v) => Buffer.concat(v.value).toString('hex'))).toEqual(
+      [bytes(30, 1), bytes(3, 2), bytes(500, 3), bytes(0, 4)].map((b) => b.toString('hex')));
   });
 
   it('hands out slices of the arriving chunks, not copies', () => {
@@ -34,9 +37,12 @@ describe('readPdvs', () => {
   });
 
   it.each([
-    ['a PDV length beyond its PDU', (() => { const b = pdv(1, 0, bytes(10, 0)); b.writeUInt32BE(99, 0); return b; })(), /does not fit/],
-    ['a PDV length below 2', (() => { const b = pdv(1, 0, bytes(0, 0)); b.writeUInt32BE(1, 0); return b; })(), /does not fit/],
-    ['a PDU ending inside a PDV header', Buffer.concat([pdv(1, 0, bytes(4, 0)), Buffer.alloc(3)]), /inside a PDV header/],
+    ['a PDV length beyond its PDU',
+      (() => { const b = pdv(1, 0, bytes(10, 0)); b.writeUInt32BE(99, 0); return b; })(), /does not fit/],
+    ['a PDV length below 2',
+      (() => { const b = pdv(1, 0, bytes(0, 0)); b.writeUInt32BE(1, 0); return b; })(), /does not fit/],
+    ['a PDU ending inside a PDV header',
+      Buffer.concat([pdv(1, 0, bytes(4, 0)), Buffer.alloc(3)]), /inside a PDV header/],
     ['reserved control bits', pdv(1, 0x04, bytes(4, 0)), /reserved bits/],
     ['no PDV at all', Buffer.alloc(0), /holds no PDV/],
   ])('refuses %s', (_what, pdvBytes, message) => {

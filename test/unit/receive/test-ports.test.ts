@@ -21,7 +21,8 @@ describe('test port allocation', () => {
     expect(port).toBeGreaterThanOrEqual(low);
     expect(port).toBeLessThan(high);
     const ephemeral = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+      const s = net.createServer().listen(0, '127.0.0.1',
+        () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
     });
     expect(ephemeral >= high || ephemeral < low).toBe(true);
   });

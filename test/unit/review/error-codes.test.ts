@@ -6,7 +6,8 @@ import { repoRoot } from '../../support/node-process.js';
 
 describe('review error codes', () => {
   const source = fs.readFileSync(path.join(repoRoot, 'src/review/errors.ts'), 'utf8');
-  const union = source.slice(source.indexOf('type ReviewErrorCode'), source.indexOf(';', source.indexOf('type ReviewErrorCode')));
+  const union = source.slice(source.indexOf('type ReviewErrorCode'),
+    source.indexOf(';', source.indexOf('type ReviewErrorCode')));
   const codes = [...union.matchAll(/'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]);
   const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
 

@@ -43,7 +43,8 @@ export function inSphere(s: { i: number; j: number; k: number; r: number }, i: n
   return mm(i - s.i, j - s.j, k - s.k) <= s.r * SPACING[0];
 }
 
-export function decode(png: Uint8Array): { width: number; height: number; rgb: (x: number, y: number) => [number, number, number] } {
+export function decode(png: Uint8Array): { width: number; height: number;
+  rgb: (x: number, y: number) => [number, number, number] } {
   const image = PNG.sync.read(Buffer.from(png));
   return {
     width: image.width, height: image.height,

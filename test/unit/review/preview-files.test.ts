@@ -60,7 +60,8 @@ describe('renderPreviewsFromFiles on the real CT', () => {
     previews.forEach((p) => savePreview(`ct3-liver-${p.name}`, p.png));
     expect(previews.map((p) => p.name)).toEqual(['axial-1', 'coronal']);
     const frames = frameFacts(liverSeg);
-    const best = frames.reduce((a, b) => (b.count > a.count || (b.count === a.count && sliceOf(frames, b.z) < sliceOf(frames, a.z)) ? b : a));
+    const best = frames.reduce((a, b) =>
+      (b.count > a.count || (b.count === a.count && sliceOf(frames, b.z) < sliceOf(frames, a.z)) ? b : a));
     expect(previews[0].index).toBe(sliceOf(frames, best.z));
     expect(previews[0].title).toContain(`Liver, ${best.count} voxels`);
     expect(previews[0].title).toContain('W 400 L 40');   // no lung segment: soft-tissue window
@@ -116,6 +117,7 @@ describe('renderPreviewsFromFiles on the real CT', () => {
 
   it('passes on the reader\'s refusal codes: not a SEG, an unreadable series file', async () => {
     await expect(renderPreviewsFromFiles(ct3, ct3[0])).rejects.toMatchObject({ code: 'SEG_READ_NOT_SEG' });
-    await expect(renderPreviewsFromFiles([...ct3.slice(0, 2), liverSeg + '.missing'], liverSeg)).rejects.toMatchObject({ code: 'READ_FAILED' });
+    await expect(renderPreviewsFromFiles([...ct3.slice(0, 2), liverSeg + '.missing'], liverSeg))
+      .rejects.toMatchObject({ code: 'READ_FAILED' });
   }, 60_000);
 });

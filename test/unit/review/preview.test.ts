@@ -5,7 +5,8 @@ import { busiestSlice, renderPreviews, type PreviewInput, type PreviewSegment } 
 import { FILL_ALPHA, paint } from '../../../src/review/raster.js';
 import { dicomLabToRgb } from '../../../src/review/colour.js';
 import { rgbToDicomLab } from '../../../src/encode/colour.js';
-import { buildPhantom, COLS, decode, HU, inSphere, LESION, LUNG_RIGHT, ROWS, savePreview, SLICES, SPACING, type Phantom } from './phantom.js';
+import { buildPhantom, COLS, decode, HU, inSphere, LESION, LUNG_RIGHT,
+  ROWS, savePreview, SLICES, SPACING, type Phantom } from './phantom.js';
 
 const BLUE: [number, number, number] = [0, 0, 255];
 const GREEN: [number, number, number] = [0, 255, 0];
@@ -19,10 +20,12 @@ const disjoint: PreviewSegment[] = [
 
 let phantom: Phantom;
 const input = (overrides: Partial<PreviewInput> = {}): PreviewInput => ({
-  volume: phantom.hu, dims: [COLS, ROWS, SLICES], spacing: SPACING, labels: phantom.labels, segments: disjoint, ...overrides,
+  volume: phantom.hu, dims: [COLS, ROWS, SLICES], spacing: SPACING, labels: phantom.labels,
+  segments: disjoint, ...overrides,
 });
 /** expected grey level of a HU value in a window, from the linear ramp's definition */
-const grey = (hu: number, center: number, width: number) => Math.min(255, Math.max(0, ((hu - (center - width / 2)) / width) * 255));
+const grey = (hu: number, center: number, width: number) =>
+  Math.min(255, Math.max(0, ((hu - (center - width / 2)) / width) * 255));
 
 /** voxels of a label value per slice, counted here without the module's code */
 function perSlice(value: number): number[] {
@@ -51,22 +54,23 @@ describe('renderPreviews on the phantom', () => {
     expect(previews[1].title).toContain(`${perSlice(2)[LUNG_RIGHT.k]} voxels`);
   });
 
-  it('tints a segment pixel with its colour, outlines its boundary in full colour, and leaves air dark (lung window)', () => {
-    const lung = decode(renderPreviews(input())[1].png);
-    expect([lung.width, lung.height]).toEqual([COLS, ROWS]);
-    const g = grey(HU.lung, -600, 1500);
-    const [r, gr, b] = lung.rgb(LUNG_RIGHT.i, LUNG_RIGHT.j);   // centre of the right lung: inside, not boundary
-    expect(r).toBeCloseTo(g * (1 - FILL_ALPHA), -0.5);
-    expect(b).toBe(r);
-    expect(gr).toBeCloseTo(g * (1 - FILL_ALPHA) + 255 * FILL_ALPHA, -0.5);
-    let edge = 0;
-    while (!inSphere(LUNG_RIGHT, edge, LUNG_RIGHT.j, LUNG_RIGHT.k)) edge++;   // first lung voxel of its centre row
-    expect(lung.rgb(edge, LUNG_RIGHT.j)).toEqual(GREEN);
-    const air = lung.rgb(0, 0);
-    expect(air[0]).toBeCloseTo(grey(HU.air, -600, 1500), -0.5);
-    expect(air[0]).toBeLessThan(64);
-    expect(air).toEqual([air[0], air[0], air[0]]);
-  });
+  it('tints a segment pixel with its colour, outlines its boundary in full colour, and leaves air dark (lung window)',
+    () => {
+      const lung = decode(renderPreviews(input())[1].png);
+      expect([lung.width, lung.height]).toEqual([COLS, ROWS]);
+      const g = grey(HU.lung, -600, 1500);
+      const [r, gr, b] = lung.rgb(LUNG_RIGHT.i, LUNG_RIGHT.j);   // centre of the right lung: inside, not boundary
+      expect(r).toBeCloseTo(g * (1 - FILL_ALPHA), -0.5);
+      expect(b).toBe(r);
+      expect(gr).toBeCloseTo(g * (1 - FILL_ALPHA) + 255 * FILL_ALPHA, -0.5);
+      let edge = 0;
+      while (!inSphere(LUNG_RIGHT, edge, LUNG_RIGHT.j, LUNG_RIGHT.k)) edge++;   // first lung voxel of its centre row
+      expect(lung.rgb(edge, LUNG_RIGHT.j)).toEqual(GREEN);
+      const air = lung.rgb(0, 0);
+      expect(air[0]).toBeCloseTo(grey(HU.air, -600, 1500), -0.5);
+      expect(air[0]).toBeLessThan(64);
+      expect(air).toEqual([air[0], air[0], air[0]]);
+    });
 
   it('uses the lung window when a lung-like segment has voxels, else soft tissue (air black, tissue mid-grey)', () => {
     expect(renderPreviews(input())[0].title).toContain('W 1500 L -600');
@@ -77,13 +81,15 @@ describe('renderPreviews on the phantom', () => {
     const inside = body.rgb(Math.round(COLS / 2), 10);   // body tissue on slice 0 (not its boundary), blue-tinted
     expect(inside[0]).toBeCloseTo(grey(HU.tissue, 40, 400) * (1 - FILL_ALPHA), -0.5);
     expect(inside[2]).toBeGreaterThan(inside[0] + 60);
-    const lungAbsent = renderPreviews(input({ segments: [{ label: 'Lung', labelValues: [9], colorRgb: GREEN }, disjoint[2]] }));
+    const lungAbsent = renderPreviews(input(
+      { segments: [{ label: 'Lung', labelValues: [9], colorRgb: GREEN }, disjoint[2]] }));
     expect(lungAbsent[0].title).toContain('W 400 L 40');   // a lung segment without voxels does not decide
     expect(renderPreviews(input({ window: { center: 0, width: 100 } }))[0].title).toContain('W 100 L 0');
   });
 
   it('leaves out the axial image of an absent segment, keeps the others\' names, shows the middle slice if all are absent', () => {
-    const previews = renderPreviews(input({ segments: [disjoint[0], { label: 'Liver', labelValues: [7], colorRgb: RED }, disjoint[2]] }));
+    const previews = renderPreviews(input(
+      { segments: [disjoint[0], { label: 'Liver', labelValues: [7], colorRgb: RED }, disjoint[2]] }));
     expect(previews.map((p) => p.name)).toEqual(['axial-1', 'axial-3', 'coronal']);
     const none = renderPreviews(input({ segments: [{ label: 'Liver', labelValues: [7], colorRgb: RED }] }));
     expect(none.map((p) => [p.name, p.index])).toEqual([['axial-middle', SLICES / 2], ['coronal', ROWS / 2]]);
@@ -91,7 +97,8 @@ describe('renderPreviews on the phantom', () => {
   });
 
   it('tints overlapping segments with both colours', () => {
-    const overlapping: PreviewSegment[] = [{ label: 'Body', labelValues: [1, 2, 3], colorRgb: BLUE }, { label: 'Lung', labelValues: [2], colorRgb: GREEN }];
+    const overlapping: PreviewSegment[] = [{ label: 'Body', labelValues: [1, 2, 3], colorRgb: BLUE },
+      { label: 'Lung', labelValues: [2], colorRgb: GREEN }];
     const both = decode(renderPreviews(input({ segments: overlapping }))[1].png).rgb(LUNG_RIGHT.i, LUNG_RIGHT.j);
     const lungOnly = decode(renderPreviews(input())[1].png).rgb(LUNG_RIGHT.i, LUNG_RIGHT.j);
     expect(both[2]).toBeGreaterThan(lungOnly[2] + 30);   // the body's blue under the lung's green
@@ -119,8 +126,10 @@ describe('the coronal reformat', () => {
     const mirrored = cut.rgb(LESION.i, cut.height - 1 - y);
     expect(mirrored[0]).toBe(mirrored[1]);
     // an affine whose slice axis points to the feet turns the image over
-    const feetUp = decode(renderPreviews(input({ segments: [disjoint[2]], affine: [0.8, 0, 0, 0, 0, 0.8, 0, 0, 0, 0, -2, 0, 0, 0, 0, 1] })).at(-1)!.png);
-    for (const yy of [0, y, cut.height - 1]) expect(feetUp.rgb(LESION.i, cut.height - 1 - yy)).toEqual(cut.rgb(LESION.i, yy));
+    const feetUp = decode(renderPreviews(input(
+      { segments: [disjoint[2]], affine: [0.8, 0, 0, 0, 0, 0.8, 0, 0, 0, 0, -2, 0, 0, 0, 0, 1] })).at(-1)!.png);
+    for (const yy of [0, y, cut.height - 1])
+      expect(feetUp.rgb(LESION.i, cut.height - 1 - yy)).toEqual(cut.rgb(LESION.i, yy));
   });
 });
 
@@ -139,11 +148,14 @@ describe('inputs', () => {
 
   it('refuses inputs that do not fit together with PREVIEW_INPUT', () => {
     for (const bad of [
-      { labels: new Uint8Array(10) }, { dims: [COLS, ROWS, 0] as [number, number, number] }, { spacing: [0.8, 0, 2] as [number, number, number] },
-      { segments: [{ label: 'x', labelValues: [0], colorRgb: RED }] }, { segments: [{ label: 'x', labelValues: [1], colorRgb: [300, 0, 0] as [number, number, number] }] },
+      { labels: new Uint8Array(10) }, { dims: [COLS, ROWS, 0] as [number, number, number] },
+      { spacing: [0.8, 0, 2] as [number, number, number] },
+      { segments: [{ label: 'x', labelValues: [0], colorRgb: RED }] },
+      { segments: [{ label: 'x', labelValues: [1], colorRgb: [300, 0, 0] as [number, number, number] }] },
       { window: { center: 0, width: 0 } },
     ]) {
-      expect(() => renderPreviews(input(bad)), JSON.stringify(Object.keys(bad))).toThrow(expect.objectContaining({ code: 'PREVIEW_INPUT' }));
+      expect(() => renderPreviews(input(bad)), JSON.stringify(Object.keys(bad))).toThrow(
+        expect.objectContaining({ code: 'PREVIEW_INPUT' }));
     }
   });
 
@@ -153,10 +165,12 @@ describe('inputs', () => {
       for (let y = 10; y < size - 10; y++) for (let x = 10; x < size - 10; x++) members[y * size + x] = 1;
       return { width: size, height: size, grey: new Uint8Array(size * size).fill(100), members };
     };
-    const at = (rgba: Uint8Array, size: number, x: number) => Array.from(rgba.subarray(4 * (30 * size + x), 4 * (30 * size + x) + 3));
+    const at = (rgba: Uint8Array, size: number, x: number) =>
+      Array.from(rgba.subarray(4 * (30 * size + x), 4 * (30 * size + x) + 3));
     const tint = Math.round(100 * (1 - FILL_ALPHA));
     const big = paint(plane(512), [RED]);
-    expect([at(big, 512, 9), at(big, 512, 10), at(big, 512, 11), at(big, 512, 12)]).toEqual([[100, 100, 100], RED, RED, [tint + 89, tint, tint]]);
+    expect([at(big, 512, 9), at(big, 512, 10), at(big, 512, 11), at(big, 512, 12)]).toEqual(
+      [[100, 100, 100], RED, RED, [tint + 89, tint, tint]]);
     const small = paint(plane(64), [RED]);
     expect([at(small, 64, 10), at(small, 64, 11)]).toEqual([RED, [tint + 89, tint, tint]]);
   });
@@ -167,7 +181,8 @@ describe('inputs', () => {
   });
 
   it('turns DICOM CIELab back into the sRGB it was made from', () => {
-    for (const rgb of [[230, 190, 140], [90, 160, 230], [0, 0, 0], [255, 255, 255], [255, 0, 0], [128, 174, 128]] as Array<[number, number, number]>) {
+    for (const rgb of [[230, 190, 140], [90, 160, 230], [0, 0, 0], [255, 255, 255], [255, 0, 0],
+        [128, 174, 128]] as Array<[number, number, number]>) {
       const back = dicomLabToRgb(rgbToDicomLab(rgb));
       back.forEach((c, i) => expect(Math.abs(c - rgb[i]), `${rgb} → ${back}`).toBeLessThanOrEqual(1));
     }

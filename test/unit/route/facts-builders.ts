@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { evaluateRules, type Condition, type ConditionTrace, type Rule, type SeriesFacts, type StudyFacts } from '../../../src/route/index.js';
+import {
+  evaluateRules, type Condition, type ConditionTrace, type Rule, type SeriesFacts, type StudyFacts
+} from '../../../src/route/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const realData = path.resolve(repoRoot, '../shared/testdata/real');
@@ -16,7 +18,8 @@ export function series(uid: string, header: Record<string, unknown>, numberOfIns
   return { seriesInstanceUid: uid, header, numberOfInstances };
 }
 
-export function study(header: Record<string, unknown>, seriesList: SeriesFacts[] = [], extra: Partial<StudyFacts> = {}): StudyFacts {
+export function study(header: Record<string, unknown>, seriesList: SeriesFacts[] = [],
+  extra: Partial<StudyFacts> = {}): StudyFacts {
   return {
     studyInstanceUid: '1.2.826.0.1.3680043.8.498.1',
     header, callingAe: 'CT_SCANNER', calledAe: 'AI_NODE', source: 'dimse',
@@ -25,11 +28,13 @@ export function study(header: Record<string, unknown>, seriesList: SeriesFacts[]
 }
 
 export function rule(id: string, fields: Partial<Rule> = {}): Rule {
-  return { id, name: `rule ${id}`, enabled: true, priority: 10, then: 'continue', actions: [{ type: 'discard' }], ...fields };
+  return { id, name: `rule ${id}`, enabled: true, priority: 10, then: 'continue', actions: [{ type: 'discard' }],
+    ...fields };
 }
 
 /** Evaluates one condition on a study header through the public entry point and returns its trace. */
-export function checkOn(condition: Condition, header: Record<string, unknown>, extra: Partial<StudyFacts> = {}): ConditionTrace {
+export function checkOn(condition: Condition, header: Record<string, unknown>,
+  extra: Partial<StudyFacts> = {}): ConditionTrace {
   const decision = evaluateRules({ rules: [rule('r', { when: condition })] }, study(header, [], extra));
   const trace = decision.outcomes[0]!.trace;
   if (trace.length !== 1) throw new Error(`expected one trace, got ${trace.length}`);
@@ -48,7 +53,8 @@ const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
 export function readHeader(relative: string): Record<string, unknown> {
   const bytes = fs.readFileSync(path.join(realData, relative));
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const header = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(buffer, { untilTag: '7FE00010' }).dict);
+  const header = dcmjs.data.DicomMetaDictionary.naturalizeDataset(
+    dcmjs.data.DicomMessage.readFile(buffer, { untilTag: '7FE00010' }).dict);
   delete header.PixelData;
   return header;
 }

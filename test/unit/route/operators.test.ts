@@ -30,7 +30,8 @@ describe('equals / notEquals', () => {
   it('a number compares numerically with a DS string', () => {
     expect(checkOn({ attribute: 'SliceThickness', op: 'equals', value: 1.25 }, ct).passed).toBe(true);
     expect(checkOn({ attribute: 'SliceThickness', op: 'equals', value: 1.2 }, ct).passed).toBe(false);
-    expect(checkOn({ attribute: 'SliceThickness', op: 'equals', value: 1.25 }, { SliceThickness: '1.250' }).passed).toBe(true);
+    expect(checkOn({ attribute: 'SliceThickness', op: 'equals', value: 1.25 },
+      { SliceThickness: '1.250' }).passed).toBe(true);
   });
   it('multi-valued equals passes when any value equals', () => {
     const t = checkOn({ attribute: 'ImageType', op: 'equals', value: 'axial' }, ct);
@@ -76,11 +77,14 @@ describe('in', () => {
 describe('contains / startsWith / matches', () => {
   it('contains is a case-insensitive substring test', () => {
     expect(checkOn({ attribute: 'StudyDescription', op: 'contains', value: 'chest' }, ct).passed).toBe(true);
-    expect(checkOn({ attribute: 'StudyDescription', op: 'contains', value: 'chest', caseSensitive: true }, ct).passed).toBe(false);
-    expect(checkOn({ attribute: 'StudyDescription', op: 'contains', value: 'abdomen' }, ct).why).toBe("StudyDescription is 'CT Chest WO Contrast', not containing 'abdomen'");
+    expect(checkOn({ attribute: 'StudyDescription', op: 'contains', value: 'chest', caseSensitive: true },
+      ct).passed).toBe(false);
+    expect(checkOn({ attribute: 'StudyDescription', op: 'contains', value: 'abdomen' }, ct).why).toBe(
+      "StudyDescription is 'CT Chest WO Contrast', not containing 'abdomen'");
   });
   it('contains on ImageType tests each value', () => {
-    expect(checkOn({ attribute: 'ImageType', op: 'contains', value: 'LOCALIZER' }, { ImageType: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] }).passed).toBe(true);
+    expect(checkOn({ attribute: 'ImageType', op: 'contains', value: 'LOCALIZER' },
+      { ImageType: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] }).passed).toBe(true);
     const t = checkOn({ attribute: 'ImageType', op: 'contains', value: 'LOCALIZER' }, ct);
     expect(t.passed).toBe(false);
     expect(t.why).toBe("ImageType is ['ORIGINAL', 'PRIMARY', 'AXIAL'], none containing 'LOCALIZER'");
@@ -88,23 +92,28 @@ describe('contains / startsWith / matches', () => {
   it('startsWith', () => {
     expect(checkOn({ attribute: 'StudyDescription', op: 'startsWith', value: 'ct ch' }, ct).passed).toBe(true);
     expect(checkOn({ attribute: 'StudyDescription', op: 'startsWith', value: 'Chest' }, ct).passed).toBe(false);
-    expect(checkOn({ attribute: 'StudyDescription', op: 'startsWith', value: 'ct', caseSensitive: true }, ct).passed).toBe(false);
+    expect(checkOn({ attribute: 'StudyDescription', op: 'startsWith', value: 'ct', caseSensitive: true },
+      ct).passed).toBe(false);
   });
   it('matches is a case-insensitive regex unless asked', () => {
     expect(checkOn({ attribute: 'StudyDescription', op: 'matches', value: '^ct\\s+chest' }, ct).passed).toBe(true);
-    expect(checkOn({ attribute: 'StudyDescription', op: 'matches', value: '^ct\\s+chest', caseSensitive: true }, ct).passed).toBe(false);
+    expect(checkOn({ attribute: 'StudyDescription', op: 'matches', value: '^ct\\s+chest', caseSensitive: true },
+      ct).passed).toBe(false);
     const t = checkOn({ attribute: 'StudyDescription', op: 'matches', value: 'abd(omen)?' }, ct);
     expect(t.passed).toBe(false);
     expect(t.why).toContain("'CT Chest WO Contrast', not matching /abd(omen)?/i");
   });
   it('an invalid pattern that skipped validation fails the condition instead of throwing', () => {
     const t = checkOn({ attribute: 'StudyDescription', op: 'matches', value: '(chest' }, ct);
-    expect([t.passed, t.why]).toEqual([false, "StudyDescription is 'CT Chest WO Contrast', not matching /(chest/i (an invalid pattern)"]);
+    expect([t.passed, t.why]).toEqual(
+      [false, "StudyDescription is 'CT Chest WO Contrast', not matching /(chest/i (an invalid pattern)"]);
   });
   it('matches tests only the first 1024 characters of a value', () => {
     const long = `${'x'.repeat(1024)}TAIL`;
-    expect(checkOn({ attribute: 'StudyDescription', op: 'matches', value: 'TAIL' }, { StudyDescription: long }).passed).toBe(false);
-    expect(checkOn({ attribute: 'StudyDescription', op: 'matches', value: 'x{1024}' }, { StudyDescription: long }).passed).toBe(true);
+    expect(checkOn({ attribute: 'StudyDescription', op: 'matches', value: 'TAIL' },
+      { StudyDescription: long }).passed).toBe(false);
+    expect(checkOn({ attribute: 'StudyDescription', op: 'matches', value: 'x{1024}' },
+      { StudyDescription: long }).passed).toBe(true);
   });
 });
 
@@ -116,8 +125,10 @@ describe('numeric comparisons', () => {
     expect(checkOn({ attribute: 'SliceThickness', op, value }, ct).passed).toBe(expected);
   });
   it('explains with the actual number', () => {
-    expect(checkOn({ attribute: 'SliceThickness', op: '<=', value: 1.5 }, { SliceThickness: 5 }).why).toBe('SliceThickness 5 is not <= 1.5');
-    expect(checkOn({ attribute: 'SliceThickness', op: '<=', value: 1.5 }, { SliceThickness: '1.0' }).why).toBe('SliceThickness 1 is <= 1.5');
+    expect(checkOn({ attribute: 'SliceThickness', op: '<=', value: 1.5 },
+      { SliceThickness: 5 }).why).toBe('SliceThickness 5 is not <= 1.5');
+    expect(checkOn({ attribute: 'SliceThickness', op: '<=', value: 1.5 },
+      { SliceThickness: '1.0' }).why).toBe('SliceThickness 1 is <= 1.5');
   });
   it('a value that is not a number fails, and says so', () => {
     const t = checkOn({ attribute: 'StudyDescription', op: '>', value: 1 }, ct);
@@ -125,8 +136,10 @@ describe('numeric comparisons', () => {
     expect(t.why).toBe("StudyDescription 'CT Chest WO Contrast' is not a number");
   });
   it('a multi-valued number passes when any value passes', () => {
-    expect(checkOn({ attribute: 'PixelSpacing', op: '<', value: 0.6 }, { PixelSpacing: ['0.7', '0.5'] }).passed).toBe(true);
-    expect(checkOn({ attribute: 'PixelSpacing', op: '<', value: 0.4 }, { PixelSpacing: ['0.7', '0.5'] }).passed).toBe(false);
+    expect(checkOn({ attribute: 'PixelSpacing', op: '<', value: 0.6 },
+      { PixelSpacing: ['0.7', '0.5'] }).passed).toBe(true);
+    expect(checkOn({ attribute: 'PixelSpacing', op: '<', value: 0.4 },
+      { PixelSpacing: ['0.7', '0.5'] }).passed).toBe(false);
   });
   it('a missing attribute fails every comparison', () => {
     const t = checkOn({ attribute: 'BodyPartExamined', op: '>', value: 0 }, ct);
@@ -145,7 +158,8 @@ describe('exists / missing', () => {
     expect(checkOn({ attribute: 'Modality', op: 'missing' }, ct).passed).toBe(false);
   });
   it('a sequence exists though it has no comparable value', () => {
-    const t = checkOn({ attribute: 'ReferencedImageSequence', op: 'exists' }, { ReferencedImageSequence: [{ ReferencedSOPInstanceUID: '1.2' }] });
+    const t = checkOn({ attribute: 'ReferencedImageSequence', op: 'exists' },
+      { ReferencedImageSequence: [{ ReferencedSOPInstanceUID: '1.2' }] });
     expect(t.passed).toBe(true);
   });
 });
@@ -157,7 +171,8 @@ describe('attributes by tag and node facts', () => {
     expect(checkOn({ attribute: '(0018,0050)', op: '<', value: 2 }, ct).passed).toBe(true);
   });
   it('a private tag reads the element stored under its tag', () => {
-    expect(checkOn({ attribute: '(0009,1001)', op: 'equals', value: 'GE_GENESIS_FF' }, { '00091001': 'GE_GENESIS_FF' }).passed).toBe(true);
+    expect(checkOn({ attribute: '(0009,1001)', op: 'equals', value: 'GE_GENESIS_FF' },
+      { '00091001': 'GE_GENESIS_FF' }).passed).toBe(true);
   });
   it('CallingAE, CalledAE and Source come from the association', () => {
     expect(checkOn({ attribute: 'CallingAE', op: 'equals', value: 'ct_scanner' }, ct).passed).toBe(true);
@@ -167,7 +182,8 @@ describe('attributes by tag and node facts', () => {
     expect(checkOn({ attribute: 'CallingAE', op: 'missing' }, ct, { callingAe: null }).passed).toBe(true);
   });
   it('TimeOfDay is HHMM of the completion time in local time', () => {
-    const t = checkOn({ attribute: 'TimeOfDay', op: '>=', value: 800 }, ct, { completedAt: new Date(2024, 0, 2, 7, 59) });
+    const t = checkOn({ attribute: 'TimeOfDay', op: '>=', value: 800 }, ct,
+      { completedAt: new Date(2024, 0, 2, 7, 59) });
     expect([t.passed, t.actual]).toEqual([false, 759]);
   });
 });

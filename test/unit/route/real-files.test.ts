@@ -11,11 +11,19 @@ const rules = {
   rules: [
     {
       id: 'head-ct', name: 'Head CT to the model', enabled: true, priority: 10, then: 'stop',
-      when: { all: [{ attribute: 'Modality', op: 'equals', value: 'ct' }, { attribute: '(0018,0015)', op: 'in', value: ['HEAD', 'BRAIN'] }, { attribute: 'StudyDescription', op: 'matches', value: 'head|brain' }] },
-      actions: [{ type: 'runModel', model: 'ct-body-lung', series: { where: { all: [{ attribute: 'ImageType', op: 'contains', value: 'AXIAL' }, { attribute: 'Orientation', op: 'equals', value: 'axial' }] }, pick: 'thinnest' }, outputs: ['SEG'], destinations: ['reply-to-sender'] }],
+      when: { all: [{ attribute: 'Modality', op: 'equals', value: 'ct' },
+        { attribute: '(0018,0015)', op: 'in', value: ['HEAD', 'BRAIN'] },
+        { attribute: 'StudyDescription', op: 'matches', value: 'head|brain' }] },
+      actions: [{ type: 'runModel', model: 'ct-body-lung',
+        series: { where: { all: [{ attribute: 'ImageType', op: 'contains', value: 'AXIAL' },
+          { attribute: 'Orientation', op: 'equals', value: 'axial' }] }, pick: 'thinnest' },
+        outputs: ['SEG'], destinations: ['reply-to-sender'] }],
     },
-    { id: 'thin-mr', name: 'thin MR to PACS', enabled: true, priority: 20, then: 'stop', when: { all: [{ attribute: 'Modality', op: 'equals', value: 'MR' }, { attribute: 'SliceThickness', op: '<', value: 1 }] }, actions: [{ type: 'forward', destinations: ['pacs'] }] },
-    { id: 'rest', name: 'everything else', enabled: true, priority: 1000, then: 'stop', actions: [{ type: 'discard' }] },
+    { id: 'thin-mr', name: 'thin MR to PACS', enabled: true, priority: 20, then: 'stop', when: { all: [
+      { attribute: 'Modality', op: 'equals', value: 'MR' }, { attribute: 'SliceThickness', op: '<', value: 1 }] },
+      actions: [{ type: 'forward', destinations: ['pacs'] }] },
+    { id: 'rest', name: 'everything else', enabled: true, priority: 1000, then: 'stop',
+      actions: [{ type: 'discard' }] },
   ],
 };
 
@@ -29,10 +37,13 @@ describe('real files', () => {
     expect(facts.series).toHaveLength(1);
     expect(facts.series[0]!.numberOfInstances).toBe(4);
     const d = evaluateRules(ruleSet, facts);
-    expect(d.outcomes.map((o) => [o.ruleId, o.matched, o.evaluated])).toEqual([['head-ct', true, true], ['thin-mr', false, false], ['rest', false, false]]);
-    expect(d.planned.map(describeAction)).toEqual(['runModel ct-body-lung on 1.3.6.1.4.1.5962.1.1.0.0.0.1196530851.28319.0.2 → SEG to reply-to-sender']);
+    expect(d.outcomes.map((o) => [o.ruleId, o.matched, o.evaluated])).toEqual(
+      [['head-ct', true, true], ['thin-mr', false, false], ['rest', false, false]]);
+    expect(d.planned.map(describeAction)).toEqual(
+      ['runModel ct-body-lung on 1.3.6.1.4.1.5962.1.1.0.0.0.1196530851.28319.0.2 → SEG to reply-to-sender']);
     const traces = d.outcomes[0]!.trace;
-    expect(traces.map((t) => t.actual)).toEqual(['CT', 'HEAD', 'CT, HEAD/BRAIN WO CONTRAST', ['ORIGINAL', 'PRIMARY', 'AXIAL'], 'axial']);
+    expect(traces.map((t) => t.actual)).toEqual(
+      ['CT', 'HEAD', 'CT, HEAD/BRAIN WO CONTRAST', ['ORIGINAL', 'PRIMARY', 'AXIAL'], 'axial']);
     expect(traces[1]!.why).toBe("(0018,0015) is 'HEAD', in ['HEAD', 'BRAIN']");
   });
 
@@ -41,7 +52,8 @@ describe('real files', () => {
     expect(d.planned.map((p) => p.ruleId)).toEqual(['thin-mr']);
     const head = d.outcomes[0]!;
     expect(head.matched).toBe(false);
-    expect(head.trace.map((t) => t.why)).toEqual(["Modality is 'MR', not equal to 'ct'", '(0018,0015) is missing', 'StudyDescription is missing']);
+    expect(head.trace.map((t) => t.why)).toEqual(
+      ["Modality is 'MR', not equal to 'ct'", '(0018,0015) is missing', 'StudyDescription is missing']);
     expect(d.outcomes[1]!.trace[1]!.why).toBe('SliceThickness 0.8 is < 1');
   });
 
@@ -55,9 +67,11 @@ describe('real files', () => {
     const seg = readHeader('dcmqi-seg-sr/liver-seg.dcm');
     const sr = readHeader('dcmqi-seg-sr/tid1500-sr.dcm');
     const facts = study(ct, [series('seg', seg, 1), series('sr', sr, 1), series('ct', ct, 3)]);
-    const d = evaluateRules({ rules: [{ ...ruleSet.rules[0]!, when: { attribute: 'Modality', op: 'equals', value: 'CT' } }] }, facts);
+    const d = evaluateRules(
+      { rules: [{ ...ruleSet.rules[0]!, when: { attribute: 'Modality', op: 'equals', value: 'CT' } }] }, facts);
     expect(d.planned[0]!.seriesInstanceUids).toEqual(['ct']);
-    const modalities = d.outcomes[0]!.trace.filter((t) => t.condition.attribute === 'ImageType').map((t) => [t.scope, t.passed]);
+    const modalities =
+      d.outcomes[0]!.trace.filter((t) => t.condition.attribute === 'ImageType').map((t) => [t.scope, t.passed]);
     expect(modalities).toEqual([['seg', false], ['sr', false], ['ct', true]]);
     expect(seg.Modality).toBe('SEG');
   });

@@ -6,16 +6,21 @@ const known = { models: ['ct-body-lung', 'unet3d-bench'], destinations: ['pacs-m
 
 function goodRule(): Record<string, any> {
   return {
-    id: 'ct-chest', name: 'CT chest → lung model', description: 'thin axial CT of the chest', enabled: true, priority: 10,
-    when: { all: [{ attribute: 'Modality', op: 'equals', value: 'CT' }, { any: [{ attribute: 'BodyPartExamined', op: 'in', value: ['CHEST', 'LUNG'] }, { attribute: 'StudyDescription', op: 'matches', value: '(thorax|chest)' }] }] },
+    id: 'ct-chest', name: 'CT chest → lung model', description: 'thin axial CT of the chest', enabled: true,
+    priority: 10, when: { all: [{ attribute: 'Modality', op: 'equals', value: 'CT' },
+      { any: [{ attribute: 'BodyPartExamined', op: 'in', value: ['CHEST', 'LUNG'] },
+        { attribute: 'StudyDescription', op: 'matches', value: '(thorax|chest)' }] }] },
     actions: [
-      { type: 'runModel', model: 'ct-body-lung', series: { where: { not: { attribute: 'ImageType', op: 'contains', value: 'LOCALIZER' } }, pick: 'thinnest' }, outputs: ['SEG', 'SR'], destinations: ['reply-to-sender', 'pacs-main'] },
+      { type: 'runModel', model: 'ct-body-lung',
+        series: { where: { not: { attribute: 'ImageType', op: 'contains', value: 'LOCALIZER' } }, pick: 'thinnest' },
+        outputs: ['SEG', 'SR'], destinations: ['reply-to-sender', 'pacs-main'] },
       { type: 'forward', destinations: ['archive'] },
     ],
     then: 'continue',
   };
 }
-const catchAll = () => ({ id: 'catch-all', name: 'everything else', enabled: true, priority: 1000, actions: [{ type: 'discard' }], then: 'stop' });
+const catchAll = () => ({ id: 'catch-all', name: 'everything else', enabled: true, priority: 1000,
+  actions: [{ type: 'discard' }], then: 'stop' });
 
 /** The problems of a rule set whose first rule was changed by `edit`. */
 function problemsAfter(edit: (r: Record<string, any>) => void): RuleProblem[] {
@@ -34,7 +39,9 @@ describe('a valid rule set', () => {
   it('accepts tags, node facts, a negative priority and no when', () => {
     expect(problemsAfter((r) => {
       r.priority = -5;
-      r.when = { all: [{ attribute: '(0018,0050)', op: '<=', value: 1.5 }, { attribute: '00080070', op: 'exists' }, { attribute: 'CallingAE', op: 'startsWith', value: 'CT' }, { attribute: 'TimeOfDay', op: '<', value: 1800 }, { attribute: 'Source', op: 'in', value: ['dimse', 'STOW'] }] };
+      r.when = { all: [{ attribute: '(0018,0050)', op: '<=', value: 1.5 }, { attribute: '00080070', op: 'exists' },
+        { attribute: 'CallingAE', op: 'startsWith', value: 'CT' }, { attribute: 'TimeOfDay', op: '<', value: 1800 },
+        { attribute: 'Source', op: 'in', value: ['dimse', 'STOW'] }] };
     })).toEqual([]);
     expect(problemsAfter((r) => { delete r.when; })).toEqual([]);
   });
@@ -48,10 +55,12 @@ describe('schema errors carry exact paths', () => {
   });
   it('extra property, named', () => {
     const problems = problemsAfter((r) => { r.actions[0].series.colour = 'red'; });
-    expect(problems).toEqual([{ path: '/rules/0/actions/0/series/colour', message: "unknown property 'colour'; allowed: where, pick" }]);
+    expect(problems).toEqual(
+      [{ path: '/rules/0/actions/0/series/colour', message: "unknown property 'colour'; allowed: where, pick" }]);
   });
   it('missing name', () => {
-    expect(problemsAfter((r) => { delete r.name; })).toEqual([{ path: '/rules/0/name', message: "required property 'name' is missing" }]);
+    expect(problemsAfter((r) => { delete r.name; })).toEqual(
+      [{ path: '/rules/0/name', message: "required property 'name' is missing" }]);
   });
   it('in without an array', () => {
     const problems = problemsAfter((r) => { r.when.all[1].any[0].value = 'CHEST'; });
@@ -59,7 +68,8 @@ describe('schema errors carry exact paths', () => {
     expect(problems[0]!.message).toContain("'in' needs a list");
   });
   it('a value of the wrong kind', () => {
-    expect(paths(problemsAfter((r) => { r.when.all[0].value = { text: 'CT' }; }))).toEqual(['/rules/0/when/all/0/value']);
+    expect(paths(problemsAfter((r) => { r.when.all[0].value = { text: 'CT' }; }))).toEqual(
+      ['/rules/0/when/all/0/value']);
   });
   it('unknown action type, bad pick, bad output, missing destinations', () => {
     const problems = problemsAfter((r) => {
@@ -68,12 +78,16 @@ describe('schema errors carry exact paths', () => {
       r.actions[0].outputs = ['SEG', 'RTSTRUCT'];
       delete r.actions[0].destinations;
     });
-    expect(paths(problems).sort()).toEqual(['/rules/0/actions/0/destinations', '/rules/0/actions/0/outputs/1', '/rules/0/actions/0/series/pick', '/rules/0/actions/1/type']);
+    expect(paths(problems).sort()).toEqual(['/rules/0/actions/0/destinations', '/rules/0/actions/0/outputs/1',
+      '/rules/0/actions/0/series/pick', '/rules/0/actions/1/type']);
   });
   it('a rule without actions, a bad then, and a not-object rule set', () => {
-    expect(paths(problemsAfter((r) => { r.actions = []; r.then = 'halt'; }))).toEqual(['/rules/0/actions', '/rules/0/then']);
-    expect(validateRuleSet([], known)).toMatchObject({ ok: false, problems: [{ path: '', message: 'must be object' }] });
-    expect(validateRuleSet({ rules: [], version: 2 }, known)).toMatchObject({ ok: false, problems: [{ path: '/version' }] });
+    expect(paths(problemsAfter((r) => { r.actions = []; r.then = 'halt'; }))).toEqual(
+      ['/rules/0/actions', '/rules/0/then']);
+    expect(validateRuleSet([], known)).toMatchObject(
+      { ok: false, problems: [{ path: '', message: 'must be object' }] });
+    expect(validateRuleSet({ rules: [], version: 2 }, known)).toMatchObject(
+      { ok: false, problems: [{ path: '/version' }] });
   });
 });
 
@@ -102,10 +116,12 @@ describe('semantic problems', () => {
   });
   it('duplicate rule ids', () => {
     const result = validateRuleSet({ rules: [goodRule(), catchAll(), { ...goodRule(), priority: 20 }] }, known);
-    expect(result).toEqual({ ok: false, problems: [{ path: '/rules/2/id', message: "duplicate rule id 'ct-chest' (also used by /rules/0)" }] });
+    expect(result).toEqual({ ok: false,
+      problems: [{ path: '/rules/2/id', message: "duplicate rule id 'ct-chest' (also used by /rules/0)" }] });
   });
   it('runModel without outputs', () => {
-    expect(problemsAfter((r) => { r.actions[0].outputs = []; })).toEqual([{ path: '/rules/0/actions/0/outputs', message: 'runModel needs at least one output: SEG, SR or both' }]);
+    expect(problemsAfter((r) => { r.actions[0].outputs = []; })).toEqual(
+      [{ path: '/rules/0/actions/0/outputs', message: 'runModel needs at least one output: SEG, SR or both' }]);
   });
   it('values that do not fit the operator', () => {
     const problems = problemsAfter((r) => {
@@ -143,7 +159,8 @@ describe('semantic problems', () => {
 
 describe('the regex guard', () => {
   const regexProblems = (value: unknown, caseSensitive?: boolean) =>
-    problemsAfter((r) => { r.when.all[1].any[1] = { attribute: 'StudyDescription', op: 'matches', value, ...(caseSensitive === undefined ? {} : { caseSensitive }) }; });
+    problemsAfter((r) => { r.when.all[1].any[1] = { attribute: 'StudyDescription', op: 'matches', value,
+      ...(caseSensitive === undefined ? {} : { caseSensitive }) }; });
   it('refuses a pattern longer than 200 characters', () => {
     const problems = regexProblems('a'.repeat(201));
     expect(paths(problems)).toEqual(['/rules/0/when/all/1/any/1/value']);
@@ -155,14 +172,18 @@ describe('the regex guard', () => {
     expect(paths(problems)).toEqual(['/rules/0/when/all/1/any/1/value']);
     expect(problems[0]!.message).toMatch(/^pattern does not compile: .*Unterminated group/);
   });
-  it.each(['(a+)+', '(.*)*', '^(\\d{1,9})+$', '((ab)*c)+', '(?:x+y)*', '(a|b+){2,}'])('refuses the nested quantifier %s', (pattern) => {
-    const problems = regexProblems(pattern);
-    expect(paths(problems)).toEqual(['/rules/0/when/all/1/any/1/value']);
-    expect(problems[0]!.message).toContain('quantified group that contains a quantifier');
-  });
-  it.each(['^CT\\s+(chest|thorax)', '[+*]+', '(ab)+c*', '\\(a+\\)+', '(a{3})+', 'x(?=y+)', '(a+)?'])('accepts %s', (pattern) => {
-    expect(regexProblems(pattern)).toEqual([]);
-  });
+  it.each(['(a+)+', '(.*)*', '^(\\d{1,9})+$', '((ab)*c)+', '(?:x+y)*', '(a|b+){2,}'])(
+    'refuses the nested quantifier %s',
+    (pattern) => {
+      const problems = regexProblems(pattern);
+      expect(paths(problems)).toEqual(['/rules/0/when/all/1/any/1/value']);
+      expect(problems[0]!.message).toContain('quantified group that contains a quantifier');
+    });
+  it.each(['^CT\\s+(chest|thorax)', '[+*]+', '(ab)+c*', '\\(a+\\)+', '(a{3})+', 'x(?=y+)', '(a+)?'])(
+    'accepts %s',
+    (pattern) => {
+      expect(regexProblems(pattern)).toEqual([]);
+    });
   it('matches needs a string', () => {
     expect(regexProblems(5)[0]!.message).toBe("'matches' needs a regular expression as a string");
   });
@@ -180,7 +201,8 @@ describe('validateRule: one rule, paths relative to it', () => {
     expect(result.ok ? [] : paths(result.problems)).toEqual(['/when/all/0/op', '/actions/0/model']);
   });
   it('never throws on garbage', () => {
-    for (const junk of [null, 42, 'rule', [], { when: 'x', actions: 'y' }, { actions: [null, 3, { type: 'runModel', series: 'x' }] }]) {
+    for (const junk of [null, 42, 'rule', [], { when: 'x', actions: 'y' },
+      { actions: [null, 3, { type: 'runModel', series: 'x' }] }]) {
       expect(validateRule(junk, known).ok).toBe(false);
       expect(validateRuleSet({ rules: [junk] }, known).ok).toBe(false);
     }
@@ -189,7 +211,8 @@ describe('validateRule: one rule, paths relative to it', () => {
 
 describe('the review policy of a runModel action', () => {
   it('accepts review "required" and onQcFail "discard", and both left out', () => {
-    expect(problemsAfter((r) => { Object.assign(r.actions[0], { review: 'required', onQcFail: 'discard' }); })).toEqual([]);
+    expect(problemsAfter(
+      (r) => { Object.assign(r.actions[0], { review: 'required', onQcFail: 'discard' }); })).toEqual([]);
     expect(problemsAfter((r) => { Object.assign(r.actions[0], { review: 'none', onQcFail: 'review' }); })).toEqual([]);
   });
   it('names a bad review or onQcFail value by its path', () => {
@@ -201,6 +224,7 @@ describe('the review policy of a runModel action', () => {
   });
   it('is a runModel field only: a forward action with review is refused', () => {
     const problems = problemsAfter((r) => { r.actions[1].review = 'required'; });
-    expect(problems).toEqual([{ path: '/rules/0/actions/1/review', message: "unknown property 'review'; allowed: type, destinations" }]);
+    expect(problems).toEqual(
+      [{ path: '/rules/0/actions/1/review', message: "unknown property 'review'; allowed: type, destinations" }]);
   });
 });

@@ -50,13 +50,16 @@ describe('header scan: native PixelData location', () => {
 });
 
 describe('header scan over the slices an instance arrived in', () => {
-  const names = ['pydicom/CT_small.dcm', 'pydicom/MR_small_implicit.dcm', 'pydicom/MR_small_bigendian.dcm', 'pydicom/JPEG2000.dcm', 'pydicom/image_dfl.dcm'];
-  const sliced = (b: Buffer, size: number) => Array.from({ length: Math.ceil(b.length / size) }, (_, i) => b.subarray(i * size, (i + 1) * size));
+  const names = ['pydicom/CT_small.dcm', 'pydicom/MR_small_implicit.dcm', 'pydicom/MR_small_bigendian.dcm',
+    'pydicom/JPEG2000.dcm', 'pydicom/image_dfl.dcm'];
+  const sliced = (b: Buffer, size: number) =>
+    Array.from({ length: Math.ceil(b.length / size) }, (_, i) => b.subarray(i * size, (i + 1) * size));
 
-  it.each(names.flatMap((n) => [1, 7, 4096].map((size) => [n, size] as const)))('%s in %i-byte slices reads as the whole buffer does', (name, size) => {
-    const bytes = fs.readFileSync(file(name));
-    expect(scanPart10Slices(sliced(bytes, size))).toEqual(scanPart10Bytes(bytes));
-  });
+  it.each(names.flatMap((n) => [1, 7, 4096].map((size) => [n, size] as const)))(
+    '%s in %i-byte slices reads as the whole buffer does', (name, size) => {
+      const bytes = fs.readFileSync(file(name));
+      expect(scanPart10Slices(sliced(bytes, size))).toEqual(scanPart10Bytes(bytes));
+    });
 
   it('refuses a truncated instance the same way', () => {
     const bytes = fs.readFileSync(file('pydicom/CT_small.dcm'));

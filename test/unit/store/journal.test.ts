@@ -53,10 +53,12 @@ describe('receive journal ring', () => {
     const file = ringFile();
     const j = new ReceiveJournal(file, SIZE);
     const chunk = bytes(20_000, 5);
-    const kept = [j.append(Kind.Fragment, undefined, 0, [chunk])!, j.append(Kind.Fragment, undefined, 0, [chunk])!, j.append(Kind.Fragment, undefined, 0, [chunk])!];
+    const kept = [j.append(Kind.Fragment, undefined, 0, [chunk])!, j.append(Kind.Fragment, undefined, 0, [chunk])!,
+      j.append(Kind.Fragment, undefined, 0, [chunk])!];
     expect(j.append(Kind.Fragment, undefined, 0, [chunk])).toBeUndefined(); // ring full: the caller goes direct
     for (const k of kept) j.forget(k.txid);
-    expect(j.append(Kind.Fragment, undefined, 0, [chunk])).toBeUndefined(); // forgotten, but the tail is not on disk yet
+    // forgotten, but the tail is not on disk yet
+    expect(j.append(Kind.Fragment, undefined, 0, [chunk])).toBeUndefined();
     await j.advanceTail();
     const wrapped = j.append(Kind.Fragment, undefined, 0, [chunk])!; // crosses the end of the ring
     expect(wrapped).toBeDefined();

@@ -41,7 +41,8 @@ afterEach(async () => {
 
 /** Stores a small synthetic series (its own study), backdates it and completes it as the sweep would. */
 async function completedStudy(name: string, now: number): Promise<StoredInstance[]> {
-  const series = await writeSyntheticCtSeries(path.join(dataDir, 'incoming', name), { slices: 2, rows: 16, columns: 16 });
+  const series = await writeSyntheticCtSeries(path.join(dataDir, 'incoming', name),
+    { slices: 2, rows: 16, columns: 16 });
   const stored: StoredInstance[] = [];
   for (const f of series.files) {
     const w = store.begin(null);
@@ -60,7 +61,8 @@ async function completedStudy(name: string, now: number): Promise<StoredInstance
 function routeToModel(studyUid: string, seriesUid: string): number {
   const c = unconsumedCompletions(db).find((x) => x.studyUid === studyUid)!;
   return transaction(db, () => {
-    const id = insertJob(db, { completionId: c.id, studyUid, revision: c.revision, ruleId: 'ct-seg', rulesVersion: 1, action: 'runModel', modelId: 'm', seriesUid, destinations: ['pacs'] });
+    const id = insertJob(db, { completionId: c.id, studyUid, revision: c.revision, ruleId: 'ct-seg', rulesVersion: 1,
+      action: 'runModel', modelId: 'm', seriesUid, destinations: ['pacs'] });
     markCompletionConsumed(db, c.id);
     return id;
   });
@@ -73,8 +75,10 @@ async function runJob(jobId: number): Promise<string> {
   await writeFileDurably(file, new Uint8Array(256));
   transaction(db, () => {
     expect(finishJob(db, job, 'done')).toBe(true);
-    insertResultObjects(db, jobId, [{ kind: 'SEG', sopClassUid: SEG_CLASS, sopInstanceUid: `2.25.${jobId}1`, seriesInstanceUid: `2.25.${jobId}2`, transferSyntaxUid: EXPLICIT_LE, path: file, size: 256 }]);
-    insertDeliveries(db, [{ jobId, destinationId: 'pacs', path: file, sopClassUid: SEG_CLASS, sopInstanceUid: `2.25.${jobId}1`, transferSyntaxUid: EXPLICIT_LE }]);
+    insertResultObjects(db, jobId, [{ kind: 'SEG', sopClassUid: SEG_CLASS, sopInstanceUid: `2.25.${jobId}1`,
+      seriesInstanceUid: `2.25.${jobId}2`, transferSyntaxUid: EXPLICIT_LE, path: file, size: 256 }]);
+    insertDeliveries(db, [{ jobId, destinationId: 'pacs', path: file,
+      sopClassUid: SEG_CLASS, sopInstanceUid: `2.25.${jobId}1`, transferSyntaxUid: EXPLICIT_LE }]);
   });
   return file;
 }
@@ -116,7 +120,8 @@ describe('retention of routed studies', () => {
       for (const s of study) expect(fs.existsSync(s.path)).toBe(true);
       if (file) expect(fs.existsSync(file)).toBe(true);
     }
-    expect({ studies: count('studies'), series: count('series'), completions: count('study_completions'), jobs: count('jobs'),
+    expect({ studies: count('studies'), series: count('series'),
+      completions: count('study_completions'), jobs: count('jobs'),
       results: count('result_objects'), deliveries: count('deliveries'), instances: count('instances') })
       .toEqual({ studies: 2, series: 2, completions: 2, jobs: 2, results: 1, deliveries: 1, instances: 4 });
   });

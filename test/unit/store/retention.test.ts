@@ -31,17 +31,20 @@ describe('retention', () => {
     const db = openDatabase(dataDir);
     const { log, events } = recordingLogger();
     const store = new InstanceStore(db, dataDir, 0, log);
-    const ct = await Promise.all(['01.dcm', '02.dcm'].map((f) => storeFile(store, path.join(testdata, 'dcmqi-ct3', f))));
+    const ct = await Promise.all(['01.dcm', '02.dcm'].map((f) =>
+      storeFile(store, path.join(testdata, 'dcmqi-ct3', f))));
     const mr = await storeFile(store, path.join(testdata, 'pydicom/MR_small.dcm'));
     const now = Date.now();
     // Complete the CT study only (its quiet period is over; the MR study stays "receiving" because
     // it is completed neither here nor by a count).
-    db.prepare("UPDATE studies SET last_received_at = ? WHERE study_uid = ?").run(now - 10 * 86_400_000, ct[0].studyUid);
+    db.prepare("UPDATE studies SET last_received_at = ? WHERE study_uid = ?").run(now - 10 * 86_400_000,
+      ct[0].studyUid);
     db.prepare("UPDATE series SET last_received_at = ? WHERE study_uid = ?").run(now - 10 * 86_400_000, ct[0].studyUid);
     sweepQuietPeriods(db, { seriesMs: 9 * 86_400_000, studyMs: 9 * 86_400_000 }, now);
     db.prepare("UPDATE studies SET last_received_at = ? WHERE study_uid = ?").run(now - 10 * 86_400_000, mr.studyUid);
 
-    const removed = await applyRetention(db, { studiesDir: path.join(dataDir, 'studies'), resultsDir: path.join(dataDir, 'results') }, 7, log, now);
+    const removed = await applyRetention(db,
+      { studiesDir: path.join(dataDir, 'studies'), resultsDir: path.join(dataDir, 'results') }, 7, log, now);
 
     expect(removed).toBe(1);
     for (const s of ct) expect(fs.existsSync(s.path)).toBe(false);

@@ -10,7 +10,8 @@ import { syncFileSystem } from '../../../src/store/syncfs.js';
 describe('syncFileSystem', () => {
   it('answers several requests in order and fails one for a missing directory', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syncfs-'));
-    const results = await Promise.allSettled([syncFileSystem(dir), syncFileSystem(path.join(dir, 'missing')), syncFileSystem(dir)]);
+    const results = await Promise.allSettled(
+      [syncFileSystem(dir), syncFileSystem(path.join(dir, 'missing')), syncFileSystem(dir)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 

@@ -72,8 +72,10 @@ describe('phantomHu', () => {
   });
 
   it('has soft tissue, a fat rim and bone inside the body', () => {
-    const values = new Set(Array.from(phantom.hu.filter((_, v) => phantom.bodyMask[v] === 1), (x) => Math.round(x / 50) * 50));
-    for (const hu of [PHANTOM_HU.softTissue, PHANTOM_HU.fat, PHANTOM_HU.bone]) expect(values.has(Math.round(hu / 50) * 50)).toBe(true);
+    const values = new Set(Array.from(phantom.hu.filter((_, v) => phantom.bodyMask[v] === 1),
+      (x) => Math.round(x / 50) * 50));
+    for (const hu of [PHANTOM_HU.softTissue, PHANTOM_HU.fat, PHANTOM_HU.bone])
+      expect(values.has(Math.round(hu / 50) * 50)).toBe(true);
   });
 
   it('is deterministic', () => {
@@ -94,25 +96,27 @@ describe('writeSyntheticCtSeries', () => {
     }
   });
 
-  it('round-trips through loadSeriesVolume to the same HU, with the given identity and patient attributes', async () => {
-    const written = await writeSyntheticCtSeries(path.join(tmp, 'roundtrip'), {
-      slices: 8, rows: 48, columns: 64, pixelSpacing: 0.7, sliceSpacing: 1.0, shuffle: true,
-      studyInstanceUid: '2.25.100', seriesInstanceUid: '2.25.101', frameOfReferenceUid: '2.25.102', patientId: 'P-42',
+  it('round-trips through loadSeriesVolume to the same HU, with the given identity and patient attributes',
+    async () => {
+      const written = await writeSyntheticCtSeries(path.join(tmp, 'roundtrip'), {
+        slices: 8, rows: 48, columns: 64, pixelSpacing: 0.7, sliceSpacing: 1.0, shuffle: true,
+        studyInstanceUid: '2.25.100', seriesInstanceUid: '2.25.101', frameOfReferenceUid: '2.25.102', patientId: 'P-42',
+      });
+      expect(written.files).toHaveLength(8);
+      const series = await loadSeriesVolume(written.files);
+      expect(series.studyInstanceUid).toBe('2.25.100');
+      expect(series.seriesInstanceUid).toBe('2.25.101');
+      expect(series.frameOfReferenceUid).toBe('2.25.102');
+      expect(series.slices[0]!.dataset.PatientID).toBe('P-42');
+      expect(series.volume.spacing).toEqual([0.7, 0.7, 1]);
+      expect(Array.from(series.volume.data)).toEqual(Array.from(written.phantom.hu));
     });
-    expect(written.files).toHaveLength(8);
-    const series = await loadSeriesVolume(written.files);
-    expect(series.studyInstanceUid).toBe('2.25.100');
-    expect(series.seriesInstanceUid).toBe('2.25.101');
-    expect(series.frameOfReferenceUid).toBe('2.25.102');
-    expect(series.slices[0]!.dataset.PatientID).toBe('P-42');
-    expect(series.volume.spacing).toEqual([0.7, 0.7, 1]);
-    expect(Array.from(series.volume.data)).toEqual(Array.from(written.phantom.hu));
-  });
 
   it('uses random 2.25 UIDs by default, fresh per series', async () => {
     const a = await writeSyntheticCtSeries(path.join(tmp, 'uid-a'), { slices: 1, rows: 8, columns: 8 });
     const b = await writeSyntheticCtSeries(path.join(tmp, 'uid-b'), { slices: 1, rows: 8, columns: 8 });
-    for (const uid of [a.studyInstanceUid, a.seriesInstanceUid, a.frameOfReferenceUid]) expect(uid).toMatch(/^2\.25\.[1-9]\d{0,38}$/);
+    for (const uid of [a.studyInstanceUid, a.seriesInstanceUid, a.frameOfReferenceUid])
+      expect(uid).toMatch(/^2\.25\.[1-9]\d{0,38}$/);
     expect(a.seriesInstanceUid).not.toBe(b.seriesInstanceUid);
   });
 
@@ -122,7 +126,8 @@ describe('writeSyntheticCtSeries', () => {
     ['JPEG lossless', TransferSyntax.jpegLossless, 'dcmdjpeg'],
     ['JPEG-LS lossless', TransferSyntax.jpegLsLossless, 'dcmdjpls'],
   ])('%s files decompress with DCMTK to the phantom HU', async (_name, ts, tool) => {
-    const written = await writeSyntheticCtSeries(path.join(tmp, `ts-${tool}`), { slices: 3, rows: 24, columns: 32, transferSyntaxUid: ts });
+    const written = await writeSyntheticCtSeries(path.join(tmp, `ts-${tool}`),
+      { slices: 3, rows: 24, columns: 32, transferSyntaxUid: ts });
     const native = written.files.map((file) => {
       const out = `${file}.native.dcm`;
       execFileSync(tool, [file, out], { stdio: 'pipe' });
@@ -136,9 +141,11 @@ describe('writeSyntheticCtSeries', () => {
   it.each([TransferSyntax.implicitLittle, TransferSyntax.explicitBig, TransferSyntax.jpeg2000Lossless])(
     'transfer syntax %s round-trips through loadSeriesVolume',
     async (ts) => {
-      const written = await writeSyntheticCtSeries(path.join(tmp, `ts-${ts}`), { slices: 3, rows: 24, columns: 32, transferSyntaxUid: ts });
+      const written = await writeSyntheticCtSeries(path.join(tmp, `ts-${ts}`),
+        { slices: 3, rows: 24, columns: 32, transferSyntaxUid: ts });
       const dump = execFileSync('dcmdump', ['-M', '+P', '0002,0010', written.files[0]!], { encoding: 'utf8' });
-      expect(dump).toContain(ts === TransferSyntax.jpeg2000Lossless ? 'JPEG2000LosslessOnly' : ts === TransferSyntax.explicitBig ? 'BigEndianExplicit' : 'LittleEndianImplicit');
+      expect(dump).toContain(ts === TransferSyntax.jpeg2000Lossless ? 'JPEG2000LosslessOnly'
+        : ts === TransferSyntax.explicitBig ? 'BigEndianExplicit' : 'LittleEndianImplicit');
       const series = await loadSeriesVolume(written.files);
       expect(Array.from(series.volume.data)).toEqual(Array.from(written.phantom.hu));
     },

@@ -14,14 +14,17 @@ import { tempDir } from './fixtures.js';
 const tmp = tempDir('arrival');
 afterAll(() => tmp.remove());
 let files: string[] = [];
-const common = { rows: 40, columns: 48, seriesInstanceUid: '2.25.9101', studyInstanceUid: '2.25.9100', frameOfReferenceUid: '2.25.9102' };
+const common = { rows: 40, columns: 48, seriesInstanceUid: '2.25.9101', studyInstanceUid: '2.25.9100',
+  frameOfReferenceUid: '2.25.9102' };
 
 beforeAll(async () => {
   files = (await writeSyntheticCtSeries(path.join(tmp.dir, 'ct'), { ...common, slices: 20, shuffle: true })).files;
 }, 60_000);
 
-const arrived = (paths: string[], version = 'v1'): ArrivedFile[] => paths.map((p) => ({ path: p, key: `${p}:${version}` }));
-const bytes = (s: LoadedSeries) => Buffer.from(s.volume.data.buffer, s.volume.data.byteOffset, s.volume.data.byteLength);
+const arrived = (paths: string[], version = 'v1'): ArrivedFile[] =>
+  paths.map((p) => ({ path: p, key: `${p}:${version}` }));
+const bytes = (s: LoadedSeries) =>
+  Buffer.from(s.volume.data.buffer, s.volume.data.byteOffset, s.volume.data.byteLength);
 
 function expectSame(got: LoadedSeries | undefined, want: LoadedSeries): void {
   expect(got).toBeDefined();

@@ -52,13 +52,15 @@ beforeAll(async () => {
   dcmtk('dcmcrle', ct, made('ct-rle.dcm'));
   dcmtk('dcmdjpeg', corpus('JPGExtended.dcm'), made('jpgext-native.dcm')); // 12-bit JPEG extended decoded by DCMTK
   dcmtk('dcmdjpeg', path.join(shared, 'JPEG-lossy.dcm'), made('jpeg-lossy-native.dcm'));
-  dcmtk('dcmcjpls', '+en', '+md', '3', made('jpgext-native.dcm'), made('jpgext-81.dcm')); // JPEG-LS near-lossless, NEAR 3
+  dcmtk('dcmcjpls', '+en', '+md', '3', made('jpgext-native.dcm'),
+    made('jpgext-81.dcm')); // JPEG-LS near-lossless, NEAR 3
   dcmtk('dcmconv', '+te', corpus('image_dfl.dcm'), made('dfl-native.dcm')); // inflate with DCMTK
 });
 afterAll(() => tmp.remove());
 
 describe('lossless twins decode to identical samples', () => {
-  it.each(['MR_small_RLE.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_bigendian.dcm', 'MR_small_implicit.dcm'])(
+  it.each(['MR_small_RLE.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_bigendian.dcm',
+    'MR_small_implicit.dcm'])(
     '%s = MR_small.dcm (RLE, JPEG 2000 lossless, JPEG-LS lossless, big endian, implicit)',
     (file) => expectIdentical(path.join(shared, file), path.join(shared, 'MR_small.dcm')),
   );
@@ -79,8 +81,9 @@ describe('lossless twins decode to identical samples', () => {
     }
   });
 
-  it.each(['ct-57.dcm', 'ct-70.dcm', 'ct-80.dcm', 'ct-rle.dcm'])('DCMTK-compressed signed CT %s = the original', (file) =>
-    expectIdentical(made(file), ct),
+  it.each(['ct-57.dcm', 'ct-70.dcm', 'ct-80.dcm', 'ct-rle.dcm'])(
+    'DCMTK-compressed signed CT %s = the original',
+    (file) => expectIdentical(made(file), ct),
   );
 
   it('12-bit JPEG extended (.51) decodes to the same samples as DCMTK dcmdjpeg gives', () => {
@@ -102,7 +105,8 @@ describe('lossy twins decode within the loss the encoder allowed', () => {
 
   // Baseline JPEG has no hard error bound: we accept a small mean error (quantisation) and a bounded
   // worst pixel; these encodings keep full chroma (+eb+cr, s2, s4) or mild subsampling (n2, dcmtk)
-  it.each(['SC_rgb_jpeg_dcmtk.dcm', 'SC_rgb_dcmtk_+eb+cr.dcm', 'SC_rgb_dcmtk_+eb+cy+n2.dcm', 'SC_rgb_dcmtk_+eb+cy+s2.dcm', 'SC_rgb_dcmtk_+eb+cy+s4.dcm'])(
+  it.each(['SC_rgb_jpeg_dcmtk.dcm', 'SC_rgb_dcmtk_+eb+cr.dcm', 'SC_rgb_dcmtk_+eb+cy+n2.dcm',
+    'SC_rgb_dcmtk_+eb+cy+s2.dcm', 'SC_rgb_dcmtk_+eb+cy+s4.dcm'])(
     'baseline JPEG %s ≈ SC_rgb_rle.dcm (mean |Δ| < 1, max |Δ| ≤ 8 of 255)',
     (file) => {
       const { max, mean } = difference(samples(corpus(file)), samples(path.join(shared, 'SC_rgb_rle.dcm')));
@@ -112,7 +116,8 @@ describe('lossy twins decode within the loss the encoder allowed', () => {
   );
 
   it('odd-sized baseline JPEG (3x3) ≈ its uncompressed twin (max |Δ| ≤ 8)', () => {
-    expect(difference(samples(corpus('SC_rgb_small_odd_jpeg.dcm')), samples(corpus('SC_rgb_small_odd.dcm'))).max).toBeLessThanOrEqual(8);
+    expect(difference(samples(corpus('SC_rgb_small_odd_jpeg.dcm')),
+      samples(corpus('SC_rgb_small_odd.dcm'))).max).toBeLessThanOrEqual(8);
   });
 });
 

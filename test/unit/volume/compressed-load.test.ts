@@ -25,7 +25,9 @@ beforeAll(async () => {
   await writeSyntheticCtSeries(single, { slices: 5, rows: 20, columns: 24 });
   const out = path.join(tmp.dir, 'enhanced');
   fs.mkdirSync(out);
-  execFileSync('java', ['-cp', '/usr/share/java/pixelmed.jar', 'com.pixelmed.dicom.MultiFrameImageFactory', single, out], { stdio: 'pipe' });
+  execFileSync('java',
+    ['-cp', '/usr/share/java/pixelmed.jar', 'com.pixelmed.dicom.MultiFrameImageFactory', single, out],
+    { stdio: 'pipe' });
   enhanced = path.join(out, fs.readdirSync(out)[0]!);
 }, 120_000);
 
@@ -70,10 +72,11 @@ describe('compressed series load to the volume of their uncompressed twins', () 
     await expectSameVolume(files, ct);
   }, 60_000);
 
-  it.each(['MR_small_jp2klossless.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_RLE.dcm'])('%s (pydicom corpus) = MR_small.dcm', async (file) => {
-    expectFramesFound(mr(file), 1);
-    await expectSameVolume([mr(file)], [mr('MR_small.dcm')]);
-  });
+  it.each(['MR_small_jp2klossless.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_RLE.dcm'])(
+    '%s (pydicom corpus) = MR_small.dcm', async (file) => {
+      expectFramesFound(mr(file), 1);
+      await expectSameVolume([mr(file)], [mr('MR_small.dcm')]);
+    });
 
   it('real CT as HTJ2K lossless (.201, codestreams from dcmjs-codecs\' HTJ2K encoder)', async () => {
     await prepareDecoders();
@@ -118,7 +121,8 @@ describe('compressed pixel data that cannot be decoded is refused with a code', 
     async (label, tool, opts) => {
       const [file] = compress([ct[0]!], `bad-${label}`, tool, ...opts);
       const bytes = fs.readFileSync(file!);
-      encapsulatedFrames(bytes, 1)![0]!.fill(0, 0, 64); // a view into `bytes`: the codestream's header (RLE: its segment table)
+      // a view into `bytes`: the codestream's header (RLE: its segment table)
+      encapsulatedFrames(bytes, 1)![0]!.fill(0, 0, 64);
       fs.writeFileSync(file!, bytes);
       const err = await refusal([file!]);
       expect(err.code).toBe('UNSUPPORTED_PIXEL_DATA');

@@ -13,10 +13,12 @@ let single: SyntheticSeries;
 let multiFrameFile: string;
 
 beforeAll(async () => {
-  single = await writeSyntheticCtSeries(path.join(tmp.dir, 'single'), { slices: 5, rows: 20, columns: 24, sliceSpacing: 1.5, shuffle: true, reverse: true });
+  single = await writeSyntheticCtSeries(path.join(tmp.dir, 'single'),
+    { slices: 5, rows: 20, columns: 24, sliceSpacing: 1.5, shuffle: true, reverse: true });
   const out = path.join(tmp.dir, 'enhanced');
   execFileSync('mkdir', ['-p', out]);
-  execFileSync('java', ['-cp', '/usr/share/java/pixelmed.jar', 'com.pixelmed.dicom.MultiFrameImageFactory', path.join(tmp.dir, 'single'), out], {
+  execFileSync('java', ['-cp', '/usr/share/java/pixelmed.jar', 'com.pixelmed.dicom.MultiFrameImageFactory',
+    path.join(tmp.dir, 'single'), out], {
     stdio: 'pipe',
   });
   const produced = readdirSync(out);
@@ -37,7 +39,8 @@ describe('enhanced multi-frame', () => {
     expect(enhanced.slices).toHaveLength(5);
     expect(enhanced.slices[0]!.sopClassUid).toBe('1.2.840.10008.5.1.4.1.1.2.2'); // Legacy Converted Enhanced CT
     expect(new Set(enhanced.slices.map((s) => s.frameNumber))).toEqual(new Set([1, 2, 3, 4, 5]));
-    expect(enhanced.slices.map((s) => (s.dataset.ImagePositionPatient as number[])[2])).toEqual([-6, -4.5, -3, -1.5, 0]);
+    expect(enhanced.slices.map((s) => (s.dataset.ImagePositionPatient as number[])[2])).toEqual(
+      [-6, -4.5, -3, -1.5, 0]);
   });
 
   it('has the same geometry and HU as the single-frame series (rescale from PixelValueTransformationSequence)', () => {
@@ -45,6 +48,7 @@ describe('enhanced multi-frame', () => {
     enhanced.volume.spacing.forEach((x, n) => expect(x).toBeCloseTo(reference.volume.spacing[n]!, 6));
     enhanced.volume.affine.forEach((x, n) => expect(x).toBeCloseTo(reference.volume.affine[n]!, 6));
     expect(Array.from(enhanced.volume.data)).toEqual(Array.from(reference.volume.data));
-    expect(enhanced.volume.data.reduce((m, x) => Math.min(m, x), Infinity)).toBe(-1000); // air, so the −1024 intercept was applied
+    // air, so the −1024 intercept was applied
+    expect(enhanced.volume.data.reduce((m, x) => Math.min(m, x), Infinity)).toBe(-1000);
   });
 });

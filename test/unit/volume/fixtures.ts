@@ -69,7 +69,8 @@ export function writeTinyImage(file: string, img: TinyImage): void {
 
 /** Patient position of voxel (i, j, k) under a row-major 4x4 affine. */
 export function voxelToPatient(affine: number[], i: number, j: number, k: number): number[] {
-  return [0, 1, 2].map((r) => affine[4 * r]! * i + affine[4 * r + 1]! * j + affine[4 * r + 2]! * k + affine[4 * r + 3]!);
+  return [0, 1, 2].map((r) =>
+    affine[4 * r]! * i + affine[4 * r + 1]! * j + affine[4 * r + 2]! * k + affine[4 * r + 3]!);
 }
 
 /**
@@ -77,7 +78,8 @@ export function voxelToPatient(affine: number[], i: number, j: number, k: number
  * under transfer syntax `ts`: for syntaxes no installed tool writes into DICOM (HTJ2K).
  */
 export function writeEncapsulatedTwin(nativeFile: string, outFile: string, ts: string, codestream: Uint8Array): void {
-  const message = dcmjs.data.DicomMessage.readFile(new Uint8Array(readFileSync(nativeFile)).buffer, { untilTag: '7FE00010' });
+  const message = dcmjs.data.DicomMessage.readFile(new Uint8Array(readFileSync(nativeFile)).buffer,
+    { untilTag: '7FE00010' });
   message.meta['00020010'] = { vr: 'UI', Value: [ts] };
   const dict = new dcmjs.data.DicomDict(message.meta);
   // dcmjs keeps an empty PixelData (and its stale group length) where it stopped reading

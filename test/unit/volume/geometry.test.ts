@@ -38,7 +38,8 @@ function expectAffineMatchesHeaders(series: LoadedSeries): void {
     const iop = slice.dataset.ImageOrientationPatient as number[];
     const [rowSpacing, colSpacing] = slice.dataset.PixelSpacing as number[];
     voxelToPatient(affine, 0, 0, k).forEach((x, n) => expect(x).toBeCloseTo(ipp[n]!, 3));
-    const far = [0, 1, 2].map((n) => ipp[n]! + (cols - 1) * colSpacing! * iop[n]! + (rows - 1) * rowSpacing! * iop[3 + n]!);
+    const far = [0, 1, 2].map((n) =>
+      ipp[n]! + (cols - 1) * colSpacing! * iop[n]! + (rows - 1) * rowSpacing! * iop[3 + n]!);
     voxelToPatient(affine, cols - 1, rows - 1, k).forEach((x, n) => expect(x).toBeCloseTo(far[n]!, 3));
   });
 }
@@ -49,7 +50,8 @@ describe('slice order and affine', () => {
     const series = await loadSeriesVolume(written.files);
     const z = series.slices.map((s) => (s.dataset.ImagePositionPatient as number[])[2]);
     expect(z).toEqual([0, 2, 4, 6, 8, 10]);
-    expect(series.slices.map((s) => s.dataset.InstanceNumber)).not.toEqual([1, 2, 3, 4, 5, 6]); // shuffle really shuffled…
+    expect(series.slices.map((s) => s.dataset.InstanceNumber)).not.toEqual(
+      [1, 2, 3, 4, 5, 6]); // shuffle really shuffled…
     expect(Array.from(series.volume.data)).toEqual(Array.from(written.phantom.hu)); // …and pixels follow positions
     expect(series.volume.dims).toEqual([32, 24, 6]);
     expect(series.volume.spacing).toEqual([0.8, 0.8, 2]);
@@ -92,13 +94,15 @@ describe('slice order and affine', () => {
 
   it('handles coronal slices (normal = +y) the same way', async () => {
     const series = await loadSeriesVolume((await write({ orientation: 'coronal', shuffle: true })).files);
-    expect(series.volume.affine.slice(0, 12).map((x) => Number(x.toFixed(6)) + 0)).toEqual([0.8, 0, 0, -12.8, 0, 0, 2, -9.6, 0, -0.8, 0, 0]);
+    expect(series.volume.affine.slice(0, 12).map((x) => Number(x.toFixed(6)) + 0)).toEqual(
+      [0.8, 0, 0, -12.8, 0, 0, 2, -9.6, 0, -0.8, 0, 0]);
     expectAffineMatchesHeaders(series);
   });
 
   it('loads the real 3-slice CT (dcmqi) with plausible HU', async () => {
     const dir = path.join(realData, 'dcmqi-ct3');
-    const series = await loadSeriesVolume(['03.dcm', '01.dcm', '02.dcm'].map((f) => path.join(dir, f)), { minSlices: 3 });
+    const series = await loadSeriesVolume(['03.dcm', '01.dcm', '02.dcm'].map((f) => path.join(dir, f)),
+      { minSlices: 3 });
     expect(series.volume.dims).toEqual([512, 512, 3]);
     expect(series.volume.spacing[0]).toBeCloseTo(0.810547, 6);
     expect(series.volume.spacing[2]).toBeCloseTo(1.0, 3); // from positions, not the 1.25 mm SliceThickness

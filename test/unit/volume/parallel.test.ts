@@ -14,9 +14,12 @@ let files: string[] = [];
 
 beforeAll(async () => {
   // one series, files in four syntaxes: each thread's share meets native little/big endian and RLE
-  const common = { slices: 12, rows: 40, columns: 48, seriesInstanceUid: '2.25.9001', studyInstanceUid: '2.25.9000', frameOfReferenceUid: '2.25.9002' };
-  const syntaxes = [TransferSyntax.explicitLittle, TransferSyntax.implicitLittle, TransferSyntax.explicitBig, TransferSyntax.rle];
-  const written = await Promise.all(syntaxes.map((ts, n) => writeSyntheticCtSeries(path.join(tmp.dir, `ts${n}`), { ...common, transferSyntaxUid: ts })));
+  const common = { slices: 12, rows: 40, columns: 48, seriesInstanceUid: '2.25.9001', studyInstanceUid: '2.25.9000',
+    frameOfReferenceUid: '2.25.9002' };
+  const syntaxes =
+    [TransferSyntax.explicitLittle, TransferSyntax.implicitLittle, TransferSyntax.explicitBig, TransferSyntax.rle];
+  const written = await Promise.all(syntaxes.map((ts, n) =>
+    writeSyntheticCtSeries(path.join(tmp.dir, `ts${n}`), { ...common, transferSyntaxUid: ts })));
   // slice k comes from syntax k % 4: the same phantom, so the volume must not depend on who decoded it
   files = written[0]!.files.map((_, k) => written[k % syntaxes.length]!.files[k]!);
 }, 60_000);
@@ -52,7 +55,8 @@ describe('volume loader with helper threads', () => {
 async function loadWithBroken(index: number, keepBytes: number, threads: number): Promise<VolumeError> {
   const broken = path.join(tmp.dir, 'broken.dcm');
   fs.writeFileSync(broken, fs.readFileSync(files[index]!).subarray(0, keepBytes));
-  const err = await loadSeriesVolume(files.map((f, n) => (n === index ? broken : f)), { threads }).then(() => undefined, (e: unknown) => e);
+  const err = await loadSeriesVolume(files.map((f, n) => (n === index ? broken : f)), { threads })
+    .then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(VolumeError);
   return err as VolumeError;
 }

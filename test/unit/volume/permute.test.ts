@@ -6,14 +6,16 @@ import { mulberry32 } from '../../../src/synthetic/radiograph.js';
 
 const sliceSize = 3;
 /** Slot s holds s*10, s*10+1, s*10+2. */
-const slots = (n: number) => Float32Array.from({ length: n * sliceSize }, (_, i) => Math.floor(i / sliceSize) * 10 + (i % sliceSize));
+const slots = (n: number) =>
+  Float32Array.from({ length: n * sliceSize }, (_, i) => Math.floor(i / sliceSize) * 10 + (i % sliceSize));
 
 describe('permuteSlices', () => {
   it('reverses, rotates and leaves alone', () => {
     for (const source of [[3, 2, 1, 0], [1, 2, 3, 0], [0, 1, 2, 3], [2, 0, 3, 1]]) {
       const data = slots(4);
       permuteSlices(data, sliceSize, source);
-      source.forEach((s, k) => expect(Array.from(data.subarray(k * 3, k * 3 + 3))).toEqual([s * 10, s * 10 + 1, s * 10 + 2]));
+      source.forEach((s, k) =>
+        expect(Array.from(data.subarray(k * 3, k * 3 + 3))).toEqual([s * 10, s * 10 + 1, s * 10 + 2]));
     }
   });
 
@@ -26,7 +28,8 @@ describe('permuteSlices', () => {
       const data = slots(total);
       permuteSlices(data, sliceSize, source);
       source.forEach((s, k) => expect(data[k * 3 + 1]).toBe(s * 10 + 1));
-      const rest = Array.from({ length: total - source.length }, (_, i) => data[(source.length + i) * 3]! / 10).sort((a, b) => a - b);
+      const rest = Array.from({ length: total - source.length },
+        (_, i) => data[(source.length + i) * 3]! / 10).sort((a, b) => a - b);
       expect(rest).toEqual(pool.slice(source.length).sort((a, b) => a - b)); // the left-out slots survive past the end
     }
   });

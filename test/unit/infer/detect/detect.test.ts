@@ -57,7 +57,8 @@ describe('IoU and NMS', () => {
   });
 
   it('a box below its class operating point is dropped before NMS and suppresses nothing', () => {
-    const opts = options({ classAgnostic: true, classes: [{ code: metal, threshold: 0.95 }, { code: body, threshold: 0.3 }] });
+    const opts =
+      options({ classAgnostic: true, classes: [{ code: metal, threshold: 0.95 }, { code: body, threshold: 0.3 }] });
     // the class-0 box (0.9) would suppress the overlapping class-1 box (0.6) if it took part
     const c = candidates([[100, 100, 110, 110, 0.9, 0], [101, 100, 111, 110, 0.6, 1], [0, 0, 5, 5, 0.2, 1]]);
     expect(selectBoxes(c, opts, true)).toEqual([1]);
@@ -92,14 +93,17 @@ describe('decoding', () => {
     const [c] = decodeOutput(data, [2, 6], options({ layout: 'xyxy-score-class' }));
     expect(c.count).toBe(1);
     expect(c.classIndex[0]).toBe(1);
-    expect(codeOf(thrown(() => decodeOutput([1, 2, 3, 4, 0.9, 2], [1, 6], options({ layout: 'xyxy-score-class' }))))).toBe('DETECT_CLASS_INDEX');
-    expect(codeOf(thrown(() => decodeOutput([1, 2, 3, 4, 0.9, 0.5], [1, 6], options({ layout: 'xyxy-score-class' }))))).toBe('DETECT_CLASS_INDEX');
+    expect(codeOf(thrown(() => decodeOutput([1, 2, 3, 4, 0.9, 2], [1, 6],
+      options({ layout: 'xyxy-score-class' }))))).toBe('DETECT_CLASS_INDEX');
+    expect(codeOf(thrown(() => decodeOutput([1, 2, 3, 4, 0.9, 0.5], [1, 6],
+      options({ layout: 'xyxy-score-class' }))))).toBe('DETECT_CLASS_INDEX');
   });
 
   it('dims that fit neither layout, or a data length that does not match them, are refused', () => {
     expect(codeOf(thrown(() => decodeOutput(new Float32Array(16), [2, 8], options())))).toBe('DETECT_OUTPUT_SHAPE');
     expect(codeOf(thrown(() => decodeOutput(new Float32Array(10), [2, 7], options())))).toBe('DETECT_OUTPUT_SHAPE');
-    expect(codeOf(thrown(() => decodeOutput(new Float32Array(35), [5, 7], options({ layout: 'xyxy-score-class' }))))).toBe('DETECT_OUTPUT_SHAPE');
+    expect(codeOf(thrown(() => decodeOutput(new Float32Array(35), [5, 7],
+      options({ layout: 'xyxy-score-class' }))))).toBe('DETECT_OUTPUT_SHAPE');
   });
 });
 
@@ -126,10 +130,13 @@ describe('map-back', () => {
   it('per-slice batches carry their slice index; a batch that does not match the slices is refused', () => {
     const rows = [[10, 10, 20, 20, 0.9, 0], [0, 0, 0, 0, 0, 0], [30, 30, 40, 40, 0.8, 1]];
     const data = rows.flat();
-    const boxes = postprocessDetections(data, [3, 1, 6], options({ layout: 'xyxy-score-class' }), { toSourcePoint: identity, slices: [4, 5, 6] });
+    const boxes = postprocessDetections(data, [3, 1, 6], options({ layout: 'xyxy-score-class' }),
+      { toSourcePoint: identity, slices: [4, 5, 6] });
     expect(boxes.map((d) => [d.slice, d.classIndex, d.box.x1])).toEqual([[4, 0, 10], [6, 1, 30]]);
-    expect(codeOf(thrown(() => postprocessDetections(data, [3, 1, 6], options({ layout: 'xyxy-score-class' }), { toSourcePoint: identity, slices: [1, 2] })))).toBe('DETECT_BATCH');
-    expect(codeOf(thrown(() => postprocessDetections(data, [3, 1, 6], options({ layout: 'xyxy-score-class' }), { toSourcePoint: identity })))).toBe('DETECT_BATCH');
+    expect(codeOf(thrown(() => postprocessDetections(data, [3, 1, 6], options({ layout: 'xyxy-score-class' }),
+      { toSourcePoint: identity, slices: [1, 2] })))).toBe('DETECT_BATCH');
+    expect(codeOf(thrown(() => postprocessDetections(data, [3, 1, 6], options({ layout: 'xyxy-score-class' }),
+      { toSourcePoint: identity })))).toBe('DETECT_BATCH');
   });
 });
 

@@ -19,25 +19,27 @@ const header: Image2dInput = { kind: 'image2d', window: { source: 'header' }, re
 const size224 = { channels: 1, rows: 224, columns: 224 };
 
 describe('ImageTransform', () => {
-  it('letterboxes a portrait 2500×2000 into 224²: scale 224/2500, 22.4 px bands left and right, and maps back', async () => {
-    const r = await writeSyntheticRadiograph(path.join(tmp, 'portrait.dcm'), { rows: 2500, columns: 2000, noise: 0 });
-    const image = await loadImageFrame(r.file);
-    const t = new ImageTransform(prepareImage(image, header, size224, new Float32Array(224 * 224)));
-    expect(t.params.scaleX).toBeCloseTo(0.0896, 6);
-    expect(t.params.offsetX).toBeCloseTo(22.4, 6);
-    expect(t.params.offsetY).toBeCloseTo(0, 6);
-    // hand-computed: the model's centre is the image's centre; the band's inner edge is the image's left edge
-    const centre = t.toSourcePoint({ x: 112, y: 112 });
-    expect(Math.abs(centre.x - 1000)).toBeLessThan(0.5);
-    expect(Math.abs(centre.y - 1250)).toBeLessThan(0.5);
-    const corner = t.toSourcePoint({ x: 22.4 + 179.2, y: 224 });
-    expect(Math.abs(corner.x - 2000)).toBeLessThan(0.5);
-    expect(Math.abs(corner.y - 2500)).toBeLessThan(0.5);
-  });
+  it('letterboxes a portrait 2500×2000 into 224²: scale 224/2500, 22.4 px bands left and right, and maps back',
+    async () => {
+      const r = await writeSyntheticRadiograph(path.join(tmp, 'portrait.dcm'), { rows: 2500, columns: 2000, noise: 0 });
+      const image = await loadImageFrame(r.file);
+      const t = new ImageTransform(prepareImage(image, header, size224, new Float32Array(224 * 224)));
+      expect(t.params.scaleX).toBeCloseTo(0.0896, 6);
+      expect(t.params.offsetX).toBeCloseTo(22.4, 6);
+      expect(t.params.offsetY).toBeCloseTo(0, 6);
+      // hand-computed: the model's centre is the image's centre; the band's inner edge is the image's left edge
+      const centre = t.toSourcePoint({ x: 112, y: 112 });
+      expect(Math.abs(centre.x - 1000)).toBeLessThan(0.5);
+      expect(Math.abs(centre.y - 1250)).toBeLessThan(0.5);
+      const corner = t.toSourcePoint({ x: 22.4 + 179.2, y: 224 });
+      expect(Math.abs(corner.x - 2000)).toBeLessThan(0.5);
+      expect(Math.abs(corner.y - 2500)).toBeLessThan(0.5);
+    });
 
   it('a metal object found in the letterboxed tensor maps back onto its source box', async () => {
     const box = { x0: 400, y0: 600, x1: 520, y1: 700 };
-    const r = await writeSyntheticRadiograph(path.join(tmp, 'object.dcm'), { rows: 2500, columns: 2000, noise: 0, objects: [box] });
+    const r = await writeSyntheticRadiograph(path.join(tmp, 'object.dcm'),
+      { rows: 2500, columns: 2000, noise: 0, objects: [box] });
     const tensor = new Float32Array(224 * 224);
     const t = new ImageTransform(prepareImage(await loadImageFrame(r.file), header, size224, tensor));
     // intensity-weighted centroid of the object's excess over the soft tissue around it, in model pixels
@@ -69,13 +71,15 @@ describe('resampling', () => {
     const values = new Float32Array(8 * 8);
     for (let j = 0; j < 8; j++) for (let i = 2; i < 6; i++) values[j * 8 + i] = 1;
     const out = new Float32Array(4 * 4);
-    prepareImage({ values, rows: 8, columns: 8, dataset: { WindowCenter: 0.5, WindowWidth: 1, VOILUTFunction: 'LINEAR_EXACT' } },
+    prepareImage(
+      { values, rows: 8, columns: 8, dataset: { WindowCenter: 0.5, WindowWidth: 1, VOILUTFunction: 'LINEAR_EXACT' } },
       { ...header, resize: 'stretch' }, { channels: 1, rows: 4, columns: 4 }, out);
     expect(Array.from(out.subarray(0, 4))).toEqual([0, 1, 1, 0]);
     // 3 columns → 2 (footprint 1.5): the middle source pixel is split half and half
     const odd = new Float32Array([0, 1, 0]);
     const two = new Float32Array(2);
-    prepareImage({ values: odd, rows: 1, columns: 3, dataset: { WindowCenter: 0.5, WindowWidth: 1, VOILUTFunction: 'LINEAR_EXACT' } },
+    prepareImage({ values: odd, rows: 1, columns: 3,
+      dataset: { WindowCenter: 0.5, WindowWidth: 1, VOILUTFunction: 'LINEAR_EXACT' } },
       { ...header, resize: 'stretch' }, { channels: 1, rows: 1, columns: 2 }, two);
     expect(Array.from(two)).toEqual([1 / 3, 1 / 3].map((v) => Math.fround(v)));
   });
@@ -108,14 +112,16 @@ describe('grey values', () => {
     applyVoi(v, ds, { source: 'header' }, true);
     expect(v[0]).toBe(1);
     expect(v[1]).toBe(0);
-    expect(Array.from(modalityValues(new Uint16Array([0, 10]), { RescaleSlope: 2, RescaleIntercept: -100 }))).toEqual([-100, -80]);
+    expect(Array.from(modalityValues(new Uint16Array([0, 10]),
+      { RescaleSlope: 2, RescaleIntercept: -100 }))).toEqual([-100, -80]);
     const lut = { ModalityLUTSequence: [{ LUTDescriptor: [3, 0, 16], LUTData: [5, 7, 9] }] };
     expect(Array.from(modalityValues(new Uint16Array([0, 1, 2, 9]), lut))).toEqual([5, 7, 9, 9]);
   });
 
   it('MONOCHROME1 and MONOCHROME2 files of the same pattern give the same tensor', async () => {
     const tensors = await Promise.all((['MONOCHROME1', 'MONOCHROME2'] as const).map(async (photometric) => {
-      const r = await writeSyntheticRadiograph(path.join(tmp, `${photometric}.dcm`), { photometric, bitsStored: 16, view: 'lateral' });
+      const r = await writeSyntheticRadiograph(path.join(tmp, `${photometric}.dcm`),
+        { photometric, bitsStored: 16, view: 'lateral' });
       const out = new Float32Array(224 * 224);
       const p = prepareImage(await loadImageFrame(r.file), header, size224, out);
       expect(p.inverted).toBe(photometric === 'MONOCHROME1');
@@ -133,7 +139,8 @@ describe('channels, spacing and decoding', () => {
     const values = new Float32Array(4).fill(50);
     const out = new Float32Array(3 * 4);
     prepareImage({ values, rows: 2, columns: 2, dataset: { WindowCenter: 50.5, WindowWidth: 101 } },
-      { ...header, resize: 'stretch', mean: [0.1, 0.2, 0.3], std: [0.5, 1, 2] }, { channels: 3, rows: 2, columns: 2 }, out);
+      { ...header, resize: 'stretch', mean: [0.1, 0.2, 0.3], std: [0.5, 1, 2] },
+      { channels: 3, rows: 2, columns: 2 }, out);
     // window: (50 − 50) / 100 + 0.5 = 0.5
     expect(out[0]).toBeCloseTo((0.5 - 0.1) / 0.5, 5);
     expect(out[4]).toBeCloseTo(0.5 - 0.2, 5);
@@ -143,7 +150,8 @@ describe('channels, spacing and decoding', () => {
   it('records Pixel Spacing when present, else Imager Pixel Spacing (over the magnification when given)', () => {
     expect(pixelSpacingOf({ PixelSpacing: [0.14, 0.15], ImagerPixelSpacing: [0.2, 0.2] }))
       .toEqual({ rowMm: 0.14, columnMm: 0.15, source: 'PixelSpacing' });
-    expect(pixelSpacingOf({ ImagerPixelSpacing: [0.2, 0.2] })).toEqual({ rowMm: 0.2, columnMm: 0.2, source: 'ImagerPixelSpacing' });
+    expect(pixelSpacingOf({ ImagerPixelSpacing: [0.2, 0.2] })).toEqual(
+      { rowMm: 0.2, columnMm: 0.2, source: 'ImagerPixelSpacing' });
     expect(pixelSpacingOf({ ImagerPixelSpacing: '0.2\\0.2', EstimatedRadiographicMagnificationFactor: 1.25 }))
       .toEqual({ rowMm: 0.16, columnMm: 0.16, source: 'ImagerPixelSpacing/EstimatedRadiographicMagnificationFactor' });
     expect(pixelSpacingOf({}).source).toBe('none');
