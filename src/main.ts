@@ -6,7 +6,8 @@ import { sweepQuietPeriods, type CompletionEvent } from './assemble/completion.j
 import { createApp } from './api/app.js';
 import { ConfigError, loadConfig, nodeIdOf } from './config/load.js';
 import type { NodeConfig } from './config/schema.js';
-import { isPostgres, openDatabase, transaction } from './db/database.js';
+import { openDatabase, transaction } from './db/database.js';
+import { isPostgres } from './db/postgres.js';
 import { listenForWork } from './db/listen.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { exitOnUncaught } from './log/crash-handlers.js';

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { NodeConfig } from '../config/schema.js';
-import { databaseReachable, isPostgres, type Db } from '../db/database.js';
+import { databaseReachable, type Db } from '../db/database.js';
+import { isPostgres } from '../db/postgres.js';
 import { nodeIdOf } from '../config/load.js';
 import { getStudy, listStudies } from '../db/studies.js';
 import type { ModelRegistry } from '../infer/index.js';

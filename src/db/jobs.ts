@@ -3,7 +3,8 @@
 // the runner's leases. A claim is identified by its lease token (new on every claim): a job reclaimed after its lease
 // ran out is no longer ours. On PostgreSQL several nodes claim from the same table (FOR UPDATE SKIP LOCKED).
 import crypto from 'node:crypto';
-import { isPostgres, notify, prepared, transaction, type Db } from './database.js';
+import { notify, prepared, transaction, type Db } from './database.js';
+import { isPostgres } from './postgres.js';
 
 /** Every job state, declared once: the API, metrics and retention take theirs from here. */
 export const JOB_STATES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;

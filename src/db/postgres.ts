@@ -185,3 +185,8 @@ export class PgDatabase implements SqlDb {
 
   close(): void { endClient(this.client); }
 }
+
+/** True on the shared PostgreSQL queue (several nodes may hold the same tables). */
+export function isPostgres(db: SqlDb): db is PgDatabase {
+  return db instanceof PgDatabase;
+}

@@ -1,6 +1,7 @@
 // Repository for rule_versions: every change to the rule set is a new, complete version.
 import type { Rule } from '../route/types.js';
-import { isPostgres, prepared, type Db } from './database.js';
+import { prepared, type Db } from './database.js';
+import { isPostgres } from './postgres.js';
 
 export interface RuleSetVersion {
   version: number; createdAt: string; createdBy: string; summary: string; rules: Rule[]

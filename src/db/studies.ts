@@ -1,7 +1,8 @@
 // Repository for the studies and series tables: the assembler's writes (arrival, completion,
 // reopening), the API's read side, and retention's selection and removal.
 import { completionsOfStudy } from './completions.js';
-import { isPostgres, prepared, type Db } from './database.js';
+import { prepared, type Db } from './database.js';
+import { isPostgres } from './postgres.js';
 
 export type AssemblyState = 'receiving' | 'complete';
 export type SeriesCompletionReason = 'quiet-period' | 'expected-count';

@@ -4,7 +4,8 @@
 import crypto from 'node:crypto';
 import type { NodeConfig } from '../config/schema.js';
 import { openDiskReserve } from '../db/disk-reserve.js';
-import { isPostgres, type Db } from '../db/database.js';
+import { type Db } from '../db/database.js';
+import { isPostgres } from '../db/postgres.js';
 import { nodeIdOf } from '../config/load.js';
 import type { Outbox } from '../export/outbox.js';
 import type { ModelRegistry } from '../infer/index.js';

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrations, openDatabase } from '../../../src/db/database.js';
+import { openDatabase } from '../../../src/db/database.js';
+import { migrations } from '../../../src/db/migrations.js';
 import { claimJobs, insertJob } from '../../../src/db/jobs.js';
 
 describe('jobs.action measure migration', () => {

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { migrations, openDatabase } from '../../../src/db/database.js';
+import { openDatabase } from '../../../src/db/database.js';
+import { migrations } from '../../../src/db/migrations.js';
 import { listDeliveries } from '../../../src/db/deliveries.js';
 import { latestResultOfJob, objectsOfResult } from '../../../src/db/results.js';
 
