@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLayout } from '../../support/dcmtk.js';
 import { freePort, waitFor } from '../../support/node-process.js';
 import { startOrthanc, type RunningOrthanc } from '../../support/orthanc.js';
-import { enqueueFiles, expectOrthancHolds, rows, samples, startHarness, type Harness } from './harness.js';
+import {
+  enqueueFiles, expectByteIdentical, expectOrthancHolds, rows, samples, startHarness, type Harness,
+} from './harness.js';
 
 const files = [samples.ctExplicit, samples.rgbRle, samples.rgbJpeg, samples.j2k, samples.ctImplicit];
 
@@ -41,18 +43,7 @@ describe('C-STORE to DCMTK storescp', () => {
       expect(await enqueueFiles(h, 'ref', files)).toBe(files.length);
       await waitFor('all delivered', () => rows(h).every((r) => r.state === 'delivered') || undefined);
       expect(rows(h).map((r) => r.attempts)).toEqual(files.map(() => 1));
-      const received = fs.readdirSync(scp.dir).map((f) => path.join(scp.dir, f));
-      expect(received).toHaveLength(files.length);
-      const layout = await datasetLayout([...files, ...received]);
-      for (const original of files) {
-        const want = layout.get(original)!;
-        const got = received.find((r) => layout.get(r)!.sop === want.sop);
-        expect(got, `received ${want.sop}`).toBeDefined();
-        expect(layout.get(got!)!.ts).toBe(want.ts);
-        const same = fs.readFileSync(got!).subarray(layout.get(got!)!.offset)
-          .equals(fs.readFileSync(original).subarray(want.offset));
-        expect(same, `${path.basename(original)} data set bytes`).toBe(true);
-      }
+      await expectByteIdentical(files, fs.readdirSync(scp.dir).map((f) => path.join(scp.dir, f)));
       expect(scp.output().match(/Association Received/g)).toHaveLength(1);
       expect(h.logs.filter((l) => l.event === 'export.delivered')).toHaveLength(1);
     });

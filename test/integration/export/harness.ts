@@ -123,3 +123,18 @@ export async function expectOrthancHolds(orthanc: RunningOrthanc, files: string[
   expect(stored.sort()).toEqual(files.map((f) => layout.get(f)!.sop).sort());
   return instances;
 }
+
+/** Each original arrived once, with its stored transfer syntax and its data set bytes unchanged
+ *  (pydicom reads both). */
+export async function expectByteIdentical(originals: string[], arrived: string[]): Promise<void> {
+  expect(arrived).toHaveLength(originals.length);
+  const layout = await datasetLayout([...originals, ...arrived]);
+  for (const original of originals) {
+    const want = layout.get(original)!;
+    const got = arrived.find((r) => layout.get(r)!.sop === want.sop);
+    expect(got, `received ${want.sop}`).toBeDefined();
+    expect(layout.get(got!)!.ts).toBe(want.ts);
+    expect(fs.readFileSync(got!).subarray(layout.get(got!)!.offset)
+      .equals(fs.readFileSync(original).subarray(want.offset)), `${path.basename(original)} data set bytes`).toBe(true);
+  }
+}

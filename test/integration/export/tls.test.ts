@@ -13,9 +13,8 @@ import { destinationsRouter } from '../../../src/api/routes/destinations.js';
 import { storeBatch, type DimseDestination } from '../../../src/export/dimse-sender.js';
 import { verifyDestination } from '../../../src/export/verify.js';
 import { launchBrowser, unlabelledControls, type BrowserSession } from '../../support/browser.js';
-import { datasetLayout } from '../../support/dcmtk.js';
 import { freePort, startNode, testdata, waitFor, type RunningNode } from '../../support/node-process.js';
-import { enqueueFiles, rows, startHarness, type Harness } from './harness.js';
+import { enqueueFiles, expectByteIdentical, rows, startHarness, type Harness } from './harness.js';
 
 const seg = path.join(testdata, 'dcmqi-seg-sr/liver-seg.dcm');
 const sr = path.join(testdata, 'dcmqi-seg-sr/tid1500-sr.dcm');
@@ -58,21 +57,6 @@ async function startTlsScp(peerCheck: string[]): Promise<TlsScp> {
 }
 
 const received = (scp: TlsScp) => fs.readdirSync(scp.dir).map((f) => path.join(scp.dir, f));
-
-/** Each original arrived once, with its stored transfer syntax and its data set bytes unchanged
- *  (pydicom reads both). */
-async function expectByteIdentical(originals: string[], arrived: string[]): Promise<void> {
-  expect(arrived).toHaveLength(originals.length);
-  const layout = await datasetLayout([...originals, ...arrived]);
-  for (const original of originals) {
-    const want = layout.get(original)!;
-    const got = arrived.find((r) => layout.get(r)!.sop === want.sop);
-    expect(got, `received ${want.sop}`).toBeDefined();
-    expect(layout.get(got!)!.ts).toBe(want.ts);
-    expect(fs.readFileSync(got!).subarray(layout.get(got!)!.offset)
-      .equals(fs.readFileSync(original).subarray(want.offset)), `${path.basename(original)} data set bytes`).toBe(true);
-  }
-}
 
 describe('C-STORE and C-ECHO over TLS to DCMTK storescp +tls', () => {
   let serverAuth: TlsScp; // verifies nothing of ours: plain server-authenticated TLS
