@@ -3,6 +3,7 @@
 // its findings: a classifier's per-class scores at their operating points, a detector's boxes after NMS mapped back
 // through the image's transform to source pixels (and, per slice, onto their slice).
 import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { classFindings, classScores, type ClassFinding } from '../classify.js';
 import { postprocessDetections, type Detection } from '../detect/index.js';
 import { InferenceError } from '../errors.js';
@@ -60,8 +61,9 @@ export async function runImages(manifest: ModelManifest, source: Image2dSource, 
     timings.preprocessMs += performance.now() - t0;
     return { input, group, n };
   };
-  // The network runs off this thread (onnxruntime's own threads, or a remote server): the next batch is prepared
-  // while the current one is in flight, so preparation and inference overlap.
+  // onnxruntime-node runs a session on the thread that asks (1.30: synchronously, at its next setImmediate), so an
+  // in-process batch is run before the next one is prepared, one turn of the event loop later, and its time is its
+  // own; a remote server's request is in flight meanwhile. A preparing thread was measured and dropped (README).
   let next = count > 0 ? await prepareBatch(0) : undefined;
   for (let first = 0; next; first += batch) {
     const { input, group, n } = next;
@@ -69,7 +71,7 @@ export async function runImages(manifest: ModelManifest, source: Image2dSource, 
     const running = tensor(input, [n, size.channels, size.rows, size.columns]).then((output) =>
       ({ output, ms: performance.now() - t1 }));
     running.catch(() => {}); // awaited below; a failure while the next batch is prepared must not go unhandled
-    next = first + batch < count ? await prepareBatch(first + batch) : undefined;
+    next = first + batch < count ? (await nextTurn(), await prepareBatch(first + batch)) : undefined;
     const { output, ms } = await running;
     const t2 = performance.now();
     splitOutput(manifest, output, group, source.kind === 'slices');
