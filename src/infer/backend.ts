@@ -6,7 +6,8 @@ import type { BackendStatus, ModelBackend } from './model-backend.js';
 import type { BackendType } from './patch-engine.js';
 import type { Volume } from './volume/types.js';
 import type { Image2dSource } from './image2d/run.js';
-import { ModelWorkerPool, type InferLogger } from './worker-pool.js';
+import { ModelWorkerPool } from './worker-pool.js';
+import type { InferLogger } from './worker-slot.js';
 
 /** The in-process pool is a backend as it is. */
 class InProcessBackend implements ModelBackend {

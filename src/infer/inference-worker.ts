@@ -1,6 +1,6 @@
 // Worker thread that runs the whole model pipeline off the main event loop, on the patch engine the manifest's
-// backend names (in-process onnxruntime session, or a KServe v2 client). Started by worker-pool.ts; volumes and
-// label maps arrive as views on SharedArrayBuffers, so nothing large is copied.
+// backend names (in-process onnxruntime session, or a KServe v2 client). Started by the pool (worker-slot.ts);
+// volumes and label maps arrive as views on SharedArrayBuffers, so nothing large is copied.
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceError } from './errors.js';
 import { backendType, type BackendType, type EmitEvent, type PatchEngine, type WorkerInit } from './patch-engine.js';

@@ -8,7 +8,7 @@ import type { ModelManifest } from './manifest.js';
 import { validateManifest } from './manifest-schema.js';
 import { openBackend, type BackendStatus, type ModelBackend } from './backend.js';
 import { readOnnxSignature, type OnnxValueInfo } from './onnx-proto.js';
-import type { InferLogger } from './worker-pool.js';
+import type { InferLogger } from './worker-slot.js';
 
 export interface ModelSummary {
   id: string; version: string; state: 'ready' | 'refused'; error?: string; provider?: string; clinical: boolean;

@@ -1,36 +1,22 @@
 // A pool of inference workers for one model: at most maxConcurrent sessions, a queue, per-run timeout, respawn on
 // failure.
 //
-// The worker file (inference-worker) sits beside this module; see src/worker-start.ts for how it starts.
 // A worker is never terminated while it may be inside onnxruntime's native run: node-addon-api then throws a C++
 // Napi::Error that nothing catches, and std::terminate aborts the whole node process. A run that outlives its timeout
 // fails at once, its worker is asked to stop at the next patch (a shared flag) and is terminated once it is idle.
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
-import { startSiblingWorker } from '../worker-start.js';
 import { InferenceError } from './errors.js';
 import { probeSession } from './session-probe.js';
-import type { WorkerInit, WorkerReply, WorkerRequest } from './inference-worker.js';
+import type { WorkerReply } from './inference-worker.js';
 import type { Image2dSource, ImageOutput } from './image2d/run.js';
 import type { ModelManifest } from './manifest.js';
 import type { StageTimings } from './pipeline.js';
 import type { Volume } from './volume/types.js';
+import { spawnSlot, stopSlot, threadsPerSession, unprefixed, type Done, type InferLogger, type Request,
+  type Slot } from './worker-slot.js';
 
-export interface InferLogger {
-  info(event: string, fields?: Record<string, unknown>): void;
-  warn(event: string, fields?: Record<string, unknown>): void;
-  error(event: string, fields?: Record<string, unknown>): void;
-}
-
-type Done = Extract<WorkerReply, { type: 'done' }>;
-type Request = WorkerRequest extends infer R ? (R extends { runId: number } ? Omit<R, 'runId'> : never) : never;
 interface Job { request: Request; timeoutMs: number; resolve: (done: Done) => void; reject: (e: Error) => void }
-/** `idle` settles when the run in progress (if any) has answered or the worker has exited. */
-interface Slot { worker: Worker; cancel: Int32Array; busy: boolean; idle: Promise<void>; timedOutAt: number }
-
-/** How long close() waits for a run to reach a point where its worker can be terminated. */
-const CLOSE_WAIT_MS = 30_000;
 
 export class ModelWorkerPool {
   private readonly slots: Slot[] = [];
@@ -57,7 +43,7 @@ export class ModelWorkerPool {
    */
   async start(): Promise<string> {
     const { provider, fallbacks } = await probeSession(
-      { modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: this.threadsPerSession() });
+      { modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: threadsPerSession(this.manifest) });
     this.logFallbacks(fallbacks);
     this.provider = provider;
     return provider;
@@ -96,17 +82,7 @@ export class ModelWorkerPool {
       'the inference pool is shut down'));
     const all = [...this.slots.splice(0), ...this.draining];
     this.draining.clear();
-    await Promise.all(all.map(async (slot) => {
-      Atomics.store(slot.cancel, 0, 1);
-      let timer: NodeJS.Timeout | undefined;
-      const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); });
-      await Promise.race([slot.idle, waited]);
-      clearTimeout(timer);
-      if (!slot.busy) return void (await slot.worker.terminate());
-      // Still inside a native run: terminating would abort the process; let the process exit without it.
-      this.log.error('model.worker.stuck', { modelId: this.manifest.id, waitedMs: CLOSE_WAIT_MS });
-      slot.worker.unref();
-    }));
+    await Promise.all(all.map((slot) => stopSlot(slot, this.log, this.manifest.id)));
   }
 
   private dispatch(): void {
@@ -189,31 +165,12 @@ export class ModelWorkerPool {
 
   /** Starts one worker and waits until its session is open; logs any provider it had to fall back from. */
   private spawn(): Promise<Slot> {
-    const cancel = new Int32Array(new SharedArrayBuffer(4));
-    const init: WorkerInit =
-      { modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: this.threadsPerSession(), cancel };
-    const worker = startSiblingWorker(import.meta.url, 'inference-worker', init);
-    return new Promise((resolve, reject) => {
-      const fail = (message: string) => {
-        void worker.terminate();
-        reject(new InferenceError('MODEL_LOAD_FAILED', `model ${this.manifest.id}: ${message}`));
-      };
-      worker.once('error', (error) => fail(error.message));
-      worker.once('message', (message: WorkerReply) => {
-        if (message.type !== 'ready') return fail(
-          message.type === 'initFailed' ? message.message : 'unexpected worker reply');
-        this.logFallbacks(message.fallbacks);
-        this.provider = message.provider;
-        worker.on('error', (error) =>
-          this.log.error('model.worker.error', { modelId: this.manifest.id, reason: error.message }));
-        worker.on('message', (m: WorkerReply) => {
-          if (m.type === 'event') this.log.warn(m.event, { modelId: this.manifest.id, ...m.fields });
-        });
-        // a worker that dies while idle leaves the pool; dispatch() grows a new one
-        worker.once('exit', () => this.forget(worker));
-        resolve({ worker, cancel, busy: false, idle: Promise.resolve(), timedOutAt: 0 });
-      });
-    });
+    const session =
+      { modelPath: this.modelPath, manifest: this.manifest, intraOpNumThreads: threadsPerSession(this.manifest) };
+    return spawnSlot(session, this.log, (ready) => {
+      this.logFallbacks(ready.fallbacks);
+      this.provider = ready.provider;
+    }, (worker) => this.forget(worker));
   }
 
   /** Each provider given up is logged once per pool, by the start-up probe or by the first worker. */
@@ -230,14 +187,4 @@ export class ModelWorkerPool {
     const index = this.slots.findIndex((s) => s.worker === worker);
     if (index >= 0) this.slots.splice(index, 1);
   }
-
-  /** Sessions share the cores: each gets cores / maxConcurrent threads unless the manifest says otherwise. */
-  private threadsPerSession(): number {
-    return this.manifest.intraOpNumThreads ?? Math.max(1,
-      Math.floor(os.availableParallelism() / this.manifest.maxConcurrent));
-  }
-}
-
-function unprefixed(code: string, message: string): string {
-  return message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
 }

@@ -1,5 +1,6 @@
 // Checks a received instance's header against what the sender announced, before it is acknowledged.
-import { scanPart10File, scanPart10Slices, UnparseableDataset, type ScannedHeader } from '../dicom/header-scan.js';
+import { UnparseableDataset } from '../dicom/dataset-walker.js';
+import { scanPart10File, scanPart10Slices, type ScannedHeader } from '../dicom/header-scan.js';
 import { StoreError } from './status.js';
 
 export interface StoreContext {

@@ -4,7 +4,8 @@
 // their frames found by fragments.ts and decoded by decoders.ts (loaded on first need); anything else goes
 // through dcmjs.
 import fs from 'node:fs';
-import { scanPart10Bytes, type PixelDataLocation } from '../../dicom/header-scan.js';
+import type { PixelDataLocation } from '../../dicom/dataset-walker.js';
+import { scanPart10Bytes } from '../../dicom/header-scan.js';
 import { nativeFrameSamples, type PixelFormat, type Samples } from './pixels.js';
 import { VolumeError } from './types.js';
 import { NATIVE_TRANSFER_SYNTAXES, TS } from '../../dicom/uids.js';
