@@ -7,19 +7,18 @@ import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '../log/logger.js';
 import type { InstanceStore } from '../store/instance-store.js';
-import { chooseTransferSyntax, isStorageSopClass, isVerification } from './presentation.js';
-import { AssociationGuard } from './association-guard.js';
 import type { AssociateRqFault } from './associate-rq.js';
+import { negotiate } from './context-negotiation.js';
 import { DimseService, type AcceptedContext } from './dimse-service.js';
-import { PduViolation, type Pdu } from './pdu-framer.js';
+import { guardSocket } from './guarded-socket.js';
+import type { Pdu } from './pdu-framer.js';
 import type { CallerRule } from '../config/schema.js';
 import { callerAllowed, normaliseHost } from './peer-address.js';
 
 const { Scp, constants } = dimse;
-const { PresentationContextResult: PC, RejectResult, RejectSource, RejectReason, AbortSource, AbortReason } = constants;
+const { RejectResult, RejectSource, RejectReason, AbortSource, AbortReason } = constants;
 
 type Association = InstanceType<typeof dimse.association.Association>;
-type PresentationContext = InstanceType<typeof dimse.association.PresentationContext>;
 const A_RELEASE_RP = Buffer.from([0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
 const RELEASE_CLOSE_MS = 5000;
 
@@ -50,7 +49,11 @@ export class NodeAssociation extends Scp {
 
   constructor(readonly sock: Socket, opts: Record<string, unknown>, private readonly deps: AssociationDeps) {
     super(sock, opts);
-    this.guardSocket();
+    guardSocket(sock, {
+      maxPData: () => (this.accepted ? this.deps.maxPduLength : undefined), accepted: () => this.accepted,
+      closing: () => this.closing, service: () => this.service, onPdu: (service, pdu) => this.onPdu(service, pdu),
+      refuse: (fault) => this.refuse(fault),
+    });
     sock.once('close', () => this.onClosed());
     // dcmjs-dimse reports a PDU it cannot read only as this event; the peer would hear nothing, so
     // the association is aborted. Its socket timeout is handled below instead.
@@ -88,7 +91,7 @@ export class NodeAssociation extends Scp {
     this.holdsSlot = true;
     const contexts = new Map<number, AcceptedContext>();
     for (const { context } of association.getPresentationContexts()) {
-      const ts = this.negotiate(context);
+      const ts = negotiate(context, this.deps.acceptPrivateSopClasses);
       if (ts) contexts.set(context.getPresentationContextId(),
         { abstractSyntax: context.getAbstractSyntaxUid(), transferSyntax: ts });
     }
@@ -163,40 +166,6 @@ export class NodeAssociation extends Scp {
     return this.service?.isIdle ?? true;
   }
 
-  private guardSocket(): void {
-    const guard = new AssociationGuard({
-      maxAssociateRq: 64 * 1024, maxPData: () => (this.accepted ? this.deps.maxPduLength : undefined),
-      accepted: () => this.accepted,
-    });
-    const libraryListeners = this.sock.listeners('data') as Array<(chunk: Buffer) => void>;
-    this.sock.removeAllListeners('data');
-    this.sock.on('data', (chunk: Buffer) => {
-      const { pdus, fault } = guard.push(chunk);
-      for (const pdu of pdus) {
-        if (this.closing) return;
-        if (this.service) this.serve(this.service, pdu);
-        else for (const l of libraryListeners) l.call(this.sock, pdu.bytes());
-      }
-      if (fault && !this.closing) this.refuse(fault);
-    });
-    // The listener keeps half-open connections, so a peer that stops inside a PDU and closes its
-    // side still hears why (with Node's default, the socket is unwritable once the peer's FIN came).
-    this.sock.on('end', () => {
-      if (guard.midPdu && !this.closing) this.refuse({ answer: 'abort', reason: AbortReason.InvalidPduParameter,
-        why: 'connection closed inside a PDU' });
-      else if (!this.closing) this.sock.end();
-    });
-  }
-
-  private serve(service: DimseService, pdu: Pdu): void {
-    try {
-      this.onPdu(service, pdu);
-    } catch (err) {
-      if (!(err instanceof PduViolation)) throw err;
-      this.refuse({ answer: 'abort', reason: err.reason, why: err.message });
-    }
-  }
-
   /** Answers a protocol violation (found by the guard or in a P-DATA-TF), and ends the association. */
   private refuse(fault: AssociateRqFault): void {
     if (this.closing) return;
@@ -217,21 +186,5 @@ export class NodeAssociation extends Scp {
     this.service?.abandon('connection closed during a C-STORE; partial instance discarded');
     if (this.holdsSlot) this.deps.releaseSlot();
     this.holdsSlot = false;
-  }
-
-  /** Sets the context's result; returns the accepted transfer syntax, undefined when refused. */
-  private negotiate(context: PresentationContext): string | undefined {
-    const abstract = context.getAbstractSyntaxUid();
-    if (!isVerification(abstract) && !isStorageSopClass(abstract, this.deps.acceptPrivateSopClasses)) {
-      context.setResult(PC.RejectAbstractSyntaxNotSupported);
-      return undefined;
-    }
-    const ts = chooseTransferSyntax(context.getTransferSyntaxUids());
-    if (!ts) {
-      context.setResult(PC.RejectTransferSyntaxesNotSupported);
-      return undefined;
-    }
-    context.setResult(PC.Accept, ts);
-    return ts;
   }
 }

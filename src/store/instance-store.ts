@@ -6,38 +6,25 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { recordArrival, type CompletionEvent } from '../assemble/completion.js';
-import { bumpCounter } from '../db/counters.js';
-import { transaction, type Db } from '../db/database.js';
-import { upsertInstance } from '../db/instances.js';
+import type { CompletionEvent } from '../assemble/completion.js';
+import type { Db } from '../db/database.js';
 import { WalSync } from '../db/wal-sync.js';
 import type { Logger } from '../log/logger.js';
 import { faultPoint } from '../fault-point.js';
 import { inspect, inspectSlices, type InspectedHeader, type StoreContext } from './inspect.js';
+import { index, logStored, storedOf, type StoredInstance } from './instance-record.js';
 import { InstanceWriter, type PressureListener } from './instance-writer.js';
 import { ReceiveJournal } from './journal.js';
 import { Kind } from './journal-record.js';
 import { replayJournal, type CommitMeta } from './journal-replay.js';
 import { Materialiser } from './materialiser.js';
 import { fileMaker } from './file-maker.js';
-import { Placement, finalPathOf } from './placement.js';
+import { Placement } from './placement.js';
 import { StoreError, asStoreError } from './status.js';
 
 export type { StoreContext } from './inspect.js';
+export type { StoredInstance } from './instance-record.js';
 export { safeName } from './placement.js';
-
-export interface StoredInstance {
-  sopInstanceUid: string;
-  sopClassUid: string;
-  studyUid: string;
-  seriesUid: string;
-  transferSyntaxUid: string;
-  size: number;
-  path: string;
-  replaced: boolean;
-  /** Resolves once the file and row exist (readers and completion see the instance). */
-  visible: Promise<void>;
-}
 
 export type CompletionListener = (events: CompletionEvent[]) => void;
 
@@ -75,7 +62,7 @@ export class InstanceStore {
     fs.mkdirSync(this.studiesDir, { recursive: true });
     fs.mkdirSync(path.join(ownDir, 'journal'), { recursive: true });
     this.journal = new ReceiveJournal(path.join(ownDir, 'journal', 'receive.ring'), ringBytes(dataDir));
-    replayJournal(this.journal, db, this.placement, this.tmpDir, (s, ctx, at) => this.index(s, s.values, ctx, at), log);
+    replayJournal(this.journal, db, this.placement, this.tmpDir, (s, ctx, at) => index(db, s, s.values, ctx, at), log);
     // Other leftovers of a crash were never acknowledged: the sender will send them again.
     fs.rmSync(this.tmpDir, { recursive: true, force: true });
     fs.mkdirSync(this.tmpDir, { recursive: true });
@@ -117,7 +104,7 @@ export class InstanceStore {
       this.materialiser.kick(); // earlier instances are materialised while this flush runs
       await flushed;
       faultPoint('journal-written');
-      const stored = this.storedOf(header, writer.bytesWritten);
+      const stored = storedOf(this.studiesDir, header, writer.bytesWritten);
       let visible!: () => void;
       stored.visible = new Promise<void>((r) => (visible = r));
       writer.takeHeld(); // the file maker reads the bytes back from the ring (still in the page cache)
@@ -160,12 +147,12 @@ export class InstanceStore {
 
   private async commitDirect(writer: InstanceWriter, header: InspectedHeader, ctx: StoreContext, receivedAt: number,
     started: number): Promise<StoredInstance> {
-    const stored = this.storedOf(header, writer.bytesWritten);
+    const stored = storedOf(this.studiesDir, header, writer.bytesWritten);
     stored.path = await this.placement.moveIntoPlace(writer.tempPath, header.studyUid, header.seriesUid,
       header.sopInstanceUid, true);
-    const events = this.index(stored, header.values, ctx, receivedAt);
+    const events = index(this.db, stored, header.values, ctx, receivedAt);
     await this.wal.durable();
-    this.logStored(stored, ctx, started);
+    logStored(this.log, stored, ctx, started);
     for (const listener of this.storedListeners) listener(stored);
     if (events.length) this.onCompletion(events);
     return stored;
@@ -173,40 +160,10 @@ export class InstanceStore {
 
   private finishIndex(stored: StoredInstance, header: InspectedHeader, ctx: StoreContext, receivedAt: number,
     started: number): void {
-    const events = this.index(stored, header.values, ctx, receivedAt);
-    this.logStored(stored, ctx, started);
+    const events = index(this.db, stored, header.values, ctx, receivedAt);
+    logStored(this.log, stored, ctx, started);
     for (const listener of this.storedListeners) listener(stored);
     if (events.length) this.onCompletion(events);
-  }
-
-  private storedOf(h: InspectedHeader, size: number): StoredInstance {
-    const { values: _values, ...ids } = h;
-    return { ...ids, size, path: finalPathOf(this.studiesDir, h.studyUid, h.seriesUid, h.sopInstanceUid),
-      replaced: false, visible: Promise.resolve() };
-  }
-
-  private logStored(stored: StoredInstance, ctx: StoreContext, started: number): void {
-    this.log.info(stored.replaced ? 'store.instance.replaced' : 'store.instance.stored', {
-      source: ctx.source, callingAe: ctx.callingAe, studyUid: stored.studyUid, seriesUid: stored.seriesUid,
-      sopInstanceUid: stored.sopInstanceUid, transferSyntax: stored.transferSyntaxUid, bytes: stored.size,
-      ms: Date.now() - started,
-    });
-  }
-
-  private index(stored: { path: string; size: number; replaced?: boolean } & Omit<InspectedHeader, 'values'>,
-    values: Record<string, string>, ctx: StoreContext, receivedAt: number): CompletionEvent[] {
-    return transaction(this.db, () => {
-      const { replaced } = upsertInstance(this.db, {
-        sopInstanceUid: stored.sopInstanceUid, sopClassUid: stored.sopClassUid, studyUid: stored.studyUid,
-        seriesUid: stored.seriesUid, patientId: values.PatientID ?? null, transferSyntaxUid: stored.transferSyntaxUid,
-        size: stored.size, path: stored.path,
-        callingAe: ctx.callingAe, calledAe: ctx.calledAe, source: ctx.source, receivedAt,
-      });
-      stored.replaced = replaced;
-      bumpCounter(this.db, replaced ? 'instances_replaced' : 'instances_stored');
-      return recordArrival(this.db, { studyUid: stored.studyUid, seriesUid: stored.seriesUid, values,
-        source: ctx.source, callingAe: ctx.callingAe, receivedAt });
-    });
   }
 
   private refreshFreeSpace(): void {
