@@ -10,10 +10,10 @@ const skipped = fs.readFileSync(path.join(root, '.ci/postgres-skip'), 'utf8').sp
   .map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 
 /** What puts a suite on the selected backend: a node started by the test helpers (directly or through the e2e
- *  support modules, which start them), or a test database opened. */
+ *  and suite-local support modules, which start them), or a test database opened. */
 const REACHES_BACKEND = [
   /\bstartNodes?\(/, /\bopenTestDatabase\(/, /\bcreateTestDatabase\(/, /\bqueryNode\(/, /\btestBackend\b/,
-  /from '[./]*support\/postgres\.js'/, /from '\.\/(loop|review|external)-support\.js'/,
+  /from '[./]*support\/postgres\.js'/, /from '\.\/((loop|review|external|admin)-support|review-session|harness)\.js'/,
 ];
 const reaches = (file: string) => REACHES_BACKEND.some((re) => re.test(fs.readFileSync(path.join(root, file), 'utf8')));
 

@@ -1,38 +1,18 @@
-// The Review section in Chromium against the real node: results a rule holds with review "required"
-// are listed with QC, volumes and previews, accepted from the keyboard (then delivered once and
-// retracted for patient safety), and rejected with a reason by the reviewer token.
+// The Review section in Chromium: held results listed with QC and previews, accepted, delivered once, retracted.
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, scrollsSideways, unlabelledControls, type BrowserSession } from '../support/browser.js';
+import { scrollsSideways, unlabelledControls } from '../support/browser.js';
 import { runTool } from '../support/dcmtk.js';
 import { ADMIN_TOKEN, waitFor } from '../support/node-process.js';
-import {
-  focusedId, logIn, openSection, outDir, REVIEWER_TOKEN, startReviewNode, VIEWER_TEMPLATE, type Result, type ReviewNode,
-} from './review-support.js';
+import { focusedId, logIn, openSection, outDir, VIEWER_TEMPLATE, type Result } from './review-support.js';
+import { ids, page, pageErrors, rn, startReviewSession, stopReviewSession } from './review-session.js';
 
-let rn: ReviewNode;
-let browser: BrowserSession;
-let page: Page;
-let pageErrors: string[];
-/** Result ids of the three studies: accepted then retracted, rejected, accepted behind the page's back. */
-let ids: { accept: number; reject: number; stale: number };
-
-beforeAll(async () => {
-  // QC that fails on Body (the phantom's body is about 3 l) and passes on Lung: the page shows why.
-  rn = await startReviewNode({ review: 'required' },
-    { Body: { volumeMl: { max: 1000 } }, Lung: { volumeMl: { min: 100, max: 8000 } } });
-  const studies = [await rn.sendStudy('accept'), await rn.sendStudy('reject'), await rn.sendStudy('stale')];
-  const held = await rn.resultsIn('awaiting-review', 3);
-  const idOf = (study: string) => held.find((r) => r.studyInstanceUid === study)!.id;
-  ids = { accept: idOf(studies[0]!), reject: idOf(studies[1]!), stale: idOf(studies[2]!) };
-  browser = await launchBrowser();
-  ({ page, errors: pageErrors } = await browser.newPage());
-}, 300_000);
+beforeAll(startReviewSession, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await rn?.stop();
+  await stopReviewSession();
+  // no errors on the page over the whole session, as the last test checked when one page ran every test
+  expect(pageErrors).toEqual([]);
 });
 
 describe('Review section in Chromium', () => {
@@ -172,40 +152,4 @@ describe('Review section in Chromium', () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.locator(`tr[data-result-id="${again.id}"]`, { hasText: 'awaiting-review' }).waitFor();
   }, 240_000);
-
-  it('the reviewer token rejects a result with a reason; it is never sent', async () => {
-    const { page: reviewer, errors } = await browser.newPage();
-    await logIn(reviewer, rn.node, REVIEWER_TOKEN);
-    expect(await reviewer.locator('#role').innerText()).toBe('Reviewer access');
-    await reviewer.getByRole('button', { name: `Open result ${ids.reject}` }).click();
-    await reviewer.getByRole('button', { name: 'Reject', exact: true }).click();
-    expect(await reviewer.locator('#reject-reason-error').innerText()).toMatch(/reason is required/);
-    expect(await reviewer.getByLabel('Reason for rejecting (required)').getAttribute('aria-invalid')).toBe('true');
-    expect(await focusedId(reviewer)).toBe('reject-reason');
-    expect((await rn.result(ids.reject)).state).toBe('awaiting-review');
-    const reason = 'Lung segment includes bowel gas';
-    await reviewer.getByLabel('Reason for rejecting (required)').fill(reason);
-    await reviewer.getByRole('button', { name: 'Reject', exact: true }).click();
-    await reviewer.locator('#review-status', { hasText: `Result #${ids.reject} rejected` }).waitFor();
-    const entry = reviewer.locator('table.history tbody tr', { hasText: 'awaiting-review → rejected' });
-    expect(await entry.innerText()).toContain(reason);
-    const rejected = await rn.result(ids.reject);
-    expect(rejected).toMatchObject({ state: 'rejected', deliveries: [] });
-    const rejection = rejected.history.find((e) => e.to === 'rejected');
-    expect(rejection).toMatchObject({ from: 'awaiting-review', reason });
-    expect(await entry.innerText()).toContain(rejection!.actor);
-    expect(await reviewer.getByRole('button', { name: 'Run the job again' }).isDisabled()).toBe(true); // a job write
-    await reviewer.screenshot({ path: path.join(outDir, 'result-rejected.png'), fullPage: true });
-
-    // A decision on a result that changed under the page shows the server's code, then what it is now.
-    await reviewer.getByRole('button', { name: `Open result ${ids.stale}` }).click();
-    await reviewer.locator(`article[data-result-id="${ids.stale}"]`).waitFor();
-    expect((await rn.api(`/api/results/${ids.stale}/accept`, { method: 'POST' })).status).toBe(200);
-    await reviewer.getByRole('button', { name: 'Accept', exact: true }).click();
-    await reviewer.locator('#review-status', { hasText: 'RESULT_STATE' }).waitFor();
-    await reviewer.locator('#result-title', { hasText: /accepted|delivered/ }).waitFor();
-    expect(errors).toEqual([]);
-    expect(pageErrors).toEqual([]);
-    await reviewer.context().close();
-  });
 });
