@@ -4,9 +4,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { loadModelRegistry, runImageModel, shutdown } from '../src/infer/index.js';
 import { loadImageFrame } from '../src/infer/image2d/load.js';
+import { openOnnxEngine } from '../src/infer/onnx-engine.js';
+import type { TensorInference } from '../src/infer/patch-engine.js';
+import { threadsPerSession } from '../src/infer/worker-slot.js';
 import { FileReader } from '../src/infer/volume/fill.js';
 import { prepareImage } from '../src/infer/image2d/prepare.js';
 import type { Image2dInput } from '../src/infer/manifest.js';
@@ -58,6 +60,10 @@ async function throughTheNode(tmp: string, root: string): Promise<void> {
   }
   fs.cpSync(source, path.join(tmp, 'models', 'resnet18-bench'), { recursive: true });
   const registry = await loadModelRegistry(path.join(tmp, 'models'));
+  // the model alone, on a session opened as the node's worker opens it, as a check on the model time it reports
+  const manifest = registry.get('resnet18-bench')!.manifest!;
+  const { tensor } = await openOnnxEngine({ modelPath: path.join(source, 'model.onnx'), manifest,
+    intraOpNumThreads: threadsPerSession(manifest) });
   try {
     console.log(
       '\nresnet18-bench through the node (inference worker: load, prepare, batch 8, softmax), 16 images, best of 3');
@@ -73,7 +79,7 @@ async function throughTheNode(tmp: string, root: string): Promise<void> {
       for (let i = 0; i < 3; i++) runs.push((await runImageModel(registry, 'resnet18-bench', frames)).timings);
       const best = runs.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
       const nodeMs = best.totalMs - best.inferenceMs;
-      const alone = await modelAlone(path.join(source, 'model.onnx'));
+      const alone = await modelAlone(tensor);
       console.log(`  ${rows}×${columns}: ${((16 * 1000) / best.totalMs).toFixed(1)} images/s; model ${best.inferenceMs.toFixed(0)} ms, `
         + `load + prepare ${best.preprocessMs.toFixed(0)} ms, post-processing ${best.postprocessMs.toFixed(1)} ms, `
         + `node total overhead ${nodeMs.toFixed(0)} ms = ${((100 * nodeMs) / best.inferenceMs).toFixed(1)} % `
@@ -86,14 +92,10 @@ async function throughTheNode(tmp: string, root: string): Promise<void> {
   }
 }
 
-/** The same two batches of 8 on a session opened as the node's worker opens it (onnx-engine.ts, 2 threads on this
- *  machine's cores for maxConcurrent 1), best of 3: a check on the model time the node reports. */
-async function modelAlone(file: string): Promise<number> {
-  const session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'],
-    intraOpNumThreads: Math.max(1, os.availableParallelism()), interOpNumThreads: 1, graphOptimizationLevel: 'all',
-    executionMode: 'sequential' });
+/** The same two batches of 8 straight through the session, best of 3. */
+async function modelAlone(tensor: TensorInference): Promise<number> {
   const input = new Float32Array(8 * 3 * 224 * 224).map((_, i) => ((i * 2654435761) % 1000) / 1000);
-  const run = () => session.run({ image: new ort.Tensor('float32', input, [8, 3, 224, 224]) });
+  const run = () => tensor(input, [8, 3, 224, 224]);
   await run();
   let best = Infinity;
   for (let i = 0; i < 3; i++) {
@@ -102,6 +104,5 @@ async function modelAlone(file: string): Promise<number> {
     await run();
     best = Math.min(best, performance.now() - t);
   }
-  await session.release();
   return best;
 }
